@@ -1,0 +1,83 @@
+// The TypeScript side of the agreement tests: load every packaged schema the way
+// a template does (Ajv 2020-12 strict mode + ajv-formats), then print verdicts for
+// the shared case files as JSON on stdout. tests/test_node_agreement.py compares
+// them with Python's verdicts, case by case.
+//
+//   node node/agreement.mjs <repo-root>
+import fs from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+
+const root = path.resolve(process.argv[2] ?? ".");
+const walk = (dir) =>
+  fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? walk(full) : [full];
+  });
+const readJson = (file) => JSON.parse(fs.readFileSync(file, "utf8"));
+
+const ajv = new Ajv2020({ strict: true, allErrors: true, loadSchema: undefined });
+addFormats(ajv, { mode: "full", formats: ["date-time"] });
+
+const schemaFiles = walk(path.join(root, "schemas"))
+  .filter((file) => file.endsWith(".schema.json"))
+  .sort();
+const compiled = {};
+for (const file of schemaFiles) ajv.addSchema(readJson(file));
+for (const file of schemaFiles) {
+  const { $id } = readJson(file);
+  try {
+    ajv.getSchema($id);
+    compiled[path.relative(path.join(root, "schemas"), file)] = "ok";
+  } catch (error) {
+    compiled[path.relative(path.join(root, "schemas"), file)] = String(error.message);
+  }
+}
+
+const verdicts = [];
+const caseDir = path.join(root, "tests", "cases", "schemas");
+for (const file of fs.readdirSync(caseDir).filter((name) => name.endsWith(".json")).sort()) {
+  readJson(path.join(caseDir, file)).forEach((group, groupIndex) => {
+    let validate;
+    try {
+      validate = ajv.compile({ $schema: "https://json-schema.org/draft/2020-12/schema", ...group.schema });
+    } catch (error) {
+      verdicts.push({ file, group: groupIndex, test: -1, error: String(error.message) });
+      return;
+    }
+    group.tests.forEach((test, testIndex) => {
+      verdicts.push({ file, group: groupIndex, test: testIndex, valid: validate(test.data) });
+    });
+  });
+}
+
+const patterns = readJson(path.join(root, "tests", "cases", "ecma-patterns.json")).map(
+  (item) => new RegExp(item.pattern, "u").test(item.input),
+);
+
+const redactionCases = readJson(path.join(root, "tests", "cases", "redaction-vectors.json"));
+const base32 = (bytes) => {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+  let bits = 0;
+  let value = 0;
+  let out = "";
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out;
+};
+const key = Buffer.from(redactionCases.key_hex, "hex");
+const redactions = redactionCases.vectors.map(({ kind, raw_id }) => {
+  const mac = crypto.createHmac("sha256", key).update(`${kind}:${raw_id}`, "utf8").digest();
+  return `${kind}_ref_${base32(mac.subarray(0, 16))}`;
+});
+
+process.stdout.write(JSON.stringify({ compiled, verdicts, patterns, redactions }));

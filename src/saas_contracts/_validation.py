@@ -1,0 +1,332 @@
+"""Validation against the packaged schemas, with our own public-safe messages.
+
+One validator class (Draft 2020-12 with ECMA-262 ``pattern`` semantics and a
+real ``date-time`` format check) bound to the offline registry, cached per
+schema. Violations are ours: jsonschema's messages quote instance values
+(``'cus_…' does not match …``), which would leak the very ids the privacy rules
+forbid, so every message here is written per keyword and shows at most a
+masked preview.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import TYPE_CHECKING, Any
+
+import referencing.exceptions
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
+from jsonschema.exceptions import SchemaError, best_match
+
+from saas_contracts._ecma import compile_ecma
+from saas_contracts._errors import (
+    ContractViolationError,
+    SchemaDefinitionError,
+    UnresolvableReferenceError,
+    Violation,
+    sorted_violations,
+)
+from saas_contracts._mask import escape_segment, mask, pointer
+from saas_contracts._registry import DIALECT, SchemaCatalog, default_catalog
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping
+
+    from jsonschema.protocols import Validator
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, _schema: Any) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not compile_ecma(pattern).search(instance):
+        yield ValidationError(f"does not match {pattern!r}")
+
+
+def _pattern_properties(
+    validator: Any,
+    patterns: Mapping[str, Any],
+    instance: Any,
+    _schema: Any,
+) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        regex = compile_ecma(pattern)
+        for key, value in instance.items():
+            if regex.search(key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _additional_keys(instance: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+    declared = schema.get("properties", {})
+    patterns = [compile_ecma(p) for p in schema.get("patternProperties", {})]
+    return [
+        key for key in instance if key not in declared and not any(regex.search(key) for regex in patterns)
+    ]
+
+
+def _additional_properties(
+    validator: Any,
+    additional: Any,
+    instance: Any,
+    schema: Mapping[str, Any],
+) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    extras = _additional_keys(instance, schema)
+    if validator.is_type(additional, "object"):
+        for extra in extras:
+            yield from validator.descend(instance[extra], additional, path=extra)
+    elif additional is False and extras:
+        yield ValidationError("additional properties are not allowed")
+
+
+ContractValidator = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator,
+    validators={
+        "pattern": _pattern,
+        "patternProperties": _pattern_properties,
+        "additionalProperties": _additional_properties,
+    },
+)
+"""Draft 2020-12 with ECMA-262 regular expressions (see :mod:`saas_contracts._ecma`)."""
+
+FORMAT_CHECKER: FormatChecker = Draft202012Validator.FORMAT_CHECKER
+"""Asserts ``date-time`` (RFC 3339) among others; needs ``rfc3339-validator``."""
+
+
+def _json_type(instance: object) -> str:  # noqa: PLR0911 - one return per JSON type
+    if instance is None:
+        return "null"
+    if isinstance(instance, bool):
+        return "boolean"
+    if isinstance(instance, int):
+        return "integer"
+    if isinstance(instance, float):
+        return "integer" if instance.is_integer() else "number"
+    if isinstance(instance, str):
+        return "string"
+    if isinstance(instance, list):
+        return "array"
+    return "object"
+
+
+def _literal(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _choices(values: list[Any]) -> str:
+    if len(values) > 8:
+        return f"one of {len(values)} allowed values"
+    return "one of " + ", ".join(_literal(v) for v in values)
+
+
+def _schema_pointer(error: ValidationError) -> str:
+    return "".join("/" + escape_segment(str(part)) for part in error.absolute_schema_path)
+
+
+def _base(error: ValidationError, rule: str, *, extra: Iterable[str | int] = ()) -> dict[str, str]:
+    return {
+        "pointer": pointer([*error.absolute_path, *extra]),
+        "rule": rule,
+        "schema_pointer": _schema_pointer(error),
+    }
+
+
+_SIMPLE: dict[str, str] = {
+    "minLength": "must be at least {v} characters long (is {n})",
+    "maxLength": "must be at most {v} characters long (is {n})",
+    "minimum": "must be >= {v}",
+    "maximum": "must be <= {v}",
+    "exclusiveMinimum": "must be > {v}",
+    "exclusiveMaximum": "must be < {v}",
+    "multipleOf": "must be a multiple of {v}",
+    "minItems": "must have at least {v} items (has {n})",
+    "maxItems": "must have at most {v} items (has {n})",
+    "minProperties": "must have at least {v} properties (has {n})",
+    "maxProperties": "must have at most {v} properties (has {n})",
+    "uniqueItems": "items must be unique",
+    "format": "must be a valid {v}",
+    "contains": "must contain an item matching the 'contains' schema",
+    "minContains": "must contain at least {v} items matching the 'contains' schema",
+    "maxContains": "must contain at most {v} items matching the 'contains' schema",
+    "not": "must not match the schema under 'not'",
+    "unevaluatedProperties": "has properties this schema does not declare",
+    "unevaluatedItems": "has items this schema does not declare",
+}
+
+
+def _message(error: ValidationError) -> str:  # noqa: PLR0911 - one return per keyword family
+    keyword = str(error.validator)
+    value: Any = error.validator_value
+    instance: Any = error.instance
+    if keyword == "type":
+        expected = " or ".join(value) if isinstance(value, list) else str(value)
+        return f"expected {expected}, got {_json_type(instance)}"
+    if keyword == "enum":
+        return f"must be {_choices(list(value))} (got {mask(instance)})"
+    if keyword == "const":
+        return f"must equal {_literal(value)} (got {mask(instance)})"
+    if keyword == "pattern":
+        return f"must match pattern {value} (got {mask(instance)})"
+    if keyword in {"anyOf", "oneOf"}:
+        if keyword == "oneOf" and not error.context:
+            return "matches more than one alternative under 'oneOf'"
+        closest = best_match(error.context) if error.context else None
+        hint = ""
+        if closest is not None:
+            where = pointer(closest.absolute_path) or "/"
+            hint = f"; closest: {where} {_message(closest)}"
+        return f"matches none of the {len(value)} alternatives under '{keyword}'{hint}"
+    if keyword in _SIMPLE:
+        size = len(instance) if isinstance(instance, (str, list, dict)) else 0
+        return _SIMPLE[keyword].format(v=value, n=size)
+    if keyword == "None" or error.validator is None:
+        return "no value is allowed here (false schema)"
+    return f"fails '{keyword}'"
+
+
+def violations_from_errors(errors: Iterable[ValidationError], rule: str) -> tuple[Violation, ...]:
+    """Translate jsonschema errors into sorted, public-safe violations."""
+    found: list[Violation] = []
+    for error in errors:
+        keyword = str(error.validator)
+        value: Any = error.validator_value
+        instance: Any = error.instance
+        inside_property_names = "propertyNames" in error.relative_schema_path
+        if keyword == "required":
+            missing = [name for name in value if name not in instance]
+            found.extend(
+                Violation(
+                    keyword="required", message=f"missing required property {name!r}", **_base(error, rule)
+                )
+                for name in missing
+            )
+        elif keyword == "dependentRequired":
+            for trigger, needed in value.items():
+                if trigger in instance:
+                    found.extend(
+                        Violation(
+                            keyword=keyword,
+                            message=f"missing property {name!r}, required when {trigger!r} is present",
+                            **_base(error, rule),
+                        )
+                        for name in needed
+                        if name not in instance
+                    )
+        elif keyword == "additionalProperties" and value is False:
+            schema: Any = error.schema
+            extras = _additional_keys(instance, schema)
+            found.extend(
+                Violation(
+                    keyword=keyword,
+                    message="property is not allowed here (closed object)",
+                    **_base(error, rule, extra=[extra]),
+                )
+                for extra in extras
+            )
+        elif inside_property_names:
+            found.append(
+                Violation(
+                    keyword="propertyNames",
+                    message=f"property name {mask(instance)} is not allowed: {_message(error)}",
+                    **_base(error, rule),
+                ),
+            )
+        else:
+            found.append(Violation(keyword=keyword, message=_message(error), **_base(error, rule)))
+    return sorted_violations(found)
+
+
+class Validators:
+    """Cached validators for one catalog; the module functions use the packaged one."""
+
+    def __init__(self, catalog: SchemaCatalog) -> None:
+        """Bind to a catalog; validators are built lazily, once per schema."""
+        self.catalog = catalog
+        self._cache: dict[str, Validator] = {}
+
+    def name_of(self, schema: str) -> str:
+        """The canonical name of a schema reference: ``name`` or ``name#/json/pointer``."""
+        info = self.catalog.get(schema)
+        _, _, fragment = schema.partition("#")
+        return f"{info.name}#{fragment}" if fragment else info.name
+
+    def validator_for(self, schema: str) -> Validator:
+        """The compiled validator for a schema name, path or ``$id``.
+
+        A fragment selects a subschema, e.g. ``common/v1/common#/$defs/quantity``.
+        """
+        info = self.catalog.get(schema)
+        key = self.name_of(schema)
+        cached = self._cache.get(key)
+        if cached is None:
+            try:
+                ContractValidator.check_schema(info.contents)
+            except SchemaError as error:
+                raise SchemaDefinitionError(f"{info.name}: {error.message}") from error
+            _, _, fragment = schema.partition("#")
+            contents: Mapping[str, Any] = (
+                {"$schema": DIALECT, "$ref": f"{info.id}#{fragment}"} if fragment else info.contents
+            )
+            cached = ContractValidator(
+                contents, registry=self.catalog.registry, format_checker=FORMAT_CHECKER
+            )
+            if fragment:
+                self._check_fragment(cached, key)
+            self._cache[key] = cached
+        return cached
+
+    @staticmethod
+    def _check_fragment(validator: Validator, key: str) -> None:
+        try:
+            validator.is_valid(None)
+        except referencing.exceptions.Unresolvable as error:
+            raise UnresolvableReferenceError(key.partition("#")[2], schema=key) from error
+
+    def validate(self, instance: Any, schema: str) -> tuple[Violation, ...]:
+        """All violations of ``instance`` against ``schema``, sorted; empty when valid."""
+        validator = self.validator_for(schema)
+        name = self.name_of(schema)
+        try:
+            return violations_from_errors(validator.iter_errors(instance), name)
+        except referencing.exceptions.Unresolvable as error:
+            raise UnresolvableReferenceError(str(getattr(error, "ref", error)), schema=name) from error
+
+    def is_valid(self, instance: Any, schema: str) -> bool:
+        """Fast yes/no; stops at the first error."""
+        validator = self.validator_for(schema)
+        try:
+            return bool(validator.is_valid(instance))
+        except referencing.exceptions.Unresolvable as error:
+            raise UnresolvableReferenceError(str(getattr(error, "ref", error)), schema=schema) from error
+
+    def ensure_valid(self, instance: object, schema: str) -> None:
+        """Raise :class:`ContractViolationError` (with every violation) unless valid."""
+        violations = self.validate(instance, schema)
+        if violations:
+            raise ContractViolationError(self.name_of(schema), violations)
+
+
+@functools.cache
+def default_validators() -> Validators:
+    """Validators over the packaged schemas."""
+    return Validators(default_catalog())
+
+
+def validator_for(schema: str) -> Validator:
+    """The cached validator for a packaged schema (name, path or ``$id``)."""
+    return default_validators().validator_for(schema)
+
+
+def validate(instance: object, schema: str) -> tuple[Violation, ...]:
+    """Validate against a packaged schema; return sorted violations (empty when valid)."""
+    return default_validators().validate(instance, schema)
+
+
+def is_valid(instance: object, schema: str) -> bool:
+    """True when ``instance`` satisfies the packaged ``schema``."""
+    return default_validators().is_valid(instance, schema)
+
+
+def ensure_valid(instance: object, schema: str) -> None:
+    """Raise :class:`ContractViolationError` unless ``instance`` satisfies ``schema``."""
+    default_validators().ensure_valid(instance, schema)

@@ -1,0 +1,53 @@
+"""``saas-contracts validate``: check JSON / JSON Lines documents against a schema."""
+
+from __future__ import annotations
+
+import click
+
+from saas_contracts._batch import BatchResult, validate_files
+from saas_contracts.cli._common import emit_json, finish, output_format_option
+
+
+def _print_text(result: BatchResult) -> None:
+    for document in result.documents:
+        if document.parse_error is not None:
+            click.echo(f"{document.location}: {document.parse_error}")
+        for violation in document.violations:
+            click.echo(
+                f"{document.location}: {violation.pointer or '/'}: {violation.message} [{violation.keyword}]"
+            )
+    counts = result.counts()
+    click.echo(
+        f"{result.schema}: {counts['documents']} documents, {counts['valid']} valid, "
+        f"{counts['invalid']} invalid, {counts['unparsable']} unparsable",
+        err=True,
+    )
+
+
+@click.command()
+@click.option(
+    "-s",
+    "--schema",
+    required=True,
+    metavar="NAME",
+    help="Schema name (e.g. usage-ledger/v1/event), path or $id; a '#/json/pointer' fragment selects "
+    "a subschema (e.g. common/v1/common#/$defs/utc_timestamp). See 'saas-contracts schemas list'.",
+)
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@output_format_option("text", "json")
+def validate(schema: str, files: tuple[str, ...], output_format: str) -> None:
+    """Validate FILE... against a packaged schema.
+
+    A .json file is one document; a .jsonl/.ndjson file is one document per
+    line, and a bad line is reported with its number without stopping the
+    rest. '-' reads JSON Lines from standard input. Messages never quote
+    instance values in full. Exit 0 when every document is valid, 1 when any
+    is invalid or unparsable, 2 on usage errors (unknown schema, unreadable
+    file).
+    """
+    result = validate_files(files, schema)
+    if output_format == "json":
+        emit_json(result.to_json())
+    else:
+        _print_text(result)
+    finish(clean=result.valid)
