@@ -1,0 +1,77 @@
+"""``saas-contracts scan``: reject artifacts that are not public-safe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from saas_contracts.cli._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json, output_format_option
+from saas_contracts.privacy._batch import FileScanResult, scan_files
+from saas_contracts.privacy._rules import load_config
+from saas_contracts.privacy._sarif import sarif_log
+
+
+def _print_text(result: FileScanResult, *, quiet: bool) -> None:
+    for error in result.errors:
+        click.echo(f"error: {error.location}: {error.reason}", err=True)
+    for artifact in result.artifacts:
+        for finding in artifact.findings:
+            click.echo(
+                f"{artifact.location}: {finding.pointer or '/'}: {finding.rule_id} "
+                f"[{finding.family}, {finding.target}, view {finding.view}] {finding.preview}",
+            )
+    if not quiet:
+        count = len(result.findings)
+        click.echo(
+            f"scanned {len(result.artifacts)} artifacts in {len(result.sources)} files: "
+            f"{count} finding{'s' if count != 1 else ''}, {len(result.errors)} unreadable "
+            f"(rules {result.rules.version}, {result.rules.digest})",
+            err=True,
+        )
+
+
+def _sarif_uri(source: str) -> str:
+    return "stdin" if source == "-" else Path(source).as_posix()
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@output_format_option("text", "json", "sarif")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Product extras (privacy/v1/config): deny_terms such as vertical product names, and extra "
+    "rules of the packaged shape. Extras only add findings; nothing can be exempted.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def scan(paths: tuple[str, ...], output_format: str, config_path: str | None, *, quiet: bool) -> None:
+    """Scan artifacts that must be public-safe (ops summaries, release packets, reports, fixtures).
+
+    A .json file is one artifact; a .jsonl/.ndjson file is one artifact per
+    line (findings carry the 1-based line); '-' reads JSON Lines from stdin.
+    Keys and values are checked, raw and through normalized views (NFKC,
+    zero-width characters removed, unescaped, percent-, base64- and
+    hex-decoded, embedded JSON). Rules come from the packaged
+    schemas/privacy/v1/rules.json. Output never contains a secret in full:
+    findings show a masked preview and a JSON Pointer.
+
+    Exit 0 clean, 1 findings, 2 usage error or unreadable input.
+    """
+    config = load_config(config_path) if config_path is not None else None
+    result = scan_files(paths, config)
+    if output_format == "json":
+        emit_json(result.to_json())
+    elif output_format == "sarif":
+        pairs = [(_sarif_uri(source), finding) for source, finding in result.findings]
+        emit_json(sarif_log(pairs, result.rules, artifacts=sorted({_sarif_uri(s) for s in result.sources})))
+    if output_format != "text":
+        for error in result.errors:
+            click.echo(f"error: {error.location}: {error.reason}", err=True)
+    else:
+        _print_text(result, quiet=quiet)
+    if result.errors:
+        raise click.exceptions.Exit(EXIT_USAGE)
+    raise click.exceptions.Exit(EXIT_OK if result.clean else EXIT_FINDINGS)

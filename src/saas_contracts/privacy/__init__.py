@@ -1,0 +1,43 @@
+"""Privacy scanner: keep public-safe artifacts free of secrets, raw ids, storage keys and payloads.
+
+Rules are data (``schemas/privacy/v1/rules.json``), shared with TypeScript;
+matching runs on RE2 in linear time over raw text and normalized views.
+"""
+
+from saas_contracts.privacy._rules import (
+    AllowEntry,
+    Rule,
+    RuleSet,
+    ScanConfig,
+    default_rules,
+    load_config,
+    normalize_key,
+)
+from saas_contracts.privacy._sarif import sarif_log
+from saas_contracts.privacy._scanner import (
+    Finding,
+    PublicSafetyError,
+    ScanReport,
+    assert_public_safe,
+    rules_digest,
+    scan,
+)
+from saas_contracts.privacy._views import VIEWS
+
+__all__ = [
+    "VIEWS",
+    "AllowEntry",
+    "Finding",
+    "PublicSafetyError",
+    "Rule",
+    "RuleSet",
+    "ScanConfig",
+    "ScanReport",
+    "assert_public_safe",
+    "default_rules",
+    "load_config",
+    "normalize_key",
+    "rules_digest",
+    "sarif_log",
+    "scan",
+]

@@ -1,0 +1,498 @@
+"""The privacy scanner: walk parsed JSON (keys and values), match the rules, report masked findings.
+
+How one document is scanned, and why it stays fast and linear:
+
+1. One iterative walk collects every member name and string value, applies
+   ``field`` rules (member-name pattern cached per distinct name, so repeated
+   keys cost one dict lookup) and ``structure`` rules (only on objects that
+   carry a rule's first member).
+2. All collected texts are joined with newlines and matched once against an
+   RE2 *set* of every ``value``/``key`` rule compiled in multi-line mode, so
+   ``^``/``$`` still anchor at each text's ends. Only rules the set reports are
+   located (RE2 ``finditer``) and confirmed text by text with the exact rule.
+3. Texts that could hide something (non-ASCII, line breaks, escapes, percent
+   signs, long base64/hex runs, embedded JSON) get their normalized views
+   (see :mod:`._views`), each matched the same way; embedded JSON is parsed
+   and scanned recursively (bounded depth) and reported as view ``json``.
+
+Findings carry a masked preview and a pointer whose flagged member names are
+masked too, so no report ever contains the secret in full.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+import operator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+import re2
+
+from saas_contracts._errors import PrivacyViolationError
+from saas_contracts._jsonio import JSONInputError, loads
+from saas_contracts._mask import escape_segment, is_safe_segment, mask
+from saas_contracts.privacy._rules import KeyInfo, RuleSet, ScanConfig, ruleset_for
+from saas_contracts.privacy._views import (
+    TRIGGER_PATTERN,
+    VIEWS,
+    decode_base64_runs,
+    decode_hex_runs,
+    derived_views,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from saas_contracts.privacy._rules import Rule
+
+_MAX_JSON_DEPTH: Final = 3
+_MAX_JSON_CHARS: Final = 1 << 20
+_VIEW_RANK: Final = {name: rank for rank, name in enumerate(VIEWS)}
+# A text gets its views computed when it could hide something: line-break-like
+# characters, escapes, percent signs, long base64/hex-looking runs, or a JSON start.
+# Texts matching this get their views computed: line-break-like characters,
+# escapes, percent-escapes, long base64/hex-looking runs, or a JSON start.
+_RUN: Final = 16
+_MAX_SKIPS: Final = 32
+_TRIGGER: Final = re2.compile(TRIGGER_PATTERN)
+_HEX_ONLY: Final = frozenset("0123456789abcdefABCDEF")
+_RUN_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
+_SCALARS: Final = frozenset({int, float, bool, type(None)})
+
+# A location: (container link, key or index, is-member-name). A link is None
+# for the root or (parent link, key or index) for a nested container.
+Link = tuple[Any, str | int] | None
+Loc = tuple[Link, str | int | None, bool]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """One rule match. Never holds the matched text: ``preview`` is masked."""
+
+    rule_id: str
+    family: str
+    pointer: str
+    """RFC 6901 pointer to the value (or to the member, for a ``key`` finding); flagged names are masked."""
+    target: str
+    """``key`` when a member name matched, ``value`` otherwise."""
+    view: str
+    """The first view that matched (``raw``, ``nfkc``, ``unwrapped``, ``unescaped``, ``percent``, ...)."""
+    preview: str
+    """A masked preview of the matched text."""
+    line: int | None = None
+    """1-based line for JSON Lines input; None otherwise."""
+
+    def sort_key(self) -> tuple[int, str, str, str, int]:
+        """Deterministic order: line, pointer, target, rule, view."""
+        return (self.line or 0, self.pointer, self.target, self.rule_id, _VIEW_RANK.get(self.view, 99))
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON form (public-safe)."""
+        return {
+            "rule_id": self.rule_id,
+            "family": self.family,
+            "pointer": self.pointer,
+            "target": self.target,
+            "view": self.view,
+            "preview": self.preview,
+            "line": self.line,
+        }
+
+
+def sorted_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Findings in deterministic order, exact duplicates removed."""
+    return tuple(sorted(set(findings), key=Finding.sort_key))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScanReport:
+    """The result of scanning one artifact."""
+
+    findings: tuple[Finding, ...]
+    rules_digest: str
+    """``sha256:<hex>`` over the canonical rules (and product extras) in effect."""
+
+    @property
+    def clean(self) -> bool:
+        """True when nothing was found."""
+        return not self.findings
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON form (public-safe)."""
+        return {
+            "clean": self.clean,
+            "rules_digest": self.rules_digest,
+            "findings": [finding.to_json() for finding in self.findings],
+        }
+
+
+class PublicSafetyError(PrivacyViolationError):
+    """An artifact that must be public-safe is not; ``findings`` says where (masked)."""
+
+    def __init__(self, findings: Sequence[Finding], *, rules_digest: str = "") -> None:
+        """Keep the findings; the message names the first one (masked) and the count."""
+        self.findings = sorted_findings(findings)
+        self.rules_digest = rules_digest
+        first = self.findings[0] if self.findings else None
+        detail = (
+            f": {first.pointer or '/'}: {first.rule_id} ({first.family}, {first.target})" if first else ""
+        )
+        more = f" (+{len(self.findings) - 1} more)" if len(self.findings) > 1 else ""
+        super().__init__(f"artifact is not public-safe{detail}{more}")
+
+
+@dataclass
+class _Hit:
+    rule: Rule
+    target: str
+    view: str
+    preview: str
+
+
+class _Walk:
+    """Scans one parsed document."""
+
+    __slots__ = ("_spans", "_starts_cache", "_text_starts", "depth", "hits", "rules", "texts")
+
+    def __init__(self, rules: RuleSet, depth: int = 0) -> None:
+        self.rules = rules
+        self.depth = depth
+        self.texts: list[str] = []
+        self.hits: dict[tuple[Loc, str, str], _Hit] = {}
+        self._spans: list[tuple[int, Link, Any]] = []
+        self._starts_cache: list[int] | None = None
+        self._text_starts: list[int] | None = None
+
+    # ------------------------------------------------------------------ walk
+    def run(self, value: Any) -> dict[tuple[Loc, str, str], _Hit]:
+        self._collect(value)
+        concat = "\n".join(self.texts)
+        # RE2 on bytes skips the wrapper's character-offset bookkeeping; offsets
+        # are the same as character offsets when the text is ASCII.
+        ascii_only = concat.isascii()
+        subject: str | bytes = concat.encode("ascii") if ascii_only else concat
+        self._match_raw(subject)
+        self._match_views(self._trigger_views(concat, subject, ascii_only=ascii_only))
+        return self.hits
+
+    def _collect(self, value: Any) -> None:  # noqa: C901, PLR0912 - the hot loop, kept in one frame
+        # Collects every member name and string value, applies field and
+        # structure rules, and records each container's range of texts so a
+        # text's location can be recovered later (rarely needed) without
+        # building one location tuple per text here.
+        texts = self.texts
+        add = texts.append
+        spans = self._spans
+        cache = self.rules.key_cache
+        key_info = self.rules.key_info
+        first_keys = self.rules.structure_first_keys
+        if isinstance(value, str):
+            add(value)
+            return
+        stack: list[tuple[Any, Link, KeyInfo | None]] = [(value, None, None)]
+        pop = stack.pop
+        push = stack.append
+        while stack:
+            node, link, scope = pop()
+            begin = len(texts)
+            if isinstance(node, dict):
+                for key, child in node.items():
+                    add(key)
+                    info = cache.get(key) or key_info(key)
+                    kind = type(child)
+                    # info[1]: field rules, info[2]: key-scoped allow entries (indexing is
+                    # measurably cheaper than attribute access in this loop).
+                    if kind is str:
+                        if info[2] and info.exempt(child):
+                            continue  # a SHA under "commit_sha", a digest under "rules_digest"
+                        add(child)
+                        if info[1]:
+                            self._field(info, child, (link, key, False))
+                    elif kind is dict or kind is list:
+                        push((child, (link, key), info if info[1] or info[2] else None))
+                    elif info[1] and kind is not bool and isinstance(child, (int, float)):
+                        self._field(info, json.dumps(child), (link, key, False))
+                    elif kind not in _SCALARS and isinstance(child, (dict, list)):
+                        push((child, (link, key), info if info[1] or info[2] else None))
+                if first_keys:
+                    for first in first_keys:
+                        if first in node:
+                            self._structure(node, link)
+                            break
+            elif isinstance(node, list):
+                for index, child in enumerate(node):
+                    kind = type(child)
+                    if kind is str:
+                        if scope is not None and scope.scoped_allow and scope.exempt(child):
+                            continue
+                        add(child)
+                        if scope is not None and scope.field_rules:
+                            self._field(scope, child, (link, index, False))
+                    elif kind is dict or kind is list:
+                        push((child, (link, index), scope))
+                    elif (
+                        scope is not None
+                        and scope.field_rules
+                        and kind is not bool
+                        and isinstance(child, (int, float))
+                    ):
+                        self._field(scope, json.dumps(child), (link, index, False))
+                    elif kind not in _SCALARS and isinstance(child, (dict, list)):
+                        push((child, (link, index), scope))
+            if len(texts) > begin:
+                spans.append((begin, link, node))
+
+    def loc(self, index: int) -> Loc:
+        """Where text ``index`` sits, recovered from its container's span."""
+        if not self._spans:
+            return (None, None, False)  # the document is one string
+        position = bisect.bisect_right(self._span_starts, index) - 1
+        counter, link, node = self._spans[position]
+        key_info = self.rules.key_info
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if counter == index:
+                    return (link, key, True)
+                counter += 1
+                if type(child) is str and not key_info(key).exempt(child):
+                    if counter == index:
+                        return (link, key, False)
+                    counter += 1
+        else:
+            scope = self._scope_key_info(link)
+            for item, child in enumerate(node):
+                if type(child) is str and not (scope is not None and scope.exempt(child)):
+                    if counter == index:
+                        return (link, item, False)
+                    counter += 1
+        raise AssertionError(index)  # pragma: no cover - spans always cover every text
+
+    def _scope_key_info(self, link: Link) -> KeyInfo | None:
+        """The member name a list sits under (through nested lists), as collected."""
+        while link is not None:
+            parent, part = link
+            if isinstance(part, str):
+                return self.rules.key_info(part)
+            link = parent
+        return None
+
+    @property
+    def _span_starts(self) -> list[int]:
+        if self._starts_cache is None:
+            self._starts_cache = [span[0] for span in self._spans]
+        return self._starts_cache
+
+    # ------------------------------------------------------------------ recording
+    def _record(self, loc: Loc, target: str, rule: Rule, view: str, preview: str) -> None:
+        key = (loc, target, rule.id)
+        if key not in self.hits:
+            self.hits[key] = _Hit(rule=rule, target=target, view=view, preview=preview)
+
+    def _scope_key(self, loc: Loc) -> str | None:
+        """The normalized member name a value sits under (array items inherit their array's)."""
+        link, part, _ = loc
+        while not isinstance(part, str):
+            if link is None:
+                return None
+            link, part = link
+        return self.rules.key_info(part)[0]
+
+    # ------------------------------------------------------------------ rule kinds
+    def _field(self, info: KeyInfo, text: str, loc: Loc) -> None:
+        normalized, rules = info.normalized, info.field_rules
+        if self.rules.allowed(text, normalized):
+            return
+        views: list[tuple[str, str]] | None = None
+        for rule in rules:
+            if rule.search(text) is not None:
+                self._record(loc, "value", rule, "raw", mask(text))
+                continue
+            if views is None:
+                views = derived_views(text)
+            for view, view_text in views:
+                if rule.search(view_text) is not None:
+                    self._record(loc, "value", rule, view, mask(text))
+                    break
+
+    def _structure(self, node: dict[str, Any], link: Link) -> None:
+        loc: Loc = (None, None, False) if link is None else (link[0], link[1], False)
+        for rule in self.rules.structure_rules:
+            if rule.matches_structure(node):
+                self._record(loc, "value", rule, "raw", mask(json.dumps(node, ensure_ascii=False)[:4096]))
+
+    def _confirm(self, rule: Rule, index: int, text: str, view: str) -> None:
+        loc = self.loc(index)
+        is_key = loc[2]
+        if rule.target == "key" and not is_key:
+            return
+        match = rule.search(text)
+        if match is None:
+            return
+        raw = self.texts[index]
+        if self.rules.allowed(raw, None if is_key else self._scope_key(loc)):
+            return
+        self._record(loc, "key" if is_key else "value", rule, view, mask(match.group(0)))
+
+    # ------------------------------------------------------------------ matching
+    def _starts(self) -> list[int]:
+        """Offset of each text in the newline-joined concatenation (built at C speed)."""
+        if self._text_starts is None:
+            lengths = itertools.accumulate(map(len, self.texts[:-1]))
+            self._text_starts = [0, *map(operator.add, lengths, itertools.count(1))]
+        return self._text_starts
+
+    def _match_raw(self, subject: str | bytes) -> None:
+        if not self.texts:
+            return
+        candidates = self.rules.prefilter.Match(subject)
+        if not candidates:
+            return
+        starts = self._starts()
+        texts = self.texts
+        for rule_index in sorted(candidates):
+            rule = self.rules.text_rules[rule_index]
+            touched: set[int] = set()
+            for match in self.rules.multiline[rule_index].finditer(subject):
+                begin, end = match.span()
+                first = bisect.bisect_right(starts, begin) - 1
+                last = bisect.bisect_right(starts, max(begin, end - 1)) - 1
+                touched.update(range(first, last + 1))
+            for index in sorted(touched):
+                self._confirm(rule, index, texts[index], "raw")
+
+    def _trigger_views(self, concat: str, subject: str | bytes, *, ascii_only: bool) -> list[int]:
+        """Indices of texts whose views could differ from the raw text."""
+        texts = self.texts
+        flagged: set[int] = set()
+        if not ascii_only:
+            flagged.update(index for index, text in enumerate(texts) if not text.isascii())
+        if concat.count("\n") != len(texts) - 1:
+            flagged.update(index for index, text in enumerate(texts) if "\n" in text)
+        skipped: dict[int, int] = {}
+        position = 0
+        while True:
+            match = _TRIGGER.search(subject, position)
+            if match is None:
+                break
+            starts = self._starts()
+            found = match.group(0)
+            run = found if isinstance(found, str) else found.decode("ascii")
+            index = bisect.bisect_right(starts, match.start()) - 1
+            if run[0] in _RUN_CHARS and not _may_decode(run):
+                # A SHA, a short mixed-case word: nothing readable to decode. A text
+                # with very many of them simply gets its (linear-time) views.
+                skipped[index] = skipped.get(index, 0) + 1
+                if skipped[index] <= _MAX_SKIPS:
+                    position = match.end()
+                    continue
+            flagged.add(index)
+            if index + 1 >= len(starts):
+                break
+            position = starts[index + 1]  # one reason per text is enough
+        return sorted(flagged)
+
+    def _match_views(self, flagged: list[int]) -> None:
+        for index in flagged:
+            raw = self.texts[index]
+            loc = self.loc(index)
+            is_key = loc[2]
+            if self.rules.allowed(raw, None if is_key else self._scope_key(loc)):
+                continue
+            views = derived_views(raw)
+            for view, text in views:
+                candidates = self.rules.prefilter.Match(text)
+                for rule_index in sorted(candidates or ()):
+                    self._confirm(self.rules.text_rules[rule_index], index, text, view)
+            if self.depth < _MAX_JSON_DEPTH:
+                self._embedded_json(index, [raw, *(text for _, text in views)])
+
+    def _embedded_json(self, index: int, candidates: list[str]) -> None:
+        loc = self.loc(index)
+        target = "key" if loc[2] else "value"
+        for text in candidates:
+            stripped = text.strip()
+            if (
+                len(stripped) > _MAX_JSON_CHARS
+                or stripped[:1] not in {"{", "["}
+                or stripped[-1:] not in {"}", "]"}
+            ):
+                continue
+            try:
+                inner = loads(stripped)
+            except JSONInputError:
+                continue
+            for hit in _Walk(self.rules, self.depth + 1).run(inner).values():
+                self._record(loc, target, hit.rule, "json", hit.preview)
+
+
+def _may_decode(run: str) -> bool:
+    """Tell whether the hex or base64 view of this run could hold readable text (views then decide)."""
+    if len(run) < _RUN:
+        return False  # a short mixed-case word
+    if set(run) <= _HEX_ONLY:
+        try:
+            bytes.fromhex(run[: len(run) - len(run) % 2]).decode("utf-8")
+        except ValueError:
+            return False  # a SHA or digest: random bytes are not UTF-8
+        return True
+    return bool(decode_hex_runs(run) or decode_base64_runs(run))
+
+
+def _pointer(loc: Loc, masked_keys: set[tuple[Link, str | int]]) -> str:
+    link, part, _ = loc
+    parts: list[tuple[Link, str | int]] = []
+    if part is not None:
+        parts.append((link, part))
+    while link is not None:
+        parent, segment = link
+        parts.append((parent, segment))
+        link = parent
+    tokens = []
+    for owner, segment in reversed(parts):
+        if isinstance(segment, int):
+            text = str(segment)
+        elif (owner, segment) in masked_keys or not is_safe_segment(segment):
+            text = mask(segment)
+        else:
+            text = segment
+        tokens.append("/" + escape_segment(text))
+    return "".join(tokens)
+
+
+def _findings(hits: dict[tuple[Loc, str, str], _Hit]) -> tuple[Finding, ...]:
+    if not hits:
+        return ()
+    masked_keys = {(loc[0], loc[1]) for (loc, target, _), _hit in hits.items() if target == "key"}
+    found = [
+        Finding(
+            rule_id=hit.rule.id,
+            family=hit.rule.family,
+            pointer=_pointer(loc, masked_keys),  # type: ignore[arg-type]
+            target=hit.target,
+            view=hit.view,
+            preview=hit.preview,
+        )
+        for (loc, _target, _rule), hit in hits.items()
+    ]
+    return sorted_findings(found)
+
+
+def scan(value: Any, config: ScanConfig | None = None) -> ScanReport:
+    """Scan one parsed JSON artifact (any JSON value) for material a public-safe artifact must not hold."""
+    rules = ruleset_for(config)
+    return ScanReport(findings=_findings(_Walk(rules).run(value)), rules_digest=rules.digest)
+
+
+def assert_public_safe(value: Any, config: ScanConfig | None = None) -> ScanReport:
+    """Scan and return the (clean) report, or raise :class:`PublicSafetyError` with the findings."""
+    report = scan(value, config)
+    if not report.clean:
+        raise PublicSafetyError(report.findings, rules_digest=report.rules_digest)
+    return report
+
+
+def rules_digest(config: ScanConfig | None = None) -> str:
+    """The digest of the rules a scan with ``config`` would use."""
+    return ruleset_for(config).digest

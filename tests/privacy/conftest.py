@@ -1,0 +1,45 @@
+"""Shared fixtures for the privacy scanner tests: paths, the corpus, and Node."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+RULES_PATH = ROOT / "schemas" / "privacy" / "v1" / "rules.json"
+CORPUS = HERE / "corpus"
+
+
+def unsplice(value: Any, marker: str) -> Any:
+    """Remove the corpus splice marker from every key and string (secrets are stored split)."""
+    if isinstance(value, str):
+        return value.replace(marker, "")
+    if isinstance(value, list):
+        return [unsplice(item, marker) for item in value]
+    if isinstance(value, dict):
+        return {unsplice(key, marker): unsplice(item, marker) for key, item in value.items()}
+    return value
+
+
+@pytest.fixture(scope="session")
+def corpus_meta() -> dict[str, Any]:
+    """The corpus manifest: splice marker, product config and expected rule ids per reject file."""
+    manifest: dict[str, Any] = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
+    return manifest
+
+
+@pytest.fixture(scope="session")
+def node_binary() -> str:
+    """Path of `node`, or skip (fail under CI=true): the agreement test needs it."""
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Node.js is not installed; the privacy rule agreement test must run under CI=true")
+        pytest.skip("Node.js is not installed: the JavaScript RegExp agreement test cannot run")
+    return node
