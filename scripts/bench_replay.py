@@ -1,0 +1,255 @@
+"""Benchmark the full replay next to a plain jsonschema-per-event loop.
+
+Generates N usage events as JSON Lines (default 1,000,000; ~5% re-sent
+duplicates with reordered keys and ``5.0`` spellings, ~1% conflicts, a few
+broken lines), then measures, in the same run:
+
+* the full replay - parse, validate (schema + time rules), fingerprint
+  (RFC 8785), idempotency index, window, aggregate - in a fresh child process
+  per index kind (memory, SQLite), reporting events/s and peak RSS: the
+  largest sum of the resident sets of the replay process and its worker
+  processes, sampled every 50 ms (an upper bound: pages shared after fork
+  count once per process);
+* the plain loop ``json.loads`` + jsonschema ``is_valid`` per event (the
+  project's reference validator) on a sample - it is too slow for millions;
+  the sample size is printed - events/s only.
+
+Usage::
+
+    python scripts/bench_replay.py [--events N] [--index memory|sqlite|both] [--jobs J]
+                                   [--reference-sample K] [--keep DIR]
+
+The file and the SQLite index live in a temporary directory unless --keep
+(a kept ``bench-events-<N>.jsonl`` is reused; the index is always new).
+This is a benchmark, not a test: nothing here asserts a speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from saas_contracts._validation import validator_for
+from saas_contracts.ledger import MemoryIndex, ReplayRequest, SqliteIndex, fast_available, replay
+
+WINDOW = ("2026-10-01T00:00:00Z", "2026-10-31T00:00:00Z")
+NOW = "2026-11-21T00:00:00Z"
+B32 = "abcdefghijklmnopqrstuvwxyz234567"
+
+
+def generate(path: Path, count: int, seed: int = 7) -> None:
+    """Write ``count`` event lines (streamed; memory stays flat)."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    subjects = [f"ws_ref_{''.join(rng.choice(B32) for _ in range(26))}" for _ in range(500)]
+    kinds = ["render.images_generated", "render.upscaled", "chat.message_sent", "chat.tokens_generated"]
+    plans = [("free", "plan-free"), ("pro", "plan-pro"), ("team", "plan-team")]
+    written = 0
+    with path.open("w", encoding="utf-8") as stream:
+        number = 0
+        while written < count:
+            number += 1
+            second = rng.randrange(29 * 86_400)
+            day, rest = divmod(second, 86_400)
+            stamp = f"2026-10-{day + 1:02d}T{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}Z"
+            label, key = rng.choice(plans)
+            kind = rng.choice(kinds)
+            event: dict[str, Any] = {
+                "event_id": f"evt-{number:012d}",
+                "event_type": kind,
+                "subject": rng.choice(subjects),
+                "plan": {
+                    "plan_key": key,
+                    "plan_label": label,
+                    "catalog_revision": "catalog/2026-10",
+                    "captured_at": stamp,
+                },
+                "quantity": rng.randint(1, 900),
+                "occurred_at": stamp,
+                "recorded_at": stamp,
+                "source": "bench-producer",
+                "idempotency_key": f"{kind}:{number:012d}",
+            }
+            stream.write(json.dumps(event, separators=(",", ":")) + "\n")
+            written += 1
+            roll = rng.random()
+            if roll < 0.05 and written < count:
+                resent = dict(reversed(list(event.items())))
+                text = json.dumps(resent).replace(
+                    f'"quantity": {event["quantity"]},', f'"quantity": {event["quantity"]}.0,'
+                )
+                stream.write(text + "\n")
+                written += 1
+            elif roll < 0.06 and written < count:
+                stream.write(json.dumps({**event, "quantity": event["quantity"] + 1}) + "\n")
+                written += 1
+            elif roll < 0.061 and written < count:
+                stream.write('{"event_id": "evt-broken", "quantity":\n')
+                written += 1
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with Path(f"/proc/{pid}/status").open(encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+class PeakRss:
+    """Sample the summed RSS of this process and its children in a thread (Linux /proc)."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        """Start sampling."""
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._interval = interval
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(self._interval):
+            total = _rss_kib(me) + sum(_rss_kib(pid) for pid in _children(me))
+            self.peak_kib = max(self.peak_kib, total)
+
+    def stop(self) -> int:
+        """Stop and return the peak in KiB."""
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kib
+
+
+def child(path: str, index_kind: str, jobs: int, index_path: str) -> None:
+    """Run one full replay and print its figures as JSON (run in a fresh process)."""
+    request = ReplayRequest(window_start=WINDOW[0], window_end=WINDOW[1], suppression_threshold=1)
+    index = SqliteIndex(index_path) if index_kind == "sqlite" else MemoryIndex()
+    sampler = PeakRss()
+    started = time.perf_counter()
+    report = replay([path], request, now=NOW, index=index, workers=jobs or None)
+    elapsed = time.perf_counter() - started
+    peak_total = sampler.stop()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "lines": report.lines_read,
+                "counts": dict(report.counts),
+                "peak_rss_total_mib": peak_total / 1024,
+                "peak_rss_mib": own.ru_maxrss / 1024,
+                "peak_worker_rss_mib": children.ru_maxrss / 1024,
+                "cpu_main_s": own.ru_utime + own.ru_stime,
+                "cpu_workers_s": children.ru_utime + children.ru_stime,
+                "fast_validator": fast_available(),
+            }
+        )
+    )
+
+
+def reference_loop(path: Path, sample: int) -> tuple[int, float]:
+    """Run ``json.loads`` + jsonschema ``is_valid`` per line on the first ``sample`` lines."""
+    validator = validator_for("usage-ledger/v1/event")
+    done = 0
+    started = time.perf_counter()
+    with path.open(encoding="utf-8") as stream:
+        for text in stream:
+            if done >= sample:
+                break
+            done += 1
+            with contextlib.suppress(ValueError):
+                validator.is_valid(json.loads(text))
+    return done, time.perf_counter() - started
+
+
+def run_child(events: Path, kind: str, jobs: int, index_path: Path) -> dict[str, Any]:
+    """Replay ``events`` in a fresh process; return its figures."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{index_path}{suffix}").unlink(missing_ok=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(events), kind, str(jobs), str(index_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    if index_path.exists():
+        result["index_mib"] = index_path.stat().st_size / 2**20
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{index_path}{suffix}").unlink(missing_ok=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate, measure, report."""
+    parser = argparse.ArgumentParser(description="Benchmark the usage-ledger replay.")
+    parser.add_argument("--events", type=int, default=1_000_000, help="lines to generate (default 1,000,000)")
+    parser.add_argument("--index", choices=["memory", "sqlite", "both"], default="both")
+    parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: automatic)")
+    parser.add_argument("--reference-sample", type=int, default=20_000)
+    parser.add_argument("--keep", type=Path, help="keep (and reuse) the generated file in this directory")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.child:
+        path, kind, jobs, index_path = options.child
+        child(path, kind, int(jobs), index_path)
+        return 0
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = options.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        events = folder / f"bench-events-{options.events}.jsonl"
+        index_path = folder / "bench-index.sqlite"
+        if not events.exists():
+            started = time.perf_counter()
+            generate(events, options.events)
+            print(f"generated {options.events:,} lines in {time.perf_counter() - started:.1f} s")
+        print(
+            f"input: {events.stat().st_size / 2**20:,.0f} MiB; cpus={os.cpu_count()}, "
+            f"jobs={options.jobs or 'auto'}, fast validator={fast_available()}"
+        )
+        kinds = ["memory", "sqlite"] if options.index == "both" else [options.index]
+        for kind in kinds:
+            result = run_child(events, kind, options.jobs, index_path)
+            rate = result["lines"] / result["seconds"]
+            size = f", index file {result['index_mib']:,.0f} MiB" if "index_mib" in result else ""
+            print(
+                f"full replay, {kind} index: {result['lines']:,} lines in {result['seconds']:.1f} s "
+                f"= {rate:,.0f} events/s; peak RSS {result['peak_rss_total_mib']:.0f} MiB "
+                f"(main + workers; main alone {result['peak_rss_mib']:.0f} MiB, "
+                f"largest worker {result['peak_worker_rss_mib']:.0f} MiB); CPU main "
+                f"{result['cpu_main_s']:.1f} s, workers {result['cpu_workers_s']:.1f} s{size}",
+            )
+            print("  outcomes: " + ", ".join(f"{name}={n:,}" for name, n in result["counts"].items()))
+        sample, seconds = reference_loop(events, options.reference_sample)
+        print(
+            f"plain jsonschema loop (json.loads + is_valid, one process, first {sample:,} lines): "
+            f"{sample / seconds:,.0f} events/s"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,395 @@
+"""``saas-contracts ledger``: replay usage events, summarize usage, write the ops summary."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import click
+
+from saas_contracts.cli._common import (
+    EXIT_FINDINGS,
+    ContractGroup,
+    emit_json,
+    fail,
+    finish,
+    output_format_option,
+)
+from saas_contracts.ledger import (
+    OUTCOMES,
+    VALIDATOR_CHOICES,
+    OpsSummaryPrivacyError,
+    ReplayRequest,
+    SqliteIndex,
+    TimeRules,
+    build_ops_summary,
+    ensure_public_safe,
+    input_size,
+    replay,
+    write_ops_summary,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from saas_contracts.ledger import LineIssue, ReplayReport, UsageSummary
+
+_F = TypeVar("_F", bound="Callable[..., object]")
+_SHA = re.compile(r"[0-9a-f]{40}\Z")
+_COMMIT_ENV = ("SAAS_CONTRACTS_COMMIT_SHA", "GITHUB_SHA", "CF_PAGES_COMMIT_SHA")
+_FAIL_CHOICES = ("conflict", "invalid", "late", "out_of_window", "duplicate", "none")
+
+
+def _now(value: str | None) -> str:
+    if value is not None:
+        return value
+    # The one place the wall clock is read: the CLI, never the core.
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _commit_sha(option: str | None) -> str | None:
+    if option is not None:
+        if not _SHA.match(option):
+            raise fail("--commit-sha must be a full 40-character lower-case hexadecimal SHA")
+        return option
+    for name in _COMMIT_ENV:
+        value = os.environ.get(name, "").strip().lower()
+        if _SHA.match(value):
+            return value
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"],  # noqa: S607 - git from PATH, like every developer tool
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    value = done.stdout.strip()
+    return value if done.returncode == 0 and _SHA.match(value) else None
+
+
+def _window_options(function: _F) -> _F:
+    for decorator in reversed(
+        [
+            click.option(
+                "--window-start",
+                required=True,
+                metavar="TIMESTAMP",
+                help="Window start, inclusive, UTC (e.g. 2026-10-15T00:00:00Z).",
+            ),
+            click.option(
+                "--window-end",
+                required=True,
+                metavar="TIMESTAMP",
+                help="Window end, exclusive, UTC. Events are matched on occurred_at.",
+            ),
+            click.option(
+                "--max-span-days",
+                type=click.IntRange(1, 366),
+                default=31,
+                show_default=True,
+                help="Refuse windows longer than this many days.",
+            ),
+            click.option("--by-day", is_flag=True, help="Split aggregates per UTC day of occurred_at."),
+            click.option(
+                "--min-count",
+                "min_count",
+                type=click.IntRange(1, 1000),
+                default=5,
+                show_default=True,
+                help="Small-count suppression: aggregate rows with fewer events are left out "
+                "of public output (1 disables).",
+            ),
+            click.option(
+                "--now",
+                metavar="TIMESTAMP",
+                help="Evaluate time rules at this UTC instant instead of the current time "
+                "(for reproducible output).",
+            ),
+            click.option(
+                "--clock-skew-seconds",
+                type=click.IntRange(0, 3600),
+                default=300,
+                show_default=True,
+                help="Events dated later than now plus this are invalid.",
+            ),
+            click.option(
+                "--late-after-seconds",
+                type=click.IntRange(0, 31_622_400),
+                default=259_200,
+                show_default=True,
+                help="Events recorded this long after they occurred are late.",
+            ),
+            click.option(
+                "--late-policy",
+                type=click.Choice(["accept", "reject"]),
+                default="accept",
+                show_default=True,
+                help="accept: late events count (and are tallied); reject: they end in the 'late' outcome.",
+            ),
+            click.option(
+                "--jobs",
+                type=click.IntRange(0, 64),
+                default=0,
+                show_default=True,
+                help="Worker processes for parsing and validation (0: automatic, 1: none).",
+            ),
+            click.option(
+                "--validator",
+                type=click.Choice(VALIDATOR_CHOICES),
+                default="auto",
+                show_default=True,
+                help="Bulk schema check: jsonschema-rs (fast), jsonschema (reference), or auto.",
+            ),
+        ],
+    ):
+        function = decorator(function)
+    return function
+
+
+class _Progress:
+    """A click progress bar on stderr, only when stderr is a terminal and the size is known."""
+
+    def __init__(self, sources: Sequence[str]) -> None:
+        self.size = input_size(list(sources))
+        self.enabled = self.size is not None and self.size > 0 and sys.stderr.isatty()
+        self._bar: Any = None
+
+    def __enter__(self) -> Callable[[int], None] | None:
+        if not self.enabled:
+            return None
+        self._bar = click.progressbar(length=self.size, label="replaying", file=sys.stderr, show_eta=True)
+        bar = self._bar.__enter__()
+        return bar.update  # type: ignore[no-any-return]
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+
+def _run(
+    events: Sequence[str], request: ReplayRequest, options: dict[str, Any], index: SqliteIndex | None
+) -> ReplayReport:
+    with _Progress(events) as progress:
+        return replay(
+            list(events),
+            request,
+            now=_now(options["now"]),
+            index=index,
+            workers=options["jobs"] or None,
+            validator=options["validator"],
+            progress=progress,
+        )
+
+
+def _text_lines(report: ReplayReport, events: Sequence[str]) -> Iterator[str]:
+    request = report.request
+    what = (
+        "dry run, nothing written"
+        if request.dry_run
+        else f"index {report.index_kind}: {report.index_written} written"
+    )
+    ref = f", backfill {request.backfill_ref}" if request.backfill_ref else ""
+    yield (
+        f"{request.mode} of {len(events)} input(s), window [{request.window_start}, {request.window_end}) "
+        f"({what}{ref})"
+    )
+    for name in OUTCOMES:
+        extra = f"  (late accepted: {report.counts['late_accepted']})" if name == "accepted" else ""
+        yield f"  {name:<14}{report.counts[name]:>10}{extra}"
+    yield f"  {'lines read':<14}{report.lines_read:>10}  (conservation holds)"
+
+    def where(issue: LineIssue) -> str:
+        return f"{events[issue.input - 1]}:{issue.line}"
+
+    if report.invalid_samples:
+        yield f"invalid lines (first {len(report.invalid_samples)}):"
+        yield from (f"  {where(issue)}: {issue.reason}" for issue in report.invalid_samples)
+    if report.conflict_samples:
+        yield f"conflicts (first {len(report.conflict_samples)}):"
+        yield from (f"  {where(issue)}: {issue.reason}" for issue in report.conflict_samples)
+    yield from _summary_lines(report.summary())
+
+
+def _summary_lines(summary: UsageSummary) -> Iterator[str]:
+    yield (
+        f"usage by plan x event kind ({summary.suppressed_rows} row(s) under {summary.threshold} events "
+        "suppressed):"
+    )
+    for row in summary.rows:
+        day = f"{row.day}  " if row.day else ""
+        yield f"  {day}{row.plan_label:<16}{row.event_kind:<32}{row.events:>10}{row.quantity:>14}"
+    yield f"  {'total':<48}{summary.total_events:>10}{summary.total_quantity:>14}"
+
+
+def _request(
+    options: dict[str, Any], *, mode: str | None, dry_run: bool, backfill_ref: str | None
+) -> ReplayRequest:
+    return ReplayRequest(
+        window_start=options["window_start"],
+        window_end=options["window_end"],
+        mode=mode or ("backfill" if backfill_ref else "replay"),  # type: ignore[arg-type]
+        dry_run=dry_run,
+        backfill_ref=backfill_ref,
+        max_span_days=options["max_span_days"],
+        time_rules=TimeRules(
+            clock_skew_seconds=options["clock_skew_seconds"],
+            late_after_seconds=options["late_after_seconds"],
+            late_policy=options["late_policy"],
+        ),
+        by_day=options["by_day"],
+        suppression_threshold=options["min_count"],
+    )
+
+
+@click.group("ledger", cls=ContractGroup)
+def ledger() -> None:
+    """Usage event ledger: replay/backfill JSON Lines, aggregate usage, write ops summaries.
+
+    Events are usage-ledger/v1/event envelopes, one per line. Every line ends
+    in exactly one outcome: accepted, duplicate, conflict, invalid,
+    out_of_window, late or blank.
+    """
+
+
+@ledger.command("replay")
+@click.argument("events", nargs=-1, required=True, metavar="EVENTS.jsonl...")
+@_window_options
+@click.option(
+    "--mode",
+    type=click.Choice(["replay", "backfill"]),
+    help="replay (default) or backfill (default when --backfill-ref is given).",
+)
+@click.option("--dry-run", is_flag=True, help="Write nothing to the index; report what would happen.")
+@click.option(
+    "--backfill-ref",
+    metavar="REF",
+    help="Operator-owned reference of the approved backfill (required for --mode backfill).",
+)
+@click.option(
+    "--index",
+    "index_path",
+    type=click.Path(dir_okay=False),
+    metavar="PATH",
+    help="SQLite idempotency index: consulted for earlier runs' keys and, unless --dry-run, "
+    "written. Without it, an in-memory index lasts for this run only.",
+)
+@click.option(
+    "--commit-sha",
+    metavar="SHA",
+    help="Commit the run is made at (default: $SAAS_CONTRACTS_COMMIT_SHA, $GITHUB_SHA or "
+    "'git rev-parse HEAD'); required unless --dry-run.",
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    type=click.Choice(_FAIL_CHOICES),
+    multiple=True,
+    help="Outcomes that make the exit status 1 (repeatable; default: conflict and invalid; "
+    "'none' to always exit 0 after a complete run).",
+)
+@output_format_option("text", "json", "markdown")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, writable=True),
+    metavar="FILE",
+    help="Write the ops summary to FILE (JSON or Markdown, from -o or the .json/.md suffix) "
+    "instead of standard output. Nothing is written when the privacy scan finds anything.",
+)
+def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by name
+    events: tuple[str, ...],
+    mode: str | None,
+    dry_run: bool,  # noqa: FBT001 - click flag
+    backfill_ref: str | None,
+    index_path: str | None,
+    commit_sha: str | None,
+    fail_on: tuple[str, ...],
+    output_format: str,
+    out_path: str | None,
+    **options: Any,
+) -> None:
+    """Replay or backfill EVENTS.jsonl... ('-' for standard input) in a UTC window.
+
+    Validates every line (schema, time rules), skips events outside
+    [--window-start, --window-end), checks idempotency (same key and content:
+    duplicate; same key, other content: conflict), aggregates accepted usage by
+    plan label x event kind, and asserts that the outcome counts add up to the
+    lines read. -o json / -o markdown print the public-safe ops summary, which
+    is privacy-scanned first. Exit 0 ok, 1 when an outcome named by --fail-on
+    occurred or the ops summary has privacy findings, 2 on usage errors.
+    """
+    if out_path is not None and output_format == "text":
+        suffix = Path(out_path).suffix.lower()
+        if suffix not in {".json", ".md", ".markdown"}:
+            raise fail("--out needs -o json or -o markdown (or a .json / .md file name)")
+        output_format = "json" if suffix == ".json" else "markdown"
+    sha = _commit_sha(commit_sha)
+    if sha is None and not dry_run:
+        raise fail("a run that writes must name its commit: pass --commit-sha or run inside a git checkout")
+    request = _request(options, mode=mode, dry_run=dry_run, backfill_ref=backfill_ref)
+    index = SqliteIndex(index_path) if index_path else None
+    report = _run(events, request, options, index)
+    if output_format == "text":
+        for line in _text_lines(report, events):
+            click.echo(line)
+    else:
+        try:
+            summary = build_ops_summary(report, commit_sha=sha)
+        except OpsSummaryPrivacyError as error:
+            click.echo(f"error: {error}", err=True)
+            raise click.exceptions.Exit(EXIT_FINDINGS) from error
+        ops_format: Literal["json", "markdown"] = "json" if output_format == "json" else "markdown"
+        if out_path is not None:
+            write_ops_summary(summary, out_path, ops_format)
+            click.echo(f"wrote {out_path}", err=True)
+        else:
+            click.echo(summary.render(ops_format), nl=False)
+    failing = set(fail_on or ("conflict", "invalid")) - {"none"}
+    finish(clean=not any(report.counts[name] for name in failing))
+
+
+@ledger.command("summarize")
+@click.argument("events", nargs=-1, required=True, metavar="EVENTS.jsonl...")
+@_window_options
+@output_format_option("text", "json", "markdown")
+def summarize_command(
+    events: tuple[str, ...],
+    output_format: str,
+    **options: Any,
+) -> None:
+    """Aggregate accepted usage in EVENTS.jsonl... by plan label x event kind.
+
+    A dry run over all inputs together (products may be mixed): duplicates
+    count once, conflicts and invalid lines not at all. -o json prints a
+    usage-ledger/v1/usage-summary document; every output is privacy-scanned
+    before it is printed. Exit 0, or 1 when the scan finds anything.
+    """
+    request = _request(options, mode="replay", dry_run=True, backfill_ref=None)
+    report = _run(events, request, options, None)
+    summary = report.summary()
+    document = summary.ensure_valid()
+    try:
+        ensure_public_safe(document, where="usage summary")
+    except OpsSummaryPrivacyError as error:
+        click.echo(f"error: {error}", err=True)
+        raise click.exceptions.Exit(EXIT_FINDINGS) from error
+    if output_format == "json":
+        emit_json(document)
+    elif output_format == "markdown":
+        click.echo(
+            f"# Usage summary\n\nWindow `{request.window_start}` to `{request.window_end}` "
+            "(UTC, end exclusive).\n"
+        )
+        click.echo(summary.markdown_table())
+    else:
+        for line in _summary_lines(summary):
+            click.echo(line)
+    finish(clean=True)

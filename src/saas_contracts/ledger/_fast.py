@@ -1,0 +1,132 @@
+"""The bulk-path schema check: jsonschema-rs when installed, the reference otherwise.
+
+``jsonschema`` (through :mod:`saas_contracts._validation`) stays the
+reference and the source of every violation message. For throughput the
+replay first asks a compiled jsonschema-rs validator for a yes/no over the
+same packaged schemas and offline registry. Two known differences are closed
+here: jsonschema-rs accepts year ``0000`` and leap seconds (``:60``) in
+``date-time``, the reference does not; :func:`saas_contracts.ledger._time`
+parsing rejects both, so the replay's combined verdict is the reference's.
+A differential test proves equal verdicts on examples and generated streams.
+Whenever the fast check says "invalid", the reference validator is run to
+explain why, and its verdict wins.
+
+The bulk path also parses with ``orjson`` (:func:`fast_loads`):
+it is ~3x faster than the standard library decoder behind
+:func:`saas_contracts._jsonio.loads`, rejects ``NaN``/``Infinity``, invalid
+UTF-8 and control characters just as strictly, but silently keeps the last of
+duplicate object keys. A cheap guard closes that gap (see :func:`fast_loads`);
+whenever orjson or the guard declines a line, the strict parser decides.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn
+
+import orjson
+
+from saas_contracts._errors import UnresolvableReferenceError
+from saas_contracts._registry import default_catalog
+from saas_contracts._validation import is_valid
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+ValidatorChoice = Literal["auto", "fast", "reference"]
+VALIDATOR_CHOICES: Final = ("auto", "fast", "reference")
+
+
+def _refuse(uri: str) -> NoReturn:
+    raise UnresolvableReferenceError(uri)
+
+
+@functools.cache
+def _rs_validator(schema: str) -> Callable[[object], bool] | None:
+    try:
+        import jsonschema_rs  # noqa: PLC0415 - optional accelerator
+    except ImportError:  # pragma: no cover - exercised only without the wheel
+        return None
+    catalog = default_catalog()
+    registry = jsonschema_rs.Registry([(info.id, dict(info.contents)) for info in catalog])
+    info = catalog.get(schema)
+    compiled = jsonschema_rs.Draft202012Validator(
+        dict(info.contents),
+        validate_formats=True,
+        registry=registry,
+        retriever=_refuse,
+    )
+    check: Callable[[object], bool] = compiled.is_valid
+    return check
+
+
+def fast_available() -> bool:
+    """Return True when the jsonschema-rs accelerator can be used."""
+    from saas_contracts.ledger._envelope import EVENT_SCHEMA  # noqa: PLC0415 - cycle-free lookup
+
+    return _rs_validator(EVENT_SCHEMA) is not None
+
+
+def schema_check(schema: str, choice: ValidatorChoice = "auto") -> Callable[[object], bool]:
+    """Return a yes/no schema check for the bulk path.
+
+    ``reference``: jsonschema. ``fast``: jsonschema-rs (error if missing).
+    ``auto``: jsonschema-rs when installed, else jsonschema.
+    """
+    if choice != "reference":
+        fast = _rs_validator(schema)
+        if fast is not None:
+            return fast
+        if choice == "fast":
+            raise ImportError("the 'fast' validator needs jsonschema-rs (pip install jsonschema-rs)")
+    return functools.partial(_reference_is_valid, schema=schema)
+
+
+def _reference_is_valid(instance: object, *, schema: str) -> bool:
+    return is_valid(instance, schema)
+
+
+_KEY_ENDS: Final = (b'":', b'" ', b'"\t', b'"\r')
+
+
+def fast_loads(raw: bytes) -> dict[str, Any] | None:
+    """Parse one JSON Lines line (no newline) to an object, or return None to defer to the strict parser.
+
+    Returns a value only when orjson parses ``raw`` to an object and the
+    duplicate-key guard proves that no object in it repeated a key; then the
+    value equals what :func:`saas_contracts._jsonio.loads` returns, with one
+    exception: an integer literal outside the 64-bit range (below ``-2**63`` or
+    above ``2**64 - 1``) comes back as a float. The event schema rejects every
+    such value (its only number is ``quantity``, at most ``2**53 - 1``), and a
+    rejected line is parsed again strictly, so replay verdicts and messages do
+    not depend on it; do not use this parser for general JSON. Anything
+    else - not JSON, not an object, a guard mismatch - is None,
+    and the caller runs the strict parser for the verdict and the message.
+
+    The guard: every key occurrence in the text ends with a ``"`` followed by
+    ``:`` or JSON whitespace (space, tab, CR; a line holds no LF), so counting
+    those two-byte sequences gives an upper bound ``U`` of the key occurrences.
+    Counting the keys of the parsed top-level object and of the objects at
+    ``/plan``, ``/plan/features`` and ``/attributes`` gives a lower bound
+    ``P`` of the distinct keys per object summed. A duplicate makes the
+    distinct keys fewer than the occurrences, so ``U == P`` proves there is
+    none, whatever the shape (other nested objects only make ``P`` smaller,
+    which declines the fast path, never wrongly accepts it).
+    """
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if type(value) is not dict:
+        return None
+    keys = len(value)
+    if type(attributes := value.get("attributes")) is dict:
+        keys += len(attributes)
+    if type(plan := value.get("plan")) is dict:
+        keys += len(plan)
+        if type(features := plan.get("features")) is dict:
+            keys += len(features)
+    ends = raw.count(_KEY_ENDS[0]) + raw.count(_KEY_ENDS[1])
+    if b"\t" in raw or b"\r" in raw:
+        ends += raw.count(_KEY_ENDS[2]) + raw.count(_KEY_ENDS[3])
+    return value if ends == keys else None

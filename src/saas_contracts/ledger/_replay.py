@@ -1,0 +1,554 @@
+"""Replay and backfill: stream JSON Lines, give every line exactly one outcome.
+
+For each input line, in order of precedence:
+
+1. ``blank``: the line holds only whitespace;
+2. ``invalid``: not UTF-8, not strict JSON, not a valid envelope
+   (``usage-ledger/v1/event``), or against the time rules (see
+   :mod:`saas_contracts.ledger._envelope`); reported with its line number and a
+   public-safe reason;
+3. ``out_of_window``: ``occurred_at`` outside ``[start, end)``; counted, not
+   processed (the index is not consulted or written);
+4. ``late``: recorded more than ``late_after`` after it occurred, when the late
+   policy is ``reject`` (with ``accept`` it goes on and is also counted in
+   ``late_accepted``);
+5. ``accepted`` / ``duplicate`` / ``conflict``: the idempotency verdict.
+
+The report asserts conservation: the outcome counts add up to the lines read.
+Parsing, validation and fingerprinting are pure per line and can run in
+worker processes; the index and the aggregates are updated in input order in
+the calling process, so the result does not depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import multiprocessing
+import os
+import sys
+from array import array
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Final
+
+from saas_contracts._errors import ContractError, InputFileError
+from saas_contracts._jsonio import JSONInputError, loads
+from saas_contracts._validation import validate
+from saas_contracts.ledger._envelope import EVENT_SCHEMA, TimeRules, time_violations
+from saas_contracts.ledger._fast import ValidatorChoice, fast_loads, schema_check
+from saas_contracts.ledger._fingerprint import fast_canonical_bytes, scope_key
+from saas_contracts.ledger._index import (
+    ACCEPTED,
+    CONFLICT,
+    DUPLICATE,
+    IdempotencyIndex,
+    IndexRun,
+    MemoryIndex,
+)
+from saas_contracts.ledger._summary import Aggregator, GroupKey, UsageSummary
+from saas_contracts.ledger._time import format_utc_ns, parse_utc_ns, parse_utc_ns_unchecked, to_utc_ns
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from datetime import datetime
+
+    from saas_contracts._errors import Violation
+    from saas_contracts.ledger._request import ReplayRequest
+
+OUTCOMES: Final = ("accepted", "duplicate", "conflict", "invalid", "out_of_window", "late", "blank")
+"""Every outcome a line can end in; each line ends in exactly one."""
+REPORT_SCHEMA: Final = "usage-ledger/v1/replay-report"
+MAX_SAMPLES: Final = 20
+BLOCK_BYTES: Final = 1 << 20
+PARALLEL_MIN_BYTES: Final = 8 << 20
+"""Below this much input, worker processes cost more than they save."""
+_WORKER_NICENESS: Final = 5
+_BOM: Final = b"\xef\xbb\xbf"
+_INVALID, _OUT_OF_WINDOW, _LATE, _BLANK = range(4)
+_CONFLICT_REASON: Final = "same idempotency scope as an earlier event, different fingerprint (not applied)"
+
+
+class ReplayWorkerError(ContractError, RuntimeError):
+    """A worker process of a parallel replay died."""
+
+
+class ConservationError(ContractError, AssertionError):
+    """The outcome counts do not add up to the lines read (a bug, never an input problem)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineIssue:
+    """Where and why one line did not go through."""
+
+    input: int
+    line: int
+    reason: str
+    pointer: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the ``line_issue`` object."""
+        issue: dict[str, Any] = {"input": self.input, "line": self.line, "reason": self.reason}
+        if self.pointer is not None:
+            issue["pointer"] = self.pointer
+        return issue
+
+
+@dataclass(frozen=True)
+class _Context:
+    start: int
+    end: int
+    now: int
+    rules: TimeRules
+    by_day: bool
+    validator: ValidatorChoice
+
+
+@dataclass
+class _BlockResult:
+    input: int
+    lines: int
+    counts: list[int]
+    issues: list[tuple[int, str | None, str]]
+    keys: bytearray = field(default_factory=bytearray)
+    fingerprints: bytearray = field(default_factory=bytearray)
+    line_numbers: array[int] = field(default_factory=lambda: array("q"))
+    group_ids: array[int] = field(default_factory=lambda: array("l"))
+    groups: list[GroupKey] = field(default_factory=list)
+    quantities: array[int] = field(default_factory=lambda: array("q"))
+    late: bytearray = field(default_factory=bytearray)
+
+
+def _describe(violations: Sequence[Violation]) -> tuple[str | None, str]:
+    first = violations[0]
+    more = f" (+{len(violations) - 1} more)" if len(violations) > 1 else ""
+    return first.pointer or None, f"{first.pointer or '/'}: {first.message}{more}"
+
+
+class _RejectedError(Exception):
+    """A line that is invalid (internal control flow of the slow path)."""
+
+    def __init__(self, pointer: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.pointer = pointer
+        self.reason = reason
+
+
+def _strict_event(raw: bytes, check: Callable[[object], bool]) -> tuple[Any, int, int, int]:
+    """Parse and judge one line the reference way: strict parser, reference validator for rejections."""
+    try:
+        event: Any = loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise _RejectedError(None, f"not UTF-8 (byte {error.start})") from None
+    except JSONInputError as error:
+        raise _RejectedError(None, str(error)) from None
+    try:
+        if not check(event):
+            raise ValueError  # noqa: TRY301 - one path for "let the reference explain"
+        return (
+            event,
+            parse_utc_ns_unchecked(event["occurred_at"]),
+            parse_utc_ns_unchecked(event["recorded_at"]),
+            parse_utc_ns_unchecked(event["plan"]["captured_at"]),
+        )
+    except ValueError:
+        violations = validate(event, EVENT_SCHEMA)
+        if violations:
+            raise _RejectedError(*_describe(violations)) from None
+        # The reference validator has the last word on verdicts.
+        return (
+            event,
+            parse_utc_ns(event["occurred_at"]),
+            parse_utc_ns(event["recorded_at"]),
+            parse_utc_ns(event["plan"]["captured_at"]),
+        )
+
+
+def _classify_block(  # noqa: C901, PLR0915 - the per-line pipeline reads best in one place
+    context: _Context,
+    input_no: int,
+    first_line: int,
+    block: bytes,
+) -> _BlockResult:
+    lines = block.split(b"\n")
+    if block.endswith(b"\n") or not block:
+        lines.pop()
+    result = _BlockResult(input=input_no, lines=len(lines), counts=[0, 0, 0, 0], issues=[])
+    counts, issues = result.counts, result.issues
+    check = schema_check(EVENT_SCHEMA, context.validator)
+    start, end, now, rules, by_day = context.start, context.end, context.now, context.rules, context.by_day
+    skew, late_ns, reject_late = rules.skew_ns, rules.late_ns, rules.late_policy == "reject"
+    future = now + skew
+    group_index: dict[GroupKey, int] = {}
+    keys, fingerprints, line_numbers = result.keys, result.fingerprints, result.line_numbers
+    group_ids, quantities, lates = result.group_ids, result.quantities, result.late
+    sha256, unchecked = hashlib.sha256, parse_utc_ns_unchecked
+
+    def reject(line: int, pointer: str | None, reason: str) -> None:
+        counts[_INVALID] += 1
+        if len(issues) < MAX_SAMPLES:
+            issues.append((line, pointer, reason))
+
+    for offset, raw in enumerate(lines):
+        if not raw or raw.isspace():
+            counts[_BLANK] += 1
+            continue
+        line = first_line + offset
+        if line == 1 and raw.startswith(_BOM):
+            raw = raw[len(_BOM) :]  # noqa: PLW2901 - a leading byte-order mark is not content
+        # Fast path: orjson + duplicate-key guard, compiled schema check, timestamps.
+        # Anything it declines is judged again from scratch by the strict path.
+        event: Any = fast_loads(raw)
+        try:
+            if event is None or not check(event):
+                raise ValueError  # noqa: TRY301 - one path for "judge it the strict way"
+            plan = event["plan"]
+            occurred = unchecked(event["occurred_at"])
+            recorded = unchecked(event["recorded_at"])
+            captured = unchecked(plan["captured_at"])
+        except ValueError:
+            try:
+                event, occurred, recorded, captured = _strict_event(raw, check)
+            except _RejectedError as rejected:
+                reject(line, rejected.pointer, rejected.reason)
+                continue
+            plan = event["plan"]
+        if occurred > future or recorded > future or recorded < occurred - skew or captured > occurred + skew:
+            broken = time_violations(
+                occurred=occurred, recorded=recorded, captured=captured, now=now, rules=rules
+            )
+            reject(line, *_describe(broken))
+            continue
+        if occurred < start or occurred >= end:
+            counts[_OUT_OF_WINDOW] += 1
+            continue
+        late = recorded - occurred > late_ns  # is_late()
+        if late and reject_late:
+            counts[_LATE] += 1
+            continue
+        key: GroupKey = (
+            event["occurred_at"][:10] if by_day else "",
+            plan["plan_label"],
+            event["event_type"],
+        )
+        gid = group_index.get(key)
+        if gid is None:
+            gid = group_index[key] = len(result.groups)
+            result.groups.append(key)
+        keys += scope_key(event["source"], event["idempotency_key"])
+        fingerprints += sha256(fast_canonical_bytes(event)).digest()
+        line_numbers.append(line)
+        group_ids.append(gid)
+        quantities.append(int(event["quantity"]))
+        lates.append(late)
+    return result
+
+
+_WORKER_CONTEXT: _Context | None = None
+
+
+def _init_worker(context: _Context) -> None:
+    global _WORKER_CONTEXT  # noqa: PLW0603 - per-process state of a pool worker
+    _WORKER_CONTEXT = context
+    # The calling process applies results in order and is the pipeline's
+    # bottleneck; workers have read-ahead slack, so they yield the CPU to it.
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(_WORKER_NICENESS)
+
+
+def _classify_job(job: tuple[int, int, bytes]) -> _BlockResult:
+    assert _WORKER_CONTEXT is not None  # noqa: S101 - set by the pool initializer
+    return _classify_block(_WORKER_CONTEXT, *job)
+
+
+def _iter_blocks(stream: IO[bytes], block_bytes: int) -> Iterator[tuple[int, bytes, int]]:
+    """Yield ``(first_line, block, bytes_read)``; blocks end on a line boundary except the last."""
+    line = 1
+    rest = b""
+    while True:
+        data = stream.read(block_bytes)
+        if not data:
+            if rest:
+                yield line, rest, 0
+            return
+        data = rest + data
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            rest = data
+            continue
+        block, rest = data[:cut], data[cut:]
+        yield line, block, len(block)
+        line += block.count(b"\n")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplayReport:
+    """Everything one replay run did (``usage-ledger/v1/replay-report``)."""
+
+    request: ReplayRequest
+    evaluated_at: str
+    counts: Mapping[str, int]
+    invalid_samples: tuple[LineIssue, ...]
+    conflict_samples: tuple[LineIssue, ...]
+    aggregator: Aggregator = field(repr=False)
+    index_kind: str
+    index_persistent: bool
+    index_written: int
+
+    @property
+    def lines_read(self) -> int:
+        """Lines read over all inputs (blank ones included)."""
+        return self.counts["lines_read"]
+
+    @property
+    def outcomes_total(self) -> int:
+        """The sum of the outcome counters."""
+        return sum(self.counts[name] for name in OUTCOMES)
+
+    def summary(self, threshold: int | None = None) -> UsageSummary:
+        """Return the aggregate summary (the request's suppression threshold unless given)."""
+        return self.aggregator.summary(
+            window=self.request.window,
+            threshold=self.request.suppression_threshold if threshold is None else threshold,
+        )
+
+    def conservation_json(self) -> dict[str, Any]:
+        """Return the ``conservation`` object (raises if it does not hold)."""
+        if self.outcomes_total != self.lines_read:
+            message = f"{self.outcomes_total} outcomes for {self.lines_read} lines"
+            raise ConservationError(message)
+        return {"lines_read": self.lines_read, "outcomes_total": self.outcomes_total, "holds": True}
+
+    def index_json(self) -> dict[str, Any]:
+        """Return the ``index`` object."""
+        return {"kind": self.index_kind, "persistent": self.index_persistent, "written": self.index_written}
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the ``replay-report`` document."""
+        return {
+            "request": self.request.to_json(),
+            "evaluated_at": self.evaluated_at,
+            "counts": dict(self.counts),
+            "conservation": self.conservation_json(),
+            "invalid_samples": [issue.to_json() for issue in self.invalid_samples],
+            "conflict_samples": [issue.to_json() for issue in self.conflict_samples],
+            "aggregates": self.summary().to_json(),
+            "index": self.index_json(),
+        }
+
+
+def _now_ns(now: str | datetime) -> int:
+    return parse_utc_ns(now) if isinstance(now, str) else to_utc_ns(now)
+
+
+def _open(source: str | Path | IO[bytes]) -> tuple[IO[bytes], bool]:
+    if not isinstance(source, (str, Path)):
+        return source, False
+    if str(source) == "-":
+        return sys.stdin.buffer, False
+    path = Path(source)
+    try:
+        return path.open("rb"), True
+    except FileNotFoundError:
+        raise InputFileError(str(source), "no such file") from None
+    except IsADirectoryError:
+        raise InputFileError(str(source), "is a directory, expected a .jsonl file") from None
+    except OSError as error:
+        raise InputFileError(str(source), f"cannot read: {error.strerror}") from error
+
+
+def input_size(sources: Sequence[str | Path | IO[bytes]]) -> int | None:
+    """Total bytes of the inputs when all are regular files (for progress bars), else None."""
+    total = 0
+    for source in sources:
+        if not isinstance(source, (str, Path)) or str(source) == "-":
+            return None
+        try:
+            total += Path(source).stat().st_size
+        except OSError:
+            return None
+    return total
+
+
+def default_workers() -> int:
+    """Worker processes for large inputs: the CPUs this process may use, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
+class _Accumulator:
+    def __init__(self, run: IndexRun, aggregator: Aggregator) -> None:
+        self.run = run
+        self.aggregator = aggregator
+        self.counts = dict.fromkeys(("lines_read", *OUTCOMES, "late_accepted"), 0)
+        self.invalid: list[LineIssue] = []
+        self.conflicts: list[LineIssue] = []
+
+    def add(self, result: _BlockResult) -> None:
+        counts = self.counts
+        counts["lines_read"] += result.lines
+        counts["invalid"] += result.counts[_INVALID]
+        counts["out_of_window"] += result.counts[_OUT_OF_WINDOW]
+        counts["late"] += result.counts[_LATE]
+        counts["blank"] += result.counts[_BLANK]
+        for line, pointer, reason in result.issues:
+            if len(self.invalid) < MAX_SAMPLES:
+                self.invalid.append(LineIssue(input=result.input, line=line, pointer=pointer, reason=reason))
+        total = len(result.line_numbers)
+        if not total:
+            return
+        raw_keys, raw_fps = bytes(result.keys), bytes(result.fingerprints)
+        keys = [raw_keys[i : i + 16] for i in range(0, 16 * total, 16)]
+        fingerprints = [raw_fps[i : i + 32] for i in range(0, 32 * total, 32)]
+        verdicts = self.run.resolve(keys, fingerprints)
+        # Tally accepted events per group of this block, then fold once into the aggregator.
+        events = [0] * len(result.groups)
+        quantity = [0] * len(result.groups)
+        late_accepted = 0
+        for verdict, gid, amount, late in zip(
+            verdicts, result.group_ids, result.quantities, result.late, strict=True
+        ):
+            if verdict == ACCEPTED:
+                events[gid] += 1
+                quantity[gid] += amount
+                late_accepted += late
+        block = Aggregator(by_day=self.aggregator.by_day)
+        block.groups = {
+            group: [events[gid], quantity[gid]] for gid, group in enumerate(result.groups) if events[gid]
+        }
+        self.aggregator.merge(block)
+        conflicts = verdicts.count(CONFLICT)
+        position = -1
+        for _ in range(min(conflicts, MAX_SAMPLES - len(self.conflicts))):
+            position = verdicts.index(CONFLICT, position + 1)
+            self.conflicts.append(
+                LineIssue(input=result.input, line=result.line_numbers[position], reason=_CONFLICT_REASON),
+            )
+        counts["accepted"] += total - conflicts - (duplicates := verdicts.count(DUPLICATE))
+        counts["duplicate"] += duplicates
+        counts["conflict"] += conflicts
+        counts["late_accepted"] += late_accepted
+
+
+def replay(  # noqa: PLR0913 - every knob is a documented part of the run
+    sources: Sequence[str | Path | IO[bytes]],
+    request: ReplayRequest,
+    *,
+    now: str | datetime,
+    index: IdempotencyIndex | None = None,
+    workers: int | None = None,
+    validator: ValidatorChoice = "auto",
+    progress: Callable[[int], None] | None = None,
+    block_bytes: int = BLOCK_BYTES,
+) -> ReplayReport:
+    """Replay JSON Lines ``sources`` (paths, ``"-"`` for stdin, or binary streams) under ``request``.
+
+    ``now`` is the instant the time rules are evaluated against. ``index``
+    defaults to a fresh :class:`MemoryIndex`; a dry run never writes to it.
+    ``workers``: processes for parse/validate/fingerprint (``None``: one per
+    CPU, at most 4, when the input is large; 1: everything in this process).
+    ``progress`` is called with the number of bytes consumed after each block.
+    """
+    if not sources:
+        raise InputFileError("-", "no input given")
+    now_ns = _now_ns(now)
+    start, end = request.window_ns
+    context = _Context(start, end, now_ns, request.time_rules, request.by_day, validator)
+    schema_check(EVENT_SCHEMA, validator)  # fail early when "fast" is asked for and missing
+    index = index if index is not None else MemoryIndex()
+    size = input_size(sources)
+    if workers is None:
+        workers = default_workers() if size is not None and size >= PARALLEL_MIN_BYTES else 1
+    run = index.open_run(dry_run=request.dry_run)
+    accumulator = _Accumulator(run, Aggregator(by_day=request.by_day))
+    try:
+        jobs = _jobs(sources, block_bytes, progress)
+        if workers <= 1:
+            for job in jobs:
+                accumulator.add(_classify_block(context, *job))
+        else:
+            _run_parallel(context, jobs, workers, accumulator)
+    finally:
+        run.close()
+    report = ReplayReport(
+        request=request,
+        evaluated_at=now if isinstance(now, str) else format_utc_ns(now_ns),
+        counts=accumulator.counts,
+        invalid_samples=tuple(accumulator.invalid),
+        conflict_samples=tuple(accumulator.conflicts),
+        aggregator=accumulator.aggregator,
+        index_kind=index.kind,
+        index_persistent=index.persistent,
+        index_written=run.written,
+    )
+    report.conservation_json()
+    return report
+
+
+def _jobs(
+    sources: Sequence[str | Path | IO[bytes]],
+    block_bytes: int,
+    progress: Callable[[int], None] | None,
+) -> Iterator[tuple[int, int, bytes]]:
+    for input_no, source in enumerate(sources, start=1):
+        stream, owned = _open(source)
+        try:
+            for first_line, block, consumed in _iter_blocks(stream, block_bytes):
+                yield input_no, first_line, block
+                if progress is not None and consumed:
+                    progress(consumed)
+        except OSError as error:
+            raise InputFileError(str(source), f"cannot read: {error.strerror}") from error
+        finally:
+            if owned:
+                stream.close()
+
+
+def _run_parallel(
+    context: _Context,
+    jobs: Iterator[tuple[int, int, bytes]],
+    workers: int,
+    accumulator: _Accumulator,
+) -> None:
+    # "fork" starts workers without re-importing __main__ (which may be stdin or
+    # a REPL); elsewhere spawn. A worker that dies breaks the pool with an error
+    # instead of hanging the run.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    executor = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker,
+        initargs=(context,),
+    )
+    try:
+        pending: deque[Future[_BlockResult]] = deque()
+        for job in jobs:
+            pending.append(executor.submit(_classify_job, job))
+            if len(pending) >= 3 * workers:  # bounded read-ahead keeps memory flat
+                accumulator.add(pending.popleft().result())
+        while pending:
+            accumulator.add(pending.popleft().result())
+    except BrokenProcessPool as error:
+        raise ReplayWorkerError("a replay worker process died; rerun with workers=1 to see why") from error
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def replay_lines(
+    lines: Sequence[str],
+    request: ReplayRequest,
+    *,
+    now: str | datetime,
+    index: IdempotencyIndex | None = None,
+    validator: ValidatorChoice = "auto",
+) -> ReplayReport:
+    """Replay in-memory JSON Lines (one string per line) in this process."""
+    data = "".join(line + "\n" for line in lines).encode("utf-8")
+    return replay([io.BytesIO(data)], request, now=now, index=index, workers=1, validator=validator)

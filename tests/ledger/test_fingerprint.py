@@ -1,0 +1,174 @@
+"""Fingerprints are SHA-256 over RFC 8785 canonical JSON of the business content."""
+
+import hashlib
+import json
+import subprocess
+
+import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.conftest import NODE_DIR, node_or_skip
+from tests.ledger.conftest import BASE_EVENT, EXAMPLE_EVENTS, FIXTURE, make_event
+
+from saas_contracts._jsonio import loads
+from saas_contracts.ledger import (
+    FINGERPRINT_EXCLUDED_FIELDS,
+    business_content,
+    canonical_bytes,
+    fast_canonical_bytes,
+    fingerprint,
+    scope_key,
+)
+
+LABEL = st.from_regex(r"\A[a-z][a-z0-9]{0,6}(?:[._-][a-z0-9]{1,4}){0,2}\Z")
+STAMP = st.builds(
+    lambda day, second, frac: f"2026-11-{day:02d}T10:{second // 60:02d}:{second % 60:02d}{frac}Z",
+    st.integers(1, 28),
+    st.integers(0, 3599),
+    st.sampled_from(["", ".5", ".123456789"]),
+)
+EVENTS = st.builds(
+    lambda kind, label, quantity, occurred, key, attrs: make_event(
+        event_type=f"sample.{kind.replace('-', '_').replace('.', '_')}",
+        plan__plan_label=label,
+        quantity=quantity,
+        occurred_at=occurred,
+        idempotency_key=f"key-{key:08d}",
+        **({"attributes": attrs} if attrs else {}),
+    ),
+    LABEL,
+    LABEL,
+    st.integers(0, 2**53 - 1),
+    STAMP,
+    st.integers(0, 10**8),
+    st.dictionaries(LABEL, LABEL, max_size=4),
+)
+
+
+def _respelled(event):
+    """Reverse every object's key order and spell the quantity as a float."""
+
+    def reverse(node):
+        return (
+            {key: reverse(value) for key, value in reversed(node.items())} if isinstance(node, dict) else node
+        )
+
+    text = json.dumps(reverse(event))
+    return text.replace(f'"quantity": {event["quantity"]}', f'"quantity": {event["quantity"]}.0')
+
+
+class TestFingerprint:
+    """Key order, number spelling and receipt fields do not change a fingerprint; content does."""
+
+    def test_excluded_fields_are_the_receipt_fields(self):
+        assert FINGERPRINT_EXCLUDED_FIELDS == ("event_id", "recorded_at")
+        assert set(business_content(BASE_EVENT)) == set(BASE_EVENT) - {"event_id", "recorded_at"}
+
+    def test_format(self):
+        digest = fingerprint(BASE_EVENT)
+        assert digest.startswith("sha256:")
+        assert len(digest) == 71
+
+    def test_reordered_and_float_spelling_is_the_same_event(self):
+        text = _respelled(BASE_EVENT)
+        assert "5.0" in text
+        assert fingerprint(loads(text)) == fingerprint(BASE_EVENT)
+        assert (
+            hashlib.sha256(text.encode()).hexdigest()
+            != hashlib.sha256(json.dumps(BASE_EVENT).encode()).hexdigest()
+        )
+
+    def test_receipt_fields_do_not_count(self):
+        retry = make_event(event_id="evt-sample-0001-b", recorded_at="2026-11-02T11:00:00Z")
+        assert fingerprint(retry) == fingerprint(BASE_EVENT)
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"quantity": 6},
+            {"subject": "ws_ref_aaaaaaaaaaaaaaaaaaaaaaaaaa"},
+            {"plan__plan_label": "free"},
+            {"occurred_at": "2026-11-02T10:00:01Z"},
+            {"attributes": {"a": "b"}},
+            {"source": "other"},
+        ],
+    )
+    def test_business_content_counts(self, change):
+        assert fingerprint(make_event(**change)) != fingerprint(BASE_EVENT)
+
+    def test_scope_key_separates_sources(self):
+        assert scope_key("a", "key-00000001") != scope_key("b", "key-00000001")
+        assert len(scope_key("a", "key-00000001")) == 16
+
+
+class TestCanonicalAgreement:
+    """The fast canonical bytes equal the RFC 8785 reference (Python rfc8785, npm canonicalize)."""
+
+    @settings(max_examples=300, deadline=None)
+    @given(EVENTS)
+    def test_fast_path_equals_rfc8785_on_generated_events(self, event):
+        assert fast_canonical_bytes(event) == rfc8785.dumps(business_content(event))
+        assert fast_canonical_bytes(loads(_respelled(event))) == rfc8785.dumps(business_content(event))
+
+    def test_fast_path_equals_rfc8785_on_example_stream(self):
+        checked = 0
+        for raw in EXAMPLE_EVENTS.read_text(encoding="utf-8").splitlines():
+            try:
+                event = loads(raw)
+            except ValueError:
+                continue
+            if (
+                isinstance(event, dict)
+                and isinstance(event.get("quantity"), (int, float))
+                and "plan" in event
+            ):
+                assert fast_canonical_bytes(event) == canonical_bytes(business_content(event))
+                checked += 1
+        assert checked > 4000
+
+    @pytest.mark.node
+    def test_node_canonicalize_agrees(self):
+        node = node_or_skip()
+        events = [BASE_EVENT, make_event(attributes={"z": "a", "a": "z"}, quantity=2**53 - 1)]
+        lines = [_respelled(event) for event in events]
+        lines += EXAMPLE_EVENTS.read_text(encoding="utf-8").splitlines()[:300]
+        parsed = []
+        for text in lines:
+            try:
+                value = loads(text)
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                parsed.append((text, value))
+        done = subprocess.run(  # noqa: S603 - our own Node script
+            [node, str(NODE_DIR / "canonicalize-check.mjs"), "events", ",".join(FINGERPRINT_EXCLUDED_FIELDS)],
+            input="\n".join(text for text, _ in parsed) + "\n",
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results = [json.loads(row) for row in done.stdout.splitlines()]
+        assert len(results) == len(parsed)
+        for (_, value), result in zip(parsed, results, strict=True):
+            assert bytes.fromhex(result["canonical_hex"]) == canonical_bytes(business_content(value))
+            assert result["fingerprint"] == fingerprint(value)
+
+    @pytest.mark.node
+    def test_node_consumer_runs_the_fixture_fingerprints(self):
+        node = node_or_skip()
+        done = subprocess.run(  # noqa: S603 - our own Node script
+            [
+                node,
+                str(NODE_DIR / "canonicalize-check.mjs"),
+                "fixture",
+                str(FIXTURE),
+                ",".join(FINGERPRINT_EXCLUDED_FIELDS),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = json.loads(done.stdout)
+        assert result == {"checked": result["checked"], "failed": []}
+        assert result["checked"] >= 3
