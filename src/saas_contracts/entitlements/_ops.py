@@ -1,0 +1,150 @@
+"""Public-safe ops summaries: counts only, privacy-scanned before anything is written."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from saas_contracts._errors import ContractError
+from saas_contracts._validation import ensure_valid
+from saas_contracts.entitlements._vocab import (
+    DECISION_OUTCOMES,
+    DECISION_REASONS,
+    EVENT_OUTCOMES,
+    LIFECYCLE_KINDS,
+    SUMMARY_SCHEMA,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from saas_contracts.entitlements._state import PlanSourceState
+
+SUMMARY_TAG = "entitlements-ops/v1"
+
+
+class SummaryInputError(ContractError, ValueError):
+    """A result or decision handed to the summary uses a value outside the closed vocabulary."""
+
+
+def _closed(value: object, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        # Never echo the value: it may be exactly what must not reach an ops artifact.
+        msg = f"{what} is not one of the closed vocabulary values"
+        raise SummaryInputError(msg)
+    return str(value)
+
+
+def _sorted(counter: Counter[str]) -> dict[str, int]:
+    return {key: counter[key] for key in sorted(counter) if counter[key]}
+
+
+def summarize(
+    *,
+    state: PlanSourceState | None = None,
+    results: Iterable[Mapping[str, Any]] = (),
+    decisions: Iterable[Mapping[str, Any]] = (),
+    commit_sha: str | None = None,
+    generated_at: str | None = None,
+) -> dict[str, Any]:
+    """Build the ops summary and privacy-scan it (raises ``PublicSafetyError`` when not clean).
+
+    ``results`` are per-event results (``EventResult.to_json()`` or an apply
+    report's ``results``); without any, event counts come from the state's
+    receipts (which hold applied, stale and illegal events). ``decisions`` are
+    decision documents.
+    """
+    from saas_contracts.privacy import assert_public_safe  # noqa: PLC0415 - rules load lazily
+
+    result_list = list(results)
+    kinds: Counter[str] = Counter()
+    outcomes: Counter[str] = Counter()
+    if result_list:
+        for result in result_list:
+            kind = result.get("kind")
+            kinds[kind if kind in LIFECYCLE_KINDS else "unrecognized"] += 1
+            outcomes[_closed(result.get("outcome"), EVENT_OUTCOMES, "an event outcome")] += 1
+    elif state is not None:
+        for receipt in state.receipts.values():
+            kinds[receipt["kind"]] += 1
+            outcomes[receipt["outcome"]] += 1
+    source_kinds: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    workspaces: set[str] = set()
+    if state is not None:
+        for record in state.records.values():
+            source_kinds[record["source_kind"]] += 1
+            statuses[record["status"]] += 1
+            workspaces.add(record["workspace"])
+    decision_outcomes: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    for decision in decisions:
+        decision_outcomes[_closed(decision.get("outcome"), DECISION_OUTCOMES, "a decision outcome")] += 1
+        reasons[_closed(decision.get("reason"), DECISION_REASONS, "a decision reason")] += 1
+        workspaces.add(str(decision.get("workspace")))
+    summary: dict[str, Any] = {
+        "summary": SUMMARY_TAG,
+        "lifecycle_events": _sorted(kinds),
+        "event_outcomes": {outcome: outcomes.get(outcome, 0) for outcome in EVENT_OUTCOMES},
+        "source_kinds": _sorted(source_kinds),
+        "record_statuses": _sorted(statuses),
+        "decision_outcomes": {outcome: decision_outcomes.get(outcome, 0) for outcome in DECISION_OUTCOMES},
+        "decision_reasons": _sorted(reasons),
+        "stale": outcomes.get("stale", 0),
+        "duplicate": outcomes.get("duplicate", 0),
+        "conflict": outcomes.get("conflict", 0),
+        "workspaces": len(workspaces),
+    }
+    if commit_sha is not None:
+        summary["commit_sha"] = commit_sha
+    if generated_at is not None:
+        summary["generated_at"] = generated_at
+    ensure_valid(summary, SUMMARY_SCHEMA)
+    assert_public_safe(summary)
+    return summary
+
+
+def _table(title: str, counts: Mapping[str, int], label: str) -> list[str]:
+    lines = [f"### {title}", "", f"| {label} | count |", "| --- | ---: |"]
+    lines.extend(f"| {key} | {value} |" for key, value in counts.items())
+    if not counts:
+        lines.append("| (none) | 0 |")
+    lines.append("")
+    return lines
+
+
+_SECTIONS = (
+    ("Lifecycle events", "lifecycle_events", "event kind"),
+    ("Event outcomes", "event_outcomes", "outcome"),
+    ("Plan sources", "source_kinds", "source kind"),
+    ("Record statuses", "record_statuses", "status"),
+    ("Decision outcomes", "decision_outcomes", "outcome"),
+    ("Decision reasons", "decision_reasons", "reason"),
+)
+
+
+def summary_markdown(summary: Mapping[str, Any]) -> str:
+    """Render the ops summary as Markdown tables (deterministic)."""
+    lines = ["## Entitlements ops summary", ""]
+    meta = [f"workspaces: {summary['workspaces']}"]
+    meta.extend(f"{name}: {summary[name]}" for name in ("stale", "duplicate", "conflict"))
+    meta.extend(f"{name}: `{summary[name]}`" for name in ("commit_sha", "generated_at") if name in summary)
+    lines.extend([" | ".join(meta), ""])
+    for title, key, label in _SECTIONS:
+        lines.extend(_table(title, summary[key], label))
+    return "\n".join(lines)
+
+
+def summary_text(summary: Mapping[str, Any]) -> str:
+    """Render the ops summary as plain text lines."""
+    lines = [
+        (
+            f"workspaces {summary['workspaces']}; stale {summary['stale']}, "
+            f"duplicate {summary['duplicate']}, conflict {summary['conflict']}"
+        ),
+    ]
+    for title, key, _label in _SECTIONS:
+        counts = summary[key]
+        body = ", ".join(f"{name} {value}" for name, value in counts.items()) or "none"
+        lines.append(f"{title.lower()}: {body}")
+    return "\n".join(lines)

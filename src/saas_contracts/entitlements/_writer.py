@@ -1,0 +1,285 @@
+"""The audited plan-source writer: one event in, one counted outcome and (when applied) one envelope out.
+
+Order of checks for every delivered event: schema-valid (else ``invalid``);
+an already-seen ``event_id`` with the same fingerprint is a ``duplicate``, with
+another fingerprint a ``conflict``; an event older than what its record
+already reflects is ``stale``; a transition the record's status does not allow
+is ``illegal``; otherwise it is ``applied`` and yields a write envelope.
+Stale and illegal events get a receipt, so their redelivery is a duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import rfc8785
+
+from saas_contracts._errors import ContractError, Violation
+from saas_contracts._validation import ensure_valid, is_valid, validate
+from saas_contracts.entitlements._lifecycle import ENDING_KINDS, IllegalTransition, transition
+from saas_contracts.entitlements._vocab import (
+    EVENT_OUTCOMES,
+    EVENT_SCHEMA,
+    LIFECYCLE_KINDS,
+    OPERATOR_KINDS,
+    WRITE_SCHEMA,
+    Record,
+    instant,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from saas_contracts.entitlements._state import PlanSourceState
+
+
+class ApprovalRequiredError(ContractError, ValueError):
+    """An operator write was attempted without an operator label and approval reference."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditContext:
+    """What every write envelope records about the writer itself."""
+
+    now: str
+    """written_at (UTC timestamp); an argument, never read from a clock in core."""
+    commit_sha: str
+    """The 40-hex commit of the code that wrote."""
+
+    def __post_init__(self) -> None:
+        """Check both fields against the common vocabulary."""
+        ensure_valid(self.now, "common/v1/common#/$defs/utc_timestamp")
+        ensure_valid(self.commit_sha, "common/v1/common#/$defs/commit_sha")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventResult:
+    """The one outcome of one delivered event."""
+
+    index: int
+    """0-based position in the delivered stream."""
+    outcome: str
+    event_id: str | None = None
+    kind: str | None = None
+    record_id: str | None = None
+    detail: str = ""
+    violations: tuple[Violation, ...] = ()
+    envelope: dict[str, Any] | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON form (the envelope is reported separately)."""
+        result: dict[str, Any] = {"index": self.index, "outcome": self.outcome, "detail": self.detail}
+        for name in ("event_id", "kind", "record_id"):
+            value = getattr(self, name)
+            if value is not None:
+                result[name] = value
+        if self.violations:
+            result["violations"] = [violation.to_json() for violation in self.violations]
+        return result
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplayReport:
+    """Outcome of replaying a stream: the new state, one result per event, the envelopes written."""
+
+    state: PlanSourceState
+    results: tuple[EventResult, ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Events per outcome (every outcome listed, zeros included)."""
+        counted = Counter(result.outcome for result in self.results)
+        return {outcome: counted.get(outcome, 0) for outcome in EVENT_OUTCOMES}
+
+    @property
+    def envelopes(self) -> list[dict[str, Any]]:
+        """The write envelopes of applied events, in delivery order (empty without an audit context)."""
+        return [result.envelope for result in self.results if result.envelope is not None]
+
+    @property
+    def clean(self) -> bool:
+        """True when nothing was a conflict, illegal or invalid (stale and duplicates are expected noise)."""
+        counts = self.counts
+        return not (counts["conflict"] or counts["illegal"] or counts["invalid"])
+
+    def to_json(self) -> dict[str, Any]:
+        """Report document: counts and per-event results."""
+        return {
+            "report": "entitlements-apply/v1",
+            "counts": self.counts,
+            "results": [result.to_json() for result in self.results],
+        }
+
+
+def fingerprint(event: Mapping[str, Any]) -> str:
+    """``sha256:`` + hex SHA-256 of the RFC 8785 canonical JSON of the event."""
+    return "sha256:" + hashlib.sha256(rfc8785.dumps(dict(event))).hexdigest()
+
+
+def _order_key(at: str, sequence: int | None) -> tuple[int, int | None]:
+    return instant(at), sequence
+
+
+def is_stale(record: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
+    """Tell whether ``event`` is older than what ``record`` already reflects.
+
+    Compared on occurred_at; on equal instants, on provider_sequence when both
+    carry one. Equal keys are not stale (two changes in the same instant).
+    """
+    record_at = instant(record["last_event_at"])
+    event_at = instant(event["occurred_at"])
+    if event_at != record_at:
+        return event_at < record_at
+    record_seq = record.get("last_event_sequence")
+    event_seq = event.get("provider_sequence")
+    return record_seq is not None and event_seq is not None and int(event_seq) < int(record_seq)
+
+
+def _default_reason(event: Mapping[str, Any]) -> str:
+    if "reason" in event:
+        return str(event["reason"])
+    if event["kind"] == "plan_change":
+        return str(event["direction"])
+    return str(event["kind"])
+
+
+def _operation(before: Record | None, after: Record, event: Mapping[str, Any]) -> str:
+    if before is None:
+        return "create"
+    ending = event["kind"] in ENDING_KINDS or (event["kind"] == "refund" and event["refund_scope"] == "full")
+    if ending or (after["status"] == "ended" and before["status"] != "ended"):
+        return "end"
+    return "update"
+
+
+def build_envelope(
+    before: Record | None,
+    after: Record,
+    event: Mapping[str, Any],
+    audit: AuditContext,
+) -> dict[str, Any]:
+    """Build the audited write envelope for an applied event (validated against ``entitlements/v1/write``)."""
+    operator_action = event["kind"] in OPERATOR_KINDS or "operator" in event
+    if operator_action and not ("operator" in event and "approval_ref" in event):
+        raise ApprovalRequiredError("an operator write needs an operator label and an approval reference")
+    cause: dict[str, Any] = {
+        "type": "operator_action" if operator_action else "lifecycle_event",
+        "event_kind": event["kind"],
+        "event_id": event["event_id"],
+        "occurred_at": event["occurred_at"],
+    }
+    for name in ("provider", "direction", "timing"):
+        if name in event:
+            cause[name] = event[name]
+    audit_block: dict[str, Any] = {
+        "written_at": audit.now,
+        "commit_sha": audit.commit_sha,
+        "reason": _default_reason(event),
+    }
+    for name in ("operator", "approval_ref"):
+        if name in event:
+            audit_block[name] = event[name]
+    envelope: dict[str, Any] = {
+        "idempotency_key": event["event_id"],
+        "fingerprint": fingerprint(event),
+        "workspace": event["workspace"],
+        "record_id": event["record_id"],
+        "source_kind": event["source_kind"],
+        "operation": _operation(before, after, event),
+        "cause": cause,
+        "effective_at": event.get("effective_at", event["occurred_at"]),
+        "after": after,
+        "audit": audit_block,
+    }
+    if before is not None:
+        envelope["before"] = before
+    ensure_valid(envelope, WRITE_SCHEMA)
+    return envelope
+
+
+def _receipt(event: Mapping[str, Any], print_: str, outcome: str) -> dict[str, Any]:
+    return {
+        "event_id": event["event_id"],
+        "fingerprint": print_,
+        "kind": event["kind"],
+        "record_id": event["record_id"],
+        "outcome": outcome,
+    }
+
+
+def apply_event(
+    state: PlanSourceState,
+    event: object,
+    *,
+    index: int = 0,
+    audit: AuditContext | None = None,
+) -> EventResult:
+    """Apply one delivered event to ``state`` in place; return its single outcome.
+
+    With ``audit``, an applied event's result carries its write envelope.
+    """
+    violations = validate(event, EVENT_SCHEMA)
+    if violations:
+        kind = event.get("kind") if isinstance(event, dict) else None
+        return EventResult(
+            index=index,
+            outcome="invalid",
+            kind=kind if kind in LIFECYCLE_KINDS else None,
+            detail=f"not a valid lifecycle event ({len(violations)} violation(s))",
+            violations=violations,
+        )
+    assert isinstance(event, dict)  # noqa: S101 - narrowed by the schema
+    ids = {
+        "index": index,
+        "event_id": event["event_id"],
+        "kind": event["kind"],
+        "record_id": event["record_id"],
+    }
+    print_ = fingerprint(event)
+    seen = state.receipts.get(event["event_id"])
+    if seen is not None:
+        if seen["fingerprint"] == print_:
+            return EventResult(outcome="duplicate", detail=f"already received ({seen['outcome']})", **ids)
+        return EventResult(outcome="conflict", detail="same event_id, different content; not applied", **ids)
+    before = state.records.get(event["record_id"])
+    if before is not None and is_stale(before, event):
+        state.receipts[event["event_id"]] = _receipt(event, print_, "stale")
+        return EventResult(
+            outcome="stale", detail="older than what the record already reflects; not applied", **ids
+        )
+    after = transition(before, event)
+    if isinstance(after, IllegalTransition):
+        state.receipts[event["event_id"]] = _receipt(event, print_, "illegal")
+        return EventResult(outcome="illegal", detail=after.reason, **ids)
+    envelope = build_envelope(before, after, event, audit) if audit is not None else None
+    state.records[event["record_id"]] = after
+    state.receipts[event["event_id"]] = _receipt(event, print_, "applied")
+    detail = f"{after['status']} on plan {after['plan']}"
+    return EventResult(outcome="applied", detail=detail, envelope=envelope, **ids)
+
+
+def unreadable_result(index: int, reason: str) -> EventResult:
+    """Return the ``invalid`` outcome of a delivered line that is not JSON at all."""
+    return EventResult(index=index, outcome="invalid", detail=f"not a JSON document: {reason}")
+
+
+def replay(
+    state: PlanSourceState,
+    events: Iterable[object],
+    *,
+    audit: AuditContext | None = None,
+) -> ReplayReport:
+    """Apply ``events`` in delivery order to a copy of ``state``; ``state`` itself is not changed."""
+    working = state.copy()
+    results = tuple(
+        apply_event(working, event, index=index, audit=audit) for index, event in enumerate(events)
+    )
+    return ReplayReport(state=working, results=results)
+
+
+def is_valid_event(event: object) -> bool:
+    """Tell whether ``event`` is a schema-valid lifecycle event."""
+    return is_valid(event, EVENT_SCHEMA)

@@ -1,0 +1,88 @@
+"""Shared helpers for the entitlement tests: example adapters on sys.path, builders for records and events."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from saas_contracts.entitlements import DEFAULT_POLICY
+from saas_contracts.redaction import Redactor
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+FIXTURE = ROOT / "fixtures" / "entitlement-plan-source.core-fixture.json"
+if str(EXAMPLES) not in sys.path:
+    sys.path.insert(0, str(EXAMPLES))
+
+KEY = b"tests-only-redaction-key-0001"
+REDACTOR = Redactor(KEY)
+WS = REDACTOR.redact("ws", "test-workspace-1")
+SUB = REDACTOR.redact("sub", "test-billing-1")
+GRANT = REDACTOR.redact("grant", "test-grant-1")
+SHA = "3f786850e387550fdab836ed7e6dc881de23001b"
+SNAPSHOT: dict[str, Any] = {
+    "plans": {
+        "free": {"capabilities": ["feature.basic"]},
+        "basic": {"capabilities": ["feature.basic"], "limits": {"seats": 3}},
+        "pro": {"capabilities": ["feature.basic", "feature.advanced"], "limits": {"seats": 5}},
+        "team": {"capabilities": ["feature.basic", "feature.advanced", "feature.admin"]},
+    },
+}
+
+
+def record(
+    record_id: str = SUB, kind: str = "billing_provider", plan: str = "pro", **fields: Any
+) -> dict[str, Any]:
+    """Return a schema-valid active record with overridable fields."""
+    base: dict[str, Any] = {
+        "record_id": record_id,
+        "workspace": WS,
+        "source_kind": kind,
+        "plan": plan,
+        "status": "active",
+        "effective_start": "2026-01-01T00:00:00Z",
+        "sequence": 1,
+        "last_event_id": "evt-test-0000",
+        "last_event_at": "2026-01-01T00:00:00Z",
+    }
+    base.update(fields)
+    return base
+
+
+def event(number: int, kind: str, at: str, **fields: Any) -> dict[str, Any]:
+    """Return a neutral lifecycle event for the test billing source."""
+    base: dict[str, Any] = {
+        "event_id": f"evt-test-{number:04d}",
+        "kind": kind,
+        "workspace": WS,
+        "record_id": SUB,
+        "source_kind": "billing_provider",
+        "provider": "provider-a",
+        "occurred_at": at,
+    }
+    base.update(fields)
+    return base
+
+
+def request(
+    records: list[dict[str, Any]], as_of: str, capability: str = "feature.advanced", **fields: Any
+) -> dict[str, Any]:
+    """Return a decision request over ``records`` with the test snapshot and the default policy."""
+    base: dict[str, Any] = {
+        "workspace": WS,
+        "capability": capability,
+        "as_of": as_of,
+        "records": records,
+        "policy": dict(DEFAULT_POLICY),
+        "snapshot": SNAPSHOT,
+    }
+    base.update(fields)
+    return base
+
+
+@pytest.fixture
+def redactor() -> Redactor:
+    return REDACTOR

@@ -1,0 +1,331 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from tests.entitlements.conftest import EXAMPLES, REDACTOR, ROOT, SHA
+
+from saas_contracts._validation import is_valid
+from saas_contracts.entitlements import DEFAULT_POLICY, AuditContext, PlanSourceState, apply_event, decide
+
+if TYPE_CHECKING:  # mypy knows the adapters by their repository path
+    from examples.billing import lemonsqueezy, manual, paddle, stripe
+    from examples.billing._neutral import MappingError, load_product
+else:  # at run time the entitlements conftest puts examples/ on sys.path
+    from billing import lemonsqueezy, manual, paddle, stripe
+    from billing._neutral import MappingError, load_product
+
+PAYLOADS = EXAMPLES / "billing" / "payloads"
+AUDIT = AuditContext(now="2026-06-01T00:00:00Z", commit_sha=SHA)
+
+
+def _payloads(name: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (PAYLOADS / name).read_text().splitlines() if line.strip()]
+
+
+class Harness:
+    """Feeds provider payloads through an adapter and the writer, keeping every outcome."""
+
+    def __init__(self, adapter: Any, product: str) -> None:
+        self.adapter = adapter
+        self.product = load_product(product)
+        self.state = PlanSourceState()
+        self.outcomes: list[tuple[str, str]] = []
+        self.envelopes: list[dict[str, Any]] = []
+
+    def deliver(self, payload: dict[str, Any]) -> None:
+        kwargs: dict[str, Any] = {"product": self.product, "redactor": REDACTOR}
+        if self.adapter is not stripe:
+            kwargs["current"] = self.state.records.get
+        for event in self.adapter.map_event(payload, **kwargs):
+            assert is_valid(event, "entitlements/v1/lifecycle-event"), event["kind"]
+            result = apply_event(self.state, event, audit=AUDIT)
+            self.outcomes.append((event["kind"], result.outcome))
+            if result.envelope is not None:
+                self.envelopes.append(result.envelope)
+
+    def decide(self, workspace_id: str, capability: str, as_of: str) -> dict[str, Any]:
+        workspace = REDACTOR.redact("ws", workspace_id)
+        return decide(
+            {
+                "workspace": workspace,
+                "capability": capability,
+                "as_of": as_of,
+                "records": self.state.workspace_records(workspace),
+                "policy": DEFAULT_POLICY,
+                "snapshot": self.product.snapshot,
+            }
+        )
+
+
+def _check(  # noqa: PLR0913, PLR0917 - one argument per column of the expectation tables
+    harness: Harness, workspace: str, capability: str, as_of: str, outcome: str, reason: str, plan: str | None
+):
+    decision = harness.decide(workspace, capability, as_of)
+    assert (decision["outcome"], decision["reason"], decision.get("plan")) == (outcome, reason, plan), as_of
+
+
+STRIPE_STEPS: list[tuple[int, list[tuple[str, str, str, str, str | None]]]] = [
+    # (payloads delivered so far, checks at that point: capability, as_of, outcome, reason, plan)
+    (1, [("render.hd", "2026-01-05T00:00:00Z", "allow", "in_trial", "creator")]),
+    (3, [("render.hd", "2026-01-20T00:00:00Z", "allow", "granted", "creator")]),
+    # the recovery (evt 4) overtakes the failure (evt 3): the failure is stale and never revokes access
+    (6, [("render.hd", "2026-02-23T00:00:00Z", "allow", "granted", "creator")]),
+    # downgrade scheduled at period end: still creator before, starter after
+    (
+        7,
+        [
+            ("render.hd", "2026-03-02T00:00:00Z", "allow", "granted", "creator"),
+            ("render.hd", "2026-03-16T00:00:00Z", "deny", "capability_not_in_plan", "starter"),
+        ],
+    ),
+    (8, [("render.hd", "2026-03-06T00:00:00Z", "allow", "cancel_scheduled", "creator")]),
+    (10, [("render.hd", "2026-03-08T00:00:00Z", "allow", "granted", "creator")]),
+    (11, [("render.standard", "2026-03-20T00:00:00Z", "allow", "granted", "starter")]),
+    (12, [("render.standard", "2026-04-03T00:00:00Z", "allow", "cancel_scheduled", "starter")]),
+    (14, [("render.standard", "2026-04-16T00:00:00Z", "deny", "source_expired", None)]),
+]
+
+
+class TestStripeSequence:
+    """Stripe: trial, paid, failed, recovered, downgrade at period end, cancel, uncancel, expiry."""
+
+    def test_outcomes_and_decisions_over_time(self):
+        harness = Harness(stripe, "image-renders")
+        payloads = _payloads("stripe-image-renders.jsonl")
+        delivered = 0
+        for upto, checks in STRIPE_STEPS:
+            for payload in payloads[delivered:upto]:
+                harness.deliver(payload)
+            delivered = upto
+            for capability, as_of, outcome, reason, plan in checks:
+                _check(harness, "ws-fake-img-0001", capability, as_of, outcome, reason, plan)
+        assert harness.outcomes == [
+            ("trial_start", "applied"),
+            ("purchase", "applied"),
+            ("purchase", "duplicate"),
+            ("billing_recovered", "applied"),
+            ("billing_issue", "stale"),
+            ("plan_change", "applied"),
+            ("cancel_scheduled", "applied"),
+            ("cancel_revoked", "applied"),
+            ("cancel_scheduled", "duplicate"),
+            ("plan_change", "applied"),
+            ("renewal", "applied"),
+            ("cancel_scheduled", "applied"),
+            ("expiry", "applied"),
+            ("expiry", "duplicate"),
+        ]
+
+    def test_in_order_failure_is_in_grace_then_recovered(self):
+        harness = Harness(stripe, "image-renders")
+        by_id = {p["id"]: p for p in _payloads("stripe-image-renders.jsonl")}
+        for name in ("evt_fake_img_0001", "evt_fake_img_0002", "evt_fake_img_0003"):
+            harness.deliver(by_id[name])
+        _check(
+            harness, "ws-fake-img-0001", "render.hd", "2026-02-18T00:00:00Z", "allow", "in_grace", "creator"
+        )
+        _check(harness, "ws-fake-img-0001", "render.hd", "2026-02-23T00:00:00Z", "deny", "grace_ended", None)
+        harness.deliver(by_id["evt_fake_img_0004"])
+        _check(
+            harness, "ws-fake-img-0001", "render.hd", "2026-02-23T00:00:00Z", "allow", "granted", "creator"
+        )
+
+
+class TestPaddleSequence:
+    """Paddle: whole-entity updates, a late 'cancel scheduled' update and redeliveries."""
+
+    def test_outcomes_and_final_decisions(self):
+        harness = Harness(paddle, "chat-messages")
+        payloads = _payloads("paddle-chat-messages.jsonl")
+        for payload in payloads[:5]:
+            harness.deliver(payload)
+        _check(
+            harness,
+            "ws-fake-chat-0002",
+            "audit.export",
+            "2026-03-09T00:00:00Z",
+            "allow",
+            "in_grace",
+            "business",
+        )
+        for payload in payloads[5:8]:
+            harness.deliver(payload)
+        _check(
+            harness,
+            "ws-fake-chat-0002",
+            "audit.export",
+            "2026-03-23T00:00:00Z",
+            "allow",
+            "granted",
+            "business",
+        )
+        for payload in payloads[8:10]:
+            harness.deliver(payload)
+        _check(
+            harness,
+            "ws-fake-chat-0002",
+            "chat.history",
+            "2026-04-02T00:00:00Z",
+            "allow",
+            "cancel_scheduled",
+            "team",
+        )
+        _check(
+            harness,
+            "ws-fake-chat-0002",
+            "audit.export",
+            "2026-04-02T00:00:00Z",
+            "deny",
+            "capability_not_in_plan",
+            "team",
+        )
+        for payload in payloads[10:]:
+            harness.deliver(payload)
+        _check(
+            harness, "ws-fake-chat-0002", "chat.send", "2026-04-09T00:00:00Z", "deny", "source_expired", None
+        )
+        outcomes = [outcome for _, outcome in harness.outcomes]
+        assert ("cancel_scheduled", "stale") in harness.outcomes
+        assert outcomes.count("duplicate") == 2
+        assert "illegal" not in outcomes
+        assert "conflict" not in outcomes
+
+
+class TestLemonSqueezySequence:
+    """Lemon Squeezy: trial conversion, failure/recovery, upgrade, cancel/resume out of order, expiry."""
+
+    def test_outcomes_and_decisions(self):
+        harness = Harness(lemonsqueezy, "chat-messages")
+        payloads = _payloads("lemonsqueezy-chat-messages.jsonl")
+        for payload in payloads[:2]:
+            harness.deliver(payload)
+        _check(
+            harness, "ws-fake-chat-0003", "chat.history", "2026-03-20T00:00:00Z", "allow", "granted", "team"
+        )
+        for payload in payloads[2:4]:
+            harness.deliver(payload)
+        _check(
+            harness, "ws-fake-chat-0003", "chat.history", "2026-04-16T00:00:00Z", "allow", "in_grace", "team"
+        )
+        for payload in payloads[4:9]:
+            harness.deliver(payload)
+        _check(
+            harness,
+            "ws-fake-chat-0003",
+            "audit.export",
+            "2026-04-28T00:00:00Z",
+            "allow",
+            "granted",
+            "business",
+        )
+        for payload in payloads[9:]:
+            harness.deliver(payload)
+        _check(
+            harness, "ws-fake-chat-0003", "chat.send", "2026-05-16T00:00:00Z", "deny", "source_expired", None
+        )
+        assert harness.outcomes == [
+            ("trial_start", "applied"),
+            ("purchase", "applied"),
+            ("billing_issue", "applied"),
+            ("billing_issue", "duplicate"),
+            ("billing_recovered", "applied"),
+            ("plan_change", "applied"),
+            ("cancel_revoked", "applied"),
+            ("cancel_scheduled", "stale"),
+            ("cancel_scheduled", "applied"),
+            ("expiry", "applied"),
+        ]
+
+
+class TestManualOperations:
+    """Operator actions map to approved manual writes; an unapproved one is rejected by core."""
+
+    def test_actions(self):
+        state = PlanSourceState()
+        results = [
+            apply_event(state, manual.map_action(json.loads(line), redactor=REDACTOR), audit=AUDIT)
+            for line in (PAYLOADS / "manual-operations.jsonl").read_text().splitlines()
+        ]
+        assert [r.outcome for r in results] == ["applied", "applied", "applied", "invalid"]
+        first, third = results[0].envelope, results[2].envelope
+        assert first is not None
+        assert third is not None
+        assert first["cause"]["type"] == "operator_action"
+        assert third["operation"] == "end"
+
+
+class TestTwoProductsOneEnvelope:
+    """Two products with different plan names write the same envelope shape through the same writer."""
+
+    @pytest.mark.parametrize(
+        ("adapter", "payload_file", "product", "plans"),
+        [
+            (stripe, "stripe-image-renders.jsonl", "image-renders", {"creator", "starter"}),
+            (paddle, "paddle-chat-messages.jsonl", "chat-messages", {"business", "team"}),
+        ],
+    )
+    def test_envelopes(self, adapter, payload_file, product, plans):
+        harness = Harness(adapter, product)
+        for payload in _payloads(payload_file):
+            harness.deliver(payload)
+        assert harness.envelopes
+        assert all(is_valid(e, "entitlements/v1/write") for e in harness.envelopes)
+        assert {e["after"]["plan"] for e in harness.envelopes} == plans
+        assert {tuple(sorted(e)) for e in harness.envelopes if "before" in e} == {
+            (
+                "after",
+                "audit",
+                "before",
+                "cause",
+                "effective_at",
+                "fingerprint",
+                "idempotency_key",
+                "operation",
+                "record_id",
+                "source_kind",
+                "workspace",
+            ),
+        }
+
+    def test_raw_ids_never_reach_the_envelopes(self):
+        harness = Harness(stripe, "image-renders")
+        for payload in _payloads("stripe-image-renders.jsonl"):
+            harness.deliver(payload)
+        text = json.dumps(harness.envelopes)
+        for raw in ("sub_fake", "cus_fake", "evt_fake", "ws-fake", "price_fake"):
+            assert raw not in text
+
+    def test_unknown_price_is_a_mapping_error(self):
+        payload = _payloads("stripe-image-renders.jsonl")[0]
+        payload["data"]["object"]["items"]["data"][0]["price"]["id"] = "price_fake_unknown"
+        with pytest.raises(MappingError):
+            stripe.map_event(payload, product=load_product("image-renders"), redactor=REDACTOR)
+
+
+class TestBoundary:
+    """Core never imports the examples."""
+
+    def test_core_does_not_import_examples(self):
+        code = (
+            "import sys, saas_contracts.entitlements, saas_contracts.cli; "
+            "bad = [m for m in sys.modules if m == 'billing' or m.startswith(('billing.', 'examples'))]; "
+            "print(bad)"
+        )
+        out = subprocess.run(  # noqa: S603 - our own interpreter, a fixed snippet
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT / "src"
+        )
+        assert out.stdout.strip() == "[]"
+        sources = "".join(
+            p.read_text() for p in (ROOT / "src" / "saas_contracts" / "entitlements").glob("*.py")
+        )
+        assert "examples" not in sources.replace("examples/", "")
+
+    def test_fixture_names_existing_adapters(self):
+        fixture = json.loads((ROOT / "fixtures" / "entitlement-plan-source.core-fixture.json").read_text())
+        for adapter in fixture["boundary"]["product_adapters"]:
+            assert Path(ROOT / adapter).exists()

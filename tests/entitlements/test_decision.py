@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.entitlements.conftest import FIXTURE, GRANT, SUB, record, request
+
+from saas_contracts import ContractViolationError
+from saas_contracts._validation import is_valid
+from saas_contracts.entitlements import DuplicateRecordError, decide, evaluate_record
+
+_VECTORS = next(s for s in json.loads(FIXTURE.read_text())["stages"] if s["stage"] == "decision")["vectors"]
+
+
+class TestFixtureDecisionVectors:
+    """Every decision vector of the core fixture holds, and its decision is schema-valid."""
+
+    @pytest.mark.parametrize("vector", _VECTORS, ids=[v["name"] for v in _VECTORS])
+    def test_vector(self, vector):
+        decision = decide(vector["request"])
+        assert is_valid(decision, "entitlements/v1/decision")
+        for key, value in vector["expect"].items():
+            if key == "record_id":
+                assert decision["source"]["record_id"] == value
+            elif key == "no_valid_until":
+                assert "valid_until" not in decision
+            elif key == "no_source":
+                assert "source" not in decision
+            else:
+                assert decision[key] == value, key
+
+
+class TestDecisionSemantics:
+    """Outcome, reason, winner, plan and validity follow the documented rules."""
+
+    def test_allow_reports_winner_and_plan(self):
+        decision = decide(request([record()], "2026-01-10T00:00:00Z"))
+        assert decision["outcome"] == "allow"
+        assert decision["reason"] == "granted"
+        assert decision["plan"] == "pro"
+        assert decision["source"] == {"record_id": SUB, "source_kind": "billing_provider", "status": "active"}
+        assert decision["tie_break"] == "only_candidate"
+        assert decision["considered"] == [
+            {"record_id": SUB, "source_kind": "billing_provider", "active": True, "reason": "granted"},
+        ]
+
+    def test_scheduled_cancellation_never_revokes_early(self):
+        rec = record(scheduled=[{"change": "cancel", "effective_at": "2026-02-01T00:00:00Z"}])
+        before = decide(request([rec], "2026-01-31T23:59:59.999999999Z"))
+        at = decide(request([rec], "2026-02-01T00:00:00Z"))
+        assert (before["outcome"], before["reason"]) == ("allow", "cancel_scheduled")
+        assert (at["outcome"], at["reason"]) == ("deny", "source_expired")
+
+    def test_grace_boundary(self):
+        rec = record(status="past_due", grace_end="2026-02-08T00:00:00Z")
+        assert decide(request([rec], "2026-02-07T23:59:59Z"))["reason"] == "in_grace"
+        assert decide(request([rec], "2026-02-08T00:00:00Z"))["reason"] == "grace_ended"
+
+    def test_limit_reports_numbers(self):
+        decision = decide(request([record()], "2026-01-10T00:00:00Z", capability="feature.advanced"))
+        assert "limit" not in decision
+        snapshot = {"plans": {"pro": {"capabilities": ["seats"], "limits": {"seats": 5}}}}
+        denied = decide(request([record()], "2026-01-10T00:00:00Z", capability="seats", snapshot=snapshot,
+                                usage={"seats": 4}, quantity=2))  # fmt: skip
+        assert denied["reason"] == "limit_reached"
+        assert denied["limit"] == {"limit": 5, "used": 4, "requested": 2}
+
+    def test_inactive_reason_comes_from_best_ranked_record(self):
+        revoked = record(
+            GRANT, "manual_override", status="ended", ended_at="2026-01-05T00:00:00Z", end_reason="revoked"
+        )
+        expired = record(SUB, effective_end="2026-01-06T00:00:00Z")
+        decision = decide(request([expired, revoked], "2026-01-10T00:00:00Z"))
+        assert decision["reason"] == "revoked"
+
+    def test_valid_until_is_the_next_boundary(self):
+        records = [
+            record(scheduled=[{"change": "cancel", "effective_at": "2026-03-01T00:00:00Z"}]),
+            record(GRANT, "manual_override", "team", effective_end="2026-02-01T00:00:00Z"),
+        ]
+        decision = decide(request(records, "2026-01-10T00:00:00Z"))
+        assert decision["valid_until"] == "2026-02-01T00:00:00Z"
+        assert decision["plan"] == "team"
+
+    def test_duplicate_record_ids_are_rejected(self):
+        with pytest.raises(DuplicateRecordError):
+            decide(request([record(), record(plan="team")], "2026-01-10T00:00:00Z"))
+
+    def test_invalid_request_is_rejected(self):
+        bad = request([record()], "2026-01-10T00:00:00+02:00")
+        with pytest.raises(ContractViolationError) as caught:
+            decide(bad)
+        assert any(v.pointer == "/as_of" for v in caught.value.violations)
+
+    def test_input_is_not_mutated(self):
+        req = request(
+            [record(scheduled=[{"change": "cancel", "effective_at": "2026-01-05T00:00:00Z"}])],
+            "2026-02-01T00:00:00Z",
+        )
+        frozen = copy.deepcopy(req)
+        decide(req)
+        assert req == frozen
+
+    def test_evaluate_record_materializes_at_as_of(self):
+        rec = record(
+            scheduled=[
+                {
+                    "change": "plan_change",
+                    "effective_at": "2026-02-01T00:00:00Z",
+                    "plan": "basic",
+                    "direction": "downgrade",
+                }
+            ]
+        )
+        assert evaluate_record(rec, "2026-01-31T00:00:00Z").record["plan"] == "pro"
+        assert evaluate_record(rec, "2026-02-01T00:00:00Z").record["plan"] == "basic"
+
+
+_KINDS = ["manual_override", "billing_provider", "promotion", "trial", "default_plan"]
+_PLANS = ["free", "basic", "pro", "team", "unknown-plan"]
+_TIMES = ["2026-01-01T00:00:00Z", "2026-01-10T00:00:00Z", "2026-01-20T00:00:00Z", "2026-02-01T00:00:00Z"]
+
+
+@st.composite
+def _records(draw):
+    count = draw(st.integers(min_value=0, max_value=5))
+    out = []
+    for index in range(count):
+        status = draw(st.sampled_from(["active", "trialing", "past_due", "paused", "ended"]))
+        fields = {
+            "effective_start": draw(st.sampled_from(_TIMES[:3])),
+            "sequence": draw(st.integers(1, 3)),
+            "status": status,
+        }
+        if status == "past_due":
+            fields["grace_end"] = draw(st.sampled_from(_TIMES))
+        if status == "paused":
+            fields["paused_at"] = _TIMES[1]
+        if status == "ended":
+            fields |= {
+                "ended_at": _TIMES[1],
+                "end_reason": draw(st.sampled_from(["expired", "revoked", "canceled"])),
+            }
+        if draw(st.booleans()):
+            fields["effective_end"] = draw(st.sampled_from(_TIMES))
+        if status != "ended" and draw(st.booleans()):
+            fields["scheduled"] = [{"change": "cancel", "effective_at": draw(st.sampled_from(_TIMES))}]
+        ref = f"src_ref_{'abcdefghijklmnopqrstuvwxyz'[index] * 26}"
+        out.append(record(ref, draw(st.sampled_from(_KINDS)), draw(st.sampled_from(_PLANS)), **fields))
+    return out
+
+
+class TestDecisionProperties:
+    """The decision is a pure function: order-free, repeatable, always schema-valid."""
+
+    @settings(max_examples=200, deadline=None)
+    @given(records=_records(), as_of=st.sampled_from(_TIMES), data=st.data())
+    def test_pure_and_order_independent(self, records, as_of, data):
+        req = request(records, as_of)
+        decision = decide(req)
+        assert is_valid(decision, "entitlements/v1/decision")
+        assert decide(copy.deepcopy(req)) == decision
+        shuffled = data.draw(st.permutations(records))
+        assert decide(request(list(shuffled), as_of)) == decision
+        assert (decision["outcome"] == "allow") == (
+            decision["reason"] in {"granted", "in_trial", "in_grace", "cancel_scheduled"}
+        )

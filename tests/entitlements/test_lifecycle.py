@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import pytest
+from tests.entitlements.conftest import event, record
+
+from saas_contracts.entitlements import IllegalTransition, materialize, transition
+
+T = "2026-01-20T00:00:00Z"
+LATER = "2026-02-15T00:00:00Z"
+
+_EXTRA = {
+    "purchase": {"plan": "pro"},
+    "trial_start": {"plan": "pro", "trial_end": LATER},
+    "renewal": {},
+    "plan_change": {"plan": "basic", "timing": "immediate", "direction": "downgrade"},
+    "cancel_scheduled": {"effective_at": LATER},
+    "cancel_revoked": {},
+    "cancel_immediate": {},
+    "expiry": {},
+    "pause": {"timing": "immediate"},
+    "resume": {},
+    "billing_issue": {"grace_end": LATER},
+    "billing_recovered": {},
+    "refund": {"refund_scope": "full"},
+    "manual_revoke": {"operator": "ops-desk", "approval_ref": "ops-approval/1"},
+}
+_STATUS_FIELDS = {
+    "trialing": {"status": "trialing", "effective_end": LATER},
+    "active": {},
+    "past_due": {"status": "past_due", "grace_end": LATER},
+    "paused": {"status": "paused", "paused_at": "2026-01-10T00:00:00Z"},
+    "ended": {"status": "ended", "ended_at": "2026-01-10T00:00:00Z", "end_reason": "canceled"},
+}
+# (status, kind) -> resulting status, or None when the transition is illegal.
+_TABLE = {
+    "trialing": {"purchase": "active", "trial_start": None, "renewal": None, "plan_change": "trialing",
+                 "cancel_scheduled": "trialing", "cancel_revoked": "trialing", "cancel_immediate": "ended",
+                 "expiry": "ended", "pause": "paused", "resume": "trialing", "billing_issue": "past_due",
+                 "billing_recovered": None, "refund": "ended", "manual_revoke": "ended"},
+    "active": {"purchase": None, "trial_start": None, "renewal": "active", "plan_change": "active",
+               "cancel_scheduled": "active", "cancel_revoked": "active", "cancel_immediate": "ended",
+               "expiry": "ended", "pause": "paused", "resume": "active", "billing_issue": "past_due",
+               "billing_recovered": "active", "refund": "ended", "manual_revoke": "ended"},
+    "past_due": {"purchase": None, "trial_start": None, "renewal": "active", "plan_change": "past_due",
+                 "cancel_scheduled": "past_due", "cancel_revoked": "past_due", "cancel_immediate": "ended",
+                 "expiry": "ended", "pause": "paused", "resume": "past_due", "billing_issue": "past_due",
+                 "billing_recovered": "active", "refund": "ended", "manual_revoke": "ended"},
+    "paused": {"purchase": None, "trial_start": None, "renewal": None, "plan_change": "paused",
+               "cancel_scheduled": "paused", "cancel_revoked": "paused", "cancel_immediate": "ended",
+               "expiry": "ended", "pause": None, "resume": "active", "billing_issue": None,
+               "billing_recovered": None, "refund": "ended", "manual_revoke": "ended"},
+    "ended": {"purchase": "active", "trial_start": None, "renewal": None, "plan_change": None,
+              "cancel_scheduled": None, "cancel_revoked": None, "cancel_immediate": None, "expiry": None,
+              "pause": None, "resume": None, "billing_issue": None, "billing_recovered": None,
+              "refund": "ended", "manual_revoke": None},
+}  # fmt: skip
+_CASES = [(status, kind, result) for status, row in _TABLE.items() for kind, result in row.items()]
+
+
+class TestTransitionTable:
+    """Every (status, event kind) pair either moves to the documented status or is reported illegal."""
+
+    @pytest.mark.parametrize(("status", "kind", "expected"), _CASES, ids=[f"{s}-{k}" for s, k, _ in _CASES])
+    def test_pair(self, status, kind, expected):
+        before = record(**_STATUS_FIELDS[status])
+        result = transition(before, event(1, kind, T, **_EXTRA[kind]))
+        if expected is None:
+            assert isinstance(result, IllegalTransition)
+            assert result.reason
+        else:
+            assert not isinstance(result, IllegalTransition)
+            assert result["status"] == expected
+            assert result["sequence"] == 2
+            assert result["last_event_id"] == "evt-test-0001"
+
+
+def _applied(record_before, event_in):
+    """Apply an event that must be legal and return the new record."""
+    result = transition(record_before, event_in)
+    assert not isinstance(result, IllegalTransition), result
+    return result
+
+
+class TestAccessIsOnlyRevokedWhenItEnds:
+    """Scheduled cancellations, later pauses and billing issues in grace keep access."""
+
+    def test_cancel_scheduled_keeps_status(self):
+        after = _applied(record(), event(1, "cancel_scheduled", T, effective_at=LATER))
+        assert after["status"] == "active"
+        assert after["scheduled"] == [{"change": "cancel", "effective_at": LATER}]
+        assert materialize(after, LATER)["status"] == "ended"
+        assert materialize(after, LATER)["end_reason"] == "scheduled_end"
+
+    def test_pause_at_period_end_is_scheduled(self):
+        after = _applied(record(), event(1, "pause", T, timing="period_end", effective_at=LATER))
+        assert after["status"] == "active"
+        assert materialize(after, LATER)["status"] == "paused"
+
+    def test_resume_cancels_a_scheduled_pause(self):
+        paused_later = _applied(record(), event(1, "pause", T, timing="period_end", effective_at=LATER))
+        resumed = _applied(paused_later, event(2, "resume", "2026-01-21T00:00:00Z"))
+        assert "scheduled" not in resumed
+
+    def test_billing_issue_keeps_status_live(self):
+        after = _applied(record(), event(1, "billing_issue", T, grace_end=LATER))
+        assert (after["status"], after["grace_end"]) == ("past_due", LATER)
+
+    def test_partial_refund_changes_nothing_but_bookkeeping(self):
+        after = _applied(record(), event(1, "refund", T, refund_scope="partial"))
+        assert after["status"] == "active"
+
+    def test_expiry_confirms_a_scheduled_end(self):
+        rec = record(scheduled=[{"change": "cancel", "effective_at": LATER}])
+        after = _applied(rec, event(1, "expiry", "2026-02-15T00:00:05Z"))
+        assert (after["status"], after["end_reason"], after["ended_at"]) == ("ended", "expired", LATER)
+
+    def test_cancel_revoked_after_end_is_illegal(self):
+        rec = record(scheduled=[{"change": "cancel", "effective_at": LATER}])
+        assert isinstance(
+            transition(rec, event(1, "cancel_revoked", "2026-02-16T00:00:00Z")), IllegalTransition
+        )
+
+    def test_period_end_downgrade_applies_at_renewal(self):
+        rec = _applied(record(), event(1, "plan_change", T, plan="basic", timing="period_end",
+                                          direction="downgrade", effective_at=LATER))  # fmt: skip
+        assert rec["plan"] == "pro"
+        renewed = _applied(rec, event(2, "renewal", LATER, period_end="2026-03-15T00:00:00Z"))
+        assert renewed["plan"] == "basic"
+        assert "scheduled" not in renewed
+
+    def test_workspace_and_kind_must_match(self):
+        other = event(1, "renewal", T, workspace="ws_ref_" + "b" * 26)
+        assert isinstance(transition(record(), other), IllegalTransition)
+        assert isinstance(
+            transition(record(), event(1, "renewal", T, source_kind="promotion")), IllegalTransition
+        )
+
+    def test_only_creating_kinds_start_a_record(self):
+        assert isinstance(transition(None, event(1, "renewal", T)), IllegalTransition)
+        created = _applied(None, event(1, "trial_start", T, plan="pro", trial_end=LATER))
+        assert (created["status"], created["effective_end"], created["sequence"]) == ("trialing", LATER, 1)
+
+    def test_trial_conversion_clears_the_trial_end(self):
+        trial = _applied(None, event(1, "trial_start", T, plan="pro", trial_end=LATER))
+        paid = _applied(trial, event(2, "purchase", LATER, plan="pro", period_end="2026-03-15T00:00:00Z"))
+        assert "effective_end" not in paid
+        assert paid["current_period_end"] == "2026-03-15T00:00:00Z"
+
+    def test_input_record_is_not_mutated(self):
+        rec = record()
+        snapshot = dict(rec)
+        transition(rec, event(1, "cancel_immediate", T))
+        assert rec == snapshot
