@@ -1,0 +1,170 @@
+"""``saas-contracts diff``: compare two schema trees, explain every change, gate on semver."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+
+import click
+
+from saas_contracts.cli._common import EXIT_FINDINGS, EXIT_OK, output_format_option
+from saas_contracts.diff._gate import diff_and_gate, load_waivers
+from saas_contracts.diff._git import GitRevisionError, default_base, extract, repository_root
+from saas_contracts.diff._model import Mode, Policy
+from saas_contracts.diff._report import render_json, render_markdown, render_text
+from saas_contracts.diff._sources import WAIVER_FILE, DiffInputError, SchemaSet
+
+_EPILOG = """\b
+Examples:
+  saas-contracts diff                      # merge base with main vs the work tree's schemas/
+  saas-contracts diff --base HEAD~1        # previous commit vs the work tree
+  saas-contracts diff old/ new/            # two directories (any layout)
+  saas-contracts diff v1.2.0 HEAD -o markdown
+  saas-contracts diff main:schemas ./schemas -o json
+"""
+
+
+def _side(spec: str, *, subdir: str, stack: contextlib.ExitStack, cwd: Path) -> tuple[Path, str]:
+    """A directory as is, or ``REV`` / ``REV:path`` extracted from git into a temporary directory."""
+    path = Path(spec)
+    if path.is_dir():
+        return path, spec
+    if path.exists():
+        raise DiffInputError(f"{spec}: not a directory of schemas")
+    revision, _, inside = spec.partition(":")
+    try:
+        root = repository_root(cwd)
+    except GitRevisionError as error:
+        raise DiffInputError(f"{spec!r} is not a directory, and {error}") from error
+    temporary = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="saas-contracts-diff-")))
+    folder = inside.strip("/") or subdir
+    return extract(root, revision, folder, temporary), f"{revision}:{folder}"
+
+
+@click.command(
+    "diff",
+    epilog=_EPILOG,
+    short_help="Compare schema trees: compatibility per change, counterexamples, semver gate.",
+)
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option(
+    "--base",
+    "base",
+    metavar="REV",
+    help="Compare schemas/ at REV with the work tree (default: the "
+    "merge base of HEAD with the main branch). Not combined with OLD.",
+)
+@output_format_option("text", "json", "markdown")
+@click.option(
+    "--schemas-dir",
+    default="schemas",
+    show_default=True,
+    help="Folder holding the schemas inside the repository (for git revisions and the work tree).",
+)
+@click.option(
+    "--format-assertion",
+    is_flag=True,
+    help="Treat 'format' as an assertion (our runtime does) instead of an annotation.",
+)
+@click.option(
+    "--lenient-open-content",
+    is_flag=True,
+    help="Count declaring a new optional property on an open object as backward compatible "
+    "(assumes old data never used that name; strictly it is breaking).",
+)
+@click.option(
+    "--mode",
+    "default_mode",
+    type=click.Choice([mode.value for mode in Mode]),
+    default="backward",
+    show_default=True,
+    help="Compatibility required of files whose contract has no contract.json.",
+)
+@click.option(
+    "--waivers",
+    "waiver_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Waiver file (default: {WAIVER_FILE} in the NEW tree, when present).",
+)
+@click.option("--no-gate", is_flag=True, help="Only report; always exit 0 unless the input is unusable.")
+@click.option(
+    "--fail-on-unknown",
+    is_flag=True,
+    help="Fail the gate on 'unknown' verdicts in a required direction too (default: list them).",
+)
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Text output: show compatible changes and all pointers too."
+)
+def diff_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per option
+    old: str | None,
+    new: str | None,
+    base: str | None,
+    output_format: str,
+    schemas_dir: str,
+    format_assertion: bool,  # noqa: FBT001 - click flags
+    lenient_open_content: bool,  # noqa: FBT001
+    default_mode: str,
+    waiver_path: Path | None,
+    no_gate: bool,  # noqa: FBT001
+    fail_on_unknown: bool,  # noqa: FBT001
+    verbose: bool,  # noqa: FBT001
+) -> None:
+    """Compare OLD and NEW schemas and say, per change, whether instances still validate.
+
+    OLD and NEW are directories of schemas or git revisions of this repository
+    (REV means REV's schemas/, REV:path another folder). With only OLD, NEW is
+    the work tree's schemas/. With neither, OLD is --base (default: the merge
+    base with the main branch).
+
+    Every change gets a verdict per direction: backward (new readers read old
+    data) and forward (old readers read new data), each compatible, breaking
+    (with a counterexample instance checked by jsonschema) or unknown. Changes
+    that only alter generated code (renamed $defs, titles) are listed apart.
+
+    The gate fails (exit 1) when a change breaks a direction its contract
+    promises (schemas/<contract>/contract.json) without a new v<major> folder
+    or a waiver with a reason. Exit 0 otherwise, 2 on usage errors.
+    """
+    if base is not None and old is not None:
+        raise click.UsageError("give either --base REV or OLD, not both")
+    cwd = Path.cwd()
+    with contextlib.ExitStack() as stack:
+        if old is None:
+            root = repository_root(cwd)
+            revision = base if base is not None else default_base(root)
+            old = revision
+            new_path, new_label = root / schemas_dir, schemas_dir + " (work tree)"
+        elif new is None:
+            try:
+                root = repository_root(cwd)
+            except GitRevisionError:
+                root = cwd
+            new_path, new_label = root / schemas_dir, schemas_dir + " (work tree)"
+        else:
+            new_path, new_label = _side(new, subdir=schemas_dir, stack=stack, cwd=cwd)
+        old_path, old_label = _side(old, subdir=schemas_dir, stack=stack, cwd=cwd)
+        if not new_path.is_dir():
+            raise DiffInputError(f"{new_path}: not a directory of schemas")
+        old_set = SchemaSet(old_path, label=old_label)
+        new_set = SchemaSet(new_path, label=new_label)
+        chosen = waiver_path if waiver_path is not None else new_path / WAIVER_FILE
+        waivers = load_waivers(chosen) if chosen.is_file() or waiver_path is not None else []
+        result = diff_and_gate(
+            old_set,
+            new_set,
+            policy=Policy(format_assertion=format_assertion, lenient_open_content=lenient_open_content),
+            waivers=waivers,
+            default_mode=Mode(default_mode),
+            fail_on_unknown=fail_on_unknown,
+            gate=not no_gate,
+        )
+    if output_format == "json":
+        click.echo(render_json(result))
+    elif output_format == "markdown":
+        click.echo(render_markdown(result), nl=False)
+    else:
+        click.echo(render_text(result, verbose=verbose))
+    failed = result.gate is not None and not result.gate.passed
+    raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_OK)

@@ -1,0 +1,537 @@
+"""Equivalence-preserving rewrites so that equal instance sets compare equal.
+
+Each rewrite here keeps the set of valid instances exactly as it was:
+
+* a pure ``$ref`` is replaced by its target; ``$ref`` beside other keywords
+  becomes one more ``allOf`` branch (that is what Draft 2020-12 means by it);
+* ``allOf`` branches whose keywords combine without loss are merged into the
+  node (``maxLength`` 64 and 48 become 48, ``required`` lists unite, ...);
+* ``const`` becomes a one-value ``enum``; enum values the ``type`` excludes go;
+* ``type`` becomes a sorted list (``number`` absorbs ``integer``);
+* ``anyOf``/``oneOf`` of branches with disjoint types whose keywords only
+  constrain their own type merge into one node: ``anyOf: [{type: null},
+  {type: string, ...}]`` is ``type: [null, string]`` with the same keywords;
+* under ``type: integer`` exclusive and fractional bounds become inclusive
+  integer bounds.
+
+Annotations (``title``, ``description``, ...) are dropped from the semantic
+view; the walker reports the ones that matter to readers separately.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from saas_contracts.diff._sources import SchemaSet
+
+DOC_ANNOTATIONS = frozenset(
+    {"title", "description", "$comment", "examples", "$schema", "$id", "$anchor", "$vocabulary"}
+)
+"""Keywords that never change validity and are not worth a finding."""
+REPORTED_ANNOTATIONS = frozenset(
+    {
+        "default",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "contentEncoding",
+        "contentMediaType",
+        "contentSchema",
+    },
+)
+"""Annotations that do not change validity but that readers act on: reported, always compatible."""
+DEFINITIONS = frozenset({"$defs", "definitions", "$dynamicAnchor"})
+ANNOTATIONS = DOC_ANNOTATIONS | REPORTED_ANNOTATIONS | DEFINITIONS
+
+TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
+TYPE_KEYWORDS: dict[str, frozenset[str]] = {
+    "string": frozenset({"minLength", "maxLength", "pattern", "format"}),
+    "number": frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}),
+    "array": frozenset(
+        {
+            "items",
+            "prefixItems",
+            "contains",
+            "minContains",
+            "maxContains",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+            "unevaluatedItems",
+        },
+    ),
+    "object": frozenset(
+        {
+            "properties",
+            "patternProperties",
+            "additionalProperties",
+            "required",
+            "dependentRequired",
+            "dependentSchemas",
+            "propertyNames",
+            "minProperties",
+            "maxProperties",
+            "unevaluatedProperties",
+        },
+    ),
+    "null": frozenset(),
+    "boolean": frozenset(),
+}
+TYPE_KEYWORDS["integer"] = TYPE_KEYWORDS["number"]
+_LOWER_WINS = frozenset(
+    {"maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains"}
+)
+_HIGHER_WINS = frozenset(
+    {"minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains"}
+)
+_COPY_IF_ABSENT = frozenset(
+    {
+        "items",
+        "prefixItems",
+        "contains",
+        "not",
+        "anyOf",
+        "oneOf",
+        "if",
+        "then",
+        "else",
+        "propertyNames",
+        "dependentSchemas",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "additionalProperties",
+        "patternProperties",
+        "$dynamicRef",
+    },
+)
+_MAX_REF_CHAIN = 32
+
+
+def canonical(value: Any) -> str:
+    """A JSON text equal for JSON-equal values (``1`` and ``1.0`` alike, ``true`` and ``1`` not)."""
+    return json.dumps(_numbers(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _numbers(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_numbers(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _numbers(item) for key, item in value.items()}
+    return value
+
+
+def json_type(value: Any) -> str:
+    """The most specific JSON Schema type of a value (``integer`` for 1.0)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def type_covers(types: frozenset[str] | None, kind: str) -> bool:
+    """True when a value of JSON type ``kind`` passes ``type: types`` (None means no type keyword)."""
+    if types is None:
+        return True
+    return kind in types or (kind == "integer" and "number" in types)
+
+
+def to_fraction(value: Any) -> Fraction:
+    """Exact rational of a JSON number as written (0.1 is 1/10, not the binary float)."""
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+
+
+@dataclass(kw_only=True)
+class Node:
+    """A schema node after resolution and normalization, with where each keyword came from."""
+
+    kw: dict[str, Any]
+    """Normalized keywords (``type`` is a sorted list, ``const`` folded into ``enum``)."""
+    base: str
+    """``<file>#<pointer>`` of the node."""
+    loc: dict[str, str] = field(default_factory=dict)
+    """Per keyword (or ``keyword/child``) location when it differs from ``base``."""
+    via: tuple[str, ...] = ()
+    """Definitions (``<file>#<pointer>``) reached through ``$ref`` on the way here."""
+    refs: tuple[str, ...] = ()
+    """Absolute URIs followed to reach this node."""
+    boolean: bool | None = None
+    """``True``/``False`` for boolean schemas (``kw`` is then empty)."""
+    raw: Any = None
+    """A standalone (absolute-ref) schema equal to this node, for validation and generation."""
+
+    def where(self, keyword: str, child: str | int | None = None) -> str:
+        """Location of a keyword, or of one child under it."""
+        if child is not None:
+            specific = self.loc.get(f"{keyword}/{child}")
+            if specific is not None:
+                return specific
+            return f"{self.where(keyword)}/{_escape(str(child))}"
+        return self.loc.get(keyword, f"{self.base}/{_escape(keyword)}")
+
+    @property
+    def types(self) -> frozenset[str] | None:
+        """The type set, or None when any type is allowed."""
+        value = self.kw.get("type")
+        return None if value is None else frozenset(value)
+
+    @property
+    def is_true(self) -> bool:
+        """Accepts everything (``true`` or no assertion keyword)."""
+        return self.boolean is True or (self.boolean is None and not self.kw)
+
+
+def _escape(segment: str) -> str:
+    return segment.replace("~", "~0").replace("/", "~1")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Part:
+    """One conjunct to normalize: a raw subschema and where it lives."""
+
+    raw: Any
+    base: str
+    via: tuple[str, ...] = ()
+    refs: tuple[str, ...] = ()
+
+
+class Normalizer:
+    """Resolves and normalizes nodes of one side."""
+
+    def __init__(self, side: SchemaSet) -> None:
+        """Bind to the side whose registry resolves ``$ref``."""
+        self.side = side
+        self._nodes: dict[tuple[str, str, tuple[str, ...]], Node] = {}
+        self._expanded: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+    def follow(self, part: Part) -> Part:
+        """Follow pure ``$ref`` chains (a ``$ref`` with only annotations beside it)."""
+        for _ in range(_MAX_REF_CHAIN):
+            raw = part.raw
+            if not (isinstance(raw, dict) and isinstance(raw.get("$ref"), str)):
+                return part
+            if any(key not in ANNOTATIONS and key != "$ref" for key in raw):
+                return part
+            uri = raw["$ref"]
+            location = self.side.location(uri)
+            part = Part(
+                raw=self.side.lookup(uri),
+                base=location,
+                via=(*part.via, location),
+                refs=(*part.refs, uri),
+            )
+        return part
+
+    def node(self, raw: Any, base: str, *, via: tuple[str, ...] = ()) -> Node:
+        """Normalize one raw subschema (memoized: nodes are never mutated once built)."""
+        key = (canonical(raw), base, via)
+        found = self._nodes.get(key)
+        if found is None:
+            found = self.conjunction([Part(raw=raw, base=base, via=via)])
+            self._nodes[key] = found
+        return found
+
+    def conjunction(self, parts: list[Part]) -> Node:  # noqa: C901 - one case per keyword family
+        """Normalize the conjunction (``allOf``) of some raw subschemas into one node."""
+        followed = [self.follow(part) for part in parts]
+        if any(part.raw is False for part in followed):
+            first = next(part for part in followed if part.raw is False)
+            return Node(kw={}, base=first.base, via=first.via, refs=first.refs, boolean=False, raw=False)
+        real = [part for part in followed if part.raw is not True]
+        if not real:
+            head = followed[0]
+            return Node(kw={}, base=head.base, via=head.via, refs=head.refs, boolean=True, raw=True)
+        head = real[0]
+        node = Node(kw={}, base=head.base, via=head.via, refs=head.refs)
+        pending: list[Part] = []
+        for part in real:
+            self._absorb(node, part, pending, first=part is head)
+        # Merge further allOf branches while something merges.
+        leftovers: list[tuple[Any, str, tuple[str, ...]]] = []
+        guard = 0
+        while pending and guard < 64:
+            guard += 1
+            part = self.follow(pending.pop(0))
+            if part.raw is True:
+                continue
+            if part.raw is False:
+                return Node(kw={}, base=part.base, via=part.via, refs=part.refs, boolean=False, raw=False)
+            if _mergeable(node.kw, part.raw):
+                self._absorb(node, part, pending, first=False)
+            else:
+                leftovers.append((part.raw, part.base, part.via))
+        if leftovers:
+            node.kw["allOf"] = [raw for raw, _, _ in leftovers]
+            for index, (_, base, via) in enumerate(leftovers):
+                node.loc[f"allOf/{index}"] = base
+                if via:
+                    node.loc[f"allOf/{index}#via"] = " ".join(via)
+        self._finish(node)
+        node.raw = _standalone(node)
+        return node
+
+    def _absorb(self, node: Node, part: Part, pending: list[Part], *, first: bool) -> None:  # noqa: C901 - one case per keyword family
+        raw = part.raw
+        for key, value in raw.items():
+            if key in ANNOTATIONS:
+                if first and key in REPORTED_ANNOTATIONS:
+                    node.kw.setdefault(key, value)
+                    node.loc.setdefault(key, f"{part.base}/{_escape(key)}")
+                continue
+            where = f"{part.base}/{_escape(key)}"
+            if key == "$ref":
+                pending.append(Part(raw={"$ref": value}, base=part.base, via=part.via))
+                continue
+            if key == "allOf":
+                pending.extend(
+                    Part(raw=branch, base=f"{where}/{index}", via=part.via)
+                    for index, branch in enumerate(value)
+                )
+                continue
+            if key == "const":
+                key, value = "enum", [value]  # noqa: PLW2901 - const is a one-value enum
+            if key not in node.kw:
+                node.kw[key] = value
+                if not first or part.base != node.base:
+                    node.loc[key] = where
+                if key == "properties" and isinstance(value, dict):
+                    for name in value:
+                        node.loc[f"properties/{name}"] = f"{where}/{_escape(name)}"
+                continue
+            node.kw[key] = _combine(key, node.kw[key], value)
+            if key == "properties":
+                for name in value:
+                    node.loc.setdefault(f"properties/{name}", f"{where}/{_escape(name)}")
+
+    def _finish(self, node: Node) -> None:
+        kw = node.kw
+        if "type" in kw:
+            types = [kw["type"]] if isinstance(kw["type"], str) else list(kw["type"])
+            type_set = set(types)
+            if "number" in type_set:
+                type_set.discard("integer")
+            kw["type"] = sorted(type_set, key=TYPES.index)
+        if "enum" in kw:
+            values: dict[str, Any] = {}
+            for value in kw["enum"]:
+                if "type" in kw and not type_covers(frozenset(kw["type"]), json_type(value)):
+                    continue
+                values.setdefault(canonical(value), value)
+            kw["enum"] = [values[key] for key in sorted(values)]
+        if "required" in kw:
+            kw["required"] = sorted(set(kw["required"]))
+        for key in ("anyOf", "oneOf"):
+            if key in kw:
+                self._merge_typed_branches(node, key)
+        if kw.get("type") and set(kw["type"]) & {"integer", "number"} and "number" not in kw["type"]:
+            _integer_bounds(kw)
+
+    def _merge_typed_branches(self, node: Node, key: str) -> None:  # noqa: C901 - one case per keyword family
+        """``anyOf``/``oneOf`` of type-disjoint, self-contained branches is one node with a type list."""
+        branches = [
+            self.node(branch, f"{node.where(key)}/{index}") for index, branch in enumerate(node.kw[key])
+        ]
+        seen: set[str] = set()
+        merged: dict[str, Any] = {}
+        for branch in branches:
+            if branch.boolean is not None or not branch.kw.get("type"):
+                return
+            types = set(branch.kw["type"])
+            if "integer" in types:
+                types.add("number")
+            if "number" in types:
+                types.add("integer")
+            if types & seen:
+                return
+            seen |= types
+            allowed = set().union(*(TYPE_KEYWORDS[name] for name in branch.kw["type"]))
+            for keyword, value in branch.kw.items():
+                if keyword == "type" or keyword in ANNOTATIONS:
+                    continue
+                if keyword not in allowed or keyword in merged or keyword in node.kw:
+                    return
+                merged[keyword] = value
+        if "type" in node.kw or "enum" in node.kw:
+            return
+        del node.kw[key]
+        node.kw.update(merged)
+        node.kw["type"] = sorted(
+            {name for branch in branches for name in branch.kw["type"]},
+            key=TYPES.index,
+        )
+        if "number" in node.kw["type"] and "integer" in node.kw["type"]:
+            node.kw["type"].remove("integer")
+        for index, branch in enumerate(branches):
+            for keyword in branch.kw:
+                node.loc.setdefault(keyword, branch.where(keyword))
+            node.loc.setdefault(f"type#{index}", branch.base)
+
+    def expand(self, raw: Any, stack: tuple[str, ...] = ()) -> Any:
+        """A canonical, fully resolved, annotation-free view used to test equality.
+
+        Recursion through ``$ref`` is cut with a marker naming the depth it
+        returns to, so two recursive schemas compare equal when their
+        unfoldings are equal.
+        """
+        key = (canonical(raw), stack)
+        if key in self._expanded:
+            return self._expanded[key]
+        result = self._expand(raw, stack)
+        self._expanded[key] = result
+        return result
+
+    def _expand(self, raw: Any, stack: tuple[str, ...]) -> Any:
+        part = self.follow(Part(raw=raw, base=""))
+        for uri in part.refs:
+            if uri in stack:
+                return {"$recursion": len(stack) - stack.index(uri)}
+        stack = (*stack, *part.refs)
+        node = self.conjunction([part])
+        if node.boolean is not None:
+            return node.boolean
+        result: dict[str, Any] = {}
+        for key, value in node.kw.items():
+            if key in REPORTED_ANNOTATIONS:
+                continue
+            result[key] = self._expand_value(key, value, stack)
+        if not result:
+            return True
+        if "allOf" in result:
+            result["allOf"] = sorted(result["allOf"], key=canonical)
+        if "anyOf" in result:
+            result["anyOf"] = sorted(
+                {canonical(item): item for item in result["anyOf"]}.values(), key=canonical
+            )
+        return result
+
+    def _expand_value(self, key: str, value: Any, stack: tuple[str, ...]) -> Any:
+        if key in {"properties", "patternProperties", "dependentSchemas", "$defs"} and isinstance(
+            value, dict
+        ):
+            return {name: self.expand(item, stack) for name, item in value.items()}
+        if key in {"allOf", "anyOf", "oneOf", "prefixItems"} and isinstance(value, list):
+            return [self.expand(item, stack) for item in value]
+        if key in {
+            "items",
+            "additionalProperties",
+            "unevaluatedProperties",
+            "unevaluatedItems",
+            "contains",
+            "propertyNames",
+            "not",
+            "if",
+            "then",
+            "else",
+        }:
+            return self.expand(value, stack)
+        return value
+
+
+def _integer_bounds(kw: dict[str, Any]) -> None:
+    lower = [math.ceil(kw.pop("minimum"))] if "minimum" in kw else []
+    if "exclusiveMinimum" in kw:
+        lower.append(math.floor(kw.pop("exclusiveMinimum")) + 1)
+    upper = [math.floor(kw.pop("maximum"))] if "maximum" in kw else []
+    if "exclusiveMaximum" in kw:
+        upper.append(math.ceil(kw.pop("exclusiveMaximum")) - 1)
+    if lower:
+        kw["minimum"] = max(lower)
+    if upper:
+        kw["maximum"] = min(upper)
+
+
+def _mergeable(target: dict[str, Any], raw: Any) -> bool:  # noqa: C901, PLR0911 - one rule per keyword family
+    if not isinstance(raw, dict):
+        return False
+    for key, value in raw.items():
+        if key in ANNOTATIONS or key in {"$ref", "allOf"}:
+            continue
+        name = "enum" if key == "const" else key
+        if name == "properties" and (
+            "additionalProperties" in target or "additionalProperties" in raw or "patternProperties" in raw
+        ):
+            return False
+        if name in {"additionalProperties", "patternProperties"} and "properties" in target:
+            return False
+        if name not in target:
+            continue
+        if name in _COPY_IF_ABSENT:
+            if canonical(target[name]) != canonical(value):
+                return False
+            continue
+        if name in {"pattern", "format"} and target[name] != value:
+            return False
+        if name not in _LOWER_WINS | _HIGHER_WINS | {
+            "type",
+            "enum",
+            "required",
+            "multipleOf",
+            "uniqueItems",
+            "properties",
+            "dependentRequired",
+            "pattern",
+            "format",
+        }:
+            return False
+    return True
+
+
+def _combine(key: str, old: Any, new: Any) -> Any:  # noqa: C901, PLR0911 - one rule per keyword
+    if key in _LOWER_WINS:
+        return min(old, new)
+    if key in _HIGHER_WINS:
+        return max(old, new)
+    if key == "type":
+        left = {old} if isinstance(old, str) else set(old)
+        right = {new} if isinstance(new, str) else set(new)
+        both = (left & right) | (
+            {"integer"}
+            if ("integer" in left and "number" in right) or ("number" in left and "integer" in right)
+            else set()
+        )
+        return sorted(both, key=TYPES.index)
+    if key == "enum":
+        keep = {canonical(item) for item in new}
+        return [item for item in old if canonical(item) in keep]
+    if key == "required":
+        return sorted(set(old) | set(new))
+    if key == "multipleOf":
+        first, second = to_fraction(old), to_fraction(new)
+        lcm = Fraction(
+            math.lcm(first.numerator, second.numerator), math.gcd(first.denominator, second.denominator)
+        )
+        return int(lcm) if lcm.denominator == 1 else float(lcm)
+    if key == "uniqueItems":
+        return bool(old) or bool(new)
+    if key == "properties":
+        merged = dict(old)
+        for name, schema in new.items():
+            merged[name] = {"allOf": [merged[name], schema]} if name in merged else schema
+        return merged
+    if key == "dependentRequired":
+        merged_deps = {name: list(values) for name, values in old.items()}
+        for name, values in new.items():
+            merged_deps[name] = sorted(set(merged_deps.get(name, [])) | set(values))
+        return merged_deps
+    return old  # equal by _mergeable
+
+
+def _standalone(node: Node) -> Any:
+    if node.boolean is not None:
+        return node.boolean
+    return {key: value for key, value in node.kw.items() if key not in REPORTED_ANNOTATIONS} or True

@@ -1,0 +1,194 @@
+"""One side of a diff: a tree of schema files, an offline registry, contract declarations.
+
+A tree laid out like ``schemas/`` (``<contract>/v<major>/<name>.schema.json``)
+is loaded through :class:`saas_contracts._registry.SchemaCatalog`, so the
+project's conventions are checked. Any other tree (users' own schemas) is
+loaded file by file: every ``*.json`` that holds a schema, keyed by its
+relative path. Either way every ``$ref`` is rewritten to an absolute URI, so
+any subschema can be validated on its own against the side's registry.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import referencing
+import referencing.exceptions
+from referencing.jsonschema import DRAFT202012
+
+from saas_contracts._errors import ContractError, InputFileError, UnresolvableReferenceError
+from saas_contracts._jsonio import load_json_file
+from saas_contracts._registry import BASE_URI, SCHEMA_SUFFIX, SchemaCatalog
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+CONTRACT_FILE = "contract.json"
+WAIVER_FILE = "compat-waivers.json"
+_NOT_SCHEMAS = frozenset({CONTRACT_FILE, WAIVER_FILE, "package.json", "package-lock.json", "tsconfig.json"})
+_LAYOUT = re.compile(r"[^/]+/v[1-9][0-9]*/[^/]+\Z")
+_VERSION_DIR = re.compile(r"v([1-9][0-9]*)\Z")
+_NOT_SUBSCHEMA = frozenset({"enum", "const", "examples", "default"})
+_NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+
+
+class DiffInputError(ContractError, ValueError):
+    """A side of the diff cannot be read (not a directory, bad JSON, bad declaration)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SchemaDoc:
+    """One schema file on one side."""
+
+    path: str
+    """Relative path inside the side's root, ``/``-separated."""
+    uri: str
+    """The absolute URI it is registered under."""
+    contents: Any = field(repr=False, compare=False)
+    """The document with every ``$ref`` made absolute."""
+
+    @property
+    def contract(self) -> str:
+        """First path component (the contract folder), or empty for a top-level file."""
+        head, _, rest = self.path.partition("/")
+        return head if rest else ""
+
+    @property
+    def major(self) -> int | None:
+        """The ``v<major>`` folder number, when the file sits in one."""
+        parts = self.path.split("/")
+        match = _VERSION_DIR.match(parts[1]) if len(parts) >= 3 else None
+        return int(match.group(1)) if match else None
+
+
+def absolutize(node: Any, base: str) -> Any:
+    """Copy ``node`` with every ``$ref``/``$dynamicRef`` resolved against ``base`` (and nested ``$id``)."""
+    if isinstance(node, list):
+        return [absolutize(item, base) for item in node]
+    if not isinstance(node, dict):
+        return node
+    here = base
+    if isinstance(node.get("$id"), str):
+        here = urllib.parse.urljoin(base, node["$id"])
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in {"$ref", "$dynamicRef"} and isinstance(value, str):
+            result[key] = urllib.parse.urljoin(here, value)
+        elif key in _NOT_SUBSCHEMA:
+            result[key] = value
+        elif key in _NAME_MAPS and isinstance(value, dict):
+            result[key] = {name: absolutize(item, here) for name, item in value.items()}
+        else:
+            result[key] = absolutize(value, here)
+    return result
+
+
+def _refuse(uri: str) -> referencing.Resource[Any]:
+    raise UnresolvableReferenceError(uri)
+
+
+def _walk_files(root: Path) -> Iterator[tuple[str, Path]]:
+    for path in sorted(root.rglob("*.json")):
+        relative = path.relative_to(root).as_posix()
+        if any(part.startswith(".") or part == "node_modules" for part in relative.split("/")):
+            continue
+        yield relative, path
+
+
+def _looks_like_layout(files: list[str]) -> bool:
+    schemas = [name for name in files if name.endswith(SCHEMA_SUFFIX)]
+    return bool(schemas) and all(_LAYOUT.match(name) for name in schemas)
+
+
+class SchemaSet:
+    """All schema documents of one side, their registry, and the contract declarations."""
+
+    def __init__(self, root: Path, *, label: str = "", base_uri: str = BASE_URI) -> None:
+        """Load every schema under ``root`` (see the module docstring for which files count)."""
+        if not root.is_dir():
+            raise DiffInputError(f"{root}: not a directory of schemas")
+        self.root = root
+        self.label = label or str(root)
+        self.base_uri = base_uri
+        files = [relative for relative, _ in _walk_files(root)]
+        self.layout = _looks_like_layout(files)
+        raw: dict[str, tuple[str, Any]] = {}
+        if self.layout:
+            catalog = SchemaCatalog(root, base_uri=base_uri)
+            for info in catalog:
+                raw[info.path] = (info.id, info.contents)
+        else:
+            for relative, path in _walk_files(root):
+                if path.name in _NOT_SCHEMAS:
+                    continue
+                document = load_json_file(path)
+                if not isinstance(document, (dict, bool)):
+                    continue
+                uri = base_uri + relative
+                if isinstance(document, dict) and isinstance(document.get("$id"), str):
+                    uri = urllib.parse.urljoin(uri, document["$id"]).split("#", 1)[0]
+                raw[relative] = (uri, document)
+        self.docs: dict[str, SchemaDoc] = {}
+        resources: list[tuple[str, referencing.Resource[Any]]] = []
+        for relative in sorted(raw):
+            uri, document = raw[relative]
+            contents = absolutize(document, uri)
+            self.docs[relative] = SchemaDoc(path=relative, uri=uri, contents=contents)
+            resource = referencing.Resource.from_contents(contents, default_specification=DRAFT202012)
+            resources.append((uri, resource))
+            path_uri = base_uri + relative
+            if path_uri != uri:
+                resources.append((path_uri, resource))
+        self._by_uri = {doc.uri: doc.path for doc in self.docs.values()}
+        self.registry: referencing.Registry[Any] = (
+            referencing.Registry(retrieve=_refuse)  # type: ignore[call-arg]
+            .with_resources(resources)
+            .crawl()
+        )
+        self.declarations = self._declarations()
+
+    def _declarations(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for path in sorted(self.root.glob(f"*/{CONTRACT_FILE}")):
+            try:
+                found[path.parent.name] = load_json_file(path)
+            except InputFileError as error:
+                raise DiffInputError(str(error)) from error
+        return found
+
+    def file_of(self, uri: str) -> str:
+        """The relative path of the document a URI (with or without fragment) points into."""
+        document = uri.split("#", 1)[0]
+        return self._by_uri.get(document, document)
+
+    def lookup(self, uri: str) -> Any:
+        """The subschema an absolute URI points to; unknown URIs raise."""
+        try:
+            return self.registry.resolver().lookup(uri).contents
+        except referencing.exceptions.Unresolvable as error:
+            raise UnresolvableReferenceError(uri, schema=self.label) from error
+
+    def location(self, uri: str) -> str:
+        """``<relative file>#<fragment>`` for display."""
+        document, _, fragment = uri.partition("#")
+        return f"{self._by_uri.get(document, document)}#{fragment}"
+
+    def contracts(self) -> list[str]:
+        """Contract folders that hold schemas or a declaration, sorted."""
+        names = {doc.contract for doc in self.docs.values() if doc.contract} | set(self.declarations)
+        return sorted(names)
+
+
+def single_document_set(document: Any, *, name: str = "schema.json") -> SchemaSet:
+    """A :class:`SchemaSet` over one in-memory document (for tests and the library API)."""
+    import tempfile  # noqa: PLC0415 - only this helper writes a temporary tree
+
+    with tempfile.TemporaryDirectory(prefix="saas-contracts-diff-") as tmp:
+        import json  # noqa: PLC0415
+
+        (Path(tmp) / name).write_text(json.dumps(document), encoding="utf-8")
+        return SchemaSet(Path(tmp), label=name, base_uri="https://saas-contracts.dev/diff/")
