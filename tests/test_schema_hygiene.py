@@ -89,6 +89,11 @@ class TestEverySchema:
                     assert PROPERTY_NAME.match(name), f"{info.name} {path}: {name!r}"
                     assert not keyword.iskeyword(name), f"{info.name} {path}: {name!r}"
 
+    def test_no_defaults(self, info):
+        """No `default`: the generator would fill absent fields and break the exact round trip."""
+        for path, node in _walk(info.contents):
+            assert "default" not in node or path[-1:] == ("properties",), f"{info.name} {path}"
+
     def test_no_null_for_absent(self, info):
         """Optional means absent, never null: the dataclass round trip depends on it."""
         for path, node in _walk(info.contents):

@@ -10,6 +10,8 @@ from saas_contracts._errors import (
     UnresolvableReferenceError,
     Violation,
 )
+from saas_contracts._registry import BASE_URI, SchemaCatalog, SchemaInfo, get_schema, list_schemas
+from saas_contracts._validation import ensure_valid, is_valid, validate, validator_for
 from saas_contracts.privacy import (
     Finding,
     PublicSafetyError,
@@ -24,6 +26,7 @@ from saas_contracts.privacy import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "BASE_URI",
     "ContractError",
     "ContractViolationError",
     "Finding",
@@ -32,13 +35,21 @@ __all__ = [
     "PublicSafetyError",
     "ScanConfig",
     "ScanReport",
+    "SchemaCatalog",
     "SchemaDefinitionError",
+    "SchemaInfo",
     "UnknownSchemaError",
     "UnresolvableReferenceError",
     "Violation",
     "__version__",
     "assert_public_safe",
     "default_rules",
+    "ensure_valid",
+    "get_schema",
+    "is_valid",
+    "list_schemas",
     "load_config",
     "scan",
+    "validate",
+    "validator_for",
 ]

@@ -201,3 +201,13 @@ def packaged_schema_root() -> Traversable:
 def default_catalog() -> SchemaCatalog:
     """The catalog of packaged schemas, built once per process."""
     return SchemaCatalog(packaged_schema_root())
+
+
+def list_schemas() -> list[SchemaInfo]:
+    """Every packaged schema, in name order."""
+    return list(default_catalog())
+
+
+def get_schema(ref: str) -> SchemaInfo:
+    """A packaged schema by name (``usage-ledger/v1/event``), path or ``$id``."""
+    return default_catalog().get(ref)
