@@ -7,26 +7,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
-import Ajv2020 from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
+import { loadAjv, readJson, schemaFiles } from "./schemas.mjs";
 
 const root = path.resolve(process.argv[2] ?? ".");
-const walk = (dir) =>
-  fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? walk(full) : [full];
-  });
-const readJson = (file) => JSON.parse(fs.readFileSync(file, "utf8"));
-
-const ajv = new Ajv2020({ strict: true, allErrors: true, loadSchema: undefined });
-addFormats(ajv, { mode: "full", formats: ["date-time"] });
-
-const schemaFiles = walk(path.join(root, "schemas"))
-  .filter((file) => file.endsWith(".schema.json"))
-  .sort();
+const ajv = loadAjv(root);
 const compiled = {};
-for (const file of schemaFiles) ajv.addSchema(readJson(file));
-for (const file of schemaFiles) {
+for (const file of schemaFiles(root)) {
   const { $id } = readJson(file);
   try {
     ajv.getSchema($id);

@@ -16,7 +16,7 @@ Shared, product-neutral building blocks for every saas-contracts schema. Referen
 
 UtcTimestamp: TypeAlias = str
 """
-An RFC 3339 date-time in UTC: upper-case 'T' separator, optional fraction of 1 to 9 digits, and a literal 'Z' offset. Numeric offsets are rejected so that equal instants have equal spellings.
+An RFC 3339 date-time in UTC: upper-case 'T' separator, optional fraction of 1 to 9 digits, and a literal 'Z' offset. Numeric offsets are rejected so that equal instants have equal spellings, and so are leap seconds (second 60), which JavaScript dates cannot represent and validators disagree on.
 """
 
 
