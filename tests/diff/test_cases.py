@@ -79,10 +79,13 @@ class TestVerdicts:
         policy = Policy(**case.get("policy", {}))
         result = diff_schemas(case["old"], case["new"], policy=policy)
         summary = result.to_json()["summary"]
-        assert summary == {"backward": case["expect"]["backward"], "forward": case["expect"]["forward"]}
+        exact = case["expect"].get("exact", True)
+        for direction in ("backward", "forward"):
+            allowed = {case["expect"][direction]} | (set() if exact else {"unknown"})
+            assert summary[direction] in allowed, (direction, summary)
         kinds = {change.kind for change in result.changes}
         assert set(case["expect"].get("kinds", [])) <= kinds
-        if "changes" in case["expect"]:
+        if "changes" in case["expect"] and exact:
             data_changes = [change for change in result.changes if not change.kind.startswith("annotation-")]
             assert len(data_changes) == case["expect"]["changes"], [change.kind for change in data_changes]
         assert set(case["expect"].get("codegen", [])) <= {item.kind for item in result.codegen}

@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 
 _MAX_DEPTH = 48
 _WITNESSES = 12
+_DROP_LIMIT = 8
+_VARIANT_LIMIT = 10
 _NUMERIC = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")
 _HANDLED = frozenset(
     {
@@ -177,6 +179,8 @@ class Walker:
         self.found: list[Pending] = []
         self.ref_switches: list[tuple[str, str, str]] = []
         self.witness_cache: dict[tuple[str, ...], tuple[list[Any], list[Any], list[Any]]] = {}
+        self.seeds: list[Any] = []
+        """Extra candidates for findings under a guard (whole-object samples that meet it)."""
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -269,12 +273,20 @@ class Walker:
         fwd_w: list[Any] = []
         controls: list[Any] = []
         opaque = ctx.polarity == 0
-        memo = (kind, canonical(o.raw), canonical(n.raw), str(back_ok), str(fwd_ok), str(opaque))
+        memo = (
+            kind,
+            canonical(o.raw),
+            canonical(n.raw),
+            str(back_ok),
+            str(fwd_ok),
+            str(opaque),
+            canonical(self.seeds),
+        )
         if not ctx.proof_only and memo in self.witness_cache:
             back_w, fwd_w, controls = self.witness_cache[memo]
         elif not ctx.proof_only and not (back_ok and fwd_ok and not opaque):
-            back_candidates = list(extra_back or [])
-            fwd_candidates = list(extra_fwd or [])
+            back_candidates = [*(extra_back or []), *self.seeds]
+            fwd_candidates = [*(extra_fwd or []), *self.seeds]
             if not back_ok or opaque:
                 if hybrid_keys:
                     back_candidates += self.n_gen.samples(_hybrid(n, o, hybrid_keys), 8)
@@ -283,7 +295,9 @@ class Walker:
                 if hybrid_keys:
                     fwd_candidates += self.o_gen.samples(_hybrid(o, n, hybrid_keys), 8)
                 fwd_candidates += self.n_gen.samples(n.raw, 8)
-            back_w, fwd_w, controls = self._split(o, n, back_candidates, fwd_candidates)
+            back_w, fwd_w, controls = self._split(
+                o, n, _with_fewer_keys(back_candidates), _with_fewer_keys(fwd_candidates)
+            )
             self.witness_cache[memo] = (back_w, fwd_w, controls)
         if ctx.polarity < 0:
             back_ok, fwd_ok = fwd_ok, back_ok
@@ -586,9 +600,15 @@ class Walker:
             hybrid_keys=("multipleOf",),
         )
 
-    def _count(self, o: Node, n: Node, ctx: Ctx, *, low: str, high: str, family: str) -> None:  # noqa: PLR0913 - a keyword pair and its family
+    def _count(  # noqa: PLR0913 - a keyword pair, its family and the lower default
+        self, o: Node, n: Node, ctx: Ctx, *, low: str, high: str, family: str, low_default: int | None = None
+    ) -> None:
+        """Compare a lower/upper count pair; ``low_default`` is the lower bound when absent (minContains)."""
         for key, lower in ((low, True), (high, False)):
             before, after = o.kw.get(key), n.kw.get(key)
+            if lower and low_default is not None:
+                before = low_default if before is None else before
+                after = low_default if after is None else after
             if before == after:
                 continue
             if lower:
@@ -623,8 +643,8 @@ class Walker:
                 ctx,
                 back_ok=back_ok,
                 fwd_ok=fwd_ok,
-                old_at=o.where(key) if before is not None else "",
-                new_at=n.where(key) if after is not None else "",
+                old_at=o.where(key) if key in o.kw else "",
+                new_at=n.where(key) if key in n.kw else "",
                 extra_back=extra_back,
                 extra_fwd=extra_fwd,
                 hybrid_keys=(key,),
@@ -643,8 +663,8 @@ class Walker:
         before, after = o.kw.get("pattern"), n.kw.get("pattern")
         if before == after:
             return
-        extra_back = regex_samples(before, 40) if before else []
-        extra_fwd = regex_samples(after, 40) if after else []
+        extra_back = _string_variants(regex_samples(before, 40)) if before else []
+        extra_fwd = _string_variants(regex_samples(after, 40)) if after else []
         kind = (
             "pattern-added" if before is None else "pattern-removed" if after is None else "pattern-changed"
         )
@@ -654,8 +674,8 @@ class Walker:
             o,
             n,
             ctx,
-            back_ok=after is None,
-            fwd_ok=before is None,
+            back_ok=after is None or (before is not None and _anchored(after, before)),
+            fwd_ok=before is None or (after is not None and _anchored(before, after)),
             old_at=o.where("pattern") if before else "",
             new_at=n.where("pattern") if after else "",
             extra_back=[*extra_back, *NOT_FORMATTED],
@@ -893,19 +913,32 @@ class Walker:
             before = self._effective(o, "old", keys[0])[0]
             after = self._effective(n, "new", keys[0])[0]
             differs, back_ok, fwd_ok = self.decide(before, after, inner)
+            # Only a closed side (additionalProperties: false, no other pattern) is decided:
+            # it accepted no undeclared name, so the pattern only lets names in.
+            added = pattern in n_pat
+            closed, other_pat = (o, o_pat) if added else (n, n_pat)
+            only_opens = (
+                closed.kw.get("additionalProperties") is False
+                and not other_pat
+                and not any(_search(pattern, name) for name in declared)
+                and not _complex(o, "unevaluatedProperties")
+                and not _complex(n, "unevaluatedProperties")
+            )
             self.emit_local(
                 "patternProperties-added" if pattern in n_pat else "patternProperties-removed",
                 f"patternProperties {pattern!r} {'added' if pattern in n_pat else 'removed'}",
                 before,
                 after,
                 inner,
-                back_ok=False,
-                fwd_ok=False,
+                back_ok=only_opens and added,
+                fwd_ok=only_opens and not added,
                 extra_back=PALETTE,
                 extra_fwd=PALETTE,
                 old_at=o.where("patternProperties", pattern) if pattern in o_pat else "",
                 new_at=n.where("patternProperties", pattern) if pattern in n_pat else "",
-                note="which names a pattern covers is not decided; the verdict rests on sampled names",
+                note=""
+                if only_opens
+                else "which names a pattern covers is not decided; the verdict rests on sampled names",
             )
             del differs, back_ok, fwd_ok
         if _complex(o, "unevaluatedProperties") or _complex(n, "unevaluatedProperties"):
@@ -951,7 +984,15 @@ class Walker:
                     Part(raw=guard, base=n.where("dependentSchemas", trigger)),
                 ]
             )
+            saved = self.seeds
+            if not ctx.proof_only:
+                self.seeds = [
+                    *saved,
+                    *self.o_gen.samples({"allOf": [o.raw, guard]}, 4),
+                    *self.n_gen.samples({"allOf": [n.raw, guard]}, 4),
+                ]
             self.walk(old_node, new_node, replace(ctx, depth=ctx.depth + 1))
+            self.seeds = saved
 
     # -- arrays --------------------------------------------------------------------------------
 
@@ -994,7 +1035,7 @@ class Walker:
                 self.child(n, "new", "contains"),
                 inner.opaque() if opaque else inner,
             )
-            self._count(o, n, ctx, low="minContains", high="maxContains", family="array")
+            self._count(o, n, ctx, low="minContains", high="maxContains", family="array", low_default=1)
             return
         if after is not None:
             vacuous = n.kw.get("minContains") == 0
@@ -1196,6 +1237,8 @@ class Walker:
     def _any_of(self, o: Node, n: Node, ctx: Ctx, key: str) -> None:
         if key not in o.kw and key not in n.kw:
             return
+        if self._any_one_switch(o, n, ctx, report=key == "anyOf"):
+            return
         inner = ctx
         if key == "oneOf" and not (
             self._disjoint(o, self.o_norm, key) and self._disjoint(n, self.n_norm, key)
@@ -1256,6 +1299,49 @@ class Walker:
                 else self.n_gen.samples({"allOf": [rest_new, branch]} if rest_new else branch, 8),
             )
 
+    def _any_one_switch(self, o: Node, n: Node, ctx: Ctx, *, report: bool) -> bool:
+        """``anyOf`` swapped for ``oneOf`` (or back) over the same branches; True when handled here.
+
+        oneOf accepts a subset of what anyOf accepts over the same branches (exactly one match
+        implies at least one), and the same set when the branches are pairwise disjoint.
+        """
+        if "anyOf" in o.kw and "oneOf" not in o.kw and "oneOf" in n.kw and "anyOf" not in n.kw:
+            to_one = True
+        elif "oneOf" in o.kw and "anyOf" not in o.kw and "anyOf" in n.kw and "oneOf" not in n.kw:
+            to_one = False
+        else:
+            return False
+        o_key, n_key = ("anyOf", "oneOf") if to_one else ("oneOf", "anyOf")
+        o_branches = sorted(canonical(self.o_norm.expand(item)) for item in o.kw[o_key])
+        n_branches = sorted(canonical(self.n_norm.expand(item)) for item in n.kw[n_key])
+        if o_branches != n_branches:
+            return False
+        one_node, one_norm = (n, self.n_norm) if to_one else (o, self.o_norm)
+        disjoint = self._disjoint(one_node, one_norm, "oneOf")
+        if disjoint or not report:
+            return True  # disjoint: the same instances either way; else reported once, under anyOf
+        branches = one_node.kw["oneOf"]
+        gen = self.o_gen if to_one else self.n_gen
+        overlaps: list[Any] = []
+        if not ctx.proof_only:
+            for i, first in enumerate(branches[:6]):
+                for second in branches[i + 1 : 6]:
+                    overlaps += gen.samples({"allOf": [first, second]}, 3)
+        self.emit_local(
+            "anyOf-to-oneOf" if to_one else "oneOf-to-anyOf",
+            f"'{o_key}' became '{n_key}' over the same branches (an instance matching two branches changes)",
+            o,
+            n,
+            ctx,
+            back_ok=not to_one,
+            fwd_ok=to_one,
+            old_at=o.where(o_key),
+            new_at=n.where(n_key),
+            extra_back=overlaps,
+            extra_fwd=overlaps,
+        )
+        return True
+
     def _not(self, o: Node, n: Node, ctx: Ctx) -> None:
         if "not" not in o.kw and "not" not in n.kw:
             return
@@ -1270,6 +1356,9 @@ class Walker:
         same_if = (
             o_if is not None and n_if is not None and self.o_norm.expand(o_if) == self.n_norm.expand(n_if)
         )
+        if o_if is None or n_if is None:
+            self._one_sided_conditional(o, n, ctx)
+            return
         if not same_if:
             conditions: list[Any] = list(PALETTE)
             if not ctx.proof_only:
@@ -1311,6 +1400,37 @@ class Walker:
             )
             self.walk(before, after, replace(ctx, depth=ctx.depth + 1))
 
+    def _one_sided_conditional(self, o: Node, n: Node, ctx: Ctx) -> None:
+        """An ``if`` on one side only: that side is the other side *and* a condition, so it only narrows.
+
+        What the condition evaluates matters only to ``unevaluated*``, and :meth:`_unevaluated`
+        sees the added or removed ``if`` as a scope change.
+        """
+        added = o.kw.get("if") is None
+        side, node = ("new", n) if added else ("old", o)
+        if "then" not in node.kw and "else" not in node.kw:
+            return  # an 'if' alone asserts nothing
+        gen = self.n_gen if added else self.o_gen
+        conditions: list[Any] = list(PALETTE)
+        if not ctx.proof_only:
+            other = self.o_gen if added else self.n_gen
+            conditions += other.samples({"allOf": [(o if added else n).raw, node.kw["if"]]}, 6)
+            conditions += other.samples({"allOf": [(o if added else n).raw, {"not": node.kw["if"]}]}, 6)
+            conditions += gen.samples(node.kw["if"], 6)
+        self.emit_local(
+            "conditional-added" if added else "conditional-removed",
+            f"'if'/'then'/'else' {'added' if added else 'removed'}: the {side} side adds a condition",
+            o,
+            n,
+            ctx,
+            back_ok=not added,
+            fwd_ok=added,
+            old_at="" if added else o.where("if"),
+            new_at=n.where("if") if added else "",
+            extra_back=conditions,
+            extra_fwd=conditions,
+        )
+
     def _unknown_keywords(self, o: Node, n: Node, ctx: Ctx) -> None:
         for key in sorted(set(o.kw) | set(n.kw)):
             if key in _HANDLED or key in ANNOTATIONS:
@@ -1331,6 +1451,37 @@ class Walker:
                 extra_fwd=PALETTE,
                 note=f"no rule for '{key}': verdict unknown unless a counterexample is found",
             )
+
+
+def _anchored(loose: str, tight: str) -> bool:
+    """``tight`` is ``loose`` with ``^`` and/or ``$`` added, so every string it matches ``loose`` matches.
+
+    An anchor only restricts where the match may sit; a match of ``^P`` is a match of ``P``.
+    """
+    if not loose or loose.endswith("\\") or loose[0] in "*+?{":
+        return False
+    return tight in {"^" + loose, loose + "$", "^" + loose + "$"}
+
+
+def _string_variants(samples: list[str]) -> list[str]:
+    """Samples, then padded, repeated and shortened forms (unanchored patterns, length limits)."""
+    variants = [
+        variant
+        for sample in samples[:_VARIANT_LIMIT]
+        for variant in ("x" + sample, sample + "x", "A" + sample, sample * 10, sample[:-1])
+    ]
+    return list(dict.fromkeys([*samples, *variants]))
+
+
+def _with_fewer_keys(candidates: list[Any]) -> list[Any]:
+    """The candidates, then each object candidate with one of its keys dropped (finds missing-key breaks)."""
+    variants = [
+        {key: value for key, value in candidate.items() if key != dropped}
+        for candidate in candidates
+        if isinstance(candidate, dict) and len(candidate) <= _DROP_LIMIT
+        for dropped in sorted(candidate)
+    ]
+    return [*candidates, *variants]
 
 
 def _complex(node: Node, key: str) -> bool:

@@ -282,6 +282,9 @@ def number_candidates(kw: dict[str, Any], *, integer: bool) -> list[Any]:
     return list(result.values())
 
 
+_MAX_CONTAINS_COUNT = 8
+
+
 class Generator:
     """Instances of one side's schemas, validated with jsonschema."""
 
@@ -594,7 +597,21 @@ class Generator:
                     out.append(copy)
                 continue
             out.append(array)
+        if "contains" in kw and hole is None:
+            out.extend(self._contains_counts(kw, depth))
         return out
+
+    def _contains_counts(self, kw: dict[str, Any], depth: int) -> list[Any]:
+        """Arrays with 0, 1, 2, minContains and maxContains (+1) matching items (the caller validates)."""
+        found = self.samples(kw["contains"], 1, depth=depth + 1)
+        if not found:
+            return []
+        counts = {0, 1, 2}
+        for key in ("minContains", "maxContains"):
+            value = kw.get(key)
+            if isinstance(value, int) and value <= _MAX_CONTAINS_COUNT:
+                counts.update({value, value + 1})
+        return [[found[0]] * count for count in sorted(counts)]
 
 
 def _search(pattern: str, text: str) -> bool:
