@@ -53,6 +53,9 @@ def loads(text: str) -> Any:
         # The position is useful; the document itself never appears in the message.
         msg = f"invalid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         raise JSONInputError(msg) from None
+    except RecursionError:
+        msg = "invalid JSON: nested too deeply"
+        raise JSONInputError(msg) from None
 
 
 @dataclass(frozen=True, kw_only=True)

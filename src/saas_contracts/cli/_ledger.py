@@ -30,6 +30,7 @@ from saas_contracts.ledger import (
     build_ops_summary,
     ensure_public_safe,
     input_size,
+    parse_utc_ns,
     replay,
     write_ops_summary,
 )
@@ -47,6 +48,10 @@ _FAIL_CHOICES = ("conflict", "invalid", "late", "out_of_window", "duplicate", "n
 
 def _now(value: str | None) -> str:
     if value is not None:
+        try:
+            parse_utc_ns(value)
+        except ValueError:
+            raise fail("--now must be a UTC timestamp YYYY-MM-DDTHH:MM:SS[.fraction]Z") from None
         return value
     # The one place the wall clock is read: the CLI, never the core.
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -331,6 +336,8 @@ def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by nam
         if suffix not in {".json", ".md", ".markdown"}:
             raise fail("--out needs -o json or -o markdown (or a .json / .md file name)")
         output_format = "json" if suffix == ".json" else "markdown"
+    if out_path is not None and not Path(out_path).parent.is_dir():
+        raise fail(f"--out {out_path}: directory {Path(out_path).parent} does not exist")
     sha = _commit_sha(commit_sha)
     if sha is None and not dry_run:
         raise fail("a run that writes must name its commit: pass --commit-sha or run inside a git checkout")
@@ -348,7 +355,10 @@ def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by nam
             raise click.exceptions.Exit(EXIT_FINDINGS) from error
         ops_format: Literal["json", "markdown"] = "json" if output_format == "json" else "markdown"
         if out_path is not None:
-            write_ops_summary(summary, out_path, ops_format)
+            try:
+                write_ops_summary(summary, out_path, ops_format)
+            except OSError as error:
+                raise fail(f"--out {out_path}: cannot write: {error.strerror}") from error
             click.echo(f"wrote {out_path}", err=True)
         else:
             click.echo(summary.render(ops_format), nl=False)

@@ -2,7 +2,7 @@
 
 For each input line, in order of precedence:
 
-1. ``blank``: the line holds only whitespace;
+1. ``blank``: the line holds only ASCII whitespace (after a UTF-8 BOM on line 1);
 2. ``invalid``: not UTF-8, not strict JSON, not a valid envelope
    (``usage-ledger/v1/event``), or against the time rules (see
    :mod:`saas_contracts.ledger._envelope`); reported with its line number and a
@@ -23,10 +23,12 @@ the calling process, so the result does not depend on the number of workers.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import multiprocessing
 import os
+import re
 import sys
 from array import array
 from collections import deque
@@ -38,6 +40,8 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 from saas_contracts._errors import ContractError, InputFileError
 from saas_contracts._jsonio import JSONInputError, loads
+from saas_contracts._mask import escape_segment, mask
+from saas_contracts._registry import get_schema
 from saas_contracts._validation import validate
 from saas_contracts.ledger._envelope import EVENT_SCHEMA, TimeRules, time_violations
 from saas_contracts.ledger._fast import ValidatorChoice, fast_loads, schema_check
@@ -70,6 +74,8 @@ PARALLEL_MIN_BYTES: Final = 8 << 20
 _WORKER_NICENESS: Final = 5
 _BOM: Final = b"\xef\xbb\xbf"
 _INVALID, _OUT_OF_WINDOW, _LATE, _BLANK = range(4)
+_MASKED_TOKEN: Final = re.compile(r"[^/]{0,4}\u2026\([0-9]+ chars\)\Z")
+"""A pointer token :func:`saas_contracts._mask.pointer` already replaced by a masked preview."""
 _CONFLICT_REASON: Final = "same idempotency scope as an earlier event, different fingerprint (not applied)"
 
 
@@ -123,10 +129,34 @@ class _BlockResult:
     late: bytearray = field(default_factory=bytearray)
 
 
+@functools.cache
+def _envelope_names() -> frozenset[str]:
+    contents = get_schema(EVENT_SCHEMA).contents
+    return frozenset(contents["properties"]) | frozenset(contents["$defs"]["plan_snapshot"]["properties"])
+
+
+def _public_pointer(where: str) -> str:
+    """Keep envelope field names and indices verbatim; mask every other key.
+
+    An unknown property or an attribute name comes from the input and may be
+    an email or a credential; left in a reason it would leak into the text
+    report and make the privacy scan refuse the ops summary.
+    """
+    names = _envelope_names()
+    tokens = []
+    for token in where.split("/")[1:]:
+        if token in names or token.isdigit() or _MASKED_TOKEN.match(token):
+            tokens.append("/" + token)
+        else:
+            tokens.append("/" + escape_segment(mask(token.replace("~1", "/").replace("~0", "~"))))
+    return "".join(tokens)
+
+
 def _describe(violations: Sequence[Violation]) -> tuple[str | None, str]:
     first = violations[0]
     more = f" (+{len(violations) - 1} more)" if len(violations) > 1 else ""
-    return first.pointer or None, f"{first.pointer or '/'}: {first.message}{more}"
+    where = _public_pointer(first.pointer)
+    return where or None, f"{where or '/'}: {first.message}{more}"
 
 
 class _RejectedError(Exception):
@@ -194,12 +224,12 @@ def _classify_block(  # noqa: C901, PLR0915 - the per-line pipeline reads best i
             issues.append((line, pointer, reason))
 
     for offset, raw in enumerate(lines):
-        if not raw or raw.isspace():
-            counts[_BLANK] += 1
-            continue
         line = first_line + offset
         if line == 1 and raw.startswith(_BOM):
             raw = raw[len(_BOM) :]  # noqa: PLW2901 - a leading byte-order mark is not content
+        if not raw or raw.isspace():
+            counts[_BLANK] += 1
+            continue
         # Fast path: orjson + duplicate-key guard, compiled schema check, timestamps.
         # Anything it declines is judged again from scratch by the strict path.
         event: Any = fast_loads(raw)
