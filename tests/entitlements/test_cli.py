@@ -52,11 +52,17 @@ class TestApply:
         assert "#5 invalid" in result.output
         assert "applied 3" in result.output
 
-    def test_writes_and_commit_sha(self, tmp_path):
+    def test_writes_and_commit_sha(self, tmp_path, monkeypatch):
         events, state, writes = tmp_path / "events.jsonl", tmp_path / "state.json", tmp_path / "writes.jsonl"
         _write_events(events, EVENTS)
+        # Outside any git checkout and with no CI variables, nothing names a commit.
+        monkeypatch.chdir(tmp_path)
+        for name in ("SAAS_CONTRACTS_COMMIT_SHA", "GITHUB_SHA", "CF_PAGES_COMMIT_SHA"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
         missing = _run("entitlements", "apply", str(events), "--state", str(state), "--writes", str(writes))
         assert missing.exit_code == 2
+        assert "--writes needs a commit" in missing.stderr
         assert not state.exists()
         result = _run(
             "entitlements",

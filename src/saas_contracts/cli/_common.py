@@ -8,6 +8,9 @@ Machine output goes to stdout; diagnostics go to stderr.
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import click
@@ -68,3 +71,36 @@ class ContractGroup(click.Group):
 def finish(*, clean: bool) -> NoReturn:
     """End a command with exit 0 when ``clean``, else 1 (findings)."""
     raise click.exceptions.Exit(EXIT_OK if clean else EXIT_FINDINGS)
+
+
+_SHA = re.compile(r"[0-9a-f]{40}\Z")
+COMMIT_ENV: Final = ("SAAS_CONTRACTS_COMMIT_SHA", "GITHUB_SHA", "CF_PAGES_COMMIT_SHA")
+"""Environment variables read, in order, for the commit a run is made at."""
+
+
+def resolve_commit_sha(option: str | None) -> str | None:
+    """The commit SHA for audit fields: the option, else the CI environment, else ``git rev-parse HEAD``.
+
+    Raises the usage-error exit for a malformed ``--commit-sha``; returns None when
+    nothing names a commit (callers decide whether that is allowed).
+    """
+    if option is not None:
+        if not _SHA.match(option):
+            raise fail("--commit-sha must be a full 40-character lower-case hexadecimal SHA")
+        return option
+    for name in COMMIT_ENV:
+        value = os.environ.get(name, "").strip().lower()
+        if _SHA.match(value):
+            return value
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"],  # noqa: S607 - git from PATH, like every developer tool
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    value = done.stdout.strip()
+    return value if done.returncode == 0 and _SHA.match(value) else None

@@ -11,7 +11,7 @@ import click
 
 from saas_contracts._errors import InputFileError
 from saas_contracts._jsonio import read_documents
-from saas_contracts.cli._common import emit_json, fail, finish, output_format_option
+from saas_contracts.cli._common import emit_json, fail, finish, output_format_option, resolve_commit_sha
 from saas_contracts.entitlements import (
     AuditContext,
     PlanSourceState,
@@ -148,8 +148,9 @@ def _result_line(result: EventResult) -> str:
 )
 @click.option(
     "--commit-sha",
-    envvar="SAAS_CONTRACTS_COMMIT_SHA",
-    help="Commit SHA recorded in each write envelope (env SAAS_CONTRACTS_COMMIT_SHA).",
+    metavar="SHA",
+    help="Commit SHA recorded in each write envelope (default with --writes: $SAAS_CONTRACTS_COMMIT_SHA, "
+    "$GITHUB_SHA or 'git rev-parse HEAD').",
 )
 @click.option("--now", help="written_at for the envelopes (UTC timestamp; default: the current time).")
 @click.option("--dry-run", is_flag=True, help="Report the outcomes without writing the state file.")
@@ -171,8 +172,10 @@ def apply_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per do
     when nothing was a conflict, illegal or invalid (stale and duplicate
     deliveries are expected), 1 otherwise, 2 on usage errors.
     """
+    if writes_path or commit_sha is not None:
+        commit_sha = resolve_commit_sha(commit_sha)
     if writes_path and not commit_sha:
-        raise fail("--writes needs --commit-sha (or SAAS_CONTRACTS_COMMIT_SHA)")
+        raise fail("--writes needs a commit: pass --commit-sha or set SAAS_CONTRACTS_COMMIT_SHA")
     audit = AuditContext(now=now or _utc_now(), commit_sha=commit_sha) if commit_sha else None
     state = load_state(state_path, missing_ok=True)
     report = _replay_file(state, events_path, audit)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +17,7 @@ from saas_contracts.cli._common import (
     fail,
     finish,
     output_format_option,
+    resolve_commit_sha,
 )
 from saas_contracts.ledger import (
     OUTCOMES,
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
 
 _F = TypeVar("_F", bound="Callable[..., object]")
 _SHA = re.compile(r"[0-9a-f]{40}\Z")
-_COMMIT_ENV = ("SAAS_CONTRACTS_COMMIT_SHA", "GITHUB_SHA", "CF_PAGES_COMMIT_SHA")
 _FAIL_CHOICES = ("conflict", "invalid", "late", "out_of_window", "duplicate", "none")
 
 
@@ -55,29 +53,6 @@ def _now(value: str | None) -> str:
         return value
     # The one place the wall clock is read: the CLI, never the core.
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _commit_sha(option: str | None) -> str | None:
-    if option is not None:
-        if not _SHA.match(option):
-            raise fail("--commit-sha must be a full 40-character lower-case hexadecimal SHA")
-        return option
-    for name in _COMMIT_ENV:
-        value = os.environ.get(name, "").strip().lower()
-        if _SHA.match(value):
-            return value
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"],  # noqa: S607 - git from PATH, like every developer tool
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    value = done.stdout.strip()
-    return value if done.returncode == 0 and _SHA.match(value) else None
 
 
 def _window_options(function: _F) -> _F:
@@ -338,7 +313,7 @@ def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by nam
         output_format = "json" if suffix == ".json" else "markdown"
     if out_path is not None and not Path(out_path).parent.is_dir():
         raise fail(f"--out {out_path}: directory {Path(out_path).parent} does not exist")
-    sha = _commit_sha(commit_sha)
+    sha = resolve_commit_sha(commit_sha)
     if sha is None and not dry_run:
         raise fail("a run that writes must name its commit: pass --commit-sha or run inside a git checkout")
     request = _request(options, mode=mode, dry_run=dry_run, backfill_ref=backfill_ref)
