@@ -13,6 +13,7 @@ from saas_contracts.privacy._views import (
     derived_views,
     percent_decode,
     unescape,
+    unescape_html,
     unwrap,
 )
 
@@ -47,6 +48,21 @@ class TestDecoders:
     def test_unescape(self):
         """\\u, \\u{...}, \\x and simple escapes decode; surrogate pairs join."""
         assert unescape("\\u0061\\x62\\u{63}\\n\\ud83d\\ude00") == "abc\n\U0001f600"
+
+    def test_unescape_html(self):
+        """Numeric, hex and named HTML character references decode; text without & is unchanged."""
+        assert unescape_html("&#115;k&#x5f;a&amp;b&lt;") == "sk_a&b<"
+        assert unescape_html("no references") == "no references"
+
+    def test_unescape_html_is_bounded(self):
+        """Only a bounded prefix is decoded, so a megabyte of references stays linear."""
+        decoded = unescape_html("&#97;" * 300_000)
+        assert decoded.startswith("a" * 1000)
+        assert decoded.endswith("&#97;")
+
+    def test_html_references_get_the_unescaped_view(self):
+        """A text with HTML references gets an unescaped view."""
+        assert ("unescaped", "<code>sk_") in derived_views("<code>&#115;k_")
 
     def test_percent_decode_rounds(self):
         """Double encoding decodes; the rounds are bounded."""

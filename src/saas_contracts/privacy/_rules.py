@@ -187,11 +187,15 @@ class KeyInfo(NamedTuple):
     field_rules: tuple[Rule, ...]
     """Field rules whose key pattern matches."""
     scoped_allow: tuple[AllowEntry, ...]
-    """Allow entries whose key scope matches: values that fit them are exempt and never collected."""
+    """Allow entries whose key scope matches (plus every unscoped entry when field rules apply):
+    values that fit them are exempt and never collected."""
 
     def exempt(self, text: str) -> bool:
         """True when ``text`` fits one of the key-scoped allow entries."""
-        return any(entry.allows(text, self.normalized) for entry in self.scoped_allow)
+        for entry in self.scoped_allow:  # noqa: SIM110 - hot path: a plain loop beats any() over a generator
+            if entry.allows(text, self.normalized):
+                return True
+        return False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -515,10 +519,18 @@ class RuleSet:
         cached = self.key_cache.get(key)
         if cached is None:
             normalized = normalize_key(key)
+            field_rules = tuple(r for r in self.field_rules if r.key_regex.search(normalized))
+            # Under a member with field rules, unscoped entries join too: their
+            # values are then exempted once while collecting (no second check).
             cached = KeyInfo(
                 normalized,
-                tuple(r for r in self.field_rules if r.key_regex.search(normalized)),
-                tuple(e for e in self.allow if e.key_regex is not None and e.key_regex.match(normalized)),
+                field_rules,
+                tuple(
+                    e
+                    for e in self.allow
+                    if (e.key_regex is None and field_rules)
+                    or (e.key_regex is not None and e.key_regex.match(normalized))
+                ),
             )
             if len(self.key_cache) > 65536:  # bounded: hostile documents may use unique keys
                 self.key_cache.clear()

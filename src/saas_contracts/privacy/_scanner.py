@@ -213,7 +213,7 @@ class _Walk:
                     elif kind is dict or kind is list:
                         push((child, (link, key), info if info[1] or info[2] else None))
                     elif info[1] and kind is not bool and isinstance(child, (int, float)):
-                        self._field(info, json.dumps(child), (link, key, False))
+                        self._number(info, child, (link, key, False))
                     elif kind not in _SCALARS and isinstance(child, (dict, list)):
                         push((child, (link, key), info if info[1] or info[2] else None))
                 if first_keys:
@@ -238,7 +238,7 @@ class _Walk:
                         and kind is not bool
                         and isinstance(child, (int, float))
                     ):
-                        self._field(scope, json.dumps(child), (link, index, False))
+                        self._number(scope, child, (link, index, False))
                     elif kind not in _SCALARS and isinstance(child, (dict, list)):
                         push((child, (link, index), scope))
             if len(texts) > begin:
@@ -300,10 +300,15 @@ class _Walk:
         return self.rules.key_info(part)[0]
 
     # ------------------------------------------------------------------ rule kinds
+    def _number(self, info: KeyInfo, number: float, loc: Loc) -> None:
+        text = json.dumps(number)
+        if not info.exempt(text):
+            self._field(info, text, loc)
+
     def _field(self, info: KeyInfo, text: str, loc: Loc) -> None:
-        normalized, rules = info.normalized, info.field_rules
-        if self.rules.allowed(text, normalized):
-            return
+        # The caller has checked info.exempt(text), which covers every allow
+        # entry that applies under a member with field rules.
+        rules = info.field_rules
         views: list[tuple[str, str]] | None = None
         for rule in rules:
             if rule.search(text) is not None:

@@ -11,7 +11,8 @@ in this order; a finding records the first view that matched:
     Line breaks (and the spaces or backslash around them) removed: a token
     split over lines joins again.
 ``unescaped``
-    ``\uXXXX``, ``\u{...}``, ``\xHH`` and JSON/JS single-character escapes decoded.
+    ``\uXXXX``, ``\u{...}``, ``\xHH`` and JSON/JS single-character escapes decoded,
+    then HTML character references (``&#115;``, ``&#x73;``, ``&amp;``).
 ``percent``
     Percent-decoding, up to three rounds (double encoding).
 ``base64`` / ``hex``
@@ -26,6 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import html
 import re
 import unicodedata
 import urllib.parse
@@ -49,6 +51,8 @@ _MIXED: Final = "|".join(
 )
 TRIGGER_PATTERN: Final = (
     r"(?m)[\r\x0b\x0c\x1c-\x1e\\]|%[0-9A-Fa-f]{2}|^[ \t]*[\[{]"
+    # HTML character references (numeric or named)
+    r"|&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};|&[A-Za-z]{2,8};"
     # hex of 8+ printable ASCII bytes (a SHA or digest almost never is)
     r"|(?:[2-7][0-9A-Fa-f]){8,}"
     # runs mixing upper and lower case with a 5+ segment: a superset of the 16+
@@ -137,6 +141,17 @@ def unescape(text: str) -> str:
     except UnicodeDecodeError:
         decoded = _ESCAPE.sub(_unescape_one, text[:_MAX_FALLBACK_CHARS])
     return _join_surrogates(decoded)
+
+
+def unescape_html(text: str) -> str:
+    """Decode HTML character references (``&#115;``, ``&#x73;``, ``&amp;``) in a bounded prefix.
+
+    The decoder calls back into Python per reference, so only the first
+    256 KiB are decoded (the rest is kept as is): linear and bounded.
+    """
+    if "&" not in text:
+        return text
+    return html.unescape(text[:_MAX_FALLBACK_CHARS]) + text[_MAX_FALLBACK_CHARS:]
 
 
 def _percent_round(text: str) -> str:
@@ -228,8 +243,8 @@ def derived_views(text: str) -> list[tuple[str, str]]:
     add("nfkc", base)
     if any(char in base for char in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
         add("unwrapped", clean(unwrap(base)))
-    if "\\" in base:
-        add("unescaped", clean(unescape(base)))
+    if "\\" in base or "&" in base:
+        add("unescaped", clean(unescape_html(unescape(base) if "\\" in base else base)))
     if "%" in base:
         add("percent", clean(percent_decode(base)))
     if len(base) >= 16:
