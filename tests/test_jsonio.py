@@ -23,7 +23,7 @@ class TestLoads:
         with pytest.raises(JSONInputError) as caught:
             loads('{"token": "abcdefghijklmnop" oops}')
         assert "abcdefghijklmnop" not in str(caught.value)
-        assert "line 1 column" in str(caught.value)
+        assert "(line 1, column" in str(caught.value)
 
 
 class TestReadDocuments:

@@ -51,7 +51,7 @@ def loads(text: str) -> Any:
         return _DECODER.decode(text)
     except json.JSONDecodeError as error:
         # The position is useful; the document itself never appears in the message.
-        msg = f"invalid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        msg = f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
         raise JSONInputError(msg) from None
     except RecursionError:
         msg = "invalid JSON: nested too deeply"
