@@ -26,7 +26,8 @@ _JS_SPACE = "\\t\\n\\x0b\\x0c\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202
 _JS_DOT = "[^\\n\\r\\u2028\\u2029]"
 
 
-def _translate(pattern: str) -> str:  # noqa: C901, PLR0912, PLR0915 - a small hand lexer reads best as one loop
+def translate_ecma(pattern: str) -> str:  # noqa: C901, PLR0912, PLR0915 - a small hand lexer reads best as one loop
+    """Rewrite an ECMA-262 pattern into Python ``re`` syntax with the same meaning."""
     out: list[str] = []
     in_class = False
     i = 0
@@ -91,7 +92,7 @@ def _translate(pattern: str) -> str:  # noqa: C901, PLR0912, PLR0915 - a small h
 def compile_ecma(pattern: str) -> re.Pattern[str]:
     """Compile an ECMA-262 pattern so that ``search`` gives JavaScript's verdict."""
     try:
-        return re.compile(_translate(pattern), re.ASCII)
+        return re.compile(translate_ecma(pattern), re.ASCII)
     except re.error as error:
         raise SchemaDefinitionError(
             f"pattern {pattern!r} is not a valid regular expression: {error}"

@@ -33,6 +33,19 @@ SNAPSHOT: dict[str, Any] = {
 }
 
 
+def check_expectation(decision: dict[str, Any], expect: dict[str, Any]) -> None:
+    """Assert a decision meets a fixture vector's `expect` (record_id / no_* shorthands included)."""
+    for key, value in expect.items():
+        if key == "record_id":
+            assert decision["source"]["record_id"] == value
+        elif key == "no_valid_until":
+            assert "valid_until" not in decision
+        elif key == "no_source":
+            assert "source" not in decision
+        else:
+            assert decision[key] == value, key
+
+
 def record(
     record_id: str = SUB, kind: str = "billing_provider", plan: str = "pro", **fields: Any
 ) -> dict[str, Any]:

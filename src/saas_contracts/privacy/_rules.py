@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 import re2
 import rfc8785
 
+from saas_contracts._ecma import translate_ecma
 from saas_contracts._errors import ContractViolationError, SchemaDefinitionError
 from saas_contracts._jsonio import load_json_file, loads
 
@@ -136,30 +137,14 @@ def relax_for_prefilter(pattern: str) -> str:
     return "".join(out)
 
 
-def _python_translate(pattern: str) -> str:
-    # '$' is end-of-text in RE2 and JavaScript; Python's also matches before a final newline.
-    out: list[str] = []
-    in_class = escaped = False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "$":
-            out.append(r"\Z")
-            continue
-        out.append(char)
-    return "".join(out)
-
-
 @functools.lru_cache(maxsize=1024)
 def compile_python(pattern: str, *, ignore_case: bool) -> re.Pattern[str]:
-    """Compile with Python's ``re`` under the same semantics (used to check agreement)."""
-    return re.compile(_python_translate(pattern), re.IGNORECASE if ignore_case else 0)
+    """Compile with Python's ``re`` under the same semantics (used to check agreement).
+
+    No ``re.ASCII``: the rule lint bans the class escapes, and case-insensitive rules
+    must fold like JavaScript's ``ui`` flags (long s matches s, the Kelvin sign matches k).
+    """
+    return re.compile(translate_ecma(pattern), re.IGNORECASE if ignore_case else 0)
 
 
 def _strip_format(text: str) -> str:
