@@ -57,10 +57,13 @@ _REGEX_SYNTAX = frozenset("^$\\.*+?()[]{}|/")
 _TERM_SEPARATORS = re.compile(r"[-_ .]+")
 
 
-def _has_bare_dot(pattern: str) -> bool:
-    in_class = False
-    escaped = False
-    for char in pattern:
+def _top_level(pattern: str) -> Iterator[int]:
+    """Indices of the characters that are syntax: not escaped, not in a character class.
+
+    The one lexer both the lint and the prefilter rewrite read patterns with.
+    """
+    in_class = escaped = False
+    for index, char in enumerate(pattern):
         if escaped:
             escaped = False
         elif char == "\\":
@@ -69,9 +72,12 @@ def _has_bare_dot(pattern: str) -> bool:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == ".":
-            return True
-    return False
+        else:
+            yield index
+
+
+def _has_bare_dot(pattern: str) -> bool:
+    return any(pattern[index] == "." for index in _top_level(pattern))
 
 
 def lint_pattern(pattern: str, *, where: str) -> None:
@@ -114,26 +120,14 @@ def relax_for_prefilter(pattern: str) -> str:
     preselects rules; the exact pattern confirms every candidate.
     """
     out: list[str] = []
-    in_class = escaped = False
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "{":
-            found = _REPEAT.match(pattern, index)
-            if found is not None:
-                out.append(f"{{{min(int(found.group(1)), _PREFILTER_REPEAT)},}}")
-                index = found.end()
-                continue
-        out.append(char)
-        index += 1
+    copied = 0
+    for index in _top_level(pattern):
+        found = _REPEAT.match(pattern, index) if pattern[index] == "{" and index >= copied else None
+        if found is not None:
+            out.append(pattern[copied:index])
+            out.append(f"{{{min(int(found.group(1)), _PREFILTER_REPEAT)},}}")
+            copied = found.end()
+    out.append(pattern[copied:])
     return "".join(out)
 
 
