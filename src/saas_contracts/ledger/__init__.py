@@ -4,6 +4,7 @@ Core validates and formats; products own event names, plan catalogs and what
 usage means commercially (see ``examples/products/`` for two adapters).
 """
 
+from saas_contracts._time import format_utc_ns, parse_utc_ns, utc_day
 from saas_contracts.ledger._envelope import (
     CLOUDEVENT_SCHEMA,
     EVENT_SCHEMA,
@@ -53,7 +54,6 @@ from saas_contracts.ledger._summary import (
     SummaryRow,
     UsageSummary,
 )
-from saas_contracts.ledger._time import format_utc_ns, parse_utc_ns, utc_day
 
 __all__ = [
     "CLOUDEVENT_SCHEMA",

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from saas_contracts._errors import ContractViolationError, Violation, sorted_violations
+from saas_contracts._time import NS_PER_SECOND, parse_utc_ns
 from saas_contracts._validation import validate
-from saas_contracts.ledger._time import NS_PER_SECOND, parse_utc_ns
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

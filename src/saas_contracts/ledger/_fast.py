@@ -5,7 +5,7 @@ reference and the source of every violation message. For throughput the
 replay first asks a compiled jsonschema-rs validator for a yes/no over the
 same packaged schemas and offline registry. Two known differences are closed
 here: jsonschema-rs accepts year ``0000`` and leap seconds (``:60``) in
-``date-time``, the reference does not; :func:`saas_contracts.ledger._time`
+``date-time``, the reference does not; :func:`saas_contracts._time`
 parsing rejects both, so the replay's combined verdict is the reference's.
 A differential test proves equal verdicts on examples and generated streams.
 Whenever the fast check says "invalid", the reference validator is run to

@@ -42,6 +42,7 @@ from saas_contracts._errors import ContractError, InputFileError
 from saas_contracts._jsonio import JSONInputError, loads
 from saas_contracts._mask import escape_segment, mask
 from saas_contracts._registry import get_schema
+from saas_contracts._time import format_utc_ns, parse_utc_ns, parse_utc_ns_unchecked, to_utc_ns
 from saas_contracts._validation import validate
 from saas_contracts.ledger._envelope import EVENT_SCHEMA, TimeRules, time_violations
 from saas_contracts.ledger._fast import ValidatorChoice, fast_loads, schema_check
@@ -55,7 +56,6 @@ from saas_contracts.ledger._index import (
     MemoryIndex,
 )
 from saas_contracts.ledger._summary import Aggregator, GroupKey, UsageSummary
-from saas_contracts.ledger._time import format_utc_ns, parse_utc_ns, parse_utc_ns_unchecked, to_utc_ns
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence

@@ -1,0 +1,35 @@
+import hashlib
+
+import rfc8785
+from hypothesis import given
+from hypothesis import strategies as st
+
+from saas_contracts._digest import canonical_bytes, canonical_digest, sha256_digest
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+class TestCanonicalDigest:
+    """Digests are sha256 over RFC 8785 bytes, blind to key order and number spelling."""
+
+    def test_known_value(self):
+        # JCS of {"b":1,"a":[true,null]} is {"a":[true,null],"b":1}.
+        expected = "sha256:" + hashlib.sha256(b'{"a":[true,null],"b":1}').hexdigest()
+        assert canonical_digest({"b": 1, "a": [True, None]}) == expected
+
+    def test_number_spelling_does_not_matter(self):
+        assert canonical_digest({"q": 5}) == canonical_digest({"q": 5.0})
+
+    @given(_JSON)
+    def test_matches_the_reference_encoder(self, value):
+        assert canonical_bytes(value) == rfc8785.dumps(value)
+        assert canonical_digest(value) == sha256_digest(rfc8785.dumps(value))
+
+    @given(st.dictionaries(st.text(), st.integers(-(2**53) + 1, 2**53 - 1), max_size=6))
+    def test_key_order_does_not_matter(self, mapping):
+        reordered = dict(reversed(list(mapping.items())))
+        assert canonical_digest(mapping) == canonical_digest(reordered)
