@@ -26,6 +26,40 @@ class TestLoads:
         assert "(line 1, column" in str(caught.value)
 
 
+class TestIJSONLimits:
+    """Texts valid in RFC 8259 that no consumer reads the same way are refused with a reason."""
+
+    def test_integer_beyond_the_int_string_limit(self):
+        """A 5,000-digit integer is an input error, not a ValueError from int()."""
+        with pytest.raises(JSONInputError, match="integer literal of 5000 digits"):
+            loads('{"a": ' + "9" * 5000 + "}")
+        with pytest.raises(JSONInputError, match="integer literal of 5000 digits"):
+            loads("-" + "9" * 5000)
+
+    def test_long_integer_within_the_limit_is_read(self):
+        assert loads("9" * 4000) == int("9" * 4000)
+
+    @pytest.mark.parametrize("text", ["1e400", "-1e400", '{"a": [1.5e999]}'])
+    def test_number_beyond_a_double(self, text):
+        with pytest.raises(JSONInputError, match="IEEE 754"):
+            loads(text)
+
+    @pytest.mark.parametrize(
+        "text", ['"\\ud800"', '{"a": ["x\\udfff"]}', '{"\\udc00": 1}', '"\\ude00\\ud83d"', '"\\uD800"']
+    )
+    def test_lone_surrogate_escape(self, text):
+        with pytest.raises(JSONInputError, match="lone surrogate"):
+            loads(text)
+
+    @pytest.mark.parametrize("text", ['"\\ud83d\\ude00"', '"\\\\ud800"', '{"k": "\\u00e9"}'])
+    def test_paired_or_escaped_backslash_is_fine(self, text):
+        loads(text)
+
+    def test_deeply_nested_surrogate_walk_has_no_recursion_limit(self):
+        depth = 900
+        loads("[" * depth + '"\\ud83d\\ude00"' + "]" * depth)
+
+
 class TestReadDocuments:
     """Files become documents; bad lines are reported, not fatal."""
 

@@ -1,15 +1,21 @@
 """Strict JSON and JSON Lines input shared by every command.
 
-JSON here means RFC 8259: ``NaN``/``Infinity`` are rejected, and so are
-duplicate object keys (Python would silently keep the last one, which drops
-data). A ``.json`` file is one document; a ``.jsonl`` file is one document per
-non-blank line, and a bad line is reported with its 1-based number without
-stopping the lines after it.
+JSON here means RFC 8259 read the I-JSON way (RFC 7493): ``NaN``/``Infinity``
+are rejected, and so are duplicate object keys (Python would silently keep the
+last one, which drops data), strings with a lone surrogate escape (no UTF-8
+spelling exists, so nothing downstream could encode them), numbers beyond an
+IEEE 754 double and integer literals longer than Python converts
+(``sys.get_int_max_str_digits()``, 4,300 digits by default). A ``.json``
+file is one document; a ``.jsonl`` file is one document per non-blank line,
+and a bad line is reported with its 1-based number without stopping the lines
+after it.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,13 +48,37 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
+def _parse_int(literal: str) -> int:
+    try:
+        return int(literal)
+    except ValueError:  # only the int-string limit: the scanner hands over digits alone
+        digits = len(literal.lstrip("-"))
+        msg = f"invalid JSON: an integer literal of {digits} digits is longer than this reader accepts"
+        raise JSONInputError(msg) from None
+
+
+def _parse_float(literal: str) -> float:
+    value = float(literal)
+    if math.isinf(value):
+        msg = "invalid JSON: a number beyond the range of an IEEE 754 double"
+        raise JSONInputError(msg)
+    return value
+
+
+_DECODER = json.JSONDecoder(
+    parse_constant=_reject_constant,
+    parse_int=_parse_int,
+    parse_float=_parse_float,
+    object_pairs_hook=_no_duplicate_keys,
+)
+# A surrogate escape anywhere in the text: only then are the decoded strings checked.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def loads(text: str) -> Any:
     """Parse one strict JSON text; raise :class:`JSONInputError` with a safe reason."""
     try:
-        return _DECODER.decode(text)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as error:
         # The position is useful; the document itself never appears in the message.
         msg = f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
@@ -56,6 +86,34 @@ def loads(text: str) -> Any:
     except RecursionError:
         msg = "invalid JSON: nested too deeply"
         raise JSONInputError(msg) from None
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
+        msg = "invalid JSON: a string holds a lone surrogate escape (no UTF-8 spelling; RFC 7493 2.1)"
+        raise JSONInputError(msg)
+    return value
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    # Iterative: the decoder already bounded the nesting, this walk must not add a recursion limit.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if not item.isascii() and not _encodes(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, kw_only=True)

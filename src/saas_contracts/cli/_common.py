@@ -26,6 +26,10 @@ EXIT_FINDINGS: Final = 1
 """The command ran and found violations, findings or a failing gate."""
 EXIT_USAGE: Final = 2
 """Bad options, unreadable input, unknown schema: nothing was checked."""
+EXIT_INTERNAL: Final = 3
+"""An unexpected internal error (a bug): one line on stderr, never a traceback or an input value."""
+EXIT_INTERRUPTED: Final = 130
+"""Stopped by Ctrl-C / SIGINT (128 + 2, as shells report it); never mistaken for findings."""
 
 F = Any  # a click-decorated callable
 
@@ -55,9 +59,11 @@ def fail(message: str) -> click.exceptions.Exit:
 
 
 class ContractGroup(click.Group):
-    """A click group that turns :class:`ContractError` into exit code 2.
+    """A click group that turns :class:`ContractError` into exit code 2 and anything else into 3.
 
-    Library code raises; only the CLI decides how to exit.
+    Library code raises; only the CLI decides how to exit. The last-resort guard
+    names the failing command and the exception type only: an exception's message
+    may quote input, so it is never printed.
     """
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -66,6 +72,20 @@ class ContractGroup(click.Group):
             return super().invoke(ctx)
         except ContractError as error:
             raise fail(str(error)) from error
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except Exception as error:
+            # Only the command's name: option values and file names could be secrets.
+            command = " ".join(filter(None, [ctx.command_path, ctx.invoked_subcommand]))
+            click.echo(
+                f"internal error: {type(error).__name__} in '{command}' (exit {EXIT_INTERNAL}); "
+                "this is a bug in saas-contracts: please report it with the command line, not the input",
+                err=True,
+            )
+            raise click.exceptions.Exit(EXIT_INTERNAL) from error
 
 
 def finish(*, clean: bool) -> NoReturn:

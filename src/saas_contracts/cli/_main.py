@@ -24,8 +24,10 @@ def main() -> None:
     """Validate, scan and replay SaaS usage-ledger and entitlement contracts.
 
     Exit codes: 0 clean, 1 findings (violations, privacy findings, a failing
-    gate), 2 usage error (bad options, unreadable input, unknown schema).
-    Machine-readable output goes to stdout, diagnostics to stderr.
+    gate), 2 usage error (bad options, unreadable input, unknown schema),
+    3 internal error (a bug: one line on stderr, no traceback, no input
+    value), 130 interrupted. Machine-readable output goes to stdout,
+    diagnostics to stderr.
     """
 
 
