@@ -237,3 +237,40 @@ class TestProperties:
         assert second.counts["accepted"] == 0
         assert second.aggregator.groups == {}
         assert first.counts["invalid"] == second.counts["invalid"]
+
+
+class TestTwoPhaseCommit:
+    """The index keeps a run's scopes only once its report was delivered."""
+
+    def test_failed_delivery_commits_nothing(self, request_factory, tmp_path):
+        path = tmp_path / "index.sqlite"
+
+        def unwritable(_report):
+            raise OSError(30, "Read-only file system")
+
+        with pytest.raises(OSError, match="Read-only"):
+            replay_lines([line(BASE_EVENT), line(B)], request_factory(), now=NOW, index=SqliteIndex(path),
+                         deliver=unwritable)  # fmt: skip
+        assert len(SqliteIndex(path)) == 0
+        rerun = replay_lines([line(BASE_EVENT), line(B)], request_factory(), now=NOW, index=SqliteIndex(path))
+        assert (rerun.counts["accepted"], rerun.index_written) == (2, 2)
+
+    def test_delivery_sees_the_finished_report(self, request_factory):
+        index = MemoryIndex()
+        seen: list[object] = []
+        report = replay_lines(
+            [line(BASE_EVENT)], request_factory(), now=NOW, index=index, deliver=seen.append
+        )
+        assert seen == [report]
+        assert len(index) == 1
+
+    def test_memory_index_is_rolled_back_too(self, request_factory):
+        index = MemoryIndex()
+        replay_lines([line(B)], request_factory(), now=NOW, index=index)
+
+        def refuse(_report):
+            raise RuntimeError
+
+        with pytest.raises(RuntimeError):
+            replay_lines([line(BASE_EVENT)], request_factory(), now=NOW, index=index, deliver=refuse)
+        assert len(index) == 1

@@ -155,7 +155,11 @@ class _Progress:
 
 
 def _run(
-    events: Sequence[str], request: ReplayRequest, options: dict[str, Any], index: SqliteIndex | None
+    events: Sequence[str],
+    request: ReplayRequest,
+    options: dict[str, Any],
+    index: SqliteIndex | None,
+    deliver: Callable[[ReplayReport], None] | None = None,
 ) -> ReplayReport:
     with _Progress(events) as progress:
         return replay(
@@ -166,7 +170,36 @@ def _run(
             workers=options["jobs"] or None,
             validator=options["validator"],
             progress=progress,
+            deliver=deliver,
         )
+
+
+def _summary_delivery(
+    output_format: str, out_path: str | None, sha: str | None, rendered: list[str]
+) -> Callable[[ReplayReport], None]:
+    """Phase one of the two-phase commit: the index keeps a run's scopes only after this returns.
+
+    The summary must pass the privacy check and, with ``--out``, be written (atomically);
+    otherwise the command fails and the index is left as it was.
+    """
+    ops_format: Literal["json", "markdown"] = "json" if output_format == "json" else "markdown"
+
+    def deliver(report: ReplayReport) -> None:
+        try:
+            summary = build_ops_summary(report, commit_sha=sha)
+        except OpsSummaryPrivacyError as error:
+            click.echo(f"error: {error} (nothing was committed to the index)", err=True)
+            raise click.exceptions.Exit(EXIT_FINDINGS) from error
+        if out_path is None:
+            rendered.append(summary.render(ops_format))
+            return
+        try:
+            write_ops_summary(summary, out_path, ops_format)
+        except OSError as error:
+            message = f"--out {out_path}: cannot write: {error.strerror} (nothing was committed to the index)"
+            raise fail(message) from error
+
+    return deliver
 
 
 def _text_lines(report: ReplayReport, events: Sequence[str]) -> Iterator[str]:
@@ -262,6 +295,14 @@ def ledger() -> None:
     "written. Without it, an in-memory index lasts for this run only.",
 )
 @click.option(
+    "--lock-timeout",
+    type=click.FloatRange(0, 3600),
+    default=5.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another run writing the same --index before exiting with 2.",
+)
+@click.option(
     "--commit-sha",
     metavar="SHA",
     help="Commit the run is made at (default: $SAAS_CONTRACTS_COMMIT_SHA, $GITHUB_SHA or "
@@ -290,6 +331,7 @@ def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by nam
     dry_run: bool,  # noqa: FBT001 - click flag
     backfill_ref: str | None,
     index_path: str | None,
+    lock_timeout: float,
     commit_sha: str | None,
     fail_on: tuple[str, ...],
     output_format: str,
@@ -317,26 +359,17 @@ def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by nam
     if sha is None and not dry_run:
         raise fail("a run that writes must name its commit: pass --commit-sha or run inside a git checkout")
     request = _request(options, mode=mode, dry_run=dry_run, backfill_ref=backfill_ref)
-    index = SqliteIndex(index_path) if index_path else None
-    report = _run(events, request, options, index)
+    index = SqliteIndex(index_path, lock_timeout=lock_timeout) if index_path else None
+    rendered: list[str] = []
+    deliver = None if output_format == "text" else _summary_delivery(output_format, out_path, sha, rendered)
+    report = _run(events, request, options, index, deliver)
     if output_format == "text":
         for line in _text_lines(report, events):
             click.echo(line)
+    elif out_path is not None:
+        click.echo(f"wrote {out_path}", err=True)
     else:
-        try:
-            summary = build_ops_summary(report, commit_sha=sha)
-        except OpsSummaryPrivacyError as error:
-            click.echo(f"error: {error}", err=True)
-            raise click.exceptions.Exit(EXIT_FINDINGS) from error
-        ops_format: Literal["json", "markdown"] = "json" if output_format == "json" else "markdown"
-        if out_path is not None:
-            try:
-                write_ops_summary(summary, out_path, ops_format)
-            except OSError as error:
-                raise fail(f"--out {out_path}: cannot write: {error.strerror}") from error
-            click.echo(f"wrote {out_path}", err=True)
-        else:
-            click.echo(summary.render(ops_format), nl=False)
+        click.echo(rendered[0], nl=False)
     failing = set(fail_on or ("conflict", "invalid")) - {"none"}
     finish(clean=not any(report.counts[name] for name in failing))
 

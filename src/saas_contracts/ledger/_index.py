@@ -14,16 +14,28 @@ or ``conflict`` (different fingerprint; the first one stays).
 A dry run never writes to the index: it reads it, and keeps its own scopes in
 an overlay (a dict for memory, a private temporary SQLite database on disk
 for SQLite, so bounded memory holds there too).
+
+A run is all or nothing: its scopes become part of the index only at
+:meth:`IndexRun.commit`, which a replay calls after its report was delivered
+(written, or checked public-safe). :meth:`IndexRun.abort`, a crash, a kill or
+a power cut before that leave the index as it was, so the rerun of the same
+input equals a clean run. One writing run at a time: a second one on the same
+SQLite file waits up to ``lock_timeout`` seconds, then is refused with
+:class:`~saas_contracts.errors.IndexBusyError` (dry runs read a consistent
+snapshot and need no lock).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, Protocol
 
-from saas_contracts._errors import InputFileError
+from saas_contracts._errors import ContractError, InputFileError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -34,8 +46,13 @@ CONFLICT: Final = 2
 IndexKind = Literal["memory", "sqlite"]
 _SQL_CHUNK: Final = 500  # keys per SELECT; under SQLite's historical 999 bound-parameter limit
 _ROWS_PER_INSERT: Final = 400  # two parameters per row
-_COMMIT_ROWS: Final = 100_000  # new scopes per transaction (see _SqliteRun)
 _SCHEMA_SQL: Final = "CREATE TABLE IF NOT EXISTS {table} (k BLOB PRIMARY KEY, fp BLOB NOT NULL) WITHOUT ROWID"
+_COLUMNS: Final = (("k", "BLOB", 1), ("fp", "BLOB", 0))  # (name, declared type, primary-key position)
+_LOCK_POLL_SECONDS: Final = 0.05
+
+
+class IndexBusyError(ContractError, BlockingIOError):
+    """Another run is writing the same index; nothing was read or written."""
 
 
 class IndexRun(Protocol):
@@ -50,8 +67,12 @@ class IndexRun(Protocol):
         """Resolve a batch in order: one code per item (ACCEPTED, DUPLICATE, CONFLICT)."""
         ...
 
-    def close(self) -> None:
-        """Flush what must be kept and release resources."""
+    def commit(self) -> None:
+        """Keep this run's scopes (durably, for a persistent index) and release the run."""
+        ...
+
+    def abort(self) -> None:
+        """Forget this run's scopes, leaving the index as it was before the run, and release it."""
         ...
 
 
@@ -90,16 +111,16 @@ class _MemoryRun:
         self._store = store
         self._overlay: dict[bytes, bytes] = {}
         self._dry_run = dry_run
-        self._written = 0
+        self._written: list[bytes] = []  # this run's new scopes, so abort() can take them back
 
     @property
     def written(self) -> int:
-        return self._written
+        return 0 if self._dry_run else len(self._written)
 
     def resolve(self, keys: Sequence[bytes], fingerprints: Sequence[bytes]) -> bytearray:
         if not self._dry_run:
             out, new = _verdicts(keys, fingerprints, self._store)
-            self._written += len(new)
+            self._written.extend(key for key, _ in new)
             return out
         out = bytearray(len(keys))
         store, overlay = self._store, self._overlay
@@ -114,8 +135,14 @@ class _MemoryRun:
                 out[position] = DUPLICATE if prior == fingerprint else CONFLICT
         return out
 
-    def close(self) -> None:
+    def commit(self) -> None:
         self._overlay.clear()
+        self._written.clear()
+
+    def abort(self) -> None:
+        for key in self._written:
+            del self._store[key]
+        self.commit()
 
 
 class MemoryIndex:
@@ -138,7 +165,7 @@ class MemoryIndex:
 
 
 class _SqliteRun:
-    """One run on a SQLite index: batched lookups, batched inserts, few commits.
+    """One run on a SQLite index: batched lookups, batched inserts, one commit.
 
     Each batch costs one ``SELECT ... WHERE k IN (...)`` per :data:`_SQL_CHUNK`
     distinct keys (over every table, earlier runs first) and one sorted
@@ -146,43 +173,58 @@ class _SqliteRun:
     repeats inside the batch, are resolved in memory in input order. While
     batches bring only new scopes, the look-up is skipped: the batch is
     inserted with ``INSERT OR IGNORE`` under a savepoint and kept only if
-    every row went in (see :meth:`_insert_all_new`). Writes
-    are grouped into transactions of about :data:`_COMMIT_ROWS` new scopes
-    (a commit per batch made the run wait on WAL checkpoints); :meth:`close`
-    commits the rest. The index is written in WAL mode with
-    ``synchronous=NORMAL``: a crashed process loses nothing committed, a power
-    loss may lose the last transactions but never corrupts the file (the
-    scopes of a lost transaction are simply new again on the next run).
+    every row went in (see :meth:`_insert_all_new`). The whole run is one
+    transaction, committed by :meth:`commit` (SQLite spills pages beyond the
+    cache to the write-ahead log, so memory stays bounded). The index is
+    written in WAL mode with ``synchronous=FULL`` on that one commit: a crash,
+    a kill or a power cut before it leaves the previous state, after it the
+    run is kept. A writing run holds an exclusive ``flock`` on the file.
     """
 
-    def __init__(self, path: Path, *, dry_run: bool, cache_kib: int) -> None:
+    def __init__(self, path: Path, *, dry_run: bool, cache_kib: int, lock_timeout: float) -> None:
+        self._path = path
         self._dry_run = dry_run
         self._written = 0
-        self._pending = 0
         self._tables: list[str] = []
-        if dry_run:
-            # A private temporary on-disk database holds this run's scopes;
-            # the real index, when it exists, is attached read-only.
-            self._db = sqlite3.connect("", isolation_level=None, uri=True)
-            self._db.execute(_SCHEMA_SQL.format(table="main.seen"))
-            if path.exists():
-                uri = path.resolve().as_uri() + "?mode=ro"
-                self._db.execute("ATTACH DATABASE ? AS base", (uri,))
-                self._tables.append("base.seen")
-        else:
-            self._db = sqlite3.connect(path, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(_SCHEMA_SQL.format(table="main.seen"))
-        self._write_table = "main.seen"
-        self._db.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
-        self._tables.insert(0, self._write_table)
+        self._lock = None if dry_run else _lock_exclusively(path, lock_timeout)
+        try:
+            self._db = self._connect(path, cache_kib, lock_timeout)
+        except BaseException:
+            if self._lock is not None:
+                _unlock(self._lock)
+            raise
+        self._tables.insert(0, "main.seen")
         self._insert_sql = {
-            ignore: f"INSERT{' OR IGNORE' if ignore else ''} INTO {self._write_table} (k, fp) VALUES "
+            ignore: f"INSERT{' OR IGNORE' if ignore else ''} INTO main.seen (k, fp) VALUES "
             for ignore in (False, True)
         }
         # Only a run whose scopes all live in one table can insert first and ask later.
         self._optimistic = len(self._tables) == 1
+
+    def _connect(self, path: Path, cache_kib: int, lock_timeout: float) -> sqlite3.Connection:
+        if self._dry_run:
+            # A private temporary on-disk database holds this run's scopes;
+            # the real index, when it exists, is attached read-only.
+            db = sqlite3.connect("", isolation_level=None, uri=True)
+        else:
+            db = sqlite3.connect(path, isolation_level=None, timeout=lock_timeout)
+        try:
+            if self._dry_run:
+                db.execute(_SCHEMA_SQL.format(table="main.seen"))
+                if path.exists():
+                    db.execute("ATTACH DATABASE ? AS base", (path.resolve().as_uri() + "?mode=ro",))
+                    self._tables.append("base.seen")
+            else:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+                db.execute(_SCHEMA_SQL.format(table="main.seen"))
+            for table in ["main.seen", *self._tables]:
+                _check_layout(db, table)
+            db.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     @property
     def written(self) -> int:
@@ -201,6 +243,14 @@ class _SqliteRun:
         return found
 
     def resolve(self, keys: Sequence[bytes], fingerprints: Sequence[bytes]) -> bytearray:
+        try:
+            return self._resolve(keys, fingerprints)
+        except sqlite3.Error as error:
+            # A damaged page met halfway: roll the run back so no half of it stays behind.
+            self.abort()
+            raise _unusable(self._path, error) from error
+
+    def _resolve(self, keys: Sequence[bytes], fingerprints: Sequence[bytes]) -> bytearray:
         if not keys:
             return bytearray()
         if not self._db.in_transaction:
@@ -214,11 +264,8 @@ class _SqliteRun:
             out, new = _verdicts(keys, fingerprints, known)
             new.sort()  # key order: B-tree locality
             self._insert(new, ignore=False)
-        self._pending += len(new)
         if not self._dry_run:
             self._written += len(new)
-        if self._pending >= _COMMIT_ROWS:
-            self._commit()
         return out
 
     def _insert_all_new(self, keys: Sequence[bytes], fingerprints: Sequence[bytes]) -> bool:
@@ -254,16 +301,65 @@ class _SqliteRun:
         if full < len(rows):
             self._db.executemany(sql + "(?,?)", rows[full:])
 
-    def _commit(self) -> None:
-        if self._db.in_transaction:
-            self._db.execute("COMMIT")
-        self._pending = 0
-
-    def close(self) -> None:
+    def commit(self) -> None:
         try:
-            self._commit()
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise _unusable(self._path, error) from error
         finally:
+            self._release()
+
+    def abort(self) -> None:
+        # Safe to call twice and after a failure: a closed connection has nothing to roll back.
+        with contextlib.suppress(sqlite3.Error):
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+        self._written = 0
+        self._release()
+
+    def _release(self) -> None:
+        try:
             self._db.close()
+        finally:
+            if self._lock is not None:
+                _unlock(self._lock)
+                self._lock = None
+
+
+def _lock_exclusively(path: Path, timeout: float) -> int:
+    """Open (creating) the index file and take its exclusive flock, waiting up to ``timeout`` seconds."""
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except OSError as error:
+        raise InputFileError(str(path), f"cannot open the idempotency index: {error.strerror}") from error
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(descriptor)
+                msg = (
+                    f"{path}: the idempotency index is being written by another run; "
+                    "wait for it to finish (nothing was read or written)"
+                )
+                raise IndexBusyError(msg) from None
+            time.sleep(_LOCK_POLL_SECONDS)
+        else:
+            return descriptor
+
+
+def _unlock(descriptor: int) -> None:
+    os.close(descriptor)  # closing the last descriptor releases the flock
+
+
+def _check_layout(db: sqlite3.Connection, table: str) -> None:
+    schema, _, name = table.partition(".")
+    rows = db.execute(f"PRAGMA {schema}.table_info({name})").fetchall()
+    if tuple((row[1], row[2].upper(), row[5]) for row in rows) != _COLUMNS:
+        msg = "its table 'seen' is not an idempotency index (expected exactly the columns k and fp)"
+        raise sqlite3.DatabaseError(msg)
 
 
 class SqliteIndex:
@@ -272,13 +368,15 @@ class SqliteIndex:
     kind: IndexKind = "sqlite"
     persistent = True
 
-    def __init__(self, path: str | Path, *, cache_kib: int = 65_536) -> None:
+    def __init__(self, path: str | Path, *, cache_kib: int = 65_536, lock_timeout: float = 5.0) -> None:
         """Use (and on the first non-dry run, create) the index file at ``path``.
 
-        ``cache_kib`` bounds SQLite's page cache (default 64 MiB).
+        ``cache_kib`` bounds SQLite's page cache (default 64 MiB). A writing run
+        waits up to ``lock_timeout`` seconds for another writer to finish.
         """
         self.path = Path(path)
         self.cache_kib = cache_kib
+        self.lock_timeout = lock_timeout
         if self.path.exists() and not self.path.is_file():
             raise InputFileError(str(path), "the idempotency index must be a file")
 
@@ -297,6 +395,13 @@ class SqliteIndex:
     def open_run(self, *, dry_run: bool) -> IndexRun:
         """Start a run; a dry run opens the file read-only and never creates it."""
         try:
-            return _SqliteRun(self.path, dry_run=dry_run, cache_kib=self.cache_kib)
+            run = _SqliteRun(
+                self.path, dry_run=dry_run, cache_kib=self.cache_kib, lock_timeout=self.lock_timeout
+            )
         except sqlite3.DatabaseError as error:
-            raise InputFileError(str(self.path), f"not a usable idempotency index: {error}") from error
+            raise _unusable(self.path, error) from error
+        return run
+
+
+def _unusable(path: Path, error: sqlite3.Error) -> InputFileError:
+    return InputFileError(str(path), f"not a usable idempotency index: {error}")

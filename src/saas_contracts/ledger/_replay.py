@@ -30,6 +30,8 @@ import multiprocessing
 import os
 import re
 import sys
+import threading
+import time
 from array import array
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -72,6 +74,7 @@ BLOCK_BYTES: Final = 1 << 20
 PARALLEL_MIN_BYTES: Final = 8 << 20
 """Below this much input, worker processes cost more than they save."""
 _WORKER_NICENESS: Final = 5
+_PARENT_POLL_SECONDS: Final = 0.25
 _BOM: Final = b"\xef\xbb\xbf"
 _INVALID, _OUT_OF_WINDOW, _LATE, _BLANK = range(4)
 _MASKED_TOKEN: Final = re.compile(r"[^/]{0,4}\u2026\([0-9]+ chars\)\Z")
@@ -281,13 +284,23 @@ def _classify_block(  # noqa: C901, PLR0915 - the per-line pipeline reads best i
 _WORKER_CONTEXT: _Context | None = None
 
 
-def _init_worker(context: _Context) -> None:
+def _init_worker(context: _Context, parent: int) -> None:
     global _WORKER_CONTEXT  # noqa: PLW0603 - per-process state of a pool worker
     _WORKER_CONTEXT = context
     # The calling process applies results in order and is the pipeline's
     # bottleneck; workers have read-ahead slack, so they yield the CPU to it.
     with contextlib.suppress(OSError, AttributeError):
         os.nice(_WORKER_NICENESS)
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    # A parent killed with SIGKILL cannot shut its pool down; without this the workers
+    # would live on (holding memory and the inherited lock on the index) until they
+    # next touch the pool's pipes. Re-parenting changes getppid().
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def _classify_job(job: tuple[int, int, bytes]) -> _BlockResult:
@@ -477,6 +490,7 @@ def replay(  # noqa: PLR0913 - every knob is a documented part of the run
     validator: ValidatorChoice = "auto",
     progress: Callable[[int], None] | None = None,
     block_bytes: int = BLOCK_BYTES,
+    deliver: Callable[[ReplayReport], None] | None = None,
 ) -> ReplayReport:
     """Replay JSON Lines ``sources`` (paths, ``"-"`` for stdin, or binary streams) under ``request``.
 
@@ -485,6 +499,12 @@ def replay(  # noqa: PLR0913 - every knob is a documented part of the run
     ``workers``: processes for parse/validate/fingerprint (``None``: one per
     CPU, at most 4, when the input is large; 1: everything in this process).
     ``progress`` is called with the number of bytes consumed after each block.
+
+    ``deliver`` is the first phase of a two-phase commit: it receives the
+    finished report before the index keeps the run's scopes (write the ops
+    summary there). If it raises, or anything fails before, the run is rolled
+    back and the error propagates: the index never holds scopes whose report
+    was not delivered, so rerunning the same input gives the same report.
     """
     if not sources:
         raise InputFileError("-", "no input given")
@@ -505,20 +525,24 @@ def replay(  # noqa: PLR0913 - every knob is a documented part of the run
                 accumulator.add(_classify_block(context, *job))
         else:
             _run_parallel(context, jobs, workers, accumulator)
-    finally:
-        run.close()
-    report = ReplayReport(
-        request=request,
-        evaluated_at=now if isinstance(now, str) else format_utc_ns(now_ns),
-        counts=accumulator.counts,
-        invalid_samples=tuple(accumulator.invalid),
-        conflict_samples=tuple(accumulator.conflicts),
-        aggregator=accumulator.aggregator,
-        index_kind=index.kind,
-        index_persistent=index.persistent,
-        index_written=run.written,
-    )
-    report.conservation_json()
+        report = ReplayReport(
+            request=request,
+            evaluated_at=now if isinstance(now, str) else format_utc_ns(now_ns),
+            counts=accumulator.counts,
+            invalid_samples=tuple(accumulator.invalid),
+            conflict_samples=tuple(accumulator.conflicts),
+            aggregator=accumulator.aggregator,
+            index_kind=index.kind,
+            index_persistent=index.persistent,
+            index_written=run.written,
+        )
+        report.conservation_json()
+        if deliver is not None:
+            deliver(report)
+    except BaseException:
+        run.abort()
+        raise
+    run.commit()
     return report
 
 
@@ -555,7 +579,7 @@ def _run_parallel(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),
         initializer=_init_worker,
-        initargs=(context,),
+        initargs=(context, os.getpid()),
     )
     try:
         pending: deque[Future[_BlockResult]] = deque()
@@ -571,14 +595,17 @@ def _run_parallel(
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def replay_lines(
+def replay_lines(  # noqa: PLR0913 - replay()'s knobs that make sense in memory
     lines: Sequence[str],
     request: ReplayRequest,
     *,
     now: str | datetime,
     index: IdempotencyIndex | None = None,
     validator: ValidatorChoice = "auto",
+    deliver: Callable[[ReplayReport], None] | None = None,
 ) -> ReplayReport:
-    """Replay in-memory JSON Lines (one string per line) in this process."""
+    """Replay in-memory JSON Lines (one string per line) in this process (see :func:`replay`)."""
     data = "".join(line + "\n" for line in lines).encode("utf-8")
-    return replay([io.BytesIO(data)], request, now=now, index=index, workers=1, validator=validator)
+    return replay(
+        [io.BytesIO(data)], request, now=now, index=index, workers=1, validator=validator, deliver=deliver
+    )

@@ -1,0 +1,5 @@
+"""``python -m saas_contracts``: the same CLI as the ``saas-contracts`` command."""
+
+from saas_contracts.cli import main
+
+main(prog_name="saas-contracts")
