@@ -11,28 +11,27 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import click
 
 from saas_contracts.cli._common import (
-    EXIT_FINDINGS,
     ContractGroup,
     emit_json,
     fail,
     finish,
     output_format_option,
+    privacy_finding,
     resolve_commit_sha,
 )
 from saas_contracts.ledger import (
     OUTCOMES,
     VALIDATOR_CHOICES,
-    OpsSummaryPrivacyError,
     ReplayRequest,
     SqliteIndex,
     TimeRules,
     build_ops_summary,
-    ensure_public_safe,
     input_size,
     parse_utc_ns,
     replay,
     write_ops_summary,
 )
+from saas_contracts.privacy import PublicSafetyError, assert_public_safe
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -325,9 +324,8 @@ def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by nam
     else:
         try:
             summary = build_ops_summary(report, commit_sha=sha)
-        except OpsSummaryPrivacyError as error:
-            click.echo(f"error: {error}", err=True)
-            raise click.exceptions.Exit(EXIT_FINDINGS) from error
+        except PublicSafetyError as error:
+            raise privacy_finding("ops summary", error) from error
         ops_format: Literal["json", "markdown"] = "json" if output_format == "json" else "markdown"
         if out_path is not None:
             try:
@@ -362,10 +360,9 @@ def summarize_command(
     summary = report.summary()
     document = summary.ensure_valid()
     try:
-        ensure_public_safe(document, where="usage summary")
-    except OpsSummaryPrivacyError as error:
-        click.echo(f"error: {error}", err=True)
-        raise click.exceptions.Exit(EXIT_FINDINGS) from error
+        assert_public_safe(document)
+    except PublicSafetyError as error:
+        raise privacy_finding("usage summary", error) from error
     if output_format == "json":
         emit_json(document)
     elif output_format == "markdown":
