@@ -9,6 +9,7 @@ from tests.entitlements.conftest import SHA, event, record, request
 if TYPE_CHECKING:
     from pathlib import Path
 
+from saas_contracts._validation import validate
 from saas_contracts.cli import main
 
 EVENTS = [
@@ -187,6 +188,63 @@ class TestSummarize:
         )
         assert written.exit_code == 0
         assert out.read_text().startswith("## Entitlements ops summary")
+
+    def test_json_has_the_shared_header_and_is_valid(self, tmp_path):
+        events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
+        _write_events(events, EVENTS)
+        _run("entitlements", "apply", str(events), "--state", str(state))
+        result = _run(
+            "entitlements",
+            "summarize",
+            "--state",
+            str(state),
+            "--generated-at",
+            "2026-02-01T00:00:00Z",
+            "-o",
+            "json",
+        )
+        assert result.exit_code == 0, result.output
+        summary = json.loads(result.output)
+        assert validate(summary, "entitlements/v1/ops-summary") == ()
+        assert summary["kind"] == "entitlements.ops-summary"
+        assert summary["generated_at"] == "2026-02-01T00:00:00Z"
+        assert summary["privacy"]["findings"] == 0
+
+    def test_without_generated_at_the_cli_stamps_the_current_time(self, tmp_path):
+        events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
+        _write_events(events, EVENTS)
+        _run("entitlements", "apply", str(events), "--state", str(state))
+        result = _run("entitlements", "summarize", "--state", str(state), "-o", "json")
+        assert result.exit_code == 0, result.output
+        assert validate(json.loads(result.output), "entitlements/v1/ops-summary") == ()
+
+    def test_privacy_finding_exits_one_and_writes_nothing(self, tmp_path):
+        events, state, out = tmp_path / "events.jsonl", tmp_path / "state.json", tmp_path / "summary.json"
+        _write_events(events, EVENTS)
+        _run("entitlements", "apply", str(events), "--state", str(state))
+        out.write_text("previous\n")
+        secret = "sk_" + "live_" + "xianz7f7i0psuhm3jqic5ew7"
+        result = _run(
+            "entitlements",
+            "summarize",
+            "--state",
+            str(state),
+            "--commit-sha",
+            secret,
+            "-o",
+            "json",
+            "--output",
+            str(out),
+        )
+        assert result.exit_code == 1
+        assert "error: ops summary not written" in result.output
+        assert secret not in result.output
+        assert out.read_text() == "previous\n"
+        assert sorted(path.name for path in tmp_path.iterdir()) == [
+            "events.jsonl",
+            "state.json",
+            "summary.json",
+        ]
 
     def test_needs_an_input(self):
         assert CliRunner().invoke(main, ["entitlements", "summarize"]).exit_code == 2

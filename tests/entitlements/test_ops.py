@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 from tests.entitlements.conftest import event, record, request
 
-import saas_contracts.privacy
-from saas_contracts import PrivacyViolationError
+import saas_contracts._ops
+from saas_contracts import ContractViolationError, PrivacyViolationError
 from saas_contracts._validation import is_valid
 from saas_contracts.entitlements import (
     PlanSourceState,
@@ -12,9 +14,10 @@ from saas_contracts.entitlements import (
     decide,
     replay,
     summarize,
-    summary_markdown,
-    summary_text,
 )
+from saas_contracts.privacy import PublicSafetyError, rules_digest
+
+AT = "2026-01-10T00:00:00Z"
 
 STREAM = [
     event(1, "purchase", "2026-01-01T00:00:00Z", plan="pro"),
@@ -40,8 +43,8 @@ class TestSummary:
             results=[r.to_json() for r in report.results],
             decisions=decisions,
             commit_sha="0" * 40,
-            generated_at="2026-01-10T00:00:00Z",
-        )
+            generated_at=AT,
+        ).document
         assert is_valid(summary, "entitlements/v1/ops-summary")
         assert summary["event_outcomes"] == {
             "applied": 2,
@@ -64,29 +67,61 @@ class TestSummary:
         assert summary["workspaces"] == 1
 
     def test_state_alone_uses_receipts(self):
-        summary = summarize(state=replay(PlanSourceState(), STREAM).state)
+        summary = summarize(state=replay(PlanSourceState(), STREAM).state, generated_at=AT).document
         assert summary["event_outcomes"]["applied"] == 2
         assert summary["event_outcomes"]["stale"] == 1
         assert summary["duplicate"] == 0
 
     def test_values_outside_the_vocabulary_are_refused(self):
         with pytest.raises(SummaryInputError) as caught:
-            summarize(results=[{"kind": "purchase", "outcome": "cus_" + "Q7xK2mP9rT4vW8y"}])
+            summarize(results=[{"kind": "purchase", "outcome": "cus_" + "Q7xK2mP9rT4vW8y"}], generated_at=AT)
         assert "cus_" not in str(caught.value)
 
     def test_privacy_scan_runs_before_anything_is_returned(self, monkeypatch):
         def refuse(_value, config=None):  # noqa: ARG001 - mirrors assert_public_safe
             raise PrivacyViolationError("refused")
 
-        monkeypatch.setattr(saas_contracts.privacy, "assert_public_safe", refuse)
+        monkeypatch.setattr(saas_contracts._ops, "assert_public_safe", refuse)
         with pytest.raises(PrivacyViolationError):
-            summarize(results=[])
+            summarize(results=[], generated_at=AT)
 
     def test_renderings_are_deterministic(self):
-        summary = summarize(state=replay(PlanSourceState(), STREAM).state)
-        markdown = summary_markdown(summary)
-        assert markdown == summary_markdown(dict(summary))
+        summary = summarize(state=replay(PlanSourceState(), STREAM).state, generated_at=AT)
+        again = summarize(state=replay(PlanSourceState(), STREAM).state, generated_at=AT)
+        markdown = summary.render("markdown")
+        assert markdown == again.render("markdown")
         assert "| purchase | 3 |" not in markdown
         assert "| purchase | 1 |" in markdown
         assert "### Event outcomes" in markdown
-        assert summary_text(summary).startswith("workspaces 1; stale 1")
+        assert summary.render("text").startswith("workspaces 1; stale 1")
+        assert json.loads(summary.render("json")) == summary.document
+        assert summary.formats == ("json", "markdown", "text")
+
+
+class TestHeader:
+    """The summary opens with the shared header: kind, generated_at, optional commit_sha, privacy evidence."""
+
+    def test_header_and_evidence(self):
+        summary = summarize(state=replay(PlanSourceState(), STREAM).state, generated_at=AT).document
+        assert summary["kind"] == "entitlements.ops-summary"
+        assert summary["generated_at"] == AT
+        assert "commit_sha" not in summary
+        assert summary["privacy"] == {"rules_digest": rules_digest(), "findings": 0}
+        assert "summary" not in summary
+
+    def test_evidence_appears_in_every_rendering(self):
+        summary = summarize(results=[], generated_at=AT)
+        for output_format in ("markdown", "text"):
+            assert rules_digest() in summary.render(output_format)
+            assert "0 findings" in summary.render(output_format)
+
+    def test_generated_at_must_be_a_utc_timestamp(self):
+        with pytest.raises(ContractViolationError):
+            summarize(results=[], generated_at="2026-01-10 00:00:00")
+
+    def test_planted_secret_raises_public_safety_error(self):
+        secret = "sk_" + "live_" + "xianz7f7i0psuhm3jqic5ew7"
+        with pytest.raises(PublicSafetyError) as caught:
+            summarize(results=[], generated_at=AT, commit_sha=secret)
+        assert secret not in str(caught.value)
+        assert "/commit_sha" in str(caught.value)

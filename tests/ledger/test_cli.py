@@ -134,9 +134,17 @@ class TestReplay:
             ],
         )
         assert result.exit_code == 1
-        assert "not written" in result.output
+        assert "error: ops summary not written" in result.output
         assert secret not in result.output
         assert not out.exists()
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["events.jsonl"]
+
+    def test_json_has_the_shared_header(self, small):
+        result = _run("replay", str(small), *WINDOW, "--dry-run", "-o", "json")
+        document = json.loads(result.output)
+        assert document["kind"] == "usage-ledger.ops-summary"
+        assert document["generated_at"] == "2026-11-21T00:00:00Z"
+        assert document["privacy"]["findings"] == 0
 
 
 class TestSummarize:

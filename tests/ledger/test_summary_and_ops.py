@@ -11,13 +11,13 @@ from saas_contracts.ledger import (
     OPS_SUMMARY_SCHEMA,
     SUMMARY_SCHEMA,
     Aggregator,
-    OpsSummaryPrivacyError,
     UsageSummary,
     build_ops_summary,
     replay_lines,
     write_ops_summary,
 )
 from saas_contracts.ledger._summary import SummaryRow
+from saas_contracts.privacy import PublicSafetyError, rules_digest
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 WIN = {"start": WINDOW[0], "end": WINDOW[1]}
@@ -86,15 +86,15 @@ class TestOpsSummary:
         assert document["privacy"]["rules_digest"].startswith("sha256:")
         assert document["conservation"]["holds"] is True
         assert "commit_sha" not in document
-        assert "dry run" in summary.markdown
+        assert "dry run" in summary.render("markdown")
 
     def test_backfill_summary(self, request_factory):
         request = request_factory(mode="backfill", backfill_ref="ops-approval/2026-11-09-01")
         summary = build_ops_summary(replay_lines([line(BASE_EVENT)], request, now=NOW), commit_sha=SHA)
         assert summary.document["commit_sha"] == SHA
         assert summary.document["request"]["backfill_ref"] == "ops-approval/2026-11-09-01"
-        assert SHA in summary.markdown
-        assert "ops-approval/2026-11-09-01" in summary.markdown
+        assert SHA in summary.render("markdown")
+        assert "ops-approval/2026-11-09-01" in summary.render("markdown")
 
     def test_writing_run_needs_a_commit(self, request_factory):
         with pytest.raises(ContractViolationError):
@@ -116,7 +116,7 @@ class TestOpsSummary:
         def leak(body):
             body["request"].update(backfill_ref=secret)
 
-        with pytest.raises(OpsSummaryPrivacyError) as caught:
+        with pytest.raises(PublicSafetyError) as caught:
             build_ops_summary(report, mutate=leak)
         assert isinstance(caught.value, PrivacyViolationError)
         assert secret not in str(caught.value)
@@ -129,3 +129,10 @@ class TestOpsSummary:
         target = write_ops_summary(summary, tmp_path / "ops.json", "json")
         assert json.loads(target.read_text()) == summary.document
         assert [p.name for p in tmp_path.iterdir()] == ["ops.json"]
+
+    def test_header_and_evidence(self, request_factory):
+        report = replay_lines([line(BASE_EVENT)], request_factory(dry_run=True), now=NOW)
+        document = build_ops_summary(report, generated_at="2026-11-21T10:00:00Z").document
+        assert document["kind"] == "usage-ledger.ops-summary"
+        assert document["generated_at"] == "2026-11-21T10:00:00Z"
+        assert document["privacy"] == {"rules_digest": rules_digest(), "findings": 0}

@@ -58,6 +58,16 @@ def fail(message: str) -> click.exceptions.Exit:
     return click.exceptions.Exit(EXIT_USAGE)
 
 
+def privacy_finding(what: str, error: Exception) -> click.exceptions.Exit:
+    """Print why ``what`` was not produced (the error's masked message) and return the findings exit (1).
+
+    For :class:`~saas_contracts.privacy.PublicSafetyError`: a privacy finding is a
+    finding, not a usage error, in every command.
+    """
+    click.echo(f"error: {what} not written: {error}", err=True)
+    return click.exceptions.Exit(EXIT_FINDINGS)
+
+
 class ContractGroup(click.Group):
     """A click group that turns :class:`ContractError` into exit code 2 and anything else into 3.
 

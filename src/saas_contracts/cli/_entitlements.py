@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from saas_contracts._errors import InputFileError
 from saas_contracts._jsonio import read_documents
-from saas_contracts.cli._common import emit_json, fail, finish, output_format_option, resolve_commit_sha
+from saas_contracts.cli._common import (
+    emit_json,
+    fail,
+    finish,
+    output_format_option,
+    privacy_finding,
+    resolve_commit_sha,
+)
 from saas_contracts.entitlements import (
     AuditContext,
     PlanSourceState,
@@ -21,11 +27,11 @@ from saas_contracts.entitlements import (
     load_state,
     save_state,
     summarize,
-    summary_markdown,
-    summary_text,
     unreadable_result,
+    write_ops_summary,
     write_text_atomic,
 )
+from saas_contracts.privacy import PublicSafetyError
 
 if TYPE_CHECKING:
     from saas_contracts.entitlements import EventResult
@@ -229,7 +235,7 @@ def _report_results(paths: tuple[str, ...]) -> list[dict[str, Any]]:
     help="Decision documents from 'decide -o json' (.json or .jsonl, repeatable).",
 )
 @click.option("--commit-sha", envvar="SAAS_CONTRACTS_COMMIT_SHA", help="Commit SHA to stamp on the summary.")
-@click.option("--generated-at", help="UTC timestamp to stamp on the summary.")
+@click.option("--generated-at", help="UTC timestamp to stamp on the summary (default: now).")
 @click.option(
     "--output", "output_path", type=click.Path(dir_okay=False), help="Write here instead of stdout."
 )
@@ -247,7 +253,8 @@ def summarize_command(  # noqa: PLR0913, PLR0917 - click passes one parameter pe
 
     Counts by lifecycle event, event outcome, source kind, record status,
     decision outcome and reason, plus stale, duplicate and conflict counts. The
-    summary is privacy-scanned before anything is written; a finding is exit 2.
+    summary is privacy-scanned before anything is written; a finding is exit 1
+    and nothing is printed or written.
     """
     if not (state_path or report_paths or decision_paths):
         raise fail("give at least one of --state, --report, --decisions")
@@ -255,21 +262,18 @@ def summarize_command(  # noqa: PLR0913, PLR0917 - click passes one parameter pe
     for path in decision_paths:
         for document in _documents(path):
             decisions.extend(document if isinstance(document, list) else [document])
-    summary = summarize(
-        state=load_state(state_path) if state_path else None,
-        results=_report_results(report_paths),
-        decisions=decisions,
-        commit_sha=commit_sha,
-        generated_at=generated_at,
-    )
-    if output_format == "json":
-        text = json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False)
-    elif output_format == "markdown":
-        text = summary_markdown(summary)
-    else:
-        text = summary_text(summary)
+    try:
+        summary = summarize(
+            state=load_state(state_path) if state_path else None,
+            results=_report_results(report_paths),
+            decisions=decisions,
+            commit_sha=commit_sha,
+            generated_at=generated_at or _utc_now(),
+        )
+    except PublicSafetyError as error:
+        raise privacy_finding("ops summary", error) from error
     if output_path:
-        write_text_atomic(Path(output_path), text + "\n")
+        write_ops_summary(summary, output_path, output_format)
     else:
-        click.echo(text)
+        click.echo(summary.render(output_format), nl=False)
     finish(clean=True)

@@ -11,28 +11,27 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import click
 
 from saas_contracts.cli._common import (
-    EXIT_FINDINGS,
     ContractGroup,
     emit_json,
     fail,
     finish,
     output_format_option,
+    privacy_finding,
     resolve_commit_sha,
 )
 from saas_contracts.ledger import (
     OUTCOMES,
     VALIDATOR_CHOICES,
-    OpsSummaryPrivacyError,
     ReplayRequest,
     SqliteIndex,
     TimeRules,
     build_ops_summary,
-    ensure_public_safe,
     input_size,
     parse_utc_ns,
     replay,
     write_ops_summary,
 )
+from saas_contracts.privacy import PublicSafetyError, assert_public_safe
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -187,9 +186,8 @@ def _summary_delivery(
     def deliver(report: ReplayReport) -> None:
         try:
             summary = build_ops_summary(report, commit_sha=sha)
-        except OpsSummaryPrivacyError as error:
-            click.echo(f"error: {error} (nothing was committed to the index)", err=True)
-            raise click.exceptions.Exit(EXIT_FINDINGS) from error
+        except PublicSafetyError as error:
+            raise privacy_finding("ops summary", error) from error
         if out_path is None:
             rendered.append(summary.render(ops_format))
             return
@@ -395,10 +393,9 @@ def summarize_command(
     summary = report.summary()
     document = summary.ensure_valid()
     try:
-        ensure_public_safe(document, where="usage summary")
-    except OpsSummaryPrivacyError as error:
-        click.echo(f"error: {error}", err=True)
-        raise click.exceptions.Exit(EXIT_FINDINGS) from error
+        assert_public_safe(document)
+    except PublicSafetyError as error:
+        raise privacy_finding("usage summary", error) from error
     if output_format == "json":
         emit_json(document)
     elif output_format == "markdown":

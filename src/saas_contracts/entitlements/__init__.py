@@ -5,6 +5,7 @@ and capability names are opaque product data, and provider payloads never get
 this far (product adapters map them into neutral lifecycle events first).
 """
 
+from saas_contracts._ops import OpsSummary, write_ops_summary
 from saas_contracts.entitlements._decision import (
     DuplicateRecordError,
     SourceState,
@@ -13,7 +14,7 @@ from saas_contracts.entitlements._decision import (
     next_change,
 )
 from saas_contracts.entitlements._lifecycle import IllegalTransition, materialize, transition
-from saas_contracts.entitlements._ops import SummaryInputError, summarize, summary_markdown, summary_text
+from saas_contracts.entitlements._ops import SummaryInputError, summarize
 from saas_contracts.entitlements._priority import DEFAULT_POLICY, Resolution, resolve
 from saas_contracts.entitlements._state import (
     PlanSourceState,
@@ -55,6 +56,7 @@ __all__ = [
     "DuplicateRecordError",
     "EventResult",
     "IllegalTransition",
+    "OpsSummary",
     "PlanSourceState",
     "ReplayReport",
     "Resolution",
@@ -75,9 +77,8 @@ __all__ = [
     "resolve",
     "save_state",
     "summarize",
-    "summary_markdown",
-    "summary_text",
     "transition",
     "unreadable_result",
+    "write_ops_summary",
     "write_text_atomic",
 ]

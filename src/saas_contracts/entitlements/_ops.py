@@ -1,12 +1,21 @@
-"""Public-safe ops summaries: counts only, privacy-scanned before anything is written."""
+"""The entitlements ops summary: counts only, through the shared ops-summary path.
+
+:func:`summarize` counts a state, per-event results and decisions into the
+body of ``entitlements/v1/ops-summary``; :mod:`saas_contracts._ops` adds the
+common header (``kind``, ``generated_at``, ``commit_sha``, privacy evidence),
+scans before anything is rendered (a finding raises
+:class:`~saas_contracts.privacy.PublicSafetyError`), validates, and renders
+JSON, Markdown and text, each scanned as well.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
+from saas_contracts import _ops
 from saas_contracts._errors import ContractError
-from saas_contracts._validation import ensure_valid
+from saas_contracts._ops import OpsSummary, OpsSummarySpec
 from saas_contracts.entitlements._vocab import (
     DECISION_OUTCOMES,
     DECISION_REASONS,
@@ -19,8 +28,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from saas_contracts.entitlements._state import PlanSourceState
+    from saas_contracts.privacy import ScanConfig
 
-SUMMARY_TAG = "entitlements-ops/v1"
+__all__ = ["OPS_SUMMARY_KIND", "SummaryInputError", "summarize"]
+
+OPS_SUMMARY_KIND: Final = "entitlements.ops-summary"
 
 
 class SummaryInputError(ContractError, ValueError):
@@ -39,23 +51,26 @@ def _sorted(counter: Counter[str]) -> dict[str, int]:
     return {key: counter[key] for key in sorted(counter) if counter[key]}
 
 
-def summarize(
+def summarize(  # noqa: PLR0913 - three optional inputs plus the header's and the scan's options
     *,
     state: PlanSourceState | None = None,
     results: Iterable[Mapping[str, Any]] = (),
     decisions: Iterable[Mapping[str, Any]] = (),
+    generated_at: str,
     commit_sha: str | None = None,
-    generated_at: str | None = None,
-) -> dict[str, Any]:
-    """Build the ops summary and privacy-scan it (raises ``PublicSafetyError`` when not clean).
+    scanner_config: ScanConfig | None = None,
+) -> OpsSummary:
+    """Build, privacy-scan, validate and render the ops summary.
 
     ``results`` are per-event results (``EventResult.to_json()`` or an apply
     report's ``results``); without any, event counts come from the state's
     receipts (which hold applied, stale and illegal events). ``decisions`` are
-    decision documents.
+    decision documents. ``generated_at`` is the instant the summary is stamped
+    with (time is an argument); ``commit_sha`` is optional, since summarizing
+    writes nothing. Raises :class:`SummaryInputError` for a value outside the
+    closed vocabulary, :class:`~saas_contracts.privacy.PublicSafetyError` on a
+    privacy finding.
     """
-    from saas_contracts.privacy import assert_public_safe  # noqa: PLC0415 - rules load lazily
-
     result_list = list(results)
     kinds: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
@@ -82,8 +97,7 @@ def summarize(
         decision_outcomes[_closed(decision.get("outcome"), DECISION_OUTCOMES, "a decision outcome")] += 1
         reasons[_closed(decision.get("reason"), DECISION_REASONS, "a decision reason")] += 1
         workspaces.add(str(decision.get("workspace")))
-    summary: dict[str, Any] = {
-        "summary": SUMMARY_TAG,
+    body: dict[str, Any] = {
         "lifecycle_events": _sorted(kinds),
         "event_outcomes": {outcome: outcomes.get(outcome, 0) for outcome in EVENT_OUTCOMES},
         "source_kinds": _sorted(source_kinds),
@@ -95,13 +109,9 @@ def summarize(
         "conflict": outcomes.get("conflict", 0),
         "workspaces": len(workspaces),
     }
-    if commit_sha is not None:
-        summary["commit_sha"] = commit_sha
-    if generated_at is not None:
-        summary["generated_at"] = generated_at
-    ensure_valid(summary, SUMMARY_SCHEMA)
-    assert_public_safe(summary)
-    return summary
+    return _ops.build_ops_summary(
+        _SPEC, body, generated_at=generated_at, commit_sha=commit_sha, scanner_config=scanner_config
+    )
 
 
 def _table(title: str, counts: Mapping[str, int], label: str) -> list[str]:
@@ -123,7 +133,7 @@ _SECTIONS = (
 )
 
 
-def summary_markdown(summary: Mapping[str, Any]) -> str:
+def _render_markdown(summary: Mapping[str, Any]) -> str:
     """Render the ops summary as Markdown tables (deterministic)."""
     lines = ["## Entitlements ops summary", ""]
     meta = [f"workspaces: {summary['workspaces']}"]
@@ -132,10 +142,15 @@ def summary_markdown(summary: Mapping[str, Any]) -> str:
     lines.extend([" | ".join(meta), ""])
     for title, key, label in _SECTIONS:
         lines.extend(_table(title, summary[key], label))
+    privacy = summary["privacy"]
+    evidence = (
+        f"Scanned before writing with rules `{privacy['rules_digest']}`: {privacy['findings']} findings."
+    )
+    lines.extend(["### Privacy", "", evidence, ""])
     return "\n".join(lines)
 
 
-def summary_text(summary: Mapping[str, Any]) -> str:
+def _render_text(summary: Mapping[str, Any]) -> str:
     """Render the ops summary as plain text lines."""
     lines = [
         (
@@ -147,4 +162,13 @@ def summary_text(summary: Mapping[str, Any]) -> str:
         counts = summary[key]
         body = ", ".join(f"{name} {value}" for name, value in counts.items()) or "none"
         lines.append(f"{title.lower()}: {body}")
+    privacy = summary["privacy"]
+    lines.append(f"privacy: rules {privacy['rules_digest']}, {privacy['findings']} findings")
     return "\n".join(lines)
+
+
+_SPEC: Final = OpsSummarySpec(
+    schema=SUMMARY_SCHEMA,
+    kind=OPS_SUMMARY_KIND,
+    renderers={"markdown": _render_markdown, "text": _render_text},
+)

@@ -4,6 +4,7 @@ Core validates and formats; products own event names, plan catalogs and what
 usage means commercially (see ``examples/products/`` for two adapters).
 """
 
+from saas_contracts._ops import OpsSummary, write_ops_summary
 from saas_contracts._time import format_utc_ns, parse_utc_ns, utc_day
 from saas_contracts.ledger._envelope import (
     CLOUDEVENT_SCHEMA,
@@ -26,15 +27,7 @@ from saas_contracts.ledger._fingerprint import (
     scope_key,
 )
 from saas_contracts.ledger._index import IdempotencyIndex, IndexRun, MemoryIndex, SqliteIndex
-from saas_contracts.ledger._ops import (
-    OPS_SUMMARY_SCHEMA,
-    OpsSummary,
-    OpsSummaryPrivacyError,
-    build_ops_summary,
-    ensure_public_safe,
-    render_markdown,
-    write_ops_summary,
-)
+from saas_contracts.ledger._ops import OPS_SUMMARY_SCHEMA, build_ops_summary
 from saas_contracts.ledger._replay import (
     OUTCOMES,
     REPORT_SCHEMA,
@@ -73,7 +66,6 @@ __all__ = [
     "LineIssue",
     "MemoryIndex",
     "OpsSummary",
-    "OpsSummaryPrivacyError",
     "ReplayReport",
     "ReplayRequest",
     "SqliteIndex",
@@ -85,7 +77,6 @@ __all__ = [
     "canonical_bytes",
     "default_workers",
     "ensure_event",
-    "ensure_public_safe",
     "event_violations",
     "fast_available",
     "fast_canonical_bytes",
@@ -95,7 +86,6 @@ __all__ = [
     "input_size",
     "is_late",
     "parse_utc_ns",
-    "render_markdown",
     "replay",
     "replay_lines",
     "schema_check",

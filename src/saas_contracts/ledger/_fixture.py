@@ -26,15 +26,17 @@ from typing import TYPE_CHECKING, Any, Final
 
 from saas_contracts._errors import ContractError, ContractViolationError, PrivacyViolationError
 from saas_contracts._jsonio import JSONInputError, loads
+from saas_contracts._ops import write_ops_summary
 from saas_contracts._validation import validate
 from saas_contracts.fixtures import FixtureContract, VectorOutcome
 from saas_contracts.ledger._envelope import event_violations
 from saas_contracts.ledger._fingerprint import fingerprint
 from saas_contracts.ledger._index import MemoryIndex
-from saas_contracts.ledger._ops import build_ops_summary, ensure_public_safe, write_ops_summary
+from saas_contracts.ledger._ops import build_ops_summary
 from saas_contracts.ledger._replay import ReplayReport, replay_lines
 from saas_contracts.ledger._request import ReplayRequest
 from saas_contracts.ledger._summary import SUMMARY_SCHEMA
+from saas_contracts.privacy import assert_public_safe
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -205,7 +207,7 @@ def _rejected(artifact: str, base: Mapping[str, Any], pointer: str, value: objec
         if event_violations(event):
             return True
         try:
-            ensure_public_safe(event, where="event")
+            assert_public_safe(event)
         except PrivacyViolationError:
             return True
         return False
@@ -216,7 +218,7 @@ def _rejected(artifact: str, base: Mapping[str, Any], pointer: str, value: objec
         if validate(document, SUMMARY_SCHEMA):
             return True
         try:
-            ensure_public_safe(document, where="usage summary")
+            assert_public_safe(document)
         except PrivacyViolationError:
             return True
         return False

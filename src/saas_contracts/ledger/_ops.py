@@ -1,28 +1,19 @@
-"""The ops summary: a public-safe account of one replay/backfill run.
+"""The usage ledger's ops summary: the body and the Markdown of one replay/backfill run.
 
 :func:`build_ops_summary` turns a :class:`ReplayReport` into the
-``usage-ledger/v1/ops-summary`` document (JSON) and its Markdown rendering.
-Before anything is returned the document is run through the privacy scanner
-(:mod:`saas_contracts.privacy`); a finding raises
-:class:`OpsSummaryPrivacyError` and nothing is produced, so nothing can be
-written. The evidence of the clean scan (the scanner's rules digest and zero
-findings) is then embedded, the document is checked against its schema, and
-the Markdown rendering is scanned as well. :func:`write_ops_summary` writes
-atomically (a temporary file renamed into place).
+``usage-ledger/v1/ops-summary`` document through the shared ops-summary path
+(:mod:`saas_contracts._ops`): the common header (``kind``, ``generated_at``,
+``commit_sha``, privacy evidence), a privacy scan before anything is rendered
+(a finding raises :class:`~saas_contracts.privacy.PublicSafetyError`), schema
+validation, and JSON and Markdown renderings, each scanned as well.
 """
 
 from __future__ import annotations
 
-import copy
-import json
-import os
-import tempfile
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final
 
-from saas_contracts._errors import ContractViolationError, PrivacyViolationError
-from saas_contracts._validation import validate
+from saas_contracts import _ops
+from saas_contracts._ops import OpsSummary, OpsSummarySpec
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -30,57 +21,15 @@ if TYPE_CHECKING:
     from saas_contracts.ledger._replay import ReplayReport
     from saas_contracts.privacy import ScanConfig
 
+__all__ = ["OPS_SUMMARY_KIND", "OPS_SUMMARY_SCHEMA", "build_ops_summary", "ops_summary_body"]
+
 OPS_SUMMARY_SCHEMA: Final = "usage-ledger/v1/ops-summary"
+OPS_SUMMARY_KIND: Final = "usage-ledger.ops-summary"
 OUTCOME_ORDER: Final = ("accepted", "duplicate", "conflict", "invalid", "out_of_window", "late", "blank")
-OpsFormat = Literal["json", "markdown"]
 
 
-class OpsSummaryPrivacyError(PrivacyViolationError):
-    """The ops summary has privacy findings; it was not produced or written."""
-
-    def __init__(self, findings: list[tuple[str, str]], *, where: str = "ops summary") -> None:
-        self.findings = tuple(findings)
-        shown = "; ".join(f"{rule} at {pointer or '/'}" for rule, pointer in self.findings[:5])
-        more = f" (+{len(self.findings) - 5} more)" if len(self.findings) > 5 else ""
-        super().__init__(
-            f"{where} not written: the privacy scan found {len(self.findings)} finding(s): {shown}{more}",
-        )
-
-
-@dataclass(frozen=True, kw_only=True)
-class OpsSummary:
-    """A scanned, schema-valid ops summary and its Markdown rendering."""
-
-    document: Mapping[str, Any]
-    markdown: str
-
-    def render(self, output_format: OpsFormat) -> str:
-        """Return the text to print or write for ``json`` or ``markdown``."""
-        if output_format == "json":
-            return json.dumps(self.document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        return self.markdown
-
-
-def ensure_public_safe(value: object, *, config: ScanConfig | None = None, where: str = "artifact") -> str:
-    """Scan ``value``; return the rules digest, or raise :class:`OpsSummaryPrivacyError` on any finding."""
-    from saas_contracts.privacy import scan  # noqa: PLC0415 - the scanner loads its rules lazily
-
-    report = scan(value, config)
-    if not report.clean:
-        raise OpsSummaryPrivacyError(
-            [(finding.rule_id, finding.pointer) for finding in report.findings], where=where
-        )
-    digest: str = report.rules_digest
-    return digest
-
-
-def ops_summary_body(
-    report: ReplayReport,
-    *,
-    generated_at: str | None = None,
-    commit_sha: str | None = None,
-) -> dict[str, Any]:
-    """Return the ops summary without its privacy evidence (what gets scanned)."""
+def ops_summary_body(report: ReplayReport) -> dict[str, Any]:
+    """The ledger's part of the ops summary (everything but the shared header)."""
     request = report.request
     summary_request: dict[str, Any] = {
         "window": request.window,
@@ -90,22 +39,15 @@ def ops_summary_body(
     if request.backfill_ref is not None:
         summary_request["backfill_ref"] = request.backfill_ref
     summary_request["time_rules"] = request.time_rules.to_json()
-    body: dict[str, Any] = {
-        "kind": "usage-ledger.ops-summary",
+    return {
         "candidate": "usage-event-ledger",
-        "generated_at": generated_at or report.evaluated_at,
+        "request": summary_request,
+        "counts": dict(report.counts),
+        "conservation": report.conservation_json(),
+        "invalid_samples": [issue.to_json() for issue in report.invalid_samples],
+        "aggregates": report.summary().to_json(),
+        "index": report.index_json(),
     }
-    if commit_sha is not None:
-        body["commit_sha"] = commit_sha
-    body.update(
-        request=summary_request,
-        counts=dict(report.counts),
-        conservation=report.conservation_json(),
-        invalid_samples=[issue.to_json() for issue in report.invalid_samples],
-        aggregates=report.summary().to_json(),
-        index=report.index_json(),
-    )
-    return body
 
 
 def build_ops_summary(
@@ -116,33 +58,30 @@ def build_ops_summary(
     scanner_config: ScanConfig | None = None,
     mutate: Callable[[dict[str, Any]], None] | None = None,
 ) -> OpsSummary:
-    """Scan, evidence, validate and render the ops summary of ``report``.
+    """Scan, evidence, validate and render (JSON, Markdown) the ops summary of ``report``.
 
     ``generated_at`` defaults to the report's evaluation instant (so output is
     reproducible); ``commit_sha`` is required unless the run was a dry run.
-    ``mutate`` edits the body before the scan (used by the fixture's negative
-    probes). Raises :class:`OpsSummaryPrivacyError` on any finding and
-    :class:`ContractViolationError` when the result breaks the schema.
+    ``mutate`` edits the document before the scan (used by the fixture's
+    negative probes). Raises :class:`~saas_contracts.privacy.PublicSafetyError`
+    on any finding and :class:`~saas_contracts.ContractViolationError` when the
+    result breaks the schema.
     """
-    body = ops_summary_body(report, generated_at=generated_at, commit_sha=commit_sha)
-    if mutate is not None:
-        mutate(body)
-    digest = ensure_public_safe(body, config=scanner_config, where="ops summary")
-    document = copy.deepcopy(body)
-    document["privacy"] = {"rules_digest": digest, "findings": 0}
-    violations = validate(document, OPS_SUMMARY_SCHEMA)
-    if violations:
-        raise ContractViolationError(OPS_SUMMARY_SCHEMA, violations)
-    markdown = render_markdown(document)
-    ensure_public_safe(markdown, config=scanner_config, where="ops summary (Markdown)")
-    return OpsSummary(document=document, markdown=markdown)
+    return _ops.build_ops_summary(
+        _SPEC,
+        ops_summary_body(report),
+        generated_at=generated_at or report.evaluated_at,
+        commit_sha=commit_sha,
+        scanner_config=scanner_config,
+        mutate=mutate,
+    )
 
 
 def _cell(value: object) -> str:
     return str(value).replace("|", "\\|")
 
 
-def render_markdown(document: Mapping[str, Any]) -> str:
+def _render_markdown(document: Mapping[str, Any]) -> str:
     """Deterministic Markdown for an ops summary document."""
     request = document["request"]
     counts = document["counts"]
@@ -209,29 +148,18 @@ def render_markdown(document: Mapping[str, Any]) -> str:
     if samples:
         lines += ["", f"## Invalid lines (first {len(samples)})", ""]
         lines += [f"- input {s['input']}, line {s['line']}: {_cell(s['reason'])}" for s in samples]
-    if "privacy" in document:
-        lines += [
-            "",
-            "## Privacy",
-            "",
-            (
-                f"Scanned before writing with rules `{document['privacy']['rules_digest']}`: "
-                f"{document['privacy']['findings']} findings."
-            ),
-        ]
+    lines += [
+        "",
+        "## Privacy",
+        "",
+        (
+            f"Scanned before writing with rules `{document['privacy']['rules_digest']}`: "
+            f"{document['privacy']['findings']} findings."
+        ),
+    ]
     return "\n".join(lines) + "\n"
 
 
-def write_ops_summary(summary: OpsSummary, path: str | Path, output_format: OpsFormat) -> Path:
-    """Write the (already scanned) summary atomically; returns the path written."""
-    target = Path(path)
-    text = summary.render(output_format)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        Path(temporary).replace(target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+_SPEC: Final = OpsSummarySpec(
+    schema=OPS_SUMMARY_SCHEMA, kind=OPS_SUMMARY_KIND, renderers={"markdown": _render_markdown}
+)

@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias
 
 CommonVocabulary: TypeAlias = Any
 """
@@ -84,3 +85,31 @@ CountByLabel: TypeAlias = dict[PublicLabel, Quantity]
 """
 A bounded map (at most 256 entries) from public-safe labels to JavaScript-safe non-negative integer counts.
 """
+
+
+OpsSummaryKind: TypeAlias = str
+"""
+The tag every ops summary opens with: its contract's folder name, '.', then 'ops-summary'. Each contract's ops-summary schema pins its own value.
+"""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrivacyEvidence:
+    """
+    The summary without this block was scanned with the rules of this digest (saas_contracts.privacy) and nothing was found. A finding stops the summary: it is never produced, printed or written, so the count is always zero.
+    """
+
+    rules_digest: Sha256Digest
+    findings: Literal[0]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpsSummaryHeader:
+    """
+    The fields every ops summary carries, whatever its contract: 'kind' (its tag), 'generated_at' (the instant the summary describes, passed in, never read from a clock by the core), 'commit_sha' (the commit the run was made at: required when the run wrote anything, and each contract's schema says which of its fields tells; a dry run or a read-only summary may omit it) and 'privacy' (the evidence of a clean scan). A contract's schema lists these properties next to its own body and references this header with allOf.
+    """
+
+    kind: OpsSummaryKind
+    generated_at: UtcTimestamp
+    privacy: PrivacyEvidence
+    commit_sha: CommitSha | None = None

@@ -10,15 +10,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ...common.v1 import common_schema
+from ...common.v1.common_schema import OpsSummaryHeader
 
 
 @dataclass(frozen=True, kw_only=True)
-class EntitlementsOpsSummary:
+class EntitlementsOpsSummary(OpsSummaryHeader):
     """
-    A public-safe aggregate for ops dashboards and release packets: counts by lifecycle event kind, event outcome, record source kind and status, decision outcome and reason, plus stale, duplicate and conflict counts and the number of distinct workspaces. It holds counts and public labels only and is privacy-scanned before it is written.
+    A public-safe aggregate for ops dashboards and release packets: counts by lifecycle event kind, event outcome, record source kind and status, decision outcome and reason, plus stale, duplicate and conflict counts and the number of distinct workspaces. It holds counts and public labels only, opens with the shared header (common/v1 ops_summary_header: kind, generated_at, an optional commit_sha, since summarizing writes nothing, and privacy evidence) and is privacy-scanned before it is written.
     """
 
-    summary: Literal['entitlements-ops/v1']
+    kind: Literal['entitlements.ops-summary']
+    """
+    The tag every ops summary opens with: its contract's folder name, '.', then 'ops-summary'. Each contract's ops-summary schema pins its own value.
+    """
+    generated_at: common_schema.UtcTimestamp
+    privacy: common_schema.PrivacyEvidence
     lifecycle_events: common_schema.CountByLabel
     event_outcomes: common_schema.CountByLabel
     source_kinds: common_schema.CountByLabel
@@ -30,4 +36,3 @@ class EntitlementsOpsSummary:
     conflict: common_schema.Quantity
     workspaces: common_schema.Quantity
     commit_sha: common_schema.CommitSha | None = None
-    generated_at: common_schema.UtcTimestamp | None = None

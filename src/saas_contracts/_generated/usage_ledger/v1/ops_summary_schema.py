@@ -10,17 +10,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ...common.v1 import common_schema
+from ...common.v1.common_schema import OpsSummaryHeader
 from . import replay_report_schema, replay_request_schema, usage_summary_schema
-
-
-@dataclass(frozen=True, kw_only=True)
-class Privacy:
-    """
-    The summary (without this block) was scanned with these rules and nothing was found.
-    """
-
-    rules_digest: common_schema.Sha256Digest
-    findings: Literal[0]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,12 +24,15 @@ class Request:
 
 
 @dataclass(frozen=True, kw_only=True)
-class UsageLedgerOpsSummary:
+class UsageLedgerOpsSummary(OpsSummaryHeader):
     """
-    The public-safe summary of one replay or backfill run, fit for an ops channel or a release packet: window, dry-run flag, backfill reference, outcome counts, suppressed aggregates, the commit it ran at, and evidence that the privacy scanner found nothing. It is scanned before it is written; a finding stops the write. A run that is not a dry run must name its commit.
+    The public-safe summary of one replay or backfill run, fit for an ops channel or a release packet: window, dry-run flag, backfill reference, outcome counts, suppressed aggregates, the commit it ran at, and evidence that the privacy scanner found nothing (the shared header common/v1 ops_summary_header: kind, generated_at, commit_sha, privacy). It is scanned before it is written; a finding stops the write. A run that is not a dry run must name its commit.
     """
 
     kind: Literal['usage-ledger.ops-summary']
+    """
+    The tag every ops summary opens with: its contract's folder name, '.', then 'ops-summary'. Each contract's ops-summary schema pins its own value.
+    """
     candidate: Literal['usage-event-ledger']
     generated_at: common_schema.UtcTimestamp
     request: Request
@@ -47,8 +41,5 @@ class UsageLedgerOpsSummary:
     invalid_samples: list[replay_report_schema.LineIssue]
     aggregates: usage_summary_schema.AggregateUsageSummary
     index: replay_report_schema.Index
-    privacy: Privacy
-    """
-    The summary (without this block) was scanned with these rules and nothing was found.
-    """
+    privacy: common_schema.PrivacyEvidence
     commit_sha: common_schema.CommitSha | None = None
