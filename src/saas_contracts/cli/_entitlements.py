@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from saas_contracts._errors import InputFileError
-from saas_contracts._jsonio import read_documents
+from saas_contracts._jsonio import dumps_pretty, read_documents
 from saas_contracts.cli._common import emit_json, fail, finish, output_format_option, resolve_commit_sha
 from saas_contracts.entitlements import (
     AuditContext,
@@ -263,7 +263,7 @@ def summarize_command(  # noqa: PLR0913, PLR0917 - click passes one parameter pe
         generated_at=generated_at,
     )
     if output_format == "json":
-        text = json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False)
+        text = dumps_pretty(summary, final_newline=False)
     elif output_format == "markdown":
         text = summary_markdown(summary)
     else:
