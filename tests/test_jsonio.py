@@ -1,7 +1,9 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from saas_contracts import InputFileError
-from saas_contracts._jsonio import JSONInputError, load_json_file, loads, read_documents
+from saas_contracts._jsonio import JSONInputError, dumps_pretty, load_json_file, loads, read_documents
 
 
 class TestLoads:
@@ -102,3 +104,23 @@ class TestReadDocuments:
         path.write_text("[1,]", encoding="utf-8")
         with pytest.raises(InputFileError, match=r"bad\.json: invalid JSON"):
             load_json_file(path)
+
+
+class TestDumpsPretty:
+    """The one pretty JSON spelling: sorted keys, 2-space indent, non-ASCII kept, newline on request."""
+
+    def test_spelling(self):
+        """Keys are sorted at every depth, nesting is indented by two spaces, text stays unescaped."""
+        assert dumps_pretty({"b": [1], "a": {"d": "é", "c": None}}, final_newline=False) == (
+            '{\n  "a": {\n    "c": null,\n    "d": "é"\n  },\n  "b": [\n    1\n  ]\n}'
+        )
+
+    def test_final_newline_is_explicit(self):
+        """File text ends in exactly one newline; echo text has none."""
+        assert dumps_pretty([], final_newline=True) == "[]\n"
+        assert dumps_pretty([], final_newline=False) == "[]"
+
+    @given(st.recursive(st.none() | st.integers() | st.text(), lambda kids: st.dictionaries(st.text(), kids)))
+    def test_round_trips_through_the_strict_parser(self, value):
+        """Property: the output parses back to the same value."""
+        assert loads(dumps_pretty(value, final_newline=True)) == value

@@ -1,6 +1,8 @@
 import json
 
 import pytest
+import referencing
+import referencing.exceptions
 
 from saas_contracts import (
     InputFileError,
@@ -8,7 +10,7 @@ from saas_contracts import (
     UnknownSchemaError,
     UnresolvableReferenceError,
 )
-from saas_contracts._registry import BASE_URI, SchemaCatalog, default_catalog
+from saas_contracts._registry import BASE_URI, SchemaCatalog, default_catalog, refuse_retrieval
 from saas_contracts._validation import Validators
 
 
@@ -58,6 +60,29 @@ class TestOffline:
         validators = Validators(SchemaCatalog(tmp_path))
         with pytest.raises(UnresolvableReferenceError, match="never fetches"):
             validators.validate({}, "demo/v1/a")
+
+    def test_refusal_is_the_packages_error(self):
+        """refuse_retrieval raises UnresolvableReferenceError naming the URI, never fetching it."""
+        with pytest.raises(UnresolvableReferenceError, match="never fetches") as caught:
+            refuse_retrieval("https://example.com/x.json")
+        assert caught.value.ref == "https://example.com/x.json"
+
+    def test_referencing_reports_the_refusal_as_unresolvable(self):
+        """Through referencing's ``retrieve=`` a lookup is Unresolvable, caused by our error."""
+        registry: referencing.Registry[object] = referencing.Registry(retrieve=refuse_retrieval)  # type: ignore[call-arg]
+        with pytest.raises(referencing.exceptions.Unresolvable) as caught:
+            registry.resolver().lookup("https://example.com/x.json")
+        retrieval = caught.value.__cause__
+        assert isinstance(retrieval, referencing.exceptions.Unretrievable)
+        assert isinstance(retrieval.__cause__, UnresolvableReferenceError)
+
+    def test_jsonschema_rs_compile_fails_with_the_same_message(self):
+        """Through jsonschema-rs's ``retriever=`` the compile fails and carries the same message."""
+        jsonschema_rs = pytest.importorskip("jsonschema_rs", reason="optional accelerator not installed")
+        with pytest.raises(ValueError, match="never fetches remote schemas"):
+            jsonschema_rs.Draft202012Validator(
+                {"$ref": "https://example.com/x.json"}, retriever=refuse_retrieval
+            )
 
     def test_check_references_names_the_schema(self, tmp_path):
         """check_references reports the first dangling $ref and its document."""

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import copy
-import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
+from saas_contracts._jsonio import dumps_pretty
 from saas_contracts._registry import SchemaCatalog, SchemaInfo, _collect_refs
 
 if TYPE_CHECKING:
@@ -74,7 +74,6 @@ def export_schemas(catalog: SchemaCatalog, directory: Path) -> list[str]:
         relative = f"bundled/{info.name}{BUNDLE_SUFFIX}"
         path = directory / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(bundle(catalog, info.name), indent=2, sort_keys=True, ensure_ascii=False)
-        path.write_text(text + "\n", encoding="utf-8")
+        path.write_text(dumps_pretty(bundle(catalog, info.name), final_newline=True), encoding="utf-8")
         written.append(relative)
     return sorted(written)

@@ -1,4 +1,4 @@
-"""Strict JSON and JSON Lines input shared by every command.
+"""Strict JSON and JSON Lines input shared by every command, and the one pretty JSON output.
 
 JSON here means RFC 8259 read the I-JSON way (RFC 7493): ``NaN``/``Infinity``
 are rejected, and so are duplicate object keys (Python would silently keep the
@@ -46,6 +46,16 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         msg = "duplicate object key (JSON objects must have unique keys)"
         raise JSONInputError(msg)
     return result
+
+
+def dumps_pretty(value: object, *, final_newline: bool) -> str:
+    """The one human-facing JSON spelling: 2-space indent, sorted keys, non-ASCII kept.
+
+    ``final_newline=True`` for the text of a file (POSIX text files end in a
+    newline); ``False`` for text handed to ``click.echo`` or embedded further.
+    """
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    return text + "\n" if final_newline else text
 
 
 def _parse_int(literal: str) -> int:

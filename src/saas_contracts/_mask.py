@@ -10,6 +10,8 @@ import json
 import re
 from typing import TYPE_CHECKING
 
+from saas_contracts._pointer import escape_token
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -45,11 +47,6 @@ def is_safe_segment(segment: str) -> bool:
     return segment.isdigit() or sum(ch.isdigit() for ch in segment) <= _MAX_SAFE_DIGITS
 
 
-def escape_segment(segment: str) -> str:
-    """RFC 6901 escaping of one reference token."""
-    return segment.replace("~", "~0").replace("/", "~1")
-
-
 def pointer(parts: Iterable[str | int]) -> str:
     """Build a public-safe RFC 6901 pointer from path parts (keys and indices).
 
@@ -61,5 +58,5 @@ def pointer(parts: Iterable[str | int]) -> str:
         segment = str(part)
         if not isinstance(part, int) and not is_safe_segment(segment):
             segment = mask(segment)
-        tokens.append("/" + escape_segment(segment))
+        tokens.append("/" + escape_token(segment))
     return "".join(tokens)

@@ -21,12 +21,12 @@ atomic write (:func:`saas_contracts._atomic.atomic_write_text`).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from saas_contracts._atomic import atomic_write_text
 from saas_contracts._errors import ContractError, ContractViolationError
+from saas_contracts._jsonio import dumps_pretty
 from saas_contracts._validation import validate
 from saas_contracts.privacy import assert_public_safe
 
@@ -55,8 +55,7 @@ class OpsFormatError(ContractError, LookupError):
 
 
 def _render_json(document: Mapping[str, Any]) -> str:
-    # The one pretty-JSON dump of an ops summary (sorted keys: byte-stable output).
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps_pretty(document, final_newline=True)
 
 
 _SHARED_RENDERERS: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {"json": _render_json}

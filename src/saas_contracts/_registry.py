@@ -9,10 +9,9 @@ anything: an unknown ``$ref`` is an :class:`UnresolvableReferenceError`.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import referencing
 import referencing.exceptions
@@ -25,6 +24,7 @@ from saas_contracts._errors import (
     UnresolvableReferenceError,
 )
 from saas_contracts._jsonio import loads
+from saas_contracts._resources import packaged
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -66,9 +66,15 @@ class SchemaInfo:
         return str(self.contents.get("description", ""))
 
 
-def _refuse_retrieval(uri: str) -> referencing.Resource[Any]:
-    # Called by referencing for any URI that is not in the registry. Raising
-    # here is what keeps validation offline.
+def refuse_retrieval(uri: str) -> NoReturn:
+    """Refuse to fetch ``uri``: the one decision that keeps every validator offline.
+
+    Pass it as ``retrieve=`` to a :class:`referencing.Registry` (a lookup then
+    raises :class:`referencing.exceptions.Unresolvable`, caused by
+    ``Unretrievable``, caused by this error) and as ``retriever=`` to
+    jsonschema-rs (the compile fails with a ``ValueError`` carrying this
+    message). Either way a ``$ref`` outside the registry never reaches the network.
+    """
     raise UnresolvableReferenceError(uri)
 
 
@@ -134,7 +140,7 @@ class SchemaCatalog:
         ]
         self.registry: referencing.Registry[Any] = (
             referencing.Registry(
-                retrieve=_refuse_retrieval,  # type: ignore[call-arg]
+                retrieve=refuse_retrieval,  # type: ignore[call-arg]
             )
             .with_resources(resources)
             .crawl()
@@ -194,7 +200,7 @@ def _collect_refs(node: object) -> Iterator[str]:
 
 def packaged_schema_root() -> Traversable:
     """The ``schemas/`` tree shipped inside the package."""
-    return importlib.resources.files("saas_contracts") / "_schemas"
+    return packaged("_schemas")
 
 
 @functools.cache

@@ -26,7 +26,9 @@ from saas_contracts._errors import (
     Violation,
     sorted_violations,
 )
-from saas_contracts._mask import escape_segment, mask, pointer
+from saas_contracts._jsontype import json_type
+from saas_contracts._mask import mask, pointer
+from saas_contracts._pointer import format_pointer
 from saas_contracts._registry import DIALECT, SchemaCatalog, default_catalog
 
 if TYPE_CHECKING:
@@ -93,22 +95,6 @@ FORMAT_CHECKER: FormatChecker = Draft202012Validator.FORMAT_CHECKER
 """Asserts ``date-time`` (RFC 3339) among others; needs ``rfc3339-validator``."""
 
 
-def _json_type(instance: object) -> str:  # noqa: PLR0911 - one return per JSON type
-    if instance is None:
-        return "null"
-    if isinstance(instance, bool):
-        return "boolean"
-    if isinstance(instance, int):
-        return "integer"
-    if isinstance(instance, float):
-        return "integer" if instance.is_integer() else "number"
-    if isinstance(instance, str):
-        return "string"
-    if isinstance(instance, list):
-        return "array"
-    return "object"
-
-
 def _literal(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -120,7 +106,7 @@ def _choices(values: list[Any]) -> str:
 
 
 def _schema_pointer(error: ValidationError) -> str:
-    return "".join("/" + escape_segment(str(part)) for part in error.absolute_schema_path)
+    return format_pointer(error.absolute_schema_path)
 
 
 def _base(error: ValidationError, rule: str, *, extra: Iterable[str | int] = ()) -> dict[str, str]:
@@ -160,7 +146,7 @@ def _message(error: ValidationError) -> str:  # noqa: PLR0911 - one return per k
     instance: Any = error.instance
     if keyword == "type":
         expected = " or ".join(value) if isinstance(value, list) else str(value)
-        return f"expected {expected}, got {_json_type(instance)}"
+        return f"expected {expected}, got {json_type(instance)}"
     if keyword == "enum":
         return f"must be {_choices(list(value))} (got {mask(instance)})"
     if keyword == "const":

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -65,6 +67,24 @@ class TestStateFile:
             save_state(path, replay(PlanSourceState(), EVENTS).state)
         assert path.read_text() == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
+
+    def test_existing_file_keeps_its_mode(self, tmp_path):
+        """Saving over a 0644 state file leaves it 0644 (it used to become mkstemp's 0600)."""
+        path = tmp_path / "state.json"
+        save_state(path, replay(PlanSourceState(), EVENTS[:1]).state)
+        path.chmod(0o644)
+        save_state(path, replay(PlanSourceState(), EVENTS).state)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        assert load_state(path).to_json() == replay(PlanSourceState(), EVENTS).state.to_json()
+
+    def test_new_file_gets_the_umask_mode(self, tmp_path):
+        """A new state file is created like any other file (0666 less the umask), not 0600."""
+        old = os.umask(0o022)
+        try:
+            save_state(tmp_path / "state.json", replay(PlanSourceState(), EVENTS).state)
+        finally:
+            os.umask(old)
+        assert stat.S_IMODE((tmp_path / "state.json").stat().st_mode) == 0o644
 
     def test_copy_is_independent(self):
         state = replay(PlanSourceState(), EVENTS[:1]).state

@@ -7,7 +7,6 @@ Machine output goes to stdout; diagnostics go to stderr.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 import click
 
 from saas_contracts._errors import ContractError
+from saas_contracts._jsonio import dumps_pretty
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,7 +49,7 @@ def output_format_option(*formats: str, default: str = "text") -> Callable[[F], 
 
 def emit_json(payload: object) -> None:
     """Print deterministic JSON (sorted keys, 2-space indent) on stdout."""
-    click.echo(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False))
+    click.echo(dumps_pretty(payload, final_newline=False))
 
 
 def fail(message: str) -> click.exceptions.Exit:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from saas_contracts._export import bundle, export_schemas
+from saas_contracts._jsonio import dumps_pretty
 from saas_contracts._registry import default_catalog
 from saas_contracts.cli._common import emit_json, output_format_option
 
@@ -37,7 +37,7 @@ def show(name: str, *, bundled: bool) -> None:
     """Print one schema (by name, path or $id) as JSON."""
     catalog = default_catalog()
     document = bundle(catalog, name) if bundled else catalog.get(name).contents
-    click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
+    click.echo(dumps_pretty(document, final_newline=False))
 
 
 @schemas.command("export")

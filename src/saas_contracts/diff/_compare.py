@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from saas_contracts._ecma import compile_ecma
 from saas_contracts._errors import ContractError
+from saas_contracts._jsontype import type_covers
 from saas_contracts._mask import pointer as safe_pointer
 from saas_contracts.diff._generate import (
     NOT_FORMATTED,
@@ -46,7 +47,6 @@ from saas_contracts.diff._normalize import (
     Part,
     canonical,
     to_fraction,
-    type_covers,
 )
 
 if TYPE_CHECKING:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from saas_contracts._pointer import escape_token
 from saas_contracts.diff._compare import Pending, Walker, instance_pointer
 from saas_contracts.diff._counterexample import Prover
 from saas_contracts.diff._generate import Generator
@@ -42,10 +43,6 @@ def _side(schemas: SchemaSet, policy: Policy) -> _Side:
     return _Side(
         schemas, normalizer, Generator(schemas, normalizer, format_assertion=policy.format_assertion)
     )
-
-
-def _escape(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")
 
 
 def severity(change_backward: Verdict, change_forward: Verdict, mode: Mode) -> str:
@@ -104,7 +101,7 @@ class _Differ:
         old_defs: dict[str, Any] = old.contents.get("$defs", {}) if isinstance(old.contents, dict) else {}
         new_defs: dict[str, Any] = new.contents.get("$defs", {}) if isinstance(new.contents, dict) else {}
         for name in sorted(set(old_defs) & set(new_defs)):
-            pointer = f"#/$defs/{_escape(name)}"
+            pointer = f"#/$defs/{escape_token(name)}"
             self.compare_pair(
                 new.path,
                 old_raw=old_defs[name],
@@ -297,7 +294,7 @@ class _Differ:
                     CodegenChange(
                         file=new.path,
                         kind="definition-renamed",
-                        pointer=f"#/$defs/{_escape(name)}",
+                        pointer=f"#/$defs/{escape_token(name)}",
                         message=(
                             f"$defs {name!r} renamed to {twin!r}: "
                             "data-neutral, but the generated class is renamed"
@@ -311,7 +308,7 @@ class _Differ:
                     CodegenChange(
                         file=new.path,
                         kind="definition-moved",
-                        pointer=f"#/$defs/{_escape(name)}",
+                        pointer=f"#/$defs/{escape_token(name)}",
                         message=f"$defs {name!r} moved to {moved}: the generated class moves module",
                     )
                 )
@@ -320,7 +317,7 @@ class _Differ:
                     CodegenChange(
                         file=new.path,
                         kind="definition-removed",
-                        pointer=f"#/$defs/{_escape(name)}",
+                        pointer=f"#/$defs/{escape_token(name)}",
                         message=f"$defs {name!r} removed: its generated class disappears",
                     )
                 )
@@ -329,12 +326,12 @@ class _Differ:
                 CodegenChange(
                     file=new.path,
                     kind="definition-added",
-                    pointer=f"#/$defs/{_escape(name)}",
+                    pointer=f"#/$defs/{escape_token(name)}",
                     message=f"$defs {name!r} added: a new generated class",
                 )
             )
         for name in sorted(set(old_defs) & set(new_defs)):
-            self.title_change(new.path, f"#/$defs/{_escape(name)}", old_defs[name], new_defs[name])
+            self.title_change(new.path, f"#/$defs/{escape_token(name)}", old_defs[name], new_defs[name])
         self.title_change(new.path, "#", old.contents, new.contents)
 
     def moved_to(self, content: Any, here: str) -> str:

@@ -11,7 +11,6 @@ with a reason. ``unknown`` verdicts are listed for review and fail only under
 
 from __future__ import annotations
 
-import importlib.resources
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from saas_contracts._errors import InputFileError
 from saas_contracts._jsonio import load_json_file, loads
+from saas_contracts._resources import packaged
 from saas_contracts._validation import ContractValidator, violations_from_errors
 from saas_contracts.diff._core import diff_sets
 from saas_contracts.diff._model import DiffResult, Direction, GateResult, GateViolation, Mode, Policy, Verdict
@@ -36,9 +36,9 @@ _SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\Z")
 def _meta_schema(name: str) -> Any:
     """A schema from ``schemas/meta/v1`` (packaged, or the checkout's when run from source)."""
     relative = f"meta/v1/{name}.schema.json"
-    packaged = importlib.resources.files("saas_contracts") / "_schemas" / relative
-    if packaged.is_file():
-        return loads(packaged.read_text(encoding="utf-8"))
+    resource = packaged("_schemas", *relative.split("/"))
+    if resource.is_file():
+        return loads(resource.read_text(encoding="utf-8"))
     checkout = Path(__file__).resolve().parents[3] / "schemas" / relative
     return load_json_file(checkout)
 

@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from saas_contracts._jsontype import JSON_TYPES, json_type, type_covers
+from saas_contracts._pointer import escape_token
+
 if TYPE_CHECKING:
     from saas_contracts.diff._sources import SchemaSet
 
@@ -48,7 +51,6 @@ REPORTED_ANNOTATIONS = frozenset(
 DEFINITIONS = frozenset({"$defs", "definitions", "$dynamicAnchor"})
 ANNOTATIONS = DOC_ANNOTATIONS | REPORTED_ANNOTATIONS | DEFINITIONS
 
-TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
 TYPE_KEYWORDS: dict[str, frozenset[str]] = {
     "string": frozenset({"minLength", "maxLength", "pattern", "format"}),
     "number": frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}),
@@ -129,28 +131,6 @@ def _numbers(value: Any) -> Any:
     return value
 
 
-def json_type(value: Any) -> str:
-    """The most specific JSON Schema type of a value (``integer`` for 1.0)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
-def type_covers(types: frozenset[str] | None, kind: str) -> bool:
-    """True when a value of JSON type ``kind`` passes ``type: types`` (None means no type keyword)."""
-    if types is None:
-        return True
-    return kind in types or (kind == "integer" and "number" in types)
-
-
 def to_fraction(value: Any) -> Fraction:
     """Exact rational of a JSON number as written (0.1 is 1/10, not the binary float)."""
     return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
@@ -181,8 +161,8 @@ class Node:
             specific = self.loc.get(f"{keyword}/{child}")
             if specific is not None:
                 return specific
-            return f"{self.where(keyword)}/{_escape(str(child))}"
-        return self.loc.get(keyword, f"{self.base}/{_escape(keyword)}")
+            return f"{self.where(keyword)}/{escape_token(str(child))}"
+        return self.loc.get(keyword, f"{self.base}/{escape_token(keyword)}")
 
     @property
     def types(self) -> frozenset[str] | None:
@@ -194,10 +174,6 @@ class Node:
     def is_true(self) -> bool:
         """Accepts everything (``true`` or no assertion keyword)."""
         return self.boolean is True or (self.boolean is None and not self.kw)
-
-
-def _escape(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -291,9 +267,9 @@ class Normalizer:
             if key in ANNOTATIONS:
                 if first and key in REPORTED_ANNOTATIONS:
                     node.kw.setdefault(key, value)
-                    node.loc.setdefault(key, f"{part.base}/{_escape(key)}")
+                    node.loc.setdefault(key, f"{part.base}/{escape_token(key)}")
                 continue
-            where = f"{part.base}/{_escape(key)}"
+            where = f"{part.base}/{escape_token(key)}"
             if key == "$ref":
                 pending.append(Part(raw={"$ref": value}, base=part.base, via=part.via))
                 continue
@@ -311,12 +287,12 @@ class Normalizer:
                     node.loc[key] = where
                 if key == "properties" and isinstance(value, dict):
                     for name in value:
-                        node.loc[f"properties/{name}"] = f"{where}/{_escape(name)}"
+                        node.loc[f"properties/{name}"] = f"{where}/{escape_token(name)}"
                 continue
             node.kw[key] = _combine(key, node.kw[key], value)
             if key == "properties":
                 for name in value:
-                    node.loc.setdefault(f"properties/{name}", f"{where}/{_escape(name)}")
+                    node.loc.setdefault(f"properties/{name}", f"{where}/{escape_token(name)}")
 
     def _finish(self, node: Node) -> None:
         kw = node.kw
@@ -325,7 +301,7 @@ class Normalizer:
             type_set = set(types)
             if "number" in type_set:
                 type_set.discard("integer")
-            kw["type"] = sorted(type_set, key=TYPES.index)
+            kw["type"] = sorted(type_set, key=JSON_TYPES.index)
         if "enum" in kw:
             values: dict[str, Any] = {}
             for value in kw["enum"]:
@@ -372,7 +348,7 @@ class Normalizer:
         node.kw.update(merged)
         node.kw["type"] = sorted(
             {name for branch in branches for name in branch.kw["type"]},
-            key=TYPES.index,
+            key=JSON_TYPES.index,
         )
         if "number" in node.kw["type"] and "integer" in node.kw["type"]:
             node.kw["type"].remove("integer")
@@ -504,7 +480,7 @@ def _combine(key: str, old: Any, new: Any) -> Any:  # noqa: C901, PLR0911 - one 
             if ("integer" in left and "number" in right) or ("number" in left and "integer" in right)
             else set()
         )
-        return sorted(both, key=TYPES.index)
+        return sorted(both, key=JSON_TYPES.index)
     if key == "enum":
         keep = {canonical(item) for item in new}
         return [item for item in old if canonical(item) in keep]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from saas_contracts._jsonio import dumps_pretty
 from saas_contracts.diff._model import Direction, Verdict
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def by_severity(changes: tuple[Change, ...]) -> list[Change]:
 
 def render_json(result: DiffResult) -> str:
     """Deterministic JSON (sorted keys, 2-space indent)."""
-    return json.dumps(result.to_json(), indent=2, sort_keys=True, ensure_ascii=False)
+    return dumps_pretty(result.to_json(), final_newline=False)
 
 
 def render_text(result: DiffResult, *, verbose: bool = False) -> str:

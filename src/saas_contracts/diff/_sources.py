@@ -22,7 +22,7 @@ from referencing.jsonschema import DRAFT202012
 
 from saas_contracts._errors import ContractError, InputFileError, UnresolvableReferenceError
 from saas_contracts._jsonio import load_json_file
-from saas_contracts._registry import BASE_URI, SCHEMA_SUFFIX, SchemaCatalog
+from saas_contracts._registry import BASE_URI, SCHEMA_SUFFIX, SchemaCatalog, refuse_retrieval
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -87,10 +87,6 @@ def absolutize(node: Any, base: str) -> Any:
     return result
 
 
-def _refuse(uri: str) -> referencing.Resource[Any]:
-    raise UnresolvableReferenceError(uri)
-
-
 def _walk_files(root: Path) -> Iterator[tuple[str, Path]]:
     for path in sorted(root.rglob("*.json")):
         relative = path.relative_to(root).as_posix()
@@ -145,7 +141,7 @@ class SchemaSet:
                 resources.append((path_uri, resource))
         self._by_uri = {doc.uri: doc.path for doc in self.docs.values()}
         self.registry: referencing.Registry[Any] = (
-            referencing.Registry(retrieve=_refuse)  # type: ignore[call-arg]
+            referencing.Registry(retrieve=refuse_retrieval)  # type: ignore[call-arg]
             .with_resources(resources)
             .crawl()
         )

@@ -5,6 +5,7 @@ and capability names are opaque product data, and provider payloads never get
 this far (product adapters map them into neutral lifecycle events first).
 """
 
+from saas_contracts._atomic import atomic_write_text as write_text_atomic
 from saas_contracts._ops import OpsSummary, write_ops_summary
 from saas_contracts.entitlements._decision import (
     DuplicateRecordError,
@@ -22,7 +23,6 @@ from saas_contracts.entitlements._state import (
     dump_state,
     load_state,
     save_state,
-    write_text_atomic,
 )
 from saas_contracts.entitlements._vocab import (
     DECISION_REASONS,

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from saas_contracts._errors import ContractError
+from saas_contracts._time import parse_utc_ns
 from saas_contracts._validation import ensure_valid
 from saas_contracts.entitlements._lifecycle import materialize, scheduled
 from saas_contracts.entitlements._priority import resolve
-from saas_contracts.entitlements._vocab import REQUEST_SCHEMA, Record, instant
+from saas_contracts.entitlements._vocab import REQUEST_SCHEMA, Record
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -41,18 +42,18 @@ class SourceState:
 def evaluate_record(record: Mapping[str, Any], as_of: str) -> SourceState:  # noqa: PLR0911 - one return per status
     """Whether ``record`` grants its plan at ``as_of``, and why (pure)."""
     current = materialize(record, as_of)
-    moment = instant(as_of)
+    moment = parse_utc_ns(as_of)
     status = current["status"]
-    if moment < instant(current["effective_start"]):
+    if moment < parse_utc_ns(current["effective_start"]):
         return SourceState(record=current, active=False, reason="not_started")
     if status == "ended":
         return SourceState(record=current, active=False, reason=_END_REASONS[current["end_reason"]])
-    if "effective_end" in current and moment >= instant(current["effective_end"]):
+    if "effective_end" in current and moment >= parse_utc_ns(current["effective_end"]):
         return SourceState(record=current, active=False, reason="source_expired")
     if status == "paused":
         return SourceState(record=current, active=False, reason="paused")
     if status == "past_due":
-        in_grace = moment < instant(current["grace_end"])
+        in_grace = moment < parse_utc_ns(current["grace_end"])
         return SourceState(record=current, active=in_grace, reason="in_grace" if in_grace else "grace_ended")
     if status == "trialing":
         return SourceState(record=current, active=True, reason="in_trial")
@@ -69,13 +70,13 @@ def _boundaries(record: Mapping[str, Any]) -> list[str]:
 
 def next_change(records: list[Record], as_of: str) -> str | None:
     """Return the earliest instant after ``as_of`` at which any record changes by itself (None: never)."""
-    moment = instant(as_of)
+    moment = parse_utc_ns(as_of)
     later = [
-        (instant(stamp), stamp)
+        (parse_utc_ns(stamp), stamp)
         for record in records
         if materialize(record, as_of)["status"] != "ended"
         for stamp in _boundaries(materialize(record, as_of))
-        if instant(stamp) > moment
+        if parse_utc_ns(stamp) > moment
     ]
     return min(later)[1] if later else None
 

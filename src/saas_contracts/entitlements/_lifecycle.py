@@ -22,10 +22,12 @@ import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from saas_contracts.entitlements._vocab import Record, instant
+from saas_contracts._time import parse_utc_ns
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from saas_contracts.entitlements._vocab import Record
 
 _CHANGE_ORDER: Final = {"plan_change": 0, "pause": 1, "cancel": 2}
 _LIVE: Final = frozenset({"trialing", "active", "past_due", "paused"})
@@ -43,7 +45,7 @@ class IllegalTransition:
 
 
 def _sorted_schedule(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(items, key=lambda item: (instant(item["effective_at"]), _CHANGE_ORDER[item["change"]]))
+    return sorted(items, key=lambda item: (parse_utc_ns(item["effective_at"]), _CHANGE_ORDER[item["change"]]))
 
 
 def _set_schedule(record: Record, items: list[dict[str, Any]]) -> None:
@@ -65,12 +67,12 @@ def _end(record: Record, at: str, reason: str) -> None:
 def materialize(record: Mapping[str, Any], at: str) -> Record:
     """Return the record as it stands at ``at``: scheduled changes due by then are applied (a copy)."""
     result: Record = copy.deepcopy(dict(record))
-    moment = instant(at)
+    moment = parse_utc_ns(at)
     remaining: list[dict[str, Any]] = []
     for item in _sorted_schedule(list(result.get("scheduled", []))):
         if result["status"] == "ended":
             break
-        if instant(item["effective_at"]) > moment:
+        if parse_utc_ns(item["effective_at"]) > moment:
             remaining.append(item)
         elif item["change"] == "plan_change":
             result["plan"] = item["plan"]

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from saas_contracts._time import parse_utc_ns
 from saas_contracts._validation import ensure_valid
-from saas_contracts.entitlements._vocab import POLICY_SCHEMA, SOURCE_KINDS, Record, instant
+from saas_contracts.entitlements._vocab import POLICY_SCHEMA, SOURCE_KINDS, Record
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -40,7 +41,7 @@ def policy_rank(policy: Mapping[str, Any]) -> dict[str, int]:
 def _key(record: Record, rank: Mapping[str, int]) -> tuple[int, int, int, str]:
     return (
         rank[record["source_kind"]],
-        -instant(record["effective_start"]),
+        -parse_utc_ns(record["effective_start"]),
         -int(record["sequence"]),
         str(record["record_id"]),
     )

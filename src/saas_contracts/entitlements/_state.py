@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import copy
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from saas_contracts._atomic import atomic_write_text
 from saas_contracts._errors import ContractError, InputFileError
-from saas_contracts._jsonio import load_json_file
+from saas_contracts._jsonio import dumps_pretty, load_json_file
 from saas_contracts._validation import ensure_valid
 from saas_contracts.entitlements._vocab import STATE_SCHEMA, Record
 
@@ -85,39 +83,13 @@ def load_state(path: str | Path, *, missing_ok: bool = False) -> PlanSourceState
 
 def dump_state(state: PlanSourceState) -> str:
     """Return the state file text: sorted keys, 2-space indent, trailing newline."""
-    return json.dumps(state.to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps_pretty(state.to_json(), final_newline=True)
 
 
 def save_state(path: str | Path, state: PlanSourceState) -> None:
-    """Write the state atomically (see :func:`write_text_atomic`)."""
-    write_text_atomic(path, dump_state(state))
+    """Write the state atomically; an existing file keeps its permission bits.
 
-
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` atomically: temp file in the same directory, fsync, ``os.replace``.
-
-    An interrupted run leaves the previous file intact; readers never see a
-    half-written file.
+    See :func:`saas_contracts._atomic.atomic_write_text`: an interrupted run
+    leaves the previous file intact and readers never see a half-written one.
     """
-    target = Path(path)
-    directory = target.parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temporary).replace(target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    try:
-        directory_fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory handles
-        return
-    try:
-        os.fsync(directory_fd)
-    except OSError:  # pragma: no cover - some filesystems refuse fsync on directories
-        pass
-    finally:
-        os.close(directory_fd)
+    atomic_write_text(path, dump_state(state))

@@ -1,9 +1,10 @@
-"""The closed entitlement vocabulary (mirrors ``entitlements/v1/vocabulary``) and exact UTC instants."""
+"""The closed entitlement vocabulary (mirrors ``entitlements/v1/vocabulary``).
+
+Timestamps are compared as exact nanoseconds through :mod:`saas_contracts._time`.
+"""
 
 from __future__ import annotations
 
-import calendar
-import time
 from typing import Any, Final
 
 SCHEMA_PREFIX: Final = "entitlements/v1/"
@@ -44,21 +45,3 @@ OPERATOR_KINDS: Final = frozenset({"manual_grant", "manual_revoke"})
 
 Record = dict[str, Any]
 """A plan-source record as its JSON object (see ``entitlements/v1/record``)."""
-
-_NANOS: Final = 1_000_000_000
-
-
-def instant(timestamp: str) -> int:
-    """Nanoseconds since the epoch of a schema-valid UTC timestamp, exactly (no float rounding)."""
-    base, _, fraction = timestamp.removesuffix("Z").partition(".")
-    seconds = calendar.timegm(time.strptime(base, "%Y-%m-%dT%H:%M:%S"))
-    return seconds * _NANOS + int(fraction.ljust(9, "0") or "0")
-
-
-def format_instant(nanos: int) -> str:
-    """Return the canonical UTC spelling of an instant (fraction only when non-zero, trailing zeros cut)."""
-    seconds, fraction = divmod(nanos, _NANOS)
-    base = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-    if fraction:
-        return f"{base}.{str(fraction).rjust(9, '0').rstrip('0')}Z"
-    return base + "Z"

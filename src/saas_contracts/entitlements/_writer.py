@@ -10,14 +10,13 @@ Stale and illegal events get a receipt, so their redelivery is a duplicate.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import rfc8785
-
+from saas_contracts._digest import canonical_digest
 from saas_contracts._errors import ContractError, Violation
+from saas_contracts._time import parse_utc_ns
 from saas_contracts._validation import ensure_valid, is_valid, validate
 from saas_contracts.entitlements._lifecycle import ENDING_KINDS, IllegalTransition, transition
 from saas_contracts.entitlements._vocab import (
@@ -27,7 +26,6 @@ from saas_contracts.entitlements._vocab import (
     OPERATOR_KINDS,
     WRITE_SCHEMA,
     Record,
-    instant,
 )
 
 if TYPE_CHECKING:
@@ -116,11 +114,11 @@ class ReplayReport:
 
 def fingerprint(event: Mapping[str, Any]) -> str:
     """``sha256:`` + hex SHA-256 of the RFC 8785 canonical JSON of the event."""
-    return "sha256:" + hashlib.sha256(rfc8785.dumps(dict(event))).hexdigest()
+    return canonical_digest(dict(event))
 
 
 def _order_key(at: str, sequence: int | None) -> tuple[int, int | None]:
-    return instant(at), sequence
+    return parse_utc_ns(at), sequence
 
 
 def is_stale(record: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
@@ -129,8 +127,8 @@ def is_stale(record: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
     Compared on occurred_at; on equal instants, on provider_sequence when both
     carry one. Equal keys are not stale (two changes in the same instant).
     """
-    record_at = instant(record["last_event_at"])
-    event_at = instant(event["occurred_at"])
+    record_at = parse_utc_ns(record["last_event_at"])
+    event_at = parse_utc_ns(event["occurred_at"])
     if event_at != record_at:
         return event_at < record_at
     record_seq = record.get("last_event_sequence")

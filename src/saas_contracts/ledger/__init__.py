@@ -4,6 +4,7 @@ Core validates and formats; products own event names, plan catalogs and what
 usage means commercially (see ``examples/products/`` for two adapters).
 """
 
+from saas_contracts._digest import canonical_bytes
 from saas_contracts._ops import OpsSummary, write_ops_summary
 from saas_contracts._time import format_utc_ns, parse_utc_ns, utc_day
 from saas_contracts.ledger._envelope import (
@@ -21,7 +22,6 @@ from saas_contracts.ledger._fast import VALIDATOR_CHOICES, fast_available, schem
 from saas_contracts.ledger._fingerprint import (
     FINGERPRINT_EXCLUDED_FIELDS,
     business_content,
-    canonical_bytes,
     fast_canonical_bytes,
     fingerprint,
     scope_key,

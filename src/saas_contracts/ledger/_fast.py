@@ -22,12 +22,11 @@ whenever orjson or the guard declines a line, the strict parser decides.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import orjson
 
-from saas_contracts._errors import UnresolvableReferenceError
-from saas_contracts._registry import default_catalog
+from saas_contracts._registry import default_catalog, refuse_retrieval
 from saas_contracts._validation import is_valid
 
 if TYPE_CHECKING:
@@ -35,10 +34,6 @@ if TYPE_CHECKING:
 
 ValidatorChoice = Literal["auto", "fast", "reference"]
 VALIDATOR_CHOICES: Final = ("auto", "fast", "reference")
-
-
-def _refuse(uri: str) -> NoReturn:
-    raise UnresolvableReferenceError(uri)
 
 
 @functools.cache
@@ -54,7 +49,7 @@ def _rs_validator(schema: str) -> Callable[[object], bool] | None:
         dict(info.contents),
         validate_formats=True,
         registry=registry,
-        retriever=_refuse,
+        retriever=refuse_retrieval,
     )
     check: Callable[[object], bool] = compiled.is_valid
     return check

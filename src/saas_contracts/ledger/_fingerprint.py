@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final
 
-import rfc8785
+from saas_contracts._digest import canonical_digest
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -41,15 +41,9 @@ def business_content(event: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in event.items() if name not in _EXCLUDED}
 
 
-def canonical_bytes(value: object) -> bytes:
-    """RFC 8785 (JCS) canonical UTF-8 bytes of any JSON value."""
-    result: bytes = rfc8785.dumps(cast("Any", value))
-    return result
-
-
 def fingerprint(event: Mapping[str, Any]) -> str:
     """Return the event's fingerprint: ``sha256:<64 hex>`` over the JCS bytes of its business content."""
-    return "sha256:" + hashlib.sha256(canonical_bytes(business_content(event))).hexdigest()
+    return canonical_digest(business_content(event))
 
 
 def fast_canonical_bytes(event: Mapping[str, Any]) -> bytes:
@@ -61,7 +55,7 @@ def fast_canonical_bytes(event: Mapping[str, Any]) -> bytes:
     be written out directly in sorted key order (``5.0`` written as ``5``);
     tests prove the bytes equal the ``rfc8785`` package's and npm
     ``canonicalize``'s. Do not call this on arbitrary JSON: use
-    :func:`canonical_bytes`.
+    :func:`saas_contracts._digest.canonical_bytes`.
     """
     plan = event["plan"]
     parts = []

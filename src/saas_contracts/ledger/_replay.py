@@ -42,7 +42,8 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 from saas_contracts._errors import ContractError, InputFileError
 from saas_contracts._jsonio import JSONInputError, loads
-from saas_contracts._mask import escape_segment, mask
+from saas_contracts._mask import mask
+from saas_contracts._pointer import escape_token, unescape_token
 from saas_contracts._registry import get_schema
 from saas_contracts._time import format_utc_ns, parse_utc_ns, parse_utc_ns_unchecked, to_utc_ns
 from saas_contracts._validation import validate
@@ -151,7 +152,7 @@ def _public_pointer(where: str) -> str:
         if token in names or token.isdigit() or _MASKED_TOKEN.match(token):
             tokens.append("/" + token)
         else:
-            tokens.append("/" + escape_segment(mask(token.replace("~1", "/").replace("~0", "~"))))
+            tokens.append("/" + escape_token(mask(unescape_token(token))))
     return "".join(tokens)
 
 

@@ -11,8 +11,6 @@ Scanning always runs on RE2, whose matching time is linear in the input.
 from __future__ import annotations
 
 import functools
-import hashlib
-import importlib.resources
 import json
 import re
 import unicodedata
@@ -20,11 +18,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import re2
-import rfc8785
 
+from saas_contracts._digest import canonical_bytes, canonical_digest
 from saas_contracts._ecma import translate_ecma
 from saas_contracts._errors import ContractViolationError, SchemaDefinitionError
 from saas_contracts._jsonio import load_json_file, loads
+from saas_contracts._jsontype import has_json_type
+from saas_contracts._resources import packaged
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -193,23 +193,9 @@ class Condition:
             if not isinstance(current, dict) or part not in current:
                 return False
             current = current[part]
-        if self.type is not None and _json_type(current) != self.type:
+        if self.type is not None and not has_json_type(current, self.type):
             return False
         return self.regex is None or (isinstance(current, str) and self.regex.search(current) is not None)
-
-
-def _json_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -426,7 +412,7 @@ class ScanConfig:
 
     def canonical(self) -> bytes:
         """RFC 8785 bytes of the config, used for caching and the rules digest."""
-        return bytes(rfc8785.dumps({"deny_terms": list(self.deny_terms), "rules": list(self.rules)}))
+        return canonical_bytes({"deny_terms": list(self.deny_terms), "rules": list(self.rules)})
 
 
 def load_config(path: str | Path) -> ScanConfig:
@@ -461,7 +447,7 @@ class RuleSet:
             raise SchemaDefinitionError(f"{source}: duplicate rule ids")
         self.rules: tuple[Rule, ...] = tuple(rules)
         self._by_id = {rule.id: rule for rule in rules}
-        self.digest = "sha256:" + hashlib.sha256(rfc8785.dumps(digest_input)).hexdigest()
+        self.digest = canonical_digest(digest_input)
         # What the scanner needs, precomputed once.
         self.text_rules = tuple(rule for rule in rules if rule.target in {"value", "key"})
         self.field_rules = tuple(rule for rule in rules if rule.target == "field")
@@ -522,7 +508,7 @@ class RuleSet:
 
 
 def _rules_resource() -> Any:
-    return importlib.resources.files("saas_contracts") / "_schemas" / "privacy" / "v1" / "rules.json"
+    return packaged("_schemas", "privacy", "v1", "rules.json")
 
 
 @functools.cache

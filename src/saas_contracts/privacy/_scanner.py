@@ -32,7 +32,8 @@ import re2
 
 from saas_contracts._errors import PrivacyViolationError
 from saas_contracts._jsonio import JSONInputError, loads
-from saas_contracts._mask import escape_segment, is_safe_segment, mask
+from saas_contracts._mask import is_safe_segment, mask
+from saas_contracts._pointer import escape_token
 from saas_contracts.privacy._rules import KeyInfo, RuleSet, ScanConfig, ruleset_for
 from saas_contracts.privacy._views import (
     TRIGGER_PATTERN,
@@ -462,7 +463,7 @@ def _pointer(loc: Loc, masked_keys: set[tuple[Link, str | int]]) -> str:
             text = mask(segment)
         else:
             text = segment
-        tokens.append("/" + escape_segment(text))
+        tokens.append("/" + escape_token(text))
     return "".join(tokens)
 
 
