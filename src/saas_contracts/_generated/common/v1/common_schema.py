@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 CommonVocabulary: TypeAlias = Any
 """
@@ -83,4 +83,13 @@ A bounded map (at most 32 entries) from public-safe labels to public-safe labels
 CountByLabel: TypeAlias = dict[PublicLabel, Quantity]
 """
 A bounded map (at most 256 entries) from public-safe labels to JavaScript-safe non-negative integer counts.
+"""
+
+
+SplitValueItem: TypeAlias = str
+
+
+SplitValue: TypeAlias = dict[Literal['$concat'], list[SplitValueItem]]
+"""
+The one way saas-contracts stores a value no file may hold whole (a credential, raw id or e-mail address kept to prove it is rejected): an object whose only member, "$concat", lists fragments that are joined with no separator at run time. A member name is split the same way as "$concat:" followed by the fragments separated by "|". Fixtures, rule examples and test corpora all use it (joined by saas_contracts._fragments), so neither the privacy scanner nor repository hygiene ever sees a contiguous secret.
 """
