@@ -96,8 +96,6 @@ RULES = (
 )
 
 TEMPORARY_ALLOWLIST: dict[str, frozenset[str]] = {
-    # Removed when the fixture harness lands (it merges ledger/entitlements/fixtures onto _pointer).
-    "JSON Pointer unescape": frozenset({"ledger/_fixture.py"}),
     # Removed when the CLI reporters land: the CLI's "now" default should come from _time, not strftime.
     "UTC timestamps": frozenset({"cli/_entitlements.py", "cli/_ledger.py"}),
 }

@@ -6,7 +6,8 @@ import json
 import pytest
 from tests.entitlements.conftest import EXAMPLES, FIXTURE, ROOT
 
-from saas_contracts.entitlements._fixture import FIXTURE_CONTRACT, run_stage, synthesize
+from saas_contracts._fixture_harness import compose
+from saas_contracts.entitlements._fixture import FIXTURE_CONTRACT, run_stage
 from saas_contracts.fixtures import check_fixture_document, contract_for, discover_product_names
 from saas_contracts.privacy import scan
 
@@ -81,7 +82,12 @@ class TestCoreFixture:
         vector = copy.deepcopy(
             next(v for v in _stage(DOCUMENT, "audit")["vectors"] if v["check"] == "privacy_rejects")
         )
-        vector["artifact"]["audit"]["reason"] = synthesize("email")
+        email = next(
+            v["inject"]["probe"]
+            for v in _stage(DOCUMENT, "audit")["vectors"]
+            if v.get("inject", {}).get("sample") == "email"
+        )
+        vector["artifact"]["audit"]["reason"] = compose(email)
         [outcome] = run_stage("audit", {"stage": "audit", "vectors": [vector]})
         assert not outcome.passed
         assert "before injection" in outcome.detail

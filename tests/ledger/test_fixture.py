@@ -6,9 +6,10 @@ import json
 from click.testing import CliRunner
 from tests.ledger.conftest import FIXTURE, ROOT
 
+from saas_contracts._fixture_harness import compose
 from saas_contracts.cli import main
 from saas_contracts.fixtures import check_fixture, check_fixture_document, discover_product_names
-from saas_contracts.ledger._fixture import FIXTURE_CONTRACT, compose_probe, run_stage
+from saas_contracts.ledger._fixture import FIXTURE_CONTRACT, run_stage
 from saas_contracts.privacy import scan
 
 
@@ -50,7 +51,7 @@ class TestFixture:
         probes = [v["probe"] for s in document["stages"] for v in s["vectors"] if "probe" in v]
         probes += [v["inject"]["probe"] for s in document["stages"] for v in s["vectors"] if "inject" in v]
         assert len(probes) >= 10
-        assert not all(scan(compose_probe(probe)).clean for probe in probes)
+        assert not all(scan(compose(probe)).clean for probe in probes)
 
     def test_a_product_name_breaks_the_fixture(self):
         document = _document()

@@ -16,20 +16,9 @@ RULES_PATH = ROOT / "schemas" / "privacy" / "v1" / "rules.json"
 CORPUS = HERE / "corpus"
 
 
-def unsplice(value: Any, marker: str) -> Any:
-    """Remove the corpus splice marker from every key and string (secrets are stored split)."""
-    if isinstance(value, str):
-        return value.replace(marker, "")
-    if isinstance(value, list):
-        return [unsplice(item, marker) for item in value]
-    if isinstance(value, dict):
-        return {unsplice(key, marker): unsplice(item, marker) for key, item in value.items()}
-    return value
-
-
 @pytest.fixture(scope="session")
 def corpus_meta() -> dict[str, Any]:
-    """The corpus manifest: splice marker, product config and expected rule ids per reject file."""
+    """The corpus manifest: product config and expected rule ids per reject file."""
     manifest: dict[str, Any] = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
     return manifest
 

@@ -1,9 +1,9 @@
 """The holdout corpus: artifacts written apart from the rules, scored for recall and precision.
 
 Secret-shaped strings are stored as fragments, ``{"$concat": ["sk_li", "ve_..."]}`` for a
-value and ``"$concat:sk_li|ve_..."`` for a member name, and joined only here, so no
-contiguous token is ever committed. ``expected.json`` names the family each reject
-file must be caught by.
+value and ``"$concat:sk_li|ve_..."`` for a member name, and joined only here (with
+``saas_contracts._fragments``), so no contiguous token is ever committed. ``expected.json``
+names the family each reject file must be caught by.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from saas_contracts._fragments import join_fragments
 from saas_contracts.privacy import scan
 
 from .conftest import CORPUS
@@ -23,23 +24,6 @@ if TYPE_CHECKING:
 HOLDOUT = CORPUS / "holdout"
 ACCEPT = sorted((HOLDOUT / "accept").glob("*.json"))
 REJECT = sorted((HOLDOUT / "reject").glob("*.json"))
-_KEY_PREFIX = "$concat:"
-
-
-def join_fragments(value: Any) -> Any:
-    """Join every ``$concat`` fragment list (values) and ``$concat:a|b`` member name (keys)."""
-    if isinstance(value, list):
-        return [join_fragments(item) for item in value]
-    if isinstance(value, dict):
-        if set(value) == {"$concat"}:
-            return "".join(value["$concat"])
-        return {
-            ("".join(key[len(_KEY_PREFIX) :].split("|")) if key.startswith(_KEY_PREFIX) else key): (
-                join_fragments(item)
-            )
-            for key, item in value.items()
-        }
-    return value
 
 
 def _load(path: Path) -> Any:

@@ -19,7 +19,7 @@ from saas_contracts.privacy._rules import (
     lint_pattern,
 )
 
-from .conftest import CORPUS, RULES_PATH, unsplice
+from .conftest import CORPUS, RULES_PATH
 
 RULES = default_rules()
 DOCUMENT = json.loads(RULES_PATH.read_text(encoding="utf-8"))
@@ -332,8 +332,3 @@ class TestConfig:
         }
         with pytest.raises(SchemaDefinitionError, match="lookaround"):
             scan({}, ScanConfig(rules=(extra,)))
-
-
-def test_unsplice_helper():
-    """The corpus helper removes the marker from keys and values alike."""
-    assert unsplice({"a<<>>b": ["c<<>>d"]}, "<<>>") == {"ab": ["cd"]}

@@ -1,12 +1,13 @@
-"""Stage runner for ``fixtures/entitlement-plan-source.core-fixture.json``.
+"""Stage checks for ``fixtures/entitlement-plan-source.core-fixture.json``.
 
 Stages: ``decision`` (requests and expected decisions, also run with records
 reversed), ``writer`` (one event against a state, expected outcome and
 envelope), ``billing_lifecycle`` (a delivered stream, expected per-event
 outcomes and decisions at checkpoints; the stream is replayed twice to prove
 idempotence) and ``audit`` (ops-summary counts, envelope audit rules, privacy
-rejection of synthesized forbidden samples). Every vector yields one
-:class:`~saas_contracts.fixtures.VectorOutcome` with a public-safe detail.
+rejection of forbidden samples, stored split as ``{"$concat": [...]}`` and
+joined at run time). The harness (:mod:`saas_contracts._fixture_harness`)
+turns every vector into one :class:`~saas_contracts.fixtures.VectorOutcome`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any, Final
 
-from saas_contracts._errors import ContractError
+from saas_contracts._fixture_harness import FixtureContract, StageRun, VectorOutcome, compose, place
 from saas_contracts._validation import is_valid
 from saas_contracts.entitlements._decision import decide
 from saas_contracts.entitlements._ops import summarize
@@ -22,31 +23,16 @@ from saas_contracts.entitlements._priority import DEFAULT_POLICY
 from saas_contracts.entitlements._state import PlanSourceState
 from saas_contracts.entitlements._vocab import DECISION_SCHEMA, FIXTURE_SCHEMA, OPERATOR_KINDS
 from saas_contracts.entitlements._writer import AuditContext, apply_event, fingerprint, replay
-from saas_contracts.fixtures import FixtureContract, VectorOutcome
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from saas_contracts._fixture_harness import Check
+
+__all__ = ["CANDIDATE", "CHECKS", "FIXTURE_CONTRACT", "TARGET_PACKAGE", "run_stage"]
+
 CANDIDATE: Final = "entitlement-plan-source"
 TARGET_PACKAGE: Final = "cloudflare-saas-core/packages/entitlements"
-REQUIRED_STAGES: Final = ("decision", "writer", "billing_lifecycle", "audit")
-
-# Forbidden samples are assembled at run time so that no file in this
-# repository (the fixture included) holds a contiguous raw id or secret.
-_SAMPLES: Final[dict[str, tuple[str, ...]]] = {
-    "customer_id": ("cus", "_", "Q7xK2m", "P9rT4vW8y"),
-    "subscription_id": ("sub", "_", "1PqZ3x", "Y7wV5uT2sR"),
-    "bearer_token": ("Bearer ", "eyJhbGciOiJIUzI1NiJ9", ".", "eyJzdWIiOiJ4In0", ".", "c2lnbmF0dXJlLXh5eg"),
-    "webhook_secret": ("whsec", "_", "N4xb8Q2mZ7pL", "1kR5tY9wC3vF6hJ"),
-    "portal_url": ("https://", "billing.", "stripe.com", "/p/session/", "test_YWNjdF8xTmZha2U"),
-    "api_key": ("sk", "_test_", "4eC39HqLyjWD", "arjtT1zdp7dc"),
-    "email": ("billing.owner", "@", "example.com"),
-}
-
-
-def synthesize(sample: str) -> str:
-    """Return a synthetic forbidden value of the named shape (see ``_SAMPLES``)."""
-    return "".join(_SAMPLES[sample])
 
 
 def _mismatch(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> list[str]:
@@ -64,9 +50,9 @@ def _decision_view(decision: Mapping[str, Any]) -> dict[str, Any]:
     return view
 
 
-def _check_decision(decision: Mapping[str, Any], expect: Mapping[str, Any]) -> str:
+def _check_decision(decision: Mapping[str, Any], expect: Mapping[str, Any]) -> list[str]:
     if not is_valid(decision, DECISION_SCHEMA):
-        return "the decision is not valid against entitlements/v1/decision"
+        return ["the decision is not valid against entitlements/v1/decision"]
     view = _decision_view(decision)
     wanted = {key: value for key, value in expect.items() if key not in {"no_valid_until", "no_source"}}
     problems = [f"{key}: expected {wanted[key]!r}, got {view.get(key)!r}" for key in _mismatch(wanted, view)]
@@ -74,19 +60,19 @@ def _check_decision(decision: Mapping[str, Any], expect: Mapping[str, Any]) -> s
         problems.append("expected no valid_until")
     if expect.get("no_source") and "source" in decision:
         problems.append("expected no winning source")
-    return "; ".join(problems)
+    return problems
 
 
-def _run_decision(vector: Mapping[str, Any]) -> str:
+def _run_decision(vector: Mapping[str, Any], _run: StageRun) -> list[str]:
     request = vector["request"]
     decision = decide(request)
     reversed_request = dict(request) | {"records": list(reversed(request["records"]))}
     if decide(reversed_request) != decision:
-        return "the decision changed when the records were reversed"
+        return ["the decision changed when the records were reversed"]
     return _check_decision(decision, vector["expect"])
 
 
-def _run_writer(vector: Mapping[str, Any]) -> str:
+def _run_writer(vector: Mapping[str, Any], _run: StageRun) -> list[str]:
     state = PlanSourceState.from_json(vector["state"]) if "state" in vector else PlanSourceState()
     audit = AuditContext(now=vector["now"], commit_sha=vector["commit_sha"])
     result = apply_event(state, copy.deepcopy(vector["event"]), audit=audit)
@@ -107,10 +93,10 @@ def _run_writer(vector: Mapping[str, Any]) -> str:
     if "after" in expect:
         after = envelope.get("after", {})
         problems.extend(f"after.{key} differs" for key in _mismatch(expect["after"], after))
-    return "; ".join(problems)
+    return problems
 
 
-def _run_lifecycle(vector: Mapping[str, Any]) -> str:
+def _run_lifecycle(vector: Mapping[str, Any], _run: StageRun) -> list[str]:
     events = [copy.deepcopy(event) for event in vector["events"]]
     policy = vector.get("policy", DEFAULT_POLICY)
     problems: list[str] = []
@@ -143,24 +129,13 @@ def _run_lifecycle(vector: Mapping[str, Any]) -> str:
         }
         if "usage" in point:
             request["usage"] = point["usage"]
-        problem = _check_decision(decide(request), point["expect"])
+        problem = "; ".join(_check_decision(decide(request), point["expect"]))
         if problem:
             problems.append(f"checkpoint {number} ({point['as_of']}): {problem}")
-    return "; ".join(problems)
+    return problems
 
 
-def _set_pointer(document: dict[str, Any], pointer: str, value: str) -> None:
-    parts = pointer.lstrip("/").split("/")
-    node: Any = document
-    for part in parts[:-1]:
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    if isinstance(node, list):
-        node[int(parts[-1])] = value
-    else:
-        node[parts[-1]] = value
-
-
-def _audit_envelopes(vector: Mapping[str, Any]) -> str:
+def _audit_envelopes(vector: Mapping[str, Any]) -> list[str]:
     from saas_contracts.privacy import scan  # noqa: PLC0415 - rules load lazily
 
     events = [copy.deepcopy(event) for event in vector["events"]]
@@ -185,22 +160,22 @@ def _audit_envelopes(vector: Mapping[str, Any]) -> str:
             problems.append(f"event {result.index}: effective_at does not match the event")
         if not scan(envelope).clean:
             problems.append(f"event {result.index}: the envelope is not public-safe")
-    return "; ".join(problems)
+    return problems
 
 
-def _audit_privacy(vector: Mapping[str, Any]) -> str:
+def _audit_privacy(vector: Mapping[str, Any]) -> list[str]:
     from saas_contracts.privacy import scan  # noqa: PLC0415 - rules load lazily
 
     artifact = copy.deepcopy(dict(vector["artifact"]))
     if not scan(artifact).clean:
-        return "the artifact is not public-safe before injection"
-    _set_pointer(artifact, vector["inject"]["pointer"], synthesize(vector["inject"]["sample"]))
+        return ["the artifact is not public-safe before injection"]
+    place(artifact, vector["inject"]["pointer"], compose(vector["inject"]["probe"]))
     if scan(artifact).clean:
-        return f"the privacy scan missed an injected {vector['inject']['sample']} sample"
-    return ""
+        return [f"the privacy scan missed an injected {vector['inject']['sample']} sample"]
+    return []
 
 
-def _audit_summary(vector: Mapping[str, Any]) -> str:
+def _audit_summary(vector: Mapping[str, Any]) -> list[str]:
     report = replay(PlanSourceState(), [copy.deepcopy(event) for event in vector["events"]])
     decisions = [decide(request) for request in vector.get("decisions", [])]
     summary = summarize(
@@ -209,53 +184,40 @@ def _audit_summary(vector: Mapping[str, Any]) -> str:
         decisions=decisions,
         generated_at=_SUMMARY_STAMP,
     ).document
-    return "; ".join(
+    return [
         f"{key}: expected {vector['expect'][key]!r}, got {summary.get(key)!r}"
         for key in _mismatch(vector["expect"], summary)
-    )
+    ]
 
 
 # The audit compares counts; the header's timestamp only has to be a fixed, valid instant.
 _SUMMARY_STAMP: Final = "2026-01-01T00:00:00Z"
 
 
-_AUDIT_CHECKS: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
+_AUDIT_CHECKS: Final[dict[str, Callable[[Mapping[str, Any]], list[str]]]] = {
     "ops_summary": _audit_summary,
     "envelope_audit": _audit_envelopes,
     "privacy_rejects": _audit_privacy,
 }
 
-_RUNNERS: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
+
+def _run_audit(vector: Mapping[str, Any], _run: StageRun) -> list[str]:
+    return _AUDIT_CHECKS[str(vector["check"])](vector)
+
+
+CHECKS: Final[Mapping[str, Check]] = {
     "decision": _run_decision,
     "writer": _run_writer,
     "billing_lifecycle": _run_lifecycle,
-    "audit": lambda vector: _AUDIT_CHECKS[str(vector["check"])](vector),
+    "audit": _run_audit,
 }
+"""Stage name -> check; the fixture's required stages are exactly these."""
+
+FIXTURE_CONTRACT: Final = FixtureContract(
+    candidate=CANDIDATE, target_package=TARGET_PACKAGE, schema=FIXTURE_SCHEMA, checks=CHECKS
+)
 
 
 def run_stage(stage_name: str, stage: Mapping[str, Any]) -> list[VectorOutcome]:
-    """Run every vector of one stage; errors become failed vectors, never exceptions."""
-    runner = _RUNNERS.get(stage_name)
-    outcomes: list[VectorOutcome] = []
-    for index, vector in enumerate(stage.get("vectors", [])):
-        name = str(vector.get("name", f"vector-{index}")) if isinstance(vector, dict) else f"vector-{index}"
-        if runner is None:
-            outcomes.append(VectorOutcome(stage=stage_name, name=name, passed=False, detail="unknown stage"))
-            continue
-        try:
-            detail = runner(vector)
-        except ContractError as error:
-            detail = f"raised {type(error).__name__}: {error}"
-        except (KeyError, TypeError, ValueError, IndexError) as error:
-            detail = f"malformed vector ({type(error).__name__})"
-        outcomes.append(VectorOutcome(stage=stage_name, name=name, passed=not detail, detail=detail))
-    return outcomes
-
-
-FIXTURE_CONTRACT: Final = FixtureContract(
-    candidate=CANDIDATE,
-    target_package=TARGET_PACKAGE,
-    schema=FIXTURE_SCHEMA,
-    required_stages=REQUIRED_STAGES,
-    run_stage=run_stage,
-)
+    """Run every vector of one stage through the harness (one outcome per vector)."""
+    return FIXTURE_CONTRACT.run_stage(stage_name, stage)

@@ -113,3 +113,12 @@ class OpsSummaryHeader:
     generated_at: UtcTimestamp
     privacy: PrivacyEvidence
     commit_sha: CommitSha | None = None
+
+
+SplitValueItem: TypeAlias = str
+
+
+SplitValue: TypeAlias = dict[Literal['$concat'], list[SplitValueItem]]
+"""
+The one way saas-contracts stores a value no file may hold whole (a credential, raw id or e-mail address kept to prove it is rejected): an object whose only member, "$concat", lists fragments that are joined with no separator at run time. A member name is split the same way as "$concat:" followed by the fragments separated by "|". Fixtures, rule examples and test corpora all use it (joined by saas_contracts._fragments), so neither the privacy scanner nor repository hygiene ever sees a contiguous secret.
+"""

@@ -41,7 +41,7 @@ class Stage:
 @dataclass(frozen=True, kw_only=True)
 class EntitlementPlanSourceCoreFixture:
     """
-    The product-free acceptance fixture for the entitlement-plan-source extraction: candidate and target, the boundary between core validators and product adapters, and four stages of executable vectors. decision: a decision request and the expected outcome, reason, plan, source and tie-break (each vector is also run with its records reversed). writer: a starting state, one event, and the expected outcome and write envelope fields. billing_lifecycle: an event sequence (possibly out of order or redelivered), the expected outcome of every event and decisions at checkpoints in time. audit: ops-summary counts, envelope audit rules and privacy rejections (forbidden samples are synthesized at run time, never stored here).
+    The product-free acceptance fixture for the entitlement-plan-source extraction: candidate and target, the boundary between core validators and product adapters, and four stages of executable vectors. decision: a decision request and the expected outcome, reason, plan, source and tie-break (each vector is also run with its records reversed). writer: a starting state, one event, and the expected outcome and write envelope fields. billing_lifecycle: an event sequence (possibly out of order or redelivered), the expected outcome of every event and decisions at checkpoints in time. audit: ops-summary counts, envelope audit rules and privacy rejections (forbidden samples are stored split as {"$concat": [fragments]} (common/v1 split_value) and joined at run time, never stored whole).
     """
 
     candidate: Literal['entitlement-plan-source']

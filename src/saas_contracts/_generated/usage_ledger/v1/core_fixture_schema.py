@@ -97,16 +97,10 @@ class EventVector2:
     line: Line
 
 
-Part: TypeAlias = str
-
-
-@dataclass(frozen=True, kw_only=True)
-class Probe:
-    """
-    A forbidden value stored as fragments; the runner joins them at run time so the fixture itself never holds it.
-    """
-
-    parts: list[Part]
+Probe: TypeAlias = common_schema.SplitValue
+"""
+A forbidden value stored split; the harness joins it at run time so the fixture itself never holds it.
+"""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -312,7 +306,7 @@ class PrivacyBoundaryStage:
 @dataclass(frozen=True, kw_only=True)
 class UsageEventLedgerCoreFixture:
     """
-    The product-free acceptance fixture of the usage-event-ledger extraction: which package it targets, which modules are core and which files are product adapters, and executable stages of vectors (input -> expected outcome). Secrets are never stored verbatim: privacy probes are stored as fragments and joined at run time.
+    The product-free acceptance fixture of the usage-event-ledger extraction: which package it targets, which modules are core and which files are product adapters, and executable stages of vectors (input -> expected outcome). Secrets are never stored verbatim: privacy probes are stored split as {"$concat": [fragments]} (common/v1 split_value) and joined at run time.
     """
 
     candidate: Literal['usage-event-ledger']
