@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import rfc8785
 
+from saas_contracts.models._core import to_json
+
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from saas_contracts.models.usage_ledger.v1 import UsageEvent
 
 FINGERPRINT_EXCLUDED_FIELDS: Final = ("event_id", "recorded_at")
 """Receipt fields left out of the fingerprint, in sorted order."""
@@ -47,9 +50,14 @@ def canonical_bytes(value: object) -> bytes:
     return result
 
 
-def fingerprint(event: Mapping[str, Any]) -> str:
-    """Return the event's fingerprint: ``sha256:<64 hex>`` over the JCS bytes of its business content."""
-    return "sha256:" + hashlib.sha256(canonical_bytes(business_content(event))).hexdigest()
+def fingerprint(event: Mapping[str, Any] | UsageEvent) -> str:
+    """Return the event's fingerprint: ``sha256:<64 hex>`` over the JCS bytes of its business content.
+
+    ``event`` is parsed JSON or a ``UsageEvent`` model (fingerprinted as ``to_json(event)``,
+    so both give the same fingerprint).
+    """
+    content = event if isinstance(event, Mapping) else to_json(event)
+    return "sha256:" + hashlib.sha256(canonical_bytes(business_content(content))).hexdigest()
 
 
 def fast_canonical_bytes(event: Mapping[str, Any]) -> bytes:

@@ -26,6 +26,7 @@ import contextlib
 import functools
 import hashlib
 import io
+import json
 import multiprocessing
 import os
 import re
@@ -56,6 +57,7 @@ from saas_contracts.ledger._index import (
 )
 from saas_contracts.ledger._summary import Aggregator, GroupKey, UsageSummary
 from saas_contracts.ledger._time import format_utc_ns, parse_utc_ns, parse_utc_ns_unchecked, to_utc_ns
+from saas_contracts.models._core import to_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -63,6 +65,7 @@ if TYPE_CHECKING:
 
     from saas_contracts._errors import Violation
     from saas_contracts.ledger._request import ReplayRequest
+    from saas_contracts.models.usage_ledger.v1 import UsageEvent
 
 OUTCOMES: Final = ("accepted", "duplicate", "conflict", "invalid", "out_of_window", "late", "blank")
 """Every outcome a line can end in; each line ends in exactly one."""
@@ -572,13 +575,21 @@ def _run_parallel(
 
 
 def replay_lines(
-    lines: Sequence[str],
+    lines: Sequence[str | UsageEvent],
     request: ReplayRequest,
     *,
     now: str | datetime,
     index: IdempotencyIndex | None = None,
     validator: ValidatorChoice = "auto",
 ) -> ReplayReport:
-    """Replay in-memory JSON Lines (one string per line) in this process."""
-    data = "".join(line + "\n" for line in lines).encode("utf-8")
+    """Replay in-memory JSON Lines (one string per line) in this process.
+
+    A line may also be a ``UsageEvent`` model: it is written as the JSON line of
+    ``to_json(event)`` and then takes exactly the path a text line takes. (File
+    and stream replay, :func:`replay`, reads bytes and never builds models.)
+    """
+    data = "".join(
+        (line if isinstance(line, str) else json.dumps(to_json(line), ensure_ascii=False)) + "\n"
+        for line in lines
+    ).encode("utf-8")
     return replay([io.BytesIO(data)], request, now=now, index=index, workers=1, validator=validator)
