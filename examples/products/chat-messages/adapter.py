@@ -5,7 +5,8 @@ Product-owned, never imported by core. A user message counts one
 ``chat.tokens_generated``; system messages are free. Tier names ("Starter",
 "Team", "Business") map to public plan labels; the tier version at send time
 is the catalog revision. Account, conversation and message ids are redacted;
-gateway log ids and message text never leave the product.
+gateway log ids and message text never leave the product. Events are built as the
+public, typed ``UsageEvent`` model and handed on as its exact JSON.
 
 Row shape (as D1 returns it; SQLite ``datetime()`` text in UTC)::
 
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
+from saas_contracts.models import to_json
+from saas_contracts.models.usage_ledger.v1 import PlanSnapshot, UsageEvent
 from saas_contracts.redaction import redact
 
 if TYPE_CHECKING:
@@ -40,34 +43,38 @@ def _utc(sqlite_text: str) -> str:
     return sqlite_text.replace(" ", "T", 1) + "Z"
 
 
-def adapt(row: Mapping[str, Any], *, key: bytes) -> list[dict[str, Any]]:
-    """Return the usage events of one message row (none for system messages)."""
+def event(row: Mapping[str, Any], *, key: bytes) -> UsageEvent | None:
+    """Return the usage event of one message row as a model (None for system messages)."""
     if row["role"] == "user":
         event_type, quantity = "chat.message_sent", 1
     elif row["role"] == "assistant":
         event_type, quantity = "chat.tokens_generated", int(row["completion_tokens"])
     else:
-        return []
+        return None
     plan_key, plan_label = TIERS[row["tier"]]
     message = redact("msg", str(row["message_id"]), key=key)
-    return [
-        {
-            "event_id": redact("evt", f"{row['message_id']}:{event_type}", key=key),
-            "event_type": event_type,
-            "subject": redact("acct", row["account_id"], key=key),
-            "plan": {
-                "plan_key": plan_key,
-                "plan_label": plan_label,
-                "catalog_revision": f"tiers/v{int(row['tier_version'])}",
-                "captured_at": _utc(row["sent_at"]),
-            },
-            "quantity": quantity,
-            "occurred_at": _utc(row["sent_at"]),
-            "recorded_at": _utc(row["inserted_at"]),
-            "source": SOURCE,
-            "idempotency_key": f"{event_type}:{message}",
-        },
-    ]
+    return UsageEvent(
+        event_id=redact("evt", f"{row['message_id']}:{event_type}", key=key),
+        event_type=event_type,
+        subject=redact("acct", row["account_id"], key=key),
+        plan=PlanSnapshot(
+            plan_key=plan_key,
+            plan_label=plan_label,
+            catalog_revision=f"tiers/v{int(row['tier_version'])}",
+            captured_at=_utc(row["sent_at"]),
+        ),
+        quantity=quantity,
+        occurred_at=_utc(row["sent_at"]),
+        recorded_at=_utc(row["inserted_at"]),
+        source=SOURCE,
+        idempotency_key=f"{event_type}:{message}",
+    )
+
+
+def adapt(row: Mapping[str, Any], *, key: bytes) -> list[dict[str, Any]]:
+    """Return the usage events of one message row as JSON (none for system messages)."""
+    built = event(row, key=key)
+    return [] if built is None else [to_json(built)]
 
 
 def adapt_rows(rows: Iterable[Mapping[str, Any]], *, key: bytes) -> Iterator[dict[str, Any]]:

@@ -4,7 +4,8 @@ Product-owned, never imported by core. It decides what counts as usage (a
 finished render bills its images, an upscale bills one unit, a failed job bills
 nothing), maps the vertical plan slugs to public plan labels, and redacts
 every raw id (user, team, job) with the product's redaction key. Storage keys,
-provider prediction ids and prompts stay behind.
+provider prediction ids and prompts stay behind. Events are built as the public,
+typed ``UsageEvent`` model and handed on as its exact JSON.
 
 Row shape (as D1 returns it; times are Unix seconds)::
 
@@ -19,6 +20,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from saas_contracts.models import to_json
+from saas_contracts.models.usage_ledger.v1 import PlanSnapshot, UsageEvent
 from saas_contracts.redaction import redact
 
 if TYPE_CHECKING:
@@ -50,32 +53,37 @@ def _size_class(width: int, height: int) -> str:
     return "large" if pixels > 1_500_000 else "medium" if pixels > 500_000 else "small"
 
 
-def adapt(row: Mapping[str, Any], *, key: bytes) -> list[dict[str, Any]]:
-    """Return the usage events of one render row (none for unfinished or failed jobs)."""
+def event(row: Mapping[str, Any], *, key: bytes) -> UsageEvent | None:
+    """Return the usage event of one render row as a model (None for unfinished or failed jobs)."""
     if row["status"] != "succeeded":
-        return []
+        return None
     event_type = EVENT_TYPES[row["kind"]]
     plan_key, plan_label = PLANS[row["plan_slug"]]
     job = redact("render", row["id"], key=key)
-    event: dict[str, Any] = {
-        "event_id": redact("evt", f"{row['id']}:{event_type}", key=key),
-        "event_type": event_type,
-        "subject": redact("team", row["team_id"], key=key),
-        "plan": {
-            "plan_key": plan_key,
-            "plan_label": plan_label,
-            "catalog_revision": CATALOG_REVISION,
-            "captured_at": _utc(row["created_at"]),
-            "features": PLAN_FEATURES[row["plan_slug"]],
-        },
-        "quantity": row["image_count"] if row["kind"] == "generate" else 1,
-        "occurred_at": _utc(row["completed_at"]),
-        "recorded_at": _utc(row["completed_at"] + 1),
-        "source": SOURCE,
-        "idempotency_key": f"{event_type}:{job}",
-        "attributes": {"size": _size_class(row["width"], row["height"])},
-    }
-    return [event]
+    return UsageEvent(
+        event_id=redact("evt", f"{row['id']}:{event_type}", key=key),
+        event_type=event_type,
+        subject=redact("team", row["team_id"], key=key),
+        plan=PlanSnapshot(
+            plan_key=plan_key,
+            plan_label=plan_label,
+            catalog_revision=CATALOG_REVISION,
+            captured_at=_utc(row["created_at"]),
+            features=dict(PLAN_FEATURES[row["plan_slug"]]),
+        ),
+        quantity=row["image_count"] if row["kind"] == "generate" else 1,
+        occurred_at=_utc(row["completed_at"]),
+        recorded_at=_utc(row["completed_at"] + 1),
+        source=SOURCE,
+        idempotency_key=f"{event_type}:{job}",
+        attributes={"size": _size_class(row["width"], row["height"])},
+    )
+
+
+def adapt(row: Mapping[str, Any], *, key: bytes) -> list[dict[str, Any]]:
+    """Return the usage events of one render row as JSON (none for unfinished or failed jobs)."""
+    built = event(row, key=key)
+    return [] if built is None else [to_json(built)]
 
 
 def adapt_rows(rows: Iterable[Mapping[str, Any]], *, key: bytes) -> Iterator[dict[str, Any]]:

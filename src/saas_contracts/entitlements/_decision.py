@@ -11,6 +11,7 @@ from saas_contracts._validation import ensure_valid
 from saas_contracts.entitlements._lifecycle import materialize, scheduled
 from saas_contracts.entitlements._priority import resolve
 from saas_contracts.entitlements._vocab import REQUEST_SCHEMA, Record
+from saas_contracts.models._core import as_json
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -120,9 +121,13 @@ def _capability_check(
 def decide(request: object) -> dict[str, Any]:
     """Decide one request (see ``entitlements/v1/decision-request``); returns a decision document.
 
-    Raises :class:`~saas_contracts.ContractViolationError` for an invalid
-    request and :class:`DuplicateRecordError` when record ids repeat.
+    ``request`` is parsed JSON or a ``DecisionRequest`` model (decided on its
+    exact JSON, ``to_json(request)``); the decision is returned as JSON, which
+    ``load_model(Decision, ...)`` turns into a model. Raises
+    :class:`~saas_contracts.ContractViolationError` for an invalid request and
+    :class:`DuplicateRecordError` when record ids repeat.
     """
+    request = as_json(request)
     ensure_valid(request, REQUEST_SCHEMA)
     assert isinstance(request, dict)  # noqa: S101 - narrowed by the schema
     as_of = request["as_of"]

@@ -27,6 +27,7 @@ from saas_contracts.entitlements._vocab import (
     WRITE_SCHEMA,
     Record,
 )
+from saas_contracts.models._core import as_json
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -218,7 +219,9 @@ def apply_event(
     """Apply one delivered event to ``state`` in place; return its single outcome.
 
     With ``audit``, an applied event's result carries its write envelope.
+    ``event`` is parsed JSON or a ``LifecycleEvent`` model (applied as ``to_json(event)``).
     """
+    event = as_json(event)
     violations = validate(event, EVENT_SCHEMA)
     if violations:
         kind = event.get("kind") if isinstance(event, dict) else None
@@ -270,7 +273,10 @@ def replay(
     *,
     audit: AuditContext | None = None,
 ) -> ReplayReport:
-    """Apply ``events`` in delivery order to a copy of ``state``; ``state`` itself is not changed."""
+    """Apply ``events`` in delivery order to a copy of ``state``; ``state`` itself is not changed.
+
+    Each event is parsed JSON or a ``LifecycleEvent`` model (see :func:`apply_event`).
+    """
     working = state.copy()
     results = tuple(
         apply_event(working, event, index=index, audit=audit) for index, event in enumerate(events)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from saas_contracts._errors import ContractViolationError, Violation, sorted_violations
 from saas_contracts._time import NS_PER_SECOND, parse_utc_ns
 from saas_contracts._validation import validate
+from saas_contracts.models._core import as_json
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -111,7 +112,10 @@ def event_violations(
     """Every violation of ``event``: schema first; the time rules too when ``now`` is given.
 
     ``now`` is nanoseconds since the epoch (see :func:`saas_contracts.ledger.parse_utc_ns`).
+    ``event`` is parsed JSON or a :class:`saas_contracts.models.usage_ledger.v1.UsageEvent`
+    (checked as its exact JSON, ``to_json(event)``).
     """
+    event = as_json(event)
     violations = validate(event, EVENT_SCHEMA)
     if violations or now is None:
         return violations

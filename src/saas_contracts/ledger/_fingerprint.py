@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from saas_contracts._digest import canonical_digest
+from saas_contracts.models._core import to_json
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from saas_contracts.models.usage_ledger.v1 import UsageEvent
 
 FINGERPRINT_EXCLUDED_FIELDS: Final = ("event_id", "recorded_at")
 """Receipt fields left out of the fingerprint, in sorted order."""
@@ -41,9 +43,14 @@ def business_content(event: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in event.items() if name not in _EXCLUDED}
 
 
-def fingerprint(event: Mapping[str, Any]) -> str:
-    """Return the event's fingerprint: ``sha256:<64 hex>`` over the JCS bytes of its business content."""
-    return canonical_digest(business_content(event))
+def fingerprint(event: Mapping[str, Any] | UsageEvent) -> str:
+    """Return the event's fingerprint: ``sha256:<64 hex>`` over the JCS bytes of its business content.
+
+    ``event`` is parsed JSON or a ``UsageEvent`` model (fingerprinted as ``to_json(event)``,
+    so both give the same fingerprint).
+    """
+    content = event if isinstance(event, Mapping) else to_json(event)
+    return canonical_digest(business_content(content))
 
 
 def fast_canonical_bytes(event: Mapping[str, Any]) -> bytes:

@@ -26,6 +26,7 @@ import contextlib
 import functools
 import hashlib
 import io
+import json
 import multiprocessing
 import os
 import re
@@ -59,6 +60,7 @@ from saas_contracts.ledger._index import (
     MemoryIndex,
 )
 from saas_contracts.ledger._summary import Aggregator, GroupKey, UsageSummary
+from saas_contracts.models._core import to_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -66,6 +68,7 @@ if TYPE_CHECKING:
 
     from saas_contracts._errors import Violation
     from saas_contracts.ledger._request import ReplayRequest
+    from saas_contracts.models.usage_ledger.v1 import UsageEvent
 
 OUTCOMES: Final = ("accepted", "duplicate", "conflict", "invalid", "out_of_window", "late", "blank")
 """Every outcome a line can end in; each line ends in exactly one."""
@@ -597,7 +600,7 @@ def _run_parallel(
 
 
 def replay_lines(  # noqa: PLR0913 - replay()'s knobs that make sense in memory
-    lines: Sequence[str],
+    lines: Sequence[str | UsageEvent],
     request: ReplayRequest,
     *,
     now: str | datetime,
@@ -605,8 +608,16 @@ def replay_lines(  # noqa: PLR0913 - replay()'s knobs that make sense in memory
     validator: ValidatorChoice = "auto",
     deliver: Callable[[ReplayReport], None] | None = None,
 ) -> ReplayReport:
-    """Replay in-memory JSON Lines (one string per line) in this process (see :func:`replay`)."""
-    data = "".join(line + "\n" for line in lines).encode("utf-8")
+    """Replay in-memory JSON Lines (one string per line) in this process (see :func:`replay`).
+
+    A line may also be a ``UsageEvent`` model: it is written as the JSON line of
+    ``to_json(event)`` and then takes exactly the path a text line takes. (File
+    and stream replay, :func:`replay`, reads bytes and never builds models.)
+    """
+    data = "".join(
+        (line if isinstance(line, str) else json.dumps(to_json(line), ensure_ascii=False)) + "\n"
+        for line in lines
+    ).encode("utf-8")
     return replay(
         [io.BytesIO(data)], request, now=now, index=index, workers=1, validator=validator, deliver=deliver
     )

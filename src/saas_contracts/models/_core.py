@@ -8,8 +8,15 @@ absent in the JSON is ``None`` on the dataclass and absent again on the way
 back; our schemas never use ``null`` for "absent", which is what makes the
 round trip exact.
 
-    >>> from saas_contracts.models import load_model
-    >>> event = load_model("usage-ledger/v1/event", data)   # validates, then converts
+Products import the classes from the public, generated re-export modules
+(``saas_contracts.models.<contract>.v<major>``); each of those carries the
+table of its public names and the schema (``name#fragment``) every class
+validates against, which is how ``load_model(UsageEvent, data)`` knows what to
+check.
+
+    >>> from saas_contracts.models import load_model, to_json
+    >>> from saas_contracts.models.usage_ledger.v1 import UsageEvent
+    >>> event = load_model(UsageEvent, data)   # validates, then converts; typed as UsageEvent
     >>> to_json(event) == data
     True
 """
@@ -22,13 +29,29 @@ import importlib
 import re
 import types
 import typing
-from typing import Any, Literal, TypeVar, Union, cast, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, cast, get_args, get_origin, overload
 
-from saas_contracts._errors import ContractError
+from saas_contracts import ContractError, ContractViolationError
 from saas_contracts._registry import default_catalog
-from saas_contracts._validation import ensure_valid
+from saas_contracts._validation import validate
 
-__all__ = ["ModelConversionError", "from_json", "load_model", "model_for", "to_json"]
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from saas_contracts import Violation
+
+__all__ = [
+    "ModelConversionError",
+    "ModelValidationError",
+    "as_json",
+    "ensure_model_valid",
+    "from_json",
+    "load_model",
+    "model_for",
+    "public_name",
+    "schema_for",
+    "to_json",
+]
 
 T = TypeVar("T")
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -36,6 +59,36 @@ _WORD = re.compile(r"[A-Za-z0-9]+")
 
 class ModelConversionError(ContractError, TypeError):
     """JSON that does not fit the dataclass it is converted to."""
+
+
+def _field_path(pointer: str) -> str:
+    # "/plan/plan_key" reads as the field "plan.plan_key"; "" is the whole document.
+    tokens = [token.replace("~1", "/").replace("~0", "~") for token in pointer.split("/")[1:]]
+    return ".".join(tokens)
+
+
+class ModelValidationError(ContractViolationError):
+    """JSON (or a built model) that breaks the schema of the model it is meant for.
+
+    A :class:`~saas_contracts.ContractViolationError` whose message starts with
+    the public model name and names the first failing field and its JSON
+    Pointer; ``violations`` carries every violation (pointers are public-safe,
+    values are never shown in full).
+    """
+
+    def __init__(self, model: str, schema: str, violations: Sequence[Violation]) -> None:
+        super().__init__(schema, violations)
+        self.model = model
+        first = self.violations[0] if self.violations else None
+        if first is None:
+            detail = ""
+        elif first.pointer:
+            detail = f": field {_field_path(first.pointer)!r} (at {first.pointer}): {first.message}"
+        else:
+            detail = f": the document (at /): {first.message}"
+        more = f" (+{len(self.violations) - 1} more)" if len(self.violations) > 1 else ""
+        message = f"{model} is not valid against {schema}{detail}{more}"
+        self.args = (message,)
 
 
 def _field_name(key: str) -> str:
@@ -195,7 +248,92 @@ def model_for(schema: str) -> type[Any]:
     return chosen[0]
 
 
-def load_model(schema: str, data: object) -> Any:
-    """Validate ``data`` against ``schema`` (raising on violations), then convert it."""
-    ensure_valid(data, schema)
-    return from_json(model_for(schema), data)
+def _public_entry(cls: type[Any]) -> tuple[str, str] | None:
+    # saas_contracts._generated.<contract>.v<major>.<file> -> saas_contracts.models.<contract>.v<major>,
+    # whose generated table maps each public class to (public name, schema reference).
+    parts = cls.__module__.split(".")
+    if parts[:2] != ["saas_contracts", "_generated"] or len(parts) != 5:
+        return None
+    try:
+        public = importlib.import_module(".".join(["saas_contracts", "models", parts[2], parts[3]]))
+    except ModuleNotFoundError:
+        return None
+    table: Mapping[type[Any], tuple[str, str]] = getattr(public, "_MODELS", {})
+    return table.get(cls)
+
+
+_ENTRIES: dict[type[Any], tuple[str, str]] = {}
+
+
+def _entry(cls: type[Any]) -> tuple[str, str]:
+    entry = _ENTRIES.get(cls) or _public_entry(cls) or _root_entry(cls)
+    _ENTRIES[cls] = entry
+    return entry
+
+
+def _root_entry(cls: type[Any]) -> tuple[str, str]:
+    # Not in a public table: a generated root class still has its schema (the file it came from).
+    parts = cls.__module__.split(".")
+    if parts[:2] == ["saas_contracts", "_generated"] and len(parts) == 5 and parts[4].endswith("_schema"):
+        schema = "/".join([parts[2].replace("_", "-"), parts[3], parts[4].removesuffix("_schema").replace("_", "-")])
+        if schema in {info.name for info in default_catalog()} and model_for(schema) is cls:
+            return cls.__name__, schema
+    raise ModelConversionError(
+        f"{cls.__name__} is not a contract model (import models from saas_contracts.models.<contract>.v<major>)"
+    )
+
+
+def schema_for(model: type[Any]) -> str:
+    """The schema reference (``name`` or ``name#/pointer``) a model class validates against."""
+    return _entry(model)[1]
+
+
+def public_name(model: type[Any]) -> str:
+    """The public name of a model class (``UsageEvent`` for the generated ``UsageEventEnvelope``)."""
+    return _entry(model)[0]
+
+
+def _ensure(data: object, name: str, schema: str) -> None:
+    violations = validate(data, schema)
+    if violations:
+        raise ModelValidationError(name, schema, violations)
+
+
+@overload
+def load_model(target: type[T], data: object, /) -> T: ...
+@overload
+def load_model(target: str, data: object, /) -> Any: ...
+def load_model(target: type[Any] | str, data: object, /) -> Any:
+    """Validate ``data`` against the contract schema, then convert it to the model.
+
+    ``target`` is a public model class (the result is typed as that class) or a
+    schema name, path or ``$id`` (the result is the schema's root dataclass).
+    Raises :class:`ModelValidationError` (a ``ContractViolationError``) naming
+    the first failing field and its JSON Pointer.
+    """
+    if isinstance(target, str):
+        cls = model_for(target)
+        name, schema = cls.__name__, target
+    else:
+        cls = target
+        name, schema = _entry(target)
+    _ensure(data, name, schema)
+    return from_json(cls, data)
+
+
+def ensure_model_valid(instance: object) -> None:
+    """Raise :class:`ModelValidationError` unless a built model satisfies its contract schema.
+
+    Building a model with keyword arguments checks nothing at run time; this
+    validates its exact JSON (``to_json(instance)``) like :func:`load_model` does.
+    """
+    data = to_json(instance)
+    name, schema = _entry(type(instance))
+    _ensure(data, name, schema)
+
+
+def as_json(value: object) -> object:
+    """``to_json(value)`` for a model instance; any other value unchanged (the runtime's boundary)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_json(value)
+    return value
