@@ -1,7 +1,8 @@
 import pytest
 
 from saas_contracts import InputFileError
-from saas_contracts._jsonio import JSONInputError, load_json_file, loads, read_documents
+from saas_contracts._jsonio import load_json_file, loads, read_documents
+from saas_contracts.errors import JSONInputError
 
 
 class TestLoads:

@@ -1,20 +1,20 @@
 """saas-contracts: JSON Schema contracts for usage ledgers and entitlements."""
 
-from saas_contracts._errors import (
+from saas_contracts._registry import BASE_URI, SchemaCatalog, SchemaInfo, get_schema, list_schemas
+from saas_contracts._validation import ensure_valid, is_valid, validate, validator_for
+from saas_contracts.errors import (
     ContractError,
     ContractViolationError,
     InputFileError,
     PrivacyViolationError,
+    PublicSafetyError,
     SchemaDefinitionError,
     UnknownSchemaError,
     UnresolvableReferenceError,
     Violation,
 )
-from saas_contracts._registry import BASE_URI, SchemaCatalog, SchemaInfo, get_schema, list_schemas
-from saas_contracts._validation import ensure_valid, is_valid, validate, validator_for
 from saas_contracts.privacy import (
     Finding,
-    PublicSafetyError,
     ScanConfig,
     ScanReport,
     assert_public_safe,

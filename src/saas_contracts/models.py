@@ -24,18 +24,14 @@ import types
 import typing
 from typing import Any, Literal, TypeVar, Union, cast, get_args, get_origin
 
-from saas_contracts._errors import ContractError
 from saas_contracts._registry import default_catalog
 from saas_contracts._validation import ensure_valid
+from saas_contracts.errors import ModelConversionError
 
 __all__ = ["ModelConversionError", "from_json", "load_model", "model_for", "to_json"]
 
 T = TypeVar("T")
 _WORD = re.compile(r"[A-Za-z0-9]+")
-
-
-class ModelConversionError(ContractError, TypeError):
-    """JSON that does not fit the dataclass it is converted to."""
 
 
 def _field_name(key: str) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import click
 
-from saas_contracts._errors import ContractError
+from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:
     from collections.abc import Callable

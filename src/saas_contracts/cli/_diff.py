@@ -10,10 +10,11 @@ import click
 
 from saas_contracts.cli._common import EXIT_FINDINGS, EXIT_OK, output_format_option
 from saas_contracts.diff._gate import diff_and_gate, load_waivers
-from saas_contracts.diff._git import GitRevisionError, default_base, extract, repository_root
+from saas_contracts.diff._git import default_base, extract, repository_root
 from saas_contracts.diff._model import Mode, Policy
 from saas_contracts.diff._report import render_json, render_markdown, render_text
-from saas_contracts.diff._sources import WAIVER_FILE, DiffInputError, SchemaSet
+from saas_contracts.diff._sources import WAIVER_FILE, SchemaSet
+from saas_contracts.errors import DiffInputError, GitRevisionError
 
 _EPILOG = """\b
 Examples:

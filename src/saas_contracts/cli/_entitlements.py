@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from saas_contracts._errors import InputFileError
 from saas_contracts._jsonio import read_documents
 from saas_contracts.cli._common import emit_json, fail, finish, output_format_option, resolve_commit_sha
 from saas_contracts.entitlements import (
@@ -26,6 +25,7 @@ from saas_contracts.entitlements import (
     unreadable_result,
     write_text_atomic,
 )
+from saas_contracts.errors import InputFileError
 
 if TYPE_CHECKING:
     from saas_contracts.entitlements import EventResult

@@ -14,7 +14,8 @@ from saas_contracts.diff._model import (
     Policy,
     Verdict,
 )
-from saas_contracts.diff._sources import DiffInputError, SchemaSet
+from saas_contracts.diff._sources import SchemaSet
+from saas_contracts.errors import DiffInputError
 
 __all__ = [
     "Change",

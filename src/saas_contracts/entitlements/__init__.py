@@ -6,18 +6,16 @@ this far (product adapters map them into neutral lifecycle events first).
 """
 
 from saas_contracts.entitlements._decision import (
-    DuplicateRecordError,
     SourceState,
     decide,
     evaluate_record,
     next_change,
 )
 from saas_contracts.entitlements._lifecycle import IllegalTransition, materialize, transition
-from saas_contracts.entitlements._ops import SummaryInputError, summarize, summary_markdown, summary_text
+from saas_contracts.entitlements._ops import summarize, summary_markdown, summary_text
 from saas_contracts.entitlements._priority import DEFAULT_POLICY, Resolution, resolve
 from saas_contracts.entitlements._state import (
     PlanSourceState,
-    StateConsistencyError,
     dump_state,
     load_state,
     save_state,
@@ -31,7 +29,6 @@ from saas_contracts.entitlements._vocab import (
     TIE_BREAK_STEPS,
 )
 from saas_contracts.entitlements._writer import (
-    ApprovalRequiredError,
     AuditContext,
     EventResult,
     ReplayReport,
@@ -41,6 +38,12 @@ from saas_contracts.entitlements._writer import (
     is_stale,
     replay,
     unreadable_result,
+)
+from saas_contracts.errors import (
+    ApprovalRequiredError,
+    DuplicateRecordError,
+    StateConsistencyError,
+    SummaryInputError,
 )
 
 __all__ = [

@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any, Final
 
-from saas_contracts._errors import ContractError
 from saas_contracts._validation import is_valid
 from saas_contracts.entitlements._decision import decide
 from saas_contracts.entitlements._ops import summarize
@@ -22,6 +21,7 @@ from saas_contracts.entitlements._priority import DEFAULT_POLICY
 from saas_contracts.entitlements._state import PlanSourceState
 from saas_contracts.entitlements._vocab import DECISION_SCHEMA, FIXTURE_SCHEMA, OPERATOR_KINDS
 from saas_contracts.entitlements._writer import AuditContext, apply_event, fingerprint, replay
+from saas_contracts.errors import ContractError
 from saas_contracts.fixtures import FixtureContract, VectorOutcome
 
 if TYPE_CHECKING:

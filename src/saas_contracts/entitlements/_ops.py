@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from saas_contracts._errors import ContractError
 from saas_contracts._validation import ensure_valid
 from saas_contracts.entitlements._vocab import (
     DECISION_OUTCOMES,
@@ -14,6 +13,7 @@ from saas_contracts.entitlements._vocab import (
     LIFECYCLE_KINDS,
     SUMMARY_SCHEMA,
 )
+from saas_contracts.errors import SummaryInputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
     from saas_contracts.entitlements._state import PlanSourceState
 
 SUMMARY_TAG = "entitlements-ops/v1"
-
-
-class SummaryInputError(ContractError, ValueError):
-    """A result or decision handed to the summary uses a value outside the closed vocabulary."""
 
 
 def _closed(value: object, allowed: tuple[str, ...], what: str) -> str:

@@ -9,19 +9,15 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from saas_contracts._errors import ContractError, InputFileError
 from saas_contracts._jsonio import load_json_file
 from saas_contracts._validation import ensure_valid
 from saas_contracts.entitlements._vocab import STATE_SCHEMA, Record
+from saas_contracts.errors import ContractError, InputFileError, StateConsistencyError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 STATE_TAG = "entitlements/v1"
-
-
-class StateConsistencyError(ContractError, ValueError):
-    """A state document is schema-valid but repeats a record_id or an event_id."""
 
 
 class PlanSourceState:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import rfc8785
 
-from saas_contracts._errors import ContractError, Violation
 from saas_contracts._validation import ensure_valid, is_valid, validate
 from saas_contracts.entitlements._lifecycle import ENDING_KINDS, IllegalTransition, transition
 from saas_contracts.entitlements._vocab import (
@@ -29,15 +28,12 @@ from saas_contracts.entitlements._vocab import (
     Record,
     instant,
 )
+from saas_contracts.errors import ApprovalRequiredError, Violation
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from saas_contracts.entitlements._state import PlanSourceState
-
-
-class ApprovalRequiredError(ContractError, ValueError):
-    """An operator write was attempted without an operator label and approval reference."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,6 +4,7 @@ Core validates and formats; products own event names, plan catalogs and what
 usage means commercially (see ``examples/products/`` for two adapters).
 """
 
+from saas_contracts.errors import ConservationError, OpsSummaryPrivacyError
 from saas_contracts.ledger._envelope import (
     CLOUDEVENT_SCHEMA,
     EVENT_SCHEMA,
@@ -28,7 +29,6 @@ from saas_contracts.ledger._index import IdempotencyIndex, IndexRun, MemoryIndex
 from saas_contracts.ledger._ops import (
     OPS_SUMMARY_SCHEMA,
     OpsSummary,
-    OpsSummaryPrivacyError,
     build_ops_summary,
     ensure_public_safe,
     render_markdown,
@@ -37,7 +37,6 @@ from saas_contracts.ledger._ops import (
 from saas_contracts.ledger._replay import (
     OUTCOMES,
     REPORT_SCHEMA,
-    ConservationError,
     LineIssue,
     ReplayReport,
     default_workers,

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn
 
 import orjson
 
-from saas_contracts._errors import UnresolvableReferenceError
 from saas_contracts._registry import default_catalog
 from saas_contracts._validation import is_valid
+from saas_contracts.errors import UnresolvableReferenceError
 
 if TYPE_CHECKING:
     from collections.abc import Callable

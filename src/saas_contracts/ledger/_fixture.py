@@ -24,9 +24,9 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from saas_contracts._errors import ContractError, ContractViolationError, PrivacyViolationError
-from saas_contracts._jsonio import JSONInputError, loads
+from saas_contracts._jsonio import loads
 from saas_contracts._validation import validate
+from saas_contracts.errors import ContractError, ContractViolationError, JSONInputError, PrivacyViolationError
 from saas_contracts.fixtures import FixtureContract, VectorOutcome
 from saas_contracts.ledger._envelope import event_violations
 from saas_contracts.ledger._fingerprint import fingerprint

@@ -23,7 +23,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, Protocol
 
-from saas_contracts._errors import InputFileError
+from saas_contracts.errors import InputFileError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from saas_contracts._errors import ContractViolationError, PrivacyViolationError
 from saas_contracts._validation import validate
+from saas_contracts.errors import ContractViolationError, OpsSummaryPrivacyError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -33,18 +33,6 @@ if TYPE_CHECKING:
 OPS_SUMMARY_SCHEMA: Final = "usage-ledger/v1/ops-summary"
 OUTCOME_ORDER: Final = ("accepted", "duplicate", "conflict", "invalid", "out_of_window", "late", "blank")
 OpsFormat = Literal["json", "markdown"]
-
-
-class OpsSummaryPrivacyError(PrivacyViolationError):
-    """The ops summary has privacy findings; it was not produced or written."""
-
-    def __init__(self, findings: list[tuple[str, str]], *, where: str = "ops summary") -> None:
-        self.findings = tuple(findings)
-        shown = "; ".join(f"{rule} at {pointer or '/'}" for rule, pointer in self.findings[:5])
-        more = f" (+{len(self.findings) - 5} more)" if len(self.findings) > 5 else ""
-        super().__init__(
-            f"{where} not written: the privacy scan found {len(self.findings)} finding(s): {shown}{more}",
-        )
 
 
 @dataclass(frozen=True, kw_only=True)

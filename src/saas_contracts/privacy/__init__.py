@@ -4,6 +4,7 @@ Rules are data (``schemas/privacy/v1/rules.json``), shared with TypeScript;
 matching runs on RE2 in linear time over raw text and normalized views.
 """
 
+from saas_contracts.errors import PublicSafetyError
 from saas_contracts.privacy._rules import (
     AllowEntry,
     Rule,
@@ -16,7 +17,6 @@ from saas_contracts.privacy._rules import (
 from saas_contracts.privacy._sarif import sarif_log
 from saas_contracts.privacy._scanner import (
     Finding,
-    PublicSafetyError,
     ScanReport,
     assert_public_safe,
     rules_digest,

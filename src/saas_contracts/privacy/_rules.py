@@ -23,8 +23,8 @@ import re2
 import rfc8785
 
 from saas_contracts._ecma import translate_ecma
-from saas_contracts._errors import ContractViolationError, SchemaDefinitionError
 from saas_contracts._jsonio import load_json_file, loads
+from saas_contracts.errors import ContractViolationError, SchemaDefinitionError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
