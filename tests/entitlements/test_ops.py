@@ -8,13 +8,12 @@ from saas_contracts import PrivacyViolationError
 from saas_contracts._validation import is_valid
 from saas_contracts.entitlements import (
     PlanSourceState,
-    SummaryInputError,
+    apply_events,
     decide,
-    replay,
     summarize,
-    summary_markdown,
-    summary_text,
 )
+from saas_contracts.entitlements._ops import summary_markdown, summary_text
+from saas_contracts.errors import SummaryInputError
 
 STREAM = [
     event(1, "purchase", "2026-01-01T00:00:00Z", plan="pro"),
@@ -30,7 +29,7 @@ class TestSummary:
     """Counts are complete, closed-vocabulary, schema-valid and privacy-scanned."""
 
     def test_counts(self):
-        report = replay(PlanSourceState(), STREAM)
+        report = apply_events(PlanSourceState(), STREAM)
         decisions = [
             decide(request([record()], "2026-01-05T00:00:00Z")),
             decide(request([], "2026-01-05T00:00:00Z")),
@@ -64,7 +63,7 @@ class TestSummary:
         assert summary["workspaces"] == 1
 
     def test_state_alone_uses_receipts(self):
-        summary = summarize(state=replay(PlanSourceState(), STREAM).state)
+        summary = summarize(state=apply_events(PlanSourceState(), STREAM).state)
         assert summary["event_outcomes"]["applied"] == 2
         assert summary["event_outcomes"]["stale"] == 1
         assert summary["duplicate"] == 0
@@ -83,7 +82,7 @@ class TestSummary:
             summarize(results=[])
 
     def test_renderings_are_deterministic(self):
-        summary = summarize(state=replay(PlanSourceState(), STREAM).state)
+        summary = summarize(state=apply_events(PlanSourceState(), STREAM).state)
         markdown = summary_markdown(summary)
         assert markdown == summary_markdown(dict(summary))
         assert "| purchase | 3 |" not in markdown

@@ -9,12 +9,12 @@ from tests.entitlements.conftest import event, record
 from saas_contracts import InputFileError
 from saas_contracts.entitlements import (
     PlanSourceState,
-    StateConsistencyError,
+    apply_events,
     dump_state,
     load_state,
-    replay,
     save_state,
 )
+from saas_contracts.errors import StateConsistencyError
 
 EVENTS = [
     event(1, "purchase", "2026-01-01T00:00:00Z", plan="pro"),
@@ -26,7 +26,7 @@ class TestStateFile:
     """The state file is strict, deterministic and replaced atomically."""
 
     def test_round_trip_is_byte_stable(self, tmp_path):
-        state = replay(PlanSourceState(), EVENTS).state
+        state = apply_events(PlanSourceState(), EVENTS).state
         path = tmp_path / "state.json"
         save_state(path, state)
         text = path.read_text()
@@ -54,7 +54,7 @@ class TestStateFile:
 
     def test_interrupted_write_keeps_the_old_state(self, tmp_path, monkeypatch):
         path = tmp_path / "state.json"
-        save_state(path, replay(PlanSourceState(), EVENTS[:1]).state)
+        save_state(path, apply_events(PlanSourceState(), EVENTS[:1]).state)
         before = path.read_text()
 
         def boom(_self: Path, _target: Path) -> Path:
@@ -62,12 +62,12 @@ class TestStateFile:
 
         monkeypatch.setattr(Path, "replace", boom)
         with pytest.raises(KeyboardInterrupt):
-            save_state(path, replay(PlanSourceState(), EVENTS).state)
+            save_state(path, apply_events(PlanSourceState(), EVENTS).state)
         assert path.read_text() == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
 
     def test_copy_is_independent(self):
-        state = replay(PlanSourceState(), EVENTS[:1]).state
+        state = apply_events(PlanSourceState(), EVENTS[:1]).state
         clone = state.copy()
         next(iter(clone.records.values()))["plan"] = "team"
         assert next(iter(state.records.values()))["plan"] == "pro"
