@@ -41,7 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from saas_contracts._validation import validator_for
-from saas_contracts.ledger import MemoryIndex, ReplayRequest, SqliteIndex, fast_available, replay
+from saas_contracts.ledger import MemoryIndex, ReplayRequest, SqliteIndex, replay
+from saas_contracts.ledger._fast import fast_available
 
 WINDOW = ("2026-10-01T00:00:00Z", "2026-10-31T00:00:00Z")
 NOW = "2026-11-21T00:00:00Z"

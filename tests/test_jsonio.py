@@ -3,7 +3,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from saas_contracts import InputFileError
-from saas_contracts._jsonio import JSONInputError, dumps_pretty, load_json_file, loads, read_documents
+from saas_contracts._jsonio import dumps_pretty, load_json_file, loads, read_documents
+from saas_contracts.errors import JSONInputError
 
 
 class TestLoads:

@@ -23,7 +23,7 @@ from saas_contracts._ops import (
 )
 from saas_contracts._registry import get_schema
 from saas_contracts._validation import validate
-from saas_contracts.entitlements import PlanSourceState, replay, summarize
+from saas_contracts.entitlements import PlanSourceState, apply_events, summarize
 from saas_contracts.ledger import OPS_SUMMARY_SCHEMA, ReplayRequest, replay_lines
 from saas_contracts.ledger import build_ops_summary as build_ledger_summary
 from saas_contracts.privacy import PublicSafetyError, rules_digest
@@ -64,7 +64,7 @@ def _ledger_document() -> dict[str, Any]:
 
 
 def _entitlements_document() -> dict[str, Any]:
-    return dict(summarize(state=replay(PlanSourceState(), []).state, generated_at=AT).document)
+    return dict(summarize(state=apply_events(PlanSourceState(), []).state, generated_at=AT).document)
 
 
 class TestSharedHeader:

@@ -17,7 +17,7 @@ from saas_contracts._generated.meta.v1.contract_schema import ContractDeclaratio
 from saas_contracts._generated.usage_ledger.v1.event_schema import UsageEventEnvelope
 from saas_contracts._registry import default_catalog
 from saas_contracts.entitlements import SOURCE_KINDS, PlanSourceState, apply_event, decide
-from saas_contracts.entitlements import replay as apply_all
+from saas_contracts.entitlements import apply_events as apply_all
 from saas_contracts.ledger import ReplayRequest, ensure_event, event_violations, fingerprint, replay_lines
 from saas_contracts.models import (
     ModelConversionError,

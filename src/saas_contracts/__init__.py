@@ -1,20 +1,30 @@
 """saas-contracts: JSON Schema contracts for usage ledgers and entitlements."""
 
-from saas_contracts._errors import (
+from saas_contracts._batch import BatchResult, DocumentResult, validate_files
+from saas_contracts._export import bundle, export_schemas
+from saas_contracts._jsonio import dumps_pretty
+from saas_contracts._registry import (
+    BASE_URI,
+    SchemaCatalog,
+    SchemaInfo,
+    default_catalog,
+    get_schema,
+    list_schemas,
+)
+from saas_contracts._validation import ensure_valid, is_valid, validate, validator_for
+from saas_contracts.errors import (
     ContractError,
     ContractViolationError,
     InputFileError,
     PrivacyViolationError,
+    PublicSafetyError,
     SchemaDefinitionError,
     UnknownSchemaError,
     UnresolvableReferenceError,
     Violation,
 )
-from saas_contracts._registry import BASE_URI, SchemaCatalog, SchemaInfo, get_schema, list_schemas
-from saas_contracts._validation import ensure_valid, is_valid, validate, validator_for
 from saas_contracts.privacy import (
     Finding,
-    PublicSafetyError,
     ScanConfig,
     ScanReport,
     assert_public_safe,
@@ -27,8 +37,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BASE_URI",
+    "BatchResult",
     "ContractError",
     "ContractViolationError",
+    "DocumentResult",
     "Finding",
     "InputFileError",
     "PrivacyViolationError",
@@ -43,13 +55,18 @@ __all__ = [
     "Violation",
     "__version__",
     "assert_public_safe",
+    "bundle",
+    "default_catalog",
     "default_rules",
+    "dumps_pretty",
     "ensure_valid",
+    "export_schemas",
     "get_schema",
     "is_valid",
     "list_schemas",
     "load_config",
     "scan",
     "validate",
+    "validate_files",
     "validator_for",
 ]

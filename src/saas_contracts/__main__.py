@@ -2,4 +2,5 @@
 
 from saas_contracts.cli import main
 
-main(prog_name="saas-contracts")
+if __name__ == "__main__":
+    main(prog_name="saas-contracts")

@@ -11,7 +11,7 @@ from saas_contracts._validation import Validators, default_validators
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from saas_contracts._errors import Violation
+    from saas_contracts.errors import Violation
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 
-from saas_contracts._errors import SchemaDefinitionError
+from saas_contracts.errors import SchemaDefinitionError
 
 # ECMA-262 WhiteSpace + LineTerminator, the members of JavaScript's \s.
 _JS_SPACE = "\\t\\n\\x0b\\x0c\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"

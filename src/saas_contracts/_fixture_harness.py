@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from saas_contracts import _fragments
-from saas_contracts._errors import ContractError
 from saas_contracts._pointer import set_pointer
+from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from saas_contracts._errors import InputFileError
+from saas_contracts.errors import InputFileError, JSONInputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
 JSON_SUFFIXES = frozenset({".json"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 STDIN = "-"
-
-
-class JSONInputError(ValueError):
-    """A text that is not strict RFC 8259 JSON; the message never quotes the input."""
 
 
 def _reject_constant(name: str) -> Any:

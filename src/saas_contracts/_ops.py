@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from saas_contracts._atomic import atomic_write_text
-from saas_contracts._errors import ContractError, ContractViolationError
 from saas_contracts._jsonio import dumps_pretty
 from saas_contracts._validation import validate
+from saas_contracts.errors import ContractViolationError, OpsFormatError
 from saas_contracts.privacy import assert_public_safe
 
 if TYPE_CHECKING:
@@ -48,10 +48,6 @@ __all__ = [
 
 HEADER_FIELDS: Final = ("kind", "generated_at", "commit_sha", "privacy")
 """The properties of ``common/v1/common#/$defs/ops_summary_header``, in document order."""
-
-
-class OpsFormatError(ContractError, LookupError):
-    """An ops summary was asked for a format its contract does not render."""
 
 
 def _render_json(document: Mapping[str, Any]) -> str:

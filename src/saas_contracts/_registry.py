@@ -17,14 +17,14 @@ import referencing
 import referencing.exceptions
 from referencing.jsonschema import DRAFT202012
 
-from saas_contracts._errors import (
+from saas_contracts._jsonio import loads
+from saas_contracts._resources import packaged
+from saas_contracts.errors import (
     InputFileError,
     SchemaDefinitionError,
     UnknownSchemaError,
     UnresolvableReferenceError,
 )
-from saas_contracts._jsonio import loads
-from saas_contracts._resources import packaged
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping

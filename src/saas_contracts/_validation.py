@@ -19,17 +19,17 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError, val
 from jsonschema.exceptions import SchemaError, best_match
 
 from saas_contracts._ecma import compile_ecma
-from saas_contracts._errors import (
+from saas_contracts._jsontype import json_type
+from saas_contracts._mask import mask, pointer
+from saas_contracts._pointer import format_pointer
+from saas_contracts._registry import DIALECT, SchemaCatalog, default_catalog
+from saas_contracts.errors import (
     ContractViolationError,
     SchemaDefinitionError,
     UnresolvableReferenceError,
     Violation,
     sorted_violations,
 )
-from saas_contracts._jsontype import json_type
-from saas_contracts._mask import mask, pointer
-from saas_contracts._pointer import format_pointer
-from saas_contracts._registry import DIALECT, SchemaCatalog, default_catalog
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping

@@ -27,7 +27,7 @@ import hmac
 import re
 from typing import Final
 
-from saas_contracts._errors import ContractError
+from saas_contracts.errors import RedactionError
 
 __all__ = [
     "MIN_KEY_BYTES",
@@ -43,10 +43,6 @@ REFERENCE_PATTERN: Final = re.compile(r"[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}\Z",
 """The grammar of ``common/v1/common#/$defs/redacted_reference`` (anchored, no trailing newline)."""
 _KIND: Final = re.compile(r"[a-z][a-z0-9]{1,15}\Z", re.ASCII)
 _DIGEST_BYTES: Final = 16
-
-
-class RedactionError(ContractError, ValueError):
-    """The kind, raw id or key cannot produce a valid redacted reference."""
 
 
 def _checked_key(key: object) -> bytes:

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 from click.testing import CliRunner
 from tests.entitlements.conftest import SHA, event, record, request
 
+import saas_contracts._ops
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -218,19 +220,28 @@ class TestSummarize:
         assert result.exit_code == 0, result.output
         assert validate(json.loads(result.output), "entitlements/v1/ops-summary") == ()
 
-    def test_privacy_finding_exits_one_and_writes_nothing(self, tmp_path):
+    def test_privacy_finding_exits_one_and_writes_nothing(self, tmp_path, monkeypatch):
         events, state, out = tmp_path / "events.jsonl", tmp_path / "state.json", tmp_path / "summary.json"
         _write_events(events, EVENTS)
         _run("entitlements", "apply", str(events), "--state", str(state))
         out.write_text("previous\n")
         secret = "sk_" + "live_" + "xianz7f7i0psuhm3jqic5ew7"
+        # A secret-shaped --commit-sha is refused as a usage error before any summary exists (exit 2);
+        # a finding in the built summary (planted through the scanner) is exit 1 and writes nothing.
+        refused = _run("entitlements", "summarize", "--state", str(state), "--commit-sha", secret)
+        assert refused.exit_code == 2
+        assert secret not in refused.output
+        real_scan = saas_contracts._ops.assert_public_safe
+
+        def plant(value, config=None):
+            return real_scan({**value, "notes": secret} if isinstance(value, dict) else value, config)
+
+        monkeypatch.setattr(saas_contracts._ops, "assert_public_safe", plant)
         result = _run(
             "entitlements",
             "summarize",
             "--state",
             str(state),
-            "--commit-sha",
-            secret,
             "-o",
             "json",
             "--output",

@@ -10,7 +10,8 @@ from tests.entitlements.conftest import FIXTURE, GRANT, SUB, check_expectation, 
 
 from saas_contracts import ContractViolationError
 from saas_contracts._validation import is_valid
-from saas_contracts.entitlements import DuplicateRecordError, decide, evaluate_record
+from saas_contracts.entitlements import decide, evaluate_record
+from saas_contracts.errors import DuplicateRecordError
 
 _VECTORS = next(s for s in json.loads(FIXTURE.read_text())["stages"] if s["stage"] == "decision")["vectors"]
 

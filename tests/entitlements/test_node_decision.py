@@ -17,9 +17,9 @@ from saas_contracts.entitlements import (
     DECISION_REASONS,
     SOURCE_KINDS,
     TIE_BREAK_STEPS,
-    DuplicateRecordError,
     decide,
 )
+from saas_contracts.errors import DuplicateRecordError
 
 pytestmark = pytest.mark.node
 

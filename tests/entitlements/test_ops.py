@@ -10,11 +10,11 @@ from saas_contracts import ContractViolationError, PrivacyViolationError
 from saas_contracts._validation import is_valid
 from saas_contracts.entitlements import (
     PlanSourceState,
-    SummaryInputError,
+    apply_events,
     decide,
-    replay,
     summarize,
 )
+from saas_contracts.errors import SummaryInputError
 from saas_contracts.privacy import PublicSafetyError, rules_digest
 
 AT = "2026-01-10T00:00:00Z"
@@ -33,7 +33,7 @@ class TestSummary:
     """Counts are complete, closed-vocabulary, schema-valid and privacy-scanned."""
 
     def test_counts(self):
-        report = replay(PlanSourceState(), STREAM)
+        report = apply_events(PlanSourceState(), STREAM)
         decisions = [
             decide(request([record()], "2026-01-05T00:00:00Z")),
             decide(request([], "2026-01-05T00:00:00Z")),
@@ -67,7 +67,7 @@ class TestSummary:
         assert summary["workspaces"] == 1
 
     def test_state_alone_uses_receipts(self):
-        summary = summarize(state=replay(PlanSourceState(), STREAM).state, generated_at=AT).document
+        summary = summarize(state=apply_events(PlanSourceState(), STREAM).state, generated_at=AT).document
         assert summary["event_outcomes"]["applied"] == 2
         assert summary["event_outcomes"]["stale"] == 1
         assert summary["duplicate"] == 0
@@ -86,8 +86,8 @@ class TestSummary:
             summarize(results=[], generated_at=AT)
 
     def test_renderings_are_deterministic(self):
-        summary = summarize(state=replay(PlanSourceState(), STREAM).state, generated_at=AT)
-        again = summarize(state=replay(PlanSourceState(), STREAM).state, generated_at=AT)
+        summary = summarize(state=apply_events(PlanSourceState(), STREAM).state, generated_at=AT)
+        again = summarize(state=apply_events(PlanSourceState(), STREAM).state, generated_at=AT)
         markdown = summary.render("markdown")
         assert markdown == again.render("markdown")
         assert "| purchase | 3 |" not in markdown
@@ -102,7 +102,7 @@ class TestHeader:
     """The summary opens with the shared header: kind, generated_at, optional commit_sha, privacy evidence."""
 
     def test_header_and_evidence(self):
-        summary = summarize(state=replay(PlanSourceState(), STREAM).state, generated_at=AT).document
+        summary = summarize(state=apply_events(PlanSourceState(), STREAM).state, generated_at=AT).document
         assert summary["kind"] == "entitlements.ops-summary"
         assert summary["generated_at"] == AT
         assert "commit_sha" not in summary

@@ -11,12 +11,12 @@ from tests.entitlements.conftest import event, record
 from saas_contracts import InputFileError
 from saas_contracts.entitlements import (
     PlanSourceState,
-    StateConsistencyError,
+    apply_events,
     dump_state,
     load_state,
-    replay,
     save_state,
 )
+from saas_contracts.errors import StateConsistencyError
 
 EVENTS = [
     event(1, "purchase", "2026-01-01T00:00:00Z", plan="pro"),
@@ -28,7 +28,7 @@ class TestStateFile:
     """The state file is strict, deterministic and replaced atomically."""
 
     def test_round_trip_is_byte_stable(self, tmp_path):
-        state = replay(PlanSourceState(), EVENTS).state
+        state = apply_events(PlanSourceState(), EVENTS).state
         path = tmp_path / "state.json"
         save_state(path, state)
         text = path.read_text()
@@ -56,7 +56,7 @@ class TestStateFile:
 
     def test_interrupted_write_keeps_the_old_state(self, tmp_path, monkeypatch):
         path = tmp_path / "state.json"
-        save_state(path, replay(PlanSourceState(), EVENTS[:1]).state)
+        save_state(path, apply_events(PlanSourceState(), EVENTS[:1]).state)
         before = path.read_text()
 
         def boom(_self: Path, _target: Path) -> Path:
@@ -64,30 +64,30 @@ class TestStateFile:
 
         monkeypatch.setattr(Path, "replace", boom)
         with pytest.raises(KeyboardInterrupt):
-            save_state(path, replay(PlanSourceState(), EVENTS).state)
+            save_state(path, apply_events(PlanSourceState(), EVENTS).state)
         assert path.read_text() == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
 
     def test_existing_file_keeps_its_mode(self, tmp_path):
         """Saving over a 0644 state file leaves it 0644 (it used to become mkstemp's 0600)."""
         path = tmp_path / "state.json"
-        save_state(path, replay(PlanSourceState(), EVENTS[:1]).state)
+        save_state(path, apply_events(PlanSourceState(), EVENTS[:1]).state)
         path.chmod(0o644)
-        save_state(path, replay(PlanSourceState(), EVENTS).state)
+        save_state(path, apply_events(PlanSourceState(), EVENTS).state)
         assert stat.S_IMODE(path.stat().st_mode) == 0o644
-        assert load_state(path).to_json() == replay(PlanSourceState(), EVENTS).state.to_json()
+        assert load_state(path).to_json() == apply_events(PlanSourceState(), EVENTS).state.to_json()
 
     def test_new_file_gets_the_umask_mode(self, tmp_path):
         """A new state file is created like any other file (0666 less the umask), not 0600."""
         old = os.umask(0o022)
         try:
-            save_state(tmp_path / "state.json", replay(PlanSourceState(), EVENTS).state)
+            save_state(tmp_path / "state.json", apply_events(PlanSourceState(), EVENTS).state)
         finally:
             os.umask(old)
         assert stat.S_IMODE((tmp_path / "state.json").stat().st_mode) == 0o644
 
     def test_copy_is_independent(self):
-        state = replay(PlanSourceState(), EVENTS[:1]).state
+        state = apply_events(PlanSourceState(), EVENTS[:1]).state
         clone = state.copy()
         next(iter(clone.records.values()))["plan"] = "team"
         assert next(iter(state.records.values()))["plan"] == "pro"

@@ -11,14 +11,13 @@ from saas_contracts import ContractViolationError
 from saas_contracts._validation import is_valid
 from saas_contracts.entitlements import (
     EVENT_OUTCOMES,
-    ApprovalRequiredError,
     AuditContext,
     PlanSourceState,
     apply_event,
-    build_envelope,
-    fingerprint,
-    replay,
+    apply_events,
 )
+from saas_contracts.entitlements._writer import build_envelope, fingerprint
+from saas_contracts.errors import ApprovalRequiredError
 
 AUDIT = AuditContext(now="2026-04-01T00:00:00Z", commit_sha=SHA)
 STREAM = [
@@ -45,7 +44,7 @@ class TestOutcomes:
     """Each delivered event ends in exactly one documented outcome."""
 
     def test_in_order_stream_applies(self):
-        report = replay(PlanSourceState(), STREAM, audit=AUDIT)
+        report = apply_events(PlanSourceState(), STREAM, audit=AUDIT)
         assert [r.outcome for r in report.results] == ["applied"] * len(STREAM)
         assert len(report.envelopes) == len(STREAM)
         assert report.clean
@@ -62,7 +61,7 @@ class TestOutcomes:
             {"kind": "nonsense"},
             event(9, "trial_start", "2026-05-01T00:00:00Z", plan="pro", trial_end="2026-06-01T00:00:00Z"),
         ]
-        report = replay(PlanSourceState(), delivered)
+        report = apply_events(PlanSourceState(), delivered)
         assert [r.outcome for r in report.results] == [
             "applied",
             "applied",
@@ -192,12 +191,12 @@ class TestReplayProperties:
     @given(stream=st.lists(st.sampled_from(_pool), max_size=14))
     def test_replay_twice_is_identical_and_counts_are_conserved(self, stream):
         start = PlanSourceState()
-        first = replay(start, copy.deepcopy(stream))
+        first = apply_events(start, copy.deepcopy(stream))
         assert start.to_json() == {"state": "entitlements/v1", "records": [], "receipts": []}
         assert sum(first.counts.values()) == len(stream)
         assert all(result.outcome in EVENT_OUTCOMES for result in first.results)
         assert [r.index for r in first.results] == list(range(len(stream)))
-        second = replay(first.state, copy.deepcopy(stream))
+        second = apply_events(first.state, copy.deepcopy(stream))
         assert second.state.to_json() == first.state.to_json()
         assert (
             first.counts["applied"]

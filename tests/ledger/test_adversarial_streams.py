@@ -482,7 +482,7 @@ class TestQuantityAndShape:
         args = ["replay", str(path), "--window-start", WINDOW[0], "--window-end", WINDOW[1], "--now", NOW]
         result = CliRunner().invoke(
             main,
-            ["ledger", *args, "--dry-run", "--fail-on", "none", "--out", str(out)],
+            ["ledger", *args, "--dry-run", "--fail-on", "none", "--output", str(out)],
             catch_exceptions=False,
         )
         assert result.exit_code == 0, result.output
@@ -666,7 +666,7 @@ class TestCli:
             "--dry-run",
             "-o",
             "markdown",
-            "--out",
+            "--output",
             str(target),
         )
         assert result.exit_code == 2, result.output

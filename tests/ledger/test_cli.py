@@ -62,7 +62,7 @@ class TestReplay:
 
     def test_markdown_to_file(self, small, tmp_path):
         out = tmp_path / "ops.md"
-        result = _run("replay", str(small), *WINDOW, "--dry-run", "--out", str(out))
+        result = _run("replay", str(small), *WINDOW, "--dry-run", "--output", str(out))
         assert result.exit_code == 0
         assert out.read_text().startswith("# Usage ledger ops summary")
 
@@ -102,7 +102,7 @@ class TestReplay:
             ["--window-start", "2026-11-14T00:00:00Z", "--window-end", "2026-11-14T00:00:00Z", "--dry-run"],
             [*WINDOW, "--dry-run", "--mode", "backfill"],
             [*WINDOW, "--commit-sha", "not-a-sha"],
-            [*WINDOW, "--dry-run", "--out", "ops.txt"],
+            [*WINDOW, "--dry-run", "--output", "ops.txt"],
         ],
     )
     def test_usage_errors(self, small, args):
@@ -129,7 +129,7 @@ class TestReplay:
                 "--dry-run",
                 "--backfill-ref",
                 secret,
-                "--out",
+                "--output",
                 str(out),
             ],
         )

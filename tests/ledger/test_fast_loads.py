@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from tests.ledger.conftest import BASE_EVENT, EXAMPLE_EVENTS, NOW, WINDOW, make_event
 
 import saas_contracts.ledger._replay as replay_module
-from saas_contracts._jsonio import JSONInputError, loads
+from saas_contracts._jsonio import loads
+from saas_contracts.errors import JSONInputError
 from saas_contracts.ledger import ReplayRequest, SqliteIndex, replay_lines
 from saas_contracts.ledger._fast import fast_loads
 

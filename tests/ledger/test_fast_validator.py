@@ -10,7 +10,8 @@ from tests.ledger.conftest import BASE_EVENT, EXAMPLE_EVENTS, FIXTURE, make_even
 from saas_contracts._jsonio import loads
 from saas_contracts._time import parse_utc_ns_unchecked
 from saas_contracts._validation import is_valid
-from saas_contracts.ledger import EVENT_SCHEMA, ReplayRequest, fast_available, replay_lines, schema_check
+from saas_contracts.ledger import EVENT_SCHEMA, ReplayRequest, replay_lines
+from saas_contracts.ledger._fast import fast_available, schema_check
 
 pytestmark = pytest.mark.skipif(
     not fast_available(), reason="jsonschema-rs is not installed; the bulk path falls back to jsonschema"

@@ -11,14 +11,13 @@ from hypothesis import strategies as st
 from tests.conftest import NODE_DIR, node_or_skip
 from tests.ledger.conftest import BASE_EVENT, EXAMPLE_EVENTS, FIXTURE, make_event
 
+from saas_contracts._digest import canonical_bytes
 from saas_contracts._jsonio import loads
-from saas_contracts.ledger import (
+from saas_contracts.ledger import fingerprint, scope_key
+from saas_contracts.ledger._fingerprint import (
     FINGERPRINT_EXCLUDED_FIELDS,
     business_content,
-    canonical_bytes,
     fast_canonical_bytes,
-    fingerprint,
-    scope_key,
 )
 
 LABEL = st.from_regex(r"\A[a-z][a-z0-9]{0,6}(?:[._-][a-z0-9]{1,4}){0,2}\Z")

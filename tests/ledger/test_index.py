@@ -7,8 +7,9 @@ import sqlite3
 import pytest
 
 from saas_contracts import InputFileError
+from saas_contracts.errors import IndexBusyError
 from saas_contracts.ledger import MemoryIndex, SqliteIndex, scope_key
-from saas_contracts.ledger._index import ACCEPTED, CONFLICT, DUPLICATE, IndexBusyError
+from saas_contracts.ledger._index import ACCEPTED, CONFLICT, DUPLICATE
 
 
 def _k(n):

@@ -7,17 +7,17 @@ from tests.ledger.conftest import BASE_EVENT, NOW, WINDOW, line, make_event
 
 from saas_contracts import ContractViolationError, PrivacyViolationError
 from saas_contracts._validation import validate
+from saas_contracts.errors import PublicSafetyError
 from saas_contracts.ledger import (
     OPS_SUMMARY_SCHEMA,
     SUMMARY_SCHEMA,
-    Aggregator,
     UsageSummary,
     build_ops_summary,
     replay_lines,
     write_ops_summary,
 )
-from saas_contracts.ledger._summary import SummaryRow
-from saas_contracts.privacy import PublicSafetyError, rules_digest
+from saas_contracts.ledger._summary import Aggregator, SummaryRow
+from saas_contracts.privacy import rules_digest
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 WIN = {"start": WINDOW[0], "end": WINDOW[1]}

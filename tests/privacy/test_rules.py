@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from saas_contracts._errors import SchemaDefinitionError
 from saas_contracts._validation import validate
+from saas_contracts.errors import SchemaDefinitionError
 from saas_contracts.privacy import ScanConfig, default_rules, load_config, normalize_key, scan
 from saas_contracts.privacy._rules import (
     compile_python,

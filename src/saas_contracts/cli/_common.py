@@ -1,8 +1,10 @@
-"""Shared CLI plumbing: exit codes, the output-format option, error handling.
+"""Shared CLI plumbing: exit codes, the output-format option, reporters, error handling.
 
 Every command parses its options, calls one library function that returns a
-result object, and hands that result to a reporter for the chosen format.
-Machine output goes to stdout; diagnostics go to stderr.
+result object, and hands that result to the reporter for the chosen format.
+Each command family keeps one table from format name to reporter (like
+check-jsonschema's ``REPORTER_BY_NAME``); ``-o/--output-format`` offers exactly
+the table's keys. Machine output goes to stdout; diagnostics go to stderr.
 """
 
 from __future__ import annotations
@@ -10,15 +12,17 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 import click
 
-from saas_contracts._errors import ContractError
-from saas_contracts._jsonio import dumps_pretty
+from saas_contracts import dumps_pretty
+from saas_contracts.errors import ContractError
+from saas_contracts.ledger import parse_utc_ns
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
 EXIT_OK: Final = 0
 """Everything checked, nothing found."""
@@ -32,10 +36,14 @@ EXIT_INTERRUPTED: Final = 130
 """Stopped by Ctrl-C / SIGINT (128 + 2, as shells report it); never mistaken for findings."""
 
 F = Any  # a click-decorated callable
+R = TypeVar("R")
 
 
-def output_format_option(*formats: str, default: str = "text") -> Callable[[F], F]:
-    """``-o/--output-format`` restricted to the formats a command supports."""
+def output_format_option(
+    reporters: Mapping[str, Callable[..., None]], default: str = "text"
+) -> Callable[[F], F]:
+    """``-o/--output-format`` offering exactly the formats in a command's reporter table."""
+    formats = tuple(reporters)
     return click.option(
         "-o",
         "--output-format",
@@ -45,6 +53,11 @@ def output_format_option(*formats: str, default: str = "text") -> Callable[[F], 
         show_default=True,
         help="How to print the result: " + ", ".join(formats) + ".",
     )
+
+
+def report(reporters: Mapping[str, Callable[[R], None]], output_format: str, result: R) -> None:
+    """Hand ``result`` to the reporter registered for ``output_format``."""
+    reporters[output_format.lower()](result)
 
 
 def emit_json(payload: object) -> None:
@@ -108,11 +121,12 @@ COMMIT_ENV: Final = ("SAAS_CONTRACTS_COMMIT_SHA", "GITHUB_SHA", "CF_PAGES_COMMIT
 """Environment variables read, in order, for the commit a run is made at."""
 
 
-def resolve_commit_sha(option: str | None) -> str | None:
+def resolve_commit_sha(option: str | None, *, ask_git: bool = True) -> str | None:
     """The commit SHA for audit fields: the option, else the CI environment, else ``git rev-parse HEAD``.
 
     Raises the usage-error exit for a malformed ``--commit-sha``; returns None when
-    nothing names a commit (callers decide whether that is allowed).
+    nothing names a commit (callers decide whether that is allowed). With
+    ``ask_git=False`` only the option and the environment count.
     """
     if option is not None:
         if not _SHA.match(option):
@@ -122,6 +136,8 @@ def resolve_commit_sha(option: str | None) -> str | None:
         value = os.environ.get(name, "").strip().lower()
         if _SHA.match(value):
             return value
+    if not ask_git:
+        return None
     try:
         done = subprocess.run(
             ["git", "rev-parse", "HEAD"],  # noqa: S607 - git from PATH, like every developer tool
@@ -134,3 +150,41 @@ def resolve_commit_sha(option: str | None) -> str | None:
         return None
     value = done.stdout.strip()
     return value if done.returncode == 0 and _SHA.match(value) else None
+
+
+class UtcTimestamp(click.ParamType):  # type: ignore[type-arg]
+    """A contract UTC timestamp (``YYYY-MM-DDTHH:MM:SS[.fraction]Z``), checked when parsed."""
+
+    name = "timestamp"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:  # noqa: ARG002 - click's signature
+        """Show ``TIMESTAMP`` in the help."""
+        return "TIMESTAMP"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """Return the timestamp unchanged when it is a valid contract UTC timestamp."""
+        try:
+            parse_utc_ns(value)
+        except ValueError:
+            self.fail("must be a UTC timestamp YYYY-MM-DDTHH:MM:SS[.fraction]Z", param, ctx)
+        return str(value)
+
+
+TIMESTAMP: Final = UtcTimestamp()
+"""The one parameter type of every ``--now``-like option."""
+
+
+def utc_now() -> str:
+    """The current time as a contract UTC timestamp: the one place the wall clock is read."""
+    return datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def output_file_option(help_text: str) -> Callable[[F], F]:
+    """``--output FILE``: the one spelling of "write here instead of stdout"."""
+    return click.option(
+        "--output",
+        "output_path",
+        type=click.Path(dir_okay=False, writable=True),
+        metavar="FILE",
+        help=help_text,
+    )

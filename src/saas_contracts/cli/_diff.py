@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from saas_contracts.cli._common import EXIT_FINDINGS, EXIT_OK, output_format_option
-from saas_contracts.diff._gate import diff_and_gate, load_waivers
-from saas_contracts.diff._git import GitRevisionError, default_base, extract, repository_root
-from saas_contracts.diff._model import Mode, Policy
-from saas_contracts.diff._report import render_json, render_markdown, render_text
-from saas_contracts.diff._sources import WAIVER_FILE, DiffInputError, SchemaSet
+from saas_contracts.diff import (
+    WAIVER_FILE,
+    Mode,
+    Policy,
+    diff_and_gate,
+    load_waivers,
+    open_sides,
+    render_json,
+    render_markdown,
+    render_text,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _EPILOG = """\b
 Examples:
@@ -24,22 +33,12 @@ Examples:
   saas-contracts diff main:schemas ./schemas -o json
 """
 
-
-def _side(spec: str, *, subdir: str, stack: contextlib.ExitStack, cwd: Path) -> tuple[Path, str]:
-    """A directory as is, or ``REV`` / ``REV:path`` extracted from git into a temporary directory."""
-    path = Path(spec)
-    if path.is_dir():
-        return path, spec
-    if path.exists():
-        raise DiffInputError(f"{spec}: not a directory of schemas")
-    revision, _, inside = spec.partition(":")
-    try:
-        root = repository_root(cwd)
-    except GitRevisionError as error:
-        raise DiffInputError(f"{spec!r} is not a directory, and {error}") from error
-    temporary = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="saas-contracts-diff-")))
-    folder = inside.strip("/") or subdir
-    return extract(root, revision, folder, temporary), f"{revision}:{folder}"
+REPORTERS: dict[str, Callable[..., None]] = {
+    "text": lambda result, *, verbose: click.echo(render_text(result, verbose=verbose)),
+    "json": lambda result, *, verbose: click.echo(render_json(result)),  # noqa: ARG005 - one signature
+    "markdown": lambda result, *, verbose: click.echo(render_markdown(result), nl=False),  # noqa: ARG005
+}
+"""Reporters take the result and ``verbose`` (which only the text report uses)."""
 
 
 @click.command(
@@ -56,7 +55,7 @@ def _side(spec: str, *, subdir: str, stack: contextlib.ExitStack, cwd: Path) -> 
     help="Compare schemas/ at REV with the work tree (default: the "
     "merge base of HEAD with the main branch). Not combined with OLD.",
 )
-@output_format_option("text", "json", "markdown")
+@output_format_option(REPORTERS)
 @click.option(
     "--schemas-dir",
     default="schemas",
@@ -129,42 +128,19 @@ def diff_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per opt
     """
     if base is not None and old is not None:
         raise click.UsageError("give either --base REV or OLD, not both")
-    cwd = Path.cwd()
     with contextlib.ExitStack() as stack:
-        if old is None:
-            root = repository_root(cwd)
-            revision = base if base is not None else default_base(root)
-            old = revision
-            new_path, new_label = root / schemas_dir, schemas_dir + " (work tree)"
-        elif new is None:
-            try:
-                root = repository_root(cwd)
-            except GitRevisionError:
-                root = cwd
-            new_path, new_label = root / schemas_dir, schemas_dir + " (work tree)"
-        else:
-            new_path, new_label = _side(new, subdir=schemas_dir, stack=stack, cwd=cwd)
-        old_path, old_label = _side(old, subdir=schemas_dir, stack=stack, cwd=cwd)
-        if not new_path.is_dir():
-            raise DiffInputError(f"{new_path}: not a directory of schemas")
-        old_set = SchemaSet(old_path, label=old_label)
-        new_set = SchemaSet(new_path, label=new_label)
-        chosen = waiver_path if waiver_path is not None else new_path / WAIVER_FILE
+        sides = open_sides(old, new, base=base, schemas_dir=schemas_dir, cwd=Path.cwd(), stack=stack)
+        chosen = waiver_path if waiver_path is not None else sides.new_path / WAIVER_FILE
         waivers = load_waivers(chosen) if chosen.is_file() or waiver_path is not None else []
         result = diff_and_gate(
-            old_set,
-            new_set,
+            sides.old,
+            sides.new,
             policy=Policy(format_assertion=format_assertion, lenient_open_content=lenient_open_content),
             waivers=waivers,
             default_mode=Mode(default_mode),
             fail_on_unknown=fail_on_unknown,
             gate=not no_gate,
         )
-    if output_format == "json":
-        click.echo(render_json(result))
-    elif output_format == "markdown":
-        click.echo(render_markdown(result), nl=False)
-    else:
-        click.echo(render_text(result, verbose=verbose))
+    REPORTERS[output_format.lower()](result, verbose=verbose)
     failed = result.gate is not None and not result.gate.passed
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_OK)

@@ -1,40 +1,70 @@
-"""``saas-contracts entitlements``: decide, replay lifecycle events onto a state file, summarize."""
+"""``saas-contracts entitlements``: decide, apply lifecycle events onto a state file, summarize."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, cast
 
 import click
 
-from saas_contracts._errors import InputFileError
-from saas_contracts._jsonio import read_documents
 from saas_contracts.cli._common import (
+    TIMESTAMP,
     emit_json,
     fail,
     finish,
+    output_file_option,
     output_format_option,
     privacy_finding,
+    report,
     resolve_commit_sha,
+    utc_now,
 )
 from saas_contracts.entitlements import (
     AuditContext,
-    PlanSourceState,
-    ReplayReport,
-    apply_event,
-    decide,
+    apply_file,
+    decide_file,
     load_state,
     save_state,
-    summarize,
-    unreadable_result,
+    summarize_files,
+    write_envelopes,
     write_ops_summary,
-    write_text_atomic,
 )
 from saas_contracts.privacy import PublicSafetyError
 
 if TYPE_CHECKING:
-    from saas_contracts.entitlements import EventResult
+    from collections.abc import Callable
+
+    from saas_contracts.entitlements import ApplyReport, DecisionRun, OpsSummary
+
+SummaryFormat = Literal["text", "json", "markdown"]
+
+
+def _decisions_text(run: DecisionRun) -> None:
+    if run.decisions:
+        click.echo(run.render("text"))
+
+
+DECIDE_REPORTERS: dict[str, Callable[[DecisionRun], None]] = {
+    "text": _decisions_text,
+    "json": lambda run: emit_json(run.to_json()),
+    "markdown": lambda run: click.echo(run.render("markdown")),
+}
+APPLY_REPORTERS: dict[str, Callable[[ApplyReport], None]] = {
+    "text": lambda result: click.echo(result.render("text")),
+    "json": lambda result: emit_json(result.to_json()),
+    "markdown": lambda result: click.echo(result.render("markdown")),
+}
+
+
+def _summary_reporter(output_format: str) -> Callable[[OpsSummary], None]:
+    def emit(summary: OpsSummary) -> None:
+        click.echo(summary.render(output_format), nl=False)
+
+    return emit
+
+
+SUMMARY_REPORTERS: dict[str, Callable[[OpsSummary], None]] = {
+    name: _summary_reporter(name) for name in ("text", "json", "markdown")
+}
 
 
 @click.group()
@@ -46,35 +76,6 @@ def entitlements() -> None:
     """
 
 
-def _documents(path: str) -> list[Any]:
-    values: list[Any] = []
-    for document in read_documents(path):
-        if document.error is not None:
-            raise InputFileError(path, document.error, line=document.line)
-        values.append(document.value)
-    return values
-
-
-def _with_state_records(request: object, state: PlanSourceState | None) -> object:
-    if state is None or not isinstance(request, dict) or "records" in request:
-        return request
-    workspace = request.get("workspace")
-    return request | {"records": state.workspace_records(workspace) if isinstance(workspace, str) else []}
-
-
-def _decision_line(decision: dict[str, Any]) -> str:
-    plan = decision.get("plan", "-")
-    source = decision.get("source", {})
-    winner = (
-        f"{source['source_kind']} {source['record_id']} ({decision['tie_break']})" if source else "no source"
-    )
-    until = decision.get("valid_until", "no scheduled change")
-    return (
-        f"{decision['outcome']} {decision['capability']} for {decision['workspace']}: {decision['reason']}; "
-        f"plan {plan}; {winner}; holds until {until}"
-    )
-
-
 @entitlements.command("decide")
 @click.argument("request_path", metavar="REQUEST", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
@@ -83,7 +84,7 @@ def _decision_line(decision: dict[str, Any]) -> str:
     type=click.Path(dir_okay=False, exists=True),
     help="Take each request's records from this state file (requests must then omit 'records').",
 )
-@output_format_option("text", "json", "markdown")
+@output_format_option(DECIDE_REPORTERS)
 def decide_command(request_path: str, state_path: str | None, output_format: str) -> None:
     """Decide entitlement requests (entitlements/v1/decision-request, .json or .jsonl).
 
@@ -91,50 +92,9 @@ def decide_command(request_path: str, state_path: str | None, output_format: str
     snapshot, capability, usage and an explicit as_of. Exit 0 when every
     request is allowed, 1 when any is denied, 2 on invalid input.
     """
-    state = load_state(state_path) if state_path else None
-    decisions = [decide(_with_state_records(request, state)) for request in _documents(request_path)]
-    if output_format == "json":
-        emit_json(decisions[0] if len(decisions) == 1 and not request_path.endswith(".jsonl") else decisions)
-    elif output_format == "markdown":
-        click.echo("| outcome | capability | reason | plan | source | tie-break | valid until |")
-        click.echo("| --- | --- | --- | --- | --- | --- | --- |")
-        for decision in decisions:
-            source = decision.get("source", {}).get("source_kind", "-")
-            cells = [
-                decision["outcome"],
-                decision["capability"],
-                decision["reason"],
-                decision.get("plan", "-"),
-                source,
-                decision.get("tie_break", "-"),
-                decision.get("valid_until", "-"),
-            ]
-            click.echo("| " + " | ".join(cells) + " |")
-    else:
-        for decision in decisions:
-            click.echo(_decision_line(decision))
-    finish(clean=all(decision["outcome"] == "allow" for decision in decisions))
-
-
-def _utc_now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _replay_file(state: PlanSourceState, events_path: str, audit: AuditContext | None) -> ReplayReport:
-    results: list[EventResult] = []
-    for index, document in enumerate(read_documents(events_path, default_lines=True)):
-        if document.error is not None:
-            results.append(unreadable_result(index, f"{document.location}: {document.error}"))
-        else:
-            results.append(apply_event(state, document.value, index=index, audit=audit))
-    return ReplayReport(state=state, results=tuple(results))
-
-
-def _result_line(result: EventResult) -> str:
-    what = " ".join(part for part in (result.kind, result.record_id) if part)
-    line = f"#{result.index} {result.outcome}{' ' + what if what else ''}: {result.detail}"
-    extra = [f"    {violation.pointer or '/'}: {violation.message}" for violation in result.violations]
-    return "\n".join([line, *extra])
+    run = decide_file(request_path, state=load_state(state_path) if state_path else None)
+    report(DECIDE_REPORTERS, output_format, run)
+    finish(clean=run.clean)
 
 
 @entitlements.command("apply")
@@ -158,9 +118,9 @@ def _result_line(result: EventResult) -> str:
     help="Commit SHA recorded in each write envelope (default with --writes: $SAAS_CONTRACTS_COMMIT_SHA, "
     "$GITHUB_SHA or 'git rev-parse HEAD').",
 )
-@click.option("--now", help="written_at for the envelopes (UTC timestamp; default: the current time).")
+@click.option("--now", type=TIMESTAMP, help="written_at for the envelopes (default: the current time).")
 @click.option("--dry-run", is_flag=True, help="Report the outcomes without writing the state file.")
-@output_format_option("text", "json", "markdown")
+@output_format_option(APPLY_REPORTERS)
 def apply_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per documented option
     events_path: str,
     state_path: str,
@@ -182,40 +142,14 @@ def apply_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per do
         commit_sha = resolve_commit_sha(commit_sha)
     if writes_path and not commit_sha:
         raise fail("--writes needs a commit: pass --commit-sha or set SAAS_CONTRACTS_COMMIT_SHA")
-    audit = AuditContext(now=now or _utc_now(), commit_sha=commit_sha) if commit_sha else None
-    state = load_state(state_path, missing_ok=True)
-    report = _replay_file(state, events_path, audit)
+    audit = AuditContext(now=now or utc_now(), commit_sha=commit_sha) if commit_sha else None
+    result = apply_file(load_state(state_path, missing_ok=True), events_path, audit=audit)
     if not dry_run:
-        save_state(state_path, report.state)
+        save_state(state_path, result.state)
         if writes_path:
-            lines = [
-                json.dumps(envelope, sort_keys=True, ensure_ascii=False) + "\n"
-                for envelope in report.envelopes
-            ]
-            write_text_atomic(writes_path, "".join(lines))
-    if output_format == "json":
-        emit_json(report.to_json())
-    elif output_format == "markdown":
-        click.echo("| # | outcome | kind | record | detail |")
-        click.echo("| ---: | --- | --- | --- | --- |")
-        for result in report.results:
-            click.echo(f"| {result.index} | {result.outcome} | {result.kind or '-'} | "
-                       f"{result.record_id or '-'} | {result.detail} |")  # fmt: skip
-    else:
-        for result in report.results:
-            click.echo(_result_line(result))
-        click.echo(", ".join(f"{outcome} {count}" for outcome, count in report.counts.items()))
-    finish(clean=report.clean)
-
-
-def _report_results(paths: tuple[str, ...]) -> list[dict[str, Any]]:
-    results: list[dict[str, Any]] = []
-    for path in paths:
-        for document in _documents(path):
-            if not isinstance(document, dict) or not isinstance(document.get("results"), list):
-                raise InputFileError(path, "expected an apply report ('apply -o json') with a 'results' list")
-            results.extend(item for item in document["results"] if isinstance(item, dict))
-    return results
+            write_envelopes(writes_path, result)
+    report(APPLY_REPORTERS, output_format, result)
+    finish(clean=result.clean)
 
 
 @entitlements.command("summarize")
@@ -234,12 +168,15 @@ def _report_results(paths: tuple[str, ...]) -> list[dict[str, Any]]:
     type=click.Path(dir_okay=False, exists=True),
     help="Decision documents from 'decide -o json' (.json or .jsonl, repeatable).",
 )
-@click.option("--commit-sha", envvar="SAAS_CONTRACTS_COMMIT_SHA", help="Commit SHA to stamp on the summary.")
-@click.option("--generated-at", help="UTC timestamp to stamp on the summary (default: now).")
 @click.option(
-    "--output", "output_path", type=click.Path(dir_okay=False), help="Write here instead of stdout."
+    "--commit-sha",
+    metavar="SHA",
+    help="Commit SHA to stamp on the summary (default: $SAAS_CONTRACTS_COMMIT_SHA, $GITHUB_SHA or "
+    "$CF_PAGES_COMMIT_SHA when set; otherwise none).",
 )
-@output_format_option("text", "json", "markdown")
+@click.option("--generated-at", type=TIMESTAMP, help="UTC timestamp to stamp on the summary.")
+@output_file_option("Write the summary to FILE (atomically) instead of standard output.")
+@output_format_option(SUMMARY_REPORTERS)
 def summarize_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per documented option
     state_path: str | None,
     report_paths: tuple[str, ...],
@@ -258,22 +195,18 @@ def summarize_command(  # noqa: PLR0913, PLR0917 - click passes one parameter pe
     """
     if not (state_path or report_paths or decision_paths):
         raise fail("give at least one of --state, --report, --decisions")
-    decisions: list[Any] = []
-    for path in decision_paths:
-        for document in _documents(path):
-            decisions.extend(document if isinstance(document, list) else [document])
     try:
-        summary = summarize(
-            state=load_state(state_path) if state_path else None,
-            results=_report_results(report_paths),
-            decisions=decisions,
-            commit_sha=commit_sha,
-            generated_at=generated_at or _utc_now(),
+        summary = summarize_files(
+            state_path=state_path,
+            report_paths=report_paths,
+            decision_paths=decision_paths,
+            commit_sha=resolve_commit_sha(commit_sha, ask_git=False),
+            generated_at=generated_at or utc_now(),
         )
     except PublicSafetyError as error:
         raise privacy_finding("ops summary", error) from error
     if output_path:
-        write_ops_summary(summary, output_path, output_format)
+        write_ops_summary(summary, output_path, cast("SummaryFormat", output_format.lower()))
     else:
-        click.echo(summary.render(output_format), nl=False)
+        report(SUMMARY_REPORTERS, output_format, summary)
     finish(clean=True)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from saas_contracts.cli._common import emit_json, finish, output_format_option
+from saas_contracts.cli._common import emit_json, finish, output_format_option, report
 from saas_contracts.fixtures import (
     check_fixture,
     discover_product_names,
@@ -16,6 +16,9 @@ from saas_contracts.fixtures import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from importlib.resources.abc import Traversable
+
     from saas_contracts.fixtures import FixtureReport
 
 
@@ -39,6 +42,30 @@ def _text_report(report: FixtureReport) -> None:
         click.echo(f"  note: {note}", err=True)
 
 
+def _check_text(reports: Sequence[FixtureReport]) -> None:
+    for item in reports:
+        _text_report(item)
+
+
+CHECK_REPORTERS: dict[str, Callable[[Sequence[FixtureReport]], None]] = {
+    "text": _check_text,
+    "json": lambda reports: emit_json(
+        {"ok": all(item.ok for item in reports), "fixtures": [item.to_json() for item in reports]}
+    ),
+}
+
+
+def _list_text(entries: Sequence[Traversable]) -> None:
+    for entry in entries:
+        click.echo(entry.name)
+
+
+LIST_REPORTERS: dict[str, Callable[[Sequence[Traversable]], None]] = {
+    "text": _list_text,
+    "json": lambda entries: emit_json([entry.name for entry in entries]),
+}
+
+
 @fixtures.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -51,7 +78,7 @@ def _text_report(report: FixtureReport) -> None:
 @click.option(
     "--product-name", "extra_names", multiple=True, help="Another product name to forbid (repeatable)."
 )
-@output_format_option("text", "json")
+@output_format_option(CHECK_REPORTERS)
 def check(
     paths: tuple[Path, ...], examples_dir: Path | None, extra_names: tuple[str, ...], output_format: str
 ) -> None:
@@ -68,18 +95,12 @@ def check(
     reports = [
         check_fixture(target, product_names=sorted(set(names)), repo_root=repo_root) for target in targets
     ]
-    if output_format == "json":
-        emit_json(
-            {"ok": all(report.ok for report in reports), "fixtures": [report.to_json() for report in reports]}
-        )
-    else:
-        for report in reports:
-            _text_report(report)
-    finish(clean=all(report.ok for report in reports))
+    report(CHECK_REPORTERS, output_format, reports)
+    finish(clean=all(item.ok for item in reports))
 
 
 @fixtures.command("list")
-def list_fixtures() -> None:
+@output_format_option(LIST_REPORTERS)
+def list_fixtures(output_format: str) -> None:
     """List the core fixtures packaged with saas-contracts."""
-    for entry in packaged_fixtures():
-        click.echo(entry.name)
+    report(LIST_REPORTERS, output_format, packaged_fixtures())

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import re
+import functools
 import sys
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
 from saas_contracts.cli._common import (
+    TIMESTAMP,
     ContractGroup,
     emit_json,
     fail,
     finish,
     output_format_option,
     privacy_finding,
+    report,
     resolve_commit_sha,
+    utc_now,
 )
 from saas_contracts.ledger import (
     OUTCOMES,
@@ -27,7 +30,6 @@ from saas_contracts.ledger import (
     TimeRules,
     build_ops_summary,
     input_size,
-    parse_utc_ns,
     replay,
     write_ops_summary,
 )
@@ -39,19 +41,7 @@ if TYPE_CHECKING:
     from saas_contracts.ledger import LineIssue, ReplayReport, UsageSummary
 
 _F = TypeVar("_F", bound="Callable[..., object]")
-_SHA = re.compile(r"[0-9a-f]{40}\Z")
 _FAIL_CHOICES = ("conflict", "invalid", "late", "out_of_window", "duplicate", "none")
-
-
-def _now(value: str | None) -> str:
-    if value is not None:
-        try:
-            parse_utc_ns(value)
-        except ValueError:
-            raise fail("--now must be a UTC timestamp YYYY-MM-DDTHH:MM:SS[.fraction]Z") from None
-        return value
-    # The one place the wall clock is read: the CLI, never the core.
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _window_options(function: _F) -> _F:
@@ -88,7 +78,7 @@ def _window_options(function: _F) -> _F:
             ),
             click.option(
                 "--now",
-                metavar="TIMESTAMP",
+                type=TIMESTAMP,
                 help="Evaluate time rules at this UTC instant instead of the current time "
                 "(for reproducible output).",
             ),
@@ -164,40 +154,13 @@ def _run(
         return replay(
             list(events),
             request,
-            now=_now(options["now"]),
+            now=options["now"] or utc_now(),
             index=index,
             workers=options["jobs"] or None,
             validator=options["validator"],
             progress=progress,
             deliver=deliver,
         )
-
-
-def _summary_delivery(
-    output_format: str, out_path: str | None, sha: str | None, rendered: list[str]
-) -> Callable[[ReplayReport], None]:
-    """Phase one of the two-phase commit: the index keeps a run's scopes only after this returns.
-
-    The summary must pass the privacy check and, with ``--out``, be written (atomically);
-    otherwise the command fails and the index is left as it was.
-    """
-    ops_format: Literal["json", "markdown"] = "json" if output_format == "json" else "markdown"
-
-    def deliver(report: ReplayReport) -> None:
-        try:
-            summary = build_ops_summary(report, commit_sha=sha)
-        except PublicSafetyError as error:
-            raise privacy_finding("ops summary", error) from error
-        if out_path is None:
-            rendered.append(summary.render(ops_format))
-            return
-        try:
-            write_ops_summary(summary, out_path, ops_format)
-        except OSError as error:
-            message = f"--out {out_path}: cannot write: {error.strerror} (nothing was committed to the index)"
-            raise fail(message) from error
-
-    return deliver
 
 
 def _text_lines(report: ReplayReport, events: Sequence[str]) -> Iterator[str]:
@@ -260,6 +223,75 @@ def _request(
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Replayed:
+    """What the replay reporters print: the report, the inputs, the commit and where the summary goes."""
+
+    report: ReplayReport
+    events: Sequence[str]
+    sha: str | None
+    out_path: str | None
+
+
+def _replay_text(replayed: _Replayed) -> None:
+    for line in _text_lines(replayed.report, replayed.events):
+        click.echo(line)
+
+
+def _replay_ops_summary(ops_format: Literal["json", "markdown"], replayed: _Replayed) -> None:
+    # Runs before the index commits (see replay_command): any failure here leaves the index as it was.
+    try:
+        summary = build_ops_summary(replayed.report, commit_sha=replayed.sha)
+    except PublicSafetyError as error:
+        raise privacy_finding("ops summary", error) from error
+    if replayed.out_path is None:
+        click.echo(summary.render(ops_format), nl=False)
+        return
+    try:
+        write_ops_summary(summary, replayed.out_path, ops_format)
+    except OSError as error:
+        message = f"--output {replayed.out_path}: cannot write: {error.strerror} (the index is unchanged)"
+        raise fail(message) from error
+    click.echo(f"wrote {replayed.out_path}", err=True)
+
+
+REPLAY_REPORTERS: dict[str, Callable[[_Replayed], None]] = {
+    "text": _replay_text,
+    "json": functools.partial(_replay_ops_summary, "json"),
+    "markdown": functools.partial(_replay_ops_summary, "markdown"),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Summarized:
+    """A usage summary that passed its schema and the privacy scan."""
+
+    summary: UsageSummary
+    document: dict[str, Any]
+    request: ReplayRequest
+
+
+def _summary_markdown(summarized: _Summarized) -> None:
+    request = summarized.request
+    click.echo(
+        f"# Usage summary\n\nWindow `{request.window_start}` to `{request.window_end}` "
+        "(UTC, end exclusive).\n"
+    )
+    click.echo(summarized.summary.markdown_table())
+
+
+def _summary_text(summarized: _Summarized) -> None:
+    for line in _summary_lines(summarized.summary):
+        click.echo(line)
+
+
+SUMMARY_REPORTERS: dict[str, Callable[[_Summarized], None]] = {
+    "text": _summary_text,
+    "json": lambda summarized: emit_json(summarized.document),
+    "markdown": _summary_markdown,
+}
+
+
 @click.group("ledger", cls=ContractGroup)
 def ledger() -> None:
     """Usage event ledger: replay/backfill JSON Lines, aggregate usage, write ops summaries.
@@ -314,14 +346,21 @@ def ledger() -> None:
     help="Outcomes that make the exit status 1 (repeatable; default: conflict and invalid; "
     "'none' to always exit 0 after a complete run).",
 )
-@output_format_option("text", "json", "markdown")
+@output_format_option(REPLAY_REPORTERS)
 @click.option(
-    "--out",
-    "out_path",
+    "--output",
+    "output_path",
     type=click.Path(dir_okay=False, writable=True),
     metavar="FILE",
     help="Write the ops summary to FILE (JSON or Markdown, from -o or the .json/.md suffix) "
     "instead of standard output. Nothing is written when the privacy scan finds anything.",
+)
+@click.option(
+    "--out",
+    "legacy_out",
+    type=click.Path(dir_okay=False, writable=True),
+    hidden=True,
+    deprecated="use --output",
 )
 def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by name
     events: tuple[str, ...],
@@ -333,7 +372,8 @@ def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by nam
     commit_sha: str | None,
     fail_on: tuple[str, ...],
     output_format: str,
-    out_path: str | None,
+    output_path: str | None,
+    legacy_out: str | None,
     **options: Any,
 ) -> None:
     """Replay or backfill EVENTS.jsonl... ('-' for standard input) in a UTC window.
@@ -346,36 +386,44 @@ def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by nam
     is privacy-scanned first. Exit 0 ok, 1 when an outcome named by --fail-on
     occurred or the ops summary has privacy findings, 2 on usage errors.
     """
+    out_path = output_path if output_path is not None else legacy_out
     if out_path is not None and output_format == "text":
         suffix = Path(out_path).suffix.lower()
         if suffix not in {".json", ".md", ".markdown"}:
-            raise fail("--out needs -o json or -o markdown (or a .json / .md file name)")
+            raise fail("--output needs -o json or -o markdown (or a .json / .md file name)")
         output_format = "json" if suffix == ".json" else "markdown"
     if out_path is not None and not Path(out_path).parent.is_dir():
-        raise fail(f"--out {out_path}: directory {Path(out_path).parent} does not exist")
+        raise fail(f"--output {out_path}: directory {Path(out_path).parent} does not exist")
     sha = resolve_commit_sha(commit_sha)
     if sha is None and not dry_run:
         raise fail("a run that writes must name its commit: pass --commit-sha or run inside a git checkout")
     request = _request(options, mode=mode, dry_run=dry_run, backfill_ref=backfill_ref)
     index = SqliteIndex(index_path, lock_timeout=lock_timeout) if index_path else None
-    rendered: list[str] = []
-    deliver = None if output_format == "text" else _summary_delivery(output_format, out_path, sha, rendered)
-    report = _run(events, request, options, index, deliver)
+
+    def deliver(result: ReplayReport) -> None:
+        # Phase one of the two-phase commit: the index keeps this run's scopes only after the
+        # ops summary passed the privacy check and was printed or (atomically) written.
+        report(
+            REPLAY_REPORTERS,
+            output_format,
+            _Replayed(report=result, events=events, sha=sha, out_path=out_path),
+        )
+
+    result = _run(events, request, options, index, None if output_format == "text" else deliver)
     if output_format == "text":
-        for line in _text_lines(report, events):
-            click.echo(line)
-    elif out_path is not None:
-        click.echo(f"wrote {out_path}", err=True)
-    else:
-        click.echo(rendered[0], nl=False)
+        report(
+            REPLAY_REPORTERS,
+            output_format,
+            _Replayed(report=result, events=events, sha=sha, out_path=out_path),
+        )
     failing = set(fail_on or ("conflict", "invalid")) - {"none"}
-    finish(clean=not any(report.counts[name] for name in failing))
+    finish(clean=not any(result.counts[name] for name in failing))
 
 
 @ledger.command("summarize")
 @click.argument("events", nargs=-1, required=True, metavar="EVENTS.jsonl...")
 @_window_options
-@output_format_option("text", "json", "markdown")
+@output_format_option(SUMMARY_REPORTERS)
 def summarize_command(
     events: tuple[str, ...],
     output_format: str,
@@ -389,22 +437,11 @@ def summarize_command(
     before it is printed. Exit 0, or 1 when the scan finds anything.
     """
     request = _request(options, mode="replay", dry_run=True, backfill_ref=None)
-    report = _run(events, request, options, None)
-    summary = report.summary()
+    summary = _run(events, request, options, None).summary()
     document = summary.ensure_valid()
     try:
         assert_public_safe(document)
     except PublicSafetyError as error:
         raise privacy_finding("usage summary", error) from error
-    if output_format == "json":
-        emit_json(document)
-    elif output_format == "markdown":
-        click.echo(
-            f"# Usage summary\n\nWindow `{request.window_start}` to `{request.window_end}` "
-            "(UTC, end exclusive).\n"
-        )
-        click.echo(summary.markdown_table())
-    else:
-        for line in _summary_lines(summary):
-            click.echo(line)
+    report(SUMMARY_REPORTERS, output_format, _Summarized(summary=summary, document=document, request=request))
     finish(clean=True)

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from saas_contracts.cli._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json, output_format_option
-from saas_contracts.privacy._batch import FileScanResult, scan_files
-from saas_contracts.privacy._rules import load_config
-from saas_contracts.privacy._sarif import sarif_log
+from saas_contracts.privacy import FileScanResult, load_config, sarif_log, scan_files
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+def _print_errors(result: FileScanResult) -> None:
+    for error in result.errors:
+        click.echo(f"error: {error.location}: {error.reason}", err=True)
 
 
 def _print_text(result: FileScanResult, *, quiet: bool) -> None:
-    for error in result.errors:
-        click.echo(f"error: {error.location}: {error.reason}", err=True)
+    _print_errors(result)
     for artifact in result.artifacts:
         for finding in artifact.findings:
             click.echo(
@@ -35,9 +41,24 @@ def _sarif_uri(source: str) -> str:
     return "stdin" if source == "-" else Path(source).as_posix()
 
 
+def _print_json(result: FileScanResult, *, quiet: bool) -> None:  # noqa: ARG001 - one reporter signature
+    emit_json(result.to_json())
+    _print_errors(result)
+
+
+def _print_sarif(result: FileScanResult, *, quiet: bool) -> None:  # noqa: ARG001 - one reporter signature
+    pairs = [(_sarif_uri(source), finding) for source, finding in result.findings]
+    emit_json(sarif_log(pairs, result.rules, artifacts=sorted({_sarif_uri(s) for s in result.sources})))
+    _print_errors(result)
+
+
+REPORTERS: dict[str, Callable[..., None]] = {"text": _print_text, "json": _print_json, "sarif": _print_sarif}
+"""Reporters take the result and ``quiet`` (the summary line on stderr of the text report)."""
+
+
 @click.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@output_format_option("text", "json", "sarif")
+@output_format_option(REPORTERS)
 @click.option(
     "--config",
     "config_path",
@@ -62,16 +83,7 @@ def scan(paths: tuple[str, ...], output_format: str, config_path: str | None, *,
     """
     config = load_config(config_path) if config_path is not None else None
     result = scan_files(paths, config)
-    if output_format == "json":
-        emit_json(result.to_json())
-    elif output_format == "sarif":
-        pairs = [(_sarif_uri(source), finding) for source, finding in result.findings]
-        emit_json(sarif_log(pairs, result.rules, artifacts=sorted({_sarif_uri(s) for s in result.sources})))
-    if output_format != "text":
-        for error in result.errors:
-            click.echo(f"error: {error.location}: {error.reason}", err=True)
-    else:
-        _print_text(result, quiet=quiet)
+    REPORTERS[output_format.lower()](result, quiet=quiet)
     if result.errors:
         raise click.exceptions.Exit(EXIT_USAGE)
     raise click.exceptions.Exit(EXIT_OK if result.clean else EXIT_FINDINGS)

@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from saas_contracts._export import bundle, export_schemas
-from saas_contracts._jsonio import dumps_pretty
-from saas_contracts._registry import default_catalog
-from saas_contracts.cli._common import emit_json, output_format_option
+from saas_contracts import bundle, default_catalog, export_schemas
+from saas_contracts.cli._common import emit_json, output_format_option, report
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from saas_contracts import SchemaCatalog
+
+
+def _list_text(catalog: SchemaCatalog) -> None:
+    width = max((len(info.name) for info in catalog), default=0)
+    for info in catalog:
+        click.echo(f"{info.name:<{width}}  {info.title}")
+
+
+LIST_REPORTERS: dict[str, Callable[[SchemaCatalog], None]] = {
+    "text": _list_text,
+    "json": lambda catalog: emit_json([{"name": i.name, "id": i.id, "title": i.title} for i in catalog]),
+}
+SHOW_REPORTERS: dict[str, Callable[[Any], None]] = {"json": emit_json}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportResult:
+    """What ``schemas export`` wrote."""
+
+    directory: Path
+    files: tuple[str, ...]
+
+
+EXPORT_REPORTERS: dict[str, Callable[[ExportResult], None]] = {
+    "text": lambda result: click.echo(f"wrote {len(result.files)} files to {result.directory}", err=True),
+    "json": lambda result: emit_json({"directory": str(result.directory), "files": list(result.files)}),
+}
 
 
 @click.group()
@@ -18,36 +50,32 @@ def schemas() -> None:
 
 
 @schemas.command("list")
-@output_format_option("text", "json")
+@output_format_option(LIST_REPORTERS)
 def list_schemas(output_format: str) -> None:
     """List every packaged schema: name, $id and title."""
-    catalog = default_catalog()
-    if output_format == "json":
-        emit_json([{"name": info.name, "id": info.id, "title": info.title} for info in catalog])
-        return
-    width = max((len(info.name) for info in catalog), default=0)
-    for info in catalog:
-        click.echo(f"{info.name:<{width}}  {info.title}")
+    report(LIST_REPORTERS, output_format, default_catalog())
 
 
 @schemas.command("show")
 @click.argument("name")
 @click.option("--bundled", is_flag=True, help="Embed every referenced document (single-file bundle).")
-def show(name: str, *, bundled: bool) -> None:
+@output_format_option(SHOW_REPORTERS, default="json")
+def show(name: str, output_format: str, *, bundled: bool) -> None:
     """Print one schema (by name, path or $id) as JSON."""
     catalog = default_catalog()
-    document = bundle(catalog, name) if bundled else catalog.get(name).contents
-    click.echo(dumps_pretty(document, final_newline=False))
+    report(SHOW_REPORTERS, output_format, bundle(catalog, name) if bundled else catalog.get(name).contents)
 
 
 @schemas.command("export")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def export(directory: Path) -> None:
+@output_format_option(EXPORT_REPORTERS)
+def export(directory: Path, output_format: str) -> None:
     """Write the raw schema tree to DIRECTORY, plus DIRECTORY/bundled/<name>.bundle.json.
 
     The raw tree keeps relative $refs between files (resolve them against each
     file's $id); the bundles embed what each schema references, for consumers
-    that cannot resolve cross-file references.
+    that cannot resolve cross-file references. -o json lists the files written
+    on stdout.
     """
     written = export_schemas(default_catalog(), directory)
-    click.echo(f"wrote {len(written)} files to {directory}", err=True)
+    report(EXPORT_REPORTERS, output_format, ExportResult(directory=directory, files=tuple(written)))

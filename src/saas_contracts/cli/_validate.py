@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from saas_contracts._batch import BatchResult, validate_files
-from saas_contracts.cli._common import emit_json, finish, output_format_option
+from saas_contracts import BatchResult, validate_files
+from saas_contracts.cli._common import emit_json, finish, output_format_option, report
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def _print_text(result: BatchResult) -> None:
@@ -24,6 +29,12 @@ def _print_text(result: BatchResult) -> None:
     )
 
 
+REPORTERS: dict[str, Callable[[BatchResult], None]] = {
+    "text": _print_text,
+    "json": lambda result: emit_json(result.to_json()),
+}
+
+
 @click.command()
 @click.option(
     "-s",
@@ -34,7 +45,7 @@ def _print_text(result: BatchResult) -> None:
     "a subschema (e.g. common/v1/common#/$defs/utc_timestamp). See 'saas-contracts schemas list'.",
 )
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@output_format_option("text", "json")
+@output_format_option(REPORTERS)
 def validate(schema: str, files: tuple[str, ...], output_format: str) -> None:
     """Validate FILE... against a packaged schema.
 
@@ -46,8 +57,5 @@ def validate(schema: str, files: tuple[str, ...], output_format: str) -> None:
     file).
     """
     result = validate_files(files, schema)
-    if output_format == "json":
-        emit_json(result.to_json())
-    else:
-        _print_text(result)
+    report(REPORTERS, output_format, result)
     finish(clean=result.valid)

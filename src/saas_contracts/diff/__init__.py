@@ -1,6 +1,7 @@
 """Schema diffing: instance-set compatibility, counterexamples, and the semver gate."""
 
 from saas_contracts.diff._core import diff_schemas, diff_sets
+from saas_contracts.diff._gate import diff_and_gate, load_waivers
 from saas_contracts.diff._model import (
     Change,
     CodegenChange,
@@ -14,9 +15,13 @@ from saas_contracts.diff._model import (
     Policy,
     Verdict,
 )
-from saas_contracts.diff._sources import DiffInputError, SchemaSet
+from saas_contracts.diff._report import render_json, render_markdown, render_text
+from saas_contracts.diff._sides import Sides, open_sides
+from saas_contracts.diff._sources import WAIVER_FILE, SchemaSet
+from saas_contracts.errors import DiffInputError
 
 __all__ = [
+    "WAIVER_FILE",
     "Change",
     "CodegenChange",
     "Counterexample",
@@ -29,7 +34,14 @@ __all__ = [
     "Mode",
     "Policy",
     "SchemaSet",
+    "Sides",
     "Verdict",
+    "diff_and_gate",
     "diff_schemas",
     "diff_sets",
+    "load_waivers",
+    "open_sides",
+    "render_json",
+    "render_markdown",
+    "render_text",
 ]

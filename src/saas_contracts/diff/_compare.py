@@ -24,7 +24,6 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from saas_contracts._ecma import compile_ecma
-from saas_contracts._errors import ContractError
 from saas_contracts._jsontype import type_covers
 from saas_contracts._mask import pointer as safe_pointer
 from saas_contracts.diff._generate import (
@@ -48,6 +47,7 @@ from saas_contracts.diff._normalize import (
     canonical,
     to_fraction,
 )
+from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:
     from saas_contracts.diff._model import Policy

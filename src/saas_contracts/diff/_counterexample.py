@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from saas_contracts._errors import ContractError
 from saas_contracts._mask import pointer
 from saas_contracts.diff._generate import AnyKey, Generator, KeyOf, fill
 from saas_contracts.diff._model import Counterexample, Direction
+from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:
     from saas_contracts.diff._compare import Pending

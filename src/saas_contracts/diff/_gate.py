@@ -16,13 +16,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from saas_contracts._errors import InputFileError
 from saas_contracts._jsonio import load_json_file, loads
 from saas_contracts._resources import packaged
 from saas_contracts._validation import ContractValidator, violations_from_errors
 from saas_contracts.diff._core import diff_sets
 from saas_contracts.diff._model import DiffResult, Direction, GateResult, GateViolation, Mode, Policy, Verdict
-from saas_contracts.diff._sources import DiffInputError
+from saas_contracts.errors import DiffInputError, InputFileError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

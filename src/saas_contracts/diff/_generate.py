@@ -21,9 +21,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from saas_contracts._ecma import compile_ecma
-from saas_contracts._errors import ContractError
 from saas_contracts._validation import FORMAT_CHECKER, ContractValidator
 from saas_contracts.diff._normalize import Node, Normalizer, canonical, to_fraction
+from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:
     import re

@@ -13,14 +13,10 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from saas_contracts._errors import ContractError
+from saas_contracts.errors import GitRevisionError
 
 MAIN_BRANCHES = ("origin/HEAD", "origin/main", "main", "origin/master", "master")
 """Where the default base is looked for, in order."""
-
-
-class GitRevisionError(ContractError, LookupError):
-    """A git revision cannot be used as a diff side."""
 
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:

@@ -20,9 +20,9 @@ import referencing
 import referencing.exceptions
 from referencing.jsonschema import DRAFT202012
 
-from saas_contracts._errors import ContractError, InputFileError, UnresolvableReferenceError
 from saas_contracts._jsonio import load_json_file
 from saas_contracts._registry import BASE_URI, SCHEMA_SUFFIX, SchemaCatalog, refuse_retrieval
+from saas_contracts.errors import DiffInputError, InputFileError, UnresolvableReferenceError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -34,10 +34,6 @@ _LAYOUT = re.compile(r"[^/]+/v[1-9][0-9]*/[^/]+\Z")
 _VERSION_DIR = re.compile(r"v([1-9][0-9]*)\Z")
 _NOT_SUBSCHEMA = frozenset({"enum", "const", "examples", "default"})
 _NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
-
-
-class DiffInputError(ContractError, ValueError):
-    """A side of the diff cannot be read (not a directory, bad JSON, bad declaration)."""
 
 
 @dataclass(frozen=True, kw_only=True)

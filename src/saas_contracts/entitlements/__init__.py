@@ -3,27 +3,22 @@
 Everything here is pure: time is an argument (``as_of``, ``now``), plan labels
 and capability names are opaque product data, and provider payloads never get
 this far (product adapters map them into neutral lifecycle events first).
+The errors raised here live in :mod:`saas_contracts.errors`.
 """
 
-from saas_contracts._atomic import atomic_write_text as write_text_atomic
 from saas_contracts._ops import OpsSummary, write_ops_summary
-from saas_contracts.entitlements._decision import (
-    DuplicateRecordError,
-    SourceState,
-    decide,
-    evaluate_record,
-    next_change,
+from saas_contracts.entitlements._decision import SourceState, decide, evaluate_record
+from saas_contracts.entitlements._files import (
+    DecisionRun,
+    apply_file,
+    decide_file,
+    summarize_files,
+    write_envelopes,
 )
 from saas_contracts.entitlements._lifecycle import IllegalTransition, materialize, transition
-from saas_contracts.entitlements._ops import SummaryInputError, summarize
+from saas_contracts.entitlements._ops import summarize
 from saas_contracts.entitlements._priority import DEFAULT_POLICY, Resolution, resolve
-from saas_contracts.entitlements._state import (
-    PlanSourceState,
-    StateConsistencyError,
-    dump_state,
-    load_state,
-    save_state,
-)
+from saas_contracts.entitlements._state import PlanSourceState, dump_state, load_state, save_state
 from saas_contracts.entitlements._vocab import (
     DECISION_REASONS,
     EVENT_OUTCOMES,
@@ -32,16 +27,11 @@ from saas_contracts.entitlements._vocab import (
     TIE_BREAK_STEPS,
 )
 from saas_contracts.entitlements._writer import (
-    ApprovalRequiredError,
+    ApplyReport,
     AuditContext,
     EventResult,
-    ReplayReport,
     apply_event,
-    build_envelope,
-    fingerprint,
-    is_stale,
-    replay,
-    unreadable_result,
+    apply_events,
 )
 
 __all__ = [
@@ -51,34 +41,29 @@ __all__ = [
     "LIFECYCLE_KINDS",
     "SOURCE_KINDS",
     "TIE_BREAK_STEPS",
-    "ApprovalRequiredError",
+    "ApplyReport",
     "AuditContext",
-    "DuplicateRecordError",
+    "DecisionRun",
     "EventResult",
     "IllegalTransition",
     "OpsSummary",
     "PlanSourceState",
-    "ReplayReport",
     "Resolution",
     "SourceState",
-    "StateConsistencyError",
-    "SummaryInputError",
     "apply_event",
-    "build_envelope",
+    "apply_events",
+    "apply_file",
     "decide",
+    "decide_file",
     "dump_state",
     "evaluate_record",
-    "fingerprint",
-    "is_stale",
     "load_state",
     "materialize",
-    "next_change",
-    "replay",
     "resolve",
     "save_state",
     "summarize",
+    "summarize_files",
     "transition",
-    "unreadable_result",
+    "write_envelopes",
     "write_ops_summary",
-    "write_text_atomic",
 ]

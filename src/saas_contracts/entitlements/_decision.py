@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from saas_contracts._errors import ContractError
 from saas_contracts._time import parse_utc_ns
 from saas_contracts._validation import ensure_valid
 from saas_contracts.entitlements._lifecycle import materialize, scheduled
 from saas_contracts.entitlements._priority import resolve
 from saas_contracts.entitlements._vocab import REQUEST_SCHEMA, Record
+from saas_contracts.errors import DuplicateRecordError
 from saas_contracts.models._core import as_json
 
 if TYPE_CHECKING:
@@ -23,10 +23,6 @@ _END_REASONS: Final = {
     "revoked": "revoked",
     "refunded": "refunded",
 }
-
-
-class DuplicateRecordError(ContractError, ValueError):
-    """Two records of one decision request share a record_id, so the answer would be ambiguous."""
 
 
 @dataclass(frozen=True, kw_only=True)

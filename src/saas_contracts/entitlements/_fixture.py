@@ -22,7 +22,7 @@ from saas_contracts.entitlements._ops import summarize
 from saas_contracts.entitlements._priority import DEFAULT_POLICY
 from saas_contracts.entitlements._state import PlanSourceState
 from saas_contracts.entitlements._vocab import DECISION_SCHEMA, FIXTURE_SCHEMA, OPERATOR_KINDS
-from saas_contracts.entitlements._writer import AuditContext, apply_event, fingerprint, replay
+from saas_contracts.entitlements._writer import AuditContext, apply_event, apply_events, fingerprint
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -113,7 +113,7 @@ def _run_lifecycle(vector: Mapping[str, Any], _run: StageRun) -> list[str]:
     states[len(events)] = state
     if outcomes != list(vector["expect_outcomes"]):
         problems.append(f"outcomes: expected {list(vector['expect_outcomes'])}, got {outcomes}")
-    again = replay(state, events)
+    again = apply_events(state, events)
     expected_again = [outcome if outcome in {"conflict", "invalid"} else "duplicate" for outcome in outcomes]
     if again.state.to_json() != state.to_json() or [r.outcome for r in again.results] != expected_again:
         problems.append("replaying the stream again changed the state or was not all duplicates")
@@ -139,7 +139,7 @@ def _audit_envelopes(vector: Mapping[str, Any]) -> list[str]:
     from saas_contracts.privacy import scan  # noqa: PLC0415 - rules load lazily
 
     events = [copy.deepcopy(event) for event in vector["events"]]
-    report = replay(
+    report = apply_events(
         PlanSourceState(), events, audit=AuditContext(now=vector["now"], commit_sha=vector["commit_sha"])
     )
     problems: list[str] = []
@@ -176,7 +176,7 @@ def _audit_privacy(vector: Mapping[str, Any]) -> list[str]:
 
 
 def _audit_summary(vector: Mapping[str, Any]) -> list[str]:
-    report = replay(PlanSourceState(), [copy.deepcopy(event) for event in vector["events"]])
+    report = apply_events(PlanSourceState(), [copy.deepcopy(event) for event in vector["events"]])
     decisions = [decide(request) for request in vector.get("decisions", [])]
     summary = summarize(
         state=report.state,

@@ -14,7 +14,6 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any, Final
 
 from saas_contracts import _ops
-from saas_contracts._errors import ContractError
 from saas_contracts._ops import OpsSummary, OpsSummarySpec
 from saas_contracts.entitlements._vocab import (
     DECISION_OUTCOMES,
@@ -23,6 +22,7 @@ from saas_contracts.entitlements._vocab import (
     LIFECYCLE_KINDS,
     SUMMARY_SCHEMA,
 )
+from saas_contracts.errors import SummaryInputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -33,10 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["OPS_SUMMARY_KIND", "SummaryInputError", "summarize"]
 
 OPS_SUMMARY_KIND: Final = "entitlements.ops-summary"
-
-
-class SummaryInputError(ContractError, ValueError):
-    """A result or decision handed to the summary uses a value outside the closed vocabulary."""
 
 
 def _closed(value: object, allowed: tuple[str, ...], what: str) -> str:

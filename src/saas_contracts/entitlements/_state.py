@@ -7,19 +7,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from saas_contracts._atomic import atomic_write_text
-from saas_contracts._errors import ContractError, InputFileError
 from saas_contracts._jsonio import dumps_pretty, load_json_file
 from saas_contracts._validation import ensure_valid
 from saas_contracts.entitlements._vocab import STATE_SCHEMA, Record
+from saas_contracts.errors import ContractError, InputFileError, StateConsistencyError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 STATE_TAG = "entitlements/v1"
-
-
-class StateConsistencyError(ContractError, ValueError):
-    """A state document is schema-valid but repeats a record_id or an event_id."""
 
 
 class PlanSourceState:

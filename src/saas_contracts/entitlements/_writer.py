@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from saas_contracts._digest import canonical_digest
-from saas_contracts._errors import ContractError, Violation
 from saas_contracts._time import parse_utc_ns
 from saas_contracts._validation import ensure_valid, is_valid, validate
 from saas_contracts.entitlements._lifecycle import ENDING_KINDS, IllegalTransition, transition
+from saas_contracts.entitlements._render import apply_markdown, apply_text
 from saas_contracts.entitlements._vocab import (
     EVENT_OUTCOMES,
     EVENT_SCHEMA,
@@ -27,16 +27,13 @@ from saas_contracts.entitlements._vocab import (
     WRITE_SCHEMA,
     Record,
 )
+from saas_contracts.errors import ApprovalRequiredError, Violation
 from saas_contracts.models._core import as_json
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from saas_contracts.entitlements._state import PlanSourceState
-
-
-class ApprovalRequiredError(ContractError, ValueError):
-    """An operator write was attempted without an operator label and approval reference."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,7 +78,7 @@ class EventResult:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReplayReport:
+class ApplyReport:
     """Outcome of replaying a stream: the new state, one result per event, the envelopes written."""
 
     state: PlanSourceState
@@ -103,6 +100,10 @@ class ReplayReport:
         """True when nothing was a conflict, illegal or invalid (stale and duplicates are expected noise)."""
         counts = self.counts
         return not (counts["conflict"] or counts["illegal"] or counts["invalid"])
+
+    def render(self, output_format: Literal["text", "markdown"]) -> str:
+        """Every event's outcome and the counts (``text``), or a Markdown table (``markdown``)."""
+        return apply_markdown(self) if output_format == "markdown" else apply_text(self)
 
     def to_json(self) -> dict[str, Any]:
         """Report document: counts and per-event results."""
@@ -267,12 +268,12 @@ def unreadable_result(index: int, reason: str) -> EventResult:
     return EventResult(index=index, outcome="invalid", detail=f"not a JSON document: {reason}")
 
 
-def replay(
+def apply_events(
     state: PlanSourceState,
     events: Iterable[object],
     *,
     audit: AuditContext | None = None,
-) -> ReplayReport:
+) -> ApplyReport:
     """Apply ``events`` in delivery order to a copy of ``state``; ``state`` itself is not changed.
 
     Each event is parsed JSON or a ``LifecycleEvent`` model (see :func:`apply_event`).
@@ -281,7 +282,7 @@ def replay(
     results = tuple(
         apply_event(working, event, index=index, audit=audit) for index, event in enumerate(events)
     )
-    return ReplayReport(state=working, results=results)
+    return ApplyReport(state=working, results=results)
 
 
 def is_valid_event(event: object) -> bool:

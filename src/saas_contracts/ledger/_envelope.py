@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from saas_contracts._errors import ContractViolationError, Violation, sorted_violations
 from saas_contracts._time import NS_PER_SECOND, parse_utc_ns
 from saas_contracts._validation import validate
+from saas_contracts.errors import ContractViolationError, Violation, sorted_violations
 from saas_contracts.models._core import as_json
 
 if TYPE_CHECKING:

@@ -25,12 +25,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from saas_contracts._errors import ContractViolationError, PrivacyViolationError
 from saas_contracts._fixture_harness import FixtureContract, StageRun, VectorOutcome, compose, place
-from saas_contracts._jsonio import JSONInputError, loads
+from saas_contracts._jsonio import loads
 from saas_contracts._ops import write_ops_summary
 from saas_contracts._pointer import resolve_pointer
 from saas_contracts._validation import validate
+from saas_contracts.errors import ContractViolationError, JSONInputError, PrivacyViolationError
 from saas_contracts.ledger._envelope import event_violations
 from saas_contracts.ledger._fingerprint import fingerprint
 from saas_contracts.ledger._index import MemoryIndex

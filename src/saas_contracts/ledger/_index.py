@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, Protocol
 
-from saas_contracts._errors import ContractError, InputFileError
+from saas_contracts.errors import IndexBusyError, InputFileError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -49,10 +49,6 @@ _ROWS_PER_INSERT: Final = 400  # two parameters per row
 _SCHEMA_SQL: Final = "CREATE TABLE IF NOT EXISTS {table} (k BLOB PRIMARY KEY, fp BLOB NOT NULL) WITHOUT ROWID"
 _COLUMNS: Final = (("k", "BLOB", 1), ("fp", "BLOB", 0))  # (name, declared type, primary-key position)
 _LOCK_POLL_SECONDS: Final = 0.05
-
-
-class IndexBusyError(ContractError, BlockingIOError):
-    """Another run is writing the same index; nothing was read or written."""
 
 
 class IndexRun(Protocol):

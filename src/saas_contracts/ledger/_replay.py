@@ -41,13 +41,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
-from saas_contracts._errors import ContractError, InputFileError
-from saas_contracts._jsonio import JSONInputError, loads
+from saas_contracts._jsonio import loads
 from saas_contracts._mask import mask
 from saas_contracts._pointer import escape_token, unescape_token
 from saas_contracts._registry import get_schema
 from saas_contracts._time import format_utc_ns, parse_utc_ns, parse_utc_ns_unchecked, to_utc_ns
 from saas_contracts._validation import validate
+from saas_contracts.errors import (
+    ConservationError,
+    InputFileError,
+    JSONInputError,
+    ReplayWorkerError,
+)
 from saas_contracts.ledger._envelope import EVENT_SCHEMA, TimeRules, time_violations
 from saas_contracts.ledger._fast import ValidatorChoice, fast_loads, schema_check
 from saas_contracts.ledger._fingerprint import fast_canonical_bytes, scope_key
@@ -66,7 +71,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
     from datetime import datetime
 
-    from saas_contracts._errors import Violation
+    from saas_contracts.errors import Violation
     from saas_contracts.ledger._request import ReplayRequest
     from saas_contracts.models.usage_ledger.v1 import UsageEvent
 
@@ -84,14 +89,6 @@ _INVALID, _OUT_OF_WINDOW, _LATE, _BLANK = range(4)
 _MASKED_TOKEN: Final = re.compile(r"[^/]{0,4}\u2026\([0-9]+ chars\)\Z")
 """A pointer token :func:`saas_contracts._mask.pointer` already replaced by a masked preview."""
 _CONFLICT_REASON: Final = "same idempotency scope as an earlier event, different fingerprint (not applied)"
-
-
-class ReplayWorkerError(ContractError, RuntimeError):
-    """A worker process of a parallel replay died."""
-
-
-class ConservationError(ContractError, AssertionError):
-    """The outcome counts do not add up to the lines read (a bug, never an input problem)."""
 
 
 @dataclass(frozen=True, kw_only=True)

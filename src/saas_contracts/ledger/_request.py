@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from saas_contracts._errors import ContractViolationError, Violation
 from saas_contracts._time import NS_PER_DAY, parse_utc_ns
 from saas_contracts._validation import validate
+from saas_contracts.errors import ContractViolationError, Violation
 from saas_contracts.ledger._envelope import TimeRules
 from saas_contracts.ledger._summary import DEFAULT_SUPPRESSION_THRESHOLD
 

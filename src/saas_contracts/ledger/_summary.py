@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from saas_contracts._errors import ContractViolationError
 from saas_contracts._validation import validate
+from saas_contracts.errors import ContractViolationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

@@ -31,9 +31,9 @@ import types
 import typing
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, cast, get_args, get_origin, overload
 
-from saas_contracts import ContractError, ContractViolationError
 from saas_contracts._registry import default_catalog
 from saas_contracts._validation import validate
+from saas_contracts.errors import ModelConversionError, ModelValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -55,40 +55,6 @@ __all__ = [
 
 T = TypeVar("T")
 _WORD = re.compile(r"[A-Za-z0-9]+")
-
-
-class ModelConversionError(ContractError, TypeError):
-    """JSON that does not fit the dataclass it is converted to."""
-
-
-def _field_path(pointer: str) -> str:
-    # "/plan/plan_key" reads as the field "plan.plan_key"; "" is the whole document.
-    tokens = [token.replace("~1", "/").replace("~0", "~") for token in pointer.split("/")[1:]]
-    return ".".join(tokens)
-
-
-class ModelValidationError(ContractViolationError):
-    """JSON (or a built model) that breaks the schema of the model it is meant for.
-
-    A :class:`~saas_contracts.ContractViolationError` whose message starts with
-    the public model name and names the first failing field and its JSON
-    Pointer; ``violations`` carries every violation (pointers are public-safe,
-    values are never shown in full).
-    """
-
-    def __init__(self, model: str, schema: str, violations: Sequence[Violation]) -> None:
-        super().__init__(schema, violations)
-        self.model = model
-        first = self.violations[0] if self.violations else None
-        if first is None:
-            detail = ""
-        elif first.pointer:
-            detail = f": field {_field_path(first.pointer)!r} (at {first.pointer}): {first.message}"
-        else:
-            detail = f": the document (at /): {first.message}"
-        more = f" (+{len(self.violations) - 1} more)" if len(self.violations) > 1 else ""
-        message = f"{model} is not valid against {schema}{detail}{more}"
-        self.args = (message,)
 
 
 def _field_name(key: str) -> str:

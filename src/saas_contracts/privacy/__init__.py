@@ -4,6 +4,8 @@ Rules are data (``schemas/privacy/v1/rules.json``), shared with TypeScript;
 matching runs on RE2 in linear time over raw text and normalized views.
 """
 
+from saas_contracts.errors import PublicSafetyError
+from saas_contracts.privacy._batch import ArtifactResult, FileScanResult, InputError, scan_files
 from saas_contracts.privacy._rules import (
     AllowEntry,
     Rule,
@@ -16,7 +18,6 @@ from saas_contracts.privacy._rules import (
 from saas_contracts.privacy._sarif import sarif_log
 from saas_contracts.privacy._scanner import (
     Finding,
-    PublicSafetyError,
     ScanReport,
     assert_public_safe,
     rules_digest,
@@ -27,7 +28,10 @@ from saas_contracts.privacy._views import VIEWS
 __all__ = [
     "VIEWS",
     "AllowEntry",
+    "ArtifactResult",
+    "FileScanResult",
     "Finding",
+    "InputError",
     "PublicSafetyError",
     "Rule",
     "RuleSet",
@@ -40,4 +44,5 @@ __all__ = [
     "rules_digest",
     "sarif_log",
     "scan",
+    "scan_files",
 ]

@@ -6,8 +6,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from saas_contracts._errors import InputFileError
 from saas_contracts._jsonio import read_documents
+from saas_contracts.errors import InputFileError
 from saas_contracts.privacy._rules import RuleSet, ScanConfig, ruleset_for
 from saas_contracts.privacy._scanner import Finding, scan
 

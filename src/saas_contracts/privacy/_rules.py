@@ -21,10 +21,10 @@ import re2
 
 from saas_contracts._digest import canonical_bytes, canonical_digest
 from saas_contracts._ecma import translate_ecma
-from saas_contracts._errors import ContractViolationError, SchemaDefinitionError
 from saas_contracts._jsonio import load_json_file, loads
 from saas_contracts._jsontype import has_json_type
 from saas_contracts._resources import packaged
+from saas_contracts.errors import ContractViolationError, SchemaDefinitionError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence

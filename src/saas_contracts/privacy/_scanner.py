@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import re2
 
-from saas_contracts._errors import PrivacyViolationError
-from saas_contracts._jsonio import JSONInputError, loads
+from saas_contracts._jsonio import loads
 from saas_contracts._mask import is_safe_segment, mask
 from saas_contracts._pointer import escape_token
+from saas_contracts.errors import JSONInputError, PublicSafetyError
 from saas_contracts.privacy._rules import KeyInfo, RuleSet, ScanConfig, ruleset_for
 from saas_contracts.privacy._views import (
     TRIGGER_PATTERN,
@@ -127,21 +127,6 @@ class ScanReport:
             "rules_digest": self.rules_digest,
             "findings": [finding.to_json() for finding in self.findings],
         }
-
-
-class PublicSafetyError(PrivacyViolationError):
-    """An artifact that must be public-safe is not; ``findings`` says where (masked)."""
-
-    def __init__(self, findings: Sequence[Finding], *, rules_digest: str = "") -> None:
-        """Keep the findings; the message names the first one (masked) and the count."""
-        self.findings = sorted_findings(findings)
-        self.rules_digest = rules_digest
-        first = self.findings[0] if self.findings else None
-        detail = (
-            f": {first.pointer or '/'}: {first.rule_id} ({first.family}, {first.target})" if first else ""
-        )
-        more = f" (+{len(self.findings) - 1} more)" if len(self.findings) > 1 else ""
-        super().__init__(f"artifact is not public-safe{detail}{more}")
 
 
 @dataclass

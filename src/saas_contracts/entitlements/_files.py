@@ -1,0 +1,134 @@
+"""File-level runs: decision requests, lifecycle event streams and apply reports read from files.
+
+The CLI parses options and calls these; each returns a result object that a
+reporter prints. Input goes through :mod:`saas_contracts._jsonio` (strict JSON,
+JSON Lines with 1-based line numbers); a file that cannot be used raises
+:class:`~saas_contracts.errors.InputFileError`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from saas_contracts._atomic import atomic_write_text
+from saas_contracts._jsonio import read_documents
+from saas_contracts.entitlements._decision import decide
+from saas_contracts.entitlements._ops import summarize
+from saas_contracts.entitlements._render import decisions_markdown, decisions_text
+from saas_contracts.entitlements._state import load_state
+from saas_contracts.entitlements._writer import ApplyReport, AuditContext, apply_event, unreadable_result
+from saas_contracts.errors import InputFileError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    from saas_contracts._ops import OpsSummary
+    from saas_contracts.entitlements._state import PlanSourceState
+    from saas_contracts.entitlements._writer import EventResult
+
+
+def read_values(path: str | Path) -> list[Any]:
+    """Every document of a ``.json`` / ``.jsonl`` file (``-`` for stdin); the first bad one raises."""
+    values: list[Any] = []
+    for document in read_documents(str(path)):
+        if document.error is not None:
+            raise InputFileError(str(path), document.error, line=document.line)
+        values.append(document.value)
+    return values
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecisionRun:
+    """The decisions for every request of one file, in file order."""
+
+    decisions: tuple[dict[str, Any], ...]
+    single: bool
+    """True for a ``.json`` file holding one request: its JSON form is then one decision, not a list."""
+
+    @property
+    def clean(self) -> bool:
+        """True when every request was allowed."""
+        return all(decision["outcome"] == "allow" for decision in self.decisions)
+
+    def to_json(self) -> dict[str, Any] | list[dict[str, Any]]:
+        """One decision for a single request, else the list."""
+        return self.decisions[0] if self.single else list(self.decisions)
+
+    def render(self, output_format: Literal["text", "markdown"]) -> str:
+        """One line per decision (``text``) or a Markdown table (``markdown``)."""
+        if output_format == "markdown":
+            return decisions_markdown(self.decisions)
+        return decisions_text(self.decisions)
+
+
+def _with_state_records(request: object, state: PlanSourceState | None) -> object:
+    if state is None or not isinstance(request, dict) or "records" in request:
+        return request
+    workspace = request.get("workspace")
+    return request | {"records": state.workspace_records(workspace) if isinstance(workspace, str) else []}
+
+
+def decide_file(request_path: str, *, state: PlanSourceState | None = None) -> DecisionRun:
+    """Decide every request in ``request_path``; with ``state``, requests without records take the state's."""
+    decisions = tuple(decide(_with_state_records(request, state)) for request in read_values(request_path))
+    single = len(decisions) == 1 and not request_path.endswith(".jsonl")
+    return DecisionRun(decisions=decisions, single=single)
+
+
+def apply_file(state: PlanSourceState, events_path: str, *, audit: AuditContext | None = None) -> ApplyReport:
+    """Apply a stream of lifecycle events (JSON Lines, ``-`` for stdin) to ``state`` in place.
+
+    An unreadable line is the ``invalid`` outcome of its event, so every line
+    delivered ends in exactly one counted outcome.
+    """
+    results: list[EventResult] = []
+    for index, document in enumerate(read_documents(events_path, default_lines=True)):
+        if document.error is not None:
+            results.append(unreadable_result(index, f"{document.location}: {document.error}"))
+        else:
+            results.append(apply_event(state, document.value, index=index, audit=audit))
+    return ApplyReport(state=state, results=tuple(results))
+
+
+def write_envelopes(path: str | Path, report: ApplyReport) -> None:
+    """Write the report's write envelopes as JSON Lines, atomically."""
+    lines = [json.dumps(envelope, sort_keys=True, ensure_ascii=False) + "\n" for envelope in report.envelopes]
+    atomic_write_text(path, "".join(lines))
+
+
+def _report_results(paths: Iterable[str]) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+    for path in paths:
+        for document in read_values(path):
+            if not isinstance(document, dict) or not isinstance(document.get("results"), list):
+                raise InputFileError(path, "expected an apply report ('apply -o json') with a 'results' list")
+            results.extend(item for item in document["results"] if isinstance(item, dict))
+    return results
+
+
+def summarize_files(
+    *,
+    generated_at: str,
+    state_path: str | None = None,
+    report_paths: Iterable[str] = (),
+    decision_paths: Iterable[str] = (),
+    commit_sha: str | None = None,
+) -> OpsSummary:
+    """The ops summary of a state file, apply reports (``apply -o json``) and decision files.
+
+    Raises :class:`~saas_contracts.errors.PublicSafetyError` on a privacy finding (see :func:`summarize`).
+    """
+    decisions: list[Any] = []
+    for path in decision_paths:
+        for document in read_values(path):
+            decisions.extend(document if isinstance(document, list) else [document])
+    return summarize(
+        state=load_state(state_path) if state_path else None,
+        results=_report_results(report_paths),
+        decisions=decisions,
+        commit_sha=commit_sha,
+        generated_at=generated_at,
+    )
