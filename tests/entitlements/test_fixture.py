@@ -4,7 +4,8 @@ import copy
 import json
 
 import pytest
-from tests.entitlements.conftest import EXAMPLES, FIXTURE, ROOT
+from tests._support import EXAMPLES, ROOT
+from tests.entitlements._support import FIXTURE
 
 from saas_contracts.entitlements._fixture import FIXTURE_CONTRACT, run_stage, synthesize
 from saas_contracts.fixtures import check_fixture_document, contract_for, discover_product_names

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.entitlements.conftest import event, record, request
+from tests.entitlements._support import event, record, request
 
 import saas_contracts.privacy
 from saas_contracts import PrivacyViolationError

@@ -6,10 +6,9 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
+from tests.privacy._support import CORPUS, unsplice
 
 from saas_contracts.privacy import default_rules, load_config, scan
-
-from .conftest import CORPUS, unsplice
 
 if TYPE_CHECKING:
     from pathlib import Path
