@@ -2,41 +2,29 @@
 
 import json
 
-import pytest
-from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 
-from saas_contracts.cli import main
-
 SECRET_ID = "sub_" + "A1b2C3d4E5f6G7h8"
-
-
-@pytest.fixture
-def run():
-    def invoke(*args, input_text=None):
-        return CliRunner().invoke(main, list(args), input=input_text, catch_exceptions=False)
-
-    return invoke
 
 
 class TestValidateCommand:
     """`saas-contracts validate` over .json and .jsonl files."""
 
-    def test_clean_file_exits_zero(self, run, tmp_path):
+    def test_clean_file_exits_zero(self, cli, tmp_path):
         """A valid document: exit 0, summary on stderr."""
         path = tmp_path / "ts.json"
         path.write_text('"2026-11-21T10:00:00Z"', encoding="utf-8")
-        result = run("validate", "--schema", "common/v1/common#/$defs/utc_timestamp", str(path))
+        result = cli("validate", "--schema", "common/v1/common#/$defs/utc_timestamp", str(path))
         assert result.exit_code == 0
         assert "1 valid" in result.stderr
 
-    def test_jsonl_reports_each_bad_line(self, run, tmp_path):
+    def test_jsonl_reports_each_bad_line(self, cli, tmp_path):
         """Bad lines are reported with their numbers and do not stop the rest."""
         path = tmp_path / "labels.jsonl"
         path.write_text('"pro"\n"pro\\n"\n{oops\n"team"\n', encoding="utf-8")
-        result = run("validate", "-s", "common/v1/common#/$defs/plan_label", "-o", "json", str(path))
+        result = cli("validate", "-s", "common/v1/common#/$defs/plan_label", "-o", "json", str(path))
         assert result.exit_code == 1
         payload = json.loads(result.stdout)
         assert payload["summary"] == {"documents": 4, "valid": 2, "invalid": 1, "unparsable": 1}
@@ -47,32 +35,32 @@ class TestValidateCommand:
             (4, True),
         ]
 
-    def test_output_never_echoes_values(self, run, tmp_path):
+    def test_output_never_echoes_values(self, cli, tmp_path):
         """A raw id in an invalid document does not reach stdout or stderr."""
         path = tmp_path / "id.json"
         path.write_text(json.dumps(SECRET_ID), encoding="utf-8")
-        result = run("validate", "-s", "common/v1/common#/$defs/redacted_reference", str(path))
+        result = cli("validate", "-s", "common/v1/common#/$defs/redacted_reference", str(path))
         assert result.exit_code == 1
         assert SECRET_ID not in result.stdout + result.stderr
 
-    def test_unknown_schema_is_usage_error(self, run, tmp_path):
+    def test_unknown_schema_is_usage_error(self, cli, tmp_path):
         """Exit 2 with a diagnostic on stderr, nothing on stdout."""
         path = tmp_path / "x.json"
         path.write_text("1", encoding="utf-8")
-        result = run("validate", "-s", "nope/v1/x", str(path))
+        result = cli("validate", "-s", "nope/v1/x", str(path))
         assert result.exit_code == 2
         assert result.stdout == ""
         assert "unknown schema" in result.stderr
 
-    def test_missing_file_is_usage_error(self, run, tmp_path):
+    def test_missing_file_is_usage_error(self, cli, tmp_path):
         """A file that does not exist: exit 2, before anything is validated."""
-        result = run("validate", "-s", "common/v1/common", str(tmp_path / "missing.json"))
+        result = cli("validate", "-s", "common/v1/common", str(tmp_path / "missing.json"))
         assert result.exit_code == 2
         assert "no such file" in result.stderr
 
-    def test_stdin_is_json_lines(self, run):
+    def test_stdin_is_json_lines(self, cli):
         """'-' reads JSON Lines from standard input."""
-        result = run("validate", "-s", "common/v1/common#/$defs/quantity", "-", input_text="1\n-1\n")
+        result = cli("validate", "-s", "common/v1/common#/$defs/quantity", "-", input="1\n-1\n")
         assert result.exit_code == 1
         assert "-:2" in result.stdout
 
@@ -80,20 +68,20 @@ class TestValidateCommand:
 class TestSchemasCommand:
     """`saas-contracts schemas` lists, shows and exports."""
 
-    def test_list_json(self, run):
+    def test_list_json(self, cli):
         """Every schema appears with its name, $id and title."""
-        result = run("schemas", "list", "-o", "json")
+        result = cli("schemas", "list", "-o", "json")
         listed = {item["name"]: item for item in json.loads(result.stdout)}
         assert listed["common/v1/common"]["id"].endswith("/common/v1/common.schema.json")
 
-    def test_show(self, run):
+    def test_show(self, cli):
         """show prints the document."""
-        result = run("schemas", "show", "common/v1/common")
+        result = cli("schemas", "show", "common/v1/common")
         assert json.loads(result.stdout)["title"] == "Common vocabulary"
 
-    def test_export_tree_and_self_contained_bundles(self, run, tmp_path):
+    def test_export_tree_and_self_contained_bundles(self, cli, tmp_path):
         """Every bundle validates with no registry at all (nothing to fetch)."""
-        result = run("schemas", "export", str(tmp_path))
+        result = cli("schemas", "export", str(tmp_path))
         assert result.exit_code == 0
         assert (tmp_path / "common" / "v1" / "common.schema.json").is_file()
         bundles = sorted((tmp_path / "bundled").rglob("*.bundle.json"))
@@ -110,11 +98,11 @@ class TestSchemasCommand:
             list(validator.iter_errors({}))
 
 
-def test_version(run):
+def test_version(cli):
     """--version prints the package version."""
-    assert "saas-contracts" in run("--version").stdout
+    assert "saas-contracts" in cli("--version").stdout
 
 
-def test_help_explains_exit_codes(run):
+def test_help_explains_exit_codes(cli):
     """Top-level help documents the exit codes."""
-    assert "Exit codes" in run("--help").stdout
+    assert "Exit codes" in cli("--help").stdout

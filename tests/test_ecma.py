@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from tests.conftest import CASES
+from tests._support import CASES
 
 from saas_contracts import SchemaDefinitionError
 from saas_contracts._ecma import compile_ecma

@@ -7,7 +7,7 @@ import json
 
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.entitlements.conftest import FIXTURE
+from tests.entitlements._support import FIXTURE
 
 from saas_contracts._fixture_harness import FixtureContract, compose, error_detail, place, run_stage
 from saas_contracts.entitlements._fixture import run_stage as run_entitlements_stage

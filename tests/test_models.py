@@ -4,7 +4,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import ROOT
+from tests._support import ROOT
 from tests.strategies import instances
 
 from saas_contracts import ContractError, ContractViolationError
@@ -31,6 +31,7 @@ def test_every_object_schema_has_a_root_dataclass(schema):
     assert getattr(model, "__dataclass_params__").frozen  # noqa: B009 - mypy does not know the attribute
 
 
+@pytest.mark.slow  # ~130 s, two thirds of the suite: 25 generated instances per schema
 @pytest.mark.parametrize("schema", sorted(set(OBJECT_SCHEMAS) - EXAMPLE_ONLY))
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]

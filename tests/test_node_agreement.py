@@ -4,7 +4,7 @@ import functools
 import json
 
 import pytest
-from tests.conftest import CASES, ROOT, run_node
+from tests._support import CASES, ROOT, run_node
 
 from saas_contracts._ecma import compile_ecma
 from saas_contracts._validation import is_valid

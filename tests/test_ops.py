@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.ledger.conftest import BASE_EVENT, NOW, line
+from tests.ledger._support import BASE_EVENT, NOW, line
 from tests.strategies import instances
 
 from saas_contracts import ContractViolationError

@@ -7,9 +7,9 @@ from typing import get_args
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from tests.entitlements.conftest import event as lifecycle_event
-from tests.entitlements.conftest import record, request
-from tests.ledger.conftest import BASE_EVENT
+from tests.entitlements._support import event as lifecycle_event
+from tests.entitlements._support import record, request
+from tests.ledger._support import BASE_EVENT
 from tests.strategies import instances
 
 from saas_contracts import ContractViolationError, is_valid, validator_for

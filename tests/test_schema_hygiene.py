@@ -5,7 +5,7 @@ import re
 
 import pytest
 from jsonschema import Draft202012Validator
-from tests.conftest import ROOT
+from tests._support import ROOT
 
 from saas_contracts._registry import BASE_URI, DIALECT, SCHEMA_SUFFIX, default_catalog
 

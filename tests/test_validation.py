@@ -3,7 +3,7 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.conftest import CASES
+from tests._support import CASES
 
 from saas_contracts import ContractError, ContractViolationError, Violation
 from saas_contracts._registry import BASE_URI, SchemaCatalog

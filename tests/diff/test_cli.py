@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from click.testing import CliRunner
+from tests._support import ROOT
 
-from saas_contracts.cli import main
 from saas_contracts.diff import SchemaSet, diff_sets
 from saas_contracts.diff._report import MARKDOWN_LIMIT, render_markdown
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 BASE = "https://saas-contracts.dev/schemas/"
-REPO_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+REPO_SCHEMAS = ROOT / "schemas"
 GIT = shutil.which("git")
 
 
@@ -62,11 +64,6 @@ def _tree(root: Path, *, label_max: int = 64, event_required: tuple[str, ...] = 
     return root
 
 
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["diff", *args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
 def _git(cwd: Path, *args: str) -> None:
     assert GIT is not None
     subprocess.run(  # noqa: S603 - a fixed git binary on a temporary repository
@@ -89,11 +86,11 @@ def _git(cwd: Path, *args: str) -> None:
 class TestDirectories:
     """Two directories of schemas in our layout."""
 
-    def test_identical_trees_pass(self, tmp_path):
+    def test_identical_trees_pass(self, cli, tmp_path):
         old, new = _tree(tmp_path / "old"), _tree(tmp_path / "new")
-        code, out, _ = _run(str(old), str(new), "-o", "json")
-        payload = json.loads(out)
-        assert code == 0
+        result = cli("diff", str(old), str(new), "-o", "json")
+        payload = json.loads(result.stdout)
+        assert result.exit_code == 0
         assert payload["changes"] == []
         assert payload["files"]["ledger/v1/event.schema.json"] == {
             "backward": "compatible",
@@ -102,11 +99,11 @@ class TestDirectories:
         }
         assert payload["gate"]["passed"] is True
 
-    def test_breaking_change_inside_v1_fails_the_gate(self, tmp_path):
+    def test_breaking_change_inside_v1_fails_the_gate(self, cli, tmp_path):
         old, new = _tree(tmp_path / "old"), _tree(tmp_path / "new", event_required=("kind", "count"))
-        code, out, _ = _run(str(old), str(new), "-o", "json")
-        payload = json.loads(out)
-        assert code == 1
+        result = cli("diff", str(old), str(new), "-o", "json")
+        payload = json.loads(result.stdout)
+        assert result.exit_code == 1
         [change] = payload["changes"]
         assert change["kind"] == "required-added"
         assert (change["backward"], change["forward"]) == ("breaking", "compatible")
@@ -120,18 +117,18 @@ class TestDirectories:
         }
         assert [item["kind"] for item in payload["gate"]["violations"]] == ["required-added"]
 
-    def test_compatible_change_passes_the_gate(self, tmp_path):
+    def test_compatible_change_passes_the_gate(self, cli, tmp_path):
         old, new = _tree(tmp_path / "old", event_required=("kind", "count")), _tree(tmp_path / "new")
-        code, out, _ = _run(str(old), str(new), "-o", "json")
-        payload = json.loads(out)
-        assert code == 0
+        result = cli("diff", str(old), str(new), "-o", "json")
+        payload = json.loads(result.stdout)
+        assert result.exit_code == 0
         assert [change["kind"] for change in payload["changes"]] == ["required-removed"]
         assert payload["changes"][0]["severity"] == "minor"
 
-    def test_shared_definition_change_is_reported_where_it_is_used(self, tmp_path):
+    def test_shared_definition_change_is_reported_where_it_is_used(self, cli, tmp_path):
         old, new = _tree(tmp_path / "old"), _tree(tmp_path / "new", label_max=8)
-        code, out, _ = _run(str(old), str(new), "-o", "json")
-        payload = json.loads(out)
+        result = cli("diff", str(old), str(new), "-o", "json")
+        payload = json.loads(result.stdout)
         files = {change["file"] for change in payload["changes"]}
         assert files == {"common/v1/common.schema.json", "ledger/v1/event.schema.json"}
         used = next(
@@ -141,9 +138,9 @@ class TestDirectories:
         assert used["via"] == ["common/v1/common.schema.json#/$defs/label"]
         assert used["backward"] == "breaking"
         assert len(used["counterexample"]["backward"]["instance"]["kind"]) > 8
-        assert code == 1  # common promises full compatibility, ledger backward
+        assert result.exit_code == 1  # common promises full compatibility, ledger backward
 
-    def test_major_bump_in_a_new_folder_passes(self, tmp_path):
+    def test_major_bump_in_a_new_folder_passes(self, cli, tmp_path):
         old = _tree(tmp_path / "old")
         new = _tree(tmp_path / "new")
         body = json.loads((new / "ledger/v1/event.schema.json").read_text(encoding="utf-8"))
@@ -156,27 +153,27 @@ class TestDirectories:
             "ledger/contract.json",
             {"contract": "ledger", "compatibility": "backward", "version": "2.0.0"},
         )
-        code, out, _ = _run(str(old), str(new), "-o", "json")
-        payload = json.loads(out)
-        assert code == 0, payload["gate"]
+        result = cli("diff", str(old), str(new), "-o", "json")
+        payload = json.loads(result.stdout)
+        assert result.exit_code == 0, payload["gate"]
         bumped = [change for change in payload["changes"] if change["major_bump"]]
         assert [change["kind"] for change in bumped] == ["required-added"]
         assert (
             payload["files"]["ledger/v2/event.schema.json"]["compared_with"] == "ledger/v1/event.schema.json"
         )
 
-    def test_version_must_match_the_newest_folder(self, tmp_path):
+    def test_version_must_match_the_newest_folder(self, cli, tmp_path):
         old, new = _tree(tmp_path / "old"), _tree(tmp_path / "new")
         _write(
             new,
             "ledger/contract.json",
             {"contract": "ledger", "compatibility": "backward", "version": "2.0.0"},
         )
-        code, out, _ = _run(str(old), str(new), "-o", "json")
-        assert code == 1
-        assert json.loads(out)["gate"]["violations"][0]["kind"] == "version-mismatch"
+        result = cli("diff", str(old), str(new), "-o", "json")
+        assert result.exit_code == 1
+        assert json.loads(result.stdout)["gate"]["violations"][0]["kind"] == "version-mismatch"
 
-    def test_waiver_with_reason_lets_a_break_through(self, tmp_path):
+    def test_waiver_with_reason_lets_a_break_through(self, cli, tmp_path):
         old, new = _tree(tmp_path / "old"), _tree(tmp_path / "new", event_required=("kind", "count"))
         _write(
             new,
@@ -191,44 +188,45 @@ class TestDirectories:
                 ]
             },
         )
-        code, out, _ = _run(str(old), str(new), "-o", "json")
-        payload = json.loads(out)
-        assert code == 0
+        result = cli("diff", str(old), str(new), "-o", "json")
+        payload = json.loads(result.stdout)
+        assert result.exit_code == 0
         assert len(payload["gate"]["waived"]) == 1
 
     @pytest.mark.parametrize("reason", ["", "          ", "ok"])
-    def test_waiver_without_a_reason_is_a_usage_error(self, tmp_path, reason):
+    def test_waiver_without_a_reason_is_a_usage_error(self, cli, tmp_path, reason):
         old, new = _tree(tmp_path / "old"), _tree(tmp_path / "new")
         _write(
             new,
             "compat-waivers.json",
             {"waivers": [{"file": "ledger/v1/event.schema.json", "reason": reason}]},
         )
-        code, _, err = _run(str(old), str(new))
-        assert code == 2
-        assert "/waivers/0/reason" in err
+        result = cli("diff", str(old), str(new))
+        assert result.exit_code == 2
+        assert "/waivers/0/reason" in result.stderr
 
-    def test_bad_contract_declaration_is_a_usage_error(self, tmp_path):
+    def test_bad_contract_declaration_is_a_usage_error(self, cli, tmp_path):
         old, new = _tree(tmp_path / "old"), _tree(tmp_path / "new")
         _write(
             new, "ledger/contract.json", {"contract": "ledger", "compatibility": "sideways", "version": "1"}
         )
-        code, _, err = _run(str(old), str(new))
-        assert code == 2
-        assert "contract.json" in err
+        result = cli("diff", str(old), str(new))
+        assert result.exit_code == 2
+        assert "contract.json" in result.stderr
 
-    def test_text_and_markdown_reports(self, tmp_path):
+    def test_text_and_markdown_reports(self, cli, tmp_path):
         old, new = _tree(tmp_path / "old"), _tree(tmp_path / "new", event_required=("kind", "count"))
-        code, text, _ = _run(str(old), str(new))
-        assert code == 1
-        assert "[major] ledger/v1/event.schema.json /: required-added" in text
-        assert "counterexample (backward" in text
-        assert "gate: FAILED" in text
-        code, markdown, _ = _run(str(old), str(new), "-o", "markdown")
-        assert code == 1
-        assert markdown.startswith("### Schema diff: ❌ gate failed")
-        assert "| `ledger/v1/event.schema.json` | ❌ breaking | ✅ compatible | 1 |" in markdown
+        result = cli("diff", str(old), str(new))
+        assert result.exit_code == 1
+        assert "[major] ledger/v1/event.schema.json /: required-added" in result.stdout
+        assert "counterexample (backward" in result.stdout
+        assert "gate: FAILED" in result.stdout
+        result = cli("diff", str(old), str(new), "-o", "markdown")
+        assert result.exit_code == 1
+        assert result.stdout.startswith("### Schema diff: ❌ gate failed")
+        assert "| `ledger/v1/event.schema.json` | ❌ breaking | ✅ compatible | 1 |" in result.stdout
 
+    @pytest.mark.slow  # ~1.5 s: a 300-change diff rendered three times
     def test_markdown_stays_under_the_comment_limit(self, tmp_path):
         old_root, new_root = tmp_path / "old", tmp_path / "new"
         props = {f"p{index}": {"type": "string", "maxLength": 10} for index in range(300)}
@@ -240,7 +238,7 @@ class TestDirectories:
         assert len(render_markdown(result, limit=20_000)) < 20_000
         assert len(render_markdown(result)) <= MARKDOWN_LIMIT
 
-    def test_plain_directories_with_relative_refs(self, tmp_path):
+    def test_plain_directories_with_relative_refs(self, cli, tmp_path):
         for side, limit in (("old", 10), ("new", 3)):
             _write(tmp_path / side, "defs.json", {"$defs": {"code": {"type": "string", "maxLength": limit}}})
             _write(
@@ -248,9 +246,9 @@ class TestDirectories:
                 "doc.json",
                 {"type": "object", "properties": {"c": {"$ref": "defs.json#/$defs/code"}}},
             )
-        code, out, _ = _run(str(tmp_path / "old"), str(tmp_path / "new"), "-o", "json")
-        payload = json.loads(out)
-        assert code == 1  # undeclared contracts default to backward
+        result = cli("diff", str(tmp_path / "old"), str(tmp_path / "new"), "-o", "json")
+        payload = json.loads(result.stdout)
+        assert result.exit_code == 1  # undeclared contracts default to backward
         doc = next(change for change in payload["changes"] if change["file"] == "doc.json")
         assert (
             doc["counterexample"]["backward"]["instance"]["c"]
@@ -258,35 +256,35 @@ class TestDirectories:
         )
         assert len(doc["counterexample"]["backward"]["instance"]["c"]) > 3
 
-    def test_mode_none_only_reports(self, tmp_path):
+    def test_mode_none_only_reports(self, cli, tmp_path):
         old, new = _tree(tmp_path / "old"), _tree(tmp_path / "new", event_required=("kind", "count"))
         (new / "ledger/contract.json").unlink()
         (old / "ledger/contract.json").unlink()
-        code, _, _ = _run(str(old), str(new), "--mode", "none")
-        assert code == 0
+        result = cli("diff", str(old), str(new), "--mode", "none")
+        assert result.exit_code == 0
 
-    def test_usage_errors(self, tmp_path):
+    def test_usage_errors(self, cli, tmp_path):
         _tree(tmp_path / "old")
-        code, _, err = _run(str(tmp_path / "old"), str(tmp_path / "missing"))
-        assert code == 2
-        assert "error:" in err
-        code, _, err = _run(str(tmp_path / "old"), "--base", "HEAD")
-        assert code == 2
+        result = cli("diff", str(tmp_path / "old"), str(tmp_path / "missing"))
+        assert result.exit_code == 2
+        assert "error:" in result.stderr
+        result = cli("diff", str(tmp_path / "old"), "--base", "HEAD")
+        assert result.exit_code == 2
 
 
 @pytest.mark.skipif(GIT is None, reason="git is not installed")
 class TestGitRevisions:
     """A side given as a git revision is read with git archive, never by checking out."""
 
-    def test_base_revision_against_the_work_tree(self, tmp_path, monkeypatch):
+    def test_base_revision_against_the_work_tree(self, cli, tmp_path, monkeypatch):
         repo = tmp_path / "repo"
         _tree(repo / "schemas")
         _git(tmp_path, "init", "-q", str(repo))
         _git(repo, "add", "-A")
         _git(repo, "commit", "-q", "-m", "schemas")
         monkeypatch.chdir(repo)
-        code, out, _ = _run("-o", "json")  # default base: merge base with main
-        assert code == 0, out
+        result = cli("diff", "-o", "json")  # default base: merge base with main
+        assert result.exit_code == 0, result.stdout
         _tree(repo / "schemas", event_required=("kind", "count"))
         status_before = subprocess.run(  # noqa: S603
             [str(GIT), "status", "--porcelain"],
@@ -294,9 +292,9 @@ class TestGitRevisions:
             capture_output=True,
             check=True,
         ).stdout
-        code, out, _ = _run("--base", "HEAD", "-o", "json")
-        payload = json.loads(out)
-        assert code == 1
+        result = cli("diff", "--base", "HEAD", "-o", "json")
+        payload = json.loads(result.stdout)
+        assert result.exit_code == 1
         assert payload["old"].startswith("HEAD:schemas")
         assert payload["changes"][0]["kind"] == "required-added"
         status_after = subprocess.run(  # noqa: S603
@@ -307,13 +305,13 @@ class TestGitRevisions:
         ).stdout
         assert status_after == status_before  # the work tree and index are untouched
         _git(repo, "commit", "-q", "-am", "break")
-        code, out, _ = _run("HEAD~1", "HEAD", "-o", "json")
-        assert code == 1
-        code, out, _ = _run("HEAD~1:schemas", "HEAD:schemas", "--no-gate")
-        assert code == 0
-        assert "required-added" in out
+        result = cli("diff", "HEAD~1", "HEAD", "-o", "json")
+        assert result.exit_code == 1
+        result = cli("diff", "HEAD~1:schemas", "HEAD:schemas", "--no-gate")
+        assert result.exit_code == 0
+        assert "required-added" in result.stdout
 
-    def test_revision_before_the_schemas_folder_existed(self, tmp_path, monkeypatch):
+    def test_revision_before_the_schemas_folder_existed(self, cli, tmp_path, monkeypatch):
         repo = tmp_path / "repo"
         repo.mkdir()
         _git(tmp_path, "init", "-q", str(repo))
@@ -322,41 +320,41 @@ class TestGitRevisions:
         _git(repo, "commit", "-q", "-m", "first")
         _tree(repo / "schemas")
         monkeypatch.chdir(repo)
-        code, out, _ = _run("--base", "HEAD", "-o", "json")
-        payload = json.loads(out)
-        assert code == 0
+        result = cli("diff", "--base", "HEAD", "-o", "json")
+        payload = json.loads(result.stdout)
+        assert result.exit_code == 0
         assert {item["kind"] for item in payload["codegen"]} == {"schema-added"}
 
-    def test_repository_without_commits_is_a_clear_usage_error(self, tmp_path, monkeypatch):
+    def test_repository_without_commits_is_a_clear_usage_error(self, cli, tmp_path, monkeypatch):
         repo = tmp_path / "fresh"
         _git(tmp_path, "init", "-q", str(repo))
         _tree(repo / "schemas")
         monkeypatch.chdir(repo)
-        code, _, err = _run()
-        assert code == 2
-        assert "no commits yet" in err
-        code, _, err = _run("--base", "main")
-        assert code == 2
-        assert "no commits yet" in err
+        result = cli("diff")
+        assert result.exit_code == 2
+        assert "no commits yet" in result.stderr
+        result = cli("diff", "--base", "main")
+        assert result.exit_code == 2
+        assert "no commits yet" in result.stderr
 
-    def test_unknown_revision_and_no_repository(self, tmp_path, monkeypatch):
+    def test_unknown_revision_and_no_repository(self, cli, tmp_path, monkeypatch):
         repo = tmp_path / "repo"
         _tree(repo / "schemas")
         _git(tmp_path, "init", "-q", str(repo))
         _git(repo, "add", "-A")
         _git(repo, "commit", "-q", "-m", "schemas")
         monkeypatch.chdir(repo)
-        code, _, err = _run("no-such-revision")
-        assert code == 2
-        assert "unknown revision" in err
+        result = cli("diff", "no-such-revision")
+        assert result.exit_code == 2
+        assert "unknown revision" in result.stderr
         outside = tmp_path / "outside"
         outside.mkdir()
         monkeypatch.chdir(outside)
-        code, _, err = _run("HEAD", str(repo / "schemas"))
-        assert code == 2
-        assert "not inside a git repository" in err
+        result = cli("diff", "HEAD", str(repo / "schemas"))
+        assert result.exit_code == 2
+        assert "not inside a git repository" in result.stderr
 
-    def test_this_repository_schemas_gate_on_a_copy(self, tmp_path, monkeypatch):
+    def test_this_repository_schemas_gate_on_a_copy(self, cli, tmp_path, monkeypatch):
         """Dogfood: the real schemas/, committed in a scratch repo, then broken inside v1."""
         repo = tmp_path / "copy"
         shutil.copytree(REPO_SCHEMAS, repo / "schemas", symlinks=False)
@@ -364,18 +362,18 @@ class TestGitRevisions:
         _git(repo, "add", "-A")
         _git(repo, "commit", "-q", "-m", "schemas")
         monkeypatch.chdir(repo)
-        code, out, _ = _run("--base", "HEAD", "--format-assertion", "-o", "json")
-        assert code == 0, out
+        result = cli("diff", "--base", "HEAD", "--format-assertion", "-o", "json")
+        assert result.exit_code == 0, result.stdout
         target = repo / "schemas/meta/v1/contract.schema.json"
         body = json.loads(target.read_text(encoding="utf-8"))
         body["required"] = [*body["required"], "description"]
         target.write_text(json.dumps(body), encoding="utf-8")
-        code, out, _ = _run("--base", "HEAD", "--format-assertion", "-o", "json")
-        payload = json.loads(out)
-        assert code == 1
+        result = cli("diff", "--base", "HEAD", "--format-assertion", "-o", "json")
+        payload = json.loads(result.stdout)
+        assert result.exit_code == 1
         assert payload["gate"]["violations"][0]["file"] == "meta/v1/contract.schema.json"
         body["required"] = ["contract", "compatibility", "version"]
         body["properties"]["description"]["maxLength"] = 1000
         target.write_text(json.dumps(body), encoding="utf-8")
-        code, out, _ = _run("--base", "HEAD", "--format-assertion", "-o", "json")
-        assert code == 0, out
+        result = cli("diff", "--base", "HEAD", "--format-assertion", "-o", "json")
+        assert result.exit_code == 0, result.stdout

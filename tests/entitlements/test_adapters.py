@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from tests.entitlements.conftest import EXAMPLES, REDACTOR, ROOT, SHA
+from tests._support import EXAMPLES, ROOT
+from tests.entitlements._support import FIXTURE, REDACTOR, SHA
 
 from saas_contracts._validation import is_valid
 from saas_contracts.entitlements import DEFAULT_POLICY, AuditContext, PlanSourceState, apply_event, decide
@@ -15,7 +16,7 @@ from saas_contracts.entitlements import DEFAULT_POLICY, AuditContext, PlanSource
 if TYPE_CHECKING:  # mypy knows the adapters by their repository path
     from examples.billing import lemonsqueezy, manual, paddle, stripe
     from examples.billing._neutral import MappingError, load_product
-else:  # at run time the entitlements conftest puts examples/ on sys.path
+else:  # at run time tests.entitlements._support puts examples/ on sys.path
     from billing import lemonsqueezy, manual, paddle, stripe
     from billing._neutral import MappingError, load_product
 
@@ -326,6 +327,6 @@ class TestBoundary:
         assert "examples" not in sources.replace("examples/", "")
 
     def test_fixture_names_existing_adapters(self):
-        fixture = json.loads((ROOT / "fixtures" / "entitlement-plan-source.core-fixture.json").read_text())
+        fixture = json.loads(FIXTURE.read_text())
         for adapter in fixture["boundary"]["product_adapters"]:
             assert Path(ROOT / adapter).exists()

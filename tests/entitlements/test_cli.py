@@ -3,16 +3,15 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from click.testing import CliRunner
-from tests.entitlements.conftest import SHA, event, record, request
+from tests.entitlements._support import SHA, event, record, request
 
 import saas_contracts._ops
+from saas_contracts.privacy import assert_public_safe
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 from saas_contracts._validation import validate
-from saas_contracts.cli import main
 
 EVENTS = [
     event(1, "purchase", "2026-01-01T00:00:00Z", plan="pro", period_end="2026-02-01T00:00:00Z"),
@@ -26,36 +25,32 @@ def _write_events(path: Path, events: list[dict[str, Any]], extra: str = "") -> 
     path.write_text("".join(json.dumps(item) + "\n" for item in events) + extra)
 
 
-def _run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-
 class TestApply:
     """`entitlements apply` replays onto a state file, reports each event, writes atomically."""
 
-    def test_apply_then_reapply(self, tmp_path):
+    def test_apply_then_reapply(self, cli, tmp_path):
         events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
         _write_events(events, EVENTS)
-        first = _run("entitlements", "apply", str(events), "--state", str(state), "-o", "json")
+        first = cli("entitlements", "apply", str(events), "--state", str(state), "-o", "json")
         assert first.exit_code == 0, first.output
         report = json.loads(first.output)
         assert [r["outcome"] for r in report["results"]] == ["applied", "applied", "stale", "applied"]
         saved = state.read_text()
-        second = _run("entitlements", "apply", str(events), "--state", str(state), "-o", "json")
+        second = cli("entitlements", "apply", str(events), "--state", str(state), "-o", "json")
         assert second.exit_code == 0
         assert {r["outcome"] for r in json.loads(second.output)["results"]} == {"duplicate"}
         assert state.read_text() == saved
 
-    def test_findings_exit_one_and_unparseable_lines_are_invalid(self, tmp_path):
+    def test_findings_exit_one_and_unparseable_lines_are_invalid(self, cli, tmp_path):
         events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
         _write_events(events, [*EVENTS, dict(EVENTS[0], plan="team")], extra="{not json\n")
-        result = _run("entitlements", "apply", str(events), "--state", str(state))
+        result = cli("entitlements", "apply", str(events), "--state", str(state))
         assert result.exit_code == 1
         assert "#4 conflict" in result.output
         assert "#5 invalid" in result.output
         assert "applied 3" in result.output
 
-    def test_writes_and_commit_sha(self, tmp_path, monkeypatch):
+    def test_writes_and_commit_sha(self, cli, tmp_path, monkeypatch):
         events, state, writes = tmp_path / "events.jsonl", tmp_path / "state.json", tmp_path / "writes.jsonl"
         _write_events(events, EVENTS)
         # Outside any git checkout and with no CI variables, nothing names a commit.
@@ -63,11 +58,11 @@ class TestApply:
         for name in ("SAAS_CONTRACTS_COMMIT_SHA", "GITHUB_SHA", "CF_PAGES_COMMIT_SHA"):
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
-        missing = _run("entitlements", "apply", str(events), "--state", str(state), "--writes", str(writes))
+        missing = cli("entitlements", "apply", str(events), "--state", str(state), "--writes", str(writes))
         assert missing.exit_code == 2
         assert "--writes needs a commit" in missing.stderr
         assert not state.exists()
-        result = _run(
+        result = cli(
             "entitlements",
             "apply",
             str(events),
@@ -89,23 +84,23 @@ class TestApply:
         ]
         assert {e["audit"]["commit_sha"] for e in envelopes} == {SHA}
 
-    def test_dry_run_writes_nothing(self, tmp_path):
+    def test_dry_run_writes_nothing(self, cli, tmp_path):
         events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
         _write_events(events, EVENTS)
-        assert _run("entitlements", "apply", str(events), "--state", str(state), "--dry-run").exit_code == 0
+        assert cli("entitlements", "apply", str(events), "--state", str(state), "--dry-run").exit_code == 0
         assert not state.exists()
 
-    def test_markdown(self, tmp_path):
+    def test_markdown(self, cli, tmp_path):
         events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
         _write_events(events, EVENTS)
-        result = _run("entitlements", "apply", str(events), "--state", str(state), "-o", "markdown")
+        result = cli("entitlements", "apply", str(events), "--state", str(state), "-o", "markdown")
         assert "| 2 | stale | billing_issue |" in result.output
 
-    def test_broken_state_is_a_usage_error(self, tmp_path):
+    def test_broken_state_is_a_usage_error(self, cli, tmp_path):
         events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
         _write_events(events, EVENTS)
         state.write_text("{}")
-        result = CliRunner().invoke(main, ["entitlements", "apply", str(events), "--state", str(state)])
+        result = cli("entitlements", "apply", str(events), "--state", str(state))
         assert result.exit_code == 2
         assert "state.json" in result.output
         assert state.read_text() == "{}"
@@ -114,22 +109,22 @@ class TestApply:
 class TestDecide:
     """`entitlements decide` prints decisions; exit 0 when all allowed, 1 when any denied."""
 
-    def test_allow_json(self, tmp_path):
+    def test_allow_json(self, cli, tmp_path):
         path = tmp_path / "request.json"
         path.write_text(json.dumps(request([record()], "2026-01-10T00:00:00Z")))
-        result = _run("entitlements", "decide", str(path), "-o", "json")
+        result = cli("entitlements", "decide", str(path), "-o", "json")
         assert result.exit_code == 0
         assert json.loads(result.output)["reason"] == "granted"
 
-    def test_deny_text_and_records_from_state(self, tmp_path):
+    def test_deny_text_and_records_from_state(self, cli, tmp_path):
         events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
         _write_events(events, EVENTS)
-        _run("entitlements", "apply", str(events), "--state", str(state))
+        cli("entitlements", "apply", str(events), "--state", str(state))
         req = request([], "2026-02-02T00:00:00Z")
         del req["records"]
         path = tmp_path / "requests.jsonl"
         path.write_text(json.dumps(req) + "\n" + json.dumps(dict(req, as_of="2026-01-25T00:00:00Z")) + "\n")
-        result = _run("entitlements", "decide", str(path), "--state", str(state))
+        result = cli("entitlements", "decide", str(path), "--state", str(state))
         assert result.exit_code == 1
         lines = result.output.splitlines()
         assert "deny feature.advanced" in lines[0]
@@ -137,10 +132,10 @@ class TestDecide:
         assert "cancel_scheduled" in lines[1]
         assert "holds until 2026-02-01T00:00:00Z" in lines[1]
 
-    def test_invalid_request_is_a_usage_error(self, tmp_path):
+    def test_invalid_request_is_a_usage_error(self, cli, tmp_path):
         path = tmp_path / "request.json"
         path.write_text(json.dumps({"workspace": "x"}))
-        result = CliRunner().invoke(main, ["entitlements", "decide", str(path)])
+        result = cli("entitlements", "decide", str(path))
         assert result.exit_code == 2
         assert "error:" in result.output
 
@@ -148,10 +143,10 @@ class TestDecide:
 class TestSummarize:
     """`entitlements summarize` writes a public-safe ops summary as text, JSON or Markdown."""
 
-    def test_json_and_markdown(self, tmp_path):
+    def test_json_and_markdown(self, cli, tmp_path):
         events, state, report = tmp_path / "events.jsonl", tmp_path / "state.json", tmp_path / "report.json"
         _write_events(events, [*EVENTS, EVENTS[0]])
-        applied = _run("entitlements", "apply", str(events), "--state", str(state), "-o", "json")
+        applied = cli("entitlements", "apply", str(events), "--state", str(state), "-o", "json")
         report.write_text(applied.output)
         decisions = tmp_path / "decisions.json"
         decisions.write_text(
@@ -168,7 +163,7 @@ class TestSummarize:
                 ]
             )
         )
-        result = _run(
+        result = cli(
             "entitlements",
             "summarize",
             "--state",
@@ -185,17 +180,17 @@ class TestSummarize:
         assert (summary["stale"], summary["duplicate"], summary["conflict"]) == (1, 1, 0)
         assert summary["decision_reasons"] == {"granted": 1}
         out = tmp_path / "summary.md"
-        written = _run(
+        written = cli(
             "entitlements", "summarize", "--state", str(state), "-o", "markdown", "--output", str(out)
         )
         assert written.exit_code == 0
         assert out.read_text().startswith("## Entitlements ops summary")
 
-    def test_json_has_the_shared_header_and_is_valid(self, tmp_path):
+    def test_json_has_the_shared_header_and_is_valid(self, cli, tmp_path):
         events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
         _write_events(events, EVENTS)
-        _run("entitlements", "apply", str(events), "--state", str(state))
-        result = _run(
+        cli("entitlements", "apply", str(events), "--state", str(state))
+        result = cli(
             "entitlements",
             "summarize",
             "--state",
@@ -212,32 +207,32 @@ class TestSummarize:
         assert summary["generated_at"] == "2026-02-01T00:00:00Z"
         assert summary["privacy"]["findings"] == 0
 
-    def test_without_generated_at_the_cli_stamps_the_current_time(self, tmp_path):
+    def test_without_generated_at_the_cli_stamps_the_current_time(self, cli, tmp_path):
         events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
         _write_events(events, EVENTS)
-        _run("entitlements", "apply", str(events), "--state", str(state))
-        result = _run("entitlements", "summarize", "--state", str(state), "-o", "json")
+        cli("entitlements", "apply", str(events), "--state", str(state))
+        result = cli("entitlements", "summarize", "--state", str(state), "-o", "json")
         assert result.exit_code == 0, result.output
         assert validate(json.loads(result.output), "entitlements/v1/ops-summary") == ()
 
-    def test_privacy_finding_exits_one_and_writes_nothing(self, tmp_path, monkeypatch):
+    def test_privacy_finding_exits_one_and_writes_nothing(self, cli, tmp_path, monkeypatch):
         events, state, out = tmp_path / "events.jsonl", tmp_path / "state.json", tmp_path / "summary.json"
         _write_events(events, EVENTS)
-        _run("entitlements", "apply", str(events), "--state", str(state))
+        cli("entitlements", "apply", str(events), "--state", str(state))
         out.write_text("previous\n")
         secret = "sk_" + "live_" + "xianz7f7i0psuhm3jqic5ew7"
         # A secret-shaped --commit-sha is refused as a usage error before any summary exists (exit 2);
         # a finding in the built summary (planted through the scanner) is exit 1 and writes nothing.
-        refused = _run("entitlements", "summarize", "--state", str(state), "--commit-sha", secret)
+        refused = cli("entitlements", "summarize", "--state", str(state), "--commit-sha", secret)
         assert refused.exit_code == 2
         assert secret not in refused.output
-        real_scan = saas_contracts._ops.assert_public_safe
+        real_scan = assert_public_safe
 
         def plant(value, config=None):
             return real_scan({**value, "notes": secret} if isinstance(value, dict) else value, config)
 
         monkeypatch.setattr(saas_contracts._ops, "assert_public_safe", plant)
-        result = _run(
+        result = cli(
             "entitlements",
             "summarize",
             "--state",
@@ -257,5 +252,5 @@ class TestSummarize:
             "summary.json",
         ]
 
-    def test_needs_an_input(self):
-        assert CliRunner().invoke(main, ["entitlements", "summarize"]).exit_code == 2
+    def test_needs_an_input(self, cli):
+        assert cli("entitlements", "summarize").exit_code == 2

@@ -6,7 +6,7 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.entitlements.conftest import FIXTURE, GRANT, SUB, check_expectation, record, request
+from tests.entitlements._support import FIXTURE, GRANT, SUB, check_expectation, record, request
 
 from saas_contracts import ContractViolationError
 from saas_contracts._validation import is_valid
@@ -149,6 +149,7 @@ def _records(draw):
 class TestDecisionProperties:
     """The decision is a pure function: order-free, repeatable, always schema-valid."""
 
+    @pytest.mark.slow  # ~3 s: 200 generated record sets, each decided in several orders
     @settings(max_examples=200, deadline=None)
     @given(records=_records(), as_of=st.sampled_from(_TIMES), data=st.data())
     def test_pure_and_order_independent(self, records, as_of, data):

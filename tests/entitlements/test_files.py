@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from tests.entitlements.conftest import SHA, event, request
+from tests.entitlements._support import SHA, event, request
 
 from saas_contracts.entitlements import (
     AuditContext,

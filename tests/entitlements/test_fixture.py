@@ -4,7 +4,8 @@ import copy
 import json
 
 import pytest
-from tests.entitlements.conftest import EXAMPLES, FIXTURE, ROOT
+from tests._support import EXAMPLES, ROOT
+from tests.entitlements._support import FIXTURE
 
 from saas_contracts._fixture_harness import compose
 from saas_contracts.entitlements._fixture import FIXTURE_CONTRACT, run_stage

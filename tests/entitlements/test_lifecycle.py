@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.entitlements.conftest import event, record
+from tests.entitlements._support import event, record
 
 from saas_contracts.entitlements import IllegalTransition, materialize, transition
 

@@ -9,8 +9,8 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from tests.conftest import run_node
-from tests.entitlements.conftest import FIXTURE, check_expectation
+from tests._support import run_node
+from tests.entitlements._support import FIXTURE, check_expectation
 
 from saas_contracts._validation import is_valid
 from saas_contracts.entitlements import (
@@ -174,6 +174,7 @@ class TestFixtureVectors:
         assert [json.dumps(item["decision"]) for item in _node_vectors()] == python
 
 
+@pytest.mark.slow  # ~3-10 s: 500 generated requests decided in Python and in Node
 class TestGeneratedRequests:
     """Seed-generated requests (odd timestamp spellings, big numbers, schedules, policies) agree."""
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.entitlements.conftest import event, record, request
+from tests.entitlements._support import event, record, request
 
 import saas_contracts._ops
 from saas_contracts import ContractViolationError, PrivacyViolationError

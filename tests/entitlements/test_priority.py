@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.entitlements.conftest import record
+from tests.entitlements._support import record
 
 from saas_contracts import ContractViolationError
 from saas_contracts.entitlements import DEFAULT_POLICY, SOURCE_KINDS, Resolution, resolve

@@ -6,7 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from tests.entitlements.conftest import event, record
+from tests.entitlements._support import event, record
 
 from saas_contracts import InputFileError
 from saas_contracts.entitlements import (

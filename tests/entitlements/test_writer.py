@@ -5,7 +5,7 @@ import copy
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.entitlements.conftest import GRANT, SHA, event, record
+from tests.entitlements._support import GRANT, SHA, event, record
 
 from saas_contracts import ContractViolationError
 from saas_contracts._validation import is_valid
@@ -187,6 +187,7 @@ _pool = [
 class TestReplayProperties:
     """Replay is idempotent, never mutates its input state, and conserves counts."""
 
+    @pytest.mark.slow  # ~1.5 s: 150 generated streams, each replayed twice
     @settings(max_examples=150, deadline=None)
     @given(stream=st.lists(st.sampled_from(_pool), max_size=14))
     def test_replay_twice_is_identical_and_counts_are_conserved(self, stream):

@@ -15,16 +15,16 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from click.testing import CliRunner
-from tests.ledger.conftest import NOW, WINDOW, line, make_event
+from tests.ledger._support import NOW, WINDOW, line, make_event
 
 from saas_contracts._validation import validate
-from saas_contracts.cli import main
 from saas_contracts.ledger import REPORT_SCHEMA, MemoryIndex, ReplayRequest, SqliteIndex, replay
 from saas_contracts.ledger._fast import ValidatorChoice, fast_available
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from tests._support import Cli
 
 MAX_SAFE = 2**53 - 1
 BASE_PLAN: dict[str, Any] = make_event()["plan"]
@@ -190,6 +190,7 @@ class TestFraming:
         assert report["counts"] == expected(invalid=4)
         assert all("duplicate" in reason.lower() for _, reason in reasons(report))
 
+    @pytest.mark.slow  # ~11 s: three 1 MiB lines through every parse/validate path
     def test_one_megabyte_line(self) -> None:
         huge = line(ev(1, attributes={"region": "x" * (1 << 20)}))
         padded = json.dumps(ev(2)) + " " * (1 << 20)  # whitespace padding: valid JSON, valid event
@@ -197,7 +198,10 @@ class TestFraming:
         assert report["counts"] == expected(accepted=2, invalid=1)
         assert reasons(report)[0][0] == 1
 
-    @pytest.mark.parametrize("depth", [50, 900, 1100, 2000, 100_000])
+    @pytest.mark.parametrize(
+        "depth",
+        [50, 900, 1100, 2000, pytest.param(100_000, marks=pytest.mark.slow)],  # 100,000 levels: ~2 s
+    )
     def test_deeply_nested_attributes(self, depth: int) -> None:
         nested = "[" * depth + "]" * depth
         text = line(ev(1))[:-1] + ',"attributes":{"deep":' + nested + "}}"
@@ -467,7 +471,7 @@ class TestQuantityAndShape:
             {"plan": {**BASE_PLAN, "bob@example.com": "x"}},
         ],
     )
-    def test_reasons_never_echo_input_keys(self, changes: dict[str, Any], tmp_path: Path) -> None:
+    def test_reasons_never_echo_input_keys(self, cli: Cli, changes: dict[str, Any], tmp_path: Path) -> None:
         event = {**ev(1), **changes}
         report = run_all(lines(event, ev(2)))
         assert report["counts"] == expected(accepted=1, invalid=1)
@@ -480,11 +484,7 @@ class TestQuantityAndShape:
         path.write_bytes(lines(event, ev(2)))
         out = tmp_path / "ops.md"
         args = ["replay", str(path), "--window-start", WINDOW[0], "--window-end", WINDOW[1], "--now", NOW]
-        result = CliRunner().invoke(
-            main,
-            ["ledger", *args, "--dry-run", "--fail-on", "none", "--output", str(out)],
-            catch_exceptions=False,
-        )
+        result = cli("ledger", *args, "--dry-run", "--fail-on", "none", "--output", str(out))
         assert result.exit_code == 0, result.output
         assert out.exists()
         assert "example.com" not in result.output + out.read_text(encoding="utf-8")
@@ -584,14 +584,6 @@ class TestInputsAndIndexes:
 class TestCli:
     """The CLI on bad input and deterministic output."""
 
-    @staticmethod
-    def invoke(runner: CliRunner, *args: str) -> Any:
-        return runner.invoke(main, ["ledger", *args], catch_exceptions=False)
-
-    @pytest.fixture
-    def cli_runner(self) -> CliRunner:
-        return CliRunner()
-
     @pytest.fixture
     def events(self, tmp_path: Path) -> Path:
         path = tmp_path / "events.jsonl"
@@ -601,12 +593,12 @@ class TestCli:
     def window(self, start: str = WINDOW[0], end: str = WINDOW[1]) -> list[str]:
         return ["--window-start", start, "--window-end", end, "--now", NOW]
 
-    def test_missing_and_unreadable_inputs(self, cli_runner: CliRunner, tmp_path: Path) -> None:
+    def test_missing_and_unreadable_inputs(self, cli: Cli, tmp_path: Path) -> None:
         missing = tmp_path / "nope.jsonl"
-        result = self.invoke(cli_runner, "replay", str(missing), *self.window())
+        result = cli("ledger", "replay", str(missing), *self.window())
         assert result.exit_code == 2
         assert "nope.jsonl" in result.output
-        result = self.invoke(cli_runner, "replay", str(tmp_path), *self.window())
+        result = cli("ledger", "replay", str(tmp_path), *self.window())
         assert result.exit_code == 2
 
     @pytest.mark.parametrize(
@@ -621,45 +613,45 @@ class TestCli:
             ("2026-01-01T00:00:00Z", "2026-03-01T00:00:00Z"),
         ],
     )
-    def test_bad_windows_exit_2(self, cli_runner: CliRunner, events: Path, start: str, end: str) -> None:
-        result = self.invoke(cli_runner, "replay", str(events), *self.window(start, end))
+    def test_bad_windows_exit_2(self, cli: Cli, events: Path, start: str, end: str) -> None:
+        result = cli("ledger", "replay", str(events), *self.window(start, end))
         assert result.exit_code == 2, result.output
         assert "window" in result.output.lower()
         assert "Traceback" not in result.output
 
     @pytest.mark.parametrize("now", ["yesterday", "2026-11-10T00:00:00+00:00", "2026-02-30T00:00:00Z"])
-    def test_bad_now_exits_2(self, cli_runner: CliRunner, events: Path, now: str) -> None:
+    def test_bad_now_exits_2(self, cli: Cli, events: Path, now: str) -> None:
         args = ["--window-start", WINDOW[0], "--window-end", WINDOW[1], "--now", now]
         for command in ("replay", "summarize"):
-            result = self.invoke(cli_runner, command, str(events), *args)
+            result = cli("ledger", command, str(events), *args)
             assert result.exit_code == 2, result.output
             assert "--now" in result.output
 
-    def test_index_in_missing_directory(self, cli_runner: CliRunner, events: Path, tmp_path: Path) -> None:
+    def test_index_in_missing_directory(self, cli: Cli, events: Path, tmp_path: Path) -> None:
         index = tmp_path / "missing" / "ledger.sqlite"
         sha = ["--commit-sha", "0123456789abcdef0123456789abcdef01234567"]
-        result = self.invoke(cli_runner, "replay", str(events), *self.window(), "--index", str(index), *sha)
+        result = cli("ledger", "replay", str(events), *self.window(), "--index", str(index), *sha)
         assert result.exit_code == 2, result.output
         assert "ledger.sqlite" in result.output
 
-    def test_public_output_suppresses_small_counts(self, cli_runner: CliRunner, tmp_path: Path) -> None:
+    def test_public_output_suppresses_small_counts(self, cli: Cli, tmp_path: Path) -> None:
         path = tmp_path / "small.jsonl"
         rare = [ev(100 + n, event_type="sample.rare_kind") for n in range(4)]
         path.write_bytes(lines(*(ev(n) for n in range(5)), *rare))
         args = ["replay", str(path), *self.window(), "--dry-run", "-o", "json"]
-        summary = json.loads(self.invoke(cli_runner, *args).stdout)
+        summary = json.loads(cli("ledger", *args).stdout)
         assert [row["event_kind"] for row in summary["aggregates"]["rows"]] == ["sample.unit_consumed"]
         assert summary["aggregates"]["suppression"]["suppressed_rows"] == 1
 
-    def test_backfill_needs_a_reference(self, cli_runner: CliRunner, events: Path) -> None:
-        result = self.invoke(cli_runner, "replay", str(events), *self.window(), "--mode", "backfill")
+    def test_backfill_needs_a_reference(self, cli: Cli, events: Path) -> None:
+        result = cli("ledger", "replay", str(events), *self.window(), "--mode", "backfill")
         assert result.exit_code == 2, result.output
         assert "backfill" in result.output
 
-    def test_out_into_missing_directory(self, cli_runner: CliRunner, events: Path, tmp_path: Path) -> None:
+    def test_out_into_missing_directory(self, cli: Cli, events: Path, tmp_path: Path) -> None:
         target = tmp_path / "no" / "such" / "ops.md"
-        result = self.invoke(
-            cli_runner,
+        result = cli(
+            "ledger",
             "replay",
             str(events),
             *self.window(),
@@ -674,15 +666,15 @@ class TestCli:
         assert not target.exists()
 
     @pytest.mark.parametrize("fmt", ["markdown", "json", "text"])
-    def test_output_is_byte_identical_with_now(self, cli_runner: CliRunner, events: Path, fmt: str) -> None:
+    def test_output_is_byte_identical_with_now(self, cli: Cli, events: Path, fmt: str) -> None:
         args = ["replay", str(events), *self.window(), "--dry-run", "-o", fmt, "--fail-on", "none"]
-        first, second = self.invoke(cli_runner, *args), self.invoke(cli_runner, *args)
+        first, second = cli("ledger", *args), cli("ledger", *args)
         assert first.exit_code == 0, first.output
         assert first.stdout_bytes == second.stdout_bytes
 
-    def test_counts_in_json_ops_summary(self, cli_runner: CliRunner, events: Path) -> None:
+    def test_counts_in_json_ops_summary(self, cli: Cli, events: Path) -> None:
         args = ["replay", str(events), *self.window(), "--dry-run", "-o", "json", "--fail-on", "none"]
-        summary = json.loads(self.invoke(cli_runner, *args).stdout)
+        summary = json.loads(cli("ledger", *args).stdout)
         counts = summary["counts"]
         assert counts["accepted"] == 12
         assert counts["duplicate"] == 1

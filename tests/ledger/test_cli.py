@@ -1,13 +1,11 @@
-"""`saas-contracts ledger replay|summarize` through click's CliRunner."""
+"""`saas-contracts ledger replay|summarize` through the `cli` fixture (click's CliRunner)."""
 
 import json
 
 import pytest
-from click.testing import CliRunner
-from tests.ledger.conftest import BASE_EVENT, EXAMPLE_EVENTS, line, make_event
+from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, line, make_event
 
 from saas_contracts._validation import validate
-from saas_contracts.cli import main
 from saas_contracts.ledger import OPS_SUMMARY_SCHEMA, SUMMARY_SCHEMA
 
 WINDOW = [
@@ -21,10 +19,6 @@ WINDOW = [
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
 
-def _run(*args, stdin=None):
-    return CliRunner().invoke(main, ["ledger", *args], input=stdin, catch_exceptions=False)
-
-
 @pytest.fixture
 def small(tmp_path):
     path = tmp_path / "events.jsonl"
@@ -36,17 +30,22 @@ def small(tmp_path):
 class TestReplay:
     """Exit codes, formats and the ops summary file."""
 
-    def test_main_job_command_text(self):
-        result = _run("replay", str(EXAMPLE_EVENTS), *WINDOW, "--dry-run")
+    def test_main_job_command_text(self, cli):
+        result = cli("ledger", "replay", str(EXAMPLE_EVENTS), *WINDOW, "--dry-run")
         assert result.exit_code == 1  # the example stream holds conflicts and broken lines on purpose
         assert "conservation holds" in result.output
         assert f"{EXAMPLE_EVENTS}:" in result.output
 
-    def test_fail_on_none(self):
-        assert _run("replay", str(EXAMPLE_EVENTS), *WINDOW, "--dry-run", "--fail-on", "none").exit_code == 0
+    def test_fail_on_none(self, cli):
+        assert (
+            cli("ledger", "replay", str(EXAMPLE_EVENTS), *WINDOW, "--dry-run", "--fail-on", "none").exit_code
+            == 0
+        )
 
-    def test_json_is_a_valid_ops_summary(self):
-        result = _run("replay", str(EXAMPLE_EVENTS), *WINDOW, "--dry-run", "-o", "json", "--fail-on", "none")
+    def test_json_is_a_valid_ops_summary(self, cli):
+        result = cli(
+            "ledger", "replay", str(EXAMPLE_EVENTS), *WINDOW, "--dry-run", "-o", "json", "--fail-on", "none"
+        )
         document = json.loads(result.output)
         assert validate(document, OPS_SUMMARY_SCHEMA) == ()
         counts = document["counts"]
@@ -57,31 +56,32 @@ class TestReplay:
         assert counts["late_accepted"] > 0
         assert counts["lines_read"] > 4000
 
-    def test_clean_run_exits_zero(self, small):
-        assert _run("replay", str(small), *WINDOW, "--dry-run").exit_code == 0
+    def test_clean_run_exits_zero(self, cli, small):
+        assert cli("ledger", "replay", str(small), *WINDOW, "--dry-run").exit_code == 0
 
-    def test_markdown_to_file(self, small, tmp_path):
+    def test_markdown_to_file(self, cli, small, tmp_path):
         out = tmp_path / "ops.md"
-        result = _run("replay", str(small), *WINDOW, "--dry-run", "--output", str(out))
+        result = cli("ledger", "replay", str(small), *WINDOW, "--dry-run", "--output", str(out))
         assert result.exit_code == 0
         assert out.read_text().startswith("# Usage ledger ops summary")
 
-    def test_stdin(self, small):
-        result = _run("replay", "-", *WINDOW, "--dry-run", "-o", "json", stdin=small.read_text())
+    def test_stdin(self, cli, small):
+        result = cli("ledger", "replay", "-", *WINDOW, "--dry-run", "-o", "json", input=small.read_text())
         assert json.loads(result.output)["counts"]["accepted"] == 1
 
-    def test_writing_run_with_index_and_commit(self, small, tmp_path):
+    def test_writing_run_with_index_and_commit(self, cli, small, tmp_path):
         index = tmp_path / "index.sqlite"
         args = ["replay", str(small), *WINDOW, "--index", str(index), "--commit-sha", SHA, "-o", "json"]
-        first = json.loads(_run(*args).output)
+        first = json.loads(cli("ledger", *args).output)
         assert first["index"] == {"kind": "sqlite", "persistent": True, "written": 1}
         assert first["commit_sha"] == SHA
-        second = json.loads(_run(*args).output)
+        second = json.loads(cli("ledger", *args).output)
         assert second["counts"]["duplicate"] == 2
         assert second["index"]["written"] == 0
 
-    def test_backfill(self, small):
-        result = _run(
+    def test_backfill(self, cli, small):
+        result = cli(
+            "ledger",
             "replay",
             str(small),
             *WINDOW,
@@ -105,33 +105,28 @@ class TestReplay:
             [*WINDOW, "--dry-run", "--output", "ops.txt"],
         ],
     )
-    def test_usage_errors(self, small, args):
-        result = CliRunner().invoke(main, ["ledger", "replay", str(small), *args])
+    def test_usage_errors(self, cli, small, args):
+        result = cli("ledger", "replay", str(small), *args)
         assert result.exit_code == 2
         assert "error:" in result.output
 
-    def test_missing_file(self, tmp_path):
-        result = CliRunner().invoke(
-            main, ["ledger", "replay", str(tmp_path / "nope.jsonl"), *WINDOW, "--dry-run"]
-        )
+    def test_missing_file(self, cli, tmp_path):
+        result = cli("ledger", "replay", str(tmp_path / "nope.jsonl"), *WINDOW, "--dry-run")
         assert result.exit_code == 2
 
-    def test_privacy_finding_means_no_file(self, small, tmp_path):
+    def test_privacy_finding_means_no_file(self, cli, small, tmp_path):
         out = tmp_path / "ops.json"
         secret = "sk_" + "live_" + "xianz7f7i0psuhm3jqic5ew7"
-        result = CliRunner().invoke(
-            main,
-            [
-                "ledger",
-                "replay",
-                str(small),
-                *WINDOW,
-                "--dry-run",
-                "--backfill-ref",
-                secret,
-                "--output",
-                str(out),
-            ],
+        result = cli(
+            "ledger",
+            "replay",
+            str(small),
+            *WINDOW,
+            "--dry-run",
+            "--backfill-ref",
+            secret,
+            "--output",
+            str(out),
         )
         assert result.exit_code == 1
         assert "error: ops summary not written" in result.output
@@ -139,8 +134,8 @@ class TestReplay:
         assert not out.exists()
         assert sorted(path.name for path in tmp_path.iterdir()) == ["events.jsonl"]
 
-    def test_json_has_the_shared_header(self, small):
-        result = _run("replay", str(small), *WINDOW, "--dry-run", "-o", "json")
+    def test_json_has_the_shared_header(self, cli, small):
+        result = cli("ledger", "replay", str(small), *WINDOW, "--dry-run", "-o", "json")
         document = json.loads(result.output)
         assert document["kind"] == "usage-ledger.ops-summary"
         assert document["generated_at"] == "2026-11-21T00:00:00Z"
@@ -150,19 +145,19 @@ class TestReplay:
 class TestSummarize:
     """`ledger summarize` prints a scanned, schema-valid usage summary."""
 
-    def test_json(self):
-        result = _run("summarize", str(EXAMPLE_EVENTS), *WINDOW, "-o", "json", "--by-day")
+    def test_json(self, cli):
+        result = cli("ledger", "summarize", str(EXAMPLE_EVENTS), *WINDOW, "-o", "json", "--by-day")
         document = json.loads(result.output)
         assert result.exit_code == 0
         assert validate(document, SUMMARY_SCHEMA) == ()
         assert document["granularity"] == "day"
 
-    def test_text_and_markdown(self):
-        assert "usage by plan" in _run("summarize", str(EXAMPLE_EVENTS), *WINDOW).output
+    def test_text_and_markdown(self, cli):
+        assert "usage by plan" in cli("ledger", "summarize", str(EXAMPLE_EVENTS), *WINDOW).output
         assert (
             "| plan | event kind |"
-            in _run("summarize", str(EXAMPLE_EVENTS), *WINDOW, "-o", "markdown").output
+            in cli("ledger", "summarize", str(EXAMPLE_EVENTS), *WINDOW, "-o", "markdown").output
         )
 
-    def test_help_explains(self):
-        assert "window" in _run("replay", "--help").output.lower()
+    def test_help_explains(self, cli):
+        assert "window" in cli("ledger", "replay", "--help").output.lower()

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.ledger.conftest import NOW, WINDOW, line, make_event
+from tests.ledger._support import NOW, WINDOW, line, make_event
 
 from saas_contracts.ledger import SqliteIndex
 

@@ -1,7 +1,7 @@
 """The usage event envelope: schema, time rules, CloudEvents mapping."""
 
 import pytest
-from tests.ledger.conftest import BASE_EVENT, make_event
+from tests.ledger._support import BASE_EVENT, make_event
 
 from saas_contracts import ContractViolationError
 from saas_contracts._registry import default_catalog

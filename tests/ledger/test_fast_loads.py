@@ -5,7 +5,7 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.ledger.conftest import BASE_EVENT, EXAMPLE_EVENTS, NOW, WINDOW, make_event
+from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, NOW, WINDOW, make_event
 
 import saas_contracts.ledger._replay as replay_module
 from saas_contracts._jsonio import loads
@@ -134,11 +134,13 @@ class TestFastLoads:
     def test_what_the_strict_parser_rejects_never_passes(self, raw):
         assert fast_loads(raw) is None
 
+    @pytest.mark.slow  # ~3 s: 400 generated objects through both parsers
     @settings(max_examples=400, deadline=None)
     @given(st.dictionaries(TEXT, VALUES, max_size=6), SPELLINGS)
     def test_generated_objects(self, value, spelling):
         assert _agrees(json.dumps(value, **spelling).encode("utf-8", "surrogatepass"))
 
+    @pytest.mark.slow  # ~1-4 s: 300 generated objects with injected duplicate keys
     @settings(max_examples=300, deadline=None)
     @given(st.dictionaries(TEXT, VALUES, min_size=1, max_size=5), st.data())
     def test_generated_duplicates_never_pass(self, value, data):

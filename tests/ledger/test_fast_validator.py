@@ -5,7 +5,7 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.ledger.conftest import BASE_EVENT, EXAMPLE_EVENTS, FIXTURE, make_event
+from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, FIXTURE, make_event
 
 from saas_contracts._jsonio import loads
 from saas_contracts._time import parse_utc_ns_unchecked
@@ -59,6 +59,7 @@ def _combined(check, event):
 class TestDifferential:
     """jsonschema-rs (+ timestamp parsing) and jsonschema agree."""
 
+    @pytest.mark.slow  # ~2 s: every example-stream line through both validators
     def test_on_the_example_stream_and_fixture(self):
         fast = schema_check(EVENT_SCHEMA, "fast")
         candidates = []

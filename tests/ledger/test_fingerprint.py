@@ -8,8 +8,8 @@ import pytest
 import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import NODE_DIR, node_or_skip
-from tests.ledger.conftest import BASE_EVENT, EXAMPLE_EVENTS, FIXTURE, make_event
+from tests._support import NODE_DIR, node_or_skip
+from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, FIXTURE, make_event
 
 from saas_contracts._digest import canonical_bytes
 from saas_contracts._jsonio import loads
@@ -104,6 +104,7 @@ class TestFingerprint:
 class TestCanonicalAgreement:
     """The fast canonical bytes equal the RFC 8785 reference (Python rfc8785, npm canonicalize)."""
 
+    @pytest.mark.slow  # ~2 s: 300 generated events canonicalized two ways
     @settings(max_examples=300, deadline=None)
     @given(EVENTS)
     def test_fast_path_equals_rfc8785_on_generated_events(self, event):

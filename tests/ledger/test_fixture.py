@@ -3,11 +3,10 @@
 import copy
 import json
 
-from click.testing import CliRunner
-from tests.ledger.conftest import FIXTURE, ROOT
+from tests._support import ROOT
+from tests.ledger._support import FIXTURE
 
 from saas_contracts._fixture_harness import compose
-from saas_contracts.cli import main
 from saas_contracts.fixtures import check_fixture, check_fixture_document, discover_product_names
 from saas_contracts.ledger._fixture import FIXTURE_CONTRACT, run_stage
 from saas_contracts.privacy import scan
@@ -27,8 +26,8 @@ class TestFixture:
         stages = {outcome.stage for outcome in report.outcomes}
         assert stages == {"event", "replay", "ops-summary", "privacy-boundary"}
 
-    def test_cli_fixture_check(self):
-        result = CliRunner().invoke(main, ["fixtures", "check", str(FIXTURE)])
+    def test_cli_fixture_check(self, cli):
+        result = cli("fixtures", "check", str(FIXTURE))
         assert result.exit_code == 0, result.output
 
     def test_names_target_and_boundary(self):

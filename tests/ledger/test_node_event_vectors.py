@@ -3,13 +3,12 @@
 import json
 
 import pytest
-from tests.conftest import ROOT, run_node
+from tests._support import run_node
+from tests.ledger._support import FIXTURE
 
 from saas_contracts.ledger import fingerprint
 
 pytestmark = pytest.mark.node
-
-FIXTURE = ROOT / "fixtures" / "usage-event-ledger.core-fixture.json"
 
 
 def _event_vectors():

@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from tests.ledger.conftest import ROOT, TEST_KEY, load_adapter, read_rows
+from tests._support import ROOT
+from tests.ledger._support import TEST_KEY, load_adapter, read_rows
 
 from saas_contracts.fixtures import discover_product_names
 from saas_contracts.ledger import ReplayRequest, event_violations, parse_utc_ns, replay_lines

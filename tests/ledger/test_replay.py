@@ -6,7 +6,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.ledger.conftest import BASE_EVENT, EXAMPLE_EVENTS, NOW, WINDOW, line, make_event
+from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, NOW, WINDOW, line, make_event
 
 from saas_contracts import ContractViolationError, InputFileError
 from saas_contracts._validation import validate
@@ -192,6 +192,7 @@ class TestRuns:
         tiny = replay([EXAMPLE_EVENTS], request, now="2026-11-21T00:00:00Z", workers=1, block_bytes=100)
         assert single.to_json() == parallel.to_json() == tiny.to_json()
 
+    @pytest.mark.slow  # ~3 s: the 4,800-line example stream through the reference validator
     def test_reference_and_fast_validators_agree_on_the_example_stream(self, request_factory):
         request = request_factory(window_start="2026-10-15T00:00:00Z", window_end="2026-11-14T00:00:00Z")
         fast = replay([EXAMPLE_EVENTS], request, now="2026-11-21T00:00:00Z", validator="fast")

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from tests.ledger.conftest import BASE_EVENT, NOW, WINDOW, line, make_event
+from tests.ledger._support import BASE_EVENT, NOW, WINDOW, line, make_event
 
 from saas_contracts import ContractViolationError, PrivacyViolationError
 from saas_contracts._validation import validate

@@ -1,19 +1,14 @@
-"""Shared fixtures for the privacy scanner tests: paths, the corpus, and Node."""
+"""Fixtures for the privacy scanner tests: the corpus manifest and Node (paths in _support.py)."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-RULES_PATH = ROOT / "schemas" / "privacy" / "v1" / "rules.json"
-CORPUS = HERE / "corpus"
+from tests.privacy._support import CORPUS
 
 
 @pytest.fixture(scope="session")

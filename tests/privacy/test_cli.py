@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from saas_contracts.cli import main
 from saas_contracts.privacy import default_rules
 
 STRIPE = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
@@ -33,61 +31,57 @@ def files(tmp_path):
     return {"clean": clean, "dirty": dirty, "lines": lines, "config": config, "dir": tmp_path}
 
 
-def run(*args: str):
-    return CliRunner().invoke(main, ["scan", *args], catch_exceptions=False)
-
-
 class TestExitCodes:
     """0 clean, 1 findings, 2 usage or unreadable input."""
 
-    def test_clean(self, files):
+    def test_clean(self, cli, files):
         """A clean file exits 0."""
-        result = run(str(files["clean"]))
+        result = cli("scan", str(files["clean"]))
         assert result.exit_code == 0, result.output
 
-    def test_findings(self, files):
+    def test_findings(self, cli, files):
         """A file with findings exits 1."""
-        assert run(str(files["clean"]), str(files["dirty"])).exit_code == 1
+        assert cli("scan", str(files["clean"]), str(files["dirty"])).exit_code == 1
 
-    def test_missing_file(self, files):
+    def test_missing_file(self, cli, files):
         """An unreadable input exits 2, even next to findings."""
-        result = run(str(files["dirty"]), str(files["dir"] / "missing.json"))
+        result = cli("scan", str(files["dirty"]), str(files["dir"] / "missing.json"))
         assert result.exit_code == 2
         assert "missing.json: no such file" in result.output
 
-    def test_bad_json_line(self, files):
+    def test_bad_json_line(self, cli, files):
         """An unparsable JSON Lines line exits 2 and names the line."""
         bad = files["dir"] / "bad.jsonl"
         bad.write_text('{"ok": 1}\n{nope\n', encoding="utf-8")
-        result = run(str(bad))
+        result = cli("scan", str(bad))
         assert result.exit_code == 2
         assert "bad.jsonl:2" in result.output
 
-    def test_unsupported_suffix(self, files):
+    def test_unsupported_suffix(self, cli, files):
         """Only .json and .jsonl/.ndjson are read."""
         other = files["dir"] / "notes.txt"
         other.write_text("{}", encoding="utf-8")
-        assert run(str(other)).exit_code == 2
+        assert cli("scan", str(other)).exit_code == 2
 
-    def test_invalid_config(self, files):
+    def test_invalid_config(self, cli, files):
         """A config that is not privacy/v1/config is a usage error."""
         bad = files["dir"] / "bad-config.json"
         bad.write_text(json.dumps({"deny_terms": "acme"}), encoding="utf-8")
-        result = run("--config", str(bad), str(files["clean"]))
+        result = cli("scan", "--config", str(bad), str(files["clean"]))
         assert result.exit_code == 2
         assert "privacy/v1/config" in result.output
 
-    def test_no_paths(self):
+    def test_no_paths(self, cli):
         """PATH is required."""
-        assert run().exit_code == 2
+        assert cli("scan").exit_code == 2
 
 
 class TestFormats:
     """text, json and sarif; none of them leaks a secret."""
 
-    def test_text(self, files):
+    def test_text(self, cli, files):
         """One line per finding with location, pointer, rule, family, target, view and masked preview."""
-        result = run("--config", str(files["config"]), str(files["dirty"]), str(files["lines"]))
+        result = cli("scan", "--config", str(files["config"]), str(files["dirty"]), str(files["lines"]))
         assert result.exit_code == 1
         lines = result.stdout.splitlines()
         assert (
@@ -99,9 +93,9 @@ class TestFormats:
         assert STRIPE not in result.output
         assert GITHUB not in result.output
 
-    def test_json(self, files):
+    def test_json(self, cli, files):
         """JSON output carries the path, 1-based line for JSON Lines, and the rules digest."""
-        result = run("-o", "json", str(files["lines"]))
+        result = cli("scan", "-o", "json", str(files["lines"]))
         payload = json.loads(result.stdout)
         assert payload["clean"] is False
         assert payload["rules_digest"] == default_rules().digest
@@ -112,9 +106,9 @@ class TestFormats:
         ]
         assert GITHUB not in result.stdout
 
-    def test_sarif(self, files):
+    def test_sarif(self, cli, files):
         """SARIF 2.1.0 with rules from the rule file, pointers as logical locations and no snippets."""
-        result = run("-o", "sarif", str(files["dirty"]), str(files["lines"]))
+        result = cli("scan", "-o", "sarif", str(files["dirty"]), str(files["lines"]))
         assert result.exit_code == 1
         log = json.loads(result.stdout)
         assert log["version"] == "2.1.0"
@@ -137,23 +131,21 @@ class TestFormats:
         assert STRIPE not in result.stdout
         assert GITHUB not in result.stdout
 
-    def test_sarif_clean(self, files):
+    def test_sarif_clean(self, cli, files):
         """A clean run is still a complete SARIF log with zero results."""
-        result = run("-o", "sarif", str(files["clean"]))
+        result = cli("scan", "-o", "sarif", str(files["clean"]))
         assert result.exit_code == 0
         assert json.loads(result.stdout)["runs"][0]["results"] == []
 
-    def test_stdin_is_json_lines(self):
+    def test_stdin_is_json_lines(self, cli):
         """'-' reads JSON Lines from standard input."""
-        result = CliRunner().invoke(
-            main, ["scan", "-o", "json", "-"], input=json.dumps({"note": GITHUB}) + "\n"
-        )
+        result = cli("scan", "-o", "json", "-", input=json.dumps({"note": GITHUB}) + "\n")
         assert result.exit_code == 1
         assert json.loads(result.stdout)["findings"][0]["line"] == 1
 
-    def test_help_explains(self):
+    def test_help_explains(self, cli):
         """--help names the formats, the config and the exit codes."""
-        result = CliRunner().invoke(main, ["scan", "--help"])
+        result = cli("scan", "--help")
         assert "sarif" in result.output
         assert "--config" in result.output
         assert "Exit 0 clean, 1 findings, 2" in result.output

@@ -6,11 +6,10 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
+from tests.privacy._support import CORPUS
 
 from saas_contracts._fragments import join_fragments
 from saas_contracts.privacy import default_rules, load_config, scan
-
-from .conftest import CORPUS
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -6,11 +6,10 @@ import json
 import subprocess
 
 import pytest
+from tests._support import ROOT
 
 from saas_contracts.privacy import default_rules, normalize_key
 from saas_contracts.privacy._rules import example_text
-
-from .conftest import ROOT
 
 pytestmark = pytest.mark.node
 

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from tests.privacy._support import CORPUS, RULES_PATH
 
 from saas_contracts._validation import validate
 from saas_contracts.errors import SchemaDefinitionError
@@ -18,8 +19,6 @@ from saas_contracts.privacy._rules import (
     iter_examples,
     lint_pattern,
 )
-
-from .conftest import CORPUS, RULES_PATH
 
 RULES = default_rules()
 DOCUMENT = json.loads(RULES_PATH.read_text(encoding="utf-8"))

@@ -1,19 +1,17 @@
-"""Shared helpers for the entitlement tests: example adapters on sys.path, builders for records and events."""
+"""Builders for the entitlement tests: records, events, requests; puts examples/ on sys.path."""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
-import pytest
+from tests._support import EXAMPLES, ROOT
 
 from saas_contracts.entitlements import DEFAULT_POLICY
 from saas_contracts.redaction import Redactor
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples"
 FIXTURE = ROOT / "fixtures" / "entitlement-plan-source.core-fixture.json"
+# The billing adapters import as `billing...` (mypy knows them as `examples.billing...`).
 if str(EXAMPLES) not in sys.path:
     sys.path.insert(0, str(EXAMPLES))
 
@@ -94,8 +92,3 @@ def request(
     }
     base.update(fields)
     return base
-
-
-@pytest.fixture
-def redactor() -> Redactor:
-    return REDACTOR

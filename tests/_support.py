@@ -1,0 +1,68 @@
+"""Helpers every test area imports: repository paths, the Node runner and the CLI runner.
+
+conftest.py files hold fixtures only; importable builders live in `_support` modules
+(this one, and `tests/<area>/_support.py` for one area's builders). Tests import them as
+`from tests._support import ...` (pytest runs with `--import-mode=importlib` from the
+repository root, and mypy sees the same module path).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+from click.testing import CliRunner, Result
+
+from saas_contracts.cli import main
+
+__all__ = ["CASES", "EXAMPLES", "NODE_DIR", "ROOT", "Cli", "invoke_cli", "node_or_skip", "run_node"]
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "cases"
+EXAMPLES = ROOT / "examples"
+NODE_DIR = ROOT / "node"
+
+
+class Cli(Protocol):
+    """The type of the `cli` fixture (and of `invoke_cli`)."""
+
+    def __call__(self, *args: str, input: str | bytes | None = None) -> Result: ...  # noqa: A002 - click's name
+
+
+def invoke_cli(*args: str, input: str | bytes | None = None) -> Result:  # noqa: A002 - click's own name
+    """Run `saas-contracts ARGS...` in click's CliRunner; exceptions propagate (they are bugs)."""
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def node_or_skip() -> str:
+    """Path of `node` with the locked npm packages, or skip (fail under CI=true)."""
+    node = shutil.which("node")
+    reason = ""
+    if node is None:
+        reason = "Node.js is not installed"
+    elif not (NODE_DIR / "node_modules").is_dir():
+        reason = "node/node_modules is missing: run `npm ci --prefix node`"
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}; the Node agreement tests must run under CI=true")
+        pytest.skip(reason)
+    assert node is not None
+    return node
+
+
+def run_node(script: str, *args: str) -> str:
+    """Run a script from node/ and return its stdout."""
+    node = node_or_skip()
+    result = subprocess.run(  # noqa: S603 - runs our own script with the node found on PATH
+        [node, str(NODE_DIR / script), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
