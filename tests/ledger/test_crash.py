@@ -14,7 +14,10 @@ from tests.ledger._support import NOW, WINDOW, line, make_event
 
 from saas_contracts.ledger import SqliteIndex
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find the replay workers")
+pytestmark = [
+    pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find the replay workers"),
+    pytest.mark.slow,  # whole replays of 120k events in subprocesses: about 25 s each
+]
 
 EVENTS = 120_000
 SHA = "0123456789abcdef0123456789abcdef01234567"
