@@ -15,7 +15,6 @@ from tests.strategies import instances
 from saas_contracts import ContractViolationError
 from saas_contracts._ops import (
     HEADER_FIELDS,
-    OpsFormatError,
     OpsSummarySpec,
     build_ops_summary,
     ops_header,
@@ -24,6 +23,7 @@ from saas_contracts._ops import (
 from saas_contracts._registry import get_schema
 from saas_contracts._validation import validate
 from saas_contracts.entitlements import PlanSourceState, apply_events, summarize
+from saas_contracts.errors import OpsFormatError
 from saas_contracts.ledger import OPS_SUMMARY_SCHEMA, ReplayRequest, replay_lines
 from saas_contracts.ledger import build_ops_summary as build_ledger_summary
 from saas_contracts.privacy import PublicSafetyError, rules_digest

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from saas_contracts._atomic import atomic_write_text
 from saas_contracts._jsonio import dumps_pretty
-from saas_contracts._validation import validate
-from saas_contracts.errors import ContractViolationError, OpsFormatError
+from saas_contracts._validation import ensure_valid
+from saas_contracts.errors import OpsFormatError
 from saas_contracts.privacy import assert_public_safe
 
 if TYPE_CHECKING:
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HEADER_FIELDS",
-    "OpsFormatError",
     "OpsSummary",
     "OpsSummarySpec",
     "build_ops_summary",
@@ -127,9 +126,7 @@ def build_ops_summary(  # noqa: PLR0913 - the contract's spec and body plus the 
         mutate(document)
     report = assert_public_safe(document, scanner_config)
     document["privacy"] = {"rules_digest": report.rules_digest, "findings": 0}
-    violations = validate(document, spec.schema)
-    if violations:
-        raise ContractViolationError(spec.schema, violations)
+    ensure_valid(document, spec.schema)
     renderings: dict[str, str] = {}
     for output_format in spec.formats:
         text = spec.renderer(output_format)(document)

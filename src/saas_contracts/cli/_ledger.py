@@ -401,21 +401,18 @@ def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by nam
     index = SqliteIndex(index_path, lock_timeout=lock_timeout) if index_path else None
 
     def deliver(result: ReplayReport) -> None:
-        # Phase one of the two-phase commit: the index keeps this run's scopes only after the
-        # ops summary passed the privacy check and was printed or (atomically) written.
         report(
             REPLAY_REPORTERS,
             output_format,
             _Replayed(report=result, events=events, sha=sha, out_path=out_path),
         )
 
+    # The ops summary is delivered before the index commits (phase one of the two-phase commit:
+    # the run's scopes are kept only once the summary passed the privacy check and was printed or
+    # written atomically); the text report is printed after it.
     result = _run(events, request, options, index, None if output_format == "text" else deliver)
     if output_format == "text":
-        report(
-            REPLAY_REPORTERS,
-            output_format,
-            _Replayed(report=result, events=events, sha=sha, out_path=out_path),
-        )
+        deliver(result)
     failing = set(fail_on or ("conflict", "invalid")) - {"none"}
     finish(clean=not any(result.counts[name] for name in failing))
 

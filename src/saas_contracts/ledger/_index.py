@@ -209,13 +209,13 @@ class _SqliteRun:
                 db.execute(_SCHEMA_SQL.format(table="main.seen"))
                 if path.exists():
                     db.execute("ATTACH DATABASE ? AS base", (path.resolve().as_uri() + "?mode=ro",))
-                    self._tables.append("base.seen")
+                    if _has_index_table(db, "base"):  # a file with no table yet is an empty index
+                        self._tables.append("base.seen")
             else:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
                 db.execute(_SCHEMA_SQL.format(table="main.seen"))
-            for table in ["main.seen", *self._tables]:
-                _check_layout(db, table)
+                _has_index_table(db, "main")
             db.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
         except BaseException:
             db.close()
@@ -350,12 +350,13 @@ def _unlock(descriptor: int) -> None:
     os.close(descriptor)  # closing the last descriptor releases the flock
 
 
-def _check_layout(db: sqlite3.Connection, table: str) -> None:
-    schema, _, name = table.partition(".")
-    rows = db.execute(f"PRAGMA {schema}.table_info({name})").fetchall()
-    if tuple((row[1], row[2].upper(), row[5]) for row in rows) != _COLUMNS:
+def _has_index_table(db: sqlite3.Connection, schema: str) -> bool:
+    """Whether ``schema`` holds the table ``seen`` (:class:`sqlite3.DatabaseError` for another layout)."""
+    rows = db.execute(f"PRAGMA {schema}.table_info(seen)").fetchall()
+    if rows and tuple((row[1], row[2].upper(), row[5]) for row in rows) != _COLUMNS:
         msg = "its table 'seen' is not an idempotency index (expected exactly the columns k and fp)"
         raise sqlite3.DatabaseError(msg)
+    return bool(rows)
 
 
 class SqliteIndex:
