@@ -200,3 +200,11 @@ class TestSqliteHazards:
         with sqlite3.connect(path) as db:
             db.execute("DROP TABLE seen")
         SqliteIndex(path, lock_timeout=0.1).open_run(dry_run=False).commit()
+
+    def test_dry_run_on_a_file_without_the_table_is_an_empty_index(self, tmp_path):
+        path = tmp_path / "index.sqlite"
+        path.touch()
+        run = SqliteIndex(path).open_run(dry_run=True)
+        assert list(run.resolve([_k(1), _k(1)], [_f(1), _f(1)])) == [ACCEPTED, DUPLICATE]
+        run.commit()
+        assert path.stat().st_size == 0
