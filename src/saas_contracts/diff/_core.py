@@ -24,11 +24,14 @@ from saas_contracts.diff._model import (
 )
 from saas_contracts.diff._normalize import Normalizer
 from saas_contracts.diff._sources import SchemaDoc, SchemaSet, single_document_set
+from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 _VERSION_DIR = re.compile(r"v([1-9][0-9]*)\Z")
+COMPARISON_FAILED = "comparison-failed"
+"""The change kind of a file the differ failed on: unknown both ways, and it always fails the gate."""
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,43 @@ class _Differ:
     def run(self) -> None:
         old_docs, new_docs = self.old.schemas.docs, self.new.schemas.docs
         for path in sorted(set(old_docs) | set(new_docs)):
-            if path in old_docs and path in new_docs:
-                self.compare_files(old_docs[path], new_docs[path], bumped=False)
-            elif path in old_docs:
-                self.removed(old_docs[path])
-            else:
-                self.added(new_docs[path])
+            changes, codegen = len(self.changes), set(self.codegen)
+            try:
+                if path in old_docs and path in new_docs:
+                    self.compare_files(old_docs[path], new_docs[path], bumped=False)
+                elif path in old_docs:
+                    self.removed(old_docs[path])
+                else:
+                    self.added(new_docs[path])
+            except ContractError:
+                raise
+            except Exception as error:  # noqa: BLE001 - one file's failure is reported against that file
+                del self.changes[changes:]
+                self.codegen = codegen
+                self.failed(new_docs.get(path) or old_docs[path], error)
+
+    def failed(self, doc: SchemaDoc, error: Exception) -> None:
+        """Report a file the differ could not compare: unknown both ways, never silently compatible."""
+        if isinstance(error, RecursionError):
+            reason = "its subschemas or $ref chains nest deeper than the differ can follow"
+        else:  # the type only: an exception's message may quote the schema
+            reason = f"internal error {type(error).__name__}, a bug in saas-contracts: please report it"
+        mode = self.mode_for(doc)
+        self.changes.append(
+            Change(
+                file=doc.path,
+                kind=COMPARISON_FAILED,
+                old_pointer=f"{doc.path}#" if doc.path in self.old.schemas.docs else "",
+                new_pointer=f"{doc.path}#" if doc.path in self.new.schemas.docs else "",
+                instance_pointer="",
+                message=f"the differ could not compare this file ({reason})",
+                backward=Verdict.UNKNOWN,
+                forward=Verdict.UNKNOWN,
+                severity=severity(Verdict.UNKNOWN, Verdict.UNKNOWN, mode),
+                note="nothing was decided for this file: review the change by hand",
+            )
+        )
+        self.files[doc.path] = FileSummary(backward=Verdict.UNKNOWN, forward=Verdict.UNKNOWN, changes=1)
 
     def compare_files(self, old: SchemaDoc, new: SchemaDoc, *, bumped: bool) -> None:
         start = len(self.changes)

@@ -6,7 +6,8 @@ A change that is *breaking* in a promised direction fails the gate unless it
 comes with a major-version bump (a new ``v<major>`` folder: the change is then
 found comparing the new folder with its predecessor, and allowed) or a waiver
 with a reason. ``unknown`` verdicts are listed for review and fail only under
-``fail_on_unknown``.
+``fail_on_unknown``, except a file the differ failed on (``comparison-failed``):
+nothing vouches for it, so it fails unless waived.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from saas_contracts._jsonio import load_json_file, loads
 from saas_contracts._resources import packaged
 from saas_contracts._validation import ContractValidator, violations_from_errors
-from saas_contracts.diff._core import diff_sets
+from saas_contracts.diff._core import COMPARISON_FAILED, diff_sets
 from saas_contracts.diff._model import DiffResult, Direction, GateResult, GateViolation, Mode, Policy, Verdict
 from saas_contracts.errors import DiffInputError, InputFileError
 
@@ -163,7 +164,7 @@ def evaluate_gate(  # noqa: C901, PLR0912, PLR0913 - one pass over changes, one 
             if verdict is Verdict.COMPATIBLE:
                 continue
             where = change.instance_pointer or "/"
-            if verdict is Verdict.UNKNOWN and not fail_on_unknown:
+            if verdict is Verdict.UNKNOWN and not fail_on_unknown and change.kind != COMPARISON_FAILED:
                 notes.append(
                     f"review: {change.file} {where} {change.kind}: {direction.value} verdict unknown"
                 )

@@ -251,6 +251,8 @@ class Normalizer:
                 self._absorb(node, part, pending, first=False)
             else:
                 leftovers.append((part.raw, part.base, part.via))
+        # Past the guard the rest stays an allOf of its own: dropping it would hide its constraints.
+        leftovers.extend((part.raw, part.base, part.via) for part in pending)
         if leftovers:
             node.kw["allOf"] = [raw for raw, _, _ in leftovers]
             for index, (_, base, via) in enumerate(leftovers):

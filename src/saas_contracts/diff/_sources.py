@@ -6,6 +6,11 @@ project's conventions are checked. Any other tree (users' own schemas) is
 loaded file by file: every ``*.json`` that holds a schema, keyed by its
 relative path. Either way every ``$ref`` is rewritten to an absolute URI, so
 any subschema can be validated on its own against the side's registry.
+
+Every schema file is checked before anything else reads it: a file nested
+deeper than :data:`MAX_SCHEMA_DEPTH` objects and arrays, or one that is not a
+valid Draft 2020-12 schema (``"type": "strin"``), is a :class:`DiffInputError`
+naming the file, so the differ only ever sees schemas it can walk.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from referencing.jsonschema import DRAFT202012
 
 from saas_contracts._jsonio import load_json_file
 from saas_contracts._registry import BASE_URI, SCHEMA_SUFFIX, SchemaCatalog, refuse_retrieval
+from saas_contracts._validation import ContractValidator, violations_from_errors
 from saas_contracts.errors import DiffInputError, InputFileError, UnresolvableReferenceError
 
 if TYPE_CHECKING:
@@ -34,6 +40,15 @@ _LAYOUT = re.compile(r"[^/]+/v[1-9][0-9]*/[^/]+\Z")
 _VERSION_DIR = re.compile(r"v([1-9][0-9]*)\Z")
 _NOT_SUBSCHEMA = frozenset({"enum", "const", "examples", "default"})
 _NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+MAX_SCHEMA_DEPTH = 64
+"""The deepest nesting of JSON objects and arrays a schema file may have (``{}`` is 1).
+
+Real schemas stay far below it (the walk itself stops at 48 subschemas, as
+``unknown``); the differ, jsonschema's metaschema check and ``referencing`` all
+recurse over schemas (the metaschema check uses about eight Python frames per
+level), so a deeper file is refused up front with a clear message instead of
+ending in Python's recursion limit."""
+_METASCHEMA = ContractValidator(ContractValidator.META_SCHEMA)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,6 +98,47 @@ def absolutize(node: Any, base: str) -> Any:
     return result
 
 
+def _nesting_depth(document: Any, limit: int) -> int:
+    """How deeply objects and arrays nest in ``document``, counting stops just past ``limit``.
+
+    Iterative, so it answers for any depth the JSON reader accepted.
+    """
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(document, 0)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > limit:
+            return deepest
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def check_schema_document(document: Any, source: str) -> None:
+    """Raise :class:`DiffInputError` unless ``document`` is a Draft 2020-12 schema the differ can walk."""
+    if _nesting_depth(document, MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH:
+        raise DiffInputError(
+            f"{source}: schema nested too deeply (more than {MAX_SCHEMA_DEPTH} levels of objects and arrays)"
+        )
+    try:
+        violations = violations_from_errors(_METASCHEMA.iter_errors(document), "draft2020-12/schema")
+    except RecursionError:  # only when the caller's own stack is already deep
+        raise DiffInputError(f"{source}: schema nested too deeply to check against its metaschema") from None
+    if violations:
+        first = violations[0]
+        more = f" (+{len(violations) - 1} more)" if len(violations) > 1 else ""
+        where = first.pointer or "/"
+        raise DiffInputError(
+            f"{source}: not a valid JSON Schema (Draft 2020-12): {where}: {first.message}{more}"
+        )
+
+
 def _walk_files(root: Path) -> Iterator[tuple[str, Path]]:
     for path in sorted(root.rglob("*.json")):
         relative = path.relative_to(root).as_posix()
@@ -112,6 +168,7 @@ class SchemaSet:
         if self.layout:
             catalog = SchemaCatalog(root, base_uri=base_uri)
             for info in catalog:
+                check_schema_document(info.contents, self._source(info.path))
                 raw[info.path] = (info.id, info.contents)
         else:
             for relative, path in _walk_files(root):
@@ -120,6 +177,7 @@ class SchemaSet:
                 document = load_json_file(path)
                 if not isinstance(document, (dict, bool)):
                     continue
+                check_schema_document(document, self._source(relative))
                 uri = base_uri + relative
                 if isinstance(document, dict) and isinstance(document.get("$id"), str):
                     uri = urllib.parse.urljoin(uri, document["$id"]).split("#", 1)[0]
@@ -142,6 +200,10 @@ class SchemaSet:
             .crawl()
         )
         self.declarations = self._declarations()
+
+    def _source(self, relative: str) -> str:
+        """A file of this side for messages: ``<label>/<relative path>``."""
+        return relative if self.label == relative else f"{self.label}/{relative}"
 
     def _declarations(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
