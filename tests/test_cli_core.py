@@ -97,6 +97,27 @@ class TestSchemasCommand:
             # Walking every error resolves every $ref reachable from the root for an empty object.
             list(validator.iter_errors({}))
 
+    def test_export_under_a_file_is_a_usage_error(self, cli, tmp_path):
+        """A location that cannot hold folders is exit 2 naming the file, never a traceback."""
+        (tmp_path / "plain").write_text("x", encoding="utf-8")
+        result = cli("schemas", "export", str(tmp_path / "plain" / "out"))
+        assert result.exit_code == 2
+        assert f"error: {tmp_path / 'plain' / 'out'}/" in result.stderr
+        assert ": cannot write: Not a directory" in result.stderr
+        assert "Traceback" not in result.output
+
+    def test_failed_export_leaves_no_partial_file(self, cli, tmp_path):
+        """A file that cannot replace its target leaves the earlier files whole and no temporary file."""
+        blocked = tmp_path / "out" / "bundled"
+        (blocked / "common" / "v1" / "common.bundle.json").mkdir(parents=True)  # a folder where a file goes
+        result = cli("schemas", "export", str(tmp_path / "out"))
+        assert result.exit_code == 2
+        assert "common.bundle.json: cannot write: Is a directory" in result.stderr
+        assert not list((tmp_path / "out").rglob("*.tmp"))
+        for path in (tmp_path / "out").rglob("*.json"):
+            if path.is_file():
+                json.loads(path.read_text(encoding="utf-8"))
+
 
 def test_version(cli):
     """--version prints the package version."""

@@ -1,4 +1,9 @@
-"""Export the packaged schema tree and single-file bundles for other languages."""
+"""Export the packaged schema tree and single-file bundles for other languages.
+
+Every file is prepared in memory first, then written with
+:func:`saas_contracts._atomic.atomic_write_bytes`: a file that exists is whole,
+old or new, never half-written.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
+from saas_contracts._atomic import atomic_write_bytes
 from saas_contracts._jsonio import dumps_pretty
 from saas_contracts._registry import SchemaCatalog, SchemaInfo, _collect_refs
 
@@ -52,28 +58,36 @@ def bundle(catalog: SchemaCatalog, name: str) -> dict[str, Any]:
     return document
 
 
-def _copy_tree(source: Traversable, target: Path) -> list[str]:
-    written: list[str] = []
+def _tree_files(source: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
+    files: list[tuple[str, bytes]] = []
     for entry in sorted(source.iterdir(), key=lambda item: item.name):
         if entry.is_dir():
-            written.extend(f"{entry.name}/{name}" for name in _copy_tree(entry, target / entry.name))
+            files.extend(_tree_files(entry, f"{prefix}{entry.name}/"))
         elif entry.name.endswith(".json"):
-            target.mkdir(parents=True, exist_ok=True)
-            (target / entry.name).write_bytes(entry.read_bytes())
-            written.append(entry.name)
-    return written
+            files.append((f"{prefix}{entry.name}", entry.read_bytes()))
+    return files
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Create the folders and replace ``path`` atomically; an :class:`OSError` names ``path``."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, data)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(path)) from error
 
 
 def export_schemas(catalog: SchemaCatalog, directory: Path) -> list[str]:
     """Write the raw schema tree to ``directory`` plus ``bundled/<name>.bundle.json``.
 
-    Returns the written paths relative to ``directory``, sorted.
+    Returns the written paths relative to ``directory``, sorted. Raises
+    :class:`OSError` whose ``filename`` is the file that could not be written
+    (files already written are whole; none is left half-written).
     """
-    written = [str(path) for path in _copy_tree(catalog.root, directory)]
+    files = _tree_files(catalog.root)
     for info in catalog:
-        relative = f"bundled/{info.name}{BUNDLE_SUFFIX}"
-        path = directory / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dumps_pretty(bundle(catalog, info.name), final_newline=True), encoding="utf-8")
-        written.append(relative)
-    return sorted(written)
+        text = dumps_pretty(bundle(catalog, info.name), final_newline=True)
+        files.append((f"bundled/{info.name}{BUNDLE_SUFFIX}", text.encode("utf-8")))
+    for relative, data in files:
+        _write(directory / relative, data)
+    return sorted(relative for relative, _ in files)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from saas_contracts import bundle, default_catalog, export_schemas
-from saas_contracts.cli._common import emit_json, output_format_option, report
+from saas_contracts.cli._common import emit_json, fail, output_format_option, report
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -75,7 +75,13 @@ def export(directory: Path, output_format: str) -> None:
     The raw tree keeps relative $refs between files (resolve them against each
     file's $id); the bundles embed what each schema references, for consumers
     that cannot resolve cross-file references. -o json lists the files written
-    on stdout.
+    on stdout. Each file is written atomically; a location that cannot be
+    written is exit 2.
     """
-    written = export_schemas(default_catalog(), directory)
+    try:
+        written = export_schemas(default_catalog(), directory)
+    except OSError as error:
+        raise fail(
+            f"{error.filename or directory}: cannot write: {error.strerror or type(error).__name__}"
+        ) from error
     report(EXPORT_REPORTERS, output_format, ExportResult(directory=directory, files=tuple(written)))
