@@ -293,3 +293,33 @@ class TestPlantedMemberName:
         reader = _BY_NAME[name]
         text = _splice(reader.carrier, [(SECRET, "1")])
         _run(cli, reader, (text + "\n").encode(), tmp_path)
+
+
+class TestHostileSchemaName:
+    """``validate --schema`` with a hostile name or fragment is a usage error (exit 2), never a crash."""
+
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "../../etc/passwd",
+            "https://evil.example/x",
+            "#",
+            "a" * 5000,
+            "a\x00b",
+            "common/v1/common#/$defs/nope",
+            "common/v1/common#nope",
+            "common/v1/common#/$defs/quantity/~2",
+            "common/v1/common#/%ZZ",
+            "common/v1/common#/$defs/quantity#/x",
+            "common/v1/common#/\ud800",
+        ],
+        ids=repr,
+    )
+    def test_exit_two(self, cli: Cli, tmp_path: Path, name: str) -> None:
+        """Unknown names and unresolvable fragments are reported, not raised."""
+        path = tmp_path / "doc.json"
+        path.write_text("{}", encoding="utf-8")
+        result = cli("validate", "-s", name, str(path))
+        assert result.exit_code == 2
+        assert result.stderr.startswith("error: ")
+        assert "Traceback" not in result.output
