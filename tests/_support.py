@@ -8,18 +8,35 @@ repository root, and mypy sees the same module path).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
 import subprocess
+import threading
+import time
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
 from click.testing import CliRunner, Result
 
 from saas_contracts.cli import main
 
-__all__ = ["CASES", "EXAMPLES", "NODE_DIR", "ROOT", "Cli", "invoke_cli", "node_or_skip", "run_node"]
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = [
+    "CASES",
+    "EXAMPLES",
+    "NODE_DIR",
+    "ROOT",
+    "Cli",
+    "fifo_feeding",
+    "invoke_cli",
+    "node_or_skip",
+    "run_node",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
@@ -66,3 +83,44 @@ def run_node(script: str, *args: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+class _FifoWriter(threading.Thread):
+    """Writes ``data`` into a FIFO once a reader opened it; gives up after ``patience`` seconds."""
+
+    def __init__(self, path: Path, data: bytes, patience: float) -> None:
+        super().__init__(daemon=True)
+        self.path, self.data, self.patience = path, data, patience
+        self.written = False
+
+    def run(self) -> None:
+        deadline = time.monotonic() + self.patience
+        while True:
+            try:
+                # Non-blocking open fails with ENXIO until a reader is there: a command that
+                # refuses the FIFO without opening it never leaves this thread blocked.
+                descriptor = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError as error:
+                if error.errno != errno.ENXIO or time.monotonic() > deadline:
+                    return
+                time.sleep(0.005)
+        os.set_blocking(descriptor, True)
+        with contextlib.suppress(BrokenPipeError), os.fdopen(descriptor, "wb") as stream:
+            stream.write(self.data)
+            self.written = True
+
+
+@contextlib.contextmanager
+def fifo_feeding(path: Path, data: bytes, *, patience: float = 10.0) -> Iterator[_FifoWriter]:
+    """Create a FIFO at ``path`` and feed it ``data`` from a thread (a named pipe, as ``<(...)`` is).
+
+    The writer's ``written`` says afterwards whether a reader took the data.
+    """
+    os.mkfifo(path)
+    writer = _FifoWriter(path, data, patience)
+    writer.start()
+    try:
+        yield writer
+    finally:
+        writer.join(timeout=patience)

@@ -28,12 +28,54 @@ class TestValidateCommand:
         assert result.exit_code == 1
         payload = json.loads(result.stdout)
         assert payload["summary"] == {"documents": 4, "valid": 2, "invalid": 1, "unparsable": 1}
-        assert [(d["line"], d["valid"]) for d in payload["documents"]] == [
-            (1, True),
-            (2, False),
-            (3, False),
-            (4, True),
+        # Only problem documents are listed (valid ones are counted): the list stays bounded.
+        assert [(d["line"], d["valid"], d["parse_error"] is None) for d in payload["problems"]] == [
+            (2, False, True),
+            (3, False, False),
         ]
+        assert payload["truncated"] is False
+        assert payload["max_samples"] == 100
+
+    def test_max_samples_bounds_the_list_not_the_counts(self, cli, tmp_path):
+        """The first N problem documents are listed; the counts and 'truncated' cover the rest."""
+        path = tmp_path / "labels.jsonl"
+        path.write_text("".join(f"{number}\n" for number in range(7)) + '"pro"\n', encoding="utf-8")
+        schema = "common/v1/common#/$defs/plan_label"
+        result = cli("validate", "-s", schema, "-o", "json", "--max-samples", "3", str(path))
+        assert result.exit_code == 1
+        payload = json.loads(result.stdout)
+        assert payload["summary"] == {"documents": 8, "valid": 1, "invalid": 7, "unparsable": 0}
+        assert [d["line"] for d in payload["problems"]] == [1, 2, 3]
+        assert payload["truncated"] is True
+        assert payload["max_samples"] == 3
+        text = cli("validate", "-s", schema, "--max-samples", "3", str(path))
+        assert len(text.stdout.splitlines()) == 3
+        assert "4 more invalid or unparsable documents not listed (--max-samples 3)" in text.stderr
+
+    def test_max_samples_zero_lists_every_problem(self, cli, tmp_path):
+        """--max-samples 0 lists them all ('max_samples': null)."""
+        path = tmp_path / "labels.jsonl"
+        path.write_text("".join(f"{number}\n" for number in range(150)), encoding="utf-8")
+        schema = "common/v1/common#/$defs/plan_label"
+        payload = json.loads(
+            cli("validate", "-s", schema, "-o", "json", "--max-samples", "0", str(path)).stdout
+        )
+        assert len(payload["problems"]) == 150
+        assert payload["max_samples"] is None
+        assert payload["truncated"] is False
+
+    def test_too_long_line_is_unparsable_with_its_number(self, cli, tmp_path, monkeypatch):
+        """A line over the per-document limit is one unparsable document; the lines after it are read."""
+        monkeypatch.setattr("saas_contracts._jsonio.MAX_DOCUMENT_BYTES", 64)
+        path = tmp_path / "labels.jsonl"
+        path.write_text('"pro"\n"' + "x" * 200 + '"\n"team"\n', encoding="utf-8")
+        result = cli("validate", "-s", "common/v1/common#/$defs/plan_label", "-o", "json", str(path))
+        assert result.exit_code == 1
+        payload = json.loads(result.stdout)
+        assert payload["summary"] == {"documents": 3, "valid": 2, "invalid": 0, "unparsable": 1}
+        (problem,) = payload["problems"]
+        assert problem["line"] == 2
+        assert "line longer than 64 bytes" in problem["parse_error"]
 
     def test_output_never_echoes_values(self, cli, tmp_path):
         """A raw id in an invalid document does not reach stdout or stderr."""

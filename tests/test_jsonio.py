@@ -1,9 +1,22 @@
+import io
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests._support import fifo_feeding
 
 from saas_contracts import InputFileError
-from saas_contracts._jsonio import dumps_pretty, load_json_file, loads, read_documents
+from saas_contracts._jsonio import (
+    Document,
+    dumps_pretty,
+    ensure_readable,
+    iter_lines,
+    iter_stream_lines,
+    load_json_file,
+    loads,
+    read_documents,
+)
 from saas_contracts.errors import JSONInputError
 
 
@@ -105,6 +118,122 @@ class TestReadDocuments:
         path.write_text("[1,]", encoding="utf-8")
         with pytest.raises(InputFileError, match=r"bad\.json: invalid JSON"):
             load_json_file(path)
+
+
+def _whole_buffer_reading(source: str, data: bytes) -> list[Document]:
+    """The reader before streaming: split the whole buffer, decode every non-blank line."""
+    documents = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.strip():
+            try:
+                text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                documents.append(
+                    Document(source=source, line=number, error=f"not UTF-8 (byte {error.start})")
+                )
+                continue
+            try:
+                documents.append(Document(source=source, line=number, value=loads(text)))
+            except JSONInputError as error:
+                documents.append(Document(source=source, line=number, error=str(error)))
+    return documents
+
+
+class _Exploding(io.BytesIO):
+    """A stream of ``good`` lines that fails the test if read any further."""
+
+    def __init__(self, good: int) -> None:
+        super().__init__()
+        self.lines = iter([b'{"n": %d}\n' % number for number in range(good)])
+
+    def readline(self, size: int | None = -1) -> bytes:  # noqa: ARG002 - io's signature
+        line = next(self.lines, None)
+        if line is None:
+            pytest.fail("the reader went past the lines it was asked for")
+        return line
+
+
+LINE_PIECES = st.sampled_from(
+    [b'{"a": 1}', b"[1, 2]", b"  ", b"", b"\r", b"{broken", b"\xff\xfe", b"\xef\xbb\xbf", b'"x"', b"\t7 "]
+)
+
+
+class TestStreamingReader:
+    """JSON Lines are read one line at a time, with the verdicts of whole-buffer reading."""
+
+    @given(st.lists(LINE_PIECES, max_size=12), st.sampled_from([b"\n", b"\r\n"]), st.booleans())
+    def test_same_documents_as_whole_buffer_reading(self, pieces, ending, final_newline):
+        """BOM on line 1, CRLF, blank lines and a missing final newline read exactly as before."""
+        data = ending.join(pieces) + (ending if final_newline and pieces else b"")
+        assert list(iter_lines("x.jsonl", data)) == _whole_buffer_reading("x.jsonl", data)
+
+    def test_consumes_its_source_lazily(self):
+        """The first documents come out before the rest of the stream is read."""
+        first = list(itertools.islice(iter_stream_lines("s.jsonl", _Exploding(good=3)), 3))
+        assert [document.value for document in first] == [{"n": 0}, {"n": 1}, {"n": 2}]
+
+    def test_too_long_line_is_an_error_with_its_number(self, monkeypatch):
+        """A line over the limit is skipped without being held; the lines after it are read."""
+        monkeypatch.setattr("saas_contracts._jsonio.MAX_DOCUMENT_BYTES", 16)
+        monkeypatch.setattr("saas_contracts._jsonio._SKIP_CHUNK", 4)
+        data = b'[1]\n"' + b"y" * 100 + b'"\n[3]\n"' + b"z" * 40
+        documents = list(iter_lines("big.jsonl", data))
+        assert [(d.line, d.value, d.error is None) for d in documents] == [
+            (1, [1], True),
+            (2, None, False),
+            (3, [3], True),
+            (4, None, False),
+        ]
+        assert documents[1].error == "line longer than 16 bytes (the most one JSON Lines document may hold)"
+
+    def test_line_of_exactly_the_limit_is_read(self, monkeypatch):
+        """The limit counts the line's bytes without its newline."""
+        monkeypatch.setattr("saas_contracts._jsonio.MAX_DOCUMENT_BYTES", 8)
+        (document,) = iter_lines("x.jsonl", b'"123456"\n')
+        assert document.value == "123456"
+
+    def test_json_document_over_the_limit_is_refused(self, tmp_path, monkeypatch):
+        """A .json file is read whole, so a document over the limit raises before anything is yielded."""
+        monkeypatch.setattr("saas_contracts._jsonio.MAX_DOCUMENT_BYTES", 16)
+        path = tmp_path / "big.json"
+        path.write_text("[" + "1," * 20 + "1]", encoding="utf-8")
+        with pytest.raises(InputFileError, match=r"big\.json: a \.json document is read whole .* 16 bytes"):
+            list(read_documents(str(path)))
+        with pytest.raises(InputFileError, match="16 bytes"):
+            load_json_file(path)
+
+
+class TestStreams:
+    """A FIFO is read as a stream; without a known suffix it takes the format of '-'."""
+
+    def test_fifo_without_suffix_reads_like_stdin(self, tmp_path):
+        """JSON Lines where '-' means JSON Lines, one document where '-' means one."""
+        with fifo_feeding(tmp_path / "fd63", b"[1]\n[2]\n"):
+            lines = list(read_documents(str(tmp_path / "fd63"), default_lines=True))
+        assert [document.value for document in lines] == [[1], [2]]
+        with fifo_feeding(tmp_path / "fd64", b"[1,\n2]\n"):
+            (whole,) = read_documents(str(tmp_path / "fd64"))
+        assert whole.value == [1, 2]
+
+    def test_fifo_passes_the_readability_check_without_being_opened(self, tmp_path):
+        """ensure_readable only looks (opening would wait for the writer)."""
+        with fifo_feeding(tmp_path / "in.jsonl", b"", patience=0.2) as writer:
+            ensure_readable(str(tmp_path / "in.jsonl"))
+        assert not writer.written
+
+    def test_regular_file_without_suffix_is_still_refused(self, tmp_path):
+        """Only streams take stdin's format; a regular file needs its suffix."""
+        path = tmp_path / "events"
+        path.write_text("[1]\n", encoding="utf-8")
+        with pytest.raises(InputFileError, match="unsupported file type"):
+            ensure_readable(str(path))
+
+    def test_directory_is_refused(self, tmp_path):
+        """A directory named like a file is not read."""
+        folder = tmp_path / "dir.jsonl"
+        folder.mkdir()
+        with pytest.raises(InputFileError, match="is a directory"):
+            ensure_readable(str(folder))
 
 
 class TestDumpsPretty:

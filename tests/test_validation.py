@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests._support import CASES
 
-from saas_contracts import ContractError, ContractViolationError, Violation
+from saas_contracts import ContractError, ContractViolationError, Violation, validate_files
 from saas_contracts._registry import BASE_URI, SchemaCatalog
 from saas_contracts._validation import Validators, ensure_valid, is_valid, validate
 
@@ -156,3 +156,58 @@ def test_every_utc_instant_in_canonical_spelling_is_valid(moment):
 def test_labels_with_trailing_garbage_are_invalid(label, suffix):
     """Property: no trailing newline or invisible suffix slips past the label pattern."""
     assert not is_valid(label + suffix, "common/v1/common#/$defs/public_label")
+
+
+CASE_GROUPS = [
+    pytest.param(group["schema"]["$ref"], group["tests"], id=f"{path.stem}:{group['description']}")
+    for path in CASE_FILES
+    for group in json.loads(path.read_text(encoding="utf-8"))
+]
+
+
+class TestValidateFiles:
+    """validate_files streams documents and keeps counts plus the first problem documents."""
+
+    @pytest.mark.parametrize(("schema", "tests"), CASE_GROUPS)
+    def test_same_verdicts_as_one_by_one(self, tmp_path, schema, tests):
+        """A case group as a .jsonl file, one case a line: the problem lines are exactly the invalid cases."""
+        cases = [(test["data"], test["valid"]) for test in tests]
+        path = tmp_path / "cases.jsonl"
+        path.write_text("".join(json.dumps(data) + "\n" for data, _ in cases), encoding="utf-8")
+        result = validate_files([str(path)], schema, max_samples=None)
+        assert [problem.line for problem in result.problems] == [
+            number for number, (_, valid) in enumerate(cases, start=1) if not valid
+        ]
+        for problem in result.problems:
+            assert problem.line is not None
+            assert problem.violations == validate(cases[problem.line - 1][0], schema)
+        assert result.documents == len(cases)
+        assert not result.truncated
+
+    @given(
+        lines=st.lists(
+            st.sampled_from(['"2026-11-21T10:00:00Z"', '"yesterday"', "{oops", "", "7"]), max_size=30
+        ),
+        limit=st.integers(min_value=0, max_value=8),
+    )
+    def test_bounded_run_is_the_prefix_of_the_unbounded_one(self, tmp_path_factory, lines, limit):
+        """Counts never depend on the bound; the kept problems are the first ``limit`` in input order."""
+        path = tmp_path_factory.mktemp("bounded") / "stamps.jsonl"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        everything = validate_files([str(path)], TIMESTAMP, max_samples=None)
+        bounded = validate_files([str(path)], TIMESTAMP, max_samples=limit)
+        assert bounded.counts() == everything.counts()
+        assert bounded.problems == everything.problems[:limit]
+        assert bounded.truncated == (len(everything.problems) > limit)
+        assert bounded.omitted == len(everything.problems) - len(bounded.problems)
+        counts = everything.counts()
+        assert counts["documents"] == counts["valid"] + counts["invalid"] + counts["unparsable"]
+        assert counts["documents"] == sum(bool(text.strip()) for text in lines)
+
+    def test_valid_needs_a_document(self, tmp_path):
+        """Zero documents is not a valid batch (the CLI makes it a usage error)."""
+        path = tmp_path / "empty.jsonl"
+        path.write_bytes(b"\n\n")
+        result = validate_files([str(path)], TIMESTAMP)
+        assert result.documents == 0
+        assert not result.valid

@@ -1,6 +1,6 @@
 """saas-contracts: JSON Schema contracts for usage ledgers and entitlements."""
 
-from saas_contracts._batch import BatchResult, DocumentResult, validate_files
+from saas_contracts._batch import DEFAULT_MAX_SAMPLES, BatchResult, DocumentResult, validate_files
 from saas_contracts._export import bundle, export_schemas
 from saas_contracts._jsonio import dumps_pretty
 from saas_contracts._registry import (
@@ -37,6 +37,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BASE_URI",
+    "DEFAULT_MAX_SAMPLES",
     "BatchResult",
     "ContractError",
     "ContractViolationError",

@@ -1,9 +1,14 @@
-"""Validate many JSON / JSON Lines documents against one schema."""
+"""Validate many JSON / JSON Lines documents against one schema, in memory bounded by one document.
+
+Documents are read and checked one at a time (:func:`~saas_contracts._jsonio.read_documents`);
+the result keeps the counts and the first ``max_samples`` documents that are
+invalid or unparsable, never every verdict.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from saas_contracts._jsonio import ensure_readable, read_documents
 from saas_contracts._validation import Validators, default_validators
@@ -12,6 +17,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from saas_contracts.errors import Violation
+
+DEFAULT_MAX_SAMPLES: Final = 100
+"""How many problem documents (validate) or findings and input errors (scan) a result keeps by default."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,43 +54,69 @@ class DocumentResult:
 
 @dataclass(frozen=True, kw_only=True)
 class BatchResult:
-    """Every document's verdict, in input order."""
+    """The counts of a validation run and its first problem documents, in input order."""
 
     schema: str
-    documents: tuple[DocumentResult, ...]
+    documents: int
+    """Documents read (blank JSON Lines lines are not documents)."""
+    invalid: int
+    """Documents that parsed but broke the schema."""
+    unparsable: int
+    """Documents that are not strict JSON (or not UTF-8, or over the size limit)."""
+    problems: tuple[DocumentResult, ...] = ()
+    """The first ``max_samples`` invalid or unparsable documents, in input order."""
+    max_samples: int | None = DEFAULT_MAX_SAMPLES
+    """The bound on ``problems``; None keeps every one."""
 
     @property
     def valid(self) -> bool:
         """True when every document is valid (and there was at least one)."""
-        return bool(self.documents) and all(document.valid for document in self.documents)
+        return self.documents > 0 and self.invalid == 0 and self.unparsable == 0
+
+    @property
+    def omitted(self) -> int:
+        """Problem documents counted but not kept in ``problems``."""
+        return self.invalid + self.unparsable - len(self.problems)
+
+    @property
+    def truncated(self) -> bool:
+        """True when some problem documents are counted but not kept in ``problems``."""
+        return self.omitted > 0
 
     def counts(self) -> dict[str, int]:
         """How many documents were read, valid, invalid, and unparsable."""
         return {
-            "documents": len(self.documents),
-            "valid": sum(document.valid for document in self.documents),
-            "invalid": sum(bool(document.violations) for document in self.documents),
-            "unparsable": sum(document.parse_error is not None for document in self.documents),
+            "documents": self.documents,
+            "valid": self.documents - self.invalid - self.unparsable,
+            "invalid": self.invalid,
+            "unparsable": self.unparsable,
         }
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON form."""
+        """Plain JSON form: the counts, the kept problem documents and whether some were left out."""
         return {
             "schema": self.schema,
             "valid": self.valid,
             "summary": self.counts(),
-            "documents": [document.to_json() for document in self.documents],
+            "problems": [document.to_json() for document in self.problems],
+            "max_samples": self.max_samples,
+            "truncated": self.truncated,
         }
 
 
 def validate_files(
-    sources: Iterable[str], schema: str, *, validators: Validators | None = None
+    sources: Iterable[str],
+    schema: str,
+    *,
+    validators: Validators | None = None,
+    max_samples: int | None = DEFAULT_MAX_SAMPLES,
 ) -> BatchResult:
-    """Validate every document of every file; a bad line never stops the rest.
+    """Validate every document of every file, one at a time; a bad line never stops the rest.
 
-    Raises :class:`~saas_contracts.InputFileError` when a file cannot be read at
-    all, and :class:`~saas_contracts.UnknownSchemaError` for an unknown schema,
-    before any document is checked.
+    Keeps the first ``max_samples`` problem documents (None: all of them) and
+    counts the rest. Raises :class:`~saas_contracts.InputFileError` when a file
+    cannot be read at all, and :class:`~saas_contracts.UnknownSchemaError` for
+    an unknown schema, before any document is checked.
     """
     chosen = validators or default_validators()
     chosen.validator_for(schema)  # fail fast on an unknown schema
@@ -90,12 +124,27 @@ def validate_files(
     sources = list(sources)
     for source in sources:
         ensure_readable(source)
-    results: list[DocumentResult] = []
+    documents = invalid = unparsable = 0
+    problems: list[DocumentResult] = []
     for source in sources:
         for document in read_documents(source, default_lines=True):
+            documents += 1
             if document.error is not None:
-                results.append(DocumentResult(source=source, line=document.line, parse_error=document.error))
+                unparsable += 1
+                verdict = DocumentResult(source=source, line=document.line, parse_error=document.error)
             else:
                 violations = chosen.validate(document.value, schema)
-                results.append(DocumentResult(source=source, line=document.line, violations=violations))
-    return BatchResult(schema=name, documents=tuple(results))
+                if not violations:
+                    continue
+                invalid += 1
+                verdict = DocumentResult(source=source, line=document.line, violations=violations)
+            if max_samples is None or len(problems) < max_samples:
+                problems.append(verdict)
+    return BatchResult(
+        schema=name,
+        documents=documents,
+        invalid=invalid,
+        unparsable=unparsable,
+        problems=tuple(problems),
+        max_samples=max_samples,
+    )

@@ -9,17 +9,29 @@ IEEE 754 double and integer literals longer than Python converts
 file is one document; a ``.jsonl`` file is one document per non-blank line,
 and a bad line is reported with its 1-based number without stopping the lines
 after it.
+
+Input is read as a stream, never with a size taken from ``stat``: memory is
+bounded by the largest document, not by the file. A ``.json`` document or a
+JSON Lines line longer than :data:`MAX_DOCUMENT_BYTES` (64 MiB) is refused: the
+``.json`` file raises :class:`InputFileError`, the line becomes an invalid
+document with its number (its bytes are skipped, never held). A FIFO, a
+process substitution (``<(...)``, ``/dev/fd/N``) or another non-regular,
+non-directory file without a ``.json``/``.jsonl`` suffix is read the way
+``-`` (standard input) is.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import re
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from saas_contracts.errors import InputFileError, JSONInputError
 
@@ -29,6 +41,9 @@ if TYPE_CHECKING:
 JSON_SUFFIXES = frozenset({".json"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 STDIN = "-"
+MAX_DOCUMENT_BYTES: Final = 64 * 1024 * 1024
+"""The largest ``.json`` document or JSON Lines line read (64 MiB): the memory bound per document."""
+_SKIP_CHUNK: Final = 1024 * 1024
 
 
 def _reject_constant(name: str) -> Any:
@@ -140,42 +155,83 @@ class Document:
         return self.source if self.line is None else f"{self.source}:{self.line}"
 
 
-def _read_bytes(source: str) -> bytes:
-    if source == STDIN:
-        return sys.stdin.buffer.read()
+def _is_stream(path: Path) -> bool:
+    """True for a FIFO, socket or character device (``<(...)``, ``/dev/stdin``): read like ``-``."""
     try:
-        return Path(source).read_bytes()
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+
+
+@contextlib.contextmanager
+def open_input(source: str) -> Iterator[IO[bytes]]:
+    """Open ``source`` for binary streaming (``-`` is standard input, left open afterwards).
+
+    Raises :class:`InputFileError` (file and reason) when it cannot be opened;
+    a FIFO is opened like any file and read as a stream.
+    """
+    if source == STDIN:
+        yield sys.stdin.buffer
+        return
+    try:
+        stream = Path(source).open("rb")  # noqa: SIM115 - closed below, after the caller's reads
     except FileNotFoundError:
         raise InputFileError(source, "no such file") from None
     except IsADirectoryError:
         raise InputFileError(source, "is a directory, expected a .json or .jsonl file") from None
     except OSError as error:
         raise InputFileError(source, f"cannot read: {error.strerror}") from error
+    with stream:
+        yield stream
+
+
+def _read_whole(source: str, stream: IO[bytes]) -> bytes:
+    try:
+        data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    except OSError as error:
+        raise InputFileError(source, f"cannot read: {error.strerror}") from error
+    if len(data) > MAX_DOCUMENT_BYTES:
+        reason = (
+            f"a .json document is read whole and this one is larger than {MAX_DOCUMENT_BYTES} bytes; "
+            "write one document per line to a .jsonl file instead"
+        )
+        raise InputFileError(source, reason)
+    return data
 
 
 def is_json_lines(source: str, *, default_lines: bool = False) -> bool:
-    """Decide the format from the suffix; raise for a suffix we do not read."""
+    """Decide the format from the suffix; raise for a suffix we do not read.
+
+    A stream without a known suffix (FIFO, ``<(...)``) takes the format of ``-``: ``default_lines``.
+    """
     if source == STDIN:
         return default_lines
-    suffix = Path(source).suffix.lower()
+    path = Path(source)
+    suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
         return True
     if suffix in JSON_SUFFIXES:
         return False
+    if _is_stream(path):
+        return default_lines
     expected = ", ".join(sorted(JSON_SUFFIXES | JSONL_SUFFIXES))
     raise InputFileError(source, f"unsupported file type {suffix or '(none)'!r}, expected one of {expected}")
 
 
 def ensure_readable(source: str) -> None:
-    """Raise :class:`InputFileError` now if ``source`` could not be read later."""
+    """Raise :class:`InputFileError` now if ``source`` could not be read later.
+
+    Only ``stat``: a FIFO is accepted without being opened (opening would wait for its writer).
+    """
     if source == STDIN:
         return
     is_json_lines(source)
     path = Path(source)
     if not path.exists():
         raise InputFileError(source, "no such file")
-    if not path.is_file():
-        raise InputFileError(source, "is not a regular file, expected a .json or .jsonl file")
+    if path.is_dir():
+        raise InputFileError(source, "is a directory, expected a .json or .jsonl file")
 
 
 def _decode_document(source: str, raw: bytes, line: int | None) -> Document:
@@ -189,31 +245,70 @@ def _decode_document(source: str, raw: bytes, line: int | None) -> Document:
         return Document(source=source, line=line, error=str(error))
 
 
-def iter_lines(source: str, data: bytes) -> Iterator[Document]:
-    """Yield one document per non-blank line of JSON Lines bytes."""
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+def _too_long(source: str, line: int) -> Document:
+    reason = f"line longer than {MAX_DOCUMENT_BYTES} bytes (the most one JSON Lines document may hold)"
+    return Document(source=source, line=line, error=reason)
+
+
+def _skip_rest_of_line(stream: IO[bytes]) -> None:
+    while True:
+        chunk = stream.readline(_SKIP_CHUNK)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
+def iter_stream_lines(source: str, stream: IO[bytes]) -> Iterator[Document]:
+    """Yield one document per non-blank line of a binary JSON Lines stream, reading lazily.
+
+    Memory is bounded by :data:`MAX_DOCUMENT_BYTES` per line whatever the stream's
+    length; a longer line is an error document with its number. A missing final
+    newline, CRLF line ends and a byte order mark on line 1 are accepted.
+    """
+    number = 0
+    while True:
+        try:
+            raw = stream.readline(MAX_DOCUMENT_BYTES + 1)
+        except OSError as error:
+            raise InputFileError(source, f"cannot read: {error.strerror}", line=number + 1) from error
+        if not raw:
+            return
+        number += 1
+        if raw.endswith(b"\n"):
+            raw = raw[:-1]
+        elif len(raw) > MAX_DOCUMENT_BYTES:
+            _skip_rest_of_line(stream)
+            yield _too_long(source, number)
+            continue
         if raw.strip():
             yield _decode_document(source, raw, number)
 
 
+def iter_lines(source: str, data: bytes) -> Iterator[Document]:
+    """Yield one document per non-blank line of JSON Lines bytes."""
+    return iter_stream_lines(source, io.BytesIO(data))
+
+
 def read_documents(source: str, *, default_lines: bool = False) -> Iterator[Document]:
-    """Yield the documents of one ``.json`` / ``.jsonl`` file (or ``-`` for stdin).
+    """Yield the documents of one ``.json`` / ``.jsonl`` file (or ``-`` for stdin), lazily.
 
     Raises :class:`InputFileError` before yielding anything when the file cannot
-    be read at all; parse failures are yielded as documents with ``error`` set.
+    be read at all (or a ``.json`` document is over :data:`MAX_DOCUMENT_BYTES`);
+    parse failures are yielded as documents with ``error`` set. JSON Lines are
+    read one line at a time: nothing but the current line is held.
     """
     lines = is_json_lines(source, default_lines=default_lines)
-    data = _read_bytes(source)
-    if lines:
-        yield from iter_lines(source, data)
-    else:
-        yield _decode_document(source, data, None)
+    with open_input(source) as stream:
+        if lines:
+            yield from iter_stream_lines(source, stream)
+        else:
+            yield _decode_document(source, _read_whole(source, stream), None)
 
 
 def load_json_file(path: str | Path) -> Any:
     """Load one whole JSON file or raise :class:`InputFileError` (file and reason)."""
     source = str(path)
-    document = _decode_document(source, _read_bytes(source), None)
+    with open_input(source) as stream:
+        document = _decode_document(source, _read_whole(source, stream), None)
     if document.error is not None:
         raise InputFileError(source, document.error)
     return document.value

@@ -143,9 +143,88 @@ class TestFormats:
         assert result.exit_code == 1
         assert json.loads(result.stdout)["findings"][0]["line"] == 1
 
+    def test_json_totals_when_nothing_is_left_out(self, cli, files):
+        """Totals count every finding; 'truncated' is false when all are listed."""
+        payload = json.loads(cli("scan", "-o", "json", str(files["lines"])).stdout)
+        assert payload["totals"] == {"findings": 2, "errors": 0}
+        assert payload["truncated"] is False
+        assert payload["max_samples"] == 100
+
     def test_help_explains(self, cli):
         """--help names the formats, the config and the exit codes."""
         result = cli("scan", "--help")
         assert "sarif" in result.output
         assert "--config" in result.output
         assert "Exit 0 clean, 1 findings, 2" in result.output
+
+
+@pytest.fixture
+def many(tmp_path):
+    """Five lines with one finding each, then a clean line and two broken lines."""
+    path = tmp_path / "many.jsonl"
+    rows = [json.dumps({"note": GITHUB, "n": number}) for number in range(5)]
+    path.write_text("\n".join([*rows, json.dumps({"ok": 1}), "{broken", "[1,]"]) + "\n", encoding="utf-8")
+    return path
+
+
+class TestBoundedReports:
+    """--max-samples bounds the listed findings and input errors; counts and exit codes cover everything."""
+
+    def test_json_is_bounded_with_totals(self, cli, many):
+        """The first N findings and errors in input order, totals, and 'truncated': true."""
+        result = cli("scan", "-o", "json", "--max-samples", "2", str(many))
+        assert result.exit_code == 2  # broken lines are unreadable input
+        payload = json.loads(result.stdout)
+        assert [finding["line"] for finding in payload["findings"]] == [1, 2]
+        assert [error["line"] for error in payload["errors"]] == [7, 8]
+        assert payload["totals"] == {"findings": 5, "errors": 2}
+        assert payload["artifacts"] == 6
+        assert payload["truncated"] is True
+        assert GITHUB not in result.output
+
+    def test_text_says_how_many_were_left_out(self, cli, many):
+        """Two finding lines on stdout, then how many more, then the summary counting all five."""
+        result = cli("scan", "--max-samples", "2", str(many))
+        assert len(result.stdout.splitlines()) == 2
+        assert "3 more findings not listed (--max-samples 2)" in result.stderr
+        assert "5 findings, 2 unreadable" in result.stderr
+
+    def test_error_list_is_bounded_too(self, cli, many):
+        """With N=1 one unreadable line is listed and the other is counted."""
+        result = cli("scan", "--max-samples", "1", str(many))
+        assert result.stderr.count("error: ") == 2  # one listed error, one "more not listed" line
+        assert "1 more unreadable inputs not listed" in result.stderr
+
+    def test_sarif_keeps_n_results_and_says_how_many_are_missing(self, cli, tmp_path):
+        """SARIF stays one valid run: N results, a warning notification and the totals."""
+        clean = tmp_path / "clean.jsonl"
+        clean.write_text("".join(json.dumps({"note": GITHUB}) + "\n" for _ in range(4)), encoding="utf-8")
+        result = cli("scan", "-o", "sarif", "--max-samples", "3", str(clean))
+        assert result.exit_code == 1
+        (run_,) = json.loads(result.stdout)["runs"]
+        assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in run_["results"]] == [
+            1,
+            2,
+            3,
+        ]
+        (invocation,) = run_["invocations"]
+        assert invocation["executionSuccessful"] is True
+        (notification,) = invocation["toolExecutionNotifications"]
+        assert notification["level"] == "warning"
+        assert notification["message"]["text"].startswith("1 more finding left out of this log")
+        assert run_["properties"] == {"resultsTotal": 4, "resultsOmitted": 1}
+        assert GITHUB not in result.stdout
+
+    def test_sarif_without_omissions_has_no_notification(self, cli, files):
+        """A complete log carries no invocation notification."""
+        (run_,) = json.loads(cli("scan", "-o", "sarif", str(files["lines"])).stdout)["runs"]
+        assert "invocations" not in run_
+
+    def test_max_samples_zero_lists_all(self, cli, tmp_path):
+        """--max-samples 0 keeps every finding ('max_samples': null)."""
+        path = tmp_path / "lots.jsonl"
+        path.write_text("".join(json.dumps({"note": GITHUB}) + "\n" for _ in range(120)), encoding="utf-8")
+        payload = json.loads(cli("scan", "-o", "json", "--max-samples", "0", str(path)).stdout)
+        assert len(payload["findings"]) == 120
+        assert payload["max_samples"] is None
+        assert payload["truncated"] is False

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 import click
 
-from saas_contracts import dumps_pretty
+from saas_contracts import DEFAULT_MAX_SAMPLES, dumps_pretty
 from saas_contracts.errors import ContractError
 from saas_contracts.ledger import parse_utc_ns
 
@@ -188,3 +188,27 @@ def output_file_option(help_text: str) -> Callable[[F], F]:
         metavar="FILE",
         help=help_text,
     )
+
+
+def max_samples_option(what: str) -> Callable[[F], F]:
+    """``--max-samples N``: how many of ``what`` a report lists (0: all); counts always cover every one."""
+    return click.option(
+        "--max-samples",
+        type=click.IntRange(min=0),
+        default=DEFAULT_MAX_SAMPLES,
+        show_default=True,
+        metavar="N",
+        callback=lambda _ctx, _param, value: value or None,
+        help=f"List at most N {what} (0: all of them; memory then grows with their number). Counts "
+        "always cover everything; a report that left some out says so (json: 'truncated': true).",
+    )
+
+
+NO_DOCUMENTS: Final = "no documents: every input is empty or holds only blank lines"
+"""The one diagnostic (exit 2) of ``validate``, ``scan`` and ``entitlements decide`` on zero documents."""
+
+
+def refuse_no_documents(count: int) -> None:
+    """Exit 2 (nothing was checked) when ``count`` documents were read and that is none."""
+    if count == 0:
+        raise fail(NO_DOCUMENTS)

@@ -14,6 +14,7 @@ from saas_contracts.cli._common import (
     output_file_option,
     output_format_option,
     privacy_finding,
+    refuse_no_documents,
     report,
     resolve_commit_sha,
     utc_now,
@@ -90,9 +91,11 @@ def decide_command(request_path: str, state_path: str | None, output_format: str
 
     The decision is a pure function of the request: records, policy, capability
     snapshot, capability, usage and an explicit as_of. Exit 0 when every
-    request is allowed, 1 when any is denied, 2 on invalid input.
+    request is allowed, 1 when any is denied, 2 on invalid input or no
+    request at all (an empty file or only blank lines).
     """
     run = decide_file(request_path, state=load_state(state_path) if state_path else None)
+    refuse_no_documents(len(run.decisions))
     report(DECIDE_REPORTERS, output_format, run)
     finish(clean=run.clean)
 

@@ -7,14 +7,21 @@ from typing import TYPE_CHECKING
 import click
 
 from saas_contracts import BatchResult, validate_files
-from saas_contracts.cli._common import emit_json, finish, output_format_option, report
+from saas_contracts.cli._common import (
+    emit_json,
+    finish,
+    max_samples_option,
+    output_format_option,
+    refuse_no_documents,
+    report,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 
 def _print_text(result: BatchResult) -> None:
-    for document in result.documents:
+    for document in result.problems:
         if document.parse_error is not None:
             click.echo(f"{document.location}: {document.parse_error}")
         for violation in document.violations:
@@ -27,6 +34,12 @@ def _print_text(result: BatchResult) -> None:
         f"{counts['invalid']} invalid, {counts['unparsable']} unparsable",
         err=True,
     )
+    if result.truncated:
+        click.echo(
+            f"{result.omitted} more invalid or unparsable documents not listed "
+            f"(--max-samples {result.max_samples})",
+            err=True,
+        )
 
 
 REPORTERS: dict[str, Callable[[BatchResult], None]] = {
@@ -46,16 +59,23 @@ REPORTERS: dict[str, Callable[[BatchResult], None]] = {
 )
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @output_format_option(REPORTERS)
-def validate(schema: str, files: tuple[str, ...], output_format: str) -> None:
+@max_samples_option("invalid or unparsable documents")
+def validate(schema: str, files: tuple[str, ...], output_format: str, max_samples: int | None) -> None:
     """Validate FILE... against a packaged schema.
 
     A .json file is one document; a .jsonl/.ndjson file is one document per
     line, and a bad line is reported with its number without stopping the
-    rest. '-' reads JSON Lines from standard input. Messages never quote
-    instance values in full. Exit 0 when every document is valid, 1 when any
-    is invalid or unparsable, 2 on usage errors (unknown schema, unreadable
-    file).
+    rest. '-' reads JSON Lines from standard input, and so does a FIFO or
+    <(...) without a suffix. Documents are read one at a time: memory is
+    bounded by the largest document (64 MiB at most; a longer line is
+    unparsable), not by the input. Reports list the first --max-samples
+    problem documents and count all of them; '-o json' is one object with
+    'summary', 'problems', 'max_samples' and 'truncated'. Messages never
+    quote instance values in full. Exit 0 when every document is valid, 1
+    when any is invalid or unparsable, 2 on usage errors (unknown schema,
+    unreadable file, no documents at all).
     """
-    result = validate_files(files, schema)
+    result = validate_files(files, schema, max_samples=max_samples)
+    refuse_no_documents(result.documents)
     report(REPORTERS, output_format, result)
     finish(clean=result.valid)

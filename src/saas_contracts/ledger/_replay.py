@@ -30,6 +30,7 @@ import json
 import multiprocessing
 import os
 import re
+import stat
 import sys
 import threading
 import time
@@ -406,15 +407,21 @@ def _open(source: str | Path | IO[bytes]) -> tuple[IO[bytes], bool]:
 
 
 def input_size(sources: Sequence[str | Path | IO[bytes]]) -> int | None:
-    """Total bytes of the inputs when all are regular files (for progress bars), else None."""
+    """Total bytes of the inputs when all are regular files (for progress bars), else None.
+
+    A FIFO or ``<(...)`` has no size (``stat`` says 0): it makes the total unknown.
+    """
     total = 0
     for source in sources:
         if not isinstance(source, (str, Path)) or str(source) == "-":
             return None
         try:
-            total += Path(source).stat().st_size
+            status = Path(source).stat()
         except OSError:
             return None
+        if not stat.S_ISREG(status.st_mode):
+            return None
+        total += status.st_size
     return total
 
 

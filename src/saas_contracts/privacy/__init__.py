@@ -5,7 +5,7 @@ matching runs on RE2 in linear time over raw text and normalized views.
 """
 
 from saas_contracts.errors import PublicSafetyError
-from saas_contracts.privacy._batch import ArtifactResult, FileScanResult, InputError, scan_files
+from saas_contracts.privacy._batch import FileScanResult, InputError, scan_files
 from saas_contracts.privacy._rules import (
     AllowEntry,
     Rule,
@@ -28,7 +28,6 @@ from saas_contracts.privacy._views import VIEWS
 __all__ = [
     "VIEWS",
     "AllowEntry",
-    "ArtifactResult",
     "FileScanResult",
     "Finding",
     "InputError",

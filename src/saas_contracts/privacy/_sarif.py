@@ -1,7 +1,9 @@
 """SARIF 2.1.0 for privacy findings: rules from the rule file, JSON Pointers as logical locations.
 
 No result carries a snippet or the matched text: messages hold the masked
-preview only, exactly as the text and JSON reports do.
+preview only, exactly as the text and JSON reports do. A log of a bounded scan
+says how many results were left out: one ``toolExecutionNotifications`` entry
+of its invocation, and the totals in the run's ``properties``.
 """
 
 from __future__ import annotations
@@ -42,8 +44,14 @@ def sarif_log(
     rules: RuleSet,
     *,
     artifacts: Sequence[str] = (),
+    omitted: int = 0,
 ) -> dict[str, Any]:
-    """A SARIF 2.1.0 log for ``(artifact uri, finding)`` pairs scanned with ``rules``."""
+    """A SARIF 2.1.0 log for ``(artifact uri, finding)`` pairs scanned with ``rules``.
+
+    ``omitted`` counts findings of the scan left out of ``results`` (a bounded
+    report): when positive, the run's invocation carries a warning notification
+    saying so.
+    """
     from saas_contracts import __version__  # noqa: PLC0415 - the package imports this module
 
     descriptors = [_rule_descriptor(rule) for rule in rules]
@@ -82,24 +90,35 @@ def sarif_log(
                 "properties": {"view": finding.view, "target": finding.target, "family": finding.family},
             },
         )
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": SARIF_VERSION,
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": TOOL_NAME,
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "informationUri": TOOL_URI,
-                        "rules": descriptors,
-                        "properties": {"rulesVersion": rules.version, "rulesDigest": rules.digest},
-                    },
-                },
-                "artifacts": [{"location": {"uri": uri}} for uri in artifacts],
-                "columnKind": "unicodeCodePoints",
-                "results": sarif_results,
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": TOOL_NAME,
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": TOOL_URI,
+                "rules": descriptors,
+                "properties": {"rulesVersion": rules.version, "rulesDigest": rules.digest},
             },
+        },
+        "artifacts": [{"location": {"uri": uri}} for uri in artifacts],
+        "columnKind": "unicodeCodePoints",
+        "results": sarif_results,
+    }
+    if omitted > 0:
+        run["invocations"] = [_truncation_invocation(len(sarif_results), omitted)]
+        run["properties"] = {"resultsTotal": len(sarif_results) + omitted, "resultsOmitted": omitted}
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
+def _truncation_invocation(kept: int, omitted: int) -> dict[str, Any]:
+    text = (
+        f"{omitted} more finding{'s' if omitted != 1 else ''} left out of this log "
+        f"(the first {kept} are listed); rerun 'saas-contracts scan' with --max-samples 0 to list all"
+    )
+    return {
+        "executionSuccessful": True,
+        "toolExecutionNotifications": [
+            {"descriptor": {"id": "results-truncated"}, "level": "warning", "message": {"text": text}},
         ],
     }
