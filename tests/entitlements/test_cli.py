@@ -249,6 +249,7 @@ class TestSummarize:
         assert sorted(path.name for path in tmp_path.iterdir()) == [
             "events.jsonl",
             "state.json",
+            "state.json.lock",  # apply's sidecar lock file: it stays (see entitlements._state)
             "summary.json",
         ]
 
