@@ -99,7 +99,7 @@ def record_stream(records: int, *, first: int = 0) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     for number in range(first, first + records):
         source = REDACTOR.redact("sub", f"test-billing-{number}")
-        steps = (
+        steps: tuple[tuple[str, str, dict[str, str]], ...] = (
             ("purchase", "2026-01-01T00:00:00Z", {"plan": "pro", "period_end": "2026-02-01T00:00:00Z"}),
             ("billing_issue", "2026-01-10T00:00:00Z", {"grace_end": "2026-01-17T00:00:00Z"}),
             ("billing_recovered", "2026-01-12T00:00:00Z", {}),
