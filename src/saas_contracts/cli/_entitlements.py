@@ -104,13 +104,15 @@ def decide_command(request_path: str, state_path: str | None, output_format: str
     "state_path",
     required=True,
     type=click.Path(dir_okay=False),
-    help="State file (entitlements/v1/state) to replay onto; created when missing, replaced atomically.",
+    help="State file (entitlements/v1/state) to replay onto; created when missing, replaced atomically, "
+    "locked through STATE.lock beside it.",
 )
 @click.option(
     "--writes",
     "writes_path",
     type=click.Path(dir_okay=False),
-    help="Write the audited write envelopes of applied events here as JSON Lines (needs --commit-sha).",
+    help="Append the audited write envelopes of applied events to this JSON Lines file (never truncated; "
+    "envelopes already there are not appended again; needs --commit-sha).",
 )
 @click.option(
     "--commit-sha",

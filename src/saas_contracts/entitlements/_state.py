@@ -103,6 +103,8 @@ def save_state(path: str | Path, state: PlanSourceState) -> None:
 
     See :func:`saas_contracts._atomic.atomic_write_text`: an interrupted run
     leaves the previous file intact and readers never see a half-written one.
+    It takes no lock: to keep other writers out, save inside :func:`locked_state`
+    (as :func:`~saas_contracts.entitlements.apply_and_save` does).
     """
     atomic_write_text(path, dump_state(state))
 
