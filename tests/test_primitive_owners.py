@@ -58,6 +58,12 @@ RULES = (
         example="Path(temporary).replace(target)",
     ),
     Rule(
+        primitive="inter-process file locks",
+        pattern=r"\bfcntl\.(?:flock|lockf)\(",
+        owners=frozenset({"_lock.py"}),
+        example="fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)",
+    ),
+    Rule(
         primitive="packaged-resource lookup",
         pattern=r"\bimportlib\.resources\.files\(|\bresources\.files\(",
         owners=frozenset({"_resources.py"}),

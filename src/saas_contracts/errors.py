@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from os import PathLike
 
     from saas_contracts.privacy._scanner import Finding
 
@@ -32,11 +33,13 @@ __all__ = [
     "ModelConversionError",
     "ModelValidationError",
     "OpsFormatError",
+    "OutputFileError",
     "PrivacyViolationError",
     "PublicSafetyError",
     "RedactionError",
     "ReplayWorkerError",
     "SchemaDefinitionError",
+    "StateBusyError",
     "StateConsistencyError",
     "SummaryInputError",
     "UnknownFixtureCandidateError",
@@ -139,6 +142,21 @@ class InputFileError(ContractError, ValueError):
         super().__init__(f"{where}: {reason}")
 
 
+class OutputFileError(ContractError, OSError):
+    """A file cannot be written (missing or unwritable folder, full disk); says which file and why."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        """Say which file and why (the reason is the system's, such as "Permission denied")."""
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: cannot write: {reason}")
+
+    @classmethod
+    def from_os_error(cls, path: str | PathLike[str], error: OSError) -> OutputFileError:
+        """Name ``path`` (the file meant, not a temporary beside it) and the system's reason."""
+        return cls(str(path), error.strerror or type(error).__name__)
+
+
 class PrivacyViolationError(ContractError, ValueError):
     """An artifact that must be public-safe contains forbidden material."""
 
@@ -205,6 +223,10 @@ class ApprovalRequiredError(ContractError, ValueError):
 
 class DuplicateRecordError(ContractError, ValueError):
     """Two records of one decision request share a record_id, so the answer would be ambiguous."""
+
+
+class StateBusyError(ContractError, BlockingIOError):
+    """Another run is applying events to the same state file; nothing was read or written."""
 
 
 class StateConsistencyError(ContractError, ValueError):

@@ -92,3 +92,21 @@ def request(
     }
     base.update(fields)
     return base
+
+
+def record_stream(records: int, *, first: int = 0) -> list[dict[str, Any]]:
+    """Four applicable events for each of ``records`` sources numbered from ``first`` (ids never repeat)."""
+    events: list[dict[str, Any]] = []
+    for number in range(first, first + records):
+        source = REDACTOR.redact("sub", f"test-billing-{number}")
+        steps: tuple[tuple[str, str, dict[str, str]], ...] = (
+            ("purchase", "2026-01-01T00:00:00Z", {"plan": "pro", "period_end": "2026-02-01T00:00:00Z"}),
+            ("billing_issue", "2026-01-10T00:00:00Z", {"grace_end": "2026-01-17T00:00:00Z"}),
+            ("billing_recovered", "2026-01-12T00:00:00Z", {}),
+            ("cancel_scheduled", "2026-01-21T00:00:00Z", {"effective_at": "2026-02-01T00:00:00Z"}),
+        )
+        for step, (kind, at, fields) in enumerate(steps):
+            item = event(0, kind, at, record_id=source, **fields)
+            item["event_id"] = f"evt-test-{number:06d}-{step}"
+            events.append(item)
+    return events

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from tests.entitlements._support import SHA, event, record, request
 
 import saas_contracts._ops
+from saas_contracts._lock import lock_exclusively, unlock
+from saas_contracts.entitlements._state import lock_path, locked_state
 from saas_contracts.privacy import assert_public_safe
 
 if TYPE_CHECKING:
@@ -104,6 +109,114 @@ class TestApply:
         assert result.exit_code == 2
         assert "state.json" in result.output
         assert state.read_text() == "{}"
+
+
+class TestApplyCommits:
+    """`entitlements apply` appends envelopes before replacing the state, one run at a time."""
+
+    def test_rerun_appends_and_never_truncates(self, cli, tmp_path):
+        """A second apply with --writes keeps the first run's envelopes and adds only new ones."""
+        events, state, writes = tmp_path / "events.jsonl", tmp_path / "state.json", tmp_path / "writes.jsonl"
+        _write_events(events, EVENTS[:2])
+        args = ["--state", str(state), "--writes", str(writes), "--commit-sha", SHA]
+        assert cli("entitlements", "apply", str(events), *args).exit_code == 0
+        first = writes.read_text()
+        _write_events(events, EVENTS)
+        assert cli("entitlements", "apply", str(events), *args).exit_code == 0
+        assert writes.read_text().startswith(first)
+        assert len(writes.read_text().splitlines()) == 3
+
+    def test_busy_state_exits_2(self, cli, tmp_path):
+        """With another run holding the state's lock, --lock-timeout 0 is exit 2 and nothing is written."""
+        events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
+        _write_events(events, EVENTS)
+        with locked_state(state, timeout=0):
+            result = cli("entitlements", "apply", str(events), "--state", str(state), "--lock-timeout", "0")
+        assert result.exit_code == 2
+        assert "being written by another run" in result.stderr
+        assert not state.exists()
+        assert cli("entitlements", "apply", str(events), "--state", str(state)).exit_code == 0
+
+    def test_waits_for_the_lock(self, cli, tmp_path):
+        """A run started while another holds the lock waits and then applies."""
+        events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
+        _write_events(events, EVENTS)
+        holder = lock_exclusively(lock_path(state), 0)
+        assert holder is not None
+        release = threading.Timer(0.2, unlock, args=(holder,))
+        release.start()
+        try:
+            result = cli("entitlements", "apply", str(events), "--state", str(state), "--lock-timeout", "10")
+        finally:
+            release.join()
+        assert result.exit_code == 0, result.output
+        assert "applied 3" in result.output
+
+    def test_dry_run_takes_no_lock(self, cli, tmp_path):
+        """A dry run reads the state without waiting for a writer."""
+        events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
+        _write_events(events, EVENTS)
+        with locked_state(state, timeout=0):
+            result = cli("entitlements", "apply", str(events), "--state", str(state), "--dry-run")
+        assert result.exit_code == 0
+
+
+class TestUnwritableLocations:
+    """An unwritable --state, --writes or --output is exit 2 naming the path; the state stays untouched."""
+
+    @pytest.mark.parametrize("parent", ["missing", "a-file"])
+    def test_state(self, cli, tmp_path, parent):
+        """A state under a missing folder, or under a regular file, is refused before anything is written."""
+        events = tmp_path / "events.jsonl"
+        _write_events(events, EVENTS)
+        (tmp_path / "a-file").write_text("")
+        state = tmp_path / parent / "state.json"
+        result = cli("entitlements", "apply", str(events), "--state", str(state))
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"error: {state}: cannot write: ")
+        assert "Traceback" not in result.output
+        assert "internal error" not in result.stderr
+
+    def test_writes(self, cli, tmp_path):
+        """The audit append comes first: when it cannot happen, the state keeps its old content."""
+        events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
+        _write_events(events, EVENTS[:1])
+        assert cli("entitlements", "apply", str(events), "--state", str(state)).exit_code == 0
+        before = state.read_text()
+        _write_events(events, EVENTS)
+        writes = tmp_path / "missing" / "writes.jsonl"
+        args = ["--state", str(state), "--writes", str(writes), "--commit-sha", SHA]
+        result = cli("entitlements", "apply", str(events), *args)
+        assert result.exit_code == 2
+        assert result.stderr == f"error: {writes}: cannot write: No such file or directory\n"
+        assert state.read_text() == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["events.jsonl", "state.json", "state.json.lock"]
+
+    @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+    def test_read_only_folder(self, cli, tmp_path):
+        """A folder without write permission is 'Permission denied', exit 2."""
+        events, folder = tmp_path / "events.jsonl", tmp_path / "ro"
+        _write_events(events, EVENTS)
+        folder.mkdir()
+        folder.chmod(0o555)
+        try:
+            result = cli("entitlements", "apply", str(events), "--state", str(folder / "state.json"))
+        finally:
+            folder.chmod(0o755)
+        assert result.exit_code == 2
+        assert "cannot write: Permission denied" in result.stderr
+
+    def test_summarize_output(self, cli, tmp_path):
+        """summarize --output into a missing folder is exit 2 with the path, not an internal error."""
+        events, state = tmp_path / "events.jsonl", tmp_path / "state.json"
+        _write_events(events, EVENTS)
+        cli("entitlements", "apply", str(events), "--state", str(state))
+        out = tmp_path / "missing" / "summary.md"
+        result = cli(
+            "entitlements", "summarize", "--state", str(state), "-o", "markdown", "--output", str(out)
+        )
+        assert result.exit_code == 2
+        assert result.stderr == f"error: {out}: cannot write: No such file or directory\n"
 
 
 class TestDecide:
@@ -249,6 +362,7 @@ class TestSummarize:
         assert sorted(path.name for path in tmp_path.iterdir()) == [
             "events.jsonl",
             "state.json",
+            "state.json.lock",  # apply's sidecar lock file: it stays (see entitlements._state)
             "summary.json",
         ]
 

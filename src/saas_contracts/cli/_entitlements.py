@@ -21,14 +21,14 @@ from saas_contracts.cli._common import (
 )
 from saas_contracts.entitlements import (
     AuditContext,
+    apply_and_save,
     apply_file,
     decide_file,
     load_state,
-    save_state,
     summarize_files,
-    write_envelopes,
     write_ops_summary,
 )
+from saas_contracts.errors import OutputFileError
 from saas_contracts.privacy import PublicSafetyError
 
 if TYPE_CHECKING:
@@ -107,13 +107,15 @@ def decide_command(request_path: str, state_path: str | None, output_format: str
     "state_path",
     required=True,
     type=click.Path(dir_okay=False),
-    help="State file (entitlements/v1/state) to replay onto; created when missing, replaced atomically.",
+    help="State file (entitlements/v1/state) to replay onto; created when missing, replaced atomically, "
+    "locked through STATE.lock beside it.",
 )
 @click.option(
     "--writes",
     "writes_path",
     type=click.Path(dir_okay=False),
-    help="Write the audited write envelopes of applied events here as JSON Lines (needs --commit-sha).",
+    help="Append the audited write envelopes of applied events to this JSON Lines file (never truncated; "
+    "envelopes already there are not appended again; needs --commit-sha).",
 )
 @click.option(
     "--commit-sha",
@@ -123,6 +125,14 @@ def decide_command(request_path: str, state_path: str | None, output_format: str
 )
 @click.option("--now", type=TIMESTAMP, help="written_at for the envelopes (default: the current time).")
 @click.option("--dry-run", is_flag=True, help="Report the outcomes without writing the state file.")
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(0, 3600),
+    default=5.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another run applying to the same --state before exiting with 2.",
+)
 @output_format_option(APPLY_REPORTERS)
 def apply_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per documented option
     events_path: str,
@@ -131,26 +141,39 @@ def apply_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per do
     commit_sha: str | None,
     now: str | None,
     dry_run: bool,  # noqa: FBT001 - a click flag
+    lock_timeout: float,
     output_format: str,
 ) -> None:
     """Replay lifecycle events (EVENTS.jsonl) onto a state file and report every event's outcome.
 
     Each event ends in exactly one outcome: applied, duplicate, conflict,
-    stale, illegal or invalid. The new state is written atomically (temp file,
-    fsync, rename), so an interrupted run leaves the old state intact. Exit 0
+    stale, illegal or invalid. One run at a time per state file (an exclusive
+    lock on STATE.lock beside it). The envelopes of applied events are
+    appended to --writes (never truncated; fsynced) before the new state
+    replaces the old one atomically, so an interrupted run leaves the old
+    state intact and its rerun neither loses nor doubles an envelope. Exit 0
     when nothing was a conflict, illegal or invalid (stale and duplicate
-    deliveries are expected), 1 otherwise, 2 on usage errors.
+    deliveries are expected), 1 otherwise, 2 on usage errors (including an
+    unwritable --state or --writes, and a state busy past --lock-timeout).
     """
     if writes_path or commit_sha is not None:
         commit_sha = resolve_commit_sha(commit_sha)
     if writes_path and not commit_sha:
         raise fail("--writes needs a commit: pass --commit-sha or set SAAS_CONTRACTS_COMMIT_SHA")
     audit = AuditContext(now=now or utc_now(), commit_sha=commit_sha) if commit_sha else None
-    result = apply_file(load_state(state_path, missing_ok=True), events_path, audit=audit)
-    if not dry_run:
-        save_state(state_path, result.state)
-        if writes_path:
-            write_envelopes(writes_path, result)
+    if dry_run:
+        result = apply_file(load_state(state_path, missing_ok=True), events_path, audit=audit)
+    else:
+        saved = apply_and_save(
+            events_path, state_path, writes_path=writes_path, audit=audit, lock_timeout=lock_timeout
+        )
+        result = saved.report
+        if saved.audit is not None and saved.audit.already_present:
+            click.echo(
+                f"note: {saved.audit.already_present} write envelope(s) were already in {writes_path} "
+                "(from an interrupted run); not appended again",
+                err=True,
+            )
     report(APPLY_REPORTERS, output_format, result)
     finish(clean=result.clean)
 
@@ -209,7 +232,10 @@ def summarize_command(  # noqa: PLR0913, PLR0917 - click passes one parameter pe
     except PublicSafetyError as error:
         raise privacy_finding("ops summary", error) from error
     if output_path:
-        write_ops_summary(summary, output_path, cast("SummaryFormat", output_format.lower()))
+        try:
+            write_ops_summary(summary, output_path, cast("SummaryFormat", output_format.lower()))
+        except OSError as error:
+            raise OutputFileError.from_os_error(output_path, error) from error
     else:
         report(SUMMARY_REPORTERS, output_format, summary)
     finish(clean=True)

@@ -7,9 +7,12 @@ The errors raised here live in :mod:`saas_contracts.errors`.
 """
 
 from saas_contracts._ops import OpsSummary, write_ops_summary
+from saas_contracts.entitlements._audit import AuditAppend
 from saas_contracts.entitlements._decision import SourceState, decide, evaluate_record
 from saas_contracts.entitlements._files import (
     DecisionRun,
+    SavedApply,
+    apply_and_save,
     apply_file,
     decide_file,
     summarize_files,
@@ -42,6 +45,7 @@ __all__ = [
     "SOURCE_KINDS",
     "TIE_BREAK_STEPS",
     "ApplyReport",
+    "AuditAppend",
     "AuditContext",
     "DecisionRun",
     "EventResult",
@@ -49,7 +53,9 @@ __all__ = [
     "OpsSummary",
     "PlanSourceState",
     "Resolution",
+    "SavedApply",
     "SourceState",
+    "apply_and_save",
     "apply_event",
     "apply_events",
     "apply_file",

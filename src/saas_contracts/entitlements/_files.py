@@ -8,18 +8,18 @@ JSON Lines with 1-based line numbers); a file that cannot be used raises
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from saas_contracts._atomic import atomic_write_text
+from saas_contracts._atomic import stage_bytes
 from saas_contracts._jsonio import read_documents
+from saas_contracts.entitlements._audit import AuditAppend, append_envelopes
 from saas_contracts.entitlements._decision import decide
 from saas_contracts.entitlements._ops import summarize
 from saas_contracts.entitlements._render import decisions_markdown, decisions_text
-from saas_contracts.entitlements._state import load_state
+from saas_contracts.entitlements._state import dump_state, load_state, locked_state
 from saas_contracts.entitlements._writer import ApplyReport, AuditContext, apply_event, unreadable_result
-from saas_contracts.errors import InputFileError
+from saas_contracts.errors import InputFileError, OutputFileError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -93,10 +93,67 @@ def apply_file(state: PlanSourceState, events_path: str, *, audit: AuditContext 
     return ApplyReport(state=state, results=tuple(results))
 
 
-def write_envelopes(path: str | Path, report: ApplyReport) -> None:
-    """Write the report's write envelopes as JSON Lines, atomically."""
-    lines = [json.dumps(envelope, sort_keys=True, ensure_ascii=False) + "\n" for envelope in report.envelopes]
-    atomic_write_text(path, "".join(lines))
+def write_envelopes(path: str | Path, report: ApplyReport) -> AuditAppend:
+    """Append the report's write envelopes to the audit file at ``path`` (JSON Lines), durably.
+
+    The file is created when missing and never truncated; envelopes it
+    already holds (from an interrupted run of the same events) are not
+    appended again. See :mod:`saas_contracts.entitlements._audit`.
+    """
+    return append_envelopes(path, report.envelopes)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SavedApply:
+    """An apply run whose state (and audit envelopes) are committed."""
+
+    report: ApplyReport
+    audit: AuditAppend | None = None
+    """What went into the audit file; None when no audit file was given."""
+
+
+def apply_and_save(
+    events_path: str,
+    state_path: str | Path,
+    *,
+    writes_path: str | Path | None = None,
+    audit: AuditContext | None = None,
+    lock_timeout: float = 5.0,
+) -> SavedApply:
+    """Apply a stream of lifecycle events to the state file at ``state_path`` and commit, under its lock.
+
+    Steps, all while holding the state's exclusive lock (:func:`locked_state`;
+    a second run waits up to ``lock_timeout`` seconds, then
+    :class:`~saas_contracts.errors.StateBusyError`): load the state (a missing
+    file is empty), apply the events (:func:`apply_file`), write the new state
+    to a durable temporary file beside it, append the new envelopes to
+    ``writes_path`` (durable; skipping those already there), and only then
+    rename the new state into place. So the audit file always holds at least
+    the writes the state reflects, and a rerun after a crash at any point
+    reaches what a clean run gives: nothing is lost or doubled.
+
+    ``writes_path`` needs ``audit`` (the envelopes are built from it). An
+    unwritable state or audit location raises
+    :class:`~saas_contracts.errors.OutputFileError`; the state is then untouched.
+    """
+    if writes_path is not None and audit is None:
+        msg = "apply_and_save: writes_path needs an audit context (the envelopes are built from it)"
+        raise TypeError(msg)
+    with locked_state(state_path, timeout=lock_timeout):
+        report = apply_file(load_state(state_path, missing_ok=True), events_path, audit=audit)
+        try:
+            staged = stage_bytes(state_path, dump_state(report.state).encode("utf-8"))
+        except OSError as error:
+            raise OutputFileError.from_os_error(state_path, error) from error
+        try:
+            appended = write_envelopes(writes_path, report) if writes_path is not None else None
+            try:
+                staged.commit()
+            except OSError as error:
+                raise OutputFileError.from_os_error(state_path, error) from error
+        finally:
+            staged.discard()  # a no-op once committed
+    return SavedApply(report=report, audit=appended)
 
 
 def _report_results(paths: Iterable[str]) -> list[dict[str, Any]]:

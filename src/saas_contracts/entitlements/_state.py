@@ -1,19 +1,35 @@
-"""The plan-source state file: records plus receipts, loaded strictly and written atomically."""
+"""The plan-source state file: records plus receipts, loaded strictly, written atomically, locked.
+
+One writer at a time: :func:`locked_state` holds an exclusive ``flock`` on a
+sidecar file ``<state>.lock`` beside the state. The state itself cannot carry
+the lock, because every save replaces it by rename: a lock on the old inode
+would not exclude a process that opens the new file. The sidecar is never
+replaced or deleted (deleting it while a run waits on it would let a third
+run lock a new file and write alongside); it is empty and may stay.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from saas_contracts._atomic import atomic_write_text
+from saas_contracts._atomic import atomic_write_text, remove_stale_temporaries
 from saas_contracts._jsonio import dumps_pretty, load_json_file
+from saas_contracts._lock import lock_exclusively, unlock
 from saas_contracts._validation import ensure_valid
 from saas_contracts.entitlements._vocab import STATE_SCHEMA, Record
-from saas_contracts.errors import ContractError, InputFileError, StateConsistencyError
+from saas_contracts.errors import (
+    ContractError,
+    InputFileError,
+    OutputFileError,
+    StateBusyError,
+    StateConsistencyError,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
 STATE_TAG = "entitlements/v1"
 
@@ -87,5 +103,38 @@ def save_state(path: str | Path, state: PlanSourceState) -> None:
 
     See :func:`saas_contracts._atomic.atomic_write_text`: an interrupted run
     leaves the previous file intact and readers never see a half-written one.
+    It takes no lock: to keep other writers out, save inside :func:`locked_state`
+    (as :func:`~saas_contracts.entitlements.apply_and_save` does).
     """
     atomic_write_text(path, dump_state(state))
+
+
+def lock_path(path: str | Path) -> Path:
+    """The sidecar lock file of the state file at ``path`` (``<state>.lock``, beside it)."""
+    state = Path(path)
+    return state.with_name(state.name + ".lock")
+
+
+@contextlib.contextmanager
+def locked_state(path: str | Path, *, timeout: float) -> Iterator[None]:
+    """Hold the exclusive lock of the state file at ``path`` for the ``with`` block.
+
+    Waits up to ``timeout`` seconds for another run to finish, then raises
+    :class:`~saas_contracts.errors.StateBusyError`; raises
+    :class:`~saas_contracts.errors.OutputFileError` when the lock file cannot
+    be created (missing or unwritable folder). Once locked, temporary files an
+    interrupted save left beside the state are removed (no other writer can
+    be mid-save).
+    """
+    try:
+        descriptor = lock_exclusively(lock_path(path), timeout)
+    except OSError as error:
+        raise OutputFileError.from_os_error(path, error) from error
+    if descriptor is None:
+        msg = f"{path}: the state is being written by another run; wait for it to finish (nothing written)"
+        raise StateBusyError(msg)
+    try:
+        remove_stale_temporaries(path)
+        yield
+    finally:
+        unlock(descriptor)

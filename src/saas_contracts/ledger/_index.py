@@ -28,13 +28,11 @@ snapshot and need no lock).
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
 import sqlite3
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, Protocol
 
+from saas_contracts._lock import lock_exclusively, unlock
 from saas_contracts.errors import IndexBusyError, InputFileError
 
 if TYPE_CHECKING:
@@ -48,7 +46,6 @@ _SQL_CHUNK: Final = 500  # keys per SELECT; under SQLite's historical 999 bound-
 _ROWS_PER_INSERT: Final = 400  # two parameters per row
 _SCHEMA_SQL: Final = "CREATE TABLE IF NOT EXISTS {table} (k BLOB PRIMARY KEY, fp BLOB NOT NULL) WITHOUT ROWID"
 _COLUMNS: Final = (("k", "BLOB", 1), ("fp", "BLOB", 0))  # (name, declared type, primary-key position)
-_LOCK_POLL_SECONDS: Final = 0.05
 
 
 class IndexRun(Protocol):
@@ -187,7 +184,7 @@ class _SqliteRun:
             self._db = self._connect(path, cache_kib, lock_timeout)
         except BaseException:
             if self._lock is not None:
-                _unlock(self._lock)
+                unlock(self._lock)
             raise
         self._tables.insert(0, "main.seen")
         self._insert_sql = {
@@ -319,35 +316,23 @@ class _SqliteRun:
             self._db.close()
         finally:
             if self._lock is not None:
-                _unlock(self._lock)
+                unlock(self._lock)
                 self._lock = None
 
 
 def _lock_exclusively(path: Path, timeout: float) -> int:
     """Open (creating) the index file and take its exclusive flock, waiting up to ``timeout`` seconds."""
     try:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        descriptor = lock_exclusively(path, timeout)
     except OSError as error:
         raise InputFileError(str(path), f"cannot open the idempotency index: {error.strerror}") from error
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                os.close(descriptor)
-                msg = (
-                    f"{path}: the idempotency index is being written by another run; "
-                    "wait for it to finish (nothing was read or written)"
-                )
-                raise IndexBusyError(msg) from None
-            time.sleep(_LOCK_POLL_SECONDS)
-        else:
-            return descriptor
-
-
-def _unlock(descriptor: int) -> None:
-    os.close(descriptor)  # closing the last descriptor releases the flock
+    if descriptor is None:
+        msg = (
+            f"{path}: the idempotency index is being written by another run; "
+            "wait for it to finish (nothing was read or written)"
+        )
+        raise IndexBusyError(msg)
+    return descriptor
 
 
 def _has_index_table(db: sqlite3.Connection, schema: str) -> bool:
