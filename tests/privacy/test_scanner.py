@@ -68,9 +68,9 @@ class TestKeysAndValues:
         assert report.findings[0].pointer.count("/n/0") == 5000
 
     def test_pointer_escapes(self):
-        """Pointers follow RFC 6901 (~0, ~1)."""
-        (finding,) = scan({"a/b~c": GITHUB}).findings
-        assert finding.pointer == "/a~1b~0c"
+        """Pointers follow RFC 6901 (~0, ~1): a key with '/' or '~' is masked, its preview escaped."""
+        (finding,) = scan({"a/b~c" + "d" * 20: GITHUB}).findings
+        assert finding.pointer == "/a~1b~0…(25 chars)"
 
     @pytest.mark.parametrize("value", [None, True, 1.5, 0, [], {}, "", "plain words"])
     def test_scalars_are_clean(self, value):
