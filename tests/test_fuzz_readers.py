@@ -192,30 +192,13 @@ READERS = [
 ]
 _BY_NAME = {reader.name: reader for reader in READERS}
 
-MEMBER_NAME_XFAIL = pytest.mark.xfail(strict=True, reason="member-name masking: see issue 10 section 2")
-"""Violation pointers still spell a secret-shaped member name in full (another change masks them)."""
-DIFF_NAMES_XFAIL = pytest.mark.xfail(
-    strict=True,
-    reason="diff reports a schema's keyword and property names verbatim (issue 10 section 2: not masked yet)",
-)
-# Which (command, plant) cases fail today; derandomized runs make the sets stable. When the masking lands,
-# the strict xfails turn into failures: delete the names from these sets.
-ECHO_FAST = frozenset({"validate", "entitlements-apply"})
-ECHO_THOROUGH = frozenset({"validate", "entitlements-decide", "entitlements-apply", "fixtures-check"})
-ECHO_VALID = ECHO_THOROUGH
 
-
-def _cases(echo: frozenset[str], *, diff_echoes: bool) -> list[Any]:
-    cases = []
-    for reader in READERS:
-        for plant in ("value", "name"):
-            marks = []
-            if plant == "name" and reader.name in echo:
-                marks = [MEMBER_NAME_XFAIL]
-            elif plant == "name" and reader.name == "diff" and diff_echoes:
-                marks = [DIFF_NAMES_XFAIL]
-            cases.append(pytest.param(reader.name, plant, id=f"{reader.name}-{plant}", marks=marks))
-    return cases
+def _cases() -> list[Any]:
+    return [
+        pytest.param(reader.name, plant, id=f"{reader.name}-{plant}")
+        for reader in READERS
+        for plant in ("value", "name")
+    ]
 
 
 def _run(cli: Cli, reader: Reader, data: bytes, scratch: Path) -> None:
@@ -250,7 +233,7 @@ _FAST = settings(_BASE, phases=[Phase.explicit, Phase.generate])  # no shrinking
 _SLOW = settings(_BASE, max_examples=60)
 
 
-@pytest.mark.parametrize(("name", "plant"), _cases(ECHO_FAST, diff_echoes=False))
+@pytest.mark.parametrize(("name", "plant"), _cases())
 def test_hostile_input_fast(cli: Cli, tmp_path: Path, name: str, plant: str) -> None:
     """A handful of hostile documents per command: exit 0, 1 or 2, no traceback, no planted secret."""
     reader = _BY_NAME[name]
@@ -264,7 +247,7 @@ def test_hostile_input_fast(cli: Cli, tmp_path: Path, name: str, plant: str) -> 
 
 
 @pytest.mark.slow  # 60 examples per command and plant, nesting up to 100,000: 20-60 s in all
-@pytest.mark.parametrize(("name", "plant"), _cases(ECHO_THOROUGH, diff_echoes=True))
+@pytest.mark.parametrize(("name", "plant"), _cases())
 def test_hostile_input_thorough(cli: Cli, tmp_path: Path, name: str, plant: str) -> None:
     """Many hostile documents per command, nesting up to 10^5 levels: the same promises hold."""
     reader = _BY_NAME[name]
@@ -282,11 +265,7 @@ class TestPlantedMemberName:
 
     @pytest.mark.parametrize(
         "name",
-        [
-            pytest.param(reader.name, marks=[MEMBER_NAME_XFAIL] if reader.name in ECHO_VALID else [])
-            for reader in READERS
-            if reader.name != "diff"
-        ],
+        [reader.name for reader in READERS if reader.name != "diff"],
     )
     def test_valid_document_with_secret_member_name(self, cli: Cli, tmp_path: Path, name: str) -> None:
         """The cleanest carrier for the name: nothing else is wrong with the document."""

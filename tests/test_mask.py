@@ -34,8 +34,8 @@ class TestPointer:
     """Pointers escape per RFC 6901 and mask keys that may be secrets."""
 
     def test_escapes(self):
-        """`~` and `/` in keys become `~0` and `~1`."""
-        assert pointer(["a~b", "c/d", 3]) == "/a~0b/c~1d/3"
+        """`~` and `/` are no field-name characters: such keys are masked, and the preview is escaped."""
+        assert pointer(["a~b", "c/d/e/f/g/h/i", 3]) == "/…(3 chars)/c~1…(13 chars)/3"
 
     def test_masks_secret_looking_keys(self):
         """A key that is itself a token never appears in a pointer."""

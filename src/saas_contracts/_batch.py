@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from saas_contracts._jsonio import ensure_readable, read_documents
+from saas_contracts._mask import path as mask_path
 from saas_contracts._validation import Validators, default_validators
 
 if TYPE_CHECKING:
@@ -38,13 +39,14 @@ class DocumentResult:
 
     @property
     def location(self) -> str:
-        """``path`` or ``path:line``."""
-        return self.source if self.line is None else f"{self.source}:{self.line}"
+        """``path`` or ``path:line`` (path segments the privacy rules flag are masked)."""
+        where = mask_path(self.source)
+        return where if self.line is None else f"{where}:{self.line}"
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON form."""
         return {
-            "source": self.source,
+            "source": mask_path(self.source),
             "line": self.line,
             "valid": self.valid,
             "parse_error": self.parse_error,

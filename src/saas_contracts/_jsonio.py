@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
+from saas_contracts._mask import path as mask_path
 from saas_contracts.errors import InputFileError, JSONInputError
 
 if TYPE_CHECKING:
@@ -151,8 +152,9 @@ class Document:
 
     @property
     def location(self) -> str:
-        """``path`` or ``path:line``, for messages."""
-        return self.source if self.line is None else f"{self.source}:{self.line}"
+        """``path`` or ``path:line``, for messages (path segments the privacy rules flag are masked)."""
+        where = mask_path(self.source)
+        return where if self.line is None else f"{where}:{self.line}"
 
 
 def _is_stream(path: Path) -> bool:

@@ -2,26 +2,48 @@
 
 Everything this package emits (violations, findings, reports, logs) goes
 through these helpers so that a secret or raw id is never echoed in full.
+
+A JSON Pointer segment (a member name taken from the input) is shown verbatim
+only when it is one of:
+
+* an array index (an ``int`` part), or a digit string of at most 3 digits;
+* a property name a packaged schema declares (``properties`` keys, collected
+  once from every packaged schema);
+* a name in the tight *safe field name* grammar (lower-case snake/kebab/dotted
+  words or camelCase humps, at most 64 characters and 3 digits) that the
+  privacy rules do not flag when it is scanned as a member name.
+
+Everything else is replaced by its masked preview. There is no length or digit
+heuristic that lets an unknown key through on its own: ``cus_abcdefghijklmn``
+fits the grammar, and the privacy rules flag it.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 from saas_contracts._pointer import escape_token
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+__all__ = ["declared_names", "flagged", "is_safe_segment", "mask", "path", "pointer", "public"]
+
 _SHORT = 12
 _LONG = 24
 
-# A pointer segment is shown verbatim only when it reads like a field name or
-# an array index; anything else (a key that may itself be a secret) is masked.
-_SAFE_SEGMENT = re.compile(r"(?:[0-9]{1,9}|[A-Za-z_$@][A-Za-z0-9_.$@:/~#-]{0,39})\Z", re.ASCII)
-_MAX_SAFE_DIGITS = 5
+_SAFE_NAME: Final = re.compile(
+    r"\$?[a-z][a-z0-9]{0,23}(?:[._-][a-z0-9]{1,24}|[A-Z][a-z0-9]{1,23})*\Z",
+    re.ASCII,
+)
+"""snake_case, kebab-case, dotted.labels and camelCase; a leading ``$`` for JSON Schema keywords."""
+_SMALL_INDEX: Final = re.compile(r"[0-9]{1,3}\Z", re.ASCII)
+_MAX_NAME: Final = 64
+_MAX_DIGITS: Final = 3
+_PATH_SEPARATORS: Final = re.compile(r"([/\\])")
 
 
 def mask(value: object) -> str:
@@ -40,18 +62,58 @@ def mask(value: object) -> str:
     return f"{visible}…({length} chars)"
 
 
+@functools.cache
+def declared_names() -> frozenset[str]:
+    """Every property name the packaged schemas declare (``properties`` keys, at any depth)."""
+    # Imported here: the registry's error path builds messages with this module.
+    from saas_contracts._registry import default_catalog  # noqa: PLC0415
+
+    catalog = default_catalog()
+    names: set[str] = set()
+    for name in catalog.names():
+        _collect_properties(catalog.get(name).contents, names)
+    return frozenset(names)
+
+
+def _collect_properties(node: Any, names: set[str]) -> None:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            declared = current.get("properties")
+            if isinstance(declared, dict):
+                names.update(key for key in declared if isinstance(key, str))
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+
+
+def flagged(text: str, *, as_key: bool = False) -> tuple[str, ...]:
+    """The ids of the packaged privacy rules that fire on ``text`` (empty when none).
+
+    ``as_key`` scans it as a member name, otherwise as a string value.
+    """
+    # Imported here: the privacy scanner builds its pointers with this module.
+    from saas_contracts.privacy._scanner import text_rule_ids  # noqa: PLC0415
+
+    return text_rule_ids(text, as_key=as_key)
+
+
+@functools.lru_cache(maxsize=8192)
 def is_safe_segment(segment: str) -> bool:
-    """True when a JSON Pointer segment may be shown verbatim."""
-    if not _SAFE_SEGMENT.match(segment):
+    """True when a JSON Pointer segment (a member name) may be shown verbatim."""
+    if _SMALL_INDEX.match(segment) or segment in declared_names():
+        return True
+    if len(segment) > _MAX_NAME or not _SAFE_NAME.match(segment):
         return False
-    return segment.isdigit() or sum(ch.isdigit() for ch in segment) <= _MAX_SAFE_DIGITS
+    return sum(ch.isdigit() for ch in segment) <= _MAX_DIGITS and not flagged(segment, as_key=True)
 
 
 def pointer(parts: Iterable[str | int]) -> str:
     """Build a public-safe RFC 6901 pointer from path parts (keys and indices).
 
-    Keys that do not look like field names are replaced by their masked preview,
-    so a secret used as an object key never appears in a pointer.
+    Keys that are not safe segments (see the module docstring) are replaced by
+    their masked preview, so a secret used as an object key never appears in a pointer.
     """
     tokens: list[str] = []
     for part in parts:
@@ -60,3 +122,26 @@ def pointer(parts: Iterable[str | int]) -> str:
             segment = mask(segment)
         tokens.append("/" + escape_token(segment))
     return "".join(tokens)
+
+
+def public(value: str) -> str:
+    """``value`` itself when the privacy rules flag nothing in it, else its masked preview.
+
+    For option values a command echoes (``--backfill-ref``, ``--schema``).
+    """
+    return mask(value) if flagged(value) else value
+
+
+@functools.lru_cache(maxsize=1024)
+def path(file_name: str) -> str:
+    """A file name fit to print: every path segment the privacy rules flag is masked.
+
+    Separators (slash and backslash) and clean segments are kept, so ``-`` and
+    ``data/events.jsonl`` print as they are while ``exports/jane.doe@example.com.json``
+    prints as ``exports/jane…(25 chars)``.
+    """
+    parts = _PATH_SEPARATORS.split(file_name)
+    return "".join(
+        part if not part or _PATH_SEPARATORS.fullmatch(part) or not flagged(part) else mask(part)
+        for part in parts
+    )

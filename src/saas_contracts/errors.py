@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from saas_contracts._mask import path as mask_path
+from saas_contracts._mask import public as masked_unless_public
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from os import PathLike
@@ -96,7 +99,7 @@ class UnknownSchemaError(ContractError, LookupError):
         self.ref = ref
         self.known = tuple(known)
         hint = f"; known schemas: {', '.join(self.known)}" if self.known else ""
-        super().__init__(f"unknown schema {ref!r}{hint}")
+        super().__init__(f"unknown schema {masked_unless_public(ref)!r}{hint}")
 
 
 class UnresolvableReferenceError(ContractError, LookupError):
@@ -106,9 +109,9 @@ class UnresolvableReferenceError(ContractError, LookupError):
         """Name the unresolvable ``ref`` and the schema it appears in."""
         self.ref = ref
         self.schema = schema
-        where = f" (from {schema})" if schema else ""
+        where = f" (from {masked_unless_public(schema)})" if schema else ""
         super().__init__(
-            f"$ref {ref!r}{where} does not resolve inside the offline schema registry; "
+            f"$ref {masked_unless_public(ref)!r}{where} does not resolve inside the offline schema registry; "
             "saas-contracts never fetches remote schemas",
         )
 
@@ -138,7 +141,8 @@ class InputFileError(ContractError, ValueError):
         self.path = path
         self.reason = reason
         self.line = line
-        where = f"{path}:{line}" if line is not None else path
+        shown = mask_path(path)
+        where = f"{shown}:{line}" if line is not None else shown
         super().__init__(f"{where}: {reason}")
 
 

@@ -15,6 +15,7 @@ from saas_contracts.privacy import (
     assert_public_safe,
     default_rules,
     scan,
+    scan_text,
 )
 
 # Built from pieces so this file holds no contiguous credential.
@@ -68,9 +69,9 @@ class TestKeysAndValues:
         assert report.findings[0].pointer.count("/n/0") == 5000
 
     def test_pointer_escapes(self):
-        """Pointers follow RFC 6901 (~0, ~1)."""
-        (finding,) = scan({"a/b~c": GITHUB}).findings
-        assert finding.pointer == "/a~1b~0c"
+        """Pointers follow RFC 6901 (~0, ~1): a key with '/' or '~' is masked, its preview escaped."""
+        (finding,) = scan({"a/b~c" + "d" * 20: GITHUB}).findings
+        assert finding.pointer == "/a~1b~0…(25 chars)"
 
     @pytest.mark.parametrize("value", [None, True, 1.5, 0, [], {}, "", "plain words"])
     def test_scalars_are_clean(self, value):
@@ -235,3 +236,12 @@ class TestAssertPublicSafe:
         assert {f.rule_id for f in error.findings} == {"secret-named-field", "stripe-secret-key"}
         assert STRIPE not in str(error)
         assert "/token" in str(error)
+
+
+class TestLoneSurrogates:
+    """A Python string holding a lone surrogate (no UTF-8 spelling) is scanned, not a crash."""
+
+    def test_value_and_escaped_view(self):
+        assert scan({"note": "a\ud800b"}).clean
+        assert scan_text("schema 'x#/\\ud800'").clean  # the unescaped view decodes to a surrogate
+        assert not scan({"note": f"\udfff {STRIPE}"}).clean

@@ -5,13 +5,24 @@ result object, and hands that result to the reporter for the chosen format.
 Each command family keeps one table from format name to reporter (like
 check-jsonschema's ``REPORTER_BY_NAME``); ``-o/--output-format`` offers exactly
 the table's keys. Machine output goes to stdout; diagnostics go to stderr.
+
+The output guard is the second line of defence behind masking: while the
+command group runs, every text written to stdout or stderr (reports in every
+format, diagnostics, click's own usage messages) is first scanned with the
+packaged privacy rules (:func:`saas_contracts.privacy.scan_text`). A write the
+rules flag is not printed: one line on stderr names the rule ids (never the
+text), nothing more is printed, and the command exits 1 (findings).
 """
 
 from __future__ import annotations
 
+import functools
+import io
+import json
 import os
 import re
 import subprocess
+import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
@@ -20,9 +31,11 @@ import click
 from saas_contracts import DEFAULT_MAX_SAMPLES, dumps_pretty
 from saas_contracts.errors import ContractError
 from saas_contracts.ledger import parse_utc_ns
+from saas_contracts.privacy import default_rules, scan_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import TextIO
 
 EXIT_OK: Final = 0
 """Everything checked, nothing found."""
@@ -81,6 +94,80 @@ def privacy_finding(what: str, error: Exception) -> click.exceptions.Exit:
     return click.exceptions.Exit(EXIT_FINDINGS)
 
 
+class OutputWithheldError(click.exceptions.Exit):
+    """The output guard refused a text the privacy rules flag; the command ends with exit 1."""
+
+    def __init__(self, rule_ids: Sequence[str]) -> None:
+        """Keep the ids of the rules that fired (never the text)."""
+        super().__init__(EXIT_FINDINGS)
+        self.rule_ids = tuple(rule_ids)
+
+
+WITHHELD: Final = "error: output withheld: it would echo a secret-shaped value (rules: {rules})"
+"""The one line printed instead of a text the privacy rules flag."""
+
+
+@functools.cache
+def _documentation_texts() -> tuple[str, ...]:
+    """The packaged rules' own descriptions, as printed and as JSON-escaped (SARIF prints them)."""
+    texts: set[str] = set()
+    for rule in default_rules().rules:
+        texts.add(rule.description)
+        texts.add(json.dumps(rule.description)[1:-1])
+    return tuple(sorted(texts, key=len, reverse=True))
+
+
+def guarded_findings(text: str) -> tuple[str, ...]:
+    """The ids of the privacy rules that fire on a text about to be printed (empty when it may be).
+
+    The packaged rules' own descriptions (``scan -o sarif`` prints them: "scheme://user:password@host")
+    are documentation, not findings, and are left out of the scan verbatim.
+    """
+    for known in _documentation_texts():
+        if known in text:
+            text = text.replace(known, "")
+    return tuple(sorted({finding.rule_id for finding in scan_text(text).findings}))
+
+
+class _GuardedStream(io.TextIOBase):
+    """A text stream that scans every write and refuses the ones the privacy rules flag."""
+
+    def __init__(self, inner: TextIO, notice: TextIO) -> None:
+        self._inner = inner
+        self._notice = notice
+        self.tripped = False
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]  # typeshed: a plain attribute; read-only here
+        return str(getattr(self._inner, "encoding", None) or "utf-8")
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]  # typeshed: a plain attribute; read-only here
+        return getattr(self._inner, "errors", None)
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._inner.isatty()
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    def write(self, text: Any) -> int:
+        if not isinstance(text, str):
+            return self._inner.write(text)  # click probes with b"" to tell binary streams apart
+        if self.tripped:
+            return len(text)
+        rule_ids = guarded_findings(text)
+        if rule_ids:
+            self.tripped = True
+            self._notice.write(WITHHELD.format(rules=", ".join(rule_ids)) + "\n")
+            self._notice.flush()
+            raise OutputWithheldError(rule_ids)
+        return self._inner.write(text)
+
+
 class ContractGroup(click.Group):
     """A click group that turns :class:`ContractError` into exit code 2 and anything else into 3.
 
@@ -88,6 +175,23 @@ class ContractGroup(click.Group):
     names the failing command and the exception type only: an exception's message
     may quote input, so it is never printed.
     """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the group with stdout and stderr behind the output guard (see the module docstring)."""
+        saved_out, saved_err = sys.stdout, sys.stderr
+        if saved_out is None or saved_err is None:  # no console at all: nothing is printed anyway
+            return super().main(*args, **kwargs)
+        sys.stdout = _GuardedStream(saved_out, saved_err)
+        sys.stderr = _GuardedStream(saved_err, saved_err)
+        try:
+            return super().main(*args, **kwargs)
+        except OutputWithheldError:
+            # Tripped outside a command (click's own usage message): end the same way.
+            if kwargs.get("standalone_mode", True):
+                sys.exit(EXIT_FINDINGS)
+            return EXIT_FINDINGS
+        finally:
+            sys.stdout, sys.stderr = saved_out, saved_err
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the subcommand, mapping library errors to a clean diagnostic."""

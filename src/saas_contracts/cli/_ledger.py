@@ -33,7 +33,7 @@ from saas_contracts.ledger import (
     replay,
     write_ops_summary,
 )
-from saas_contracts.privacy import PublicSafetyError, assert_public_safe
+from saas_contracts.privacy import PublicSafetyError, assert_public_safe, masked_path, masked_unless_public
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -170,7 +170,7 @@ def _text_lines(report: ReplayReport, events: Sequence[str]) -> Iterator[str]:
         if request.dry_run
         else f"index {report.index_kind}: {report.index_written} written"
     )
-    ref = f", backfill {request.backfill_ref}" if request.backfill_ref else ""
+    ref = f", backfill {masked_unless_public(request.backfill_ref)}" if request.backfill_ref else ""
     yield (
         f"{request.mode} of {len(events)} input(s), window [{request.window_start}, {request.window_end}) "
         f"({what}{ref})"
@@ -181,7 +181,7 @@ def _text_lines(report: ReplayReport, events: Sequence[str]) -> Iterator[str]:
     yield f"  {'lines read':<14}{report.lines_read:>10}  (conservation holds)"
 
     def where(issue: LineIssue) -> str:
-        return f"{events[issue.input - 1]}:{issue.line}"
+        return f"{masked_path(events[issue.input - 1])}:{issue.line}"
 
     if report.invalid_samples:
         yield f"invalid lines (first {len(report.invalid_samples)}):"

@@ -16,7 +16,7 @@ from saas_contracts.cli._common import (
     output_format_option,
     refuse_no_documents,
 )
-from saas_contracts.privacy import FileScanResult, load_config, sarif_log, scan_files
+from saas_contracts.privacy import FileScanResult, load_config, masked_path, sarif_log, scan_files
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -57,7 +57,7 @@ def _print_text(result: FileScanResult, *, quiet: bool) -> None:
 
 
 def _sarif_uri(source: str) -> str:
-    return "stdin" if source == "-" else Path(source).as_posix()
+    return "stdin" if source == "-" else masked_path(Path(source).as_posix())
 
 
 def _print_json(result: FileScanResult, *, quiet: bool) -> None:  # noqa: ARG001 - one reporter signature

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from saas_contracts._digest import canonical_digest
+from saas_contracts._mask import flagged
 from saas_contracts._time import parse_utc_ns
 from saas_contracts._validation import ensure_valid, is_valid, validate
 from saas_contracts.entitlements._lifecycle import ENDING_KINDS, IllegalTransition, transition
@@ -210,6 +211,25 @@ def _receipt(event: Mapping[str, Any], print_: str, outcome: str) -> dict[str, A
     }
 
 
+def _unsafe_event_id(event: Any) -> tuple[Violation, ...]:
+    """Refuse an event_id the privacy rules flag (schema-valid, yet shaped like a provider id or secret).
+
+    Reports echo the event_id and the state stores it: only public-safe ids go through.
+    """
+    rule_ids = flagged(event["event_id"])
+    if not rule_ids:
+        return ()
+    return (
+        Violation(
+            pointer="/event_id",
+            keyword="publicSafety",
+            message="must be public-safe (a redacted reference or a reference label); "
+            f"flagged by {', '.join(rule_ids)}",
+            rule=EVENT_SCHEMA,
+        ),
+    )
+
+
 def apply_event(
     state: PlanSourceState,
     event: object,
@@ -223,7 +243,7 @@ def apply_event(
     ``event`` is parsed JSON or a ``LifecycleEvent`` model (applied as ``to_json(event)``).
     """
     event = as_json(event)
-    violations = validate(event, EVENT_SCHEMA)
+    violations = validate(event, EVENT_SCHEMA) or _unsafe_event_id(event)
     if violations:
         kind = event.get("kind") if isinstance(event, dict) else None
         return EventResult(

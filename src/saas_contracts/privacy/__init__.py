@@ -4,6 +4,8 @@ Rules are data (``schemas/privacy/v1/rules.json``), shared with TypeScript;
 matching runs on RE2 in linear time over raw text and normalized views.
 """
 
+from saas_contracts._mask import path as masked_path
+from saas_contracts._mask import public as masked_unless_public
 from saas_contracts.errors import PublicSafetyError
 from saas_contracts.privacy._batch import FileScanResult, InputError, scan_files
 from saas_contracts.privacy._rules import (
@@ -22,6 +24,7 @@ from saas_contracts.privacy._scanner import (
     assert_public_safe,
     rules_digest,
     scan,
+    scan_text,
 )
 from saas_contracts.privacy._views import VIEWS
 
@@ -39,9 +42,12 @@ __all__ = [
     "assert_public_safe",
     "default_rules",
     "load_config",
+    "masked_path",
+    "masked_unless_public",
     "normalize_key",
     "rules_digest",
     "sarif_log",
     "scan",
     "scan_files",
+    "scan_text",
 ]

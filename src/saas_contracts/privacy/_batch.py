@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from saas_contracts._batch import DEFAULT_MAX_SAMPLES
 from saas_contracts._jsonio import read_documents
+from saas_contracts._mask import path as mask_path
 from saas_contracts.errors import InputFileError
 from saas_contracts.privacy._rules import RuleSet, ScanConfig, ruleset_for
 from saas_contracts.privacy._scanner import Finding, scan
@@ -31,8 +32,9 @@ class InputError:
 
     @property
     def location(self) -> str:
-        """``path`` or ``path:line``."""
-        return self.source if self.line is None else f"{self.source}:{self.line}"
+        """``path`` or ``path:line`` (path segments the privacy rules flag are masked)."""
+        where = mask_path(self.source)
+        return where if self.line is None else f"{where}:{self.line}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,9 +83,12 @@ class FileScanResult:
             "rules_version": self.rules.version,
             "files": len(self.sources),
             "artifacts": self.artifacts,
-            "findings": [{"path": source, **finding.to_json()} for source, finding in self.findings],
+            "findings": [
+                {"path": mask_path(source), **finding.to_json()} for source, finding in self.findings
+            ],
             "errors": [
-                {"path": error.source, "line": error.line, "reason": error.reason} for error in self.errors
+                {"path": mask_path(error.source), "line": error.line, "reason": error.reason}
+                for error in self.errors
             ],
             "totals": {"findings": self.finding_count, "errors": self.error_count},
             "max_samples": self.max_samples,

@@ -22,9 +22,11 @@ masked too, so no report ever contains the secret in full.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import operator
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -61,6 +63,8 @@ _TRIGGER: Final = re2.compile(TRIGGER_PATTERN)
 _HEX_ONLY: Final = frozenset("0123456789abcdefABCDEF")
 _RUN_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
 _SCALARS: Final = frozenset({int, float, bool, type(None)})
+_TEXT_BATCH: Final = 64
+_PUNCTUATION: Final = " \t[]{},"
 
 # A location: (container link, key or index, is-member-name). A link is None
 # for the root or (parent link, key or index) for a nested container.
@@ -158,6 +162,9 @@ class _Walk:
         # RE2 on bytes skips the wrapper's character-offset bookkeeping; offsets
         # are the same as character offsets when the text is ASCII.
         ascii_only = concat.isascii()
+        if not ascii_only and _LONE_SURROGATE.search(concat):
+            self.texts = [_utf8_safe(text) for text in self.texts]
+            concat = "\n".join(self.texts)
         subject: str | bytes = concat.encode("ascii") if ascii_only else concat
         self._match_raw(subject)
         self._match_views(self._trigger_views(concat, subject, ascii_only=ascii_only))
@@ -391,7 +398,7 @@ class _Walk:
             is_key = loc[2]
             if self.rules.allowed(raw, None if is_key else self._scope_key(loc)):
                 continue
-            views = derived_views(raw)
+            views = [(view, _utf8_safe(text)) for view, text in derived_views(raw)]
             for view, text in views:
                 candidates = self.rules.prefilter.Match(text)
                 for rule_index in sorted(candidates or ()):
@@ -416,6 +423,18 @@ class _Walk:
                 continue
             for hit in _Walk(self.rules, self.depth + 1).run(inner).values():
                 self._record(loc, target, hit.rule, "json", hit.preview)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8_safe(text: str) -> str:
+    # RE2 reads UTF-8, which has no spelling for a lone surrogate: a Python string from an API
+    # caller or an option value may hold one, and so may a view that undoes \\uD800 escapes (parsed
+    # input never does). U+FFFD keeps every offset, and no rule matches a surrogate anyway.
+    if text.isascii() or not _LONE_SURROGATE.search(text):
+        return text
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def _may_decode(run: str) -> bool:
@@ -482,6 +501,55 @@ def assert_public_safe(value: Any, config: ScanConfig | None = None) -> ScanRepo
     if not report.clean:
         raise PublicSafetyError(report.findings, rules_digest=report.rules_digest)
     return report
+
+
+def scan_text(text: str, config: ScanConfig | None = None) -> ScanReport:
+    """Scan plain text (a report, a diagnostic) line by line with the value and key rules.
+
+    Each line is one text, matched raw and through its normalized views, so
+    anchored rules anchor at line ends; a finding carries its 1-based ``line``
+    and the pointer ``""``. Field and structure rules, which judge a value by
+    the member it sits under, have no member to look at here, and embedded JSON
+    is not parsed: a line of a JSON report is judged as the text it is. Lines
+    are matched in batches of 64, so the cost stays linear in the text. The
+    ellipsis of masked previews is read as ``...`` (its NFKC form), so a line
+    whose only non-ASCII character is that ellipsis needs no normalized views.
+    """
+    rules = ruleset_for(config)
+    numbered = [
+        (number, line)
+        for number, line in enumerate(text.replace("\u2026", "...").split("\n"), 1)
+        if line.strip(_PUNCTUATION)  # "{", "  ],": nothing to find, but a JSON start triggers views
+    ]
+    found: list[Finding] = []
+    for start in range(0, len(numbered), _TEXT_BATCH):
+        batch = numbered[start : start + _TEXT_BATCH]
+        hits = _Walk(rules, _MAX_JSON_DEPTH).run([line for _, line in batch])
+        found.extend(
+            Finding(
+                rule_id=hit.rule.id,
+                family=hit.rule.family,
+                pointer="",
+                target="value",
+                view=hit.view,
+                preview=hit.preview,
+                line=batch[int(loc[1] or 0)][0],
+            )
+            for (loc, _target, _rule), hit in hits.items()
+        )
+    return ScanReport(findings=sorted_findings(found), rules_digest=rules.digest)
+
+
+@functools.lru_cache(maxsize=8192)
+def text_rule_ids(text: str, *, as_key: bool = False) -> tuple[str, ...]:
+    """The sorted ids of the packaged rules that fire on one text (a member name when ``as_key``)."""
+    hits = _Walk(default_rules_set(), _MAX_JSON_DEPTH).run({text: None} if as_key else [text])
+    return tuple(sorted({hit.rule.id for hit in hits.values()}))
+
+
+def default_rules_set() -> RuleSet:
+    """The packaged rules (no product extras)."""
+    return ruleset_for(None)
 
 
 def rules_digest(config: ScanConfig | None = None) -> str:

@@ -15,15 +15,21 @@ from . import vocabulary_schema
 KindIs: TypeAlias = Any
 
 
+EventId: TypeAlias = common_schema.RedactedReference | common_schema.ReferenceLabel
+"""
+Idempotency key of this event, derived by the adapter: a redacted reference of the provider event id (saas_contracts.redaction), or a public reference label for operator-made events. Never the raw provider id: reports echo it and the state stores it, so only these public-safe shapes are accepted (and the runtime also refuses one the privacy rules flag).
+"""
+
+
 @dataclass(frozen=True, kw_only=True)
 class BillingLifecycleEvent:
     """
     One provider-neutral lifecycle event, as a product adapter emits it after mapping a Stripe, Paddle, Lemon Squeezy, manual-ops or other payload. Carries no provider payload, no raw customer, subscription or workspace id, no portal URL and no secret: only redacted references, public plan labels and times. event_id is the idempotency key: a redelivery with the same content is a duplicate, the same key with different content a conflict. occurred_at (then provider_sequence) orders events per record: an event older than what the record already reflects is stale.
     """
 
-    event_id: common_schema.IdempotencyKey
+    event_id: common_schema.RedactedReference | common_schema.ReferenceLabel
     """
-    Idempotency key of this event, derived by the adapter (e.g. a redacted reference of the provider event id). Never the raw provider id.
+    Idempotency key of this event, derived by the adapter: a redacted reference of the provider event id (saas_contracts.redaction), or a public reference label for operator-made events. Never the raw provider id: reports echo it and the state stores it, so only these public-safe shapes are accepted (and the runtime also refuses one the privacy rules flag).
     """
     kind: vocabulary_schema.LifecycleKind
     workspace: vocabulary_schema.Workspace

@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ...common.v1 import common_schema
-from . import record_schema, vocabulary_schema
+from . import lifecycle_event_schema, record_schema, vocabulary_schema
 
 
 @dataclass(frozen=True, kw_only=True)
 class Receipt:
-    event_id: common_schema.IdempotencyKey
+    event_id: lifecycle_event_schema.EventId
+    """
+    The event_id of the receipt: the public-safe shapes entitlements/v1/lifecycle-event accepts.
+    """
     fingerprint: common_schema.Sha256Digest
     kind: vocabulary_schema.LifecycleKind
     record_id: vocabulary_schema.RecordId
