@@ -1,0 +1,207 @@
+"""The official JSON Schema Test Suite (draft 2020-12): fetch, Python verdicts, Node verdicts.
+
+The suite is not vendored: the pinned ``jsonschema`` sdist carries it under ``json/``, and
+:func:`suite_root` downloads that sdist once (``pip download``) into a git-ignored cache,
+checks its sha256 and extracts only ``json/tests/draft2020-12`` and ``json/remotes``.
+Remotes are served from a local registry under ``http://localhost:1234/`` (never the network).
+
+:func:`python_verdicts` is the ONE place that builds our validator for an arbitrary schema;
+switch it to the public user-schema entry point once that exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import referencing
+import referencing.exceptions
+from jsonschema.exceptions import SchemaError
+from jsonschema_specifications import REGISTRY as SPECIFICATIONS  # type: ignore[import-untyped]  # no py.typed
+from referencing.jsonschema import DRAFT202012
+from tests._support import ROOT, run_node
+
+from saas_contracts._registry import refuse_retrieval
+from saas_contracts._validation import FORMAT_CHECKER, ContractValidator
+from saas_contracts.errors import ContractError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = [
+    "EXPECTATIONS",
+    "SUITE_SHA256",
+    "SUITE_VERSION",
+    "Verdict",
+    "deviations",
+    "fetch_suite",
+    "load_suite",
+    "node_verdicts",
+    "python_verdicts",
+    "remotes_registry",
+    "safe_members",
+    "suite_root",
+]
+
+SUITE_VERSION = "4.26.0"
+"""The ``jsonschema`` sdist whose ``json/`` folder is the suite we run (pinned with its digest)."""
+SUITE_SHA256 = "0c26707e2efad8aa1bfc5b7ce170f3fccc2e4918ff85989ba9ffa9facb2be326"
+CACHE = ROOT / ".cache" / "json-schema-test-suite"
+REMOTE_BASE = "http://localhost:1234/"
+EXPECTATIONS = ROOT / "tests" / "cases" / "test-suite-expectations.json"
+_WANTED = ("json/tests/draft2020-12/", "json/remotes/")
+
+Verdict = bool | str
+"""True/False, or ``"error"`` when the schema is refused (does not compile)."""
+
+
+class SuiteUnavailableError(RuntimeError):
+    """The pinned sdist could not be downloaded or does not match its digest."""
+
+
+def safe_members(archive: tarfile.TarFile, prefix: str) -> Iterator[tuple[tarfile.TarInfo, PurePosixPath]]:
+    """Regular files under ``<top>/json/{tests/draft2020-12,remotes}/`` with their path below ``json/``.
+
+    Refuses absolute paths, ``..`` and links: extraction never writes outside the cache.
+    """
+    for member in archive.getmembers():
+        path = PurePosixPath(member.name)
+        if path.is_absolute() or ".." in path.parts:
+            raise SuiteUnavailableError(f"unsafe path in the suite archive: {member.name[:80]!r}")
+        inner = PurePosixPath(*path.parts[1:]) if len(path.parts) > 1 else PurePosixPath()
+        if not str(inner).startswith(_WANTED) or not member.isfile():
+            continue
+        if not str(path).startswith(prefix):
+            raise SuiteUnavailableError(f"unexpected top folder in the suite archive: {member.name[:80]!r}")
+        yield member, PurePosixPath(*inner.parts[1:])
+
+
+def _download(target: Path) -> Path:
+    sdist = target / f"jsonschema-{SUITE_VERSION}.tar.gz"
+    if not sdist.is_file():
+        command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:"]
+        command += ["-d", str(target), f"jsonschema=={SUITE_VERSION}"]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - pip, fixed args
+        if result.returncode != 0 or not sdist.is_file():
+            raise SuiteUnavailableError(
+                f"pip download jsonschema=={SUITE_VERSION} failed: {result.stderr[-300:]}"
+            )
+    digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
+    if digest != SUITE_SHA256:
+        sdist.unlink()
+        raise SuiteUnavailableError(
+            f"jsonschema-{SUITE_VERSION}.tar.gz has sha256 {digest}, expected {SUITE_SHA256}"
+        )
+    return sdist
+
+
+def fetch_suite(cache: Path = CACHE) -> Path:
+    """Download (once) and extract the pinned suite; return the folder holding ``tests/`` and ``remotes/``."""
+    root = cache / SUITE_VERSION
+    marker = root / ".complete"
+    if marker.is_file():
+        return root
+    cache.mkdir(parents=True, exist_ok=True)
+    sdist = _download(cache)
+    with tarfile.open(sdist, "r:gz") as archive:
+        for member, inner in safe_members(archive, f"jsonschema-{SUITE_VERSION}/"):
+            source = archive.extractfile(member)
+            assert source is not None
+            destination = root.joinpath(*inner.parts)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(source.read())
+    marker.write_text(SUITE_SHA256, encoding="utf-8")
+    return root
+
+
+def suite_root() -> Path:
+    """The extracted suite, or skip with the reason (fail under ``CI=true``), as ``node_or_skip`` does."""
+    try:
+        return fetch_suite()
+    except (SuiteUnavailableError, OSError, tarfile.TarError) as error:
+        reason = f"the JSON Schema Test Suite is unavailable: {error}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}; the suite must run under CI=true")
+        pytest.skip(reason)
+
+
+def load_suite(root: Path) -> dict[str, list[dict[str, Any]]]:
+    """Every test file under ``tests/draft2020-12`` by its relative path (``optional/format/uri.json``)."""
+    folder = root / "tests" / "draft2020-12"
+    return {
+        path.relative_to(folder).as_posix(): json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(folder.rglob("*.json"))
+    }
+
+
+def remotes_registry(root: Path) -> referencing.Registry[Any]:
+    """The suite's ``remotes/`` under ``http://localhost:1234/`` plus the metaschemas; nothing else."""
+    folder = root / "remotes"
+    resources = [
+        (
+            REMOTE_BASE + path.relative_to(folder).as_posix(),
+            referencing.Resource.from_contents(
+                json.loads(path.read_text(encoding="utf-8")), default_specification=DRAFT202012
+            ),
+        )
+        for path in sorted(folder.rglob("*.json"))
+    ]
+    registry: referencing.Registry[Any] = referencing.Registry(
+        retrieve=refuse_retrieval,  # type: ignore[call-arg]
+    ).with_resources(resources)
+    return registry.combine(SPECIFICATIONS).crawl()
+
+
+def python_verdicts(
+    schema: object, instances: list[Any], registry: referencing.Registry[Any]
+) -> list[Verdict]:
+    """Our verdict on each instance: the package's validator (ECMA-262 patterns, format checker)."""
+    try:
+        ContractValidator.check_schema(schema)
+        validator = ContractValidator(schema, registry=registry, format_checker=FORMAT_CHECKER)
+        return [bool(validator.is_valid(instance)) for instance in instances]
+    except (SchemaError, ContractError, referencing.exceptions.Unresolvable):
+        return ["error"] * len(instances)
+
+
+def node_verdicts(root: Path) -> dict[str, list[list[Verdict]]]:
+    """Ajv 2020 + ajv-formats on every case, from one Node process (``node/test-suite.mjs``)."""
+    raw: dict[str, list[list[bool | str]]] = json.loads(run_node("test-suite.mjs", str(root)))
+    return {
+        name: [[v if isinstance(v, bool) else "error" for v in case] for case in cases]
+        for name, cases in raw.items()
+    }
+
+
+def deviations(
+    suite: dict[str, list[dict[str, Any]]],
+    python: dict[str, list[list[Verdict]]],
+    node: dict[str, list[list[Verdict]]],
+) -> list[dict[str, Any]]:
+    """Every test where a required case fails in either language, or an optional case's verdicts differ."""
+    found = []
+    for name, cases in suite.items():
+        optional = name.startswith("optional/")
+        for index, case in enumerate(cases):
+            for position, test in enumerate(case["tests"]):
+                ours, theirs = python[name][index][position], node[name][index][position]
+                expected = test["valid"]
+                if (optional and ours != theirs) or (not optional and not (ours == theirs == expected)):
+                    found.append(
+                        {
+                            "file": name,
+                            "case": case["description"],
+                            "test": test["description"],
+                            "expected": expected,
+                            "python": ours,
+                            "node": theirs,
+                        }
+                    )
+    return found
