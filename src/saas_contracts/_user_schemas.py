@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
+import attrs
 import referencing
 import referencing.exceptions
 import referencing.jsonschema
@@ -86,23 +87,47 @@ _DEFAULT_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 _IN_MEMORY_URI: Final = "urn:saas-contracts:user-schema"
 
 
+_BASE_OF: dict[type[Validator], type[Validator]] = {}
+"""Each ECMA class built here, mapped to the stock jsonschema class it extends."""
+
+
+def _evolve(self: Validator, **changes: Any) -> Validator:
+    """The stock ``evolve``, except that a ``$schema`` met on the way keeps ECMA-262 semantics.
+
+    The stock ``evolve`` switches to ``validator_for(subschema)`` whenever a
+    subschema (say, a sibling file reached by ``$ref``) declares ``$schema``,
+    which would be the stock class of that dialect with Python regexes.
+    """
+    schema = changes.setdefault("schema", self.schema)
+    stock = validators.validator_for(schema, default=_BASE_OF[type(self)])
+    for attribute in attrs.fields(type(self)):  # type: ignore[arg-type]  # jsonschema's classes are attrs classes
+        if attribute.init and attribute.alias not in changes:
+            changes[attribute.alias] = getattr(self, attribute.name)
+    return _ecma_class(stock)(**changes)
+
+
 @functools.cache
 def _ecma_class(base: type[Validator]) -> type[Validator]:
     """``base`` with the packaged validator's keyword overrides (ECMA-262 regexes, ...).
 
-    An override replaces a draft 2020-12 keyword function; it is applied to
-    another draft only where that draft uses the very same function, so a
-    keyword whose meaning differs between drafts keeps the draft's own.
+    Draft 2020-12 extends the packaged validator itself. An override replaces a
+    draft 2020-12 keyword function; it is applied to another draft only where
+    that draft uses the very same function, so a keyword whose meaning differs
+    between drafts keeps the draft's own.
     """
     if base is Draft202012Validator:
-        return ContractValidator  # type: ignore[no-any-return]
-    stock = Draft202012Validator.VALIDATORS
-    overrides = {
-        keyword: function
-        for keyword, function in ContractValidator.VALIDATORS.items()
-        if stock.get(keyword) is not function and base.VALIDATORS.get(keyword) is stock.get(keyword)
-    }
-    return validators.extend(base, validators=overrides)  # type: ignore[no-untyped-call,no-any-return]
+        created = validators.extend(ContractValidator, validators={})  # type: ignore[no-untyped-call]
+    else:
+        stock = Draft202012Validator.VALIDATORS
+        overrides = {
+            keyword: function
+            for keyword, function in ContractValidator.VALIDATORS.items()
+            if stock.get(keyword) is not function and base.VALIDATORS.get(keyword) is stock.get(keyword)
+        }
+        created = validators.extend(base, validators=overrides)  # type: ignore[no-untyped-call]
+    created.evolve = _evolve
+    _BASE_OF[created] = base
+    return created  # type: ignore[no-any-return]
 
 
 def _dialect(contents: object, source: str) -> tuple[str, type[Validator]]:
@@ -153,6 +178,13 @@ def _resource(document: _Document) -> referencing.Resource[Any]:
     return specification.create_resource(document.contents)
 
 
+def _legacy_id(contents: object) -> str | None:
+    """A draft-04 ``id`` of a document that declares no ``$schema`` (so it can be indexed by it)."""
+    if isinstance(contents, dict) and "$schema" not in contents and isinstance(contents.get("id"), str):
+        return str(contents["id"])
+    return None
+
+
 def _refs(resource: referencing.Resource[Any], base: str) -> Iterator[tuple[str, str]]:
     """Every ``$ref`` in a document, with the base URI it resolves against (nested ``$id`` honoured)."""
     pending = [(resource, base)]
@@ -195,7 +227,7 @@ class _Loader:
         if not isinstance(document.contents, (dict, bool)):
             return  # not a schema: a data file in a search folder
         uris = {document.uri}
-        declared = _resource(document).id()
+        declared = _resource(document).id() or _legacy_id(document.contents)
         if declared:
             uris.add(urldefrag(urljoin(document.uri, declared)).url)
         for uri in uris:
