@@ -292,10 +292,11 @@ class TestResolveSchema:
         with pytest.raises(InputFileError):
             resolve_schema(str(tmp_path / "nope.json"))
 
-    def test_unknown_name_stays_unknown(self):
-        """Anything else is an unknown packaged schema."""
+    @pytest.mark.parametrize("name", ["usage-ledger/v9/event", "a" * 5000, "a\x00b"], ids=repr)
+    def test_unknown_name_stays_unknown(self, name):
+        """Anything else (even a name no file system accepts) is an unknown packaged schema."""
         with pytest.raises(UnknownSchemaError):
-            resolve_schema("usage-ledger/v9/event")
+            resolve_schema(name)
 
     def test_validate_files_accepts_a_user_schema(self, tmp_path):
         """validate_files counts documents against a user schema and names it."""

@@ -400,6 +400,13 @@ def user_schema(
     return _build(root, name=name, fragment="", loader=loader)
 
 
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # a name too long for the system, a NUL byte: no file of that name
+        return False
+
+
 def resolve_schema(ref: str, *, search_paths: Iterable[str | Path] = ()) -> str | UserSchema:
     """What a ``--schema`` value means: a packaged schema's name (kept as is) or a schema file, loaded.
 
@@ -407,10 +414,10 @@ def resolve_schema(ref: str, *, search_paths: Iterable[str | Path] = ()) -> str 
     schema's name or ``$id`` (it then fails as a missing file). A
     ``#fragment`` after a file name selects a subschema.
     """
-    if Path(ref).is_file():
+    if _is_file(ref):
         return load_user_schema(ref, search_paths=search_paths)
     file, _, fragment = ref.partition("#")
-    if Path(file).is_file():
+    if _is_file(file):
         return load_user_schema(file, search_paths=search_paths, fragment=fragment)
     try:
         default_catalog().get(ref)
