@@ -11,6 +11,7 @@ from saas_contracts._registry import (
     get_schema,
     list_schemas,
 )
+from saas_contracts._user_schemas import UserSchema, load_user_schema, resolve_schema, user_schema
 from saas_contracts._validation import ensure_valid, is_valid, validate, validator_for
 from saas_contracts.errors import (
     ContractError,
@@ -53,6 +54,7 @@ __all__ = [
     "SchemaInfo",
     "UnknownSchemaError",
     "UnresolvableReferenceError",
+    "UserSchema",
     "Violation",
     "__version__",
     "assert_public_safe",
@@ -66,7 +68,10 @@ __all__ = [
     "is_valid",
     "list_schemas",
     "load_config",
+    "load_user_schema",
+    "resolve_schema",
     "scan",
+    "user_schema",
     "validate",
     "validate_files",
     "validator_for",

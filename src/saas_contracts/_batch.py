@@ -7,6 +7,7 @@ invalid or unparsable, never every verdict.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -15,8 +16,9 @@ from saas_contracts._mask import path as mask_path
 from saas_contracts._validation import Validators, default_validators
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
+    from saas_contracts._user_schemas import UserSchema
     from saas_contracts.errors import Violation
 
 DEFAULT_MAX_SAMPLES: Final = 100
@@ -106,9 +108,13 @@ class BatchResult:
         }
 
 
+def _against_name(validators: Validators, schema: str, instance: object) -> tuple[Violation, ...]:
+    return validators.validate(instance, schema)
+
+
 def validate_files(
     sources: Iterable[str],
-    schema: str,
+    schema: str | UserSchema,
     *,
     validators: Validators | None = None,
     max_samples: int | None = DEFAULT_MAX_SAMPLES,
@@ -118,11 +124,18 @@ def validate_files(
     Keeps the first ``max_samples`` problem documents (None: all of them) and
     counts the rest. Raises :class:`~saas_contracts.InputFileError` when a file
     cannot be read at all, and :class:`~saas_contracts.UnknownSchemaError` for
-    an unknown schema, before any document is checked.
+    an unknown schema, before any document is checked. ``schema`` is a
+    packaged schema's name, path or ``$id`` (looked up in ``validators``), or a
+    :class:`~saas_contracts.UserSchema`.
     """
-    chosen = validators or default_validators()
-    chosen.validator_for(schema)  # fail fast on an unknown schema
-    name = chosen.name_of(schema)
+    check: Callable[[object], tuple[Violation, ...]]
+    if isinstance(schema, str):
+        chosen = validators or default_validators()
+        chosen.validator_for(schema)  # fail fast on an unknown schema
+        name = chosen.name_of(schema)
+        check = functools.partial(_against_name, chosen, schema)
+    else:
+        name, check = schema.name, schema.validate
     sources = list(sources)
     for source in sources:
         ensure_readable(source)
@@ -135,7 +148,7 @@ def validate_files(
                 unparsable += 1
                 verdict = DocumentResult(source=source, line=document.line, parse_error=document.error)
             else:
-                violations = chosen.validate(document.value, schema)
+                violations = check(document.value)
                 if not violations:
                     continue
                 invalid += 1

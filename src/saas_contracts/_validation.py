@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
     from jsonschema.protocols import Validator
 
+    from saas_contracts._user_schemas import UserSchema
+
 
 def _pattern(validator: Any, pattern: str, instance: Any, _schema: Any) -> Iterator[ValidationError]:
     if validator.is_type(instance, "string") and not compile_ecma(pattern).search(instance):
@@ -298,21 +300,30 @@ def default_validators() -> Validators:
     return Validators(default_catalog())
 
 
-def validator_for(schema: str) -> Validator:
-    """The cached validator for a packaged schema (name, path or ``$id``)."""
+def validator_for(schema: str | UserSchema) -> Validator:
+    """The cached validator for a packaged schema (name, path or ``$id``) or a loaded user schema."""
+    if not isinstance(schema, str):
+        return schema.validator
     return default_validators().validator_for(schema)
 
 
-def validate(instance: object, schema: str) -> tuple[Violation, ...]:
-    """Validate against a packaged schema; return sorted violations (empty when valid)."""
+def validate(instance: object, schema: str | UserSchema) -> tuple[Violation, ...]:
+    """Validate against a packaged schema or a user schema; return sorted violations (empty when valid)."""
+    if not isinstance(schema, str):
+        return schema.validate(instance)
     return default_validators().validate(instance, schema)
 
 
-def is_valid(instance: object, schema: str) -> bool:
-    """True when ``instance`` satisfies the packaged ``schema``."""
+def is_valid(instance: object, schema: str | UserSchema) -> bool:
+    """True when ``instance`` satisfies the packaged ``schema`` (or the user schema)."""
+    if not isinstance(schema, str):
+        return schema.is_valid(instance)
     return default_validators().is_valid(instance, schema)
 
 
-def ensure_valid(instance: object, schema: str) -> None:
+def ensure_valid(instance: object, schema: str | UserSchema) -> None:
     """Raise :class:`ContractViolationError` unless ``instance`` satisfies ``schema``."""
+    if not isinstance(schema, str):
+        schema.ensure_valid(instance)
+        return
     default_validators().ensure_valid(instance, schema)

@@ -1,0 +1,390 @@
+"""User schemas: any schema file, the packaged semantics, offline (`saas_contracts._user_schemas`)."""
+
+import json
+import socket
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from saas_contracts import (
+    BASE_URI,
+    ContractViolationError,
+    InputFileError,
+    SchemaDefinitionError,
+    UnknownSchemaError,
+    UnresolvableReferenceError,
+    UserSchema,
+    ensure_valid,
+    is_valid,
+    load_user_schema,
+    resolve_schema,
+    user_schema,
+    validate,
+    validate_files,
+    validator_for,
+)
+
+SECRET_ID = "sub_" + "A1b2C3d4E5f6G7h8"
+DRAFT7 = "http://json-schema.org/draft-07/schema#"
+QUANTITY = f"{BASE_URI}common/v1/common.schema.json#/$defs/quantity"
+
+
+def _write(path, document):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a connection fails the test loudly."""
+
+    def refuse(*_args, **_kwargs):
+        pytest.fail("a schema reference reached for the network")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+@pytest.fixture
+def order_schema(tmp_path):
+    """A schema with a sibling-file $ref, a packaged $ref and a metaschema $ref."""
+    _write(tmp_path / "defs" / "sku.json", {"type": "string", "pattern": "^[A-Z]{3}$"})
+    return _write(
+        tmp_path / "order.schema.json",
+        {
+            "type": "object",
+            "required": ["sku"],
+            "properties": {
+                "sku": {"$ref": "defs/sku.json"},
+                "count": {"$ref": QUANTITY},
+                "embedded_schema": {"$ref": "https://json-schema.org/draft/2020-12/schema"},
+            },
+        },
+    )
+
+
+class TestLoadUserSchema:
+    """`load_user_schema` resolves sibling files, packaged schemas and metaschemas offline."""
+
+    def test_sibling_file_ref_resolves_against_the_schemas_folder(self, order_schema):
+        """A relative $ref reads the sibling file; its own pattern applies."""
+        schema = load_user_schema(order_schema)
+        assert is_valid({"sku": "ABC"}, schema)
+        (violation,) = validate({"sku": "abc"}, schema)
+        assert (violation.pointer, violation.keyword) == ("/sku", "pattern")
+        assert violation.rule == str(order_schema)
+
+    def test_packaged_schema_resolves_by_its_id(self, order_schema):
+        """`common/v1` quantity is reachable by $id: a negative count breaks its minimum."""
+        (violation,) = validate({"sku": "ABC", "count": -1}, load_user_schema(order_schema))
+        assert (violation.pointer, violation.keyword) == ("/count", "minimum")
+
+    @pytest.mark.usefixtures("no_network")
+    def test_metaschema_resolves_offline(self, order_schema):
+        """A $ref to the draft 2020-12 metaschema validates embedded schemas without a fetch."""
+        schema = load_user_schema(order_schema)
+        assert is_valid({"sku": "ABC", "embedded_schema": {"type": "string"}}, schema)
+        assert not is_valid({"sku": "ABC", "embedded_schema": {"type": 3}}, schema)
+
+    @pytest.mark.usefixtures("no_network")
+    def test_remote_ref_is_unresolvable_and_never_fetched(self, tmp_path):
+        """An https $ref outside the registry fails at load time, before any network access."""
+        path = _write(tmp_path / "remote.json", {"$ref": "https://example.com/schemas/thing.json"})
+        with pytest.raises(UnresolvableReferenceError, match="never fetches"):
+            load_user_schema(path)
+
+    def test_ecma_dollar_is_end_of_input(self, tmp_path):
+        """`$` does not match before a trailing newline, as in JavaScript."""
+        schema = load_user_schema(_write(tmp_path / "a.json", {"type": "string", "pattern": "^a$"}))
+        assert is_valid("a", schema)
+        assert not is_valid("a\n", schema)
+
+    def test_draft7_with_definitions_keeps_ecma_patterns(self, tmp_path):
+        """Draft-07 is chosen by $schema: `definitions` resolve and patterns stay ECMA-262."""
+        path = _write(
+            tmp_path / "d7.json",
+            {
+                "$schema": DRAFT7,
+                "definitions": {"code": {"type": "string", "pattern": "^a$"}},
+                "properties": {"code": {"$ref": "#/definitions/code"}},
+            },
+        )
+        schema = load_user_schema(path)
+        assert is_valid({"code": "a"}, schema)
+        assert not is_valid({"code": "a\n"}, schema)
+        assert validator_for(schema).META_SCHEMA["$schema"] == DRAFT7
+
+    def test_sibling_declaring_schema_keeps_ecma_patterns(self, tmp_path):
+        """A $ref into a whole file with its own $schema does not fall back to Python regexes."""
+        _write(tmp_path / "code.json", {"$schema": DRAFT7, "type": "string", "pattern": "^a$"})
+        schema = load_user_schema(_write(tmp_path / "main.json", {"items": {"$ref": "code.json"}}))
+        assert is_valid(["a"], schema)
+        assert not is_valid(["a\n"], schema)
+
+    def test_draft4_uses_its_own_id_keyword(self, tmp_path):
+        """Draft-04 resolves a relative ref against its `id`, found in a search folder."""
+        _write(tmp_path / "lib" / "n.json", {"id": "http://example.com/d4/n.json", "type": "integer"})
+        path = _write(
+            tmp_path / "d4.json",
+            {
+                "$schema": "http://json-schema.org/draft-04/schema#",
+                "id": "http://example.com/d4/main.json",
+                "items": {"$ref": "n.json"},
+            },
+        )
+        schema = load_user_schema(path, search_paths=[tmp_path / "lib"])
+        assert is_valid([1, 2], schema)
+        assert not is_valid(["x"], schema)
+
+    def test_search_path_resolves_by_id(self, tmp_path):
+        """With an $id, relative refs resolve against it; a --schema-path folder supplies the target."""
+        _write(tmp_path / "shared" / "deep" / "b.json", {"$id": "https://ex.com/s/b.json", "type": "boolean"})
+        path = _write(tmp_path / "a.json", {"$id": "https://ex.com/s/a.json", "items": {"$ref": "b.json"}})
+        with pytest.raises(UnresolvableReferenceError):
+            load_user_schema(path)
+        schema = load_user_schema(path, search_paths=[tmp_path / "shared"])
+        assert is_valid([True], schema)
+        assert not is_valid([1], schema)
+
+    def test_fragment_selects_a_subschema(self, tmp_path):
+        """`fragment` points inside the file; an unknown one is unresolvable."""
+        path = _write(tmp_path / "s.json", {"$defs": {"n": {"type": "integer"}}})
+        schema = load_user_schema(path, fragment="/$defs/n")
+        assert is_valid(3, schema)
+        assert not is_valid("3", schema)
+        assert schema.name.endswith("#/$defs/n")
+        with pytest.raises(UnresolvableReferenceError):
+            load_user_schema(path, fragment="/$defs/missing")
+
+    def test_boolean_schema(self, tmp_path):
+        """A `false` schema file rejects everything."""
+        schema = load_user_schema(_write(tmp_path / "f.json", document=False))
+        assert not is_valid({}, schema)
+
+
+class TestUserSchemaErrors:
+    """Bad schema files are usage errors naming the file, never quoting secrets."""
+
+    def test_missing_file(self, tmp_path):
+        """A missing file is an InputFileError; a flagged file name is masked."""
+        with pytest.raises(InputFileError, match="no such file") as raised:
+            load_user_schema(tmp_path / f"{SECRET_ID}.json")
+        assert SECRET_ID not in str(raised.value)
+
+    def test_invalid_json_has_line_and_column(self, tmp_path):
+        """Invalid JSON names its line and column."""
+        path = tmp_path / "bad.json"
+        path.write_text('{"type": "object",\n', encoding="utf-8")
+        with pytest.raises(InputFileError, match=r"line 2, column 1"):
+            load_user_schema(path)
+
+    def test_schema_failing_its_metaschema_names_file_and_pointer(self, tmp_path):
+        """`minLength: -1` is a SchemaDefinitionError with the file and /properties/x/minLength."""
+        path = _write(tmp_path / "s.json", {"properties": {"x": {"minLength": -1}}})
+        with pytest.raises(
+            SchemaDefinitionError, match=r"s\.json: not a valid schema: at /properties/x/minLength"
+        ):
+            load_user_schema(path)
+
+    def test_invalid_sibling_is_named(self, tmp_path):
+        """A referenced sibling that fails its metaschema is named, not the referrer."""
+        _write(tmp_path / "sib.json", {"type": "nothing"})
+        path = _write(tmp_path / "main.json", {"$ref": "sib.json"})
+        with pytest.raises(SchemaDefinitionError, match=r"sib\.json: not a valid schema: at /type"):
+            load_user_schema(path)
+
+    def test_missing_sibling_is_unresolvable(self, tmp_path):
+        """A relative $ref to a file that does not exist is unresolvable."""
+        path = _write(tmp_path / "main.json", {"$ref": "gone.json"})
+        with pytest.raises(UnresolvableReferenceError, match=r"gone\.json"):
+            load_user_schema(path)
+
+    def test_unknown_dialect(self, tmp_path):
+        """An unsupported $schema is refused, listing the known dialects."""
+        path = _write(tmp_path / "s.json", {"$schema": "http://json-schema.org/draft-03/schema#"})
+        with pytest.raises(SchemaDefinitionError, match="draft-07"):
+            load_user_schema(path)
+
+    def test_duplicate_id_in_search_paths(self, tmp_path):
+        """Two different files claiming one $id are ambiguous."""
+        _write(tmp_path / "lib" / "a.json", {"$id": "https://ex.com/x.json", "type": "string"})
+        _write(tmp_path / "lib" / "b.json", {"$id": "https://ex.com/x.json", "type": "integer"})
+        path = _write(tmp_path / "main.json", {"$ref": "https://ex.com/x.json"})
+        with pytest.raises(SchemaDefinitionError, match="same \\$id"):
+            load_user_schema(path, search_paths=[tmp_path / "lib"])
+
+    def test_packaged_id_with_other_contents(self, tmp_path):
+        """A file may not shadow a packaged schema's $id with other contents."""
+        _write(tmp_path / "lib" / "c.json", {"$id": QUANTITY.partition("#")[0], "type": "string"})
+        path = _write(tmp_path / "main.json", {"type": "string"})
+        with pytest.raises(SchemaDefinitionError, match="packaged"):
+            load_user_schema(path, search_paths=[tmp_path / "lib"])
+
+    def test_search_path_must_be_a_directory(self, tmp_path):
+        """A search path that is no folder is an InputFileError."""
+        path = _write(tmp_path / "main.json", {"type": "string"})
+        with pytest.raises(InputFileError, match="not a directory"):
+            load_user_schema(path, search_paths=[tmp_path / "nope"])
+
+    def test_ensure_valid_names_the_file(self, tmp_path):
+        """ensure_valid raises ContractViolationError with the file as the schema name."""
+        schema = load_user_schema(_write(tmp_path / "n.json", {"type": "integer"}))
+        with pytest.raises(ContractViolationError, match=r"n\.json") as raised:
+            ensure_valid("x", schema)
+        assert raised.value.violations[0].keyword == "type"
+
+
+class TestInMemoryUserSchema:
+    """`user_schema` takes a schema in memory plus extra resources by URI (the test suite's remotes)."""
+
+    @pytest.mark.usefixtures("no_network")
+    def test_resources_resolve_without_fetching(self):
+        """A remote-looking URI resolves from `resources`."""
+        schema = user_schema(
+            {"$ref": "http://localhost:1234/integer.json"},
+            resources={"http://localhost:1234/integer.json": {"type": "integer"}},
+        )
+        assert schema.is_valid(1)
+        assert not schema.is_valid("1")
+
+    def test_base_uri_anchors_relative_refs(self):
+        """`base_uri` is where relative refs resolve."""
+        schema = user_schema(
+            {"$ref": "item.json"},
+            base_uri="http://localhost:1234/folder/",
+            resources={"http://localhost:1234/folder/item.json": {"type": "string"}},
+        )
+        assert schema.is_valid("x")
+
+    def test_name_is_the_rule(self):
+        """The violations' rule is the given name."""
+        (violation,) = user_schema({"type": "integer"}, name="suite case").validate("x")
+        assert violation.rule == "suite case"
+
+    @given(st.text(max_size=6))
+    def test_dollar_anchors_match_only_the_exact_string(self, text):
+        """Under ECMA-262 `^a$` accepts exactly "a", whatever the trailing characters."""
+        assert _ANCHORED.is_valid(text) == (text == "a")
+
+
+_ANCHORED = user_schema({"type": "string", "pattern": "^a$"})
+
+
+class TestResolveSchema:
+    """`resolve_schema` tells a packaged name from a schema file."""
+
+    def test_packaged_name_stays_a_name(self):
+        """Names, paths and $ids of packaged schemas are returned as they are."""
+        assert resolve_schema("usage-ledger/v1/event") == "usage-ledger/v1/event"
+        assert resolve_schema("usage-ledger/v1/event.schema.json") == "usage-ledger/v1/event.schema.json"
+
+    def test_existing_file_is_loaded(self, tmp_path):
+        """A path that exists becomes a UserSchema, with a #fragment when given."""
+        path = _write(tmp_path / "s.schema", {"$defs": {"n": {"type": "integer"}}})
+        assert isinstance(resolve_schema(str(path)), UserSchema)
+        assert resolve_schema(f"{path}#/$defs/n").is_valid(1)  # type: ignore[union-attr]
+
+    def test_missing_json_path_is_a_missing_file(self, tmp_path):
+        """A .json path that is no packaged schema fails as a missing file."""
+        with pytest.raises(InputFileError):
+            resolve_schema(str(tmp_path / "nope.json"))
+
+    @pytest.mark.parametrize("name", ["usage-ledger/v9/event", "a" * 5000, "a\x00b"], ids=repr)
+    def test_unknown_name_stays_unknown(self, name):
+        """Anything else (even a name no file system accepts) is an unknown packaged schema."""
+        with pytest.raises(UnknownSchemaError):
+            resolve_schema(name)
+
+    def test_validate_files_accepts_a_user_schema(self, tmp_path):
+        """validate_files counts documents against a user schema and names it."""
+        schema = load_user_schema(_write(tmp_path / "n.json", {"type": "integer"}))
+        data = tmp_path / "d.jsonl"
+        data.write_text('1\n"x"\n', encoding="utf-8")
+        result = validate_files([str(data)], schema)
+        assert (result.documents, result.invalid, result.schema) == (2, 1, schema.name)
+
+
+class TestValidateCommandWithSchemaFile:
+    """`saas-contracts validate -s FILE` and `--schema-path DIR`."""
+
+    def test_schema_file_with_sibling_and_packaged_refs(self, cli, order_schema, tmp_path):
+        """Violations from the sibling's pattern and the packaged quantity; exit 1."""
+        data = _write(tmp_path / "data.json", {"sku": "abc", "count": -1})
+        result = cli("validate", "-s", str(order_schema), "-o", "json", str(data))
+        assert result.exit_code == 1
+        payload = json.loads(result.stdout)
+        pointers = [v["pointer"] for v in payload["problems"][0]["violations"]]
+        assert pointers == ["/count", "/sku"]
+
+    def test_ecma_semantics_in_the_cli(self, cli, tmp_path):
+        """`"a\\n"` does not match `^a$` through the CLI either."""
+        schema = _write(tmp_path / "a.json", {"type": "string", "pattern": "^a$"})
+        data = tmp_path / "d.jsonl"
+        data.write_text('"a"\n"a\\n"\n', encoding="utf-8")
+        result = cli("validate", "-s", str(schema), "-o", "json", str(data))
+        assert result.exit_code == 1
+        assert json.loads(result.stdout)["summary"] == {
+            "documents": 2,
+            "valid": 1,
+            "invalid": 1,
+            "unparsable": 0,
+        }
+
+    def test_schema_path_option(self, cli, tmp_path):
+        """`--schema-path` (repeatable) supplies $id targets."""
+        _write(tmp_path / "lib1" / "b.json", {"$id": "https://ex.com/b.json", "type": "boolean"})
+        _write(tmp_path / "lib2" / "c.json", {"$id": "https://ex.com/c.json", "const": True})
+        schema = _write(
+            tmp_path / "a.json",
+            {"$id": "https://ex.com/a.json", "allOf": [{"$ref": "b.json"}, {"$ref": "c.json"}]},
+        )
+        data = _write(tmp_path / "d.json", document=True)
+        args = ("validate", "-s", str(schema), "--schema-path", str(tmp_path / "lib1"))
+        assert cli(*args, "--schema-path", str(tmp_path / "lib2"), str(data)).exit_code == 0
+        assert cli(*args, str(data)).exit_code == 2
+
+    @pytest.mark.parametrize(
+        ("document", "expected"),
+        [
+            (None, "no such file"),
+            ('{"type": ', "line 1, column 10"),
+            ('{"type": "nothing"}', "not a valid schema: at /type"),
+            ('{"$ref": "https://example.com/x.json"}', "never fetches"),
+        ],
+        ids=["missing", "invalid-json", "invalid-schema", "remote-ref"],
+    )
+    @pytest.mark.usefixtures("no_network")
+    def test_bad_schema_file_is_usage_error(self, cli, tmp_path, document, expected):
+        """Each bad schema file exits 2 with a clear message and no traceback."""
+        schema = tmp_path / "s.json"
+        if document is not None:
+            schema.write_text(document, encoding="utf-8")
+        data = _write(tmp_path / "d.json", 1)
+        result = cli("validate", "-s", str(schema), str(data))
+        assert result.exit_code == 2
+        assert expected in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_schema_file_name_is_masked(self, cli, tmp_path):
+        """A flagged schema file name never appears in the error."""
+        data = _write(tmp_path / "d.json", 1)
+        result = cli("validate", "-s", str(tmp_path / f"{SECRET_ID}.json"), str(data))
+        assert result.exit_code == 2
+        assert SECRET_ID not in result.output
+
+    def test_schema_path_with_a_packaged_schema_is_usage_error(self, cli, tmp_path):
+        """`--schema-path` means nothing for a packaged schema: exit 2."""
+        data = _write(tmp_path / "d.json", 1)
+        result = cli("validate", "-s", "common/v1/common", "--schema-path", str(tmp_path), str(data))
+        assert result.exit_code == 2
+        assert "--schema-path" in result.stderr
+
+    def test_help_explains_both_kinds(self, cli):
+        """`validate --help` names packaged schemas, schema files and --schema-path."""
+        text = cli("validate", "--help").output
+        assert "schema file" in text
+        assert "--schema-path" in text
+        assert "fetched" in text
