@@ -24,7 +24,7 @@ import pytest
 import referencing
 import referencing.exceptions
 from jsonschema.exceptions import SchemaError
-from jsonschema_specifications import REGISTRY as SPECIFICATIONS  # type: ignore[import-untyped]  # no py.typed
+from jsonschema_specifications import REGISTRY as SPECIFICATIONS
 from referencing.jsonschema import DRAFT202012
 from tests._support import ROOT, run_node
 
