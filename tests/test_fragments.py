@@ -60,6 +60,7 @@ class TestJoinFragments:
             st.none() | st.integers() | st.text(), lambda c: st.lists(c) | st.dictionaries(st.text(), c)
         )
     )
+    @pytest.mark.slow  # about 1-2 s alone on 2 cores
     def test_documents_without_markers_are_unchanged(self, document):
         if "$concat" not in repr(document):
             assert join_fragments(document) == document

@@ -250,6 +250,7 @@ class TestDumpsPretty:
         assert dumps_pretty([], final_newline=True) == "[]\n"
         assert dumps_pretty([], final_newline=False) == "[]"
 
+    @pytest.mark.slow  # about 1-2 s alone on 2 cores
     @given(st.recursive(st.none() | st.integers() | st.text(), lambda kids: st.dictionaries(st.text(), kids)))
     def test_round_trips_through_the_strict_parser(self, value):
         """Property: the output parses back to the same value."""

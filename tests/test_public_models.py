@@ -176,6 +176,7 @@ class TestEnsureModelValid:
 class TestRuntimeAcceptsModels:
     """The runtime takes models where it takes JSON, with the same answers."""
 
+    @pytest.mark.slow  # about 1-2 s alone on 2 cores
     @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(data=instances("usage-ledger/v1/event"))
     def test_fingerprint_of_model_equals_fingerprint_of_json(self, data):

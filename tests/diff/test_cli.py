@@ -354,6 +354,7 @@ class TestGitRevisions:
         assert result.exit_code == 2
         assert "not inside a git repository" in result.stderr
 
+    @pytest.mark.slow  # about 1-2 s alone on 2 cores
     def test_this_repository_schemas_gate_on_a_copy(self, cli, tmp_path, monkeypatch):
         """Dogfood: the real schemas/, committed in a scratch repo, then broken inside v1."""
         repo = tmp_path / "copy"

@@ -130,6 +130,7 @@ class TestAllOrNothing:
         assert list(again.resolve([_k(1), _k(2)], [_f(1), _f(2)])) == [DUPLICATE, ACCEPTED]
         again.commit()
 
+    @pytest.mark.slow  # about 1-2 s alone on 2 cores
     def test_large_run_is_one_transaction(self, tmp_path):
         path = tmp_path / "index.sqlite"
         run = SqliteIndex(path).open_run(dry_run=False)
