@@ -157,6 +157,15 @@ key) as ECMA-262 and ``date-time``/``time`` as RFC 3339 (see :mod:`saas_contract
 """
 
 
+def _check_schema(_cls: Any, schema: Any, format_checker: Any = FORMAT_CHECKER) -> None:
+    Draft202012Validator.check_schema(schema, format_checker=format_checker)
+
+
+# jsonschema's check_schema takes the metaschema's own validator class, hence its stock format
+# checker (Python `re` for `format: regex`); ours must judge patterns as ECMA-262 for every caller.
+ContractValidator.check_schema = classmethod(_check_schema)  # type: ignore[assignment,method-assign]
+
+
 def _literal(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
