@@ -163,7 +163,7 @@ def _check_schema(_cls: Any, schema: Any, format_checker: Any = FORMAT_CHECKER) 
 
 # jsonschema's check_schema takes the metaschema's own validator class, hence its stock format
 # checker (Python `re` for `format: regex`); ours must judge patterns as ECMA-262 for every caller.
-ContractValidator.check_schema = classmethod(_check_schema)  # type: ignore[assignment,method-assign]
+ContractValidator.check_schema = classmethod(_check_schema)
 
 
 def _literal(value: object) -> str:
