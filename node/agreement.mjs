@@ -7,7 +7,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
 import { loadAjv, readJson, schemaFiles } from "./schemas.mjs";
+import { addUserFormats } from "./user-formats.mjs";
 
 const root = path.resolve(process.argv[2] ?? ".");
 const ajv = loadAjv(root);
@@ -39,6 +42,22 @@ for (const file of fs.readdirSync(caseDir).filter((name) => name.endsWith(".json
   });
 }
 
+// Bare schemas (what `diff` and `validate` read from users): ajv-formats' full mode with
+// date-time, time and regex from user-formats.mjs, the answers Python gives (_formats.py).
+// strictTypes is off: a user schema may say `format` without `type`, as JSON Schema allows.
+const userAjv = addUserFormats(
+  addFormats(new Ajv2020({ strict: true, strictTypes: false, allErrors: true }), { mode: "full" }),
+);
+const formats = readJson(path.join(root, "tests", "cases", "formats.json")).flatMap((group, groupIndex) => {
+  let validate;
+  try {
+    validate = userAjv.compile({ $schema: "https://json-schema.org/draft/2020-12/schema", ...group.schema });
+  } catch (error) {
+    return [{ group: groupIndex, test: -1, error: String(error.message) }];
+  }
+  return group.tests.map((test, testIndex) => ({ group: groupIndex, test: testIndex, valid: validate(test.data) }));
+});
+
 const patterns = readJson(path.join(root, "tests", "cases", "ecma-patterns.json")).map(
   (item) => new RegExp(item.pattern, "u").test(item.input),
 );
@@ -66,4 +85,4 @@ const redactions = redactionCases.vectors.map(({ kind, raw_id }) => {
   return `${kind}_ref_${base32(mac.subarray(0, 16))}`;
 });
 
-process.stdout.write(JSON.stringify({ compiled, verdicts, patterns, redactions }));
+process.stdout.write(JSON.stringify({ compiled, verdicts, formats, patterns, redactions }));

@@ -7,7 +7,8 @@ import pytest
 from tests._support import CASES, ROOT, run_node
 
 from saas_contracts._ecma import compile_ecma
-from saas_contracts._validation import is_valid
+from saas_contracts._formats import FORMAT_CHECKER
+from saas_contracts._validation import ContractValidator, is_valid
 
 pytestmark = pytest.mark.node
 
@@ -58,3 +59,18 @@ def test_redaction_vectors_reproduce_in_node(node_results):
     """HMAC-SHA256 + base32 in Node gives the published references."""
     vectors = json.loads((CASES / "redaction-vectors.json").read_text(encoding="utf-8"))["vectors"]
     assert node_results["redactions"] == [vector["reference"] for vector in vectors]
+
+
+def test_bare_schema_format_verdicts_agree(node_results):
+    """On bare schemas Ajv (ajv-formats + node/user-formats.mjs) and Python give each case its label."""
+    groups = json.loads((CASES / "formats.json").read_text(encoding="utf-8"))
+    assert node_results["formats"]
+    disagreements = []
+    for verdict in node_results["formats"]:
+        assert "error" not in verdict, verdict
+        group = groups[verdict["group"]]
+        test = group["tests"][verdict["test"]]
+        python = ContractValidator(group["schema"], format_checker=FORMAT_CHECKER).is_valid(test["data"])
+        if not (python == verdict["valid"] == test["valid"]):
+            disagreements.append((group["description"], test["description"], python, verdict["valid"]))
+    assert not disagreements

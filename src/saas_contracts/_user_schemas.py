@@ -50,10 +50,11 @@ from jsonschema import (
 from jsonschema.exceptions import best_match
 from jsonschema_specifications import REGISTRY as _METASCHEMAS
 
+from saas_contracts._formats import FORMAT_CHECKER
 from saas_contracts._jsonio import loads
 from saas_contracts._mask import path as mask_path
 from saas_contracts._registry import default_catalog
-from saas_contracts._validation import FORMAT_CHECKER, ContractValidator, violations_from_errors
+from saas_contracts._validation import ContractValidator, violations_from_errors
 from saas_contracts.errors import (
     ContractViolationError,
     InputFileError,

@@ -1,7 +1,7 @@
 """Validation against the packaged schemas, with our own public-safe messages.
 
 One validator class (Draft 2020-12 with ECMA-262 ``pattern`` semantics and a
-real ``date-time`` format check) bound to the offline registry, cached per
+RFC 3339 ``date-time``/``time`` format checks) bound to the offline registry, cached per
 schema. Violations are ours: jsonschema's messages quote instance values
 (``'cus_…' does not match …``), which would leak the very ids the privacy rules
 forbid, so every message here is written per keyword and shows at most a
@@ -15,10 +15,11 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import referencing.exceptions
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
+from jsonschema import Draft202012Validator, ValidationError, validators
 from jsonschema.exceptions import SchemaError, best_match
 
 from saas_contracts._ecma import compile_ecma
+from saas_contracts._formats import FORMAT_CHECKER
 from saas_contracts._jsontype import json_type
 from saas_contracts._mask import mask, pointer
 from saas_contracts._pointer import format_pointer
@@ -83,18 +84,88 @@ def _additional_properties(
         yield ValidationError("additional properties are not allowed")
 
 
+def _is_valid(errors: Iterator[ValidationError]) -> bool:
+    return next(errors, None) is None
+
+
+def _evaluated_keys(validator: Any, instance: Mapping[str, Any], schema: Any) -> set[str]:  # noqa: C901, PLR0912 - mirrors jsonschema's walk
+    """The keys ``schema`` evaluates (jsonschema's walk, with ECMA-262 ``patternProperties``)."""
+    if not isinstance(schema, dict):
+        return set()
+    keys: set[str] = set()
+    for keyword in ("$ref", "$dynamicRef"):
+        if (ref := schema.get(keyword)) is not None:
+            resolved = validator._resolver.lookup(ref)  # noqa: SLF001 - jsonschema's own walk does the same
+            inner = validator.evolve(schema=resolved.contents, _resolver=resolved.resolver)
+            keys |= _evaluated_keys(inner, instance, resolved.contents)
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        keys |= properties.keys() & instance.keys()
+    for keyword in ("additionalProperties", "unevaluatedProperties"):
+        if (subschema := schema.get(keyword)) is not None:
+            keys |= {key for key, value in instance.items() if _is_valid(validator.descend(value, subschema))}
+    patterns = [compile_ecma(pattern) for pattern in schema.get("patternProperties", {})]
+    keys |= {key for key in instance if any(regex.search(key) for regex in patterns)}
+    for trigger, subschema in schema.get("dependentSchemas", {}).items():
+        if trigger in instance:
+            keys |= _evaluated_keys(validator, instance, subschema)
+    for keyword in ("allOf", "oneOf", "anyOf"):
+        for subschema in schema.get(keyword, []):
+            if _is_valid(validator.descend(instance, subschema)):
+                keys |= _evaluated_keys(validator, instance, subschema)
+    if "if" in schema:
+        if validator.evolve(schema=schema["if"]).is_valid(instance):
+            keys |= _evaluated_keys(validator, instance, schema["if"])
+            if "then" in schema:
+                keys |= _evaluated_keys(validator, instance, schema["then"])
+        elif "else" in schema:
+            keys |= _evaluated_keys(validator, instance, schema["else"])
+    return keys
+
+
+def _unevaluated_properties(
+    validator: Any,
+    unevaluated: Any,
+    instance: Any,
+    schema: Mapping[str, Any],
+) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    evaluated = _evaluated_keys(validator, instance, schema)
+    failing = [
+        key
+        for key in instance
+        if key not in evaluated
+        and not _is_valid(validator.descend(instance[key], unevaluated, path=key, schema_path=key))
+    ]
+    if failing:
+        yield ValidationError(f"{len(failing)} unevaluated properties are not allowed")
+
+
 ContractValidator = validators.extend(  # type: ignore[no-untyped-call]
     Draft202012Validator,
     validators={
         "pattern": _pattern,
         "patternProperties": _pattern_properties,
         "additionalProperties": _additional_properties,
+        "unevaluatedProperties": _unevaluated_properties,
     },
+    format_checker=FORMAT_CHECKER,
 )
-"""Draft 2020-12 with ECMA-262 regular expressions (see :mod:`saas_contracts._ecma`)."""
+"""Draft 2020-12 with ECMA-262 regular expressions (see :mod:`saas_contracts._ecma`).
 
-FORMAT_CHECKER: FormatChecker = Draft202012Validator.FORMAT_CHECKER
-"""Asserts ``date-time`` (RFC 3339) among others; needs ``rfc3339-validator``."""
+``check_schema`` judges ``format: regex`` (every ``pattern`` and ``patternProperties``
+key) as ECMA-262 and ``date-time``/``time`` as RFC 3339 (see :mod:`saas_contracts._formats`).
+"""
+
+
+def _check_schema(_cls: Any, schema: Any, format_checker: Any = FORMAT_CHECKER) -> None:
+    Draft202012Validator.check_schema(schema, format_checker=format_checker)
+
+
+# jsonschema's check_schema takes the metaschema's own validator class, hence its stock format
+# checker (Python `re` for `format: regex`); ours must judge patterns as ECMA-262 for every caller.
+ContractValidator.check_schema = classmethod(_check_schema)
 
 
 def _literal(value: object) -> str:

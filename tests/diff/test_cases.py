@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from saas_contracts._validation import FORMAT_CHECKER, ContractValidator
+from saas_contracts._formats import FORMAT_CHECKER
+from saas_contracts._validation import ContractValidator
 from saas_contracts.diff import Direction, Policy, Verdict, diff_schemas
 
 HERE = Path(__file__).parent

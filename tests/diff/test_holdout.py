@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from saas_contracts._validation import FORMAT_CHECKER, ContractValidator
+from saas_contracts._formats import FORMAT_CHECKER
+from saas_contracts._validation import ContractValidator
 from saas_contracts.diff import Direction, Policy, Verdict, diff_schemas
 
 HOLDOUT = json.loads((Path(__file__).parent / "cases" / "holdout.json").read_text(encoding="utf-8"))

@@ -28,8 +28,9 @@ from jsonschema_specifications import REGISTRY as SPECIFICATIONS
 from referencing.jsonschema import DRAFT202012
 from tests._support import ROOT, run_node
 
+from saas_contracts._formats import FORMAT_CHECKER
 from saas_contracts._registry import refuse_retrieval
-from saas_contracts._validation import FORMAT_CHECKER, ContractValidator
+from saas_contracts._validation import ContractValidator
 from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:

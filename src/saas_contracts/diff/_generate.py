@@ -21,7 +21,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from saas_contracts._ecma import compile_ecma
-from saas_contracts._validation import FORMAT_CHECKER, ContractValidator
+from saas_contracts._formats import FORMAT_CHECKER
+from saas_contracts._validation import ContractValidator
 from saas_contracts.diff._normalize import Node, Normalizer, canonical, to_fraction
 from saas_contracts.errors import ContractError
 

@@ -48,7 +48,9 @@ Real schemas stay far below it (the walk itself stops at 48 subschemas, as
 recurse over schemas (the metaschema check uses about eight Python frames per
 level), so a deeper file is refused up front with a clear message instead of
 ending in Python's recursion limit."""
-_METASCHEMA = ContractValidator(ContractValidator.META_SCHEMA)
+_METASCHEMA = ContractValidator(
+    ContractValidator.META_SCHEMA, format_checker=ContractValidator.FORMAT_CHECKER
+)
 
 
 @dataclass(frozen=True, kw_only=True)
