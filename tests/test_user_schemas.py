@@ -388,3 +388,20 @@ class TestValidateCommandWithSchemaFile:
         assert "schema file" in text
         assert "--schema-path" in text
         assert "fetched" in text
+
+
+class TestForeignDialectsOffered:
+    """A document in a dialect we do not read is an error only when a $ref reaches it."""
+
+    def test_unreached_foreign_resource_is_ignored(self):
+        foreign = {"$schema": "https://json-schema.org/draft/next/schema", "type": "integer"}
+        schema = user_schema({"type": "string"}, resources={"http://localhost:1234/next.json": foreign})
+        assert schema.is_valid("a")
+
+    def test_reached_foreign_resource_is_a_schema_error(self):
+        foreign = {"$schema": "https://json-schema.org/draft/next/schema", "type": "integer"}
+        with pytest.raises(SchemaDefinitionError, match="unsupported"):
+            user_schema(
+                {"$ref": "http://localhost:1234/next.json"},
+                resources={"http://localhost:1234/next.json": foreign},
+            )

@@ -219,10 +219,22 @@ class _Loader:
     def __init__(self, search_paths: Iterable[str | Path], resources: Mapping[str, Any]) -> None:
         self.packaged = default_catalog().registry
         self.documents: dict[str, _Document] = {}
+        # Documents offered (resources, search folders) in a dialect we do not read: an error only
+        # if a $ref reaches them, so one foreign file in a folder does not break every schema.
+        self.unusable: dict[str, SchemaDefinitionError] = {}
         for uri, contents in resources.items():
-            self._add(_Document(uri=uri, source=uri, contents=contents))
+            self._offer(_Document(uri=uri, source=uri, contents=contents))
         for folder in search_paths:
             self._index_folder(Path(folder), str(folder))
+
+    def _offer(self, document: _Document) -> None:
+        if isinstance(document.contents, dict):
+            try:
+                _dialect(document.contents, document.source)
+            except SchemaDefinitionError as error:
+                self.unusable[document.uri] = error
+                return
+        self._add(document)
 
     def _add(self, document: _Document) -> None:
         if not isinstance(document.contents, (dict, bool)):
@@ -252,10 +264,12 @@ class _Loader:
         for path in sorted(folder.rglob("*.json")):
             if path.is_file():
                 source = str(path)
-                self._add(_Document(uri=_file_uri(path), source=source, contents=_read(path, source)))
+                self._offer(_Document(uri=_file_uri(path), source=source, contents=_read(path, source)))
 
     def _reach(self, uri: str, referrer: str, ref: str) -> _Document | None:
         """The user document at ``uri``, reading a ``file://`` target on first use; None if not ours."""
+        if uri in self.unusable:
+            raise self.unusable[uri]
         found = self.documents.get(uri)
         if found is None and urlsplit(uri).scheme == "file" and uri not in self.packaged:
             path = _path_of(uri)
