@@ -89,6 +89,7 @@ def test_exact_verdicts_where_the_case_says_so(case: dict[str, Any]) -> None:
     assert summary == {direction: case["expect"][direction] for direction in DIRECTIONS}
 
 
+@pytest.mark.slow  # several seconds in all on 2 cores; CI runs it
 def test_unknown_stays_rare() -> None:
     """Regression guard on precision: decided labels answered ``unknown`` (exact or not)."""
     unknown = 0

@@ -57,6 +57,7 @@ class TestCoreFixture:
         ("billing_lifecycle", 0, ("checkpoints", 3, "expect", "reason"), "granted"),
         ("audit", 0, ("expect", "stale"), 0),
     ])  # fmt: skip
+    @pytest.mark.slow  # several seconds in all on 2 cores; CI runs it
     def test_a_wrong_expectation_fails(self, stage, index, path, value):
         document = copy.deepcopy(DOCUMENT)
         node = _stage(document, stage)["vectors"][index]
