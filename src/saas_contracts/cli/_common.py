@@ -52,6 +52,18 @@ F = Any  # a click-decorated callable
 R = TypeVar("R")
 
 
+def lock_timeout_option(what: str) -> Callable[[F], F]:
+    """``--lock-timeout SECONDS``: how long a writer waits for another run holding ``what``."""
+    return click.option(
+        "--lock-timeout",
+        type=click.FloatRange(0, 3600),
+        default=5.0,
+        show_default=True,
+        metavar="SECONDS",
+        help=f"How long to wait for another run writing the same {what} before exiting with 2.",
+    )
+
+
 def output_format_option(
     reporters: Mapping[str, Callable[..., None]], default: str = "text"
 ) -> Callable[[F], F]:

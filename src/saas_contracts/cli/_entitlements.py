@@ -11,6 +11,7 @@ from saas_contracts.cli._common import (
     emit_json,
     fail,
     finish,
+    lock_timeout_option,
     output_file_option,
     output_format_option,
     privacy_finding,
@@ -125,14 +126,7 @@ def decide_command(request_path: str, state_path: str | None, output_format: str
 )
 @click.option("--now", type=TIMESTAMP, help="written_at for the envelopes (default: the current time).")
 @click.option("--dry-run", is_flag=True, help="Report the outcomes without writing the state file.")
-@click.option(
-    "--lock-timeout",
-    type=click.FloatRange(0, 3600),
-    default=5.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="How long to wait for another run applying to the same --state before exiting with 2.",
-)
+@lock_timeout_option("--state")
 @output_format_option(APPLY_REPORTERS)
 def apply_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per documented option
     events_path: str,

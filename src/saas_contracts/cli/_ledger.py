@@ -16,6 +16,7 @@ from saas_contracts.cli._common import (
     emit_json,
     fail,
     finish,
+    lock_timeout_option,
     output_format_option,
     privacy_finding,
     report,
@@ -324,14 +325,7 @@ def ledger() -> None:
     help="SQLite idempotency index: consulted for earlier runs' keys and, unless --dry-run, "
     "written. Without it, an in-memory index lasts for this run only.",
 )
-@click.option(
-    "--lock-timeout",
-    type=click.FloatRange(0, 3600),
-    default=5.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="How long to wait for another run writing the same --index before exiting with 2.",
-)
+@lock_timeout_option("--index")
 @click.option(
     "--commit-sha",
     metavar="SHA",
