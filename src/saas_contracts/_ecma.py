@@ -296,8 +296,9 @@ class _Parser:
         if ch in {"p", "P"}:
             raise SchemaDefinitionError(
                 f"pattern {self.src!r} uses a Unicode property escape (\\{ch}{{..}}): valid ECMA-262, but "
-                "Python's re has no Unicode property tables, so it is refused rather than misread; "
-                "use explicit character ranges"
+                "refused rather than misread: Python's re has no Unicode property tables, and the regex "
+                "package's (another Unicode version than Node's) disagree with V8 on thousands of code "
+                "points; use explicit character ranges"
             )
         self.pos += 1
         if ch in _CONTROL:
