@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from tests._support import ROOT
-from tests.privacy._support import CORPUS
+from tests.privacy._support import CORPUS, RULES_PATH
 
 from saas_contracts.privacy import default_rules, scan
 
@@ -74,6 +74,31 @@ PROVIDERS = {
     "identity-provider",
     "generic",
 }
+# Provider shapes added with the recall corpus: push-protection scanners know most of them on sight.
+PROVIDER_SHAPE_RULES = {
+    "gitlab-token",
+    "npm-access-token",
+    "pypi-upload-token",
+    "sendgrid-api-key",
+    "twilio-api-key",
+    "mailgun-api-key",
+    "mailchimp-api-key",
+    "postmark-server-token",
+    "resend-api-key",
+    "discord-credential",
+    "telegram-bot-token",
+    "shopify-token",
+    "square-credential",
+    "sentry-credential",
+    "datadog-api-key",
+    "azure-credential",
+    "aws-bedrock-api-key",
+    "artifactory-credential",
+    "supabase-secret-key",
+    "vercel-token",
+    "huggingface-token",
+}
+STORED = [RULES_PATH, *sorted(CORPUS.rglob("*.json"))]
 
 
 def _script() -> ModuleType:
@@ -152,6 +177,17 @@ class TestRecallCorpusStorage:
         """No credential value rule matches the file's text as stored."""
         text = path.read_text(encoding="utf-8")
         rules = [rule for rule in default_rules() if rule.family == "credential" and rule.target == "value"]
+        assert [rule.id for rule in rules if rule.search(text)] == []
+
+    def test_provider_shape_rules_exist(self):
+        """The provider rules this corpus measures are packaged."""
+        assert {rule.id for rule in default_rules()} >= PROVIDER_SHAPE_RULES
+
+    @pytest.mark.parametrize("path", STORED, ids=lambda path: str(path.relative_to(ROOT)))
+    def test_no_provider_shape_in_any_stored_file(self, path):
+        """Neither the rules file nor any corpus file holds a provider token in one piece."""
+        text = path.read_text(encoding="utf-8")
+        rules = [rule for rule in default_rules() if rule.id in PROVIDER_SHAPE_RULES]
         assert [rule.id for rule in rules if rule.search(text)] == []
 
 
