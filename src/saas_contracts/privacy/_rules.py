@@ -276,6 +276,23 @@ class Rule:
         return self.search(text) is not None
 
 
+BUDGET_RULE: Final = Rule(
+    id="undecidable-budget",
+    family="undecidable",
+    description="The document's normalized views would cost more than its work budget (linear in its size); "
+    "it is rejected rather than passed unexamined.",
+    target="value",
+    pattern=None,
+    key_pattern=None,
+    ignore_case=False,
+    keywords=(),
+    conditions=(),
+    examples={"match": [], "no_match": []},
+    document={},
+)
+"""The engine's own rule: a finding of it means "not decided, so not public-safe" (fail closed)."""
+
+
 def _compile_rule(document: Mapping[str, Any], *, source: str) -> Rule:
     rule_id = document["id"]
     where = f"{source}: rule {rule_id!r}"
