@@ -25,6 +25,7 @@ from saas_contracts._jsonio import load_json_file, loads
 from saas_contracts._jsontype import has_json_type
 from saas_contracts._resources import packaged
 from saas_contracts.errors import ContractViolationError, SchemaDefinitionError
+from saas_contracts.privacy._linearity import linearity_problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -80,8 +81,8 @@ def _has_bare_dot(pattern: str) -> bool:
     return any(pattern[index] == "." for index in _top_level(pattern))
 
 
-def lint_pattern(pattern: str, *, where: str) -> None:
-    """Reject a pattern outside the portable, linear-time subset."""
+def lint_pattern(pattern: str, *, where: str, ignore_case: bool = False) -> None:
+    """Reject a pattern outside the portable subset, or not linear in a backtracking engine."""
     for regex, what in _FORBIDDEN:
         if regex.search(pattern):
             raise SchemaDefinitionError(f"{where}: pattern uses {what}, which is outside the portable subset")
@@ -98,6 +99,9 @@ def lint_pattern(pattern: str, *, where: str) -> None:
         raise SchemaDefinitionError(f"{where}: pattern does not compile: {error}") from error
     if compiled.search(""):
         raise SchemaDefinitionError(f"{where}: pattern matches the empty string")
+    problem = linearity_problem(pattern, ignore_case=ignore_case)
+    if problem is not None:
+        raise SchemaDefinitionError(f"{where}: pattern is not linear in a backtracking engine: {problem}")
 
 
 def compile_re2(pattern: str, *, ignore_case: bool, multiline: bool = False) -> Any:
@@ -299,13 +303,14 @@ def _compile_rule(document: Mapping[str, Any], *, source: str) -> Rule:
     ignore_case = bool(document["ignore_case"])
     pattern = document.get("pattern")
     key_pattern = document.get("key_pattern")
-    for text in (pattern, key_pattern):
-        if text is not None:
-            lint_pattern(text, where=where)
+    if pattern is not None:
+        lint_pattern(pattern, where=where, ignore_case=ignore_case)
+    if key_pattern is not None:
+        lint_pattern(key_pattern, where=where)
     conditions = []
     for condition in document.get("structure", {}).get("all", ()):
         if "pattern" in condition:
-            lint_pattern(condition["pattern"], where=where)
+            lint_pattern(condition["pattern"], where=where, ignore_case=ignore_case)
         conditions.append(
             Condition(
                 path=tuple(condition["path"]),
