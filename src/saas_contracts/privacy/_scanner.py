@@ -386,7 +386,7 @@ class _Walk:
         for rule_index in sorted(candidates):
             rule = self.rules.text_rules[rule_index]
             touched: set[int] = set()
-            for match in self.rules.multiline[rule_index].finditer(subject):
+            for match in self.rules.multiline(rule_index).finditer(subject):
                 begin, end = match.span()
                 first = bisect.bisect_right(starts, begin) - 1
                 last = bisect.bisect_right(starts, max(begin, end - 1)) - 1
