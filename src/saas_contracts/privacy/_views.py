@@ -7,6 +7,12 @@ in this order; a finding records the first view that matched:
     NFKC (full-width letters, ligatures, compatibility forms) with format
     characters (Cf: zero-width space/joiner, BOM, bidi controls, soft hyphen)
     and other invisible fillers removed.
+``skeleton``
+    Cross-script look-alikes folded to ASCII (Cyrillic dze U+0455 or er U+0440
+    inside ``sk_``/``ghp_``, Greek omicron): UTS #39 confusables data, restricted to non-ASCII characters
+    whose confusable is ASCII (ASCII itself is never folded, and case is kept,
+    so ``ignore_case`` rules still see ``SK_LIVE_``). The table is generated
+    data (``_confusables.json``, by ``scripts/gen_confusables.py``).
 ``unwrapped``
     Line breaks (and the spaces or backslash around them) removed: a token
     split over lines joins again.
@@ -34,6 +40,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import functools
 import html
 import re
 import unicodedata
@@ -42,10 +49,24 @@ from typing import TYPE_CHECKING, Any, Final
 
 import re2
 
+from saas_contracts._jsonio import loads
+from saas_contracts._resources import packaged
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-VIEWS: Final = ("raw", "nfkc", "unwrapped", "unescaped", "percent", "base64", "hex", "trimmed", "json")
+VIEWS: Final = (
+    "raw",
+    "nfkc",
+    "skeleton",
+    "unwrapped",
+    "unescaped",
+    "percent",
+    "base64",
+    "hex",
+    "trimmed",
+    "json",
+)
 """Every view name a finding can carry, in the order tried (``json``: inside an embedded JSON text)."""
 
 _S: Final = "[A-Za-z0-9+/_-]"
@@ -120,6 +141,18 @@ def clean(text: str) -> str:
         return text
     normalized = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
     return normalized if normalized.isascii() else _INVISIBLE.sub("", normalized)
+
+
+@functools.cache
+def _confusables() -> dict[int, str]:
+    """The generated confusables table as a str.translate map (loaded on first non-ASCII text)."""
+    document = loads(packaged("privacy", "_confusables.json").read_text(encoding="utf-8"))
+    return {ord(char): ascii_text for char, ascii_text in document["map"].items()}
+
+
+def skeleton(text: str) -> str:
+    """Fold non-ASCII look-alikes to their ASCII confusable (identity for ASCII text)."""
+    return text if text.isascii() else text.translate(_confusables())
 
 
 def unwrap(text: str) -> str:
@@ -318,6 +351,7 @@ def _unescaped(base: str, budget: Budget) -> str:
 # The derived views in VIEWS order: (name, applies to the NFKC base, make it within the budget).
 _VIEW_STEPS: Final[tuple[tuple[str, Callable[[str], bool], Callable[[str, Budget], str]], ...]] = (
     ("nfkc", lambda _: True, lambda base, _: base),
+    ("skeleton", lambda base: not base.isascii(), lambda base, _: skeleton(base)),
     (
         "unwrapped",
         lambda base: any(char in base for char in _LINE_BREAKS),
