@@ -16,6 +16,7 @@ The output is JSON so the TypeScript port loads the very same table.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import subprocess
@@ -54,7 +55,7 @@ def table(data: dict[str, list[dict[str, str]]]) -> dict[str, str]:
             if entry["c"] and entry["c"].isascii() and entry["c"].isprintable()
         }
         if targets:
-            found[char] = min(targets, key=lambda text, char=char: _preference(char, text))
+            found[char] = min(targets, key=functools.partial(_preference, char))
     return dict(sorted(found.items()))
 
 
