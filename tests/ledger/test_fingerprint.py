@@ -18,6 +18,7 @@ from saas_contracts.ledger._fingerprint import (
     FINGERPRINT_EXCLUDED_FIELDS,
     business_content,
     fast_canonical_bytes,
+    idempotency_timestamp,
 )
 
 LABEL = st.from_regex(r"\A[a-z][a-z0-9]{0,6}(?:[._-][a-z0-9]{1,4}){0,2}\Z")
@@ -25,7 +26,7 @@ STAMP = st.builds(
     lambda day, second, frac: f"2026-11-{day:02d}T10:{second // 60:02d}:{second % 60:02d}{frac}Z",
     st.integers(1, 28),
     st.integers(0, 3599),
-    st.sampled_from(["", ".5", ".123456789"]),
+    st.sampled_from(["", ".5", ".123456789", ".000", ".120", ".000000", ".1000", ".999999999", ".0"]),
 )
 EVENTS = st.builds(
     lambda kind, label, quantity, occurred, key, attrs: make_event(
@@ -99,6 +100,85 @@ class TestFingerprint:
     def test_scope_key_separates_sources(self):
         assert scope_key("a", "key-00000001") != scope_key("b", "key-00000001")
         assert len(scope_key("a", "key-00000001")) == 16
+
+
+FRACTION = st.text("0123456789", min_size=0, max_size=9).map(lambda digits: f".{digits}" if digits else "")
+
+
+def _stamp(fraction):
+    return f"2026-11-02T10:00:05{fraction}Z"
+
+
+def _milliseconds(fraction):
+    return int(fraction[1:4].ljust(3, "0")) if fraction else 0
+
+
+def _version_1(event):
+    """The fingerprint rule before version 2: receipt fields removed, timestamps hashed as written."""
+    content = {name: value for name, value in event.items() if name not in FINGERPRINT_EXCLUDED_FIELDS}
+    return "sha256:" + hashlib.sha256(rfc8785.dumps(content)).hexdigest()
+
+
+class TestMillisecondTimestamps:
+    """occurred_at and plan.captured_at count to the millisecond (truncated); the event is untouched."""
+
+    @pytest.mark.parametrize(
+        ("written", "canonical"),
+        [
+            ("2026-11-02T10:00:05Z", "2026-11-02T10:00:05Z"),
+            ("2026-11-02T10:00:05.000Z", "2026-11-02T10:00:05Z"),
+            ("2026-11-02T10:00:05.000000Z", "2026-11-02T10:00:05Z"),
+            ("2026-11-02T10:00:05.0Z", "2026-11-02T10:00:05Z"),
+            ("2026-11-02T10:00:05.120Z", "2026-11-02T10:00:05.12Z"),
+            ("2026-11-02T10:00:05.5Z", "2026-11-02T10:00:05.5Z"),
+            ("2026-11-02T10:00:05.123456789Z", "2026-11-02T10:00:05.123Z"),
+            ("2026-11-02T10:00:05.999999999Z", "2026-11-02T10:00:05.999Z"),  # truncated, not rounded
+            ("2026-11-02T10:00:05.0009Z", "2026-11-02T10:00:05Z"),
+        ],
+    )
+    def test_canonical_form(self, written, canonical):
+        """The table of the contract rule (the TypeScript helper implements the same)."""
+        assert idempotency_timestamp(written) == canonical
+        assert idempotency_timestamp(canonical) == canonical
+
+    @settings(max_examples=200, deadline=None)
+    @given(FRACTION, FRACTION)
+    def test_same_fingerprint_exactly_when_same_millisecond(self, first, second):
+        """Two occurred_at spellings give one fingerprint iff they name the same millisecond."""
+        same = _milliseconds(first) == _milliseconds(second)
+        a, b = make_event(occurred_at=_stamp(first)), make_event(occurred_at=_stamp(second))
+        assert (fingerprint(a) == fingerprint(b)) is same
+        a, b = make_event(plan__captured_at=_stamp(first)), make_event(plan__captured_at=_stamp(second))
+        assert (fingerprint(a) == fingerprint(b)) is same
+
+    @settings(max_examples=30, deadline=None)
+    @given(EVENTS)
+    def test_canonical_timestamps_keep_the_version_1_fingerprint(self, event):
+        """Events whose timestamps are canonical already hash exactly as before version 2."""
+        canonical = {
+            **event,
+            "occurred_at": idempotency_timestamp(event["occurred_at"]),
+            "plan": {**event["plan"], "captured_at": idempotency_timestamp(event["plan"]["captured_at"])},
+        }
+        assert fingerprint(canonical) == _version_1(canonical) == fingerprint(event)
+
+    def test_the_event_is_never_rewritten(self):
+        """business_content copies; the event keeps its own spelling."""
+        event = make_event(
+            occurred_at="2026-11-02T10:00:05.000Z", plan__captured_at="2026-11-02T09:59:00.10Z"
+        )
+        content = business_content(event)
+        assert content["occurred_at"] == "2026-11-02T10:00:05Z"
+        assert content["plan"]["captured_at"] == "2026-11-02T09:59:00.1Z"
+        assert event["occurred_at"] == "2026-11-02T10:00:05.000Z"
+        assert event["plan"]["captured_at"] == "2026-11-02T09:59:00.10Z"
+
+    @pytest.mark.parametrize(
+        "value", ["2026-11-02T10:00:05.000+00:00", "not a time", 5, ["2026-11-02T10:00:05.000Z"]]
+    )
+    def test_values_of_another_shape_are_left_as_they_are(self, value):
+        """Only contract timestamps are rewritten; an invalid event is fingerprinted as written."""
+        assert business_content(make_event(occurred_at=value))["occurred_at"] == value
 
 
 class TestCanonicalAgreement:

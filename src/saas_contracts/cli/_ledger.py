@@ -327,6 +327,12 @@ def ledger() -> None:
 )
 @lock_timeout_option("--index")
 @click.option(
+    "--upgrade-index",
+    is_flag=True,
+    help="Accept an --index written before fingerprint version 2 (timestamps compared to the "
+    "millisecond) and record it as version 2. Without it such an index is refused.",
+)
+@click.option(
     "--commit-sha",
     metavar="SHA",
     help="Commit the run is made at (default: $SAAS_CONTRACTS_COMMIT_SHA, $GITHUB_SHA or "
@@ -363,6 +369,7 @@ def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by nam
     backfill_ref: str | None,
     index_path: str | None,
     lock_timeout: float,
+    upgrade_index: bool,  # noqa: FBT001 - click flag
     commit_sha: str | None,
     fail_on: tuple[str, ...],
     output_format: str,
@@ -392,7 +399,9 @@ def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by nam
     if sha is None and not dry_run:
         raise fail("a run that writes must name its commit: pass --commit-sha or run inside a git checkout")
     request = _request(options, mode=mode, dry_run=dry_run, backfill_ref=backfill_ref)
-    index = SqliteIndex(index_path, lock_timeout=lock_timeout) if index_path else None
+    if upgrade_index and not index_path:
+        raise fail("--upgrade-index needs --index")
+    index = SqliteIndex(index_path, lock_timeout=lock_timeout, upgrade=upgrade_index) if index_path else None
 
     def deliver(result: ReplayReport) -> None:
         report(
