@@ -13,13 +13,15 @@ from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, FIXTURE, make_even
 
 from saas_contracts._digest import canonical_bytes
 from saas_contracts._jsonio import loads
-from saas_contracts.ledger import fingerprint, scope_key
+from saas_contracts._time import parse_utc_ns
+from saas_contracts.ledger import ReplayRequest, fingerprint, scope_key
 from saas_contracts.ledger._fingerprint import (
     FINGERPRINT_EXCLUDED_FIELDS,
     business_content,
     fast_canonical_bytes,
     idempotency_timestamp,
 )
+from saas_contracts.ledger._replay import _classify_block, _Context
 
 LABEL = st.from_regex(r"\A[a-z][a-z0-9]{0,6}(?:[._-][a-z0-9]{1,4}){0,2}\Z")
 STAMP = st.builds(
@@ -151,7 +153,7 @@ class TestMillisecondTimestamps:
         a, b = make_event(plan__captured_at=_stamp(first)), make_event(plan__captured_at=_stamp(second))
         assert (fingerprint(a) == fingerprint(b)) is same
 
-    @settings(max_examples=30, deadline=None)
+    @settings(max_examples=20, deadline=None)
     @given(EVENTS)
     def test_canonical_timestamps_keep_the_version_1_fingerprint(self, event):
         """Events whose timestamps are canonical already hash exactly as before version 2."""
@@ -206,6 +208,36 @@ class TestCanonicalAgreement:
                 assert fast_canonical_bytes(event) == canonical_bytes(business_content(event))
                 checked += 1
         assert checked > 4000
+
+    @pytest.mark.slow  # ~1 s: the whole example stream through the bulk path and the reference
+    def test_replay_bulk_path_fingerprints_equal_the_reference(self):
+        """Each event the fast path fingerprints (in place, after reading it) hashes as fingerprint()."""
+        window = ReplayRequest(
+            window_start="2026-01-01T00:00:00Z", window_end="2026-12-31T00:00:00Z", max_span_days=366
+        )
+        start, end = window.window_ns
+        now = parse_utc_ns("2027-01-01T00:00:00Z")
+        context = _Context(start, end, now, window.time_rules, by_day=False, validator="auto")
+        texts = EXAMPLE_EVENTS.read_bytes().splitlines()
+        texts += [
+            json.dumps(make_event(idempotency_key=f"key-frac-{n:04d}", occurred_at=stamp)).encode()
+            for n, stamp in enumerate(["2026-11-02T10:00:00.000Z", "2026-11-02T10:00:00.1200Z"])
+        ]
+        result = _classify_block(context, 1, 1, b"\n".join(texts) + b"\n")
+        expected = {}
+        for number, raw in enumerate(texts, start=1):
+            try:
+                event = loads(raw.decode())
+            except ValueError:
+                continue
+            if isinstance(event, dict):
+                expected[number] = bytes.fromhex(fingerprint(event)[7:])
+        got = {
+            line: bytes(result.fingerprints[32 * at : 32 * at + 32])
+            for at, line in enumerate(result.line_numbers)
+        }
+        assert len(got) > 4000
+        assert all(got[line] == expected[line] for line in got)
 
     @pytest.mark.node
     def test_node_canonicalize_agrees(self):

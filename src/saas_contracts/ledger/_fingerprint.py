@@ -34,10 +34,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
+
+import orjson
 
 from saas_contracts._digest import canonical_digest
 from saas_contracts.models._core import to_json
@@ -107,39 +108,40 @@ def fast_canonical_bytes(event: Mapping[str, Any]) -> bytes:
 
     A schema-valid envelope is a closed object whose strings all match ASCII
     patterns without quote, backslash or control characters, and whose only
-    number is the integral ``quantity``. For that domain the canonical form can
-    be written out directly in sorted key order (``5.0`` written as ``5``,
-    timestamps in their millisecond form as in :func:`business_content`);
+    number is the integral ``quantity``. For that domain orjson's compact
+    output with sorted keys *is* the canonical form (``5.0`` written as ``5``
+    first, timestamps in their millisecond form as in :func:`business_content`);
     tests prove the bytes equal the ``rfc8785`` package's and npm
     ``canonicalize``'s. Do not call this on arbitrary JSON: use
-    :func:`saas_contracts._digest.canonical_bytes`.
+    :func:`saas_contracts._digest.canonical_bytes`. ``event`` is not modified
+    (see :func:`consume_canonical_bytes` for the replay's in-place variant).
     """
-    plan = event["plan"]
-    occurred, captured = event["occurred_at"], plan["captured_at"]
+    copy = dict(event)
+    if isinstance(plan := copy.get("plan"), Mapping):
+        copy["plan"] = dict(plan)
+    return consume_canonical_bytes(copy)
+
+
+def consume_canonical_bytes(event: dict[str, Any]) -> bytes:
+    """:func:`fast_canonical_bytes` that reuses ``event``, a parsed line the caller owns.
+
+    The receipt fields are removed from ``event``, ``quantity`` becomes an int
+    and ``occurred_at``/``plan.captured_at`` their millisecond form. The bulk
+    path calls this last, after it has read what it needs from the event.
+    """
+    event.pop("event_id", None)
+    event.pop("recorded_at", None)
+    quantity = event["quantity"]
+    if type(quantity) is not int:
+        event["quantity"] = int(quantity)
+    occurred = event["occurred_at"]
     if len(occurred) != 20:  # a timestamp without fraction is canonical already
-        occurred = idempotency_timestamp(occurred)
+        event["occurred_at"] = idempotency_timestamp(occurred)
+    plan = event["plan"]
+    captured = plan["captured_at"]
     if len(captured) != 20:
-        captured = idempotency_timestamp(captured)
-    parts = []
-    if "attributes" in event:
-        parts.append('{"attributes":' + _label_map(event["attributes"]) + ',"event_type":"')
-    else:
-        parts.append('{"event_type":"')
-    features = ',"features":' + _label_map(plan["features"]) if "features" in plan else ""
-    parts.append(
-        f'{event["event_type"]}","idempotency_key":"{event["idempotency_key"]}",'
-        f'"occurred_at":"{occurred}","plan":{{"captured_at":"{captured}",'
-        f'"catalog_revision":"{plan["catalog_revision"]}"{features},"plan_key":"{plan["plan_key"]}",'
-        f'"plan_label":"{plan["plan_label"]}"}},"quantity":{int(event["quantity"])},'
-        f'"source":"{event["source"]}","subject":"{event["subject"]}"}}',
-    )
-    return "".join(parts).encode("ascii")
-
-
-def _label_map(labels: Mapping[str, str]) -> str:
-    # Keys and values are public labels ([a-z0-9._-]): nothing to escape, and
-    # code-point order equals RFC 8785's UTF-16 order for ASCII.
-    return json.dumps(labels, sort_keys=True, separators=(",", ":"))
+        plan["captured_at"] = idempotency_timestamp(captured)
+    return orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
 
 
 def scope_key(source: str, idempotency_key: str) -> bytes:
