@@ -450,7 +450,8 @@ class _Accumulator:
         self.invalid: list[LineIssue] = []
         self.conflicts: list[LineIssue] = []
 
-    def add(self, result: _BlockResult) -> None:
+    def add(self, result: _BlockResult) -> bytearray:
+        """Fold one block in (input order); return the index verdicts of its fingerprinted events."""
         counts = self.counts
         counts["lines_read"] += result.lines
         counts["invalid"] += result.counts[_INVALID]
@@ -462,7 +463,7 @@ class _Accumulator:
                 self.invalid.append(LineIssue(input=result.input, line=line, pointer=pointer, reason=reason))
         total = len(result.line_numbers)
         if not total:
-            return
+            return bytearray()
         raw_keys, raw_fps = bytes(result.keys), bytes(result.fingerprints)
         keys = [raw_keys[i : i + 16] for i in range(0, 16 * total, 16)]
         fingerprints = [raw_fps[i : i + 32] for i in range(0, 32 * total, 32)]
@@ -494,6 +495,7 @@ class _Accumulator:
         counts["duplicate"] += duplicates
         counts["conflict"] += conflicts
         counts["late_accepted"] += late_accepted
+        return verdicts
 
 
 def replay(  # noqa: PLR0913 - every knob is a documented part of the run
