@@ -20,10 +20,16 @@ broken lines), then measures, in the same run:
 The table gives events/s and the ratio to the ``json.loads`` loop of the same
 run (the replay goal is a ratio >= 1 with the memory index on 2 cores).
 
+With ``--dask`` it measures the distributed replay instead (``saas-contracts[dask]``):
+a single-process local replay (``workers=1``) of the same file, then
+``replay_distributed`` on a ``LocalCluster`` of 1 and of 2 single-threaded worker
+processes (cluster start-up not counted; memory index), as events/s and the
+2-vs-1 speed-up.
+
 Usage::
 
     python scripts/bench_replay.py [--events N] [--index memory|sqlite|both] [--jobs J]
-                                   [--reference-sample K] [--keep DIR]
+                                   [--reference-sample K] [--keep DIR] [--dask]
 
 The file and the SQLite index live in a temporary directory unless --keep
 (a kept ``bench-events-<N>.jsonl`` is reused; the index is always new).
@@ -34,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import random
@@ -272,6 +279,39 @@ def print_table(rows: list[tuple[str, int, float, float]]) -> None:
         )
 
 
+def dask_bench(events: Path, partitions: int) -> None:
+    """Local single process vs Dask with 1 and 2 local workers, same file, memory index."""
+    distributed: Any = importlib.import_module("distributed")  # the optional extra, only for --dask
+
+    from saas_contracts.ledger import replay_distributed  # noqa: PLC0415 - keeps the module import light
+
+    request = ReplayRequest(window_start=WINDOW[0], window_end=WINDOW[1], suppression_threshold=1)
+    started = time.perf_counter()
+    local = replay([events], request, now=NOW, workers=1)
+    single = local.lines_read / (time.perf_counter() - started)
+    print(f"local replay, 1 process: {single:,.0f} events/s")
+    rates: dict[int, float] = {}
+    for workers in (1, 2):
+        with (
+            distributed.LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            started = time.perf_counter()
+            report = replay_distributed([events], request, now=NOW, client=client, partitions=partitions)
+            rates[workers] = report.lines_read / (time.perf_counter() - started)
+        same = report.to_json() == local.to_json()
+        print(
+            f"dask, {workers} local worker(s), {partitions} partitions: "
+            f"{rates[workers]:,.0f} events/s (same report: {same})"
+        )
+    print(
+        f"dask speed-up 2 vs 1 workers: {rates[2] / rates[1]:.2f}x; "
+        f"2 workers vs local 1 process: {rates[2] / single:.2f}x"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Generate, measure, report."""
     parser = argparse.ArgumentParser(description="Benchmark the usage-ledger replay.")
@@ -280,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: automatic)")
     parser.add_argument("--reference-sample", type=int, default=20_000)
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the generated file in this directory")
+    parser.add_argument("--dask", action="store_true", help="measure the Dask engine (1 vs 2 local workers)")
+    parser.add_argument("--partitions", type=int, default=8, help="partitions for --dask (default 8)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.child:
@@ -299,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
             f"input: {events.stat().st_size / 2**20:,.0f} MiB; cpus={os.cpu_count()}, "
             f"jobs={options.jobs or 'auto'}, fast validator={fast_available()}"
         )
+        if options.dask:
+            dask_bench(events, options.partitions)
+            return 0
         kinds = ["memory", "sqlite"] if options.index == "both" else [options.index]
         rows: list[tuple[str, int, float, float]] = []
         for name, (lines, seconds, cpu) in baseline_loops(events).items():

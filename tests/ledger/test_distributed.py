@@ -120,6 +120,15 @@ class TestSameAsLocal:
         assert spread.to_json() == local.to_json()
         assert _ops_bytes(spread, tmp_path, "dask") == _ops_bytes(local, tmp_path, "local")
 
+    def test_writing_run_on_the_memory_index(self, client):
+        """Without --index a writing run reports its new scopes as written, as locally."""
+        local = replay([EXAMPLE_EVENTS], _request(dry_run=False), now=NOW, workers=1)
+        spread = replay_distributed(
+            [str(EXAMPLE_EVENTS)], _request(dry_run=False), now=NOW, client=client, partitions=2
+        )
+        assert spread.index_written == local.index_written > 0
+        assert spread.to_json() == local.to_json()
+
     def test_adversarial_inputs(self, client, adversarial):
         """BOM, CRLF, blanks, a missing final newline, and first-wins across two inputs."""
         local = replay(adversarial, _request(), now="2026-11-10T00:00:00Z", workers=1)

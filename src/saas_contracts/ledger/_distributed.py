@@ -73,7 +73,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DASK_BLOCK_BYTES", "replay_distributed"]
 
-DASK_BLOCK_BYTES: Final = 16 << 20
+DASK_BLOCK_BYTES: Final = 8 << 20
 """Bytes per map task: big enough that a task's overhead (~ms) is noise."""
 _READ_CHUNK: Final = 1 << 16
 _FIRST_LINE_OF_LATER_BLOCK: Final = 2  # any line number but 1: the BOM rule is for an input's line 1
@@ -417,8 +417,8 @@ def _run(  # noqa: PLR0913, PLR0917 - the prepared run, handed over in one piece
         conflicts.extend(part.conflicts)
         aggregator.merge(part.aggregator)
     conflicts.sort(key=lambda issue: (issue.input, issue.line))
-    writing = directory is not None and not request.dry_run
-    staged = client.gather([client.submit(_staged_count, r) for r in resolved]) if writing else []
+    # A writing run counts its new scopes even on the throw-away memory index, as replay() does.
+    staged = [] if request.dry_run else client.gather([client.submit(_staged_count, r) for r in resolved])
     report = ReplayReport(
         request=request,
         evaluated_at=now if isinstance(now, str) else format_utc_ns(now_ns),
@@ -433,7 +433,7 @@ def _run(  # noqa: PLR0913, PLR0917 - the prepared run, handed over in one piece
     report.conservation_json()
     if deliver is not None:
         deliver(report)
-    if writing:
+    if directory is not None and not request.dry_run:
         client.gather(
             [
                 client.submit(_commit_shard, shards[p], upgrade, lock_timeout, resolved[p], pure=False)
