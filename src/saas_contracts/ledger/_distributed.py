@@ -57,6 +57,7 @@ from saas_contracts.ledger._replay import (
     _now_ns,
 )
 from saas_contracts.ledger._shards import (
+    DEFAULT_PARTITIONS,
     lock_writer,
     partition_of,
     prepare_directory,
@@ -316,7 +317,7 @@ def replay_distributed(  # noqa: PLR0913 - replay()'s knobs plus the cluster's
     context = _Context(start, end, now_ns, request.time_rules, request.by_day, validator)
     schema_check(EVENT_SCHEMA, validator)
     directory = Path(index_dir).resolve() if index_dir is not None else None
-    count = resolve_partitions(directory, partitions) if directory else (partitions or 8)
+    count = resolve_partitions(directory, partitions) if directory else (partitions or DEFAULT_PARTITIONS)
     lock = None
     if directory is not None and not request.dry_run:
         prepare_directory(directory, count)
