@@ -1,28 +1,16 @@
 // Run the `event` stage of the usage-event-ledger core fixture the way a TypeScript
 // template would: strict JSON parsing, Ajv validation against usage-ledger/v1/event,
 // and the idempotency fingerprint = sha256(RFC 8785 canonical JSON of the event
-// without its receipt fields), using the npm `canonicalize` package.
+// without its receipt fields, timestamps to the millisecond: ledger-fingerprint.mjs).
 //
 //   node node/ledger-event-vectors.mjs [fixture.json]   ->  JSON [{name, valid, violations, fingerprint}]
-import crypto from "node:crypto";
 import path from "node:path";
-import canonicalize from "canonicalize";
+import { fingerprint } from "./ledger-fingerprint.mjs";
 import { BASE_URI, loadAjv, readJson } from "./schemas.mjs";
 import { parseStrict } from "./strict-json.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const fixturePath = process.argv[2] ?? path.join(root, "fixtures", "usage-event-ledger.core-fixture.json");
-
-/** Receipt fields left out of the fingerprint (saas_contracts.ledger.FINGERPRINT_EXCLUDED_FIELDS). */
-export const FINGERPRINT_EXCLUDED_FIELDS = ["event_id", "recorded_at"];
-
-/** `sha256:<hex>` over the canonical JSON of the event's business content. */
-export function fingerprint(event) {
-  const content = Object.fromEntries(
-    Object.entries(event).filter(([name]) => !FINGERPRINT_EXCLUDED_FIELDS.includes(name)),
-  );
-  return "sha256:" + crypto.createHash("sha256").update(canonicalize(content), "utf8").digest("hex");
-}
 
 const escape = (token) => String(token).replaceAll("~", "~0").replaceAll("/", "~1");
 

@@ -10,14 +10,26 @@ broken lines), then measures, in the same run:
   largest sum of the resident sets of the replay process and its worker
   processes, sampled every 50 ms (an upper bound: pages shared after fork
   count once per process);
-* the plain loop ``json.loads`` + jsonschema ``is_valid`` per event (the
+* the loops a replay is held against, one process each over the same file:
+  ``json.loads`` only (the stdlib decoder: the throughput goal), ``orjson``
+  only, ``orjson`` + jsonschema-rs ``is_valid`` (no time rules, no
+  fingerprint, no index), and ``json.loads`` + jsonschema ``is_valid`` (the
   project's reference validator) on a sample - it is too slow for millions;
-  the sample size is printed - events/s only.
+  the sample size is printed.
+
+The table gives events/s and the ratio to the ``json.loads`` loop of the same
+run (the replay goal is a ratio >= 1 with the memory index on 2 cores).
+
+With ``--dask`` it measures the distributed replay instead (``saas-contracts[dask]``):
+a single-process local replay (``workers=1``) of the same file, then
+``replay_distributed`` on a ``LocalCluster`` of 1 and of 2 single-threaded worker
+processes (cluster start-up not counted; memory index), as events/s and the
+2-vs-1 speed-up.
 
 Usage::
 
     python scripts/bench_replay.py [--events N] [--index memory|sqlite|both] [--jobs J]
-                                   [--reference-sample K] [--keep DIR]
+                                   [--reference-sample K] [--keep DIR] [--dask]
 
 The file and the SQLite index live in a temporary directory unless --keep
 (a kept ``bench-events-<N>.jsonl`` is reused; the index is always new).
@@ -28,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import random
@@ -171,11 +184,11 @@ def child(path: str, index_kind: str, jobs: int, index_path: str) -> None:
     )
 
 
-def reference_loop(path: Path, sample: int) -> tuple[int, float]:
+def reference_loop(path: Path, sample: int) -> tuple[int, float, float]:
     """Run ``json.loads`` + jsonschema ``is_valid`` per line on the first ``sample`` lines."""
     validator = validator_for("usage-ledger/v1/event")
     done = 0
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with path.open(encoding="utf-8") as stream:
         for text in stream:
             if done >= sample:
@@ -183,7 +196,48 @@ def reference_loop(path: Path, sample: int) -> tuple[int, float]:
             done += 1
             with contextlib.suppress(ValueError):
                 validator.is_valid(json.loads(text))
-    return done, time.perf_counter() - started
+    return done, time.perf_counter() - started, time.process_time() - cpu
+
+
+def _parse_loop(path: Path, parse: Any, check: Any = None) -> tuple[int, float, float]:
+    """Read the file in 1 MiB blocks, split lines, ``parse`` each (and ``check`` it).
+
+    Returns lines, wall seconds and CPU seconds.
+    """
+    done = 0
+    started, cpu = time.perf_counter(), time.process_time()
+    with path.open("rb") as stream:
+        rest = b""
+        while block := stream.read(1 << 20):
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            done += len(lines)
+            for raw in lines:
+                try:
+                    value = parse(raw)
+                except ValueError:
+                    continue
+                if check is not None:
+                    check(value)
+    return done, time.perf_counter() - started, time.process_time() - cpu
+
+
+def baseline_loops(path: Path) -> dict[str, tuple[int, float, float]]:
+    """The single-process loops a replay is compared with (same file, same run)."""
+    import orjson  # noqa: PLC0415 - a dependency of the package, imported where the loop needs it
+
+    from saas_contracts.ledger import EVENT_SCHEMA  # noqa: PLC0415 - keeps the module import light
+    from saas_contracts.ledger._fast import schema_check  # noqa: PLC0415
+
+    loops = {
+        "json.loads only": _parse_loop(path, json.loads),
+        "orjson only": _parse_loop(path, orjson.loads),
+    }
+    if fast_available():
+        loops["orjson + jsonschema-rs is_valid"] = _parse_loop(
+            path, orjson.loads, schema_check(EVENT_SCHEMA, "fast")
+        )
+    return loops
 
 
 def run_child(events: Path, kind: str, jobs: int, index_path: Path) -> dict[str, Any]:
@@ -204,6 +258,60 @@ def run_child(events: Path, kind: str, jobs: int, index_path: Path) -> dict[str,
     return result
 
 
+def print_table(rows: list[tuple[str, int, float, float]]) -> None:
+    """Print events/s and the ratio to the ``json.loads`` loop, one Markdown row per measurement.
+
+    Wall-clock rates move with the machine's load; the CPU columns (all processes of the
+    measurement) do much less, and ``cpu`` / ``cores`` bounds the wall time on an idle machine.
+    """
+    base, base_cpu = next(
+        (lines / seconds, lines / cpu)
+        for name, lines, seconds, cpu in rows
+        if name.startswith("json.loads only")
+    )
+    print("| measurement | lines | wall s | events/s | x json.loads | CPU s | events/CPU-s | x json.loads |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, lines, seconds, cpu in rows:
+        rate, cpu_rate = lines / seconds, lines / cpu
+        print(
+            f"| {name} | {lines:,} | {seconds:.1f} | {rate:,.0f} | {rate / base:.2f} | {cpu:.1f} "
+            f"| {cpu_rate:,.0f} | {cpu_rate / base_cpu:.2f} |"
+        )
+
+
+def dask_bench(events: Path, partitions: int) -> None:
+    """Local single process vs Dask with 1 and 2 local workers, same file, memory index."""
+    distributed: Any = importlib.import_module("distributed")  # the optional extra, only for --dask
+
+    from saas_contracts.ledger import replay_distributed  # noqa: PLC0415 - keeps the module import light
+
+    request = ReplayRequest(window_start=WINDOW[0], window_end=WINDOW[1], suppression_threshold=1)
+    started = time.perf_counter()
+    local = replay([events], request, now=NOW, workers=1)
+    single = local.lines_read / (time.perf_counter() - started)
+    print(f"local replay, 1 process: {single:,.0f} events/s")
+    rates: dict[int, float] = {}
+    for workers in (1, 2):
+        with (
+            distributed.LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            started = time.perf_counter()
+            report = replay_distributed([events], request, now=NOW, client=client, partitions=partitions)
+            rates[workers] = report.lines_read / (time.perf_counter() - started)
+        same = report.to_json() == local.to_json()
+        print(
+            f"dask, {workers} local worker(s), {partitions} partitions: "
+            f"{rates[workers]:,.0f} events/s (same report: {same})"
+        )
+    print(
+        f"dask speed-up 2 vs 1 workers: {rates[2] / rates[1]:.2f}x; "
+        f"2 workers vs local 1 process: {rates[2] / single:.2f}x"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Generate, measure, report."""
     parser = argparse.ArgumentParser(description="Benchmark the usage-ledger replay.")
@@ -212,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: automatic)")
     parser.add_argument("--reference-sample", type=int, default=20_000)
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the generated file in this directory")
+    parser.add_argument("--dask", action="store_true", help="measure the Dask engine (1 vs 2 local workers)")
+    parser.add_argument("--partitions", type=int, default=8, help="partitions for --dask (default 8)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.child:
@@ -231,24 +341,29 @@ def main(argv: list[str] | None = None) -> int:
             f"input: {events.stat().st_size / 2**20:,.0f} MiB; cpus={os.cpu_count()}, "
             f"jobs={options.jobs or 'auto'}, fast validator={fast_available()}"
         )
+        if options.dask:
+            dask_bench(events, options.partitions)
+            return 0
         kinds = ["memory", "sqlite"] if options.index == "both" else [options.index]
+        rows: list[tuple[str, int, float, float]] = []
+        for name, (lines, seconds, cpu) in baseline_loops(events).items():
+            rows.append((name + ", 1 process", lines, seconds, cpu))
         for kind in kinds:
             result = run_child(events, kind, options.jobs, index_path)
-            rate = result["lines"] / result["seconds"]
+            cpu = result["cpu_main_s"] + result["cpu_workers_s"]
+            rows.append((f"full replay, {kind} index", result["lines"], result["seconds"], cpu))
             size = f", index file {result['index_mib']:,.0f} MiB" if "index_mib" in result else ""
             print(
-                f"full replay, {kind} index: {result['lines']:,} lines in {result['seconds']:.1f} s "
-                f"= {rate:,.0f} events/s; peak RSS {result['peak_rss_total_mib']:.0f} MiB "
+                f"full replay, {kind} index: peak RSS {result['peak_rss_total_mib']:.0f} MiB "
                 f"(main + workers; main alone {result['peak_rss_mib']:.0f} MiB, "
                 f"largest worker {result['peak_worker_rss_mib']:.0f} MiB); CPU main "
                 f"{result['cpu_main_s']:.1f} s, workers {result['cpu_workers_s']:.1f} s{size}",
             )
             print("  outcomes: " + ", ".join(f"{name}={n:,}" for name, n in result["counts"].items()))
-        sample, seconds = reference_loop(events, options.reference_sample)
-        print(
-            f"plain jsonschema loop (json.loads + is_valid, one process, first {sample:,} lines): "
-            f"{sample / seconds:,.0f} events/s"
-        )
+        sample, seconds, cpu = reference_loop(events, options.reference_sample)
+        name = f"json.loads + jsonschema is_valid, 1 process, first {sample:,} lines"
+        rows.append((name, sample, seconds, cpu))
+        print_table(rows)
     return 0
 
 

@@ -266,7 +266,8 @@ class TestFingerprintsAndConflicts:
             {"plan__plan_label": "free"},
             {"plan__captured_at": "2026-11-02T09:58:00Z"},
             {"occurred_at": "2026-11-02T10:00:01Z"},
-            {"occurred_at": "2026-11-02T10:00:00.000Z"},  # same instant, other spelling: other content
+            {"occurred_at": "2026-11-02T10:00:00.001Z"},  # 1 ms later: another instant
+            {"plan__captured_at": "2026-11-02T09:59:00.001Z"},
             {"event_type": "sample.other_kind"},
             {"attributes": {"region": "eu"}},
         ],
@@ -274,6 +275,20 @@ class TestFingerprintsAndConflicts:
     def test_any_business_change_conflicts(self, change: dict[str, Any]) -> None:
         report = run_all(lines(ev(1), ev(1, **change)))
         assert report["counts"] == expected(accepted=1, conflict=1)
+
+    @pytest.mark.parametrize(
+        "spelling",
+        [
+            {"occurred_at": "2026-11-02T10:00:00.000Z"},  # the JavaScript SDK's Date.toISOString()
+            {"occurred_at": "2026-11-02T10:00:00.000000Z"},
+            {"occurred_at": "2026-11-02T10:00:00.000999999Z"},  # under a millisecond: truncated
+            {"plan__captured_at": "2026-11-02T09:59:00.0Z"},
+        ],
+    )
+    def test_same_millisecond_other_spelling_is_a_duplicate(self, spelling: dict[str, Any]) -> None:
+        """Timestamps count to the millisecond (fingerprint version 2): equal milliseconds, one event."""
+        report = run_all(lines(ev(1), ev(1, **spelling)))
+        assert report["counts"] == expected(accepted=1, duplicate=1)
 
     def test_escaped_spellings_of_equal_strings_are_duplicates(self) -> None:
         text = line(ev(1))

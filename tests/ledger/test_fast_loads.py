@@ -88,6 +88,15 @@ class TestFastLoads:
         raw = json.dumps(BASE_EVENT, separators=(",", ":")).encode()
         assert fast_loads(raw) == BASE_EVENT
 
+    def test_lines_other_than_orjsons_own_bytes_take_the_counting_guard(self):
+        """Spaced keys, a 5.0 spelling or escaped text are not orjson's bytes: the counting guard decides."""
+        for raw in (
+            json.dumps(BASE_EVENT).encode(),
+            json.dumps(make_event(quantity=5.0), separators=(",", ":")).encode(),
+            json.dumps(BASE_EVENT, separators=(",", ":")).replace('"pro"', '"\\u0070ro"').encode(),
+        ):
+            assert fast_loads(raw) == loads(raw.decode())
+
     def test_example_stream_agrees(self):
         for raw in EXAMPLE_EVENTS.read_bytes().splitlines():
             assert _agrees(raw)

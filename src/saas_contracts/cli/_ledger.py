@@ -27,11 +27,13 @@ from saas_contracts.ledger import (
     OUTCOMES,
     VALIDATOR_CHOICES,
     ReplayRequest,
+    ShardedIndex,
     SqliteIndex,
     TimeRules,
     build_ops_summary,
     input_size,
     replay,
+    replay_distributed,
     write_ops_summary,
 )
 from saas_contracts.privacy import PublicSafetyError, assert_public_safe, masked_path, masked_unless_public
@@ -148,7 +150,7 @@ def _run(
     events: Sequence[str],
     request: ReplayRequest,
     options: dict[str, Any],
-    index: SqliteIndex | None,
+    index: SqliteIndex | ShardedIndex | None,
     deliver: Callable[[ReplayReport], None] | None = None,
 ) -> ReplayReport:
     with _Progress(events) as progress:
@@ -162,6 +164,42 @@ def _run(
             progress=progress,
             deliver=deliver,
         )
+
+
+def _local_index(
+    index_path: str | None, partitions: int | None, lock_timeout: float, *, upgrade: bool
+) -> SqliteIndex | ShardedIndex | None:
+    """The index of a local run: a directory (or --partitions) is sharded, a file one SQLite index."""
+    if not index_path:
+        return None
+    if partitions is not None or Path(index_path).is_dir():
+        return ShardedIndex(index_path, partitions=partitions, lock_timeout=lock_timeout, upgrade=upgrade)
+    return SqliteIndex(index_path, lock_timeout=lock_timeout, upgrade=upgrade)
+
+
+def _run_dask(  # noqa: PLR0913, PLR0917 - the run's settings, as the command parsed them
+    events: Sequence[str],
+    request: ReplayRequest,
+    options: dict[str, Any],
+    lock_timeout: float,
+    upgrade: bool,  # noqa: FBT001 - a parsed flag
+    deliver: Callable[[ReplayReport], None] | None,
+) -> ReplayReport:
+    try:
+        return replay_distributed(
+            list(events),
+            request,
+            now=options["now"] or utc_now(),
+            index_dir=options["index_path"],
+            partitions=options["partitions"],
+            scheduler=options["scheduler"],
+            validator=options["validator"],
+            lock_timeout=lock_timeout,
+            upgrade=upgrade,
+            deliver=deliver,
+        )
+    except ImportError as error:
+        raise fail(str(error)) from error
 
 
 def _text_lines(report: ReplayReport, events: Sequence[str]) -> Iterator[str]:
@@ -320,12 +358,36 @@ def ledger() -> None:
 @click.option(
     "--index",
     "index_path",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     metavar="PATH",
     help="SQLite idempotency index: consulted for earlier runs' keys and, unless --dry-run, "
-    "written. Without it, an in-memory index lasts for this run only.",
+    "written. Without it, an in-memory index lasts for this run only. A directory (or any PATH "
+    "with --engine dask or --partitions) is a sharded index: one SQLite file per partition.",
 )
 @lock_timeout_option("--index")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: this machine's processes; dask: a Dask cluster (pip install 'saas-contracts[dask]').",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler to run on (tcp://HOST:8786); default: a local cluster for this run.",
+)
+@click.option(
+    "--partitions",
+    type=click.IntRange(1, 4096),
+    help="Partitions of the idempotency scope hash (default 8); a sharded --index keeps its own number.",
+)
+@click.option(
+    "--upgrade-index",
+    is_flag=True,
+    help="Accept an --index written before fingerprint version 2 (timestamps compared to the "
+    "millisecond) and record it as version 2. Without it such an index is refused.",
+)
 @click.option(
     "--commit-sha",
     metavar="SHA",
@@ -363,6 +425,10 @@ def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by nam
     backfill_ref: str | None,
     index_path: str | None,
     lock_timeout: float,
+    engine: str,
+    scheduler: str | None,
+    partitions: int | None,
+    upgrade_index: bool,  # noqa: FBT001 - click flag
     commit_sha: str | None,
     fail_on: tuple[str, ...],
     output_format: str,
@@ -392,7 +458,15 @@ def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by nam
     if sha is None and not dry_run:
         raise fail("a run that writes must name its commit: pass --commit-sha or run inside a git checkout")
     request = _request(options, mode=mode, dry_run=dry_run, backfill_ref=backfill_ref)
-    index = SqliteIndex(index_path, lock_timeout=lock_timeout) if index_path else None
+    if upgrade_index and not index_path:
+        raise fail("--upgrade-index needs --index")
+    if engine == "local" and scheduler is not None:
+        raise fail("--scheduler needs --engine dask")
+    index = (
+        _local_index(index_path, partitions, lock_timeout, upgrade=upgrade_index)
+        if engine == "local"
+        else None
+    )
 
     def deliver(result: ReplayReport) -> None:
         report(
@@ -404,7 +478,14 @@ def replay_command(  # noqa: PLR0913, PLR0917 - click passes every option by nam
     # The ops summary is delivered before the index commits (phase one of the two-phase commit:
     # the run's scopes are kept only once the summary passed the privacy check and was printed or
     # written atomically); the text report is printed after it.
-    result = _run(events, request, options, index, None if output_format == "text" else deliver)
+    delivery = None if output_format == "text" else deliver
+    if engine == "dask":
+        dask_options = {"index_path": index_path, "partitions": partitions, "scheduler": scheduler}
+        result = _run_dask(
+            events, request, {**options, **dask_options}, lock_timeout, upgrade_index, delivery
+        )
+    else:
+        result = _run(events, request, options, index, delivery)
     if output_format == "text":
         deliver(result)
     failing = set(fail_on or ("conflict", "invalid")) - {"none"}

@@ -7,6 +7,7 @@ errors raised here live in :mod:`saas_contracts.errors`.
 
 from saas_contracts._ops import OpsSummary, write_ops_summary
 from saas_contracts._time import parse_utc_ns
+from saas_contracts.ledger._distributed import replay_distributed
 from saas_contracts.ledger._envelope import (
     CLOUDEVENT_SCHEMA,
     EVENT_SCHEMA,
@@ -30,6 +31,7 @@ from saas_contracts.ledger._replay import (
     replay_lines,
 )
 from saas_contracts.ledger._request import REQUEST_SCHEMA, ReplayRequest
+from saas_contracts.ledger._shards import ShardedIndex
 from saas_contracts.ledger._summary import SUMMARY_SCHEMA, SummaryRow, UsageSummary
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "OpsSummary",
     "ReplayReport",
     "ReplayRequest",
+    "ShardedIndex",
     "SqliteIndex",
     "SummaryRow",
     "TimeRules",
@@ -59,6 +62,7 @@ __all__ = [
     "input_size",
     "parse_utc_ns",
     "replay",
+    "replay_distributed",
     "replay_lines",
     "scope_key",
     "to_cloudevent",

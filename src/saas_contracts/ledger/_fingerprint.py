@@ -11,6 +11,20 @@
   quantity, occurred_at, source, key and attributes. Canonical JSON makes key
   order and number spelling irrelevant: ``5`` and ``5.0`` are the same number,
   reordered keys the same object. Hashing raw lines would not.
+* **Millisecond precision.** Idempotency compares instants to the millisecond:
+  inside the fingerprinted content ``occurred_at`` and ``plan.captured_at`` are
+  replaced by their canonical form (:func:`idempotency_timestamp`: the fraction
+  truncated, not rounded, to at most 3 digits, trailing zeros removed, the ``.``
+  dropped when nothing is left). ``...:05Z``, ``...:05.000Z`` and
+  ``...:05.000000Z`` are one instant, ``...:05.123456789Z`` is ``...:05.123Z``;
+  two events 1 ms apart differ. This makes an event round-tripped through the
+  official CloudEvents SDKs a duplicate of the original: the JavaScript SDK
+  rewrites ``time`` with ``Date.toISOString()`` (always 3 digits), the Python
+  SDK through ``datetime`` (microseconds, 6 digits or none). The event itself is
+  never rewritten; a timestamp with at most 3 fraction digits and no trailing
+  zero is already canonical, so such events keep the fingerprint they had
+  before (:data:`FINGERPRINT_VERSION` 2; version 1 hashed the timestamps as
+  written).
 * **Verdicts.** Same scope and same fingerprint: ``duplicate`` (success
   equivalent, applied once). Same scope, different fingerprint: ``conflict``
   (the first one stays; the later one is reported, never dropped silently nor
@@ -20,9 +34,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
+
+import orjson
 
 from saas_contracts._digest import canonical_digest
 from saas_contracts.models._core import to_json
@@ -34,13 +50,47 @@ FINGERPRINT_EXCLUDED_FIELDS: Final = ("event_id", "recorded_at")
 """Receipt fields left out of the fingerprint, in sorted order."""
 
 _EXCLUDED = frozenset(FINGERPRINT_EXCLUDED_FIELDS)
+FINGERPRINT_VERSION: Final = 2
+"""Version of the fingerprint rule (2: timestamps compared to the millisecond; 1: as written)."""
+_TIMESTAMP: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z\Z", re.ASCII
+)
 SCOPE_KEY_BYTES: Final = 16
 """Index keys are the first 16 bytes of SHA-256 over the scope (no raw key is stored)."""
 
 
+def idempotency_timestamp(stamp: str) -> str:
+    """Return the canonical millisecond form of a contract UTC timestamp (see the module docstring).
+
+    ``stamp`` must have the timestamp shape ``YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z``:
+    the fraction is truncated to 3 digits, trailing zeros and an empty ``.``
+    are dropped. Idempotent; a canonical timestamp is returned unchanged.
+    """
+    if len(stamp) == 20:  # no fraction: the common case
+        return stamp
+    fraction = stamp[20:23].rstrip("0Z")
+    return f"{stamp[:19]}.{fraction}Z" if fraction else stamp[:19] + "Z"
+
+
+def _canonical_time(value: object) -> object:
+    # Only a value of the timestamp shape is rewritten: an invalid event keeps what it has.
+    return idempotency_timestamp(value) if isinstance(value, str) and _TIMESTAMP.match(value) else value
+
+
 def business_content(event: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the part of an event its fingerprint covers (receipt fields removed)."""
-    return {name: value for name, value in event.items() if name not in _EXCLUDED}
+    """Return the content an event's fingerprint covers.
+
+    The receipt fields are removed and ``occurred_at`` and ``plan.captured_at``
+    replaced by their canonical millisecond form (:func:`idempotency_timestamp`).
+    ``event`` is not modified.
+    """
+    content = {name: value for name, value in event.items() if name not in _EXCLUDED}
+    if "occurred_at" in content:
+        content["occurred_at"] = _canonical_time(content["occurred_at"])
+    plan = content.get("plan")
+    if isinstance(plan, Mapping) and "captured_at" in plan:
+        content["plan"] = {**plan, "captured_at": _canonical_time(plan["captured_at"])}
+    return content
 
 
 def fingerprint(event: Mapping[str, Any] | UsageEvent) -> str:
@@ -58,33 +108,40 @@ def fast_canonical_bytes(event: Mapping[str, Any]) -> bytes:
 
     A schema-valid envelope is a closed object whose strings all match ASCII
     patterns without quote, backslash or control characters, and whose only
-    number is the integral ``quantity``. For that domain the canonical form can
-    be written out directly in sorted key order (``5.0`` written as ``5``);
+    number is the integral ``quantity``. For that domain orjson's compact
+    output with sorted keys *is* the canonical form (``5.0`` written as ``5``
+    first, timestamps in their millisecond form as in :func:`business_content`);
     tests prove the bytes equal the ``rfc8785`` package's and npm
     ``canonicalize``'s. Do not call this on arbitrary JSON: use
-    :func:`saas_contracts._digest.canonical_bytes`.
+    :func:`saas_contracts._digest.canonical_bytes`. ``event`` is not modified
+    (see :func:`consume_canonical_bytes` for the replay's in-place variant).
     """
+    copy = dict(event)
+    if isinstance(plan := copy.get("plan"), Mapping):
+        copy["plan"] = dict(plan)
+    return consume_canonical_bytes(copy)
+
+
+def consume_canonical_bytes(event: dict[str, Any]) -> bytes:
+    """:func:`fast_canonical_bytes` that reuses ``event``, a parsed line the caller owns.
+
+    The receipt fields are removed from ``event``, ``quantity`` becomes an int
+    and ``occurred_at``/``plan.captured_at`` their millisecond form. The bulk
+    path calls this last, after it has read what it needs from the event.
+    """
+    event.pop("event_id", None)
+    event.pop("recorded_at", None)
+    quantity = event["quantity"]
+    if type(quantity) is not int:
+        event["quantity"] = int(quantity)
+    occurred = event["occurred_at"]
+    if len(occurred) != 20:  # a timestamp without fraction is canonical already
+        event["occurred_at"] = idempotency_timestamp(occurred)
     plan = event["plan"]
-    parts = []
-    if "attributes" in event:
-        parts.append('{"attributes":' + _label_map(event["attributes"]) + ',"event_type":"')
-    else:
-        parts.append('{"event_type":"')
-    features = ',"features":' + _label_map(plan["features"]) if "features" in plan else ""
-    parts.append(
-        f'{event["event_type"]}","idempotency_key":"{event["idempotency_key"]}",'
-        f'"occurred_at":"{event["occurred_at"]}","plan":{{"captured_at":"{plan["captured_at"]}",'
-        f'"catalog_revision":"{plan["catalog_revision"]}"{features},"plan_key":"{plan["plan_key"]}",'
-        f'"plan_label":"{plan["plan_label"]}"}},"quantity":{int(event["quantity"])},'
-        f'"source":"{event["source"]}","subject":"{event["subject"]}"}}',
-    )
-    return "".join(parts).encode("ascii")
-
-
-def _label_map(labels: Mapping[str, str]) -> str:
-    # Keys and values are public labels ([a-z0-9._-]): nothing to escape, and
-    # code-point order equals RFC 8785's UTF-16 order for ASCII.
-    return json.dumps(labels, sort_keys=True, separators=(",", ":"))
+    captured = plan["captured_at"]
+    if len(captured) != 20:
+        plan["captured_at"] = idempotency_timestamp(captured)
+    return orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
 
 
 def scope_key(source: str, idempotency_key: str) -> bytes:

@@ -23,6 +23,18 @@ input equals a clean run. One writing run at a time: a second one on the same
 SQLite file waits up to ``lock_timeout`` seconds, then is refused with
 :class:`~saas_contracts.errors.IndexBusyError` (dry runs read a consistent
 snapshot and need no lock).
+
+A SQLite index records the fingerprint rule its hashes were made with
+(:data:`~saas_contracts.ledger._fingerprint.FINGERPRINT_VERSION`, a row of its
+``meta`` table, written with the first run's scopes). An index of another
+version is refused, since its fingerprints would not compare: a file from
+before the version row (version 1: timestamps hashed as written) can be
+upgraded in place with ``upgrade=True`` (``--upgrade-index``). That is safe:
+a version-2 fingerprint never hashes a timestamp with more than 3 fraction
+digits or a trailing zero, so an old hash equals a new one only when the
+content is the same; the only cost is that a re-sent event whose first copy
+had such a timestamp is reported as a ``conflict`` (never applied twice)
+where a rebuilt index would call it a ``duplicate``.
 """
 
 from __future__ import annotations
@@ -34,6 +46,7 @@ from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 from saas_contracts._lock import lock_exclusively, unlock
 from saas_contracts.errors import IndexBusyError, InputFileError
+from saas_contracts.ledger._fingerprint import FINGERPRINT_VERSION
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -46,6 +59,11 @@ _SQL_CHUNK: Final = 500  # keys per SELECT; under SQLite's historical 999 bound-
 _ROWS_PER_INSERT: Final = 400  # two parameters per row
 _SCHEMA_SQL: Final = "CREATE TABLE IF NOT EXISTS {table} (k BLOB PRIMARY KEY, fp BLOB NOT NULL) WITHOUT ROWID"
 _COLUMNS: Final = (("k", "BLOB", 1), ("fp", "BLOB", 0))  # (name, declared type, primary-key position)
+_META_SQL: Final = (
+    "CREATE TABLE IF NOT EXISTS main.meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
+)
+_VERSION_ROW: Final = "fingerprint_version"
+_LEGACY_VERSION: Final = 1  # an index with scopes and no meta table predates the version row
 
 
 class IndexRun(Protocol):
@@ -174,9 +192,13 @@ class _SqliteRun:
     run is kept. A writing run holds an exclusive ``flock`` on the file.
     """
 
-    def __init__(self, path: Path, *, dry_run: bool, cache_kib: int, lock_timeout: float) -> None:
+    def __init__(
+        self, path: Path, *, dry_run: bool, cache_kib: int, lock_timeout: float, upgrade: bool
+    ) -> None:
         self._path = path
         self._dry_run = dry_run
+        self._upgrade = upgrade
+        self._stamp_version = False  # write the version row with this run's first batch
         self._written = 0
         self._tables: list[str] = []
         self._lock = None if dry_run else _lock_exclusively(path, lock_timeout)
@@ -207,17 +229,42 @@ class _SqliteRun:
                 if path.exists():
                     db.execute("ATTACH DATABASE ? AS base", (path.resolve().as_uri() + "?mode=ro",))
                     if _has_index_table(db, "base"):  # a file with no table yet is an empty index
+                        self._check_version(_index_version(db, "base"))
                         self._tables.append("base.seen")
             else:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
                 db.execute(_SCHEMA_SQL.format(table="main.seen"))
                 _has_index_table(db, "main")
+                self._stamp_version = self._check_version(_index_version(db, "main"))
             db.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
         except BaseException:
             db.close()
             raise
         return db
+
+    def _check_version(self, version: int | None) -> bool:
+        """Refuse an index of another fingerprint version; True when the version row must be written."""
+        if version == FINGERPRINT_VERSION:
+            return False
+        if version is None:
+            return True
+        if version == _LEGACY_VERSION and self._upgrade:
+            return True
+        if version == _LEGACY_VERSION:
+            msg = (
+                f"its fingerprints are version {version} (timestamps hashed as written) and this "
+                f"saas-contracts compares timestamps to the millisecond (version {FINGERPRINT_VERSION}); "
+                "pass --upgrade-index (upgrade=True) once to upgrade it in place (safe: at worst a re-sent "
+                "event whose first copy had more than 3 fraction digits or a trailing zero is a conflict "
+                "instead of a duplicate), or rebuild it by replaying the inputs into a new index file"
+            )
+        else:
+            msg = (
+                f"its fingerprints are version {version}, this saas-contracts knows version "
+                f"{FINGERPRINT_VERSION}; use the saas-contracts release that wrote it"
+            )
+        raise sqlite3.DatabaseError(msg)
 
     @property
     def written(self) -> int:
@@ -248,6 +295,13 @@ class _SqliteRun:
             return bytearray()
         if not self._db.in_transaction:
             self._db.execute("BEGIN")
+        if self._stamp_version:
+            self._db.execute(_META_SQL)
+            self._db.execute(
+                "INSERT OR REPLACE INTO main.meta (name, value) VALUES (?, ?)",
+                (_VERSION_ROW, str(FINGERPRINT_VERSION)),
+            )
+            self._stamp_version = False
         if self._optimistic and self._insert_all_new(keys, fingerprints):
             out, new = _verdicts(keys, fingerprints, {})
         else:
@@ -344,21 +398,48 @@ def _has_index_table(db: sqlite3.Connection, schema: str) -> bool:
     return bool(rows)
 
 
+def _index_version(db: sqlite3.Connection, schema: str) -> int | None:
+    """The fingerprint version of the index in ``schema`` (None: no scope recorded yet)."""
+    has_meta = db.execute(
+        f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = 'meta'"  # noqa: S608 - ours
+    ).fetchone()
+    if has_meta:
+        row = db.execute(
+            f"SELECT value FROM {schema}.meta WHERE name = ?",  # noqa: S608 - schema names are ours
+            (_VERSION_ROW,),
+        ).fetchone()
+        if row is not None:
+            try:
+                return int(row[0])
+            except ValueError as error:
+                msg = "its fingerprint version row is not a number"
+                raise sqlite3.DatabaseError(msg) from error
+    if db.execute(f"SELECT 1 FROM {schema}.seen LIMIT 1").fetchone():  # noqa: S608 - ours
+        return _LEGACY_VERSION
+    return None
+
+
 class SqliteIndex:
     """An on-disk index (one SQLite file, one ``WITHOUT ROWID`` table of hashes)."""
 
     kind: IndexKind = "sqlite"
     persistent = True
 
-    def __init__(self, path: str | Path, *, cache_kib: int = 65_536, lock_timeout: float = 5.0) -> None:
+    def __init__(
+        self, path: str | Path, *, cache_kib: int = 65_536, lock_timeout: float = 5.0, upgrade: bool = False
+    ) -> None:
         """Use (and on the first non-dry run, create) the index file at ``path``.
 
         ``cache_kib`` bounds SQLite's page cache (default 64 MiB). A writing run
         waits up to ``lock_timeout`` seconds for another writer to finish.
+        ``upgrade``: accept an index of fingerprint version 1 and (on a writing
+        run) record it as the current version (see the module docstring);
+        without it such an index is refused.
         """
         self.path = Path(path)
         self.cache_kib = cache_kib
         self.lock_timeout = lock_timeout
+        self.upgrade = upgrade
         if self.path.exists() and not self.path.is_file():
             raise InputFileError(str(path), "the idempotency index must be a file")
 
@@ -378,7 +459,11 @@ class SqliteIndex:
         """Start a run; a dry run opens the file read-only and never creates it."""
         try:
             run = _SqliteRun(
-                self.path, dry_run=dry_run, cache_kib=self.cache_kib, lock_timeout=self.lock_timeout
+                self.path,
+                dry_run=dry_run,
+                cache_kib=self.cache_kib,
+                lock_timeout=self.lock_timeout,
+                upgrade=self.upgrade,
             )
         except sqlite3.DatabaseError as error:
             raise _unusable(self.path, error) from error
