@@ -21,9 +21,8 @@ from saas_contracts._jsonio import loads
 from saas_contracts.entitlements import decide
 from saas_contracts.entitlements._fixture import run_stage as run_entitlements_stage
 from saas_contracts.errors import JSONInputError
-from saas_contracts.ledger import fingerprint
+from saas_contracts.ledger import _fingerprint, fingerprint
 from saas_contracts.ledger._envelope import event_violations, to_cloudevent
-from saas_contracts.ledger import _fingerprint
 from saas_contracts.ledger._fingerprint import business_content
 from saas_contracts.ledger._fixture import run_stage as run_ledger_stage
 from saas_contracts.redaction import redact
@@ -37,7 +36,9 @@ def _stage(document: dict[str, Any], name: str) -> dict[str, Any]:
     return next(stage for stage in document["stages"] if stage["stage"] == name)
 
 
-_STAMP = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,9}))?Z\Z", re.ASCII)
+_STAMP = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,9}))?Z\Z", re.ASCII
+)
 
 
 def _millisecond(stamp: str) -> str:
@@ -90,7 +91,8 @@ def reference() -> dict[str, Any]:
         "fingerprint_version": getattr(_fingerprint, "FINGERPRINT_VERSION", 1),
         "events": {vector["name"]: _event_result(vector) for vector in _stage(ledger, "event")["vectors"]},
         "decisions": {
-            vector["name"]: decide(vector["request"]) for vector in _stage(entitlements, "decision")["vectors"]
+            vector["name"]: decide(vector["request"])
+            for vector in _stage(entitlements, "decision")["vectors"]
         },
         "generated": [{"request": request, "result": _python(request)} for request in _generated()],
         "redaction": {

@@ -332,51 +332,84 @@ function typeModules(schemas, names, byId) {
 // ---------------------------------------------------------------------------------- validators
 
 /** One Ajv standalone module for every schema with a root type, bundled to pure ESM (no require, no eval). */
+const ANNOTATIONS = new Set(["title", "description", "examples", "$comment"]);
+const SCHEMA_MAPS = new Set(["properties", "patternProperties", "$defs", "dependentSchemas"]);
+const SCHEMA_LISTS = new Set(["allOf", "anyOf", "oneOf", "prefixItems"]);
+const SCHEMA_VALUES = new Set(["items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedItems", "unevaluatedProperties"]);
+
+/** A schema without annotation keywords (they never change a verdict; the validators embed less text). */
+function withoutAnnotations(schema) {
+  if (schema === null || typeof schema !== "object" || Array.isArray(schema)) return schema;
+  const out = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (ANNOTATIONS.has(key)) continue;
+    if (SCHEMA_MAPS.has(key)) out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, withoutAnnotations(sub)]));
+    else if (SCHEMA_LISTS.has(key)) out[key] = value.map(withoutAnnotations);
+    else if (SCHEMA_VALUES.has(key)) out[key] = withoutAnnotations(value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Ajv standalone validators, one module per schema with a root type (so a bundler keeps only the
+ * validators a Worker imports), each bundled by esbuild to pure ESM: no require, no eval, no
+ * new Function. `validators/index.js` re-exports them all (the package has no side effects).
+ */
 async function validatorModules(schemas, names) {
-  const roots = [...names.values()].filter((row) => row.pointer === "");
+  const roots = [...names.values()].filter((row) => row.pointer === "").sort((a, b) => compareText(a.name, b.name));
   const ajv = new Ajv2020({
     strict: true,
     allErrors: true,
-    code: { source: true, esm: true, lines: false, formats: _`require("./formats-entry.js")` },
+    code: { source: true, esm: true, lines: false, formats: _`__formats` },
   });
   ajv.addFormat("date-time", { type: "string", validate: () => true });
-  for (const schema of schemas) ajv.addSchema(schema.doc);
-  const exportsMap = Object.fromEntries(roots.map((row) => [`validate${row.name}`, row.schema.id]));
-  const source = standaloneCode(ajv, exportsMap);
+  for (const schema of schemas) ajv.addSchema(withoutAnnotations(schema.doc));
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "contracts-validators-"));
+  const formats = pathToFileURL(path.join(PACKAGE, "src", "formats.ts")).pathname;
+  const out = {};
   try {
-    fs.writeFileSync(path.join(scratch, "validators.js"), source);
-    const formats = pathToFileURL(path.join(PACKAGE, "src", "formats.ts")).pathname;
-    fs.writeFileSync(path.join(scratch, "formats-entry.js"), `import { isDateTime } from ${JSON.stringify(formats)};\nconst dateTime = { type: "string", validate: isDateTime };\nexport { dateTime as \"date-time\" };\n`);
-    const result = await esbuild.build({
-      entryPoints: [path.join(scratch, "validators.js")],
-      bundle: true,
-      write: false,
-      format: "esm",
-      platform: "neutral",
-      target: "es2022",
-      nodePaths: [path.join(PACKAGE, "node_modules")],
-      legalComments: "none",
-      logLevel: "silent",
-    });
-    let code = result.outputFiles[0].text;
-    // esbuild names bundled inputs by their path: keep the text independent of the checkout and tmp dir.
-    code = code.replaceAll(scratch, "<generated>").replaceAll(PACKAGE, "<package>");
-    // Ajv's runtime helpers carry their own `require(...)` spelling as a string for code generation; unused here.
-    code = code.replace(/^\s*\w+\.code = 'require\("ajv\/dist\/runtime\/\w+"\)\.default';\n/gm, "");
-    if (/\brequire\s*\(|new Function|\beval\s*\(/.test(code)) throw new Error("validators: require, eval or new Function left in the bundle");
-    const dts =
-      HEADER +
-      `import type { ${roots.map((row) => row.name).sort(compareText).join(", ")} } from "../types/index.js";\n\n` +
-      "/** One Ajv error object, as precompiled validators report them. */\n" +
-      "export interface ValidationError {\n  instancePath: string;\n  schemaPath: string;\n  keyword: string;\n  params: Record<string, unknown>;\n  message?: string;\n}\n\n" +
-      "/** A precompiled validator: a type guard that leaves its errors on `.errors` when it returns false. */\n" +
-      "export interface Validator<T> {\n  (data: unknown): data is T;\n  errors?: ValidationError[] | null;\n}\n\n" +
-      roots.map((row) => `/** Validates against ${row.schema.name} (${row.schema.id}). */\nexport declare const validate${row.name}: Validator<${row.name}>;\n`).join("");
-    return { "validators/index.js": HEADER + code, "validators/index.d.ts": dts };
+    for (const row of roots) {
+      const module = row.schema.name.replace(/\/v[0-9]+\//, "/");
+      const source =
+        `import { isDateTime } from ${JSON.stringify(formats)};\n` +
+        `const __formats = { "date-time": { type: "string", validate: isDateTime } };\n` +
+        standaloneCode(ajv, { [`validate${row.name}`]: row.schema.id });
+      const entry = path.join(scratch, `${module.replaceAll("/", "__")}.js`);
+      fs.writeFileSync(entry, source);
+      const result = await esbuild.build({
+        entryPoints: [entry],
+        bundle: true,
+        write: false,
+        format: "esm",
+        platform: "neutral",
+        target: "es2022",
+        nodePaths: [path.join(PACKAGE, "node_modules")],
+        legalComments: "none",
+        logLevel: "silent",
+      });
+      let code = result.outputFiles[0].text;
+      // esbuild names bundled inputs by their path: keep the text independent of the checkout and tmp dir.
+      code = code.replaceAll(scratch, "<generated>").replaceAll(PACKAGE, "<package>");
+      // Ajv's runtime helpers carry their own `require(...)` spelling as a string for code generation; unused here.
+      code = code.replace(/^\s*\w+\.code = 'require\("ajv\/dist\/runtime\/\w+"\)\.default';\n/gm, "");
+      if (/\brequire\s*\(|new Function|\beval\s*\(/.test(code)) throw new Error(`validators: require, eval or new Function left in ${module}`);
+      out[`validators/${module}.js`] = HEADER + code;
+      row.module = module;
+    }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+  const dts =
+    HEADER +
+    `import type { ${roots.map((row) => row.name).join(", ")} } from "../types/index.js";\n\n` +
+    "/** One Ajv error object, as precompiled validators report them. */\n" +
+    "export interface ValidationError {\n  instancePath: string;\n  schemaPath: string;\n  keyword: string;\n  params: Record<string, unknown>;\n  message?: string;\n}\n\n" +
+    "/** A precompiled validator: a type guard that leaves its errors on `.errors` when it returns false. */\n" +
+    "export interface Validator<T> {\n  (data: unknown): data is T;\n  errors?: ValidationError[] | null;\n}\n\n" +
+    roots.map((row) => `/** Validates against ${row.schema.name} (${row.schema.id}). */\nexport declare const validate${row.name}: Validator<${row.name}>;\n`).join("");
+  const js = HEADER + roots.map((row) => `export { validate${row.name} } from "./${row.module}.js";\n`).join("");
+  return { ...out, "validators/index.js": js, "validators/index.d.ts": dts };
 }
 
 // ---------------------------------------------------------------------------------- fixtures, versions

@@ -16,43 +16,43 @@ export interface Validator<T> {
   errors?: ValidationError[] | null;
 }
 
-/** Validates against entitlements/v1/core-fixture (https://saas-contracts.dev/schemas/entitlements/v1/core-fixture.schema.json). */
-export declare const validateEntitlementsCoreFixture: Validator<EntitlementsCoreFixture>;
-/** Validates against entitlements/v1/decision (https://saas-contracts.dev/schemas/entitlements/v1/decision.schema.json). */
-export declare const validateEntitlementDecision: Validator<EntitlementDecision>;
-/** Validates against entitlements/v1/decision-request (https://saas-contracts.dev/schemas/entitlements/v1/decision-request.schema.json). */
-export declare const validateDecisionRequest: Validator<DecisionRequest>;
-/** Validates against entitlements/v1/lifecycle-event (https://saas-contracts.dev/schemas/entitlements/v1/lifecycle-event.schema.json). */
-export declare const validateLifecycleEvent: Validator<LifecycleEvent>;
-/** Validates against entitlements/v1/ops-summary (https://saas-contracts.dev/schemas/entitlements/v1/ops-summary.schema.json). */
-export declare const validateEntitlementsOpsSummary: Validator<EntitlementsOpsSummary>;
-/** Validates against entitlements/v1/policy (https://saas-contracts.dev/schemas/entitlements/v1/policy.schema.json). */
-export declare const validateSourcePriorityPolicy: Validator<SourcePriorityPolicy>;
-/** Validates against entitlements/v1/record (https://saas-contracts.dev/schemas/entitlements/v1/record.schema.json). */
-export declare const validatePlanSourceRecord: Validator<PlanSourceRecord>;
-/** Validates against entitlements/v1/state (https://saas-contracts.dev/schemas/entitlements/v1/state.schema.json). */
-export declare const validatePlanSourceState: Validator<PlanSourceState>;
-/** Validates against entitlements/v1/write (https://saas-contracts.dev/schemas/entitlements/v1/write.schema.json). */
-export declare const validateWriteEnvelope: Validator<WriteEnvelope>;
 /** Validates against meta/v1/compat-waivers (https://saas-contracts.dev/schemas/meta/v1/compat-waivers.schema.json). */
 export declare const validateCompatWaivers: Validator<CompatWaivers>;
 /** Validates against meta/v1/contract (https://saas-contracts.dev/schemas/meta/v1/contract.schema.json). */
 export declare const validateContractDeclaration: Validator<ContractDeclaration>;
+/** Validates against entitlements/v1/decision-request (https://saas-contracts.dev/schemas/entitlements/v1/decision-request.schema.json). */
+export declare const validateDecisionRequest: Validator<DecisionRequest>;
+/** Validates against entitlements/v1/decision (https://saas-contracts.dev/schemas/entitlements/v1/decision.schema.json). */
+export declare const validateEntitlementDecision: Validator<EntitlementDecision>;
+/** Validates against entitlements/v1/core-fixture (https://saas-contracts.dev/schemas/entitlements/v1/core-fixture.schema.json). */
+export declare const validateEntitlementsCoreFixture: Validator<EntitlementsCoreFixture>;
+/** Validates against entitlements/v1/ops-summary (https://saas-contracts.dev/schemas/entitlements/v1/ops-summary.schema.json). */
+export declare const validateEntitlementsOpsSummary: Validator<EntitlementsOpsSummary>;
+/** Validates against entitlements/v1/lifecycle-event (https://saas-contracts.dev/schemas/entitlements/v1/lifecycle-event.schema.json). */
+export declare const validateLifecycleEvent: Validator<LifecycleEvent>;
+/** Validates against entitlements/v1/record (https://saas-contracts.dev/schemas/entitlements/v1/record.schema.json). */
+export declare const validatePlanSourceRecord: Validator<PlanSourceRecord>;
+/** Validates against entitlements/v1/state (https://saas-contracts.dev/schemas/entitlements/v1/state.schema.json). */
+export declare const validatePlanSourceState: Validator<PlanSourceState>;
 /** Validates against privacy/v1/config (https://saas-contracts.dev/schemas/privacy/v1/config.schema.json). */
 export declare const validatePrivacyConfig: Validator<PrivacyConfig>;
 /** Validates against privacy/v1/rules (https://saas-contracts.dev/schemas/privacy/v1/rules.schema.json). */
 export declare const validatePrivacyRules: Validator<PrivacyRules>;
-/** Validates against usage-ledger/v1/cloudevent (https://saas-contracts.dev/schemas/usage-ledger/v1/cloudevent.schema.json). */
-export declare const validateUsageCloudEvent: Validator<UsageCloudEvent>;
-/** Validates against usage-ledger/v1/core-fixture (https://saas-contracts.dev/schemas/usage-ledger/v1/core-fixture.schema.json). */
-export declare const validateUsageLedgerCoreFixture: Validator<UsageLedgerCoreFixture>;
-/** Validates against usage-ledger/v1/event (https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json). */
-export declare const validateUsageEvent: Validator<UsageEvent>;
-/** Validates against usage-ledger/v1/ops-summary (https://saas-contracts.dev/schemas/usage-ledger/v1/ops-summary.schema.json). */
-export declare const validateUsageLedgerOpsSummary: Validator<UsageLedgerOpsSummary>;
 /** Validates against usage-ledger/v1/replay-report (https://saas-contracts.dev/schemas/usage-ledger/v1/replay-report.schema.json). */
 export declare const validateReplayReport: Validator<ReplayReport>;
 /** Validates against usage-ledger/v1/replay-request (https://saas-contracts.dev/schemas/usage-ledger/v1/replay-request.schema.json). */
 export declare const validateReplayRequest: Validator<ReplayRequest>;
+/** Validates against entitlements/v1/policy (https://saas-contracts.dev/schemas/entitlements/v1/policy.schema.json). */
+export declare const validateSourcePriorityPolicy: Validator<SourcePriorityPolicy>;
+/** Validates against usage-ledger/v1/cloudevent (https://saas-contracts.dev/schemas/usage-ledger/v1/cloudevent.schema.json). */
+export declare const validateUsageCloudEvent: Validator<UsageCloudEvent>;
+/** Validates against usage-ledger/v1/event (https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json). */
+export declare const validateUsageEvent: Validator<UsageEvent>;
+/** Validates against usage-ledger/v1/core-fixture (https://saas-contracts.dev/schemas/usage-ledger/v1/core-fixture.schema.json). */
+export declare const validateUsageLedgerCoreFixture: Validator<UsageLedgerCoreFixture>;
+/** Validates against usage-ledger/v1/ops-summary (https://saas-contracts.dev/schemas/usage-ledger/v1/ops-summary.schema.json). */
+export declare const validateUsageLedgerOpsSummary: Validator<UsageLedgerOpsSummary>;
 /** Validates against usage-ledger/v1/usage-summary (https://saas-contracts.dev/schemas/usage-ledger/v1/usage-summary.schema.json). */
 export declare const validateUsageSummary: Validator<UsageSummary>;
+/** Validates against entitlements/v1/write (https://saas-contracts.dev/schemas/entitlements/v1/write.schema.json). */
+export declare const validateWriteEnvelope: Validator<WriteEnvelope>;
