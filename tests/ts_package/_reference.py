@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests._support import ROOT
-from tests.entitlements.test_node_decision import _generated, _python
+from tests.ts_package._decision_cases import INSTANT_REQUESTS, generated, python_result
 
 from saas_contracts._digest import canonical_bytes
 from saas_contracts._jsonio import loads
@@ -94,7 +94,10 @@ def reference() -> dict[str, Any]:
             vector["name"]: decide(vector["request"])
             for vector in _stage(entitlements, "decision")["vectors"]
         },
-        "generated": [{"request": request, "result": _python(request)} for request in _generated()],
+        "generated": [{"request": request, "result": python_result(request)} for request in generated()],
+        "instant_requests": [
+            {"request": request, "result": python_result(request)} for request in INSTANT_REQUESTS
+        ],
         "redaction": {
             "key_hex": redaction["key_hex"],
             "vectors": [

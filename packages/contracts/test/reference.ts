@@ -22,6 +22,7 @@ export interface Reference {
   events: Record<string, EventAnswer>;
   decisions: Record<string, EntitlementDecision>;
   generated: { request: DecisionRequest; result: DecideResult }[];
+  instant_requests: { request: DecisionRequest; result: DecideResult }[];
   redaction: { key_hex: string; vectors: { kind: string; raw_id: string; reference: string; python: string }[] };
   outcomes: Record<string, VectorOutcome[]>;
 }

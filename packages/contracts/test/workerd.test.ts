@@ -108,6 +108,16 @@ describe("generated decision requests (the property cases): workerd equals Pytho
   });
 });
 
+describe("instants are compared exactly, not as strings (BigInt nanoseconds)", () => {
+  test("a cancellation at .5Z is due at .500000000Z, pending at .49999999Z, as in Python", () => {
+    const [due, pending] = js["instantRequests"];
+    expect(due.decision.reason).toBe("source_expired");
+    expect(pending.decision.reason).toBe("cancel_scheduled");
+    expect(pending.decision.valid_until).toBe("2026-01-10T00:00:00.5Z");
+    expect([due, pending].map(({ schema_valid: _valid, ...answer }: Json) => answer)).toEqual(python.instant_requests.map((item) => item.result));
+  });
+});
+
 describe("redaction vectors: WebCrypto HMAC in workerd", () => {
   test.each(python.redaction.vectors.map((vector, index) => [vector.kind, index] as const))("%s #%i", (_kind, index) => {
     const vector = python.redaction.vectors[index]!;

@@ -86,6 +86,7 @@ async function answers(reference: Reference): Promise<Json> {
     events: await eventAnswers(),
     decisions,
     generated: reference.generated.map((item) => decideResult(item.request)),
+    instantRequests: reference.instant_requests.map((item) => decideResult(item.request)),
     redactions,
     instantRule: await instantRule(fromCloudEvent(firstValid)),
     fixtures: {
