@@ -18,6 +18,7 @@ from tests.ts_package._decision_cases import INSTANT_REQUESTS, generated, python
 
 from saas_contracts._digest import canonical_bytes
 from saas_contracts._jsonio import loads
+from saas_contracts._validation import validate
 from saas_contracts.entitlements import decide
 from saas_contracts.entitlements._fixture import run_stage as run_entitlements_stage
 from saas_contracts.errors import JSONInputError
@@ -80,6 +81,26 @@ def _outcomes(document: dict[str, Any], runner: Any, stages: tuple[str, ...]) ->
     ]
 
 
+_BASE = "https://saas-contracts.dev/schemas/"
+
+
+def _schema_cases() -> list[dict[str, Any]]:
+    # The shared agreement cases that target a whole packaged schema (the TS validators are per root).
+    cases = []
+    for path in sorted((ROOT / "tests" / "cases" / "schemas").glob("*.json")):
+        for group in json.loads(path.read_text(encoding="utf-8")):
+            ref = group["schema"]["$ref"]
+            if "#" in ref or not ref.startswith(_BASE):
+                continue
+            name = ref.removeprefix(_BASE).removesuffix(".schema.json")
+            for test in group["tests"]:
+                found = [{"pointer": v.pointer, "keyword": v.keyword} for v in validate(test["data"], name)]
+                cases.append(
+                    {"schema": name, "data": test["data"], "valid": test["valid"], "violations": found}
+                )
+    return cases
+
+
 def reference() -> dict[str, Any]:
     """Every answer the TypeScript tests compare with."""
     ledger = json.loads(LEDGER_FIXTURE.read_text(encoding="utf-8"))
@@ -98,6 +119,7 @@ def reference() -> dict[str, Any]:
         "instant_requests": [
             {"request": request, "result": python_result(request)} for request in INSTANT_REQUESTS
         ],
+        "schema_cases": _schema_cases(),
         "redaction": {
             "key_hex": redaction["key_hex"],
             "vectors": [

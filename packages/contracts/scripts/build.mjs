@@ -321,7 +321,7 @@ function typeModules(schemas, names, byId) {
       HEADER +
       (constants.length === 0
         ? "export {};\n"
-        : constants.map(({ constant, values }) => `export const ${constant} = Object.freeze(${JSON.stringify(values)});\n`).join(""));
+        : constants.map(({ constant, values }) => `export const ${constant} = /* @__PURE__ */ Object.freeze(${JSON.stringify(values)});\n`).join(""));
   }
   const barrel = contracts.map((contract) => `export * from "./${contract}.js";\n`).join("");
   modules["types/index.d.ts"] = HEADER + barrel;
@@ -409,7 +409,17 @@ async function validatorModules(schemas, names) {
     "export interface Validator<T> {\n  (data: unknown): data is T;\n  errors?: ValidationError[] | null;\n}\n\n" +
     roots.map((row) => `/** Validates against ${row.schema.name} (${row.schema.id}). */\nexport declare const validate${row.name}: Validator<${row.name}>;\n`).join("");
   const js = HEADER + roots.map((row) => `export { validate${row.name} } from "./${row.module}.js";\n`).join("");
-  return { ...out, "validators/index.js": js, "validators/index.d.ts": dts };
+  const byName =
+    HEADER +
+    `import { ${roots.map((row) => `validate${row.name}`).join(", ")} } from "./index.js";\n\n` +
+    `export const VALIDATORS = /* @__PURE__ */ Object.freeze({\n${roots.map((row) => `  ${JSON.stringify(row.schema.name)}: validate${row.name},`).join("\n")}\n});\n`;
+  const byNameDts =
+    HEADER +
+    `import type { ${roots.map((row) => row.name).join(", ")} } from "../types/index.js";\n` +
+    `import type { Validator } from "./index.js";\n\n` +
+    "/** Every precompiled validator by schema name (`<contract>/v<major>/<name>`, as Python names schemas). */\n" +
+    `export declare const VALIDATORS: {\n${roots.map((row) => `  readonly ${JSON.stringify(row.schema.name)}: Validator<${row.name}>;`).join("\n")}\n};\n`;
+  return { ...out, "validators/index.js": js, "validators/index.d.ts": dts, "validators/by-name.js": byName, "validators/by-name.d.ts": byNameDts };
 }
 
 // ---------------------------------------------------------------------------------- fixtures, versions

@@ -23,6 +23,7 @@ export interface Reference {
   decisions: Record<string, EntitlementDecision>;
   generated: { request: DecisionRequest; result: DecideResult }[];
   instant_requests: { request: DecisionRequest; result: DecideResult }[];
+  schema_cases: { schema: string; data: unknown; valid: boolean; violations: Violation[] }[];
   redaction: { key_hex: string; vectors: { kind: string; raw_id: string; reference: string; python: string }[] };
   outcomes: Record<string, VectorOutcome[]>;
 }

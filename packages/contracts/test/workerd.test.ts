@@ -77,6 +77,15 @@ describe("usage-event-ledger event vectors: workerd equals Python", () => {
   });
 });
 
+describe("shared schema cases (tests/cases/schemas) through the precompiled validators: workerd equals Python", () => {
+  test.each(python.schema_cases.map((item, index) => [item.schema, index] as const))("%s #%i", (_schema, index) => {
+    const theirs = python.schema_cases[index]!;
+    const ours = js["schemaCases"][index];
+    expect(ours.violations).toEqual(theirs.violations);
+    expect(ours.violations.length === 0).toBe(theirs.valid);
+  });
+});
+
 describe("entitlement decision vectors: workerd equals Python", () => {
   test.each(Object.keys(python.decisions))("%s", (name) => {
     const ours = js["decisions"][name];

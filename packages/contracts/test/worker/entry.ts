@@ -7,7 +7,7 @@ import { parseStrict, JSONInputError } from "../../src/json.js";
 import { canonicalInstant, fingerprint, fingerprintBytes, fromCloudEvent, scopeKey, toCloudEvent } from "../../src/ledger/index.js";
 import { canonicalize, toHex } from "../../src/canonical.js";
 import { redact } from "../../src/redaction.js";
-import { toViolations, validateEntitlementDecision, validateUsageEvent } from "../../src/validators.js";
+import { toViolations, validate, VALIDATORS, validateEntitlementDecision, validateUsageEvent, type SchemaName } from "../../src/validators.js";
 import type { DecisionRequest } from "../../generated/types/entitlements.js";
 import type { UsageEvent } from "../../generated/types/usage-ledger.js";
 import type { Reference } from "../reference.js";
@@ -86,6 +86,9 @@ async function answers(reference: Reference): Promise<Json> {
     events: await eventAnswers(),
     decisions,
     generated: reference.generated.map((item) => decideResult(item.request)),
+    schemaCases: reference.schema_cases.map((item) =>
+      item.schema in VALIDATORS ? { violations: validate(item.data, item.schema as SchemaName) } : { error: "no validator" },
+    ),
     instantRequests: reference.instant_requests.map((item) => decideResult(item.request)),
     redactions,
     instantRule: await instantRule(fromCloudEvent(firstValid)),
