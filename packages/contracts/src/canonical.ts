@@ -1,7 +1,7 @@
 // RFC 8785 (JSON Canonicalization Scheme) over parsed JSON, and the `sha256:` digests the
-// contracts publish (Python: saas_contracts._digest). Our own module rather than the npm
-// `canonicalize` package, whose current release requires Node >= 22; the tests prove equal
-// bytes with `canonicalize` and with Python's rfc8785.
+// contracts publish (Python: saas_contracts._digest). Our own module rather than a dependency on
+// the npm `canonicalize` package (its current release, 5.1.0, requires Node >= 22); the tests prove
+// equal bytes with `canonicalize` 4.0.0 (Node >= 18) and with Python's rfc8785.
 
 import { ContractError } from "./errors.js";
 
