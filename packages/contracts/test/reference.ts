@@ -1,0 +1,37 @@
+// The shape of Python's answers (tests/ts_package/_reference.py) as the tests read them.
+import fs from "node:fs";
+import { inject } from "vitest";
+import type { Violation } from "../src/errors.js";
+import type { DecisionRequest, EntitlementDecision } from "../generated/types/entitlements.js";
+import type { UsageCloudEvent } from "../generated/types/usage-ledger.js";
+import type { VectorOutcome } from "../src/fixtures.js";
+
+export interface EventAnswer {
+  valid: boolean;
+  violations: Violation[];
+  fingerprint: string | null;
+  canonical_hex?: string;
+  millisecond_fingerprint?: string;
+  cloudevent?: UsageCloudEvent;
+}
+
+export type DecideResult = { decision: EntitlementDecision } | { error: string };
+
+export interface Reference {
+  fingerprint_version: number;
+  events: Record<string, EventAnswer>;
+  decisions: Record<string, EntitlementDecision>;
+  generated: { request: DecisionRequest; result: DecideResult }[];
+  instant_requests: { request: DecisionRequest; result: DecideResult }[];
+  schema_cases: { schema: string; data: unknown; valid: boolean; violations: Violation[] }[];
+  redaction: { key_hex: string; vectors: { kind: string; raw_id: string; reference: string; python: string }[] };
+  outcomes: Record<string, VectorOutcome[]>;
+}
+
+let cached: Reference | undefined;
+
+/** Python's answers, read once per test file. */
+export function reference(): Reference {
+  cached ??= JSON.parse(fs.readFileSync(inject("pythonReference"), "utf8")) as Reference;
+  return cached;
+}

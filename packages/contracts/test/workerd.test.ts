@@ -1,0 +1,188 @@
+// The package where it runs: test/worker/entry.ts bundled with esbuild for workerd (no node
+// builtins allowed), run in Miniflare WITHOUT nodejs_compat, its answers compared with Python's
+// (tests/ts_package/_reference.py) vector by vector.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { canonicalInstant } from "../src/ledger/index.js";
+import { reference } from "./reference.js";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+type Json = Record<string, any>;
+
+const python = reference();
+let worker: Miniflare | undefined;
+let js: Json = {};
+let imports: string[] = [];
+
+beforeAll(async () => {
+  const built = await esbuild.build({
+    entryPoints: [path.join(HERE, "worker", "entry.ts")],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2022",
+    metafile: true,
+    logLevel: "silent",
+  });
+  imports = Object.values(built.metafile.inputs).flatMap((input) => input.imports.filter((item) => item.external).map((item) => item.path));
+  const script = built.outputFiles[0]?.text ?? "";
+  worker = new Miniflare({ modules: true, script, compatibilityDate: "2026-03-01", compatibilityFlags: [] });
+  const response = await worker.dispatchFetch("http://contracts.test/", { method: "POST", body: JSON.stringify(python) });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`the Worker answered ${response.status}: ${text.slice(0, 2000)}`);
+  js = JSON.parse(text) as Json;
+});
+
+afterAll(async () => {
+  await worker?.dispose();
+});
+
+describe("the Worker bundle", () => {
+  test("imports nothing from outside the bundle (no node: builtins)", () => {
+    expect(imports).toEqual([]);
+  });
+
+  test("ran in workerd without nodejs_compat", () => {
+    expect(js["runtime"]).toEqual({ userAgent: "Cloudflare-Workers", hasProcess: false });
+  });
+});
+
+// Python before fingerprint v2 (the ledger branch) hashed instants as written: a vector whose
+// instants are not in canonical millisecond form cannot agree with it and waits for that merge.
+const waitsForV2 = (name: string): boolean => {
+  const event = python.events[name]!.cloudevent;
+  if (python.fingerprint_version >= 2 || event === undefined) return false;
+  return canonicalInstant(event.time) !== event.time || canonicalInstant(event.data.plan.captured_at) !== event.data.plan.captured_at;
+};
+
+describe("usage-event-ledger event vectors: workerd equals Python", () => {
+  test.each(Object.keys(python.events))("%s", (name) => {
+    const ours = js["events"][name];
+    const theirs = python.events[name]!;
+    expect(ours.valid).toBe(theirs.valid);
+    expect(ours.violations).toEqual(theirs.violations);
+    if (!waitsForV2(name)) expect(ours.fingerprint).toBe(theirs.fingerprint);
+    if (theirs.valid) {
+      expect(ours.fingerprint).toBe(theirs.millisecond_fingerprint);
+      if (!waitsForV2(name)) expect(ours.canonical_hex).toBe(theirs.canonical_hex);
+      expect(ours.cloudevent).toEqual(theirs.cloudevent);
+      expect(ours.roundtrip).toBe(true);
+      expect(ours.scope_key).toMatch(/^[0-9a-f]{32}$/);
+    }
+  });
+});
+
+describe("shared schema cases (tests/cases/schemas) through the precompiled validators: workerd equals Python", () => {
+  test.each(python.schema_cases.map((item, index) => [item.schema, index] as const))("%s #%i", (_schema, index) => {
+    const theirs = python.schema_cases[index]!;
+    const ours = js["schemaCases"][index];
+    expect(ours.violations).toEqual(theirs.violations);
+    expect(ours.violations.length === 0).toBe(theirs.valid);
+  });
+});
+
+describe("entitlement decision vectors: workerd equals Python", () => {
+  test.each(Object.keys(python.decisions))("%s", (name) => {
+    const ours = js["decisions"][name];
+    expect(ours.schema_valid).toBe(true);
+    // Byte-identical JSON: key order matches too.
+    expect(JSON.stringify(ours.decision)).toBe(JSON.stringify(python.decisions[name]));
+  });
+});
+
+describe("generated decision requests (the property cases): workerd equals Python", () => {
+  test("one answer per request", () => {
+    expect(js["generated"]).toHaveLength(python.generated.length);
+    expect(python.generated.length).toBeGreaterThanOrEqual(475);
+  });
+
+  test("every request agrees, decision by decision or the duplicate-record error", () => {
+    const mismatches = python.generated
+      .map((item, index) => [index, item.result, js["generated"][index]] as const)
+      .filter(([, theirs, ours]) => {
+        const { schema_valid: _schemaValid, ...answer } = ours;
+        return JSON.stringify(answer) !== JSON.stringify(theirs);
+      })
+      .map(([index]) => index);
+    expect(mismatches).toEqual([]);
+  });
+
+  test("every decision is schema-valid", () => {
+    expect(js["generated"].filter((item: Json) => "decision" in item && item.schema_valid !== true)).toEqual([]);
+  });
+});
+
+describe("instants are compared exactly, not as strings (BigInt nanoseconds)", () => {
+  test("a cancellation at .5Z is due at .500000000Z, pending at .49999999Z, as in Python", () => {
+    const [due, pending] = js["instantRequests"];
+    expect(due.decision.reason).toBe("source_expired");
+    expect(pending.decision.reason).toBe("cancel_scheduled");
+    expect(pending.decision.valid_until).toBe("2026-01-10T00:00:00.5Z");
+    expect([due, pending].map(({ schema_valid: _valid, ...answer }: Json) => answer)).toEqual(python.instant_requests.map((item) => item.result));
+  });
+});
+
+describe("redaction vectors: WebCrypto HMAC in workerd", () => {
+  test.each(python.redaction.vectors.map((vector, index) => [vector.kind, index] as const))("%s #%i", (_kind, index) => {
+    const vector = python.redaction.vectors[index]!;
+    expect(js["redactions"][index]).toBe(vector.reference);
+    expect(js["redactions"][index]).toBe(vector.python);
+  });
+});
+
+describe("fingerprint instant rule in workerd", () => {
+  test("every spelling of a whole second (and sub-millisecond fractions) is one fingerprint", () => {
+    const values = Object.values(js["instantRule"].fingerprints);
+    expect(new Set(values).size).toBe(1);
+  });
+
+  test("the whole-second spelling is Python's fingerprint of the fixture event", () => {
+    const first = Object.values(python.events).find((item) => item.valid)!;
+    expect(js["instantRule"].fingerprints["Z"]).toBe(first.fingerprint);
+  });
+
+  test("millisecond fractions that differ give different fingerprints; equal ones the same", () => {
+    const distinct = js["instantRule"].distinct;
+    expect(distinct[".12Z"]).toBe(distinct[".120Z"]);
+    expect(distinct[".12Z"]).toBe(distinct[".1209Z"]);
+    expect(distinct[".123Z"]).toBe(distinct[".123456789Z"]);
+    expect(distinct[".123Z"]).toBe(distinct[".1234Z"]);
+    expect(new Set([distinct[".12Z"], distinct[".123Z"], distinct[".5Z"], distinct[".999999999Z"]]).size).toBe(4);
+  });
+
+  test("canonical spellings: truncated to milliseconds, trailing zeros and a bare '.' dropped", () => {
+    expect(js["instantRule"].canonical).toEqual({
+      "2026-01-01T00:00:05Z": "2026-01-01T00:00:05Z",
+      "2026-01-01T00:00:05.000Z": "2026-01-01T00:00:05Z",
+      "2026-01-01T00:00:05.000000Z": "2026-01-01T00:00:05Z",
+      "2026-01-01T00:00:05.120Z": "2026-01-01T00:00:05.12Z",
+      "2026-01-01T00:00:05.123456789Z": "2026-01-01T00:00:05.123Z",
+      "2026-01-01T00:00:05.999Z": "2026-01-01T00:00:05.999Z",
+      "2026-01-01T00:00:05.0001Z": "2026-01-01T00:00:05Z",
+      "2026-01-01T00:00:05.1234567891Z": "2026-01-01T00:00:05.1234567891Z",
+      "not a timestamp": "not a timestamp",
+    });
+  });
+});
+
+describe("checkFixture in workerd: Python's expectation rules, outcome by outcome", () => {
+  test.each(["usage-event-ledger", "entitlement-plan-source"])("%s", (candidate) => {
+    const report = js["fixtures"][candidate];
+    const theirs = python.outcomes[candidate]!;
+    expect(report.outcomes.map((item: Json) => [item.stage, item.name, item.passed])).toEqual(
+      theirs.map((item) => [item.stage, item.name, item.passed]),
+    );
+    expect(report.outcomes.length).toBeGreaterThan(0);
+    expect(report.passed).toBe(true);
+  });
+
+  test("stages without a TypeScript check are listed as skipped, never as passed", () => {
+    expect(js["fixtures"]["usage-event-ledger"].skipped.map((item: Json) => item.stage)).toEqual(["replay", "ops-summary", "privacy-boundary"]);
+    expect(js["fixtures"]["entitlement-plan-source"].skipped.map((item: Json) => item.stage)).toEqual(["writer", "billing_lifecycle", "audit"]);
+  });
+});
