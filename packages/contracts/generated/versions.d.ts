@@ -7,5 +7,5 @@ export declare const CONTRACT_VERSIONS: {
   readonly entitlements: "1.2.0";
   readonly meta: "1.0.0";
   readonly privacy: "1.0.0";
-  readonly "usage-ledger": "1.1.0";
+  readonly "usage-ledger": "1.2.0";
 };

@@ -365,7 +365,9 @@ async function validatorModules(schemas, names) {
   });
   ajv.addFormat("date-time", { type: "string", validate: () => true });
   for (const schema of schemas) ajv.addSchema(withoutAnnotations(schema.doc));
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "contracts-validators-"));
+  // Inside the package, so esbuild's path comments (relative to absWorkingDir) never depend on
+  // where the checkout or the temporary folder lives.
+  const scratch = fs.mkdtempSync(path.join(PACKAGE, ".scratch-validators-"));
   const formats = pathToFileURL(path.join(PACKAGE, "src", "formats.ts")).pathname;
   const out = {};
   try {
@@ -384,13 +386,14 @@ async function validatorModules(schemas, names) {
         format: "esm",
         platform: "neutral",
         target: "es2022",
+        absWorkingDir: PACKAGE,
         nodePaths: [path.join(PACKAGE, "node_modules")],
         legalComments: "none",
         logLevel: "silent",
       });
       let code = result.outputFiles[0].text;
       // esbuild names bundled inputs by their path: keep the text independent of the checkout and tmp dir.
-      code = code.replaceAll(scratch, "<generated>").replaceAll(PACKAGE, "<package>");
+      code = code.replaceAll(path.relative(PACKAGE, scratch), "<generated>").replaceAll(PACKAGE, "<package>");
       // Ajv's runtime helpers carry their own `require(...)` spelling as a string for code generation; unused here.
       code = code.replace(/^\s*\w+\.code = 'require\("ajv\/dist\/runtime\/\w+"\)\.default';\n/gm, "");
       if (/\brequire\s*\(|new Function|\beval\s*\(/.test(code)) throw new Error(`validators: require, eval or new Function left in ${module}`);

@@ -102,7 +102,7 @@ function isDateTime(text) {
   return year !== 0 && day >= 1 && day <= last && timeOk(found.slice(4));
 }
 
-// ../../../../..<generated>/entitlements__decision-request.js
+// <generated>/entitlements__decision-request.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
 var validateDecisionRequest = validate22;
 var func1 = require_ucs2length().default;

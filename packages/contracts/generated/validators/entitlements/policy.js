@@ -78,7 +78,7 @@ var require_equal = __commonJS({
   }
 });
 
-// ../../../../..<generated>/entitlements__policy.js
+// <generated>/entitlements__policy.js
 var validateSourcePriorityPolicy = validate32;
 var schema43 = { "type": "string", "enum": ["manual_override", "billing_provider", "promotion", "trial", "default_plan"] };
 var func1 = require_ucs2length().default;

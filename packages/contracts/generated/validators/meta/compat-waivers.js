@@ -33,7 +33,7 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// ../../../../..<generated>/meta__compat-waivers.js
+// <generated>/meta__compat-waivers.js
 var validateCompatWaivers = validate20;
 var schema32 = { "type": "object", "properties": { "file": { "type": "string", "minLength": 1, "maxLength": 300 }, "kind": { "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9-]*$", "maxLength": 64 }, "direction": { "enum": ["backward", "forward"] }, "pointer": { "type": "string", "maxLength": 500 }, "reason": { "type": "string", "pattern": "[A-Za-z]", "minLength": 10, "maxLength": 1e3 } }, "required": ["file", "reason"], "additionalProperties": false };
 var func1 = require_ucs2length().default;

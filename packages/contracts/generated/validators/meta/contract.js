@@ -33,7 +33,7 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// ../../../../..<generated>/meta__contract.js
+// <generated>/meta__contract.js
 var validateContractDeclaration = validate21;
 var schema33 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/meta/v1/contract.schema.json", "type": "object", "properties": { "contract": { "type": "string", "pattern": "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$", "maxLength": 64 }, "compatibility": { "enum": ["backward", "forward", "full", "none"] }, "version": { "type": "string", "pattern": "^(?:0|[1-9][0-9]*)\\.(?:0|[1-9][0-9]*)\\.(?:0|[1-9][0-9]*)$", "maxLength": 32 }, "description": { "type": "string", "maxLength": 500 } }, "required": ["contract", "compatibility", "version"], "additionalProperties": false };
 var func1 = require_ucs2length().default;

@@ -33,7 +33,7 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// ../../../../..<generated>/privacy__rules.js
+// <generated>/privacy__rules.js
 var validatePrivacyRules = validate96;
 var pattern85 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+$", "u");
 var func1 = require_ucs2length().default;

@@ -57,7 +57,7 @@ function isDateTime(text) {
   return year !== 0 && day >= 1 && day <= last && timeOk(found.slice(4));
 }
 
-// ../../../../..<generated>/usage-ledger__core-fixture.js
+// <generated>/usage-ledger__core-fixture.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
 var validateUsageLedgerCoreFixture = validate149;
 var func1 = require_ucs2length().default;
