@@ -387,6 +387,7 @@ async function validatorModules(schemas, names) {
         platform: "neutral",
         target: "es2022",
         absWorkingDir: PACKAGE,
+        preserveSymlinks: true,
         nodePaths: [path.join(PACKAGE, "node_modules")],
         legalComments: "none",
         logLevel: "silent",
