@@ -51,6 +51,7 @@ class TestSummary:
             "duplicate": 1,
             "conflict": 1,
             "stale": 1,
+            "parked": 0,
             "illegal": 0,
             "invalid": 1,
         }
@@ -67,9 +68,11 @@ class TestSummary:
         assert summary["workspaces"] == 1
 
     def test_state_alone_uses_receipts(self):
+        # Receipts hold each event's place in the canonical fold: the late failure is folded in before the
+        # recovery (applied there, superseded), so the state counts it applied; only its delivery was stale.
         summary = summarize(state=apply_events(PlanSourceState(), STREAM).state, generated_at=AT).document
-        assert summary["event_outcomes"]["applied"] == 2
-        assert summary["event_outcomes"]["stale"] == 1
+        assert summary["event_outcomes"]["applied"] == 3
+        assert summary["event_outcomes"]["stale"] == 0
         assert summary["duplicate"] == 0
 
     def test_values_outside_the_vocabulary_are_refused(self):
@@ -93,7 +96,7 @@ class TestSummary:
         assert "| purchase | 3 |" not in markdown
         assert "| purchase | 1 |" in markdown
         assert "### Event outcomes" in markdown
-        assert summary.render("text").startswith("workspaces 1; stale 1")
+        assert summary.render("text").startswith("workspaces 1; stale 0")
         assert json.loads(summary.render("json")) == summary.document
         assert summary.formats == ("json", "markdown", "text")
 

@@ -40,7 +40,7 @@ TIE_BREAK_STEPS: Final = (
     "higher_sequence",
     "record_id",
 )
-EVENT_OUTCOMES: Final = ("applied", "duplicate", "conflict", "stale", "illegal", "invalid")
+EVENT_OUTCOMES: Final = ("applied", "duplicate", "conflict", "stale", "parked", "illegal", "invalid")
 OPERATOR_KINDS: Final = frozenset({"manual_grant", "manual_revoke"})
 
 Record = dict[str, Any]

@@ -2,10 +2,15 @@
 
 Order of checks for every delivered event: schema-valid (else ``invalid``);
 an already-seen ``event_id`` with the same fingerprint is a ``duplicate``, with
-another fingerprint a ``conflict``; an event older than what its record
-already reflects is ``stale``; a transition the record's status does not allow
-is ``illegal``; otherwise it is ``applied`` and yields a write envelope.
-Stale and illegal events get a receipt, so their redelivery is a duplicate.
+another fingerprint a ``conflict``. Otherwise the event joins its record's log
+and the record is folded in canonical order (:mod:`saas_contracts.entitlements._fold`):
+the delivery is ``applied`` (possibly late, folded in before newer events;
+it yields a write envelope), ``stale`` (late and superseded: no access
+changes), ``parked`` (no creating event before it yet) or ``illegal`` (its
+record's status at its place does not allow it). Parked and illegal events
+stay in the log and are re-evaluated at every later fold; every first-seen
+event gets a receipt holding its current place in the fold, so a redelivery
+is a duplicate and the receipts, like the records, do not depend on order.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from saas_contracts._digest import canonical_digest
 from saas_contracts._mask import flagged
-from saas_contracts._time import parse_utc_ns
 from saas_contracts._validation import ensure_valid, is_valid, validate
-from saas_contracts.entitlements._lifecycle import ENDING_KINDS, IllegalTransition, transition
+from saas_contracts.entitlements._fold import Entry, canonical_key, fold, fold_onto, insert, same_access
+from saas_contracts.entitlements._lifecycle import ENDING_KINDS
 from saas_contracts.entitlements._render import apply_markdown, apply_text
 from saas_contracts.entitlements._vocab import (
     EVENT_OUTCOMES,
@@ -118,25 +123,6 @@ class ApplyReport:
 def fingerprint(event: Mapping[str, Any]) -> str:
     """``sha256:`` + hex SHA-256 of the RFC 8785 canonical JSON of the event."""
     return canonical_digest(dict(event))
-
-
-def _order_key(at: str, sequence: int | None) -> tuple[int, int | None]:
-    return parse_utc_ns(at), sequence
-
-
-def is_stale(record: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
-    """Tell whether ``event`` is older than what ``record`` already reflects.
-
-    Compared on occurred_at; on equal instants, on provider_sequence when both
-    carry one. Equal keys are not stale (two changes in the same instant).
-    """
-    record_at = parse_utc_ns(record["last_event_at"])
-    event_at = parse_utc_ns(event["occurred_at"])
-    if event_at != record_at:
-        return event_at < record_at
-    record_seq = record.get("last_event_sequence")
-    event_seq = event.get("provider_sequence")
-    return record_seq is not None and event_seq is not None and int(event_seq) < int(record_seq)
 
 
 def _default_reason(event: Mapping[str, Any]) -> str:
@@ -266,20 +252,78 @@ def apply_event(
         if seen["fingerprint"] == print_:
             return EventResult(outcome="duplicate", detail=f"already received ({seen['outcome']})", **ids)
         return EventResult(outcome="conflict", detail="same event_id, different content; not applied", **ids)
-    before = state.records.get(event["record_id"])
-    if before is not None and is_stale(before, event):
-        state.receipts[event["event_id"]] = _receipt(event, print_, "stale")
+    record_id = event["record_id"]
+    before = state.records.get(record_id)
+    base = state.bases.get(record_id)
+    entries = state.log.setdefault(record_id, [])
+    entry = Entry(canonical_key(event, print_), event, print_)
+    if insert(entries, entry):
+        after, label, reason = fold_onto(before, entry, base)
+        labels, reasons, late = {entry.event_id: label}, {entry.event_id: reason}, False
+    else:
+        folded = fold(entries, base)
+        after, labels, reasons, late = folded.record, folded.labels, folded.reasons, True
+    changed = _relabel(state, entries, labels)
+    if after is not None:
+        state.records[record_id] = after
+    return _delivery_result(
+        event,
+        before,
+        after,
+        labels[entry.event_id],
+        reasons.get(entry.event_id, ""),
+        late=late,
+        changed=changed,
+        audit=audit,
+        ids=ids,
+    )
+
+
+def _relabel(state: PlanSourceState, entries: list[Entry], labels: Mapping[str, str]) -> Counter[str]:
+    """Write every label into its receipt; count the other events whose outcome the fold changed."""
+    changed: Counter[str] = Counter()
+    for entry in entries:
+        label = labels.get(entry.event_id)
+        if label is None:
+            continue
+        receipt = state.receipts.get(entry.event_id)
+        if receipt is None:
+            state.receipts[entry.event_id] = _receipt(entry.event, entry.fingerprint, label)
+        elif receipt["outcome"] != label:
+            receipt["outcome"] = label
+            changed[label] += 1
+    return changed
+
+
+def _delivery_result(  # noqa: PLR0913 - the fold's findings for one delivery, passed by name
+    event: Mapping[str, Any],
+    before: Record | None,
+    after: Record | None,
+    label: str,
+    reason: str,
+    *,
+    late: bool,
+    changed: Counter[str],
+    audit: AuditContext | None,
+    ids: dict[str, Any],
+) -> EventResult:
+    held = "".join(f"; {count} other event(s) now {outcome}" for outcome, count in sorted(changed.items()))
+    if label == "parked":
+        detail = f"held until its record exists ({reason}); re-evaluated when events land"
+        return EventResult(outcome="parked", detail=detail + held, **ids)
+    if label == "illegal":
         return EventResult(
-            outcome="stale", detail="older than what the record already reflects; not applied", **ids
+            outcome="illegal", detail=f"{reason}; kept and re-evaluated when events land{held}", **ids
         )
-    after = transition(before, event)
-    if isinstance(after, IllegalTransition):
-        state.receipts[event["event_id"]] = _receipt(event, print_, "illegal")
-        return EventResult(outcome="illegal", detail=after.reason, **ids)
+    if label == "stale":
+        return EventResult(outcome="stale", detail=f"{reason}; not applied", **ids)
+    assert after is not None  # noqa: S101 - an applied event leaves a record
+    if late and same_access(before, after) and not changed:
+        detail = "older than newer events of its record that supersede it; folded in, no effect"
+        return EventResult(outcome="stale", detail=detail, **ids)
     envelope = build_envelope(before, after, event, audit) if audit is not None else None
-    state.records[event["record_id"]] = after
-    state.receipts[event["event_id"]] = _receipt(event, print_, "applied")
-    detail = f"{after['status']} on plan {after['plan']}"
+    when = "applied late (folded in before newer events): " if late else ""
+    detail = f"{when}{after['status']} on plan {after['plan']}{held}"
     return EventResult(outcome="applied", detail=detail, envelope=envelope, **ids)
 
 

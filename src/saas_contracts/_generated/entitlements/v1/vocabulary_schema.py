@@ -73,9 +73,9 @@ The step that decided between the active sources: only_candidate, source_priorit
 """
 
 
-EventOutcome: TypeAlias = Literal['applied', 'duplicate', 'conflict', 'stale', 'illegal', 'invalid']
+EventOutcome: TypeAlias = Literal['applied', 'duplicate', 'conflict', 'stale', 'parked', 'illegal', 'invalid']
 """
-Exactly one per delivered lifecycle event: applied, duplicate (same event_id, same fingerprint), conflict (same event_id, different content), stale (older than what the record already reflects), illegal (a transition the record's status does not allow), invalid (not a valid lifecycle event).
+Exactly one per delivered lifecycle event: applied (folded into its record's log; possibly late, at its canonical place before newer events), duplicate (same event_id, same fingerprint), conflict (same event_id, different content), stale (late and superseded by newer events of its record, so it changes no access; or older than a record written before logs were kept), parked (its record has no creating event before it yet: kept in the log and re-evaluated when events land), illegal (at its canonical place the record's status does not allow it: kept and re-evaluated), invalid (not a valid lifecycle event).
 """
 
 
