@@ -18,7 +18,6 @@ the cancellation) is then recognized as stale instead of being applied late.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -66,10 +65,14 @@ def _end(record: Record, at: str, reason: str) -> None:
 
 def materialize(record: Mapping[str, Any], at: str) -> Record:
     """Return the record as it stands at ``at``: scheduled changes due by then are applied (a copy)."""
-    result: Record = copy.deepcopy(dict(record))
+    result: Record = dict(record)
+    if "scheduled" not in result:
+        return result
+    # The scheduled items are never changed in place (a change replaces the list), so a shallow copy
+    # of the record is an independent copy.
     moment = parse_utc_ns(at)
     remaining: list[dict[str, Any]] = []
-    for item in _sorted_schedule(list(result.get("scheduled", []))):
+    for item in _sorted_schedule(list(result["scheduled"])):
         if result["status"] == "ended":
             break
         if parse_utc_ns(item["effective_at"]) > moment:

@@ -15,12 +15,14 @@ is a duplicate and the receipts, like the records, do not depend on order.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from saas_contracts._digest import canonical_digest
 from saas_contracts._mask import flagged
+from saas_contracts._time import parse_utc_ns
 from saas_contracts._validation import ensure_valid, is_valid, validate
 from saas_contracts.entitlements._fold import Entry, canonical_key, fold, fold_onto, insert, same_access
 from saas_contracts.entitlements._lifecycle import ENDING_KINDS
@@ -33,11 +35,12 @@ from saas_contracts.entitlements._vocab import (
     WRITE_SCHEMA,
     Record,
 )
-from saas_contracts.errors import ApprovalRequiredError, Violation
+from saas_contracts.errors import ApprovalRequiredError, ContractError, Violation
+from saas_contracts.ledger._fast import schema_check
 from saas_contracts.models._core import as_json
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from saas_contracts.entitlements._state import PlanSourceState
 
@@ -216,6 +219,34 @@ def _unsafe_event_id(event: Any) -> tuple[Violation, ...]:
     )
 
 
+_TIMESTAMP_FIELDS: Final = ("occurred_at", "effective_at", "period_end", "trial_end", "grace_end", "ends_at")
+
+
+def _fast_valid(event: object) -> bool:
+    """The compiled yes/no schema check (the ledger's jsonschema-rs check), made as strict as the reference.
+
+    jsonschema-rs accepts two ``date-time`` spellings the reference refuses
+    (year 0000, leap seconds); every timestamp is parsed here too, so a
+    "yes" is the reference's "yes". A "no" (or a parse failure) sends the
+    event to the reference validator, which decides and explains.
+    """
+    if not _schema_check()(event):
+        return False
+    assert isinstance(event, dict)  # noqa: S101 - narrowed by the schema
+    try:
+        for name in _TIMESTAMP_FIELDS:
+            if name in event:
+                parse_utc_ns(event[name])
+    except ContractError:
+        return False
+    return True
+
+
+@functools.cache
+def _schema_check() -> Callable[[object], bool]:
+    return schema_check(EVENT_SCHEMA)
+
+
 def apply_event(
     state: PlanSourceState,
     event: object,
@@ -229,7 +260,8 @@ def apply_event(
     ``event`` is parsed JSON or a ``LifecycleEvent`` model (applied as ``to_json(event)``).
     """
     event = as_json(event)
-    violations = validate(event, EVENT_SCHEMA) or _unsafe_event_id(event)
+    violations = () if _fast_valid(event) else validate(event, EVENT_SCHEMA)
+    violations = violations or _unsafe_event_id(event)
     if violations:
         kind = event.get("kind") if isinstance(event, dict) else None
         return EventResult(
@@ -263,7 +295,7 @@ def apply_event(
     else:
         folded = fold(entries, base)
         after, labels, reasons, late = folded.record, folded.labels, folded.reasons, True
-    changed = _relabel(state, entries, labels)
+    changed = _relabel(state, entries if late else (entry,), labels)
     if after is not None:
         state.records[record_id] = after
     return _delivery_result(
@@ -279,7 +311,7 @@ def apply_event(
     )
 
 
-def _relabel(state: PlanSourceState, entries: list[Entry], labels: Mapping[str, str]) -> Counter[str]:
+def _relabel(state: PlanSourceState, entries: Iterable[Entry], labels: Mapping[str, str]) -> Counter[str]:
     """Write every label into its receipt; count the other events whose outcome the fold changed."""
     changed: Counter[str] = Counter()
     for entry in entries:
