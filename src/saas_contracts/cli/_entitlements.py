@@ -25,7 +25,10 @@ from saas_contracts.entitlements import (
     apply_and_save,
     apply_file,
     decide_file,
+    dump_state,
     load_state,
+    migrate_json_state,
+    save_state,
     summarize_files,
     write_ops_summary,
 )
@@ -35,7 +38,7 @@ from saas_contracts.privacy import PublicSafetyError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from saas_contracts.entitlements import ApplyReport, DecisionRun, OpsSummary
+    from saas_contracts.entitlements import ApplyOutcomes, DecisionRun, OpsSummary, PlanSourceState
 
 SummaryFormat = Literal["text", "json", "markdown"]
 
@@ -50,7 +53,7 @@ DECIDE_REPORTERS: dict[str, Callable[[DecisionRun], None]] = {
     "json": lambda run: emit_json(run.to_json()),
     "markdown": lambda run: click.echo(run.render("markdown")),
 }
-APPLY_REPORTERS: dict[str, Callable[[ApplyReport], None]] = {
+APPLY_REPORTERS: dict[str, Callable[[ApplyOutcomes], None]] = {
     "text": lambda result: click.echo(result.render("text")),
     "json": lambda result: emit_json(result.to_json()),
     "markdown": lambda result: click.echo(result.render("markdown")),
@@ -155,6 +158,7 @@ def apply_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per do
     if writes_path and not commit_sha:
         raise fail("--writes needs a commit: pass --commit-sha or set SAAS_CONTRACTS_COMMIT_SHA")
     audit = AuditContext(now=now or utc_now(), commit_sha=commit_sha) if commit_sha else None
+    result: ApplyOutcomes
     if dry_run:
         result = apply_file(load_state(state_path, missing_ok=True), events_path, audit=audit)
     else:
@@ -233,3 +237,57 @@ def summarize_command(  # noqa: PLR0913, PLR0917 - click passes one parameter pe
     else:
         report(SUMMARY_REPORTERS, output_format, summary)
     finish(clean=True)
+
+
+def _migration_counts(state: PlanSourceState) -> dict[str, int]:
+    return {
+        "records": len(state.records),
+        "receipts": len(state.receipts),
+        "events": sum(len(entries) for entries in state.log.values()),
+        "bases": len(state.bases),
+    }
+
+
+MIGRATE_REPORTERS: dict[str, Callable[[PlanSourceState], None]] = {
+    "text": lambda state: click.echo(
+        ", ".join(f"{count} {name}" for name, count in _migration_counts(state).items()) + " migrated"
+    ),
+    "json": lambda state: emit_json(_migration_counts(state)),
+}
+STATE_EXPORT_REPORTERS: dict[str, Callable[[PlanSourceState], None]] = {
+    "json": lambda state: click.echo(dump_state(state), nl=False),
+}
+
+
+@entitlements.command("migrate")
+@click.argument("json_state", metavar="STATE.json", type=click.Path(dir_okay=False, exists=True))
+@click.argument("store_path", metavar="STORE.sqlite", type=click.Path(dir_okay=False))
+@output_format_option(MIGRATE_REPORTERS)
+def migrate_command(json_state: str, store_path: str, output_format: str) -> None:
+    """Create an SQLite store (schemas/entitlements/v1/store.sql) from a JSON state file.
+
+    The JSON file is left as it was; afterwards pass the store to --state.
+    Records of a state written before event logs were kept become bases
+    (their fold starts from them). Exit 2 when the store already holds data.
+    """
+    report(MIGRATE_REPORTERS, output_format, migrate_json_state(json_state, store_path))
+
+
+@entitlements.command("export")
+@click.argument("store_path", metavar="STATE", type=click.Path(dir_okay=False, exists=True))
+@output_file_option("Write the JSON state document to FILE (atomically) instead of standard output.")
+@output_format_option(STATE_EXPORT_REPORTERS, default="json")
+def export_command(store_path: str, output_path: str | None, output_format: str) -> None:
+    """Print the JSON state document (entitlements/v1/state) of an SQLite store or a JSON state file.
+
+    For review and fixtures: the same document a JSON state file of the same
+    events holds, byte for byte.
+    """
+    state = load_state(store_path)
+    if output_path is None:
+        report(STATE_EXPORT_REPORTERS, output_format, state)
+        return
+    try:
+        save_state(output_path, state)
+    except OSError as error:
+        raise OutputFileError.from_os_error(output_path, error) from error

@@ -119,6 +119,31 @@ class PlanSourceState:
         fresh.log = {key: list(entries) for key, entries in self.log.items()}
         return fresh
 
+    def receipt(self, event_id: str) -> dict[str, Any] | None:
+        """The receipt of an event, if it was seen."""
+        return self.receipts.get(event_id)
+
+    def put_receipt(self, receipt: dict[str, Any]) -> None:
+        """Store (or replace) a receipt."""
+        self.receipts[receipt["event_id"]] = receipt
+
+    def record(self, record_id: str) -> Record | None:
+        """The current record, if any."""
+        return self.records.get(record_id)
+
+    def put_record(self, record: Record) -> None:
+        """Store (or replace) a record."""
+        self.records[record["record_id"]] = record
+
+    def base(self, record_id: str) -> Record | None:
+        """The pre-log base a record's fold starts from, if any."""
+        return self.bases.get(record_id)
+
+    def add_to_log(self, record_id: str, entry: Entry) -> list[Entry] | None:
+        """Log ``entry``: None when it went last, else the whole log (sorted) to fold again."""
+        entries = self.log.setdefault(record_id, [])
+        return None if insert(entries, entry) else entries
+
     def workspace_records(self, workspace: str) -> list[Record]:
         """Return the records of one workspace, sorted by record_id (copies)."""
         return [
@@ -129,9 +154,13 @@ class PlanSourceState:
 
 
 def load_state(path: str | Path, *, missing_ok: bool = False) -> PlanSourceState:
-    """Read a state file; with ``missing_ok`` a missing file is an empty state."""
+    """Read a JSON state file or an SQLite store; with ``missing_ok`` a missing file is an empty state."""
     if missing_ok and not Path(path).exists():
         return PlanSourceState()
+    from saas_contracts.entitlements._store import is_store_path, load_store  # noqa: PLC0415 - _store imports this module
+
+    if is_store_path(path):
+        return load_store(path)
     document = load_json_file(path)
     try:
         return PlanSourceState.from_json(document)

@@ -18,13 +18,13 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from saas_contracts._digest import canonical_digest
 from saas_contracts._mask import flagged
 from saas_contracts._time import parse_utc_ns
 from saas_contracts._validation import ensure_valid, is_valid, validate
-from saas_contracts.entitlements._fold import Entry, canonical_key, fold, fold_onto, insert, same_access
+from saas_contracts.entitlements._fold import Entry, canonical_key, fold, fold_onto, same_access
 from saas_contracts.entitlements._lifecycle import ENDING_KINDS
 from saas_contracts.entitlements._render import apply_markdown, apply_text
 from saas_contracts.entitlements._vocab import (
@@ -87,16 +87,17 @@ class EventResult:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ApplyReport:
-    """Outcome of replaying a stream: the new state, one result per event, the envelopes written."""
+class ApplyOutcomes:
+    """Outcome of replaying a stream: one result per event (or, for bulk runs, only their counts)."""
 
-    state: PlanSourceState
     results: tuple[EventResult, ...]
+    totals: Mapping[str, int] | None = None
+    """Events per outcome when ``results`` were not kept (a bulk run); None: count ``results``."""
 
     @property
     def counts(self) -> dict[str, int]:
         """Events per outcome (every outcome listed, zeros included)."""
-        counted = Counter(result.outcome for result in self.results)
+        counted = self.totals if self.totals is not None else Counter(r.outcome for r in self.results)
         return {outcome: counted.get(outcome, 0) for outcome in EVENT_OUTCOMES}
 
     @property
@@ -106,7 +107,7 @@ class ApplyReport:
 
     @property
     def clean(self) -> bool:
-        """True when nothing was a conflict, illegal or invalid (stale and duplicates are expected noise)."""
+        """True when nothing was a conflict, illegal or invalid (stale, parked, duplicate are expected)."""
         counts = self.counts
         return not (counts["conflict"] or counts["illegal"] or counts["invalid"])
 
@@ -121,6 +122,13 @@ class ApplyReport:
             "counts": self.counts,
             "results": [result.to_json() for result in self.results],
         }
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplyReport(ApplyOutcomes):
+    """Outcome of replaying a stream onto an in-memory state: the new state, one result per event."""
+
+    state: PlanSourceState
 
 
 def fingerprint(event: Mapping[str, Any]) -> str:
@@ -223,7 +231,7 @@ _TIMESTAMP_FIELDS: Final = ("occurred_at", "effective_at", "period_end", "trial_
 
 
 def _fast_valid(event: object) -> bool:
-    """The compiled yes/no schema check (the ledger's jsonschema-rs check), made as strict as the reference.
+    """The compiled yes/no schema check (the ledger's jsonschema-rs one), made as strict as the reference.
 
     jsonschema-rs accepts two ``date-time`` spellings the reference refuses
     (year 0000, leap seconds); every timestamp is parsed here too, so a
@@ -247,8 +255,30 @@ def _schema_check() -> Callable[[object], bool]:
     return schema_check(EVENT_SCHEMA)
 
 
+class StateStore(Protocol):
+    """What the writer reads and writes: the in-memory state and the SQLite store both provide it."""
+
+    def receipt(self, event_id: str) -> dict[str, Any] | None:
+        """The receipt of an event, if it was seen."""
+
+    def put_receipt(self, receipt: dict[str, Any]) -> None:
+        """Store (or replace) a receipt."""
+
+    def record(self, record_id: str) -> Record | None:
+        """The current record, if any (the writer never changes it in place)."""
+
+    def put_record(self, record: Record) -> None:
+        """Store (or replace) a record."""
+
+    def base(self, record_id: str) -> Record | None:
+        """The pre-log base a record's fold starts from, if any."""
+
+    def add_to_log(self, record_id: str, entry: Entry) -> list[Entry] | None:
+        """Log ``entry``: None when it went last, else the whole log (sorted) to fold again."""
+
+
 def apply_event(
-    state: PlanSourceState,
+    state: StateStore,
     event: object,
     *,
     index: int = 0,
@@ -279,50 +309,50 @@ def apply_event(
         "record_id": event["record_id"],
     }
     print_ = fingerprint(event)
-    seen = state.receipts.get(event["event_id"])
+    seen = state.receipt(event["event_id"])
     if seen is not None:
         if seen["fingerprint"] == print_:
             return EventResult(outcome="duplicate", detail=f"already received ({seen['outcome']})", **ids)
         return EventResult(outcome="conflict", detail="same event_id, different content; not applied", **ids)
     record_id = event["record_id"]
-    before = state.records.get(record_id)
-    base = state.bases.get(record_id)
-    entries = state.log.setdefault(record_id, [])
+    before = state.record(record_id)
+    base = state.base(record_id)
     entry = Entry(canonical_key(event, print_), event, print_)
-    if insert(entries, entry):
+    entries = state.add_to_log(record_id, entry)
+    if entries is None:
         after, label, reason = fold_onto(before, entry, base)
-        labels, reasons, late = {entry.event_id: label}, {entry.event_id: reason}, False
+        labels, reasons = {entry.event_id: label}, {entry.event_id: reason}
     else:
         folded = fold(entries, base)
-        after, labels, reasons, late = folded.record, folded.labels, folded.reasons, True
-    changed = _relabel(state, entries if late else (entry,), labels)
-    if after is not None:
-        state.records[record_id] = after
+        after, labels, reasons = folded.record, folded.labels, folded.reasons
+    changed = _relabel(state, (entry,) if entries is None else entries, labels)
+    if after is not None and after is not before:
+        state.put_record(after)
     return _delivery_result(
         event,
         before,
         after,
         labels[entry.event_id],
         reasons.get(entry.event_id, ""),
-        late=late,
+        late=entries is not None,
         changed=changed,
         audit=audit,
         ids=ids,
     )
 
 
-def _relabel(state: PlanSourceState, entries: Iterable[Entry], labels: Mapping[str, str]) -> Counter[str]:
+def _relabel(state: StateStore, entries: Iterable[Entry], labels: Mapping[str, str]) -> Counter[str]:
     """Write every label into its receipt; count the other events whose outcome the fold changed."""
     changed: Counter[str] = Counter()
     for entry in entries:
         label = labels.get(entry.event_id)
         if label is None:
             continue
-        receipt = state.receipts.get(entry.event_id)
+        receipt = state.receipt(entry.event_id)
         if receipt is None:
-            state.receipts[entry.event_id] = _receipt(entry.event, entry.fingerprint, label)
+            state.put_receipt(_receipt(entry.event, entry.fingerprint, label))
         elif receipt["outcome"] != label:
-            receipt["outcome"] = label
+            state.put_receipt(receipt | {"outcome": label})
             changed[label] += 1
     return changed
 
