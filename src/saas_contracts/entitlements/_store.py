@@ -25,12 +25,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+import orjson
+
 from saas_contracts._digest import sha256_digest
 from saas_contracts._resources import packaged
-from saas_contracts.entitlements._audit import AuditAppend, append_envelopes, write_identity
+from saas_contracts.entitlements._audit import AuditAppend, append_envelopes
 from saas_contracts.entitlements._fold import Entry, canonical_key
 from saas_contracts.entitlements._state import PlanSourceState, load_state
-from saas_contracts.entitlements._writer import ApplyOutcomes, AuditContext, EventResult, apply_event
+from saas_contracts.entitlements._writer import (
+    ApplyOutcomes,
+    AuditContext,
+    EventResult,
+    apply_event,
+    screen_event_ids,
+)
 from saas_contracts.errors import InputFileError, OutputFileError, StateBusyError
 
 if TYPE_CHECKING:
@@ -78,7 +86,14 @@ def is_store_path(path: str | Path) -> bool:
 
 
 def _dumps(value: object) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON with sorted keys for a JSON column (orjson: the bulk path's encoder)."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+
+
+def _identity(envelope: dict[str, Any]) -> str:
+    """The digest of what makes two envelopes the same write (all but audit.written_at and commit_sha)."""
+    audit = {k: v for k, v in envelope["audit"].items() if k not in {"written_at", "commit_sha"}}
+    return sha256_digest(orjson.dumps(envelope | {"audit": audit}, option=orjson.OPT_SORT_KEYS))
 
 
 def open_store(path: str | Path, *, timeout: float = 5.0) -> sqlite3.Connection:
@@ -159,6 +174,7 @@ class SqliteState:
     def __init__(self, connection: sqlite3.Connection) -> None:
         """Wrap an open connection whose transaction the caller holds."""
         self._db = connection
+        self._has_bases = connection.execute("SELECT 1 FROM ent_bases LIMIT 1").fetchone() is not None
         self._reset()
 
     def _reset(self) -> None:
@@ -168,6 +184,7 @@ class SqliteState:
         self._tails: dict[str, tuple[int, int, str] | None] = {}
         self._logs: dict[str, list[Entry]] = {}
         self._new_events: list[tuple[str, Entry]] = []
+        self._new_by_record: dict[str, list[Entry]] = {}
         self._dirty_receipts: set[str] = set()
         self._dirty_records: set[str] = set()
         self._writes: list[dict[str, Any]] = []
@@ -203,6 +220,8 @@ class SqliteState:
         cached = self._records.get(record_id)
         if cached is not None:
             return cached
+        if not self._has_bases and self._tail(record_id) is None:
+            return None  # nothing was ever logged for it, and it is no base: no record
         row = self._db.execute("SELECT body FROM ent_records WHERE record_id = ?", (record_id,)).fetchone()
         if row is None:
             return None
@@ -217,6 +236,8 @@ class SqliteState:
 
     def base(self, record_id: str) -> Record | None:
         """The pre-log base a record's fold starts from, if any."""
+        if not self._has_bases:
+            return None
         if record_id not in self._bases:
             row = self._db.execute("SELECT body FROM ent_bases WHERE record_id = ?", (record_id,)).fetchone()
             self._bases[record_id] = None if row is None else json.loads(row[0])
@@ -234,6 +255,7 @@ class SqliteState:
         """Log ``entry``: None when it went last, else the whole log (sorted) to fold again."""
         tail = self._tail(record_id)
         self._new_events.append((record_id, entry))
+        self._new_by_record.setdefault(record_id, []).append(entry)
         if tail is None or tail < entry.key:
             self._tails[record_id] = entry.key
             if record_id in self._logs:
@@ -248,7 +270,7 @@ class SqliteState:
                 Entry(canonical_key(event, print_), event, print_)
                 for event, print_ in ((json.loads(body), print_) for body, print_ in rows)
             ]
-            unflushed = [item for rid, item in self._new_events if rid == record_id]
+            unflushed = self._new_by_record.get(record_id, [])
             entries = sorted({item.event_id: item for item in [*logged, *unflushed]}.values())
             self._logs[record_id] = entries
         else:
@@ -304,7 +326,7 @@ class SqliteState:
             "INSERT OR IGNORE INTO ent_writes (identity, idempotency_key, envelope) VALUES (?, ?, ?)",
             [
                 (
-                    sha256_digest(write_identity(envelope).encode("utf-8")),
+                    _identity(envelope),
                     envelope["idempotency_key"],
                     _dumps(envelope),
                 )
@@ -359,6 +381,25 @@ class StoreRun:
     audit: AuditAppend | None = None
 
 
+_SCREEN_BATCH: Final = 512
+
+
+def _screened(events: Iterable[object]) -> Iterator[tuple[int, object, bool]]:
+    """Each item with its delivery index and whether its event_id was screened clean (in batches)."""
+    batch: list[object] = []
+    index = 0
+    for item in events:
+        batch.append(item)
+        if len(batch) == _SCREEN_BATCH:
+            for screened, value in zip(screen_event_ids(batch), batch, strict=True):
+                yield index, value, screened
+                index += 1
+            batch = []
+    for screened, value in zip(screen_event_ids(batch), batch, strict=True):
+        yield index, value, screened
+        index += 1
+
+
 def apply_to_store(  # noqa: PLR0913 - the run's inputs and options, passed by name
     path: str | Path,
     events: Iterable[object],
@@ -390,11 +431,11 @@ def apply_to_store(  # noqa: PLR0913 - the run's inputs and options, passed by n
             results: list[EventResult] = []
             totals: Counter[str] = Counter()
             envelopes: list[dict[str, Any]] = []
-            for index, item in enumerate(events):
+            for index, item, screened in _screened(events):
                 result = (
                     item
                     if isinstance(item, EventResult)
-                    else apply_event(view, item, index=index, audit=audit)
+                    else apply_event(view, item, index=index, audit=audit, id_screened=screened)
                 )
                 totals[result.outcome] += 1
                 if result.envelope is not None:
