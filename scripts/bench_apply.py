@@ -5,7 +5,8 @@ source each: trial or purchase, renewals, a payment failure and recovery,
 plan changes, pauses, cancellations scheduled and revoked; about 1 in 50
 events delivered late, out of order, and 1 in 100 delivered twice) and applies
 it in one run to a fresh store, each size in its own process so the peak RSS
-is that run's. events/s is CPU time of the run (``time.process_time``: one
+is that run's (the stream is written to a JSON Lines file first and read line by
+line, as ``entitlements apply`` reads it). events/s is CPU time of the run (``time.process_time``: one
 core, whatever else the machine does); wall time is reported too.
 
     python scripts/bench_apply.py                  # 100k and 1M events
@@ -26,9 +27,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from saas_contracts.redaction import Redactor
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 _KEY = b"bench-only-redaction-key-000001"
 _DAY = 86_400
@@ -104,18 +110,24 @@ def generate(total: int, seed: int = 2026) -> list[dict[str, Any]]:
     return events[:total]
 
 
-def run_one(total: int) -> dict[str, Any]:
-    """Generate, then apply ``total`` events to a fresh store in this process; return the figures."""
-    from saas_contracts.entitlements import AuditContext, apply_to_store  # noqa: PLC0415 - timed import excluded
+def _lines(path: Path) -> Iterator[object]:
+    with path.open("rb") as handle:
+        for line in handle:
+            yield orjson.loads(line)
 
-    events = generate(total)
+
+def run_one(events_path: Path) -> dict[str, Any]:
+    """Apply the JSON Lines stream at ``events_path`` to a fresh store in this process; return the figures."""
+    from saas_contracts.entitlements import AuditContext, apply_to_store  # noqa: PLC0415 - not timed
+
     audit = AuditContext(now="2027-01-01T00:00:00Z", commit_sha="0" * 40)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "state.sqlite"
         cpu, wall = time.process_time(), time.perf_counter()
-        run = apply_to_store(path, iter(events), audit=audit, keep_results=False)
+        run = apply_to_store(path, _lines(events_path), audit=audit, keep_results=False)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        size = path.stat().st_size + sum(p.stat().st_size for p in Path(folder).glob("state.sqlite-*"))
+        size = sum(item.stat().st_size for item in Path(folder).iterdir())
+    total = sum(run.report.counts.values())
     return {
         "events": total,
         "events_per_s": round(total / cpu),
@@ -135,16 +147,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when a size runs below --min-rate")
     parser.add_argument("--min-rate", type=int, default=50_000, help="events/s (CPU) --check requires")
     parser.add_argument("--json", action="store_true", help="one JSON object per size")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # the worker: apply one size here
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # the worker: apply one stream here
     options = parser.parse_args(argv)
     if options.one is not None:
         print(json.dumps(run_one(options.one)))
         return 0
     slow = False
     for total in options.sizes:
-        done = subprocess.run(
-            [sys.executable, __file__, "--one", str(total)], capture_output=True, text=True, check=True
-        )
+        with tempfile.TemporaryDirectory() as folder:
+            events_path = Path(folder) / "events.jsonl"
+            events_path.write_bytes(b"".join(orjson.dumps(item) + b"\n" for item in generate(total)))
+            done = subprocess.run(
+                [sys.executable, __file__, "--one", str(events_path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
         figures = json.loads(done.stdout)
         slow = slow or figures["events_per_s"] < options.min_rate
         if options.json:

@@ -228,3 +228,24 @@ class TestCli:
         assert json.loads(result.output)["records"] == 5
         again = cli("entitlements", "migrate", str(json_path), str(tmp_path / "s.sqlite"))
         assert again.exit_code == 2
+
+
+class TestScreening:
+    """Event ids are privacy-screened in batches; a flagged or missing id goes to the exact check."""
+
+    def test_screen_marks_only_clean_ids(self):
+        from saas_contracts._mask import flagged  # noqa: PLC0415 - the exact per-id check it must agree with
+        from saas_contracts.entitlements._writer import screen_event_ids  # noqa: PLC0415
+
+        secret = "sk_" + "live_" + "xianz7f7i0psuhm3jqic5ew7"
+        items: list[object] = [PURCHASE, {"event_id": secret}, {"kind": "no id"}, "text", CANCEL]
+        screened = screen_event_ids(items)
+        assert screened == [True, False, False, False, True]
+        assert flagged(secret)
+        assert not flagged(PURCHASE["event_id"])
+
+    def test_an_empty_store_file_being_created_counts_as_a_store(self, tmp_path: Path):
+        (tmp_path / "new.sqlite").touch()
+        assert is_store_path(tmp_path / "new.sqlite")
+        (tmp_path / "new.json").touch()
+        assert not is_store_path(tmp_path / "new.json")

@@ -78,11 +78,11 @@ def is_store_path(path: str | Path) -> bool:
     target = Path(path)
     try:
         with target.open("rb") as handle:
-            return handle.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
-    except FileNotFoundError:
-        return target.suffix in STORE_SUFFIXES
+            header = handle.read(len(_SQLITE_MAGIC))
     except OSError:
         return target.suffix in STORE_SUFFIXES
+    # An empty file is a store another run is creating right now (SQLite writes the header on first commit).
+    return header == _SQLITE_MAGIC or (not header and target.suffix in STORE_SUFFIXES)
 
 
 def _dumps(value: object) -> str:
