@@ -45,7 +45,8 @@ _TABLE = {
                  "cancel_scheduled": "past_due", "cancel_revoked": "past_due", "cancel_immediate": "ended",
                  "expiry": "ended", "pause": "paused", "resume": "past_due", "billing_issue": "past_due",
                  "billing_recovered": "active", "refund": "ended", "manual_revoke": "ended"},
-    "paused": {"purchase": None, "trial_start": None, "renewal": None, "plan_change": "paused",
+    # purchase on paused: a trial paused for want of a payment method converts once paid (Stripe).
+    "paused": {"purchase": "active", "trial_start": None, "renewal": None, "plan_change": "paused",
                "cancel_scheduled": "paused", "cancel_revoked": "paused", "cancel_immediate": "ended",
                "expiry": "ended", "pause": None, "resume": "active", "billing_issue": None,
                "billing_recovered": None, "refund": "ended", "manual_revoke": "ended"},

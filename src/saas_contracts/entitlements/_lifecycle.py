@@ -170,7 +170,9 @@ def _apply_existing(  # noqa: C901, PLR0911, PLR0912, PLR0915 - one branch per l
     status = record["status"]
     live = status in _LIVE
     if kind == "purchase":
-        if status == "trialing":
+        if status in {"trialing", "paused"}:
+            # A trial converts; so does a source paused for want of a payment method once it is paid.
+            record.pop("paused_at", None)
             record["status"] = "active"
             record["plan"] = event["plan"]
             record.pop("effective_end", None)
