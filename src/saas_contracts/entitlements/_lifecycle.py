@@ -63,6 +63,11 @@ def _end(record: Record, at: str, reason: str) -> None:
     record.pop("scheduled", None)
 
 
+def refund_ends_access(event: Mapping[str, Any]) -> bool:
+    """Whether a refund ends access: ``ends_access`` when the adapter says so, else a full refund does."""
+    return bool(event.get("ends_access", event["refund_scope"] == "full"))
+
+
 def materialize(record: Mapping[str, Any], at: str) -> Record:
     """Return the record as it stands at ``at``: scheduled changes due by then are applied (a copy)."""
     result: Record = dict(record)
@@ -201,6 +206,12 @@ def _apply_existing(  # noqa: C901, PLR0911, PLR0912, PLR0915 - one branch per l
         if not live:
             return IllegalTransition(reason="cancellation scheduled on an ended source")
         _schedule(record, {"change": "cancel", "effective_at": effective})
+    elif kind == "schedule_withdrawn":
+        # A withdrawn scheduled plan change (Stripe schedule release, Paddle scheduled_change removed) or a
+        # pause scheduled before it starts; nothing scheduled of that kind is the target state (a no-op).
+        if not live:
+            return IllegalTransition(reason="scheduled change withdrawn on an ended source")
+        _unschedule(record, event["change"])
     elif kind == "cancel_revoked":
         # Already uncanceled is the target state: a no-op that still advances what the record reflects.
         if not live:
@@ -234,15 +245,17 @@ def _apply_existing(  # noqa: C901, PLR0911, PLR0912, PLR0915 - one branch per l
             return IllegalTransition(reason=f"billing issue on a source that is {status}")
         if status == "trialing":
             record.pop("effective_end", None)
+        if status != "past_due":
+            # Grace is anchored at the first failure of the cycle: retries while past due do not slide it.
+            record["grace_end"] = event["grace_end"]
         record["status"] = "past_due"
-        record["grace_end"] = event["grace_end"]
     elif kind == "billing_recovered":
         if status not in {"past_due", "active"}:
             return IllegalTransition(reason=f"billing recovered on a source that is {status}")
         record["status"] = "active"
         record.pop("grace_end", None)
     elif kind == "refund":
-        if event["refund_scope"] == "full" and live:
+        if refund_ends_access(event) and live:
             _end(record, effective, "refunded")
     elif kind == "manual_grant":
         if status == "ended":

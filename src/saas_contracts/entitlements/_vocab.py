@@ -22,7 +22,7 @@ SOURCE_KINDS: Final = ("manual_override", "billing_provider", "promotion", "tria
 LIFECYCLE_KINDS: Final = (
     "purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked",
     "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered",
-    "refund", "manual_grant", "manual_revoke",
+    "refund", "manual_grant", "manual_revoke", "schedule_withdrawn",
 )  # fmt: skip
 RECORD_STATUSES: Final = ("trialing", "active", "past_due", "paused", "ended")
 END_REASONS: Final = ("scheduled_end", "expired", "canceled", "revoked", "refunded")

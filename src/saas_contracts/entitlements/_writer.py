@@ -25,7 +25,7 @@ from saas_contracts._mask import flagged
 from saas_contracts._time import parse_utc_ns
 from saas_contracts._validation import ensure_valid, is_valid, validate
 from saas_contracts.entitlements._fold import Entry, canonical_key, fold, fold_onto, same_access
-from saas_contracts.entitlements._lifecycle import ENDING_KINDS
+from saas_contracts.entitlements._lifecycle import ENDING_KINDS, refund_ends_access
 from saas_contracts.entitlements._render import apply_markdown, apply_text
 from saas_contracts.entitlements._vocab import (
     EVENT_OUTCOMES,
@@ -147,7 +147,7 @@ def _default_reason(event: Mapping[str, Any]) -> str:
 def _operation(before: Record | None, after: Record, event: Mapping[str, Any]) -> str:
     if before is None:
         return "create"
-    ending = event["kind"] in ENDING_KINDS or (event["kind"] == "refund" and event["refund_scope"] == "full")
+    ending = event["kind"] in ENDING_KINDS or (event["kind"] == "refund" and refund_ends_access(event))
     if ending or (after["status"] == "ended" and before["status"] != "ended"):
         return "end"
     return "update"

@@ -22,9 +22,9 @@ Where a plan-source record comes from. The source-priority policy ranks these ki
 """
 
 
-LifecycleKind: TypeAlias = Literal['purchase', 'trial_start', 'renewal', 'plan_change', 'cancel_scheduled', 'cancel_revoked', 'cancel_immediate', 'expiry', 'pause', 'resume', 'billing_issue', 'billing_recovered', 'refund', 'manual_grant', 'manual_revoke']
+LifecycleKind: TypeAlias = Literal['purchase', 'trial_start', 'renewal', 'plan_change', 'cancel_scheduled', 'cancel_revoked', 'cancel_immediate', 'expiry', 'pause', 'resume', 'billing_issue', 'billing_recovered', 'refund', 'manual_grant', 'manual_revoke', 'schedule_withdrawn']
 """
-The neutral billing lifecycle vocabulary every provider adapter maps into. purchase: a paid source starts (or a trial converts); trial_start; renewal: a new paid period; plan_change: upgrade/downgrade/lateral, immediate or at period end; cancel_scheduled: access ends at effective_at (period end), nothing is revoked now; cancel_revoked: a scheduled cancellation is withdrawn; cancel_immediate: access ends now; expiry: the source has ended (e.g. period end after a scheduled cancellation); pause: immediate or scheduled; resume; billing_issue: payment failed, access holds until grace_end; billing_recovered; refund: full refunds end access, partial ones do not; manual_grant and manual_revoke: operator writes that need an approval reference.
+The neutral billing lifecycle vocabulary every provider adapter maps into. purchase: a paid source starts (or a trial converts); trial_start; renewal: a new paid period; plan_change: upgrade/downgrade/lateral, immediate or at period end; cancel_scheduled: access ends at effective_at (period end), nothing is revoked now; cancel_revoked: a scheduled cancellation is withdrawn; cancel_immediate: access ends now; expiry: the source has ended (e.g. period end after a scheduled cancellation); pause: immediate or scheduled; resume; billing_issue: payment failed, access holds until grace_end; billing_recovered; refund: full refunds end access, partial ones do not; manual_grant and manual_revoke: operator writes that need an approval reference; schedule_withdrawn: a scheduled plan change or a scheduled pause is withdrawn before it takes effect (change names which; e.g. a Stripe subscription schedule released, a Paddle scheduled_change removed).
 """
 
 
