@@ -198,3 +198,43 @@ class TestProviderSemantics:
             recovered, event(4, "billing_issue", "2026-02-15T00:00:00Z", grace_end="2026-02-22T00:00:00Z")
         )
         assert next_cycle["grace_end"] == "2026-02-22T00:00:00Z"
+
+
+class TestDocumentedPrecedence:
+    """The precedence table in the README holds (one test per row that the lifecycle decides)."""
+
+    def test_trial_reason_wins_over_a_scheduled_cancellation(self):
+        from saas_contracts.entitlements import evaluate_record  # noqa: PLC0415 - decision side of the rule
+
+        start, soon = "2026-01-01T00:00:00Z", "2026-01-05T00:00:00Z"
+        trial = _applied(None, event(1, "trial_start", start, plan="pro", trial_end="2026-01-25T00:00:00Z"))
+        canceled = _applied(trial, event(2, "cancel_scheduled", soon, effective_at="2026-01-15T00:00:00Z"))
+        assert evaluate_record(canceled, "2026-01-12T00:00:00Z").reason == "in_trial"
+        assert evaluate_record(canceled, "2026-01-16T00:00:00Z").reason == "source_expired"
+
+    def test_grace_wins_over_a_scheduled_cancellation(self):
+        from saas_contracts.entitlements import evaluate_record  # noqa: PLC0415 - decision side of the rule
+
+        soon = "2026-01-05T00:00:00Z"
+        past_due = _applied(record(), event(1, "billing_issue", soon, grace_end="2026-01-25T00:00:00Z"))
+        canceled = _applied(past_due, event(2, "cancel_scheduled", soon, effective_at="2026-01-15T00:00:00Z"))
+        assert evaluate_record(canceled, "2026-01-12T00:00:00Z").reason == "in_grace"
+        assert evaluate_record(canceled, "2026-01-16T00:00:00Z").reason == "source_expired"
+
+    def test_resume_withdraws_a_pause_that_is_only_scheduled(self):
+        later = _applied(record(), event(1, "pause", T, timing="period_end", effective_at=LATER))
+        resumed = _applied(later, event(2, "resume", T))
+        assert "scheduled" not in resumed
+
+    def test_an_event_of_another_workspace_is_illegal(self):
+        other = event(1, "renewal", T, workspace="ws_ref_aaaaaaaaaaaaaaaaaaaaaaaaaa")
+        assert isinstance(transition(record(), other), IllegalTransition)
+
+    def test_purchase_on_an_ended_record_starts_it_again(self):
+        ended = _applied(record(), event(1, "cancel_immediate", T))
+        again = _applied(ended, event(2, "purchase", LATER, plan="pro"))
+        assert (again["status"], again["effective_start"]) == ("active", LATER)
+
+    def test_an_operator_can_revoke_a_billing_record(self):
+        revoke = event(1, "manual_revoke", T, operator="ops-desk", approval_ref="ops-approval/9")
+        assert _applied(record(), revoke)["end_reason"] == "revoked"
