@@ -128,3 +128,29 @@ class TestHeader:
             summarize(results=[], generated_at=AT, commit_sha=secret)
         assert secret not in str(caught.value)
         assert "/commit_sha" in str(caught.value)
+
+
+class TestStatusesAsOf:
+    """Record statuses are counted as of an explicit instant, named in the summary."""
+
+    def test_a_scheduled_end_counts_once_it_is_due(self):
+        state = apply_events(
+            PlanSourceState(),
+            [
+                event(1, "purchase", "2026-01-01T00:00:00Z", plan="pro"),
+                event(2, "cancel_scheduled", "2026-01-02T00:00:00Z", effective_at="2026-02-01T00:00:00Z"),
+            ],
+        ).state
+        before = summarize(state=state, generated_at=AT).document
+        assert (before["record_statuses"], before["record_statuses_as_of"]) == ({"active": 1}, AT)
+        after = summarize(state=state, generated_at=AT, as_of="2026-02-02T00:00:00Z").document
+        assert after["record_statuses"] == {"ended": 1}
+        assert after["record_statuses_as_of"] == "2026-02-02T00:00:00Z"
+        assert is_valid(after, "entitlements/v1/ops-summary")
+
+    def test_no_state_no_instant(self):
+        assert "record_statuses_as_of" not in summarize(results=[], generated_at=AT).document
+
+    def test_as_of_must_be_a_utc_timestamp(self):
+        with pytest.raises(ContractViolationError):
+            summarize(state=PlanSourceState(), generated_at=AT, as_of="tomorrow")

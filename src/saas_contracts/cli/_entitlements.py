@@ -199,6 +199,11 @@ def apply_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per do
     "$CF_PAGES_COMMIT_SHA when set; otherwise none).",
 )
 @click.option("--generated-at", type=TIMESTAMP, help="UTC timestamp to stamp on the summary.")
+@click.option(
+    "--as-of",
+    type=TIMESTAMP,
+    help="Count record statuses as the records stand at this instant (default: --generated-at).",
+)
 @output_file_option("Write the summary to FILE (atomically) instead of standard output.")
 @output_format_option(SUMMARY_REPORTERS)
 def summarize_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per documented option
@@ -207,6 +212,7 @@ def summarize_command(  # noqa: PLR0913, PLR0917 - click passes one parameter pe
     decision_paths: tuple[str, ...],
     commit_sha: str | None,
     generated_at: str | None,
+    as_of: str | None,
     output_path: str | None,
     output_format: str,
 ) -> None:
@@ -226,6 +232,7 @@ def summarize_command(  # noqa: PLR0913, PLR0917 - click passes one parameter pe
             decision_paths=decision_paths,
             commit_sha=resolve_commit_sha(commit_sha, ask_git=False),
             generated_at=generated_at or utc_now(),
+            as_of=as_of,
         )
     except PublicSafetyError as error:
         raise privacy_finding("ops summary", error) from error

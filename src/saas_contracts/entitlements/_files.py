@@ -196,13 +196,14 @@ def _report_results(paths: Iterable[str]) -> list[dict[str, Any]]:
     return results
 
 
-def summarize_files(
+def summarize_files(  # noqa: PLR0913 - the three inputs plus the header's and the count's options
     *,
     generated_at: str,
     state_path: str | None = None,
     report_paths: Iterable[str] = (),
     decision_paths: Iterable[str] = (),
     commit_sha: str | None = None,
+    as_of: str | None = None,
 ) -> OpsSummary:
     """The ops summary of a state file, apply reports (``apply -o json``) and decision files.
 
@@ -218,4 +219,5 @@ def summarize_files(
         decisions=decisions,
         commit_sha=commit_sha,
         generated_at=generated_at,
+        as_of=as_of,
     )
