@@ -144,13 +144,15 @@ def apply_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per do
     """Replay lifecycle events (EVENTS.jsonl) onto a state file and report every event's outcome.
 
     Each event ends in exactly one outcome: applied, duplicate, conflict,
-    stale, illegal or invalid. One run at a time per state file (an exclusive
+    stale, parked, illegal or invalid (each record is the fold of its event
+    log in canonical order, so late events are folded in at their place).
+    STATE is a JSON state file or an SQLite store (*.sqlite, *.db). One run at a time per state file (an exclusive
     lock on STATE.lock beside it). The envelopes of applied events are
     appended to --writes (never truncated; fsynced) before the new state
     replaces the old one atomically, so an interrupted run leaves the old
     state intact and its rerun neither loses nor doubles an envelope. Exit 0
-    when nothing was a conflict, illegal or invalid (stale and duplicate
-    deliveries are expected), 1 otherwise, 2 on usage errors (including an
+    when nothing was a conflict, illegal or invalid (stale, parked and
+    duplicate deliveries are expected), 1 otherwise, 2 on usage errors (including an
     unwritable --state or --writes, and a state busy past --lock-timeout).
     """
     if writes_path or commit_sha is not None:
