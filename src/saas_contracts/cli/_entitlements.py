@@ -146,8 +146,9 @@ def apply_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per do
     Each event ends in exactly one outcome: applied, duplicate, conflict,
     stale, parked, illegal or invalid (each record is the fold of its event
     log in canonical order, so late events are folded in at their place).
-    STATE is a JSON state file or an SQLite store (*.sqlite, *.db). One run at a time per state file (an exclusive
-    lock on STATE.lock beside it). The envelopes of applied events are
+    STATE is a JSON state file or an SQLite store (*.sqlite, *.db). One run
+    at a time per state file (an exclusive lock on STATE.lock beside it, or
+    the store's own write lock). The envelopes of applied events are
     appended to --writes (never truncated; fsynced) before the new state
     replaces the old one atomically, so an interrupted run leaves the old
     state intact and its rerun neither loses nor doubles an envelope. Exit 0
