@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,7 @@ from saas_contracts.entitlements._writer import (
 from saas_contracts.errors import InputFileError, OutputFileError, StateBusyError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from saas_contracts.entitlements._vocab import Record
 
@@ -115,12 +116,7 @@ def open_store(path: str | Path, *, timeout: float = 5.0) -> sqlite3.Connection:
     except sqlite3.Error as error:
         raise OutputFileError(str(path), f"cannot open the store: {error}") from error
     try:
-        row = _format_tag(connection)
-        if row is None:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(store_ddl())
-            row = _format_tag(connection)
-        connection.execute("PRAGMA synchronous=FULL")
+        row = _retry_busy(lambda: _prepare(connection), timeout)
     except sqlite3.OperationalError as error:
         connection.close()
         if "locked" in str(error) or "busy" in str(error):
@@ -133,6 +129,29 @@ def open_store(path: str | Path, *, timeout: float = 5.0) -> sqlite3.Connection:
         connection.close()
         raise InputFileError(str(path), "the store's format tag is not entitlements/v1/store")
     return connection
+
+
+def _prepare(connection: sqlite3.Connection) -> tuple[str] | None:
+    """Create the tables when missing (WAL journal, the contract DDL) and return the format row."""
+    row = _format_tag(connection)
+    if row is None:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.executescript(store_ddl())
+        row = _format_tag(connection)
+    connection.execute("PRAGMA synchronous=FULL")
+    return row
+
+
+def _retry_busy(step: Callable[[], tuple[str] | None], timeout: float) -> tuple[str] | None:
+    """Run ``step``; while another run holds the file (two runs creating one store), retry until timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as error:
+            if not ("locked" in str(error) or "busy" in str(error)) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _format_tag(connection: sqlite3.Connection) -> tuple[str] | None:
