@@ -13,7 +13,13 @@ from click.testing import CliRunner
 from saas_contracts.cli import main
 from saas_contracts.cli._common import TIMESTAMP, resolve_commit_sha
 from saas_contracts.cli._diff import REPORTERS as DIFF_REPORTERS
-from saas_contracts.cli._entitlements import APPLY_REPORTERS, DECIDE_REPORTERS, SUMMARY_REPORTERS
+from saas_contracts.cli._entitlements import (
+    APPLY_REPORTERS,
+    DECIDE_REPORTERS,
+    MIGRATE_REPORTERS,
+    STATE_EXPORT_REPORTERS,
+    SUMMARY_REPORTERS,
+)
 from saas_contracts.cli._fixtures import CHECK_REPORTERS
 from saas_contracts.cli._fixtures import LIST_REPORTERS as FIXTURE_LIST_REPORTERS
 from saas_contracts.cli._ledger import REPLAY_REPORTERS
@@ -51,6 +57,8 @@ TABLES: dict[tuple[str, ...], Mapping[str, object]] = {
     ("diff",): DIFF_REPORTERS,
     ("entitlements", "apply"): APPLY_REPORTERS,
     ("entitlements", "decide"): DECIDE_REPORTERS,
+    ("entitlements", "export"): STATE_EXPORT_REPORTERS,
+    ("entitlements", "migrate"): MIGRATE_REPORTERS,
     ("entitlements", "summarize"): SUMMARY_REPORTERS,
     ("fixtures", "check"): CHECK_REPORTERS,
     ("fixtures", "list"): FIXTURE_LIST_REPORTERS,

@@ -33,3 +33,18 @@ class TestCanonicalDigest:
     def test_key_order_does_not_matter(self, mapping):
         reordered = dict(reversed(list(mapping.items())))
         assert canonical_digest(mapping) == canonical_digest(reordered)
+
+    @given(
+        st.dictionaries(
+            st.text(st.characters(max_codepoint=127), max_size=6),
+            st.text() | st.integers(-(2**53) + 1, 2**53 - 1),
+            max_size=8,
+        )
+    )
+    def test_flat_objects_take_the_fast_path_with_the_same_bytes(self, value):
+        # ASCII keys with string or safe-integer values are spelled by json.dumps; the bytes must not move.
+        try:
+            expected = rfc8785.dumps(value)
+        except ValueError:  # a lone surrogate: the reference refuses it (and so does the fast path)
+            return
+        assert canonical_bytes(value) == expected

@@ -4,7 +4,9 @@ Reads the documented event shape (``id``, ``type``, ``created``,
 ``data.object``, ``data.previous_attributes``); the subscription's
 ``metadata.workspace_id`` names the product workspace. Status changes are
 looked up in ``mappings/stripe.json``; every raw id is redacted before it
-leaves this module. Signature verification stays with the product's webhook
+leaves this module. A subscription created ``incomplete`` (its first payment
+awaits 3-D Secure / SCA) grants nothing yet: its ``incomplete -> active``
+update is the purchase. Signature verification stays with the product's webhook
 route (a non-goal of the shared contract).
 """
 
@@ -95,8 +97,13 @@ def _updated(  # noqa: C901 - one branch per kind of change Stripe reports in pr
     if old_status != new_status:
         kind = TABLE["transitions"].get(f"{old_status}>{new_status}")
         if kind == "purchase":
+            # trialing>active and paused>active (a trial paused for want of a payment method, then paid)
+            # convert the trial; none>active is an incomplete (3-D Secure) subscription's first payment.
             started = True
             emit("purchase", plan=new_plan, period_end=period_end and from_unix(period_end))
+        elif kind == "trial_start":
+            started = True
+            emit("trial_start", plan=new_plan, trial_end=from_unix(int(subscription["trial_end"])))
         elif kind == "billing_issue":
             emit("billing_issue", grace_end=add_days(occurred, product.grace_days))
         elif kind == "pause":

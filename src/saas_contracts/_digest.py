@@ -9,6 +9,7 @@ change it, and npm ``canonicalize`` + WebCrypto reproduce it byte for byte.
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any, Final, cast
 
 import rfc8785
@@ -18,8 +19,40 @@ __all__ = ["DIGEST_PREFIX", "canonical_bytes", "canonical_digest", "sha256_diges
 DIGEST_PREFIX: Final = "sha256:"
 
 
+_MAX_EXACT: Final = 2**53 - 1
+
+
+def _flat_canonical(value: object) -> bytes | None:
+    """JCS bytes of a flat object (ASCII keys; string and safe-integer values), or None for anything else.
+
+    For such an object the standard library's sorted, compact, non-ASCII-preserving
+    ``json.dumps`` spells exactly what RFC 8785 does: ASCII keys sort the same by
+    UTF-16 code units and by code points, both escape only the quote, the backslash
+    and control characters (b, t, n, f, r short, the others as lower-case u00xx),
+    and integers up to 2**53 - 1 are plain decimals. A lone surrogate cannot be
+    encoded and falls back too. ``tests/test_digest.py`` checks the equality.
+    """
+    if type(value) is not dict:
+        return None
+    for key, item in value.items():
+        if type(key) is not str or not key.isascii():
+            return None
+        if type(item) is int:
+            if not -_MAX_EXACT <= item <= _MAX_EXACT:
+                return None
+        elif type(item) is not str:
+            return None
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
 def canonical_bytes(value: object) -> bytes:
     """RFC 8785 (JCS) canonical UTF-8 bytes of any JSON value."""
+    flat = _flat_canonical(value)
+    if flat is not None:
+        return flat
     result: bytes = rfc8785.dumps(cast("Any", value))
     return result
 

@@ -330,3 +330,155 @@ class TestBoundary:
         fixture = json.loads(FIXTURE.read_text())
         for adapter in fixture["boundary"]["product_adapters"]:
             assert Path(ROOT / adapter).exists()
+
+
+def _stripe_subscription(status: str, *, trial_end: int | None = None, **fields: Any) -> dict[str, Any]:
+    """A Stripe subscription object as the API (2024-06-20) sends it in webhooks (ids obviously fake)."""
+    body: dict[str, Any] = {
+        "id": "sub_fake_img_sca_0001",
+        "object": "subscription",
+        "status": status,
+        "customer": "cus_fake_img_sca_0001",
+        "cancel_at": None,
+        "cancel_at_period_end": False,
+        "canceled_at": None,
+        "ended_at": None,
+        "current_period_start": 1767225600,
+        "current_period_end": 1769904000,
+        "trial_end": trial_end,
+        "items": {
+            "object": "list",
+            "data": [
+                {
+                    "id": "si_fake_img_sca_0001",
+                    "object": "subscription_item",
+                    "price": {"id": "price_fake_img_creator_monthly", "object": "price"},
+                }
+            ],
+        },
+        "livemode": False,
+        "metadata": {"workspace_id": "ws-fake-img-sca"},
+    }
+    body.update(fields)
+    return body
+
+
+def _stripe_event(
+    number: int, kind: str, created: int, obj: dict[str, Any], **previous: Any
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"object": obj}
+    if previous:
+        data["previous_attributes"] = previous
+    return {
+        "id": f"evt_fake_img_sca_{number:04d}",
+        "object": "event",
+        "api_version": "2024-06-20",
+        "created": created,
+        "type": kind,
+        "data": data,
+        "livemode": False,
+        "pending_webhooks": 1,
+    }
+
+
+class TestStripeIncompleteAndPausedTrials:
+    """Stripe subscriptions that start incomplete (3-D Secure) or pause at trial end still reach access."""
+
+    def test_incomplete_then_active_is_a_purchase(self):
+        harness = Harness(stripe, "image-renders")
+        created = _stripe_event(
+            1, "customer.subscription.created", 1767225600, _stripe_subscription("incomplete")
+        )
+        paid = _stripe_event(
+            2,
+            "customer.subscription.updated",
+            1767225660,
+            _stripe_subscription("active"),
+            status="incomplete",
+        )
+        renewed = _stripe_event(
+            3,
+            "customer.subscription.updated",
+            1769904000,
+            _stripe_subscription("active", current_period_start=1769904000, current_period_end=1772323200),
+            current_period_start=1767225600,
+            current_period_end=1769904000,
+        )
+        for payload in (created, paid, renewed):
+            harness.deliver(payload)
+        assert harness.outcomes == [("purchase", "applied"), ("renewal", "applied")]
+        _check(harness, "ws-fake-img-sca", "render.hd", "2026-02-15T00:00:00Z", "allow", "granted", "creator")
+
+    def test_incomplete_that_expires_grants_nothing(self):
+        harness = Harness(stripe, "image-renders")
+        created = _stripe_event(
+            1, "customer.subscription.created", 1767225600, _stripe_subscription("incomplete")
+        )
+        expired = _stripe_event(
+            2,
+            "customer.subscription.updated",
+            1767312000,
+            _stripe_subscription("incomplete_expired"),
+            status="incomplete",
+        )
+        for payload in (created, expired):
+            harness.deliver(payload)
+        assert harness.outcomes == []
+        _check(
+            harness, "ws-fake-img-sca", "render.hd", "2026-01-03T00:00:00Z", "deny", "no_active_source", None
+        )
+
+    def test_incomplete_trial_start_is_a_trial(self):
+        harness = Harness(stripe, "image-renders")
+        created = _stripe_event(
+            1, "customer.subscription.created", 1767225600, _stripe_subscription("incomplete")
+        )
+        trial = _stripe_event(
+            2,
+            "customer.subscription.updated",
+            1767225660,
+            _stripe_subscription("trialing", trial_end=1768435200),
+            status="incomplete",
+        )
+        for payload in (created, trial):
+            harness.deliver(payload)
+        assert harness.outcomes == [("trial_start", "applied")]
+        _check(
+            harness, "ws-fake-img-sca", "render.hd", "2026-01-05T00:00:00Z", "allow", "in_trial", "creator"
+        )
+
+    def test_trial_paused_for_a_payment_method_then_paid_keeps_access(self):
+        harness = Harness(stripe, "image-renders")
+        trial_end = 1768435200  # 2026-01-15
+        started = _stripe_event(
+            1,
+            "customer.subscription.created",
+            1767225600,
+            _stripe_subscription("trialing", trial_end=trial_end),
+        )
+        paused = _stripe_event(
+            2,
+            "customer.subscription.paused",
+            trial_end,
+            _stripe_subscription("paused", trial_end=trial_end),
+            status="trialing",
+        )
+        paid = _stripe_event(
+            3,
+            "customer.subscription.resumed",
+            1768608000,  # 2026-01-17: a payment method was added and the invoice paid
+            _stripe_subscription(
+                "active", trial_end=trial_end, current_period_start=1768608000, current_period_end=1771286400
+            ),
+            status="paused",
+        )
+        harness.deliver(started)
+        harness.deliver(paused)
+        # Unpaid after its end the trial grants nothing (its end is reached before the pause is looked at).
+        _check(
+            harness, "ws-fake-img-sca", "render.hd", "2026-01-16T00:00:00Z", "deny", "source_expired", None
+        )
+        harness.deliver(paid)
+        assert harness.outcomes == [("trial_start", "applied"), ("pause", "applied"), ("purchase", "applied")]
+        _check(harness, "ws-fake-img-sca", "render.hd", "2026-01-20T00:00:00Z", "allow", "granted", "creator")
+        _check(harness, "ws-fake-img-sca", "render.hd", "2026-02-10T00:00:00Z", "allow", "granted", "creator")

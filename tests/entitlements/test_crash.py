@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -222,3 +223,129 @@ class TestConcurrentProcesses:
         assert first.returncode == 0
         state = json.loads((tmp_path / "state.json").read_text(encoding="utf-8"))
         assert len(state["records"]) == RECORDS
+
+
+# The SQLite store: one transaction per run, so a kill at any point leaves the store as the earlier run
+# committed it; the audit JSON Lines file is appended before COMMIT, its envelopes matched on the rerun.
+STORE_DRIVER = """
+import os, signal, sqlite3, sys
+from saas_contracts.entitlements import _audit, _store
+
+point = sys.argv.pop(1)
+real_append, real_flush = _audit.append_durably, _store.SqliteState.flush
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def appended(path, data):
+    real_append(path, data)
+    die()
+
+def flushed(self):
+    real_flush(self)
+    die()
+
+if point == "appended":
+    _audit.append_durably = appended
+elif point == "flushed":
+    _store.SqliteState.flush = flushed
+from saas_contracts.cli import main
+main(prog_name="saas-contracts")
+"""
+
+
+def _store_args(events: Path, folder: Path, *extra: str) -> list[str]:
+    return [
+        "entitlements", "apply", str(events), "--state", str(folder / "state.sqlite"),
+        "--writes", str(folder / "writes.jsonl"), "--commit-sha", SHA, "--now", NOW, "-o", "json", *extra,
+    ]  # fmt: skip
+
+
+def _export(folder: Path) -> str:
+    done = _run(["entitlements", "export", str(folder / "state.sqlite")])
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _store_writes(folder: Path) -> Counter[str]:
+    connection = sqlite3.connect(folder / "state.sqlite")
+    try:
+        return Counter(row[0] for row in connection.execute("SELECT identity FROM ent_writes"))
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def clean_store(streams: _Streams, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """What an uninterrupted store run gives: duration, exported state, audit lines, stored writes, counts."""
+    folder = tmp_path_factory.mktemp("clean-store")
+    assert _run(_store_args(streams.first, folder)).returncode == 0
+    started = time.monotonic()
+    done = _run(_store_args(streams.main, folder))
+    assert done.returncode == 0, done.stderr
+    return {
+        "seconds": time.monotonic() - started,
+        "state": _export(folder),
+        "lines": _lines(folder),
+        "writes": _store_writes(folder),
+        "counts": json.loads(done.stdout)["counts"],
+    }
+
+
+def _store_rerun_and_compare(streams: _Streams, folder: Path, clean: dict[str, Any], prior: str) -> None:
+    committed = _export(folder) != prior
+    rerun = _run(_store_args(streams.main, folder))
+    assert rerun.returncode == 0, rerun.stderr
+    counts = json.loads(rerun.stdout)["counts"]
+    if committed:  # the kill came after COMMIT: the rerun sees every event again
+        assert counts["duplicate"] == 4 * RECORDS
+    else:
+        assert counts == clean["counts"]
+    assert _export(folder) == clean["state"]
+    assert _store_writes(folder) == clean["writes"]
+    lines = _lines(folder)
+    assert lines == clean["lines"]
+    assert max(lines.values()) == 1, "an envelope was written twice"
+
+
+class TestStoreKills:
+    """kill -9 during a store run (at a step or at random), then a rerun, equals a clean run."""
+
+    @pytest.mark.parametrize("point", ["flushed", "appended"])
+    def test_kill_at_a_step(self, streams, clean_store, tmp_path, point):
+        """flushed: rows written, not committed; appended: audit file durable, store not committed."""
+        _run(_store_args(streams.first, tmp_path))
+        prior = _export(tmp_path)
+        prefix = [sys.executable, "-c", STORE_DRIVER, point]
+        killed = subprocess.run(  # noqa: S603 - our own CLI, arguments built here
+            [*prefix, *_store_args(streams.main, tmp_path)],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+        )
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        assert _export(tmp_path) == prior
+        _store_rerun_and_compare(streams, tmp_path, clean_store, prior)
+
+    @pytest.mark.parametrize("share", [0.5, 0.9])
+    def test_kill_midway(self, streams, clean_store, tmp_path, share):
+        """Wherever the kill lands, the store is the old or the new one and each write is there once."""
+        _run(_store_args(streams.first, tmp_path))
+        prior = _export(tmp_path)
+        process = _popen(_store_args(streams.main, tmp_path))
+        time.sleep(clean_store["seconds"] * share)
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        _store_rerun_and_compare(streams, tmp_path, clean_store, prior)
+
+    def test_concurrent_runs_serialize(self, tmp_path):
+        """Two store runs of disjoint streams: the second waits for the first's transaction; both land."""
+        left = _write(tmp_path / "left.jsonl", record_stream(40))
+        right = _write(tmp_path / "right.jsonl", record_stream(40, first=40))
+        runs = [_popen(_store_args(path, tmp_path, "--lock-timeout", "120")) for path in (left, right)]
+        outputs = [run.communicate() for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], [err for _, err in outputs]
+        state = json.loads(_export(tmp_path))
+        assert (len(state["records"]), len(state["receipts"])) == (80, 320)
+        assert sum(_store_writes(tmp_path).values()) == 320

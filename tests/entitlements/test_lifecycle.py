@@ -23,6 +23,7 @@ _EXTRA = {
     "billing_recovered": {},
     "refund": {"refund_scope": "full"},
     "manual_revoke": {"operator": "ops-desk", "approval_ref": "ops-approval/1"},
+    "schedule_withdrawn": {"change": "plan_change"},
 }
 _STATUS_FIELDS = {
     "trialing": {"status": "trialing", "effective_end": LATER},
@@ -36,23 +37,28 @@ _TABLE = {
     "trialing": {"purchase": "active", "trial_start": None, "renewal": None, "plan_change": "trialing",
                  "cancel_scheduled": "trialing", "cancel_revoked": "trialing", "cancel_immediate": "ended",
                  "expiry": "ended", "pause": "paused", "resume": "trialing", "billing_issue": "past_due",
-                 "billing_recovered": None, "refund": "ended", "manual_revoke": "ended"},
+                 "billing_recovered": None, "refund": "ended", "manual_revoke": "ended",
+                 "schedule_withdrawn": "trialing"},
     "active": {"purchase": None, "trial_start": None, "renewal": "active", "plan_change": "active",
                "cancel_scheduled": "active", "cancel_revoked": "active", "cancel_immediate": "ended",
                "expiry": "ended", "pause": "paused", "resume": "active", "billing_issue": "past_due",
-               "billing_recovered": "active", "refund": "ended", "manual_revoke": "ended"},
+               "billing_recovered": "active", "refund": "ended", "manual_revoke": "ended",
+               "schedule_withdrawn": "active"},
     "past_due": {"purchase": None, "trial_start": None, "renewal": "active", "plan_change": "past_due",
                  "cancel_scheduled": "past_due", "cancel_revoked": "past_due", "cancel_immediate": "ended",
                  "expiry": "ended", "pause": "paused", "resume": "past_due", "billing_issue": "past_due",
-                 "billing_recovered": "active", "refund": "ended", "manual_revoke": "ended"},
-    "paused": {"purchase": None, "trial_start": None, "renewal": None, "plan_change": "paused",
+                 "billing_recovered": "active", "refund": "ended", "manual_revoke": "ended",
+                 "schedule_withdrawn": "past_due"},
+    # purchase on paused: a trial paused for want of a payment method converts once paid (Stripe).
+    "paused": {"purchase": "active", "trial_start": None, "renewal": None, "plan_change": "paused",
                "cancel_scheduled": "paused", "cancel_revoked": "paused", "cancel_immediate": "ended",
                "expiry": "ended", "pause": None, "resume": "active", "billing_issue": None,
-               "billing_recovered": None, "refund": "ended", "manual_revoke": "ended"},
+               "billing_recovered": None, "refund": "ended", "manual_revoke": "ended",
+               "schedule_withdrawn": "paused"},
     "ended": {"purchase": "active", "trial_start": None, "renewal": None, "plan_change": None,
               "cancel_scheduled": None, "cancel_revoked": None, "cancel_immediate": None, "expiry": None,
               "pause": None, "resume": None, "billing_issue": None, "billing_recovered": None,
-              "refund": "ended", "manual_revoke": None},
+              "refund": "ended", "manual_revoke": None, "schedule_withdrawn": None},
 }  # fmt: skip
 _CASES = [(status, kind, result) for status, row in _TABLE.items() for kind, result in row.items()]
 
@@ -151,3 +157,84 @@ class TestAccessIsOnlyRevokedWhenItEnds:
         snapshot = dict(rec)
         transition(rec, event(1, "cancel_immediate", T))
         assert rec == snapshot
+
+
+class TestProviderSemantics:
+    """Withdrawn scheduled changes, refunds that do not end access, and dunning grace anchored per cycle."""
+
+    def test_a_withdrawn_downgrade_never_takes_effect(self):
+        downgrade = event(1, "plan_change", T, plan="basic", timing="period_end", direction="downgrade",
+                          effective_at=LATER)  # fmt: skip
+        scheduled_down = _applied(record(), downgrade)
+        withdrawn = _applied(scheduled_down, event(2, "schedule_withdrawn", T, change="plan_change"))
+        assert "scheduled" not in withdrawn
+        assert materialize(withdrawn, "2026-12-31T00:00:00Z")["plan"] == "pro"
+
+    def test_a_scheduled_pause_withdrawn_before_it_starts_keeps_access(self):
+        paused_later = _applied(record(), event(1, "pause", T, timing="period_end", effective_at=LATER))
+        kept = _applied(paused_later, event(2, "schedule_withdrawn", T, change="pause"))
+        assert materialize(kept, "2026-12-31T00:00:00Z")["status"] == "active"
+
+    def test_withdrawing_only_the_named_change(self):
+        both = _applied(record(), event(1, "cancel_scheduled", T, effective_at=LATER))
+        kept = _applied(both, event(2, "schedule_withdrawn", T, change="plan_change"))
+        assert kept["scheduled"] == both["scheduled"]
+
+    def test_refund_ends_access_as_the_adapter_says(self):
+        full_kept = _applied(record(), event(1, "refund", T, refund_scope="full", ends_access=False))
+        assert full_kept["status"] == "active"
+        partial_ends = _applied(record(), event(1, "refund", T, refund_scope="partial", ends_access=True))
+        assert (partial_ends["status"], partial_ends["end_reason"]) == ("ended", "refunded")
+        assert _applied(record(), event(1, "refund", T, refund_scope="full"))["status"] == "ended"
+
+    def test_retries_do_not_slide_the_grace_end(self):
+        first = _applied(record(), event(1, "billing_issue", T, grace_end="2026-01-22T00:00:00Z"))
+        retry = _applied(
+            first, event(2, "billing_issue", "2026-01-18T00:00:00Z", grace_end="2026-01-25T00:00:00Z")
+        )
+        assert retry["grace_end"] == "2026-01-22T00:00:00Z"
+        recovered = _applied(retry, event(3, "billing_recovered", "2026-01-20T00:00:00Z"))
+        next_cycle = _applied(
+            recovered, event(4, "billing_issue", "2026-02-15T00:00:00Z", grace_end="2026-02-22T00:00:00Z")
+        )
+        assert next_cycle["grace_end"] == "2026-02-22T00:00:00Z"
+
+
+class TestDocumentedPrecedence:
+    """The precedence table in the README holds (one test per row that the lifecycle decides)."""
+
+    def test_trial_reason_wins_over_a_scheduled_cancellation(self):
+        from saas_contracts.entitlements import evaluate_record  # noqa: PLC0415 - decision side of the rule
+
+        start, soon = "2026-01-01T00:00:00Z", "2026-01-05T00:00:00Z"
+        trial = _applied(None, event(1, "trial_start", start, plan="pro", trial_end="2026-01-25T00:00:00Z"))
+        canceled = _applied(trial, event(2, "cancel_scheduled", soon, effective_at="2026-01-15T00:00:00Z"))
+        assert evaluate_record(canceled, "2026-01-12T00:00:00Z").reason == "in_trial"
+        assert evaluate_record(canceled, "2026-01-16T00:00:00Z").reason == "source_expired"
+
+    def test_grace_wins_over_a_scheduled_cancellation(self):
+        from saas_contracts.entitlements import evaluate_record  # noqa: PLC0415 - decision side of the rule
+
+        soon = "2026-01-05T00:00:00Z"
+        past_due = _applied(record(), event(1, "billing_issue", soon, grace_end="2026-01-25T00:00:00Z"))
+        canceled = _applied(past_due, event(2, "cancel_scheduled", soon, effective_at="2026-01-15T00:00:00Z"))
+        assert evaluate_record(canceled, "2026-01-12T00:00:00Z").reason == "in_grace"
+        assert evaluate_record(canceled, "2026-01-16T00:00:00Z").reason == "source_expired"
+
+    def test_resume_withdraws_a_pause_that_is_only_scheduled(self):
+        later = _applied(record(), event(1, "pause", T, timing="period_end", effective_at=LATER))
+        resumed = _applied(later, event(2, "resume", T))
+        assert "scheduled" not in resumed
+
+    def test_an_event_of_another_workspace_is_illegal(self):
+        other = event(1, "renewal", T, workspace="ws_ref_aaaaaaaaaaaaaaaaaaaaaaaaaa")
+        assert isinstance(transition(record(), other), IllegalTransition)
+
+    def test_purchase_on_an_ended_record_starts_it_again(self):
+        ended = _applied(record(), event(1, "cancel_immediate", T))
+        again = _applied(ended, event(2, "purchase", LATER, plan="pro"))
+        assert (again["status"], again["effective_start"]) == ("active", LATER)
+
+    def test_an_operator_can_revoke_a_billing_record(self):
+        revoke = event(1, "manual_revoke", T, operator="ops-desk", approval_ref="ops-approval/9")
+        assert _applied(record(), revoke)["end_reason"] == "revoked"

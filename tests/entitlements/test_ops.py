@@ -51,6 +51,7 @@ class TestSummary:
             "duplicate": 1,
             "conflict": 1,
             "stale": 1,
+            "parked": 0,
             "illegal": 0,
             "invalid": 1,
         }
@@ -67,9 +68,11 @@ class TestSummary:
         assert summary["workspaces"] == 1
 
     def test_state_alone_uses_receipts(self):
+        # Receipts hold each event's place in the canonical fold: the late failure is folded in before the
+        # recovery (applied there, superseded), so the state counts it applied; only its delivery was stale.
         summary = summarize(state=apply_events(PlanSourceState(), STREAM).state, generated_at=AT).document
-        assert summary["event_outcomes"]["applied"] == 2
-        assert summary["event_outcomes"]["stale"] == 1
+        assert summary["event_outcomes"]["applied"] == 3
+        assert summary["event_outcomes"]["stale"] == 0
         assert summary["duplicate"] == 0
 
     def test_values_outside_the_vocabulary_are_refused(self):
@@ -93,7 +96,7 @@ class TestSummary:
         assert "| purchase | 3 |" not in markdown
         assert "| purchase | 1 |" in markdown
         assert "### Event outcomes" in markdown
-        assert summary.render("text").startswith("workspaces 1; stale 1")
+        assert summary.render("text").startswith("workspaces 1; stale 0")
         assert json.loads(summary.render("json")) == summary.document
         assert summary.formats == ("json", "markdown", "text")
 
@@ -125,3 +128,29 @@ class TestHeader:
             summarize(results=[], generated_at=AT, commit_sha=secret)
         assert secret not in str(caught.value)
         assert "/commit_sha" in str(caught.value)
+
+
+class TestStatusesAsOf:
+    """Record statuses are counted as of an explicit instant, named in the summary."""
+
+    def test_a_scheduled_end_counts_once_it_is_due(self):
+        state = apply_events(
+            PlanSourceState(),
+            [
+                event(1, "purchase", "2026-01-01T00:00:00Z", plan="pro"),
+                event(2, "cancel_scheduled", "2026-01-02T00:00:00Z", effective_at="2026-02-01T00:00:00Z"),
+            ],
+        ).state
+        before = summarize(state=state, generated_at=AT).document
+        assert (before["record_statuses"], before["record_statuses_as_of"]) == ({"active": 1}, AT)
+        after = summarize(state=state, generated_at=AT, as_of="2026-02-02T00:00:00Z").document
+        assert after["record_statuses"] == {"ended": 1}
+        assert after["record_statuses_as_of"] == "2026-02-02T00:00:00Z"
+        assert is_valid(after, "entitlements/v1/ops-summary")
+
+    def test_no_state_no_instant(self):
+        assert "record_statuses_as_of" not in summarize(results=[], generated_at=AT).document
+
+    def test_as_of_must_be_a_utc_timestamp(self):
+        with pytest.raises(ContractViolationError):
+            summarize(state=PlanSourceState(), generated_at=AT, as_of="tomorrow")

@@ -77,6 +77,7 @@ class TestOutcomes:
             "duplicate": 1,
             "conflict": 1,
             "stale": 1,
+            "parked": 0,
             "illegal": 1,
             "invalid": 1,
         }
@@ -91,6 +92,8 @@ class TestOutcomes:
         assert apply_event(state, STREAM[2]).outcome == "duplicate"
 
     def test_equal_instant_uses_provider_sequence(self):
+        # The canonical order puts the sequence-4 cancellation before the sequence-5 trial that creates the
+        # record: at its place there is no record yet, so it is parked (kept and re-evaluated), not applied.
         state = PlanSourceState()
         apply_event(state, dict(STREAM[0], provider_sequence=5))
         older = event(
@@ -100,7 +103,8 @@ class TestOutcomes:
             effective_at="2026-01-10T00:00:00Z",
             provider_sequence=4,
         )
-        assert apply_event(state, older).outcome == "stale"
+        assert apply_event(state, older).outcome == "parked"
+        assert state.receipts["evt-test-0010"]["outcome"] == "parked"
         newer = dict(older, event_id="evt-test-0011", provider_sequence=6)
         assert apply_event(state, newer).outcome == "applied"
 
@@ -193,7 +197,7 @@ class TestReplayProperties:
     def test_replay_twice_is_identical_and_counts_are_conserved(self, stream):
         start = PlanSourceState()
         first = apply_events(start, copy.deepcopy(stream))
-        assert start.to_json() == {"state": "entitlements/v1", "records": [], "receipts": []}
+        assert start.to_json() == {"state": "entitlements/v1", "records": [], "receipts": [], "events": []}
         assert sum(first.counts.values()) == len(stream)
         assert all(result.outcome in EVENT_OUTCOMES for result in first.results)
         assert [r.index for r in first.results] == list(range(len(stream)))
@@ -201,7 +205,10 @@ class TestReplayProperties:
         assert second.state.to_json() == first.state.to_json()
         assert (
             first.counts["applied"]
-            == len(first.state.receipts) - first.counts["stale"] - first.counts["illegal"]
+            == len(first.state.receipts)
+            - first.counts["stale"]
+            - first.counts["illegal"]
+            - first.counts["parked"]
         )
         assert is_valid(first.state.to_json(), "entitlements/v1/state")
         assert second.counts["applied"] == 0

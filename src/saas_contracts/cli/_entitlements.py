@@ -25,7 +25,10 @@ from saas_contracts.entitlements import (
     apply_and_save,
     apply_file,
     decide_file,
+    dump_state,
     load_state,
+    migrate_json_state,
+    save_state,
     summarize_files,
     write_ops_summary,
 )
@@ -35,7 +38,7 @@ from saas_contracts.privacy import PublicSafetyError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from saas_contracts.entitlements import ApplyReport, DecisionRun, OpsSummary
+    from saas_contracts.entitlements import ApplyOutcomes, DecisionRun, OpsSummary, PlanSourceState
 
 SummaryFormat = Literal["text", "json", "markdown"]
 
@@ -50,7 +53,7 @@ DECIDE_REPORTERS: dict[str, Callable[[DecisionRun], None]] = {
     "json": lambda run: emit_json(run.to_json()),
     "markdown": lambda run: click.echo(run.render("markdown")),
 }
-APPLY_REPORTERS: dict[str, Callable[[ApplyReport], None]] = {
+APPLY_REPORTERS: dict[str, Callable[[ApplyOutcomes], None]] = {
     "text": lambda result: click.echo(result.render("text")),
     "json": lambda result: emit_json(result.to_json()),
     "markdown": lambda result: click.echo(result.render("markdown")),
@@ -141,13 +144,16 @@ def apply_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per do
     """Replay lifecycle events (EVENTS.jsonl) onto a state file and report every event's outcome.
 
     Each event ends in exactly one outcome: applied, duplicate, conflict,
-    stale, illegal or invalid. One run at a time per state file (an exclusive
-    lock on STATE.lock beside it). The envelopes of applied events are
+    stale, parked, illegal or invalid (each record is the fold of its event
+    log in canonical order, so late events are folded in at their place).
+    STATE is a JSON state file or an SQLite store (*.sqlite, *.db). One run
+    at a time per state file (an exclusive lock on STATE.lock beside it, or
+    the store's own write lock). The envelopes of applied events are
     appended to --writes (never truncated; fsynced) before the new state
     replaces the old one atomically, so an interrupted run leaves the old
     state intact and its rerun neither loses nor doubles an envelope. Exit 0
-    when nothing was a conflict, illegal or invalid (stale and duplicate
-    deliveries are expected), 1 otherwise, 2 on usage errors (including an
+    when nothing was a conflict, illegal or invalid (stale, parked and
+    duplicate deliveries are expected), 1 otherwise, 2 on usage errors (including an
     unwritable --state or --writes, and a state busy past --lock-timeout).
     """
     if writes_path or commit_sha is not None:
@@ -155,6 +161,7 @@ def apply_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per do
     if writes_path and not commit_sha:
         raise fail("--writes needs a commit: pass --commit-sha or set SAAS_CONTRACTS_COMMIT_SHA")
     audit = AuditContext(now=now or utc_now(), commit_sha=commit_sha) if commit_sha else None
+    result: ApplyOutcomes
     if dry_run:
         result = apply_file(load_state(state_path, missing_ok=True), events_path, audit=audit)
     else:
@@ -195,6 +202,11 @@ def apply_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per do
     "$CF_PAGES_COMMIT_SHA when set; otherwise none).",
 )
 @click.option("--generated-at", type=TIMESTAMP, help="UTC timestamp to stamp on the summary.")
+@click.option(
+    "--as-of",
+    type=TIMESTAMP,
+    help="Count record statuses as the records stand at this instant (default: --generated-at).",
+)
 @output_file_option("Write the summary to FILE (atomically) instead of standard output.")
 @output_format_option(SUMMARY_REPORTERS)
 def summarize_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per documented option
@@ -203,6 +215,7 @@ def summarize_command(  # noqa: PLR0913, PLR0917 - click passes one parameter pe
     decision_paths: tuple[str, ...],
     commit_sha: str | None,
     generated_at: str | None,
+    as_of: str | None,
     output_path: str | None,
     output_format: str,
 ) -> None:
@@ -222,6 +235,7 @@ def summarize_command(  # noqa: PLR0913, PLR0917 - click passes one parameter pe
             decision_paths=decision_paths,
             commit_sha=resolve_commit_sha(commit_sha, ask_git=False),
             generated_at=generated_at or utc_now(),
+            as_of=as_of,
         )
     except PublicSafetyError as error:
         raise privacy_finding("ops summary", error) from error
@@ -233,3 +247,57 @@ def summarize_command(  # noqa: PLR0913, PLR0917 - click passes one parameter pe
     else:
         report(SUMMARY_REPORTERS, output_format, summary)
     finish(clean=True)
+
+
+def _migration_counts(state: PlanSourceState) -> dict[str, int]:
+    return {
+        "records": len(state.records),
+        "receipts": len(state.receipts),
+        "events": sum(len(entries) for entries in state.log.values()),
+        "bases": len(state.bases),
+    }
+
+
+MIGRATE_REPORTERS: dict[str, Callable[[PlanSourceState], None]] = {
+    "text": lambda state: click.echo(
+        ", ".join(f"{count} {name}" for name, count in _migration_counts(state).items()) + " migrated"
+    ),
+    "json": lambda state: emit_json(_migration_counts(state)),
+}
+STATE_EXPORT_REPORTERS: dict[str, Callable[[PlanSourceState], None]] = {
+    "json": lambda state: click.echo(dump_state(state), nl=False),
+}
+
+
+@entitlements.command("migrate")
+@click.argument("json_state", metavar="STATE.json", type=click.Path(dir_okay=False, exists=True))
+@click.argument("store_path", metavar="STORE.sqlite", type=click.Path(dir_okay=False))
+@output_format_option(MIGRATE_REPORTERS)
+def migrate_command(json_state: str, store_path: str, output_format: str) -> None:
+    """Create an SQLite store (schemas/entitlements/v1/store.sql) from a JSON state file.
+
+    The JSON file is left as it was; afterwards pass the store to --state.
+    Records of a state written before event logs were kept become bases
+    (their fold starts from them). Exit 2 when the store already holds data.
+    """
+    report(MIGRATE_REPORTERS, output_format, migrate_json_state(json_state, store_path))
+
+
+@entitlements.command("export")
+@click.argument("store_path", metavar="STATE", type=click.Path(dir_okay=False, exists=True))
+@output_file_option("Write the JSON state document to FILE (atomically) instead of standard output.")
+@output_format_option(STATE_EXPORT_REPORTERS, default="json")
+def export_command(store_path: str, output_path: str | None, output_format: str) -> None:
+    """Print the JSON state document (entitlements/v1/state) of an SQLite store or a JSON state file.
+
+    For review and fixtures: the same document a JSON state file of the same
+    events holds, byte for byte.
+    """
+    state = load_state(store_path)
+    if output_path is None:
+        report(STATE_EXPORT_REPORTERS, output_format, state)
+        return
+    try:
+        save_state(output_path, state)
+    except OSError as error:
+        raise OutputFileError.from_os_error(output_path, error) from error

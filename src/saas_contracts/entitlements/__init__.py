@@ -22,6 +22,13 @@ from saas_contracts.entitlements._lifecycle import IllegalTransition, materializ
 from saas_contracts.entitlements._ops import summarize
 from saas_contracts.entitlements._priority import DEFAULT_POLICY, Resolution, resolve
 from saas_contracts.entitlements._state import PlanSourceState, dump_state, load_state, save_state
+from saas_contracts.entitlements._store import (
+    StoreRun,
+    apply_to_store,
+    load_store,
+    migrate_json_state,
+    store_ddl,
+)
 from saas_contracts.entitlements._vocab import (
     DECISION_REASONS,
     EVENT_OUTCOMES,
@@ -30,6 +37,7 @@ from saas_contracts.entitlements._vocab import (
     TIE_BREAK_STEPS,
 )
 from saas_contracts.entitlements._writer import (
+    ApplyOutcomes,
     ApplyReport,
     AuditContext,
     EventResult,
@@ -44,6 +52,7 @@ __all__ = [
     "LIFECYCLE_KINDS",
     "SOURCE_KINDS",
     "TIE_BREAK_STEPS",
+    "ApplyOutcomes",
     "ApplyReport",
     "AuditAppend",
     "AuditContext",
@@ -55,18 +64,23 @@ __all__ = [
     "Resolution",
     "SavedApply",
     "SourceState",
+    "StoreRun",
     "apply_and_save",
     "apply_event",
     "apply_events",
     "apply_file",
+    "apply_to_store",
     "decide",
     "decide_file",
     "dump_state",
     "evaluate_record",
     "load_state",
+    "load_store",
     "materialize",
+    "migrate_json_state",
     "resolve",
     "save_state",
+    "store_ddl",
     "summarize",
     "summarize_files",
     "transition",

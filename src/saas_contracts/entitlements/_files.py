@@ -18,11 +18,18 @@ from saas_contracts.entitlements._decision import decide
 from saas_contracts.entitlements._ops import summarize
 from saas_contracts.entitlements._render import decisions_markdown, decisions_text
 from saas_contracts.entitlements._state import dump_state, load_state, locked_state
-from saas_contracts.entitlements._writer import ApplyReport, AuditContext, apply_event, unreadable_result
+from saas_contracts.entitlements._store import apply_to_store, is_store_path
+from saas_contracts.entitlements._writer import (
+    ApplyOutcomes,
+    ApplyReport,
+    AuditContext,
+    apply_event,
+    unreadable_result,
+)
 from saas_contracts.errors import InputFileError, OutputFileError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from pathlib import Path
 
     from saas_contracts._ops import OpsSummary
@@ -78,6 +85,15 @@ def decide_file(request_path: str, *, state: PlanSourceState | None = None) -> D
     return DecisionRun(decisions=decisions, single=single)
 
 
+def _delivered(events_path: str) -> Iterator[object]:
+    """Each line's parsed event, or the ``invalid`` result of a line that is not JSON."""
+    for index, document in enumerate(read_documents(events_path, default_lines=True)):
+        if document.error is not None:
+            yield unreadable_result(index, f"{document.location}: {document.error}")
+        else:
+            yield document.value
+
+
 def apply_file(state: PlanSourceState, events_path: str, *, audit: AuditContext | None = None) -> ApplyReport:
     """Apply a stream of lifecycle events (JSON Lines, ``-`` for stdin) to ``state`` in place.
 
@@ -107,7 +123,7 @@ def write_envelopes(path: str | Path, report: ApplyReport) -> AuditAppend:
 class SavedApply:
     """An apply run whose state (and audit envelopes) are committed."""
 
-    report: ApplyReport
+    report: ApplyOutcomes
     audit: AuditAppend | None = None
     """What went into the audit file; None when no audit file was given."""
 
@@ -120,7 +136,12 @@ def apply_and_save(
     audit: AuditContext | None = None,
     lock_timeout: float = 5.0,
 ) -> SavedApply:
-    """Apply a stream of lifecycle events to the state file at ``state_path`` and commit, under its lock.
+    """Apply a stream of lifecycle events to the state at ``state_path`` and commit, under its lock.
+
+    An SQLite store (an existing SQLite file, or a new ``*.sqlite``/``*.db``
+    path) is applied in one transaction (:func:`~saas_contracts.entitlements._store.apply_to_store`:
+    the store's write lock, envelopes appended to ``writes_path`` before the
+    commit). A JSON state file goes as follows.
 
     Steps, all while holding the state's exclusive lock (:func:`locked_state`;
     a second run waits up to ``lock_timeout`` seconds, then
@@ -139,6 +160,15 @@ def apply_and_save(
     if writes_path is not None and audit is None:
         msg = "apply_and_save: writes_path needs an audit context (the envelopes are built from it)"
         raise TypeError(msg)
+    if is_store_path(state_path):
+        run = apply_to_store(
+            state_path,
+            _delivered(events_path),
+            audit=audit,
+            writes_path=writes_path,
+            lock_timeout=lock_timeout,
+        )
+        return SavedApply(report=run.report, audit=run.audit)
     with locked_state(state_path, timeout=lock_timeout):
         report = apply_file(load_state(state_path, missing_ok=True), events_path, audit=audit)
         try:
@@ -166,13 +196,14 @@ def _report_results(paths: Iterable[str]) -> list[dict[str, Any]]:
     return results
 
 
-def summarize_files(
+def summarize_files(  # noqa: PLR0913 - the three inputs plus the header's and the count's options
     *,
     generated_at: str,
     state_path: str | None = None,
     report_paths: Iterable[str] = (),
     decision_paths: Iterable[str] = (),
     commit_sha: str | None = None,
+    as_of: str | None = None,
 ) -> OpsSummary:
     """The ops summary of a state file, apply reports (``apply -o json``) and decision files.
 
@@ -188,4 +219,5 @@ def summarize_files(
         decisions=decisions,
         commit_sha=commit_sha,
         generated_at=generated_at,
+        as_of=as_of,
     )

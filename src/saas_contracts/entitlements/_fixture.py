@@ -117,6 +117,14 @@ def _run_lifecycle(vector: Mapping[str, Any], _run: StageRun) -> list[str]:
     expected_again = [outcome if outcome in {"conflict", "invalid"} else "duplicate" for outcome in outcomes]
     if again.state.to_json() != state.to_json() or [r.outcome for r in again.results] != expected_again:
         problems.append("replaying the stream again changed the state or was not all duplicates")
+    receipts = {key: value["outcome"] for key, value in state.receipts.items()}
+    problems.extend(
+        f"receipt {event_id}: expected {outcome!r}, got {receipts.get(event_id)!r}"
+        for event_id, outcome in sorted(vector.get("expect_receipts", {}).items())
+        if receipts.get(event_id) != outcome
+    )
+    if vector.get("converges"):
+        problems.extend(_convergence(events, state))
     for number, point in enumerate(vector["checkpoints"]):
         at = states[int(point.get("after_events", len(events)))]
         request: dict[str, Any] = {
@@ -133,6 +141,20 @@ def _run_lifecycle(vector: Mapping[str, Any], _run: StageRun) -> list[str]:
         if problem:
             problems.append(f"checkpoint {number} ({point['as_of']}): {problem}")
     return problems
+
+
+def _convergence(events: list[dict[str, Any]], state: PlanSourceState) -> list[str]:
+    """The stream reversed and in every rotation must end in the same state and ops summary."""
+    orders = [list(reversed(events))] + [events[start:] + events[:start] for start in range(1, len(events))]
+    expected = state.to_json()
+    summary = summarize(state=state, generated_at=_SUMMARY_STAMP).document
+    for number, order in enumerate(orders):
+        other = apply_events(PlanSourceState(), copy.deepcopy(order)).state
+        if other.to_json() != expected:
+            return [f"delivery order {number} (0: reversed, n: rotated by n) ends in another state"]
+        if summarize(state=other, generated_at=_SUMMARY_STAMP).document != summary:
+            return [f"delivery order {number} gives another ops summary"]
+    return []
 
 
 def _audit_envelopes(vector: Mapping[str, Any]) -> list[str]:

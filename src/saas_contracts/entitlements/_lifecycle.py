@@ -18,7 +18,6 @@ the cancellation) is then recognized as stale instead of being applied late.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -64,12 +63,21 @@ def _end(record: Record, at: str, reason: str) -> None:
     record.pop("scheduled", None)
 
 
+def refund_ends_access(event: Mapping[str, Any]) -> bool:
+    """Whether a refund ends access: ``ends_access`` when the adapter says so, else a full refund does."""
+    return bool(event.get("ends_access", event["refund_scope"] == "full"))
+
+
 def materialize(record: Mapping[str, Any], at: str) -> Record:
     """Return the record as it stands at ``at``: scheduled changes due by then are applied (a copy)."""
-    result: Record = copy.deepcopy(dict(record))
+    result: Record = dict(record)
+    if "scheduled" not in result:
+        return result
+    # The scheduled items are never changed in place (a change replaces the list), so a shallow copy
+    # of the record is an independent copy.
     moment = parse_utc_ns(at)
     remaining: list[dict[str, Any]] = []
-    for item in _sorted_schedule(list(result.get("scheduled", []))):
+    for item in _sorted_schedule(list(result["scheduled"])):
         if result["status"] == "ended":
             break
         if parse_utc_ns(item["effective_at"]) > moment:
@@ -167,7 +175,9 @@ def _apply_existing(  # noqa: C901, PLR0911, PLR0912, PLR0915 - one branch per l
     status = record["status"]
     live = status in _LIVE
     if kind == "purchase":
-        if status == "trialing":
+        if status in {"trialing", "paused"}:
+            # A trial converts; so does a source paused for want of a payment method once it is paid.
+            record.pop("paused_at", None)
             record["status"] = "active"
             record["plan"] = event["plan"]
             record.pop("effective_end", None)
@@ -196,6 +206,12 @@ def _apply_existing(  # noqa: C901, PLR0911, PLR0912, PLR0915 - one branch per l
         if not live:
             return IllegalTransition(reason="cancellation scheduled on an ended source")
         _schedule(record, {"change": "cancel", "effective_at": effective})
+    elif kind == "schedule_withdrawn":
+        # A withdrawn scheduled plan change (Stripe schedule release, Paddle scheduled_change removed) or a
+        # pause scheduled before it starts; nothing scheduled of that kind is the target state (a no-op).
+        if not live:
+            return IllegalTransition(reason="scheduled change withdrawn on an ended source")
+        _unschedule(record, event["change"])
     elif kind == "cancel_revoked":
         # Already uncanceled is the target state: a no-op that still advances what the record reflects.
         if not live:
@@ -229,15 +245,17 @@ def _apply_existing(  # noqa: C901, PLR0911, PLR0912, PLR0915 - one branch per l
             return IllegalTransition(reason=f"billing issue on a source that is {status}")
         if status == "trialing":
             record.pop("effective_end", None)
+        if status != "past_due":
+            # Grace is anchored at the first failure of the cycle: retries while past due do not slide it.
+            record["grace_end"] = event["grace_end"]
         record["status"] = "past_due"
-        record["grace_end"] = event["grace_end"]
     elif kind == "billing_recovered":
         if status not in {"past_due", "active"}:
             return IllegalTransition(reason=f"billing recovered on a source that is {status}")
         record["status"] = "active"
         record.pop("grace_end", None)
     elif kind == "refund":
-        if event["refund_scope"] == "full" and live:
+        if refund_ends_access(event) and live:
             _end(record, effective, "refunded")
     elif kind == "manual_grant":
         if status == "ended":

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from saas_contracts import _ops
 from saas_contracts._ops import OpsSummary, OpsSummarySpec
+from saas_contracts._validation import ensure_valid
+from saas_contracts.entitlements._lifecycle import materialize
 from saas_contracts.entitlements._vocab import (
     DECISION_OUTCOMES,
     DECISION_REASONS,
@@ -55,13 +57,16 @@ def summarize(  # noqa: PLR0913 - three optional inputs plus the header's and th
     generated_at: str,
     commit_sha: str | None = None,
     scanner_config: ScanConfig | None = None,
+    as_of: str | None = None,
 ) -> OpsSummary:
     """Build, privacy-scan, validate and render the ops summary.
 
     ``results`` are per-event results (``EventResult.to_json()`` or an apply
     report's ``results``); without any, event counts come from the state's
     receipts (which hold applied, stale and illegal events). ``decisions`` are
-    decision documents. ``generated_at`` is the instant the summary is stamped
+    decision documents. Record statuses are counted as the records stand at
+    ``as_of`` (default ``generated_at``; scheduled changes due by then applied),
+    named in ``record_statuses_as_of``. ``generated_at`` is the instant the summary is stamped
     with (time is an argument); ``commit_sha`` is optional, since summarizing
     writes nothing. Raises :class:`SummaryInputError` for a value outside the
     closed vocabulary, :class:`~saas_contracts.privacy.PublicSafetyError` on a
@@ -83,9 +88,11 @@ def summarize(  # noqa: PLR0913 - three optional inputs plus the header's and th
     statuses: Counter[str] = Counter()
     workspaces: set[str] = set()
     if state is not None:
+        instant = as_of or generated_at
+        ensure_valid(instant, "common/v1/common#/$defs/utc_timestamp")
         for record in state.records.values():
             source_kinds[record["source_kind"]] += 1
-            statuses[record["status"]] += 1
+            statuses[materialize(record, instant)["status"]] += 1
             workspaces.add(record["workspace"])
     decision_outcomes: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
@@ -105,6 +112,8 @@ def summarize(  # noqa: PLR0913 - three optional inputs plus the header's and th
         "conflict": outcomes.get("conflict", 0),
         "workspaces": len(workspaces),
     }
+    if state is not None:
+        body["record_statuses_as_of"] = as_of or generated_at
     return _ops.build_ops_summary(
         _SPEC, body, generated_at=generated_at, commit_sha=commit_sha, scanner_config=scanner_config
     )

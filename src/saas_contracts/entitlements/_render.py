@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from saas_contracts.entitlements._writer import ApplyReport, EventResult
+    from saas_contracts.entitlements._writer import ApplyOutcomes, EventResult
 
 
 def decision_line(decision: Mapping[str, Any]) -> str:
@@ -57,14 +57,14 @@ def result_line(result: EventResult) -> str:
     return "\n".join([line, *extra])
 
 
-def apply_text(report: ApplyReport) -> str:
+def apply_text(report: ApplyOutcomes) -> str:
     """Every event's outcome, then the counts per outcome."""
     lines = [result_line(result) for result in report.results]
     lines.append(", ".join(f"{outcome} {count}" for outcome, count in report.counts.items()))
     return "\n".join(lines)
 
 
-def apply_markdown(report: ApplyReport) -> str:
+def apply_markdown(report: ApplyOutcomes) -> str:
     """A Markdown table, one row per event."""
     rows = ["| # | outcome | kind | record | detail |", "| ---: | --- | --- | --- | --- |"]
     rows.extend(

@@ -22,7 +22,7 @@ SOURCE_KINDS: Final = ("manual_override", "billing_provider", "promotion", "tria
 LIFECYCLE_KINDS: Final = (
     "purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked",
     "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered",
-    "refund", "manual_grant", "manual_revoke",
+    "refund", "manual_grant", "manual_revoke", "schedule_withdrawn",
 )  # fmt: skip
 RECORD_STATUSES: Final = ("trialing", "active", "past_due", "paused", "ended")
 END_REASONS: Final = ("scheduled_end", "expired", "canceled", "revoked", "refunded")
@@ -40,7 +40,7 @@ TIE_BREAK_STEPS: Final = (
     "higher_sequence",
     "record_id",
 )
-EVENT_OUTCOMES: Final = ("applied", "duplicate", "conflict", "stale", "illegal", "invalid")
+EVENT_OUTCOMES: Final = ("applied", "duplicate", "conflict", "stale", "parked", "illegal", "invalid")
 OPERATOR_KINDS: Final = frozenset({"manual_grant", "manual_revoke"})
 
 Record = dict[str, Any]

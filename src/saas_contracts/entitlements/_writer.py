@@ -2,23 +2,30 @@
 
 Order of checks for every delivered event: schema-valid (else ``invalid``);
 an already-seen ``event_id`` with the same fingerprint is a ``duplicate``, with
-another fingerprint a ``conflict``; an event older than what its record
-already reflects is ``stale``; a transition the record's status does not allow
-is ``illegal``; otherwise it is ``applied`` and yields a write envelope.
-Stale and illegal events get a receipt, so their redelivery is a duplicate.
+another fingerprint a ``conflict``. Otherwise the event joins its record's log
+and the record is folded in canonical order (:mod:`saas_contracts.entitlements._fold`):
+the delivery is ``applied`` (possibly late, folded in before newer events;
+it yields a write envelope), ``stale`` (late and superseded: no access
+changes), ``parked`` (no creating event before it yet) or ``illegal`` (its
+record's status at its place does not allow it). Parked and illegal events
+stay in the log and are re-evaluated at every later fold; every first-seen
+event gets a receipt holding its current place in the fold, so a redelivery
+is a duplicate and the receipts, like the records, do not depend on order.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from saas_contracts._digest import canonical_digest
 from saas_contracts._mask import flagged
 from saas_contracts._time import parse_utc_ns
 from saas_contracts._validation import ensure_valid, is_valid, validate
-from saas_contracts.entitlements._lifecycle import ENDING_KINDS, IllegalTransition, transition
+from saas_contracts.entitlements._fold import Entry, canonical_key, fold, fold_onto, same_access
+from saas_contracts.entitlements._lifecycle import ENDING_KINDS, refund_ends_access
 from saas_contracts.entitlements._render import apply_markdown, apply_text
 from saas_contracts.entitlements._vocab import (
     EVENT_OUTCOMES,
@@ -28,11 +35,12 @@ from saas_contracts.entitlements._vocab import (
     WRITE_SCHEMA,
     Record,
 )
-from saas_contracts.errors import ApprovalRequiredError, Violation
+from saas_contracts.errors import ApprovalRequiredError, ContractError, Violation
+from saas_contracts.ledger._fast import schema_check
 from saas_contracts.models._core import as_json
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from saas_contracts.entitlements._state import PlanSourceState
 
@@ -79,16 +87,17 @@ class EventResult:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ApplyReport:
-    """Outcome of replaying a stream: the new state, one result per event, the envelopes written."""
+class ApplyOutcomes:
+    """Outcome of replaying a stream: one result per event (or, for bulk runs, only their counts)."""
 
-    state: PlanSourceState
     results: tuple[EventResult, ...]
+    totals: Mapping[str, int] | None = None
+    """Events per outcome when ``results`` were not kept (a bulk run); None: count ``results``."""
 
     @property
     def counts(self) -> dict[str, int]:
         """Events per outcome (every outcome listed, zeros included)."""
-        counted = Counter(result.outcome for result in self.results)
+        counted = self.totals if self.totals is not None else Counter(r.outcome for r in self.results)
         return {outcome: counted.get(outcome, 0) for outcome in EVENT_OUTCOMES}
 
     @property
@@ -98,7 +107,7 @@ class ApplyReport:
 
     @property
     def clean(self) -> bool:
-        """True when nothing was a conflict, illegal or invalid (stale and duplicates are expected noise)."""
+        """True when nothing was a conflict, illegal or invalid (stale, parked, duplicate are expected)."""
         counts = self.counts
         return not (counts["conflict"] or counts["illegal"] or counts["invalid"])
 
@@ -115,28 +124,16 @@ class ApplyReport:
         }
 
 
+@dataclass(frozen=True, kw_only=True)
+class ApplyReport(ApplyOutcomes):
+    """Outcome of replaying a stream onto an in-memory state: the new state, one result per event."""
+
+    state: PlanSourceState
+
+
 def fingerprint(event: Mapping[str, Any]) -> str:
     """``sha256:`` + hex SHA-256 of the RFC 8785 canonical JSON of the event."""
     return canonical_digest(dict(event))
-
-
-def _order_key(at: str, sequence: int | None) -> tuple[int, int | None]:
-    return parse_utc_ns(at), sequence
-
-
-def is_stale(record: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
-    """Tell whether ``event`` is older than what ``record`` already reflects.
-
-    Compared on occurred_at; on equal instants, on provider_sequence when both
-    carry one. Equal keys are not stale (two changes in the same instant).
-    """
-    record_at = parse_utc_ns(record["last_event_at"])
-    event_at = parse_utc_ns(event["occurred_at"])
-    if event_at != record_at:
-        return event_at < record_at
-    record_seq = record.get("last_event_sequence")
-    event_seq = event.get("provider_sequence")
-    return record_seq is not None and event_seq is not None and int(event_seq) < int(record_seq)
 
 
 def _default_reason(event: Mapping[str, Any]) -> str:
@@ -150,7 +147,7 @@ def _default_reason(event: Mapping[str, Any]) -> str:
 def _operation(before: Record | None, after: Record, event: Mapping[str, Any]) -> str:
     if before is None:
         return "create"
-    ending = event["kind"] in ENDING_KINDS or (event["kind"] == "refund" and event["refund_scope"] == "full")
+    ending = event["kind"] in ENDING_KINDS or (event["kind"] == "refund" and refund_ends_access(event))
     if ending or (after["status"] == "ended" and before["status"] != "ended"):
         return "end"
     return "update"
@@ -197,7 +194,8 @@ def build_envelope(
     }
     if before is not None:
         envelope["before"] = before
-    ensure_valid(envelope, WRITE_SCHEMA)
+    if not _schema_check(WRITE_SCHEMA)(envelope):
+        ensure_valid(envelope, WRITE_SCHEMA)  # the reference decides and explains
     return envelope
 
 
@@ -230,20 +228,96 @@ def _unsafe_event_id(event: Any) -> tuple[Violation, ...]:
     )
 
 
+_TIMESTAMP_FIELDS: Final = ("occurred_at", "effective_at", "period_end", "trial_end", "grace_end", "ends_at")
+
+
+def _fast_valid(event: object) -> bool:
+    """The compiled yes/no schema check (the ledger's jsonschema-rs one), made as strict as the reference.
+
+    jsonschema-rs accepts two ``date-time`` spellings the reference refuses
+    (year 0000, leap seconds); every timestamp is parsed here too, so a
+    "yes" is the reference's "yes". A "no" (or a parse failure) sends the
+    event to the reference validator, which decides and explains.
+    """
+    if not _schema_check()(event):
+        return False
+    assert isinstance(event, dict)  # noqa: S101 - narrowed by the schema
+    try:
+        for name in _TIMESTAMP_FIELDS:
+            if name in event:
+                parse_utc_ns(event[name])
+    except ContractError:
+        return False
+    return True
+
+
+@functools.cache
+def _schema_check(schema: str = EVENT_SCHEMA) -> Callable[[object], bool]:
+    return schema_check(schema)
+
+
+class StateStore(Protocol):
+    """What the writer reads and writes: the in-memory state and the SQLite store both provide it."""
+
+    def receipt(self, event_id: str) -> dict[str, Any] | None:
+        """The receipt of an event, if it was seen."""
+
+    def put_receipt(self, receipt: dict[str, Any]) -> None:
+        """Store (or replace) a receipt."""
+
+    def record(self, record_id: str) -> Record | None:
+        """The current record, if any (the writer never changes it in place)."""
+
+    def put_record(self, record: Record) -> None:
+        """Store (or replace) a record."""
+
+    def base(self, record_id: str) -> Record | None:
+        """The pre-log base a record's fold starts from, if any."""
+
+    def add_to_log(self, record_id: str, entry: Entry) -> list[Entry] | None:
+        """Log ``entry``: None when it went last, else the whole log (sorted) to fold again."""
+
+
+def screen_event_ids(items: Sequence[object]) -> list[bool]:
+    """For each item, True when its ``event_id`` is a string no privacy rule flags (one scan for all).
+
+    One :func:`saas_contracts.privacy.scan` over the list of ids costs about
+    what one per-id check costs, and it finds at least what the per-id check
+    does (the same rules over each string, plus embedded JSON), so an id it
+    leaves clean is clean; the rest (False) get the exact per-event check.
+    """
+    from saas_contracts.privacy import scan  # noqa: PLC0415 - rules load lazily
+
+    ids = [item.get("event_id") if isinstance(item, dict) else None for item in items]
+    texts = [value if isinstance(value, str) else "" for value in ids]
+    hit = {
+        int(finding.pointer.split("/")[1])
+        for finding in scan(texts).findings
+        if finding.pointer.count("/") == 1
+    }
+    return [isinstance(value, str) and position not in hit for position, value in enumerate(ids)]
+
+
 def apply_event(
-    state: PlanSourceState,
+    state: StateStore,
     event: object,
     *,
     index: int = 0,
     audit: AuditContext | None = None,
+    id_screened: bool = False,
 ) -> EventResult:
     """Apply one delivered event to ``state`` in place; return its single outcome.
+
+    ``id_screened``: the caller already proved the event_id clean with
+    :func:`screen_event_ids` (bulk runs), so the per-event privacy check is skipped.
 
     With ``audit``, an applied event's result carries its write envelope.
     ``event`` is parsed JSON or a ``LifecycleEvent`` model (applied as ``to_json(event)``).
     """
     event = as_json(event)
-    violations = validate(event, EVENT_SCHEMA) or _unsafe_event_id(event)
+    violations = () if _fast_valid(event) else validate(event, EVENT_SCHEMA)
+    if not (violations or id_screened):
+        violations = _unsafe_event_id(event)
     if violations:
         kind = event.get("kind") if isinstance(event, dict) else None
         return EventResult(
@@ -261,25 +335,83 @@ def apply_event(
         "record_id": event["record_id"],
     }
     print_ = fingerprint(event)
-    seen = state.receipts.get(event["event_id"])
+    seen = state.receipt(event["event_id"])
     if seen is not None:
         if seen["fingerprint"] == print_:
             return EventResult(outcome="duplicate", detail=f"already received ({seen['outcome']})", **ids)
         return EventResult(outcome="conflict", detail="same event_id, different content; not applied", **ids)
-    before = state.records.get(event["record_id"])
-    if before is not None and is_stale(before, event):
-        state.receipts[event["event_id"]] = _receipt(event, print_, "stale")
+    record_id = event["record_id"]
+    before = state.record(record_id)
+    base = state.base(record_id)
+    entry = Entry(canonical_key(event, print_), event, print_)
+    entries = state.add_to_log(record_id, entry)
+    if entries is None:
+        after, label, reason = fold_onto(before, entry, base)
+        labels, reasons = {entry.event_id: label}, {entry.event_id: reason}
+    else:
+        folded = fold(entries, base)
+        after, labels, reasons = folded.record, folded.labels, folded.reasons
+    changed = _relabel(state, (entry,) if entries is None else entries, labels)
+    if after is not None and after is not before:
+        state.put_record(after)
+    return _delivery_result(
+        event,
+        before,
+        after,
+        labels[entry.event_id],
+        reasons.get(entry.event_id, ""),
+        late=entries is not None,
+        changed=changed,
+        audit=audit,
+        ids=ids,
+    )
+
+
+def _relabel(state: StateStore, entries: Iterable[Entry], labels: Mapping[str, str]) -> Counter[str]:
+    """Write every label into its receipt; count the other events whose outcome the fold changed."""
+    changed: Counter[str] = Counter()
+    for entry in entries:
+        label = labels.get(entry.event_id)
+        if label is None:
+            continue
+        receipt = state.receipt(entry.event_id)
+        if receipt is None:
+            state.put_receipt(_receipt(entry.event, entry.fingerprint, label))
+        elif receipt["outcome"] != label:
+            state.put_receipt(receipt | {"outcome": label})
+            changed[label] += 1
+    return changed
+
+
+def _delivery_result(  # noqa: PLR0913 - the fold's findings for one delivery, passed by name
+    event: Mapping[str, Any],
+    before: Record | None,
+    after: Record | None,
+    label: str,
+    reason: str,
+    *,
+    late: bool,
+    changed: Counter[str],
+    audit: AuditContext | None,
+    ids: dict[str, Any],
+) -> EventResult:
+    held = "".join(f"; {count} other event(s) now {outcome}" for outcome, count in sorted(changed.items()))
+    if label == "parked":
+        detail = f"held until its record exists ({reason}); re-evaluated when events land"
+        return EventResult(outcome="parked", detail=detail + held, **ids)
+    if label == "illegal":
         return EventResult(
-            outcome="stale", detail="older than what the record already reflects; not applied", **ids
+            outcome="illegal", detail=f"{reason}; kept and re-evaluated when events land{held}", **ids
         )
-    after = transition(before, event)
-    if isinstance(after, IllegalTransition):
-        state.receipts[event["event_id"]] = _receipt(event, print_, "illegal")
-        return EventResult(outcome="illegal", detail=after.reason, **ids)
+    if label == "stale":
+        return EventResult(outcome="stale", detail=f"{reason}; not applied", **ids)
+    assert after is not None  # noqa: S101 - an applied event leaves a record
+    if late and same_access(before, after) and not changed:
+        detail = "older than newer events of its record that supersede it; folded in, no effect"
+        return EventResult(outcome="stale", detail=detail, **ids)
     envelope = build_envelope(before, after, event, audit) if audit is not None else None
-    state.records[event["record_id"]] = after
-    state.receipts[event["event_id"]] = _receipt(event, print_, "applied")
-    detail = f"{after['status']} on plan {after['plan']}"
+    when = "applied late (folded in before newer events): " if late else ""
+    detail = f"{when}{after['status']} on plan {after['plan']}{held}"
     return EventResult(outcome="applied", detail=detail, envelope=envelope, **ids)
 
 

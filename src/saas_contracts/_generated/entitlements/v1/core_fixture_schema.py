@@ -123,6 +123,14 @@ class LifecycleVector:
     checkpoints: list[Checkpoint]
     description: str | None = None
     policy: policy_schema.SourcePriorityPolicy | None = None
+    expect_receipts: dict[str, state_schema.Outcome] | None = None
+    """
+    event_id -> the outcome its receipt holds after the whole stream (its place in the canonical fold).
+    """
+    converges: bool | None = None
+    """
+    When true, the stream delivered reversed and in every rotation ends in the same state document and ops summary, and the final checkpoints (those without after_events) decide the same.
+    """
 
 
 @dataclass(frozen=True, kw_only=True)

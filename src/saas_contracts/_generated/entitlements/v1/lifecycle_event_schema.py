@@ -72,7 +72,15 @@ class BillingLifecycleEvent:
     direction: vocabulary_schema.ChangeDirection | None = None
     refund_scope: Literal['full', 'partial'] | None = None
     """
-    full: access ends at effective_at; partial: recorded for audit, access unchanged.
+    full: access ends at effective_at; partial: recorded for audit, access unchanged (unless ends_access says otherwise).
+    """
+    ends_access: bool | None = None
+    """
+    Optional, refund only: whether this refund ends access at effective_at. Providers refund without canceling (and cancel without refunding), so the adapter, which knows the product's refund policy, decides; absent, a full refund ends access and a partial one does not.
+    """
+    change: Literal['plan_change', 'pause'] | None = None
+    """
+    Required for schedule_withdrawn: which scheduled change is withdrawn (a scheduled cancellation is withdrawn with cancel_revoked).
     """
     operator: common_schema.ReferenceLabel | None = None
     """

@@ -36,3 +36,7 @@ class EntitlementsOpsSummary(OpsSummaryHeader):
     conflict: common_schema.Quantity
     workspaces: common_schema.Quantity
     commit_sha: common_schema.CommitSha | None = None
+    record_statuses_as_of: common_schema.UtcTimestamp | None = None
+    """
+    The instant record_statuses describe: each record as it stands then (scheduled changes due by then applied). Present when the summary counts a state.
+    """

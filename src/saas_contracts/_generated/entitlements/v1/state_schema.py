@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeAlias
 
 from ...common.v1 import common_schema
 from . import lifecycle_event_schema, record_schema, vocabulary_schema
+
+Outcome: TypeAlias = Literal['applied', 'stale', 'parked', 'illegal']
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,15 +24,23 @@ class Receipt:
     fingerprint: common_schema.Sha256Digest
     kind: vocabulary_schema.LifecycleKind
     record_id: vocabulary_schema.RecordId
-    outcome: Literal['applied', 'stale', 'illegal']
+    outcome: Literal['applied', 'stale', 'parked', 'illegal']
 
 
 @dataclass(frozen=True, kw_only=True)
 class PlanSourceState:
     """
-    The file 'saas-contracts entitlements apply' replays lifecycle events onto: the current plan-source records (sorted by record_id) and one receipt per event that was applied, found stale or found illegal (sorted by event_id), with the fingerprint needed to tell a duplicate (same event_id, same fingerprint) from a conflict (same event_id, different content). Replaying the same events again leaves it byte-identical.
+    The state 'saas-contracts entitlements apply' folds lifecycle events into: the current plan-source records (sorted by record_id), one receipt per first-seen valid event (sorted by event_id) with the fingerprint needed to tell a duplicate (same event_id, same fingerprint) from a conflict (same event_id, different content) and the event's outcome in the canonical fold, and the event log (events, by record_id then canonical order: occurred_at, provider_sequence, fingerprint) each record is the fold of. A state without events was written before logs were kept: its records are read as bases (listed in bases once the log is kept) that their fold starts from. The records and receipts are a function of the set of delivered events, not their order; replaying the same events again leaves it byte-identical.
     """
 
     state: Literal['entitlements/v1']
     records: list[record_schema.PlanSourceRecord]
     receipts: list[Receipt]
+    events: list[lifecycle_event_schema.BillingLifecycleEvent] | None = None
+    """
+    Every first-seen, schema-valid event, by record_id then canonical order; each has a receipt with its fingerprint.
+    """
+    bases: list[record_schema.PlanSourceRecord] | None = None
+    """
+    Records written before logs were kept: their fold starts from the stored record, and an event older than what a base reflects stays stale.
+    """

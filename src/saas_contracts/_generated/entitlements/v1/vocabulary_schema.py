@@ -22,9 +22,9 @@ Where a plan-source record comes from. The source-priority policy ranks these ki
 """
 
 
-LifecycleKind: TypeAlias = Literal['purchase', 'trial_start', 'renewal', 'plan_change', 'cancel_scheduled', 'cancel_revoked', 'cancel_immediate', 'expiry', 'pause', 'resume', 'billing_issue', 'billing_recovered', 'refund', 'manual_grant', 'manual_revoke']
+LifecycleKind: TypeAlias = Literal['purchase', 'trial_start', 'renewal', 'plan_change', 'cancel_scheduled', 'cancel_revoked', 'cancel_immediate', 'expiry', 'pause', 'resume', 'billing_issue', 'billing_recovered', 'refund', 'manual_grant', 'manual_revoke', 'schedule_withdrawn']
 """
-The neutral billing lifecycle vocabulary every provider adapter maps into. purchase: a paid source starts (or a trial converts); trial_start; renewal: a new paid period; plan_change: upgrade/downgrade/lateral, immediate or at period end; cancel_scheduled: access ends at effective_at (period end), nothing is revoked now; cancel_revoked: a scheduled cancellation is withdrawn; cancel_immediate: access ends now; expiry: the source has ended (e.g. period end after a scheduled cancellation); pause: immediate or scheduled; resume; billing_issue: payment failed, access holds until grace_end; billing_recovered; refund: full refunds end access, partial ones do not; manual_grant and manual_revoke: operator writes that need an approval reference.
+The neutral billing lifecycle vocabulary every provider adapter maps into. purchase: a paid source starts (or a trial converts); trial_start; renewal: a new paid period; plan_change: upgrade/downgrade/lateral, immediate or at period end; cancel_scheduled: access ends at effective_at (period end), nothing is revoked now; cancel_revoked: a scheduled cancellation is withdrawn; cancel_immediate: access ends now; expiry: the source has ended (e.g. period end after a scheduled cancellation); pause: immediate or scheduled; resume; billing_issue: payment failed, access holds until grace_end; billing_recovered; refund: full refunds end access, partial ones do not; manual_grant and manual_revoke: operator writes that need an approval reference; schedule_withdrawn: a scheduled plan change or a scheduled pause is withdrawn before it takes effect (change names which; e.g. a Stripe subscription schedule released, a Paddle scheduled_change removed).
 """
 
 
@@ -73,9 +73,9 @@ The step that decided between the active sources: only_candidate, source_priorit
 """
 
 
-EventOutcome: TypeAlias = Literal['applied', 'duplicate', 'conflict', 'stale', 'illegal', 'invalid']
+EventOutcome: TypeAlias = Literal['applied', 'duplicate', 'conflict', 'stale', 'parked', 'illegal', 'invalid']
 """
-Exactly one per delivered lifecycle event: applied, duplicate (same event_id, same fingerprint), conflict (same event_id, different content), stale (older than what the record already reflects), illegal (a transition the record's status does not allow), invalid (not a valid lifecycle event).
+Exactly one per delivered lifecycle event: applied (folded into its record's log; possibly late, at its canonical place before newer events), duplicate (same event_id, same fingerprint), conflict (same event_id, different content), stale (late and superseded by newer events of its record, so it changes no access; or older than a record written before logs were kept), parked (its record has no creating event before it yet: kept in the log and re-evaluated when events land), illegal (at its canonical place the record's status does not allow it: kept and re-evaluated), invalid (not a valid lifecycle event).
 """
 
 

@@ -1,0 +1,501 @@
+"""The SQLite plan-source store: the contract DDL (``entitlements/v1/store.sql``), one transaction per run.
+
+:func:`open_store` creates or opens a store file with exactly the statements
+of ``schemas/entitlements/v1/store.sql`` (the DDL a template applies to D1).
+:class:`SqliteState` is the writer's view of it (the same
+:class:`~saas_contracts.entitlements._writer.StateStore` methods as the
+in-memory :class:`~saas_contracts.entitlements.PlanSourceState`): reads go to
+the database, writes are collected and flushed in batches, all inside the one
+transaction the run holds (``BEGIN IMMEDIATE``: a second writer waits for it,
+up to its timeout, and nothing is lost). Receipts, records, the event log and
+the audit envelopes of a run commit together or not at all; durability is
+per run (one ``fsync`` at the commit, none per event).
+
+:func:`export_state` / :func:`import_state` move between a store and the JSON
+state document (review, fixtures, migration of a JSON state file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import orjson
+
+from saas_contracts._digest import sha256_digest
+from saas_contracts._resources import packaged
+from saas_contracts.entitlements._audit import AuditAppend, append_envelopes
+from saas_contracts.entitlements._fold import Entry, canonical_key
+from saas_contracts.entitlements._state import PlanSourceState, load_state
+from saas_contracts.entitlements._writer import (
+    ApplyOutcomes,
+    AuditContext,
+    EventResult,
+    apply_event,
+    screen_event_ids,
+)
+from saas_contracts.errors import InputFileError, OutputFileError, StateBusyError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+    from saas_contracts.entitlements._vocab import Record
+
+__all__ = [
+    "STORE_FORMAT",
+    "SqliteState",
+    "StoreRun",
+    "apply_to_store",
+    "export_state",
+    "import_state",
+    "is_store_path",
+    "load_store",
+    "migrate_json_state",
+    "open_store",
+    "store_ddl",
+    "store_writes",
+    "transaction",
+]
+
+STORE_FORMAT: Final = "entitlements/v1/store"
+STORE_SUFFIXES: Final = (".sqlite", ".sqlite3", ".db")
+_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+_FLUSH_EVERY: Final = 20_000
+
+
+def store_ddl() -> str:
+    """The contract DDL (``schemas/entitlements/v1/store.sql``), as the package ships it."""
+    return packaged("_schemas", "entitlements", "v1", "store.sql").read_text(encoding="utf-8")
+
+
+def is_store_path(path: str | Path) -> bool:
+    """True for an SQLite store: an existing SQLite file, or a new ``.sqlite``/``.sqlite3``/``.db`` path."""
+    target = Path(path)
+    try:
+        with target.open("rb") as handle:
+            header = handle.read(len(_SQLITE_MAGIC))
+    except OSError:
+        return target.suffix in STORE_SUFFIXES
+    # An empty file is a store another run is creating right now (SQLite writes the header on first commit).
+    return header == _SQLITE_MAGIC or (not header and target.suffix in STORE_SUFFIXES)
+
+
+def _dumps(value: object) -> str:
+    """Compact JSON with sorted keys for a JSON column (orjson: the bulk path's encoder)."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+
+
+def _identity(envelope: dict[str, Any]) -> str:
+    """The digest of what makes two envelopes the same write (all but audit.written_at and commit_sha)."""
+    audit = {k: v for k, v in envelope["audit"].items() if k not in {"written_at", "commit_sha"}}
+    return sha256_digest(orjson.dumps(envelope | {"audit": audit}, option=orjson.OPT_SORT_KEYS))
+
+
+def open_store(path: str | Path, *, timeout: float = 5.0) -> sqlite3.Connection:
+    """Open (creating when missing) the store at ``path`` and apply the contract DDL.
+
+    WAL journal (readers do not block the writer), ``synchronous=FULL`` (a
+    commit is on disk when it returns). Raises
+    :class:`~saas_contracts.errors.OutputFileError` when the file cannot be
+    opened or created, :class:`~saas_contracts.errors.InputFileError` when it
+    is not a store this version reads (a JSON state file: migrate it with
+    ``saas-contracts entitlements migrate``).
+    """
+    target = Path(path)
+    if target.exists() and not is_store_path(target):
+        msg = "this is not an SQLite store (a JSON state file? run 'saas-contracts entitlements migrate')"
+        raise InputFileError(str(path), msg)
+    try:
+        connection = sqlite3.connect(target, timeout=timeout, isolation_level=None)
+    except sqlite3.Error as error:
+        raise OutputFileError(str(path), f"cannot open the store: {error}") from error
+    try:
+        row = _retry_busy(lambda: _prepare(connection), timeout)
+    except sqlite3.OperationalError as error:
+        connection.close()
+        if "locked" in str(error) or "busy" in str(error):
+            raise StateBusyError(f"{path}: the store is being written by another run") from error
+        raise OutputFileError(str(path), f"cannot use the store: {error}") from error
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        raise InputFileError(str(path), f"not a readable SQLite store: {error}") from error
+    if row is None or row[0] != STORE_FORMAT:
+        connection.close()
+        raise InputFileError(str(path), "the store's format tag is not entitlements/v1/store")
+    return connection
+
+
+def _prepare(connection: sqlite3.Connection) -> tuple[str] | None:
+    """Create the tables when missing (WAL journal, the contract DDL) and return the format row."""
+    row = _format_tag(connection)
+    if row is None:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.executescript(store_ddl())
+        row = _format_tag(connection)
+    connection.execute("PRAGMA synchronous=FULL")
+    return row
+
+
+def _retry_busy(step: Callable[[], tuple[str] | None], timeout: float) -> tuple[str] | None:
+    """Run ``step``; while another run holds the file (two runs creating one store), retry until timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as error:
+            if not ("locked" in str(error) or "busy" in str(error)) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _format_tag(connection: sqlite3.Connection) -> tuple[str] | None:
+    """The store's format row, or None when the tables do not exist yet (a new file)."""
+    try:
+        row: tuple[str] | None = connection.execute(
+            "SELECT value FROM ent_meta WHERE key = 'format'"
+        ).fetchone()
+    except sqlite3.OperationalError as error:
+        if "no such table" in str(error):
+            return None
+        raise
+    return row
+
+
+@contextlib.contextmanager
+def transaction(connection: sqlite3.Connection, path: str | Path) -> Iterator[None]:
+    """Hold the store's write lock (``BEGIN IMMEDIATE``) for the block; commit on success, else roll back."""
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        msg = f"{path}: the store is being written by another run; wait for it to finish (nothing written)"
+        raise StateBusyError(msg) from error
+    try:
+        yield
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+class SqliteState:
+    """The writer's view of a store inside one transaction: reads through, writes batched.
+
+    Only what the run touches is held in memory (and that is flushed every
+    20,000 events), so a run's memory does not grow with the store.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        """Wrap an open connection whose transaction the caller holds."""
+        self._db = connection
+        self._has_bases = connection.execute("SELECT 1 FROM ent_bases LIMIT 1").fetchone() is not None
+        self._reset()
+
+    def _reset(self) -> None:
+        self._receipts: dict[str, dict[str, Any]] = {}
+        self._records: dict[str, Record] = {}
+        self._bases: dict[str, Record | None] = {}
+        self._tails: dict[str, tuple[int, int, str] | None] = {}
+        self._logs: dict[str, list[Entry]] = {}
+        self._new_events: list[tuple[str, Entry]] = []
+        self._new_by_record: dict[str, list[Entry]] = {}
+        self._dirty_receipts: set[str] = set()
+        self._dirty_records: set[str] = set()
+        self._writes: list[dict[str, Any]] = []
+        self._since_flush = 0
+
+    def receipt(self, event_id: str) -> dict[str, Any] | None:
+        """The receipt of an event, if it was seen."""
+        cached = self._receipts.get(event_id)
+        if cached is not None:
+            return cached
+        row = self._db.execute(
+            "SELECT fingerprint, kind, record_id, outcome FROM ent_receipts WHERE event_id = ?", (event_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        receipt = {
+            "event_id": event_id,
+            "fingerprint": row[0],
+            "kind": row[1],
+            "record_id": row[2],
+            "outcome": row[3],
+        }
+        self._receipts[event_id] = receipt
+        return receipt
+
+    def put_receipt(self, receipt: dict[str, Any]) -> None:
+        """Store (or replace) a receipt."""
+        self._receipts[receipt["event_id"]] = receipt
+        self._dirty_receipts.add(receipt["event_id"])
+
+    def record(self, record_id: str) -> Record | None:
+        """The current record, if any."""
+        cached = self._records.get(record_id)
+        if cached is not None:
+            return cached
+        if not self._has_bases and self._tail(record_id) is None:
+            return None  # nothing was ever logged for it, and it is no base: no record
+        row = self._db.execute("SELECT body FROM ent_records WHERE record_id = ?", (record_id,)).fetchone()
+        if row is None:
+            return None
+        record: Record = json.loads(row[0])
+        self._records[record_id] = record
+        return record
+
+    def put_record(self, record: Record) -> None:
+        """Store (or replace) a record."""
+        self._records[record["record_id"]] = record
+        self._dirty_records.add(record["record_id"])
+
+    def base(self, record_id: str) -> Record | None:
+        """The pre-log base a record's fold starts from, if any."""
+        if not self._has_bases:
+            return None
+        if record_id not in self._bases:
+            row = self._db.execute("SELECT body FROM ent_bases WHERE record_id = ?", (record_id,)).fetchone()
+            self._bases[record_id] = None if row is None else json.loads(row[0])
+        return self._bases[record_id]
+
+    def _tail(self, record_id: str) -> tuple[int, int, str] | None:
+        if record_id not in self._tails:
+            row = self._db.execute(
+                "SELECT occurred_ns, sequence, fingerprint FROM ent_tails WHERE record_id = ?", (record_id,)
+            ).fetchone()
+            self._tails[record_id] = None if row is None else (int(row[0]), int(row[1]), str(row[2]))
+        return self._tails[record_id]
+
+    def add_to_log(self, record_id: str, entry: Entry) -> list[Entry] | None:
+        """Log ``entry``: None when it went last, else the whole log (sorted) to fold again."""
+        tail = self._tail(record_id)
+        self._new_events.append((record_id, entry))
+        self._new_by_record.setdefault(record_id, []).append(entry)
+        if tail is None or tail < entry.key:
+            self._tails[record_id] = entry.key
+            if record_id in self._logs:
+                self._logs[record_id].append(entry)
+            return None
+        entries = self._logs.get(record_id)
+        if entries is None:
+            rows = self._db.execute(
+                "SELECT body, fingerprint FROM ent_events WHERE record_id = ?", (record_id,)
+            ).fetchall()
+            logged = [
+                Entry(canonical_key(event, print_), event, print_)
+                for event, print_ in ((json.loads(body), print_) for body, print_ in rows)
+            ]
+            unflushed = self._new_by_record.get(record_id, [])
+            entries = sorted({item.event_id: item for item in [*logged, *unflushed]}.values())
+            self._logs[record_id] = entries
+        else:
+            entries.append(entry)
+            entries.sort()
+        return entries
+
+    def add_write(self, envelope: dict[str, Any]) -> None:
+        """Queue an audit envelope; it commits with the run's receipts."""
+        self._writes.append(envelope)
+
+    def tick(self) -> None:
+        """Count one delivered event; flush the batch every 20,000."""
+        self._since_flush += 1
+        if self._since_flush >= _FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the batch into the open transaction and drop the run's caches."""
+        db = self._db
+        db.executemany(
+            "INSERT OR REPLACE INTO ent_receipts (event_id, fingerprint, kind, record_id, outcome)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [
+                (key, r["fingerprint"], r["kind"], r["record_id"], r["outcome"])
+                for key in sorted(self._dirty_receipts)
+                for r in (self._receipts[key],)
+            ],
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO ent_records (record_id, workspace, source_kind, status, body)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [
+                (key, r["workspace"], r["source_kind"], r["status"], _dumps(r))
+                for key in sorted(self._dirty_records)
+                for r in (self._records[key],)
+            ],
+        )
+        db.executemany(
+            "INSERT INTO ent_events (record_id, event_id, occurred_ns, sequence, fingerprint, body)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (rid, entry.event_id, str(entry.key[0]), entry.key[1], entry.fingerprint, _dumps(entry.event))
+                for rid, entry in self._new_events
+            ],
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO ent_tails (record_id, occurred_ns, sequence, fingerprint)"
+            " VALUES (?, ?, ?, ?)",
+            [(rid, str(key[0]), key[1], key[2]) for rid, key in self._tails.items() if key is not None],
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO ent_writes (identity, idempotency_key, envelope) VALUES (?, ?, ?)",
+            [
+                (
+                    _identity(envelope),
+                    envelope["idempotency_key"],
+                    _dumps(envelope),
+                )
+                for envelope in self._writes
+            ],
+        )
+        self._reset()
+
+
+def export_state(connection: sqlite3.Connection) -> PlanSourceState:
+    """The store's content as an in-memory state (its ``to_json`` is the JSON state document)."""
+    records = [json.loads(body) for (body,) in connection.execute("SELECT body FROM ent_records")]
+    receipts = [
+        {"event_id": row[0], "fingerprint": row[1], "kind": row[2], "record_id": row[3], "outcome": row[4]}
+        for row in connection.execute(
+            "SELECT event_id, fingerprint, kind, record_id, outcome FROM ent_receipts"
+        )
+    ]
+    events = [json.loads(body) for (body,) in connection.execute("SELECT body FROM ent_events")]
+    bases = [json.loads(body) for (body,) in connection.execute("SELECT body FROM ent_bases")]
+    return PlanSourceState(records, receipts, events=events, bases=bases)
+
+
+def import_state(connection: sqlite3.Connection, state: PlanSourceState) -> None:
+    """Write ``state`` into an empty store inside the caller's transaction."""
+    view = SqliteState(connection)
+    for receipt in state.receipts.values():
+        view.put_receipt(dict(receipt))
+    for record in state.records.values():
+        view.put_record(dict(record))
+    for record_id, entries in state.log.items():
+        for entry in entries:
+            view.add_to_log(record_id, entry)
+    connection.executemany(
+        "INSERT INTO ent_bases (record_id, body) VALUES (?, ?)",
+        [(key, _dumps(base)) for key, base in sorted(state.bases.items())],
+    )
+    view.flush()
+
+
+def store_writes(connection: sqlite3.Connection) -> Iterable[dict[str, Any]]:
+    """The audit envelopes of the store, in commit order."""
+    for (envelope,) in connection.execute("SELECT envelope FROM ent_writes ORDER BY position"):
+        yield json.loads(envelope)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreRun:
+    """An apply run committed to a store: its outcomes and what went into the audit file, if one was given."""
+
+    report: ApplyOutcomes
+    audit: AuditAppend | None = None
+
+
+_SCREEN_BATCH: Final = 512
+
+
+def _screened(events: Iterable[object]) -> Iterator[tuple[int, object, bool]]:
+    """Each item with its delivery index and whether its event_id was screened clean (in batches)."""
+    batch: list[object] = []
+    index = 0
+    for item in events:
+        batch.append(item)
+        if len(batch) == _SCREEN_BATCH:
+            for screened, value in zip(screen_event_ids(batch), batch, strict=True):
+                yield index, value, screened
+                index += 1
+            batch = []
+    for screened, value in zip(screen_event_ids(batch), batch, strict=True):
+        yield index, value, screened
+        index += 1
+
+
+def apply_to_store(  # noqa: PLR0913 - the run's inputs and options, passed by name
+    path: str | Path,
+    events: Iterable[object],
+    *,
+    audit: AuditContext | None = None,
+    writes_path: str | Path | None = None,
+    lock_timeout: float = 5.0,
+    keep_results: bool = True,
+) -> StoreRun:
+    """Apply ``events`` to the store at ``path`` in one transaction and commit.
+
+    Each item is a parsed event (or an already-decided
+    :class:`~saas_contracts.entitlements.EventResult`, e.g. the ``invalid``
+    outcome of an unreadable line). With ``audit``, each applied event's
+    envelope goes into ``ent_writes`` in the same transaction; with
+    ``writes_path`` the run's envelopes are also appended (durably, skipping
+    those already there) to that JSON Lines file *before* the commit, so the
+    file holds at least what the store reflects. ``keep_results=False`` keeps
+    only the counts (bulk runs). A second writer waits up to ``lock_timeout``
+    seconds, then :class:`~saas_contracts.errors.StateBusyError`.
+    """
+    if writes_path is not None and audit is None:
+        msg = "apply_to_store: writes_path needs an audit context (the envelopes are built from it)"
+        raise TypeError(msg)
+    connection = open_store(path, timeout=lock_timeout)
+    try:
+        with transaction(connection, path):
+            view = SqliteState(connection)
+            results: list[EventResult] = []
+            totals: Counter[str] = Counter()
+            envelopes: list[dict[str, Any]] = []
+            for index, item, screened in _screened(events):
+                result = (
+                    item
+                    if isinstance(item, EventResult)
+                    else apply_event(view, item, index=index, audit=audit, id_screened=screened)
+                )
+                totals[result.outcome] += 1
+                if result.envelope is not None:
+                    view.add_write(result.envelope)
+                    if writes_path is not None:
+                        envelopes.append(result.envelope)
+                if keep_results:
+                    results.append(result)
+                view.tick()
+            view.flush()
+            appended = append_envelopes(writes_path, envelopes) if writes_path is not None else None
+    finally:
+        connection.close()
+    report = ApplyOutcomes(results=tuple(results), totals=None if keep_results else dict(totals))
+    return StoreRun(report=report, audit=appended)
+
+
+def load_store(path: str | Path) -> PlanSourceState:
+    """Read a whole store into memory (for decisions, summaries and review)."""
+    connection = open_store(path)
+    try:
+        return export_state(connection)
+    finally:
+        connection.close()
+
+
+def migrate_json_state(json_path: str | Path, store_path: str | Path) -> PlanSourceState:
+    """Create the store at ``store_path`` from the JSON state file at ``json_path``; the JSON file stays.
+
+    Refuses (:class:`~saas_contracts.errors.OutputFileError`) a store that
+    already holds records or receipts. Returns the state written.
+    """
+    state = load_state(json_path)
+    connection = open_store(store_path)
+    try:
+        with transaction(connection, store_path):
+            if connection.execute(
+                "SELECT 1 FROM ent_receipts UNION ALL SELECT 1 FROM ent_records LIMIT 1"
+            ).fetchone():
+                raise OutputFileError(str(store_path), "the store is not empty; migrate into a new store")
+            import_state(connection, state)
+    finally:
+        connection.close()
+    return state

@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from tests._support import ROOT
+from tests.entitlements._support import REDACTOR, SHA, event, record_stream
+
+from saas_contracts.entitlements import (
+    AuditContext,
+    PlanSourceState,
+    _store,
+    apply_events,
+    apply_to_store,
+    dump_state,
+    load_state,
+    load_store,
+    migrate_json_state,
+    save_state,
+    store_ddl,
+)
+from saas_contracts.entitlements._store import is_store_path, open_store, store_writes, transaction
+from saas_contracts.errors import InputFileError, OutputFileError, StateBusyError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+AUDIT = AuditContext(now="2026-03-01T00:00:00Z", commit_sha=SHA)
+SOURCE = REDACTOR.redact("sub", "test-billing-store")
+CANCEL = event(101, "cancel_immediate", "2026-01-10T00:00:00Z", record_id=SOURCE)
+PURCHASE = event(100, "purchase", "2026-01-01T00:00:00Z", plan="pro", record_id=SOURCE)
+
+
+def _stream() -> list[dict[str, Any]]:
+    """Four records in order, then late and out-of-order deliveries that force refolds and releases."""
+    events = record_stream(4)
+    late = dict(events[1], event_id="evt-test-late-1", occurred_at="2026-01-05T00:00:00Z")
+    return [CANCEL, *events, late, PURCHASE, events[0], CANCEL]
+
+
+def _tables(connection: sqlite3.Connection) -> list[tuple[str, str]]:
+    return sorted(connection.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL"))
+
+
+class TestContractDdl:
+    """The store is made of exactly the shipped DDL, which is plain SQLite (what D1 runs)."""
+
+    def test_the_store_uses_the_schema_file(self, tmp_path: Path):
+        shipped = (ROOT / "schemas" / "entitlements" / "v1" / "store.sql").read_text(encoding="utf-8")
+        assert store_ddl() == shipped
+        assert "PRAGMA" not in shipped.upper().replace("NO PRAGMA", "")
+        reference = sqlite3.connect(":memory:")
+        reference.executescript(shipped)
+        reference.executescript(shipped)  # idempotent: applied again at every start
+        store = open_store(tmp_path / "state.sqlite")
+        assert _tables(store) == _tables(reference)
+        store.close()
+
+    def test_a_store_is_told_by_its_header_or_suffix(self, tmp_path: Path):
+        (tmp_path / "state.json").write_text("{}", encoding="utf-8")
+        assert not is_store_path(tmp_path / "state.json")
+        assert is_store_path(tmp_path / "new.sqlite")
+        assert not is_store_path(tmp_path / "new.json")
+        open_store(tmp_path / "odd-name").close()
+        assert is_store_path(tmp_path / "odd-name")
+
+    def test_a_json_state_file_is_refused_with_the_migration_hint(self, tmp_path: Path):
+        path = tmp_path / "state.db"
+        save_state(path, PlanSourceState())
+        with pytest.raises(InputFileError, match="migrate"):
+            open_store(path)
+
+    def test_a_foreign_sqlite_file_is_refused(self, tmp_path: Path):
+        path = tmp_path / "other.sqlite"
+        connection = sqlite3.connect(path)
+        connection.execute("CREATE TABLE ent_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        connection.execute("INSERT INTO ent_meta VALUES ('format', 'something-else')")
+        connection.commit()
+        connection.close()
+        with pytest.raises(InputFileError, match="format tag"):
+            open_store(path)
+
+
+class TestSameAsMemory:
+    """A store run ends in the state an in-memory run of the same events gives, byte for byte."""
+
+    def test_state_results_and_envelopes_match(self, tmp_path: Path):
+        path = tmp_path / "state.sqlite"
+        memory = apply_events(PlanSourceState(), _stream(), audit=AUDIT)
+        run = apply_to_store(path, _stream(), audit=AUDIT)
+        assert [r.to_json() for r in run.report.results] == [r.to_json() for r in memory.results]
+        assert dump_state(load_store(path)) == dump_state(memory.state)
+        connection = open_store(path)
+        assert list(store_writes(connection)) == memory.envelopes
+        connection.close()
+
+    def test_batches_flush_inside_one_transaction(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+        monkeypatch.setattr(_store, "_FLUSH_EVERY", 2)
+        path = tmp_path / "state.sqlite"
+        apply_to_store(path, _stream(), audit=AUDIT)
+        assert dump_state(load_store(path)) == dump_state(apply_events(PlanSourceState(), _stream()).state)
+
+    def test_runs_build_on_each_other_and_redeliveries_are_duplicates(self, tmp_path: Path):
+        path = tmp_path / "state.sqlite"
+        stream = _stream()
+        apply_to_store(path, stream[:5])
+        second = apply_to_store(path, stream)
+        assert second.report.counts["duplicate"] >= 5
+        assert dump_state(load_store(path)) == dump_state(apply_events(PlanSourceState(), stream).state)
+
+    def test_counts_only_when_results_are_not_kept(self, tmp_path: Path):
+        run = apply_to_store(tmp_path / "state.sqlite", _stream(), keep_results=False)
+        assert run.report.results == ()
+        assert run.report.counts == apply_events(PlanSourceState(), _stream()).counts
+
+
+class TestTransactions:
+    """Receipts, records, logs and envelopes commit together; writers serialize."""
+
+    def test_a_failing_run_leaves_nothing(self, tmp_path: Path):
+        path = tmp_path / "state.sqlite"
+        apply_to_store(path, [PURCHASE], audit=AUDIT)
+        before = dump_state(load_store(path))
+
+        def broken() -> Any:
+            yield from record_stream(3)
+            raise RuntimeError("the feed broke")
+
+        with pytest.raises(RuntimeError):
+            apply_to_store(path, broken(), audit=AUDIT)
+        assert dump_state(load_store(path)) == before
+        connection = open_store(path)
+        assert len(list(store_writes(connection))) == 1
+        connection.close()
+
+    def test_a_busy_store_times_out_having_written_nothing(self, tmp_path: Path):
+        path = tmp_path / "state.sqlite"
+        holder = open_store(path)
+        with transaction(holder, path), pytest.raises(StateBusyError, match="another run"):
+            apply_to_store(path, [PURCHASE], lock_timeout=0.05)
+        holder.close()
+        assert load_store(path).receipts == {}
+
+    def test_concurrent_writers_serialize_and_nothing_is_lost(self, tmp_path: Path):
+        path = tmp_path / "state.sqlite"
+        open_store(path).close()
+        streams = [record_stream(20, first=start) for start in (0, 20, 40)]
+        errors: list[BaseException] = []
+
+        def run(stream: list[dict[str, Any]]) -> None:
+            try:
+                apply_to_store(path, stream, audit=AUDIT, lock_timeout=30)
+            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+
+        threads = [threading.Thread(target=run, args=(stream,)) for stream in streams]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        state = load_store(path)
+        assert len(state.records) == 60
+        assert {r["outcome"] for r in state.receipts.values()} == {"applied"}
+        connection = open_store(path)
+        assert len(list(store_writes(connection))) == 240
+        connection.close()
+
+
+class TestMigration:
+    """A JSON state file moves into a new store unchanged; the JSON file stays."""
+
+    def test_json_state_round_trips_through_the_store(self, tmp_path: Path):
+        json_path = tmp_path / "state.json"
+        state = apply_events(PlanSourceState(), _stream()).state
+        save_state(json_path, state)
+        migrated = migrate_json_state(json_path, tmp_path / "state.sqlite")
+        assert dump_state(migrated) == dump_state(state)
+        assert dump_state(load_state(tmp_path / "state.sqlite")) == json_path.read_text(encoding="utf-8")
+
+    def test_a_legacy_state_keeps_its_bases(self, tmp_path: Path):
+        legacy = apply_events(PlanSourceState(), record_stream(2)).state.to_json()
+        del legacy["events"]
+        json_path = tmp_path / "legacy.json"
+        json_path.write_text(json.dumps(legacy), encoding="utf-8")
+        migrate_json_state(json_path, tmp_path / "state.sqlite")
+        stored = load_store(tmp_path / "state.sqlite")
+        assert stored.bases == stored.records
+        assert len(stored.bases) == 2
+
+    def test_a_store_with_data_is_refused(self, tmp_path: Path):
+        path = tmp_path / "state.sqlite"
+        apply_to_store(path, [PURCHASE])
+        json_path = tmp_path / "state.json"
+        save_state(json_path, PlanSourceState())
+        with pytest.raises(OutputFileError, match="not empty"):
+            migrate_json_state(json_path, path)
+
+
+class TestCli:
+    """--state takes a store; migrate and export move between JSON and SQLite."""
+
+    def test_apply_decide_export_on_a_store(self, cli: Any, tmp_path: Path):
+        events = tmp_path / "events.jsonl"
+        events.write_text("".join(json.dumps(item) + "\n" for item in _stream()), encoding="utf-8")
+        store = tmp_path / "state.sqlite"
+        writes = tmp_path / "writes.jsonl"
+        args = ["entitlements", "apply", str(events), "--state", str(store), "-o", "json"]
+        result = cli(*args, "--writes", str(writes), "--commit-sha", SHA, "--now", "2026-03-01T00:00:00Z")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["counts"]["parked"] == 1
+        connection = open_store(store)
+        stored = [json.dumps(item, sort_keys=True) for item in store_writes(connection)]
+        connection.close()
+        assert sorted(stored) == sorted(writes.read_text(encoding="utf-8").splitlines())
+        exported = cli("entitlements", "export", str(store))
+        assert exported.exit_code == 0
+        assert exported.output == dump_state(apply_events(PlanSourceState(), _stream()).state)
+
+    def test_migrate_command(self, cli: Any, tmp_path: Path):
+        json_path = tmp_path / "state.json"
+        save_state(json_path, apply_events(PlanSourceState(), _stream()).state)
+        result = cli("entitlements", "migrate", str(json_path), str(tmp_path / "s.sqlite"), "-o", "json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["records"] == 5
+        again = cli("entitlements", "migrate", str(json_path), str(tmp_path / "s.sqlite"))
+        assert again.exit_code == 2
+
+
+class TestScreening:
+    """Event ids are privacy-screened in batches; a flagged or missing id goes to the exact check."""
+
+    def test_screen_marks_only_clean_ids(self):
+        from saas_contracts._mask import flagged  # noqa: PLC0415 - the exact per-id check it must agree with
+        from saas_contracts.entitlements._writer import screen_event_ids  # noqa: PLC0415
+
+        secret = "sk_" + "live_" + "xianz7f7i0psuhm3jqic5ew7"
+        items: list[object] = [PURCHASE, {"event_id": secret}, {"kind": "no id"}, "text", CANCEL]
+        screened = screen_event_ids(items)
+        assert screened == [True, False, False, False, True]
+        assert flagged(secret)
+        assert not flagged(PURCHASE["event_id"])
+
+    def test_an_empty_store_file_being_created_counts_as_a_store(self, tmp_path: Path):
+        (tmp_path / "new.sqlite").touch()
+        assert is_store_path(tmp_path / "new.sqlite")
+        (tmp_path / "new.json").touch()
+        assert not is_store_path(tmp_path / "new.json")
