@@ -84,6 +84,12 @@ export type LifecycleVector = {
   events: { [key: string]: unknown }[];
   expect_outcomes: EventOutcome[];
   checkpoints: Checkpoint[];
+  /** event_id -> the outcome its receipt holds after the whole stream (its place in the canonical fold). */
+  expect_receipts?: {
+    [key: string]: "applied" | "stale" | "parked" | "illegal";
+  };
+  /** When true, the stream delivered reversed and in every rotation ends in the same state document and ops summary, and the final checkpoints (those without after_events) decide the same. */
+  converges?: boolean;
 };
 
 /** (schema: entitlements/v1/core-fixture#/$defs/audit_vector) */
@@ -184,8 +190,12 @@ export type LifecycleEvent = {
   ends_at?: UtcTimestamp;
   timing?: Timing;
   direction?: ChangeDirection;
-  /** Refund scope: full: access ends at effective_at; partial: recorded for audit, access unchanged. */
+  /** Refund scope: full: access ends at effective_at; partial: recorded for audit, access unchanged (unless ends_access says otherwise). */
   refund_scope?: "full" | "partial";
+  /** Refund ends access: Optional, refund only: whether this refund ends access at effective_at. Providers refund without canceling (and cancel without refunding), so the adapter, which knows the product's refund policy, decides; absent, a full refund ends access and a partial one does not. */
+  ends_access?: boolean;
+  /** Withdrawn change: Required for schedule_withdrawn: which scheduled change is withdrawn (a scheduled cancellation is withdrawn with cancel_revoked). */
+  change?: "plan_change" | "pause";
   /** Operator label: Operator-owned label of who acted (a role or desk label, never a person or account id). Required for manual_grant and manual_revoke. */
   operator?: ReferenceLabel;
   /** Approval reference: Operator-owned approval reference label (e.g. a change ticket). Required for manual_grant and manual_revoke. */
@@ -207,6 +217,8 @@ export type EntitlementsOpsSummary = {
   event_outcomes: CountByLabel;
   source_kinds: CountByLabel;
   record_statuses: CountByLabel;
+  /** Record statuses as of: The instant record_statuses describe: each record as it stands then (scheduled changes due by then applied). Present when the summary counts a state. */
+  record_statuses_as_of?: UtcTimestamp;
   decision_outcomes: CountByLabel;
   decision_reasons: CountByLabel;
   stale: Quantity;
@@ -264,11 +276,15 @@ export type ScheduledChange = {
   direction?: ChangeDirection;
 };
 
-/** Plan-source state: The file 'saas-contracts entitlements apply' replays lifecycle events onto: the current plan-source records (sorted by record_id) and one receipt per event that was applied, found stale or found illegal (sorted by event_id), with the fingerprint needed to tell a duplicate (same event_id, same fingerprint) from a conflict (same event_id, different content). Replaying the same events again leaves it byte-identical. (schema: entitlements/v1/state) */
+/** Plan-source state: The state 'saas-contracts entitlements apply' folds lifecycle events into: the current plan-source records (sorted by record_id), one receipt per first-seen valid event (sorted by event_id) with the fingerprint needed to tell a duplicate (same event_id, same fingerprint) from a conflict (same event_id, different content) and the event's outcome in the canonical fold, and the event log (events, by record_id then canonical order: occurred_at, provider_sequence, fingerprint) each record is the fold of. A state without events was written before logs were kept: its records are read as bases (listed in bases once the log is kept) that their fold starts from. The records and receipts are a function of the set of delivered events, not their order; replaying the same events again leaves it byte-identical. (schema: entitlements/v1/state) */
 export type PlanSourceState = {
   state: "entitlements/v1";
   records: PlanSourceRecord[];
   receipts: Receipt[];
+  /** Every first-seen, schema-valid event, by record_id then canonical order; each has a receipt with its fingerprint. */
+  events?: LifecycleEvent[];
+  /** Records written before logs were kept: their fold starts from the stored record, and an event older than what a base reflects stays stale. */
+  bases?: PlanSourceRecord[];
 };
 
 /** (schema: entitlements/v1/state#/$defs/receipt) */
@@ -278,14 +294,14 @@ export type Receipt = {
   fingerprint: Sha256Digest;
   kind: LifecycleKind;
   record_id: RecordId;
-  outcome: "applied" | "stale" | "illegal";
+  outcome: "applied" | "stale" | "parked" | "illegal";
 };
 
 /** Source kind: Where a plan-source record comes from. The source-priority policy ranks these kinds. (schema: entitlements/v1/vocabulary#/$defs/source_kind) */
 export type SourceKind = "manual_override" | "billing_provider" | "promotion" | "trial" | "default_plan";
 
-/** Lifecycle event kind: The neutral billing lifecycle vocabulary every provider adapter maps into. purchase: a paid source starts (or a trial converts); trial_start; renewal: a new paid period; plan_change: upgrade/downgrade/lateral, immediate or at period end; cancel_scheduled: access ends at effective_at (period end), nothing is revoked now; cancel_revoked: a scheduled cancellation is withdrawn; cancel_immediate: access ends now; expiry: the source has ended (e.g. period end after a scheduled cancellation); pause: immediate or scheduled; resume; billing_issue: payment failed, access holds until grace_end; billing_recovered; refund: full refunds end access, partial ones do not; manual_grant and manual_revoke: operator writes that need an approval reference. (schema: entitlements/v1/vocabulary#/$defs/lifecycle_kind) */
-export type LifecycleKind = "purchase" | "trial_start" | "renewal" | "plan_change" | "cancel_scheduled" | "cancel_revoked" | "cancel_immediate" | "expiry" | "pause" | "resume" | "billing_issue" | "billing_recovered" | "refund" | "manual_grant" | "manual_revoke";
+/** Lifecycle event kind: The neutral billing lifecycle vocabulary every provider adapter maps into. purchase: a paid source starts (or a trial converts); trial_start; renewal: a new paid period; plan_change: upgrade/downgrade/lateral, immediate or at period end; cancel_scheduled: access ends at effective_at (period end), nothing is revoked now; cancel_revoked: a scheduled cancellation is withdrawn; cancel_immediate: access ends now; expiry: the source has ended (e.g. period end after a scheduled cancellation); pause: immediate or scheduled; resume; billing_issue: payment failed, access holds until grace_end; billing_recovered; refund: full refunds end access, partial ones do not; manual_grant and manual_revoke: operator writes that need an approval reference; schedule_withdrawn: a scheduled plan change or a scheduled pause is withdrawn before it takes effect (change names which; e.g. a Stripe subscription schedule released, a Paddle scheduled_change removed). (schema: entitlements/v1/vocabulary#/$defs/lifecycle_kind) */
+export type LifecycleKind = "purchase" | "trial_start" | "renewal" | "plan_change" | "cancel_scheduled" | "cancel_revoked" | "cancel_immediate" | "expiry" | "pause" | "resume" | "billing_issue" | "billing_recovered" | "refund" | "manual_grant" | "manual_revoke" | "schedule_withdrawn";
 
 /** Record status: The stored status of a plan-source record. Scheduled changes that are due are applied when the record is read at a later time, so the status at a given instant is a pure function of the record and that instant. (schema: entitlements/v1/vocabulary#/$defs/record_status) */
 export type RecordStatus = "trialing" | "active" | "past_due" | "paused" | "ended";
@@ -311,8 +327,8 @@ export type DecisionReason = "granted" | "in_trial" | "in_grace" | "cancel_sched
 /** Tie-break step: The step that decided between the active sources: only_candidate, source_priority (the policy's order), later_effective_start, higher_sequence, record_id (lexicographically smallest). The chain is fixed so the result never depends on input order. (schema: entitlements/v1/vocabulary#/$defs/tie_break_step) */
 export type TieBreakStep = "only_candidate" | "source_priority" | "later_effective_start" | "higher_sequence" | "record_id";
 
-/** Event outcome: Exactly one per delivered lifecycle event: applied, duplicate (same event_id, same fingerprint), conflict (same event_id, different content), stale (older than what the record already reflects), illegal (a transition the record's status does not allow), invalid (not a valid lifecycle event). (schema: entitlements/v1/vocabulary#/$defs/event_outcome) */
-export type EventOutcome = "applied" | "duplicate" | "conflict" | "stale" | "illegal" | "invalid";
+/** Event outcome: Exactly one per delivered lifecycle event: applied (folded into its record's log; possibly late, at its canonical place before newer events), duplicate (same event_id, same fingerprint), conflict (same event_id, different content), stale (late and superseded by newer events of its record, so it changes no access; or older than a record written before logs were kept), parked (its record has no creating event before it yet: kept in the log and re-evaluated when events land), illegal (at its canonical place the record's status does not allow it: kept and re-evaluated), invalid (not a valid lifecycle event). (schema: entitlements/v1/vocabulary#/$defs/event_outcome) */
+export type EventOutcome = "applied" | "duplicate" | "conflict" | "stale" | "parked" | "illegal" | "invalid";
 
 /** Capability label: A product-defined capability name (e.g. 'export.hd'). Core compares it, never interprets it. (schema: entitlements/v1/vocabulary#/$defs/capability_label) */
 export type CapabilityLabel = PublicLabel;
@@ -357,7 +373,7 @@ export type WriteEnvelope = {
 /** Every SourceKind, in schema order. */
 export declare const SOURCE_KINDS: readonly ["manual_override", "billing_provider", "promotion", "trial", "default_plan"];
 /** Every LifecycleKind, in schema order. */
-export declare const LIFECYCLE_KINDS: readonly ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke"];
+export declare const LIFECYCLE_KINDS: readonly ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"];
 /** Every RecordStatus, in schema order. */
 export declare const RECORD_STATUSES: readonly ["trialing", "active", "past_due", "paused", "ended"];
 /** Every EndReason, in schema order. */
@@ -375,4 +391,4 @@ export declare const DECISION_REASONS: readonly ["granted", "in_trial", "in_grac
 /** Every TieBreakStep, in schema order. */
 export declare const TIE_BREAK_STEPS: readonly ["only_candidate", "source_priority", "later_effective_start", "higher_sequence", "record_id"];
 /** Every EventOutcome, in schema order. */
-export declare const EVENT_OUTCOMES: readonly ["applied", "duplicate", "conflict", "stale", "illegal", "invalid"];
+export declare const EVENT_OUTCOMES: readonly ["applied", "duplicate", "conflict", "stale", "parked", "illegal", "invalid"];

@@ -60,10 +60,10 @@ function isDateTime(text) {
 // <generated>/entitlements__lifecycle-event.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
 var validateLifecycleEvent = validate58;
-var schema109 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/lifecycle-event.schema.json", "type": "object", "required": ["event_id", "kind", "workspace", "record_id", "source_kind", "occurred_at"], "additionalProperties": false, "properties": { "event_id": { "anyOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }] }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "provider_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "trial_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "ends_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "refund_scope": { "type": "string", "enum": ["full", "partial"] }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } }, "dependentRequired": { "operator": ["approval_ref"], "approval_ref": ["operator"] }, "allOf": [{ "if": { "$ref": "#/$defs/kind_is/purchase" }, "then": { "properties": { "plan": true }, "required": ["plan"] } }, { "if": { "$ref": "#/$defs/kind_is/trial_start" }, "then": { "properties": { "plan": true, "trial_end": true }, "required": ["plan", "trial_end"] } }, { "if": { "$ref": "#/$defs/kind_is/plan_change" }, "then": { "properties": { "plan": true, "timing": true, "direction": true }, "required": ["plan", "timing", "direction"] } }, { "if": { "$ref": "#/$defs/kind_is/cancel_scheduled" }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/pause" }, "then": { "properties": { "timing": true }, "required": ["timing"] } }, { "if": { "properties": { "timing": { "const": "period_end" } }, "required": ["timing"] }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/billing_issue" }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "$ref": "#/$defs/kind_is/refund" }, "then": { "properties": { "refund_scope": true }, "required": ["refund_scope"] } }, { "if": { "$ref": "#/$defs/kind_is/manual_grant" }, "then": { "required": ["plan", "operator", "approval_ref"], "properties": { "plan": true, "operator": true, "approval_ref": true, "source_kind": { "enum": ["manual_override", "promotion", "trial", "default_plan"] } } } }, { "if": { "$ref": "#/$defs/kind_is/manual_revoke" }, "then": { "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } }], "$defs": { "kind_is": { "purchase": { "type": "object", "properties": { "kind": { "const": "purchase" } }, "required": ["kind"] }, "trial_start": { "type": "object", "properties": { "kind": { "const": "trial_start" } }, "required": ["kind"] }, "plan_change": { "type": "object", "properties": { "kind": { "const": "plan_change" } }, "required": ["kind"] }, "cancel_scheduled": { "type": "object", "properties": { "kind": { "const": "cancel_scheduled" } }, "required": ["kind"] }, "pause": { "type": "object", "properties": { "kind": { "const": "pause" } }, "required": ["kind"] }, "billing_issue": { "type": "object", "properties": { "kind": { "const": "billing_issue" } }, "required": ["kind"] }, "refund": { "type": "object", "properties": { "kind": { "const": "refund" } }, "required": ["kind"] }, "manual_grant": { "type": "object", "properties": { "kind": { "const": "manual_grant" } }, "required": ["kind"] }, "manual_revoke": { "type": "object", "properties": { "kind": { "const": "manual_revoke" } }, "required": ["kind"] } } } };
-var schema121 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke"] };
+var schema109 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/lifecycle-event.schema.json", "type": "object", "required": ["event_id", "kind", "workspace", "record_id", "source_kind", "occurred_at"], "additionalProperties": false, "properties": { "event_id": { "anyOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }] }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "provider_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "trial_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "ends_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "refund_scope": { "type": "string", "enum": ["full", "partial"] }, "ends_access": { "type": "boolean" }, "change": { "type": "string", "enum": ["plan_change", "pause"] }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } }, "dependentRequired": { "operator": ["approval_ref"], "approval_ref": ["operator"] }, "allOf": [{ "if": { "$ref": "#/$defs/kind_is/purchase" }, "then": { "properties": { "plan": true }, "required": ["plan"] } }, { "if": { "$ref": "#/$defs/kind_is/trial_start" }, "then": { "properties": { "plan": true, "trial_end": true }, "required": ["plan", "trial_end"] } }, { "if": { "$ref": "#/$defs/kind_is/plan_change" }, "then": { "properties": { "plan": true, "timing": true, "direction": true }, "required": ["plan", "timing", "direction"] } }, { "if": { "$ref": "#/$defs/kind_is/cancel_scheduled" }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/pause" }, "then": { "properties": { "timing": true }, "required": ["timing"] } }, { "if": { "properties": { "timing": { "const": "period_end" } }, "required": ["timing"] }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/billing_issue" }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "$ref": "#/$defs/kind_is/refund" }, "then": { "properties": { "refund_scope": true }, "required": ["refund_scope"] } }, { "if": { "properties": { "ends_access": true }, "required": ["ends_access"] }, "then": { "$ref": "#/$defs/kind_is/refund" } }, { "if": { "$ref": "#/$defs/kind_is/schedule_withdrawn" }, "then": { "properties": { "change": true }, "required": ["change"] } }, { "if": { "properties": { "change": true }, "required": ["change"] }, "then": { "$ref": "#/$defs/kind_is/schedule_withdrawn" } }, { "if": { "$ref": "#/$defs/kind_is/manual_grant" }, "then": { "required": ["plan", "operator", "approval_ref"], "properties": { "plan": true, "operator": true, "approval_ref": true, "source_kind": { "enum": ["manual_override", "promotion", "trial", "default_plan"] } } } }, { "if": { "$ref": "#/$defs/kind_is/manual_revoke" }, "then": { "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } }], "$defs": { "kind_is": { "purchase": { "type": "object", "properties": { "kind": { "const": "purchase" } }, "required": ["kind"] }, "trial_start": { "type": "object", "properties": { "kind": { "const": "trial_start" } }, "required": ["kind"] }, "plan_change": { "type": "object", "properties": { "kind": { "const": "plan_change" } }, "required": ["kind"] }, "cancel_scheduled": { "type": "object", "properties": { "kind": { "const": "cancel_scheduled" } }, "required": ["kind"] }, "pause": { "type": "object", "properties": { "kind": { "const": "pause" } }, "required": ["kind"] }, "billing_issue": { "type": "object", "properties": { "kind": { "const": "billing_issue" } }, "required": ["kind"] }, "refund": { "type": "object", "properties": { "kind": { "const": "refund" } }, "required": ["kind"] }, "manual_grant": { "type": "object", "properties": { "kind": { "const": "manual_grant" } }, "required": ["kind"] }, "manual_revoke": { "type": "object", "properties": { "kind": { "const": "manual_revoke" } }, "required": ["kind"] }, "schedule_withdrawn": { "type": "object", "properties": { "kind": { "const": "schedule_withdrawn" } }, "required": ["kind"] } } } };
+var schema124 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"] };
 var schema43 = { "type": "string", "enum": ["manual_override", "billing_provider", "promotion", "trial", "default_plan"] };
-var schema135 = { "type": "string", "enum": ["immediate", "period_end"] };
+var schema138 = { "type": "string", "enum": ["immediate", "period_end"] };
 var schema58 = { "type": "string", "enum": ["upgrade", "downgrade", "lateral"] };
 var func16 = Object.prototype.hasOwnProperty;
 var func1 = require_ucs2length().default;
@@ -847,37 +847,14 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
   const _errs56 = errors;
   let valid24 = true;
   const _errs57 = errors;
-  const _errs58 = errors;
-  if (errors === _errs58) {
-    if (data && typeof data == "object" && !Array.isArray(data)) {
-      let missing8;
-      if (data.kind === void 0 && (missing8 = "kind")) {
-        const err42 = {};
-        if (vErrors === null) {
-          vErrors = [err42];
-        } else {
-          vErrors.push(err42);
-        }
-        errors++;
-      } else {
-        if (data.kind !== void 0) {
-          if ("manual_grant" !== data.kind) {
-            const err43 = {};
-            if (vErrors === null) {
-              vErrors = [err43];
-            } else {
-              vErrors.push(err43);
-            }
-            errors++;
-          }
-        }
-      }
-    } else {
-      const err44 = {};
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    let missing8;
+    if (data.ends_access === void 0 && (missing8 = "ends_access")) {
+      const err42 = {};
       if (vErrors === null) {
-        vErrors = [err44];
+        vErrors = [err42];
       } else {
-        vErrors.push(err44);
+        vErrors.push(err42);
       }
       errors++;
     }
@@ -892,65 +869,51 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
     }
   }
   if (_valid8) {
-    const _errs61 = errors;
+    const _errs58 = errors;
     if (data && typeof data == "object" && !Array.isArray(data)) {
-      if (data.plan === void 0) {
-        const err45 = { instancePath, schemaPath: "#/allOf/8/then/required", keyword: "required", params: { missingProperty: "plan" }, message: "must have required property 'plan'" };
+      if (data.kind === void 0) {
+        const err43 = { instancePath, schemaPath: "#/$defs/kind_is/refund/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
         if (vErrors === null) {
-          vErrors = [err45];
+          vErrors = [err43];
         } else {
-          vErrors.push(err45);
+          vErrors.push(err43);
         }
         errors++;
       }
-      if (data.operator === void 0) {
-        const err46 = { instancePath, schemaPath: "#/allOf/8/then/required", keyword: "required", params: { missingProperty: "operator" }, message: "must have required property 'operator'" };
-        if (vErrors === null) {
-          vErrors = [err46];
-        } else {
-          vErrors.push(err46);
-        }
-        errors++;
-      }
-      if (data.approval_ref === void 0) {
-        const err47 = { instancePath, schemaPath: "#/allOf/8/then/required", keyword: "required", params: { missingProperty: "approval_ref" }, message: "must have required property 'approval_ref'" };
-        if (vErrors === null) {
-          vErrors = [err47];
-        } else {
-          vErrors.push(err47);
-        }
-        errors++;
-      }
-      if (data.source_kind !== void 0) {
-        let data9 = data.source_kind;
-        if (!(data9 === "manual_override" || data9 === "promotion" || data9 === "trial" || data9 === "default_plan")) {
-          const err48 = { instancePath: instancePath + "/source_kind", schemaPath: "#/allOf/8/then/properties/source_kind/enum", keyword: "enum", params: { allowedValues: schema109.allOf[8].then.properties.source_kind.enum }, message: "must be equal to one of the allowed values" };
+      if (data.kind !== void 0) {
+        if ("refund" !== data.kind) {
+          const err44 = { instancePath: instancePath + "/kind", schemaPath: "#/$defs/kind_is/refund/properties/kind/const", keyword: "const", params: { allowedValue: "refund" }, message: "must be equal to constant" };
           if (vErrors === null) {
-            vErrors = [err48];
+            vErrors = [err44];
           } else {
-            vErrors.push(err48);
+            vErrors.push(err44);
           }
           errors++;
         }
       }
+    } else {
+      const err45 = { instancePath, schemaPath: "#/$defs/kind_is/refund/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+      if (vErrors === null) {
+        vErrors = [err45];
+      } else {
+        vErrors.push(err45);
+      }
+      errors++;
     }
-    var _valid8 = _errs61 === errors;
+    var _valid8 = _errs58 === errors;
     valid24 = _valid8;
     if (valid24) {
       var props8 = {};
-      props8.plan = true;
-      props8.operator = true;
-      props8.approval_ref = true;
-      props8.source_kind = true;
       props8.kind = true;
+      props8.ends_access = true;
     }
   }
   if (!valid24) {
-    const err49 = { instancePath, schemaPath: "#/allOf/8/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
+    const err46 = { instancePath, schemaPath: "#/allOf/8/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
     if (vErrors === null) {
-      vErrors = [err49];
+      vErrors = [err46];
     } else {
-      vErrors.push(err49);
+      vErrors.push(err46);
     }
     errors++;
   }
@@ -962,90 +925,80 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       Object.assign(props0, props8);
     }
   }
+  const _errs63 = errors;
+  let valid27 = true;
   const _errs64 = errors;
-  let valid28 = true;
   const _errs65 = errors;
-  const _errs66 = errors;
-  if (errors === _errs66) {
+  if (errors === _errs65) {
     if (data && typeof data == "object" && !Array.isArray(data)) {
       let missing9;
       if (data.kind === void 0 && (missing9 = "kind")) {
-        const err50 = {};
+        const err47 = {};
         if (vErrors === null) {
-          vErrors = [err50];
+          vErrors = [err47];
         } else {
-          vErrors.push(err50);
+          vErrors.push(err47);
         }
         errors++;
       } else {
         if (data.kind !== void 0) {
-          if ("manual_revoke" !== data.kind) {
-            const err51 = {};
+          if ("schedule_withdrawn" !== data.kind) {
+            const err48 = {};
             if (vErrors === null) {
-              vErrors = [err51];
+              vErrors = [err48];
             } else {
-              vErrors.push(err51);
+              vErrors.push(err48);
             }
             errors++;
           }
         }
       }
     } else {
-      const err52 = {};
+      const err49 = {};
       if (vErrors === null) {
-        vErrors = [err52];
+        vErrors = [err49];
       } else {
-        vErrors.push(err52);
+        vErrors.push(err49);
       }
       errors++;
     }
   }
-  var _valid9 = _errs65 === errors;
-  errors = _errs64;
+  var _valid9 = _errs64 === errors;
+  errors = _errs63;
   if (vErrors !== null) {
-    if (_errs64) {
-      vErrors.length = _errs64;
+    if (_errs63) {
+      vErrors.length = _errs63;
     } else {
       vErrors = null;
     }
   }
   if (_valid9) {
-    const _errs69 = errors;
+    const _errs68 = errors;
     if (data && typeof data == "object" && !Array.isArray(data)) {
-      if (data.operator === void 0) {
-        const err53 = { instancePath, schemaPath: "#/allOf/9/then/required", keyword: "required", params: { missingProperty: "operator" }, message: "must have required property 'operator'" };
+      if (data.change === void 0) {
+        const err50 = { instancePath, schemaPath: "#/allOf/9/then/required", keyword: "required", params: { missingProperty: "change" }, message: "must have required property 'change'" };
         if (vErrors === null) {
-          vErrors = [err53];
+          vErrors = [err50];
         } else {
-          vErrors.push(err53);
-        }
-        errors++;
-      }
-      if (data.approval_ref === void 0) {
-        const err54 = { instancePath, schemaPath: "#/allOf/9/then/required", keyword: "required", params: { missingProperty: "approval_ref" }, message: "must have required property 'approval_ref'" };
-        if (vErrors === null) {
-          vErrors = [err54];
-        } else {
-          vErrors.push(err54);
+          vErrors.push(err50);
         }
         errors++;
       }
     }
-    var _valid9 = _errs69 === errors;
-    valid28 = _valid9;
-    if (valid28) {
+    var _valid9 = _errs68 === errors;
+    valid27 = _valid9;
+    if (valid27) {
       var props9 = {};
-      props9.operator = true;
-      props9.approval_ref = true;
+      props9.change = true;
       props9.kind = true;
     }
   }
-  if (!valid28) {
-    const err55 = { instancePath, schemaPath: "#/allOf/9/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
+  if (!valid27) {
+    const err51 = { instancePath, schemaPath: "#/allOf/9/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
     if (vErrors === null) {
-      vErrors = [err55];
+      vErrors = [err51];
     } else {
-      vErrors.push(err55);
+      vErrors.push(err51);
     }
     errors++;
   }
@@ -1057,36 +1010,117 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       Object.assign(props0, props9);
     }
   }
+  const _errs70 = errors;
+  let valid30 = true;
+  const _errs71 = errors;
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.event_id === void 0) {
-      const err56 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "event_id" }, message: "must have required property 'event_id'" };
+    let missing10;
+    if (data.change === void 0 && (missing10 = "change")) {
+      const err52 = {};
       if (vErrors === null) {
-        vErrors = [err56];
+        vErrors = [err52];
       } else {
-        vErrors.push(err56);
+        vErrors.push(err52);
       }
       errors++;
     }
-    if (data.kind === void 0) {
-      const err57 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
+  }
+  var _valid10 = _errs71 === errors;
+  errors = _errs70;
+  if (vErrors !== null) {
+    if (_errs70) {
+      vErrors.length = _errs70;
+    } else {
+      vErrors = null;
+    }
+  }
+  if (_valid10) {
+    const _errs72 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      if (data.kind === void 0) {
+        const err53 = { instancePath, schemaPath: "#/$defs/kind_is/schedule_withdrawn/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
+        if (vErrors === null) {
+          vErrors = [err53];
+        } else {
+          vErrors.push(err53);
+        }
+        errors++;
+      }
+      if (data.kind !== void 0) {
+        if ("schedule_withdrawn" !== data.kind) {
+          const err54 = { instancePath: instancePath + "/kind", schemaPath: "#/$defs/kind_is/schedule_withdrawn/properties/kind/const", keyword: "const", params: { allowedValue: "schedule_withdrawn" }, message: "must be equal to constant" };
+          if (vErrors === null) {
+            vErrors = [err54];
+          } else {
+            vErrors.push(err54);
+          }
+          errors++;
+        }
+      }
+    } else {
+      const err55 = { instancePath, schemaPath: "#/$defs/kind_is/schedule_withdrawn/type", keyword: "type", params: { type: "object" }, message: "must be object" };
       if (vErrors === null) {
-        vErrors = [err57];
+        vErrors = [err55];
       } else {
-        vErrors.push(err57);
+        vErrors.push(err55);
       }
       errors++;
     }
-    if (data.workspace === void 0) {
-      const err58 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "workspace" }, message: "must have required property 'workspace'" };
-      if (vErrors === null) {
-        vErrors = [err58];
-      } else {
-        vErrors.push(err58);
-      }
-      errors++;
+    var _valid10 = _errs72 === errors;
+    valid30 = _valid10;
+    if (valid30) {
+      var props10 = {};
+      props10.kind = true;
+      props10.change = true;
     }
-    if (data.record_id === void 0) {
-      const err59 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "record_id" }, message: "must have required property 'record_id'" };
+  }
+  if (!valid30) {
+    const err56 = { instancePath, schemaPath: "#/allOf/10/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
+    if (vErrors === null) {
+      vErrors = [err56];
+    } else {
+      vErrors.push(err56);
+    }
+    errors++;
+  }
+  if (props0 !== true && props10 !== void 0) {
+    if (props10 === true) {
+      props0 = true;
+    } else {
+      props0 = props0 || {};
+      Object.assign(props0, props10);
+    }
+  }
+  const _errs77 = errors;
+  let valid33 = true;
+  const _errs78 = errors;
+  const _errs79 = errors;
+  if (errors === _errs79) {
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing11;
+      if (data.kind === void 0 && (missing11 = "kind")) {
+        const err57 = {};
+        if (vErrors === null) {
+          vErrors = [err57];
+        } else {
+          vErrors.push(err57);
+        }
+        errors++;
+      } else {
+        if (data.kind !== void 0) {
+          if ("manual_grant" !== data.kind) {
+            const err58 = {};
+            if (vErrors === null) {
+              vErrors = [err58];
+            } else {
+              vErrors.push(err58);
+            }
+            errors++;
+          }
+        }
+      }
+    } else {
+      const err59 = {};
       if (vErrors === null) {
         vErrors = [err59];
       } else {
@@ -1094,27 +1128,39 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.source_kind === void 0) {
-      const err60 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source_kind" }, message: "must have required property 'source_kind'" };
-      if (vErrors === null) {
-        vErrors = [err60];
-      } else {
-        vErrors.push(err60);
-      }
-      errors++;
+  }
+  var _valid11 = _errs78 === errors;
+  errors = _errs77;
+  if (vErrors !== null) {
+    if (_errs77) {
+      vErrors.length = _errs77;
+    } else {
+      vErrors = null;
     }
-    if (data.occurred_at === void 0) {
-      const err61 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "occurred_at" }, message: "must have required property 'occurred_at'" };
-      if (vErrors === null) {
-        vErrors = [err61];
-      } else {
-        vErrors.push(err61);
+  }
+  if (_valid11) {
+    const _errs82 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      if (data.plan === void 0) {
+        const err60 = { instancePath, schemaPath: "#/allOf/11/then/required", keyword: "required", params: { missingProperty: "plan" }, message: "must have required property 'plan'" };
+        if (vErrors === null) {
+          vErrors = [err60];
+        } else {
+          vErrors.push(err60);
+        }
+        errors++;
       }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!func16.call(schema109.properties, key0)) {
-        const err62 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+      if (data.operator === void 0) {
+        const err61 = { instancePath, schemaPath: "#/allOf/11/then/required", keyword: "required", params: { missingProperty: "operator" }, message: "must have required property 'operator'" };
+        if (vErrors === null) {
+          vErrors = [err61];
+        } else {
+          vErrors.push(err61);
+        }
+        errors++;
+      }
+      if (data.approval_ref === void 0) {
+        const err62 = { instancePath, schemaPath: "#/allOf/11/then/required", keyword: "required", params: { missingProperty: "approval_ref" }, message: "must have required property 'approval_ref'" };
         if (vErrors === null) {
           vErrors = [err62];
         } else {
@@ -1122,15 +1168,10 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-    }
-    if (data.event_id !== void 0) {
-      let data11 = data.event_id;
-      const _errs72 = errors;
-      let valid32 = false;
-      const _errs73 = errors;
-      if (typeof data11 === "string") {
-        if (func1(data11) > 47) {
-          const err63 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+      if (data.source_kind !== void 0) {
+        let data12 = data.source_kind;
+        if (!(data12 === "manual_override" || data12 === "promotion" || data12 === "trial" || data12 === "default_plan")) {
+          const err63 = { instancePath: instancePath + "/source_kind", schemaPath: "#/allOf/11/then/properties/source_kind/enum", keyword: "enum", params: { allowedValues: schema109.allOf[11].then.properties.source_kind.enum }, message: "must be equal to one of the allowed values" };
           if (vErrors === null) {
             vErrors = [err63];
           } else {
@@ -1138,147 +1179,189 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data11) < 33) {
-          const err64 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
-          if (vErrors === null) {
-            vErrors = [err64];
-          } else {
-            vErrors.push(err64);
-          }
-          errors++;
-        }
-        if (!pattern8.test(data11)) {
-          const err65 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
-          if (vErrors === null) {
-            vErrors = [err65];
-          } else {
-            vErrors.push(err65);
-          }
-          errors++;
-        }
-      } else {
-        const err66 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err66];
-        } else {
-          vErrors.push(err66);
-        }
-        errors++;
-      }
-      var _valid10 = _errs73 === errors;
-      valid32 = valid32 || _valid10;
-      const _errs76 = errors;
-      if (typeof data11 === "string") {
-        if (func1(data11) > 96) {
-          const err67 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
-          if (vErrors === null) {
-            vErrors = [err67];
-          } else {
-            vErrors.push(err67);
-          }
-          errors++;
-        }
-        if (func1(data11) < 3) {
-          const err68 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
-          if (vErrors === null) {
-            vErrors = [err68];
-          } else {
-            vErrors.push(err68);
-          }
-          errors++;
-        }
-        if (!pattern44.test(data11)) {
-          const err69 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
-          if (vErrors === null) {
-            vErrors = [err69];
-          } else {
-            vErrors.push(err69);
-          }
-          errors++;
-        }
-      } else {
-        const err70 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err70];
-        } else {
-          vErrors.push(err70);
-        }
-        errors++;
-      }
-      var _valid10 = _errs76 === errors;
-      valid32 = valid32 || _valid10;
-      if (!valid32) {
-        const err71 = { instancePath: instancePath + "/event_id", schemaPath: "#/properties/event_id/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-        if (vErrors === null) {
-          vErrors = [err71];
-        } else {
-          vErrors.push(err71);
-        }
-        errors++;
-      } else {
-        errors = _errs72;
-        if (vErrors !== null) {
-          if (_errs72) {
-            vErrors.length = _errs72;
-          } else {
-            vErrors = null;
-          }
-        }
       }
     }
-    if (data.kind !== void 0) {
-      let data12 = data.kind;
-      if (typeof data12 !== "string") {
-        const err72 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    var _valid11 = _errs82 === errors;
+    valid33 = _valid11;
+    if (valid33) {
+      var props11 = {};
+      props11.plan = true;
+      props11.operator = true;
+      props11.approval_ref = true;
+      props11.source_kind = true;
+      props11.kind = true;
+    }
+  }
+  if (!valid33) {
+    const err64 = { instancePath, schemaPath: "#/allOf/11/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
+    if (vErrors === null) {
+      vErrors = [err64];
+    } else {
+      vErrors.push(err64);
+    }
+    errors++;
+  }
+  if (props0 !== true && props11 !== void 0) {
+    if (props11 === true) {
+      props0 = true;
+    } else {
+      props0 = props0 || {};
+      Object.assign(props0, props11);
+    }
+  }
+  const _errs85 = errors;
+  let valid37 = true;
+  const _errs86 = errors;
+  const _errs87 = errors;
+  if (errors === _errs87) {
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing12;
+      if (data.kind === void 0 && (missing12 = "kind")) {
+        const err65 = {};
         if (vErrors === null) {
-          vErrors = [err72];
+          vErrors = [err65];
         } else {
-          vErrors.push(err72);
+          vErrors.push(err65);
+        }
+        errors++;
+      } else {
+        if (data.kind !== void 0) {
+          if ("manual_revoke" !== data.kind) {
+            const err66 = {};
+            if (vErrors === null) {
+              vErrors = [err66];
+            } else {
+              vErrors.push(err66);
+            }
+            errors++;
+          }
+        }
+      }
+    } else {
+      const err67 = {};
+      if (vErrors === null) {
+        vErrors = [err67];
+      } else {
+        vErrors.push(err67);
+      }
+      errors++;
+    }
+  }
+  var _valid12 = _errs86 === errors;
+  errors = _errs85;
+  if (vErrors !== null) {
+    if (_errs85) {
+      vErrors.length = _errs85;
+    } else {
+      vErrors = null;
+    }
+  }
+  if (_valid12) {
+    const _errs90 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      if (data.operator === void 0) {
+        const err68 = { instancePath, schemaPath: "#/allOf/12/then/required", keyword: "required", params: { missingProperty: "operator" }, message: "must have required property 'operator'" };
+        if (vErrors === null) {
+          vErrors = [err68];
+        } else {
+          vErrors.push(err68);
         }
         errors++;
       }
-      if (!(data12 === "purchase" || data12 === "trial_start" || data12 === "renewal" || data12 === "plan_change" || data12 === "cancel_scheduled" || data12 === "cancel_revoked" || data12 === "cancel_immediate" || data12 === "expiry" || data12 === "pause" || data12 === "resume" || data12 === "billing_issue" || data12 === "billing_recovered" || data12 === "refund" || data12 === "manual_grant" || data12 === "manual_revoke")) {
-        const err73 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema121.enum }, message: "must be equal to one of the allowed values" };
+      if (data.approval_ref === void 0) {
+        const err69 = { instancePath, schemaPath: "#/allOf/12/then/required", keyword: "required", params: { missingProperty: "approval_ref" }, message: "must have required property 'approval_ref'" };
         if (vErrors === null) {
-          vErrors = [err73];
+          vErrors = [err69];
         } else {
-          vErrors.push(err73);
+          vErrors.push(err69);
         }
         errors++;
       }
     }
-    if (data.workspace !== void 0) {
-      let data13 = data.workspace;
-      if (typeof data13 === "string") {
-        if (func1(data13) > 47) {
-          const err74 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
-          if (vErrors === null) {
-            vErrors = [err74];
-          } else {
-            vErrors.push(err74);
-          }
-          errors++;
-        }
-        if (func1(data13) < 33) {
-          const err75 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
-          if (vErrors === null) {
-            vErrors = [err75];
-          } else {
-            vErrors.push(err75);
-          }
-          errors++;
-        }
-        if (!pattern8.test(data13)) {
-          const err76 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
-          if (vErrors === null) {
-            vErrors = [err76];
-          } else {
-            vErrors.push(err76);
-          }
-          errors++;
-        }
+    var _valid12 = _errs90 === errors;
+    valid37 = _valid12;
+    if (valid37) {
+      var props12 = {};
+      props12.operator = true;
+      props12.approval_ref = true;
+      props12.kind = true;
+    }
+  }
+  if (!valid37) {
+    const err70 = { instancePath, schemaPath: "#/allOf/12/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
+    if (vErrors === null) {
+      vErrors = [err70];
+    } else {
+      vErrors.push(err70);
+    }
+    errors++;
+  }
+  if (props0 !== true && props12 !== void 0) {
+    if (props12 === true) {
+      props0 = true;
+    } else {
+      props0 = props0 || {};
+      Object.assign(props0, props12);
+    }
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.event_id === void 0) {
+      const err71 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "event_id" }, message: "must have required property 'event_id'" };
+      if (vErrors === null) {
+        vErrors = [err71];
       } else {
-        const err77 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        vErrors.push(err71);
+      }
+      errors++;
+    }
+    if (data.kind === void 0) {
+      const err72 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
+      if (vErrors === null) {
+        vErrors = [err72];
+      } else {
+        vErrors.push(err72);
+      }
+      errors++;
+    }
+    if (data.workspace === void 0) {
+      const err73 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "workspace" }, message: "must have required property 'workspace'" };
+      if (vErrors === null) {
+        vErrors = [err73];
+      } else {
+        vErrors.push(err73);
+      }
+      errors++;
+    }
+    if (data.record_id === void 0) {
+      const err74 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "record_id" }, message: "must have required property 'record_id'" };
+      if (vErrors === null) {
+        vErrors = [err74];
+      } else {
+        vErrors.push(err74);
+      }
+      errors++;
+    }
+    if (data.source_kind === void 0) {
+      const err75 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source_kind" }, message: "must have required property 'source_kind'" };
+      if (vErrors === null) {
+        vErrors = [err75];
+      } else {
+        vErrors.push(err75);
+      }
+      errors++;
+    }
+    if (data.occurred_at === void 0) {
+      const err76 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "occurred_at" }, message: "must have required property 'occurred_at'" };
+      if (vErrors === null) {
+        vErrors = [err76];
+      } else {
+        vErrors.push(err76);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func16.call(schema109.properties, key0)) {
+        const err77 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err77];
         } else {
@@ -1287,11 +1370,14 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.record_id !== void 0) {
-      let data14 = data.record_id;
+    if (data.event_id !== void 0) {
+      let data14 = data.event_id;
+      const _errs93 = errors;
+      let valid41 = false;
+      const _errs94 = errors;
       if (typeof data14 === "string") {
         if (func1(data14) > 47) {
-          const err78 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+          const err78 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
           if (vErrors === null) {
             vErrors = [err78];
           } else {
@@ -1300,7 +1386,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data14) < 33) {
-          const err79 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+          const err79 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
           if (vErrors === null) {
             vErrors = [err79];
           } else {
@@ -1309,7 +1395,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!pattern8.test(data14)) {
-          const err80 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
+          const err80 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
           if (vErrors === null) {
             vErrors = [err80];
           } else {
@@ -1318,7 +1404,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err81 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err81 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err81];
         } else {
@@ -1326,33 +1412,30 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-    }
-    if (data.source_kind !== void 0) {
-      let data15 = data.source_kind;
-      if (typeof data15 !== "string") {
-        const err82 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err82];
-        } else {
-          vErrors.push(err82);
+      var _valid13 = _errs94 === errors;
+      valid41 = valid41 || _valid13;
+      const _errs97 = errors;
+      if (typeof data14 === "string") {
+        if (func1(data14) > 96) {
+          const err82 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+          if (vErrors === null) {
+            vErrors = [err82];
+          } else {
+            vErrors.push(err82);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (!(data15 === "manual_override" || data15 === "billing_provider" || data15 === "promotion" || data15 === "trial" || data15 === "default_plan")) {
-        const err83 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/enum", keyword: "enum", params: { allowedValues: schema43.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err83];
-        } else {
-          vErrors.push(err83);
+        if (func1(data14) < 3) {
+          const err83 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+          if (vErrors === null) {
+            vErrors = [err83];
+          } else {
+            vErrors.push(err83);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.provider !== void 0) {
-      let data16 = data.provider;
-      if (typeof data16 === "string") {
-        if (func1(data16) > 64) {
-          const err84 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+        if (!pattern44.test(data14)) {
+          const err84 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err84];
           } else {
@@ -1360,26 +1443,40 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data16) < 1) {
-          const err85 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-          if (vErrors === null) {
-            vErrors = [err85];
-          } else {
-            vErrors.push(err85);
-          }
-          errors++;
-        }
-        if (!pattern9.test(data16)) {
-          const err86 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
-          if (vErrors === null) {
-            vErrors = [err86];
-          } else {
-            vErrors.push(err86);
-          }
-          errors++;
-        }
       } else {
-        const err87 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err85 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err85];
+        } else {
+          vErrors.push(err85);
+        }
+        errors++;
+      }
+      var _valid13 = _errs97 === errors;
+      valid41 = valid41 || _valid13;
+      if (!valid41) {
+        const err86 = { instancePath: instancePath + "/event_id", schemaPath: "#/properties/event_id/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+        if (vErrors === null) {
+          vErrors = [err86];
+        } else {
+          vErrors.push(err86);
+        }
+        errors++;
+      } else {
+        errors = _errs93;
+        if (vErrors !== null) {
+          if (_errs93) {
+            vErrors.length = _errs93;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data.kind !== void 0) {
+      let data15 = data.kind;
+      if (typeof data15 !== "string") {
+        const err87 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err87];
         } else {
@@ -1387,21 +1484,21 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-    }
-    if (data.occurred_at !== void 0) {
-      let data17 = data.occurred_at;
-      if (typeof data17 === "string") {
-        if (func1(data17) > 30) {
-          const err88 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err88];
-          } else {
-            vErrors.push(err88);
-          }
-          errors++;
+      if (!(data15 === "purchase" || data15 === "trial_start" || data15 === "renewal" || data15 === "plan_change" || data15 === "cancel_scheduled" || data15 === "cancel_revoked" || data15 === "cancel_immediate" || data15 === "expiry" || data15 === "pause" || data15 === "resume" || data15 === "billing_issue" || data15 === "billing_recovered" || data15 === "refund" || data15 === "manual_grant" || data15 === "manual_revoke" || data15 === "schedule_withdrawn")) {
+        const err88 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema124.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err88];
+        } else {
+          vErrors.push(err88);
         }
-        if (func1(data17) < 20) {
-          const err89 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        errors++;
+      }
+    }
+    if (data.workspace !== void 0) {
+      let data16 = data.workspace;
+      if (typeof data16 === "string") {
+        if (func1(data16) > 47) {
+          const err89 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
           if (vErrors === null) {
             vErrors = [err89];
           } else {
@@ -1409,8 +1506,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data17)) {
-          const err90 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (func1(data16) < 33) {
+          const err90 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
           if (vErrors === null) {
             vErrors = [err90];
           } else {
@@ -1418,8 +1515,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data17)) {
-          const err91 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+        if (!pattern8.test(data16)) {
+          const err91 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
           if (vErrors === null) {
             vErrors = [err91];
           } else {
@@ -1428,7 +1525,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err92 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err92 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err92];
         } else {
@@ -1437,20 +1534,20 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.provider_sequence !== void 0) {
-      let data18 = data.provider_sequence;
-      if (!(typeof data18 == "number" && (!(data18 % 1) && !isNaN(data18)) && isFinite(data18))) {
-        const err93 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-        if (vErrors === null) {
-          vErrors = [err93];
-        } else {
-          vErrors.push(err93);
+    if (data.record_id !== void 0) {
+      let data17 = data.record_id;
+      if (typeof data17 === "string") {
+        if (func1(data17) > 47) {
+          const err93 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+          if (vErrors === null) {
+            vErrors = [err93];
+          } else {
+            vErrors.push(err93);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (typeof data18 == "number" && isFinite(data18)) {
-        if (data18 > 9007199254740991 || isNaN(data18)) {
-          const err94 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
+        if (func1(data17) < 33) {
+          const err94 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
           if (vErrors === null) {
             vErrors = [err94];
           } else {
@@ -1458,12 +1555,162 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data18 < 0 || isNaN(data18)) {
-          const err95 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+        if (!pattern8.test(data17)) {
+          const err95 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
           if (vErrors === null) {
             vErrors = [err95];
           } else {
             vErrors.push(err95);
+          }
+          errors++;
+        }
+      } else {
+        const err96 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err96];
+        } else {
+          vErrors.push(err96);
+        }
+        errors++;
+      }
+    }
+    if (data.source_kind !== void 0) {
+      let data18 = data.source_kind;
+      if (typeof data18 !== "string") {
+        const err97 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err97];
+        } else {
+          vErrors.push(err97);
+        }
+        errors++;
+      }
+      if (!(data18 === "manual_override" || data18 === "billing_provider" || data18 === "promotion" || data18 === "trial" || data18 === "default_plan")) {
+        const err98 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/enum", keyword: "enum", params: { allowedValues: schema43.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err98];
+        } else {
+          vErrors.push(err98);
+        }
+        errors++;
+      }
+    }
+    if (data.provider !== void 0) {
+      let data19 = data.provider;
+      if (typeof data19 === "string") {
+        if (func1(data19) > 64) {
+          const err99 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+          if (vErrors === null) {
+            vErrors = [err99];
+          } else {
+            vErrors.push(err99);
+          }
+          errors++;
+        }
+        if (func1(data19) < 1) {
+          const err100 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err100];
+          } else {
+            vErrors.push(err100);
+          }
+          errors++;
+        }
+        if (!pattern9.test(data19)) {
+          const err101 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err101];
+          } else {
+            vErrors.push(err101);
+          }
+          errors++;
+        }
+      } else {
+        const err102 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err102];
+        } else {
+          vErrors.push(err102);
+        }
+        errors++;
+      }
+    }
+    if (data.occurred_at !== void 0) {
+      let data20 = data.occurred_at;
+      if (typeof data20 === "string") {
+        if (func1(data20) > 30) {
+          const err103 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err103];
+          } else {
+            vErrors.push(err103);
+          }
+          errors++;
+        }
+        if (func1(data20) < 20) {
+          const err104 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          if (vErrors === null) {
+            vErrors = [err104];
+          } else {
+            vErrors.push(err104);
+          }
+          errors++;
+        }
+        if (!pattern10.test(data20)) {
+          const err105 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          if (vErrors === null) {
+            vErrors = [err105];
+          } else {
+            vErrors.push(err105);
+          }
+          errors++;
+        }
+        if (!formats0.validate(data20)) {
+          const err106 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err106];
+          } else {
+            vErrors.push(err106);
+          }
+          errors++;
+        }
+      } else {
+        const err107 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err107];
+        } else {
+          vErrors.push(err107);
+        }
+        errors++;
+      }
+    }
+    if (data.provider_sequence !== void 0) {
+      let data21 = data.provider_sequence;
+      if (!(typeof data21 == "number" && (!(data21 % 1) && !isNaN(data21)) && isFinite(data21))) {
+        const err108 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err108];
+        } else {
+          vErrors.push(err108);
+        }
+        errors++;
+      }
+      if (typeof data21 == "number" && isFinite(data21)) {
+        if (data21 > 9007199254740991 || isNaN(data21)) {
+          const err109 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
+          if (vErrors === null) {
+            vErrors = [err109];
+          } else {
+            vErrors.push(err109);
+          }
+          errors++;
+        }
+        if (data21 < 0 || isNaN(data21)) {
+          const err110 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err110];
+          } else {
+            vErrors.push(err110);
           }
           errors++;
         }
@@ -1476,157 +1723,10 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.effective_at !== void 0) {
-      let data20 = data.effective_at;
-      if (typeof data20 === "string") {
-        if (func1(data20) > 30) {
-          const err96 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err96];
-          } else {
-            vErrors.push(err96);
-          }
-          errors++;
-        }
-        if (func1(data20) < 20) {
-          const err97 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
-          if (vErrors === null) {
-            vErrors = [err97];
-          } else {
-            vErrors.push(err97);
-          }
-          errors++;
-        }
-        if (!pattern10.test(data20)) {
-          const err98 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
-          if (vErrors === null) {
-            vErrors = [err98];
-          } else {
-            vErrors.push(err98);
-          }
-          errors++;
-        }
-        if (!formats0.validate(data20)) {
-          const err99 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err99];
-          } else {
-            vErrors.push(err99);
-          }
-          errors++;
-        }
-      } else {
-        const err100 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err100];
-        } else {
-          vErrors.push(err100);
-        }
-        errors++;
-      }
-    }
-    if (data.period_end !== void 0) {
-      let data21 = data.period_end;
-      if (typeof data21 === "string") {
-        if (func1(data21) > 30) {
-          const err101 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err101];
-          } else {
-            vErrors.push(err101);
-          }
-          errors++;
-        }
-        if (func1(data21) < 20) {
-          const err102 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
-          if (vErrors === null) {
-            vErrors = [err102];
-          } else {
-            vErrors.push(err102);
-          }
-          errors++;
-        }
-        if (!pattern10.test(data21)) {
-          const err103 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
-          if (vErrors === null) {
-            vErrors = [err103];
-          } else {
-            vErrors.push(err103);
-          }
-          errors++;
-        }
-        if (!formats0.validate(data21)) {
-          const err104 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err104];
-          } else {
-            vErrors.push(err104);
-          }
-          errors++;
-        }
-      } else {
-        const err105 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err105];
-        } else {
-          vErrors.push(err105);
-        }
-        errors++;
-      }
-    }
-    if (data.trial_end !== void 0) {
-      let data22 = data.trial_end;
-      if (typeof data22 === "string") {
-        if (func1(data22) > 30) {
-          const err106 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err106];
-          } else {
-            vErrors.push(err106);
-          }
-          errors++;
-        }
-        if (func1(data22) < 20) {
-          const err107 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
-          if (vErrors === null) {
-            vErrors = [err107];
-          } else {
-            vErrors.push(err107);
-          }
-          errors++;
-        }
-        if (!pattern10.test(data22)) {
-          const err108 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
-          if (vErrors === null) {
-            vErrors = [err108];
-          } else {
-            vErrors.push(err108);
-          }
-          errors++;
-        }
-        if (!formats0.validate(data22)) {
-          const err109 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err109];
-          } else {
-            vErrors.push(err109);
-          }
-          errors++;
-        }
-      } else {
-        const err110 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err110];
-        } else {
-          vErrors.push(err110);
-        }
-        errors++;
-      }
-    }
-    if (data.grace_end !== void 0) {
-      let data23 = data.grace_end;
+      let data23 = data.effective_at;
       if (typeof data23 === "string") {
         if (func1(data23) > 30) {
-          const err111 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err111 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err111];
           } else {
@@ -1635,7 +1735,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data23) < 20) {
-          const err112 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          const err112 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err112];
           } else {
@@ -1644,7 +1744,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!pattern10.test(data23)) {
-          const err113 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          const err113 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err113];
           } else {
@@ -1653,7 +1753,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!formats0.validate(data23)) {
-          const err114 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          const err114 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err114];
           } else {
@@ -1662,7 +1762,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err115 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err115 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err115];
         } else {
@@ -1671,11 +1771,11 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.ends_at !== void 0) {
-      let data24 = data.ends_at;
+    if (data.period_end !== void 0) {
+      let data24 = data.period_end;
       if (typeof data24 === "string") {
         if (func1(data24) > 30) {
-          const err116 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err116 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err116];
           } else {
@@ -1684,7 +1784,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data24) < 20) {
-          const err117 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          const err117 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err117];
           } else {
@@ -1693,7 +1793,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!pattern10.test(data24)) {
-          const err118 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          const err118 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err118];
           } else {
@@ -1702,7 +1802,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!formats0.validate(data24)) {
-          const err119 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          const err119 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err119];
           } else {
@@ -1711,7 +1811,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err120 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err120 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err120];
         } else {
@@ -1720,52 +1820,47 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.timing !== void 0) {
-      let data25 = data.timing;
-      if (typeof data25 !== "string") {
-        const err121 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err121];
-        } else {
-          vErrors.push(err121);
+    if (data.trial_end !== void 0) {
+      let data25 = data.trial_end;
+      if (typeof data25 === "string") {
+        if (func1(data25) > 30) {
+          const err121 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err121];
+          } else {
+            vErrors.push(err121);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (!(data25 === "immediate" || data25 === "period_end")) {
-        const err122 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema135.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err122];
-        } else {
-          vErrors.push(err122);
+        if (func1(data25) < 20) {
+          const err122 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          if (vErrors === null) {
+            vErrors = [err122];
+          } else {
+            vErrors.push(err122);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.direction !== void 0) {
-      let data26 = data.direction;
-      if (typeof data26 !== "string") {
-        const err123 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err123];
-        } else {
-          vErrors.push(err123);
+        if (!pattern10.test(data25)) {
+          const err123 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          if (vErrors === null) {
+            vErrors = [err123];
+          } else {
+            vErrors.push(err123);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (!(data26 === "upgrade" || data26 === "downgrade" || data26 === "lateral")) {
-        const err124 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/enum", keyword: "enum", params: { allowedValues: schema58.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err124];
-        } else {
-          vErrors.push(err124);
+        if (!formats0.validate(data25)) {
+          const err124 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err124];
+          } else {
+            vErrors.push(err124);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.refund_scope !== void 0) {
-      let data27 = data.refund_scope;
-      if (typeof data27 !== "string") {
-        const err125 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      } else {
+        const err125 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err125];
         } else {
@@ -1773,21 +1868,21 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (!(data27 === "full" || data27 === "partial")) {
-        const err126 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/enum", keyword: "enum", params: { allowedValues: schema109.properties.refund_scope.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err126];
-        } else {
-          vErrors.push(err126);
-        }
-        errors++;
-      }
     }
-    if (data.operator !== void 0) {
-      let data28 = data.operator;
-      if (typeof data28 === "string") {
-        if (func1(data28) > 96) {
-          const err127 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+    if (data.grace_end !== void 0) {
+      let data26 = data.grace_end;
+      if (typeof data26 === "string") {
+        if (func1(data26) > 30) {
+          const err126 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err126];
+          } else {
+            vErrors.push(err126);
+          }
+          errors++;
+        }
+        if (func1(data26) < 20) {
+          const err127 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err127];
           } else {
@@ -1795,8 +1890,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data28) < 3) {
-          const err128 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+        if (!pattern10.test(data26)) {
+          const err128 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err128];
           } else {
@@ -1804,8 +1899,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern44.test(data28)) {
-          const err129 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+        if (!formats0.validate(data26)) {
+          const err129 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err129];
           } else {
@@ -1814,7 +1909,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err130 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err130 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err130];
         } else {
@@ -1823,11 +1918,11 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.approval_ref !== void 0) {
-      let data29 = data.approval_ref;
-      if (typeof data29 === "string") {
-        if (func1(data29) > 96) {
-          const err131 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+    if (data.ends_at !== void 0) {
+      let data27 = data.ends_at;
+      if (typeof data27 === "string") {
+        if (func1(data27) > 30) {
+          const err131 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err131];
           } else {
@@ -1835,8 +1930,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data29) < 3) {
-          const err132 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+        if (func1(data27) < 20) {
+          const err132 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err132];
           } else {
@@ -1844,8 +1939,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern44.test(data29)) {
-          const err133 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+        if (!pattern10.test(data27)) {
+          const err133 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err133];
           } else {
@@ -1853,48 +1948,50 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (!formats0.validate(data27)) {
+          const err134 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err134];
+          } else {
+            vErrors.push(err134);
+          }
+          errors++;
+        }
       } else {
-        const err134 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err135 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err134];
+          vErrors = [err135];
         } else {
-          vErrors.push(err134);
+          vErrors.push(err135);
         }
         errors++;
       }
     }
-    if (data.reason !== void 0) {
-      let data30 = data.reason;
-      if (typeof data30 === "string") {
-        if (func1(data30) > 64) {
-          const err135 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
-          if (vErrors === null) {
-            vErrors = [err135];
-          } else {
-            vErrors.push(err135);
-          }
-          errors++;
+    if (data.timing !== void 0) {
+      let data28 = data.timing;
+      if (typeof data28 !== "string") {
+        const err136 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err136];
+        } else {
+          vErrors.push(err136);
         }
-        if (func1(data30) < 1) {
-          const err136 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-          if (vErrors === null) {
-            vErrors = [err136];
-          } else {
-            vErrors.push(err136);
-          }
-          errors++;
+        errors++;
+      }
+      if (!(data28 === "immediate" || data28 === "period_end")) {
+        const err137 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema138.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err137];
+        } else {
+          vErrors.push(err137);
         }
-        if (!pattern9.test(data30)) {
-          const err137 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
-          if (vErrors === null) {
-            vErrors = [err137];
-          } else {
-            vErrors.push(err137);
-          }
-          errors++;
-        }
-      } else {
-        const err138 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        errors++;
+      }
+    }
+    if (data.direction !== void 0) {
+      let data29 = data.direction;
+      if (typeof data29 !== "string") {
+        const err138 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err138];
         } else {
@@ -1902,15 +1999,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-    }
-    if (data.operator !== void 0) {
-      if (data.approval_ref === void 0) {
-        const err139 = { instancePath, schemaPath: "#/dependentRequired", keyword: "dependentRequired", params: {
-          property: "operator",
-          missingProperty: "approval_ref",
-          depsCount: 1,
-          deps: "approval_ref"
-        }, message: "must have property approval_ref when property operator is present" };
+      if (!(data29 === "upgrade" || data29 === "downgrade" || data29 === "lateral")) {
+        const err139 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/enum", keyword: "enum", params: { allowedValues: schema58.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err139];
         } else {
@@ -1919,14 +2009,10 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.approval_ref !== void 0) {
-      if (data.operator === void 0) {
-        const err140 = { instancePath, schemaPath: "#/dependentRequired", keyword: "dependentRequired", params: {
-          property: "approval_ref",
-          missingProperty: "operator",
-          depsCount: 1,
-          deps: "operator"
-        }, message: "must have property operator when property approval_ref is present" };
+    if (data.refund_scope !== void 0) {
+      let data30 = data.refund_scope;
+      if (typeof data30 !== "string") {
+        const err140 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err140];
         } else {
@@ -1934,13 +2020,206 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
+      if (!(data30 === "full" || data30 === "partial")) {
+        const err141 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/enum", keyword: "enum", params: { allowedValues: schema109.properties.refund_scope.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err141];
+        } else {
+          vErrors.push(err141);
+        }
+        errors++;
+      }
+    }
+    if (data.ends_access !== void 0) {
+      if (typeof data.ends_access !== "boolean") {
+        const err142 = { instancePath: instancePath + "/ends_access", schemaPath: "#/properties/ends_access/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err142];
+        } else {
+          vErrors.push(err142);
+        }
+        errors++;
+      }
+    }
+    if (data.change !== void 0) {
+      let data32 = data.change;
+      if (typeof data32 !== "string") {
+        const err143 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err143];
+        } else {
+          vErrors.push(err143);
+        }
+        errors++;
+      }
+      if (!(data32 === "plan_change" || data32 === "pause")) {
+        const err144 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/enum", keyword: "enum", params: { allowedValues: schema109.properties.change.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err144];
+        } else {
+          vErrors.push(err144);
+        }
+        errors++;
+      }
+    }
+    if (data.operator !== void 0) {
+      let data33 = data.operator;
+      if (typeof data33 === "string") {
+        if (func1(data33) > 96) {
+          const err145 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+          if (vErrors === null) {
+            vErrors = [err145];
+          } else {
+            vErrors.push(err145);
+          }
+          errors++;
+        }
+        if (func1(data33) < 3) {
+          const err146 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+          if (vErrors === null) {
+            vErrors = [err146];
+          } else {
+            vErrors.push(err146);
+          }
+          errors++;
+        }
+        if (!pattern44.test(data33)) {
+          const err147 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err147];
+          } else {
+            vErrors.push(err147);
+          }
+          errors++;
+        }
+      } else {
+        const err148 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err148];
+        } else {
+          vErrors.push(err148);
+        }
+        errors++;
+      }
+    }
+    if (data.approval_ref !== void 0) {
+      let data34 = data.approval_ref;
+      if (typeof data34 === "string") {
+        if (func1(data34) > 96) {
+          const err149 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+          if (vErrors === null) {
+            vErrors = [err149];
+          } else {
+            vErrors.push(err149);
+          }
+          errors++;
+        }
+        if (func1(data34) < 3) {
+          const err150 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+          if (vErrors === null) {
+            vErrors = [err150];
+          } else {
+            vErrors.push(err150);
+          }
+          errors++;
+        }
+        if (!pattern44.test(data34)) {
+          const err151 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err151];
+          } else {
+            vErrors.push(err151);
+          }
+          errors++;
+        }
+      } else {
+        const err152 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err152];
+        } else {
+          vErrors.push(err152);
+        }
+        errors++;
+      }
+    }
+    if (data.reason !== void 0) {
+      let data35 = data.reason;
+      if (typeof data35 === "string") {
+        if (func1(data35) > 64) {
+          const err153 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+          if (vErrors === null) {
+            vErrors = [err153];
+          } else {
+            vErrors.push(err153);
+          }
+          errors++;
+        }
+        if (func1(data35) < 1) {
+          const err154 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err154];
+          } else {
+            vErrors.push(err154);
+          }
+          errors++;
+        }
+        if (!pattern9.test(data35)) {
+          const err155 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err155];
+          } else {
+            vErrors.push(err155);
+          }
+          errors++;
+        }
+      } else {
+        const err156 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err156];
+        } else {
+          vErrors.push(err156);
+        }
+        errors++;
+      }
+    }
+    if (data.operator !== void 0) {
+      if (data.approval_ref === void 0) {
+        const err157 = { instancePath, schemaPath: "#/dependentRequired", keyword: "dependentRequired", params: {
+          property: "operator",
+          missingProperty: "approval_ref",
+          depsCount: 1,
+          deps: "approval_ref"
+        }, message: "must have property approval_ref when property operator is present" };
+        if (vErrors === null) {
+          vErrors = [err157];
+        } else {
+          vErrors.push(err157);
+        }
+        errors++;
+      }
+    }
+    if (data.approval_ref !== void 0) {
+      if (data.operator === void 0) {
+        const err158 = { instancePath, schemaPath: "#/dependentRequired", keyword: "dependentRequired", params: {
+          property: "approval_ref",
+          missingProperty: "operator",
+          depsCount: 1,
+          deps: "operator"
+        }, message: "must have property operator when property approval_ref is present" };
+        if (vErrors === null) {
+          vErrors = [err158];
+        } else {
+          vErrors.push(err158);
+        }
+        errors++;
+      }
     }
   } else {
-    const err141 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err159 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err141];
+      vErrors = [err159];
     } else {
-      vErrors.push(err141);
+      vErrors.push(err159);
     }
     errors++;
   }

@@ -59,12 +59,12 @@ function isDateTime(text) {
 
 // <generated>/entitlements__write.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
-var validateWriteEnvelope = validate193;
-var schema354 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/write.schema.json", "type": "object", "required": ["idempotency_key", "fingerprint", "workspace", "record_id", "source_kind", "operation", "cause", "effective_at", "after", "audit"], "additionalProperties": false, "properties": { "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "fingerprint": { "$ref": "../../common/v1/common.schema.json#/$defs/sha256_digest" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "operation": { "type": "string", "enum": ["create", "update", "end"] }, "cause": { "type": "object", "required": ["type", "event_kind", "event_id", "occurred_at"], "additionalProperties": false, "properties": { "type": { "type": "string", "enum": ["lifecycle_event", "operator_action"] }, "event_kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" } } }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "before": { "$ref": "record.schema.json" }, "after": { "$ref": "record.schema.json" }, "audit": { "type": "object", "required": ["written_at", "commit_sha", "reason"], "additionalProperties": false, "properties": { "written_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } } } }, "allOf": [{ "if": { "properties": { "cause": { "type": "object", "properties": { "type": { "const": "operator_action" } }, "required": ["type"] } }, "required": ["cause"] }, "then": { "properties": { "audit": { "type": "object", "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } } } }, { "if": { "properties": { "operation": { "const": "create" } }, "required": ["operation"] }, "then": { "not": { "properties": { "before": true }, "required": ["before"] } }, "else": { "properties": { "before": true }, "required": ["before"] } }] };
+var validateWriteEnvelope = validate195;
+var schema359 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/write.schema.json", "type": "object", "required": ["idempotency_key", "fingerprint", "workspace", "record_id", "source_kind", "operation", "cause", "effective_at", "after", "audit"], "additionalProperties": false, "properties": { "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "fingerprint": { "$ref": "../../common/v1/common.schema.json#/$defs/sha256_digest" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "operation": { "type": "string", "enum": ["create", "update", "end"] }, "cause": { "type": "object", "required": ["type", "event_kind", "event_id", "occurred_at"], "additionalProperties": false, "properties": { "type": { "type": "string", "enum": ["lifecycle_event", "operator_action"] }, "event_kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" } } }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "before": { "$ref": "record.schema.json" }, "after": { "$ref": "record.schema.json" }, "audit": { "type": "object", "required": ["written_at", "commit_sha", "reason"], "additionalProperties": false, "properties": { "written_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } } } }, "allOf": [{ "if": { "properties": { "cause": { "type": "object", "properties": { "type": { "const": "operator_action" } }, "required": ["type"] } }, "required": ["cause"] }, "then": { "properties": { "audit": { "type": "object", "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } } } }, { "if": { "properties": { "operation": { "const": "create" } }, "required": ["operation"] }, "then": { "not": { "properties": { "before": true }, "required": ["before"] } }, "else": { "properties": { "before": true }, "required": ["before"] } }] };
 var schema43 = { "type": "string", "enum": ["manual_override", "billing_provider", "promotion", "trial", "default_plan"] };
-var schema121 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke"] };
+var schema124 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"] };
 var schema58 = { "type": "string", "enum": ["upgrade", "downgrade", "lateral"] };
-var schema135 = { "type": "string", "enum": ["immediate", "period_end"] };
+var schema138 = { "type": "string", "enum": ["immediate", "period_end"] };
 var func16 = Object.prototype.hasOwnProperty;
 var func1 = require_ucs2length().default;
 var pattern22 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
@@ -1547,11 +1547,11 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate25.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate193(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate195(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate193.evaluated;
+  const evaluated0 = validate195.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1879,7 +1879,7 @@ function validate193(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema354.properties, key0)) {
+      if (!func16.call(schema359.properties, key0)) {
         const err24 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err24];
@@ -2082,7 +2082,7 @@ function validate193(data, { instancePath = "", parentData, parentDataProperty, 
         errors++;
       }
       if (!(data9 === "create" || data9 === "update" || data9 === "end")) {
-        const err44 = { instancePath: instancePath + "/operation", schemaPath: "#/properties/operation/enum", keyword: "enum", params: { allowedValues: schema354.properties.operation.enum }, message: "must be equal to one of the allowed values" };
+        const err44 = { instancePath: instancePath + "/operation", schemaPath: "#/properties/operation/enum", keyword: "enum", params: { allowedValues: schema359.properties.operation.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err44];
         } else {
@@ -2153,7 +2153,7 @@ function validate193(data, { instancePath = "", parentData, parentDataProperty, 
             errors++;
           }
           if (!(data11 === "lifecycle_event" || data11 === "operator_action")) {
-            const err51 = { instancePath: instancePath + "/cause/type", schemaPath: "#/properties/cause/properties/type/enum", keyword: "enum", params: { allowedValues: schema354.properties.cause.properties.type.enum }, message: "must be equal to one of the allowed values" };
+            const err51 = { instancePath: instancePath + "/cause/type", schemaPath: "#/properties/cause/properties/type/enum", keyword: "enum", params: { allowedValues: schema359.properties.cause.properties.type.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err51];
             } else {
@@ -2173,8 +2173,8 @@ function validate193(data, { instancePath = "", parentData, parentDataProperty, 
             }
             errors++;
           }
-          if (!(data12 === "purchase" || data12 === "trial_start" || data12 === "renewal" || data12 === "plan_change" || data12 === "cancel_scheduled" || data12 === "cancel_revoked" || data12 === "cancel_immediate" || data12 === "expiry" || data12 === "pause" || data12 === "resume" || data12 === "billing_issue" || data12 === "billing_recovered" || data12 === "refund" || data12 === "manual_grant" || data12 === "manual_revoke")) {
-            const err53 = { instancePath: instancePath + "/cause/event_kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema121.enum }, message: "must be equal to one of the allowed values" };
+          if (!(data12 === "purchase" || data12 === "trial_start" || data12 === "renewal" || data12 === "plan_change" || data12 === "cancel_scheduled" || data12 === "cancel_revoked" || data12 === "cancel_immediate" || data12 === "expiry" || data12 === "pause" || data12 === "resume" || data12 === "billing_issue" || data12 === "billing_recovered" || data12 === "refund" || data12 === "manual_grant" || data12 === "manual_revoke" || data12 === "schedule_withdrawn")) {
+            const err53 = { instancePath: instancePath + "/cause/event_kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema124.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err53];
             } else {
@@ -2345,7 +2345,7 @@ function validate193(data, { instancePath = "", parentData, parentDataProperty, 
             errors++;
           }
           if (!(data17 === "immediate" || data17 === "period_end")) {
-            const err70 = { instancePath: instancePath + "/cause/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema135.enum }, message: "must be equal to one of the allowed values" };
+            const err70 = { instancePath: instancePath + "/cause/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema138.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err70];
             } else {
@@ -2694,10 +2694,10 @@ function validate193(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate193.errors = vErrors;
+  validate195.errors = vErrors;
   return errors === 0;
 }
-validate193.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate195.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validateWriteEnvelope
 };

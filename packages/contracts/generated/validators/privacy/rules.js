@@ -34,14 +34,14 @@ var require_ucs2length = __commonJS({
 });
 
 // <generated>/privacy__rules.js
-var validatePrivacyRules = validate96;
-var pattern85 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+$", "u");
+var validatePrivacyRules = validate98;
+var pattern86 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+$", "u");
 var func1 = require_ucs2length().default;
 var pattern6 = new RegExp("^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$", "u");
-function validate99(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate101(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate99.evaluated;
+  const evaluated0 = validate101.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -145,14 +145,14 @@ function validate99(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate99.errors = vErrors;
+  validate101.errors = vErrors;
   return errors === 0;
 }
-validate99.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate98(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate101.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate100(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate98.evaluated;
+  const evaluated0 = validate100.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -203,8 +203,8 @@ function validate98(data, { instancePath = "", parentData, parentDataProperty, r
         }
         const len0 = data0.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate99(data0[i0], { instancePath: instancePath + "/match/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
+          if (!validate101(data0[i0], { instancePath: instancePath + "/match/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
             errors = vErrors.length;
           }
         }
@@ -232,8 +232,8 @@ function validate98(data, { instancePath = "", parentData, parentDataProperty, r
         }
         const len1 = data2.length;
         for (let i1 = 0; i1 < len1; i1++) {
-          if (!validate99(data2[i1], { instancePath: instancePath + "/no_match/" + i1, parentData: data2, parentDataProperty: i1, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
+          if (!validate101(data2[i1], { instancePath: instancePath + "/no_match/" + i1, parentData: data2, parentDataProperty: i1, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
             errors = vErrors.length;
           }
         }
@@ -256,14 +256,14 @@ function validate98(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate98.errors = vErrors;
+  validate100.errors = vErrors;
   return errors === 0;
 }
-validate98.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate97(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate100.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate99(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate97.evaluated;
+  const evaluated0 = validate99.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -434,8 +434,8 @@ function validate97(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.examples !== void 0) {
-      if (!validate98(data.examples, { instancePath: instancePath + "/examples", parentData: data, parentDataProperty: "examples", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
+      if (!validate100(data.examples, { instancePath: instancePath + "/examples", parentData: data, parentDataProperty: "examples", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
         errors = vErrors.length;
       }
     }
@@ -448,19 +448,19 @@ function validate97(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate97.errors = vErrors;
+  validate99.errors = vErrors;
   return errors === 0;
 }
-validate97.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema198 = { "type": "object", "additionalProperties": false, "required": ["id", "family", "description", "target", "ignore_case", "keywords", "examples"], "properties": { "id": { "$ref": "#/$defs/rule_id" }, "family": { "$ref": "#/$defs/family" }, "description": { "type": "string", "minLength": 1 }, "target": { "enum": ["value", "key", "field", "structure"] }, "pattern": { "$ref": "#/$defs/regex_pattern" }, "key_pattern": { "$ref": "#/$defs/regex_pattern" }, "structure": { "$ref": "#/$defs/structure" }, "ignore_case": { "type": "boolean" }, "keywords": { "type": "array", "items": { "type": "string", "minLength": 1, "pattern": "^[^A-Z]+$" } }, "examples": { "$ref": "#/$defs/examples" } }, "allOf": [{ "if": { "properties": { "target": { "enum": ["value", "key"] } } }, "then": { "required": ["pattern"], "not": { "anyOf": [{ "required": ["key_pattern"], "properties": { "key_pattern": true }, "type": "object" }, { "required": ["structure"], "properties": { "structure": true }, "type": "object" }] }, "properties": { "pattern": true }, "type": "object" } }, { "if": { "properties": { "target": { "const": "field" } } }, "then": { "required": ["pattern", "key_pattern"], "not": { "required": ["structure"], "properties": { "structure": true }, "type": "object" }, "properties": { "pattern": true, "key_pattern": true }, "type": "object" } }, { "if": { "properties": { "target": { "const": "structure" } } }, "then": { "required": ["structure"], "not": { "anyOf": [{ "required": ["pattern"], "properties": { "pattern": true }, "type": "object" }, { "required": ["key_pattern"], "properties": { "key_pattern": true }, "type": "object" }] }, "properties": { "structure": true }, "type": "object" } }] };
-var schema200 = { "enum": ["credential", "raw_id", "storage", "private_url", "execution_id", "gateway_metadata", "webhook_payload", "image_bytes", "product"] };
+validate99.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema203 = { "type": "object", "additionalProperties": false, "required": ["id", "family", "description", "target", "ignore_case", "keywords", "examples"], "properties": { "id": { "$ref": "#/$defs/rule_id" }, "family": { "$ref": "#/$defs/family" }, "description": { "type": "string", "minLength": 1 }, "target": { "enum": ["value", "key", "field", "structure"] }, "pattern": { "$ref": "#/$defs/regex_pattern" }, "key_pattern": { "$ref": "#/$defs/regex_pattern" }, "structure": { "$ref": "#/$defs/structure" }, "ignore_case": { "type": "boolean" }, "keywords": { "type": "array", "items": { "type": "string", "minLength": 1, "pattern": "^[^A-Z]+$" } }, "examples": { "$ref": "#/$defs/examples" } }, "allOf": [{ "if": { "properties": { "target": { "enum": ["value", "key"] } } }, "then": { "required": ["pattern"], "not": { "anyOf": [{ "required": ["key_pattern"], "properties": { "key_pattern": true }, "type": "object" }, { "required": ["structure"], "properties": { "structure": true }, "type": "object" }] }, "properties": { "pattern": true }, "type": "object" } }, { "if": { "properties": { "target": { "const": "field" } } }, "then": { "required": ["pattern", "key_pattern"], "not": { "required": ["structure"], "properties": { "structure": true }, "type": "object" }, "properties": { "pattern": true, "key_pattern": true }, "type": "object" } }, { "if": { "properties": { "target": { "const": "structure" } } }, "then": { "required": ["structure"], "not": { "anyOf": [{ "required": ["pattern"], "properties": { "pattern": true }, "type": "object" }, { "required": ["key_pattern"], "properties": { "key_pattern": true }, "type": "object" }] }, "properties": { "structure": true }, "type": "object" } }] };
+var schema205 = { "enum": ["credential", "raw_id", "storage", "private_url", "execution_id", "gateway_metadata", "webhook_payload", "image_bytes", "product"] };
 var func16 = Object.prototype.hasOwnProperty;
-var pattern88 = new RegExp("^[^A-Z]+$", "u");
-var schema204 = { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "array", "minItems": 1, "maxItems": 4, "items": { "type": "string", "minLength": 1 } }, "type": { "enum": ["object", "array", "string", "number", "boolean"] }, "pattern": { "$ref": "#/$defs/regex_pattern" } } };
-function validate106(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var pattern89 = new RegExp("^[^A-Z]+$", "u");
+var schema209 = { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "array", "minItems": 1, "maxItems": 4, "items": { "type": "string", "minLength": 1 } }, "type": { "enum": ["object", "array", "string", "number", "boolean"] }, "pattern": { "$ref": "#/$defs/regex_pattern" } } };
+function validate108(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate106.evaluated;
+  const evaluated0 = validate108.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -545,7 +545,7 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.type !== void 0) {
       let data2 = data.type;
       if (!(data2 === "object" || data2 === "array" || data2 === "string" || data2 === "number" || data2 === "boolean")) {
-        const err7 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/enum", keyword: "enum", params: { allowedValues: schema204.properties.type.enum }, message: "must be equal to one of the allowed values" };
+        const err7 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/enum", keyword: "enum", params: { allowedValues: schema209.properties.type.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -594,14 +594,14 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate106.errors = vErrors;
+  validate108.errors = vErrors;
   return errors === 0;
 }
-validate106.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate105(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate108.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate107(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate105.evaluated;
+  const evaluated0 = validate107.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -643,8 +643,8 @@ function validate105(data, { instancePath = "", parentData, parentDataProperty, 
         }
         const len0 = data0.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate106(data0[i0], { instancePath: instancePath + "/all/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
+          if (!validate108(data0[i0], { instancePath: instancePath + "/all/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
             errors = vErrors.length;
           }
         }
@@ -667,14 +667,14 @@ function validate105(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate105.errors = vErrors;
+  validate107.errors = vErrors;
   return errors === 0;
 }
-validate105.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate104(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate107.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate106(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate104.evaluated;
+  const evaluated0 = validate106.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1207,7 +1207,7 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema198.properties, key0)) {
+      if (!func16.call(schema203.properties, key0)) {
         const err35 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err35];
@@ -1251,7 +1251,7 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.family !== void 0) {
       let data4 = data.family;
       if (!(data4 === "credential" || data4 === "raw_id" || data4 === "storage" || data4 === "private_url" || data4 === "execution_id" || data4 === "gateway_metadata" || data4 === "webhook_payload" || data4 === "image_bytes" || data4 === "product")) {
-        const err39 = { instancePath: instancePath + "/family", schemaPath: "#/$defs/family/enum", keyword: "enum", params: { allowedValues: schema200.enum }, message: "must be equal to one of the allowed values" };
+        const err39 = { instancePath: instancePath + "/family", schemaPath: "#/$defs/family/enum", keyword: "enum", params: { allowedValues: schema205.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -1285,7 +1285,7 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.target !== void 0) {
       let data6 = data.target;
       if (!(data6 === "value" || data6 === "key" || data6 === "field" || data6 === "structure")) {
-        const err42 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/enum", keyword: "enum", params: { allowedValues: schema198.properties.target.enum }, message: "must be equal to one of the allowed values" };
+        const err42 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/enum", keyword: "enum", params: { allowedValues: schema203.properties.target.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err42];
         } else {
@@ -1357,8 +1357,8 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.structure !== void 0) {
-      if (!validate105(data.structure, { instancePath: instancePath + "/structure", parentData: data, parentDataProperty: "structure", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+      if (!validate107(data.structure, { instancePath: instancePath + "/structure", parentData: data, parentDataProperty: "structure", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate107.errors : vErrors.concat(validate107.errors);
         errors = vErrors.length;
       }
     }
@@ -1389,7 +1389,7 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
-            if (!pattern88.test(data12)) {
+            if (!pattern89.test(data12)) {
               const err51 = { instancePath: instancePath + "/keywords/" + i0, schemaPath: "#/properties/keywords/items/pattern", keyword: "pattern", params: { pattern: "^[^A-Z]+$" }, message: 'must match pattern "^[^A-Z]+$"' };
               if (vErrors === null) {
                 vErrors = [err51];
@@ -1419,8 +1419,8 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.examples !== void 0) {
-      if (!validate98(data.examples, { instancePath: instancePath + "/examples", parentData: data, parentDataProperty: "examples", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
+      if (!validate100(data.examples, { instancePath: instancePath + "/examples", parentData: data, parentDataProperty: "examples", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
         errors = vErrors.length;
       }
     }
@@ -1433,15 +1433,15 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate104.errors = vErrors;
+  validate106.errors = vErrors;
   return errors === 0;
 }
-validate104.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate96(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate106.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate98(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate96.evaluated;
+  const evaluated0 = validate98.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1519,7 +1519,7 @@ function validate96(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.version !== void 0) {
       let data1 = data.version;
       if (typeof data1 === "string") {
-        if (!pattern85.test(data1)) {
+        if (!pattern86.test(data1)) {
           const err7 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/pattern", keyword: "pattern", params: { pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$" }, message: 'must match pattern "^[0-9]+\\.[0-9]+\\.[0-9]+$"' };
           if (vErrors === null) {
             vErrors = [err7];
@@ -1649,8 +1649,8 @@ function validate96(data, { instancePath = "", parentData, parentDataProperty, r
       if (Array.isArray(data8)) {
         const len0 = data8.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate97(data8[i0], { instancePath: instancePath + "/allow/" + i0, parentData: data8, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
+          if (!validate99(data8[i0], { instancePath: instancePath + "/allow/" + i0, parentData: data8, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
             errors = vErrors.length;
           }
         }
@@ -1678,8 +1678,8 @@ function validate96(data, { instancePath = "", parentData, parentDataProperty, r
         }
         const len1 = data10.length;
         for (let i1 = 0; i1 < len1; i1++) {
-          if (!validate104(data10[i1], { instancePath: instancePath + "/rules/" + i1, parentData: data10, parentDataProperty: i1, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
+          if (!validate106(data10[i1], { instancePath: instancePath + "/rules/" + i1, parentData: data10, parentDataProperty: i1, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
             errors = vErrors.length;
           }
         }
@@ -1702,10 +1702,10 @@ function validate96(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate96.errors = vErrors;
+  validate98.errors = vErrors;
   return errors === 0;
 }
-validate96.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate98.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validatePrivacyRules
 };

@@ -59,14 +59,14 @@ function isDateTime(text) {
 
 // <generated>/usage-ledger__core-fixture.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
-var validateUsageLedgerCoreFixture = validate149;
+var validateUsageLedgerCoreFixture = validate151;
 var func1 = require_ucs2length().default;
-var pattern125 = new RegExp("^saas_contracts(?:\\.[a-z_][a-z0-9_]*)*$", "u");
-var pattern126 = new RegExp("^examples/[A-Za-z0-9_./-]+\\.py$", "u");
-function validate152(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var pattern126 = new RegExp("^saas_contracts(?:\\.[a-z_][a-z0-9_]*)*$", "u");
+var pattern127 = new RegExp("^examples/[A-Za-z0-9_./-]+\\.py$", "u");
+function validate154(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate152.evaluated;
+  const evaluated0 = validate154.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -177,17 +177,17 @@ function validate152(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
   }
-  validate152.errors = vErrors;
+  validate154.errors = vErrors;
   evaluated0.props = props0;
   return errors === 0;
 }
-validate152.evaluated = { "dynamicProps": true, "dynamicItems": false };
+validate154.evaluated = { "dynamicProps": true, "dynamicItems": false };
 var pattern60 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
-var pattern127 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
-function validate154(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var pattern128 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
+function validate156(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate154.evaluated;
+  const evaluated0 = validate156.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -378,7 +378,7 @@ function validate154(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern127.test(data6)) {
+        if (!pattern128.test(data6)) {
           const err17 = { instancePath: instancePath + "/same_fingerprint_as", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err17];
@@ -406,22 +406,22 @@ function validate154(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate154.errors = vErrors;
+  validate156.errors = vErrors;
   return errors === 0;
 }
-validate154.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate151(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate156.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate153(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate151.evaluated;
+  const evaluated0 = validate153.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
   if (evaluated0.dynamicItems) {
     evaluated0.items = void 0;
   }
-  if (!validate152(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })) {
-    vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
+  if (!validate154(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })) {
+    vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
     errors = vErrors.length;
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -466,7 +466,7 @@ function validate151(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern127.test(data0)) {
+        if (!pattern128.test(data0)) {
           const err4 = { instancePath: instancePath + "/name", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err4];
@@ -508,8 +508,8 @@ function validate151(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.expect !== void 0) {
-      if (!validate154(data.expect, { instancePath: instancePath + "/expect", parentData: data, parentDataProperty: "expect", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+      if (!validate156(data.expect, { instancePath: instancePath + "/expect", parentData: data, parentDataProperty: "expect", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate156.errors : vErrors.concat(validate156.errors);
         errors = vErrors.length;
       }
     }
@@ -522,14 +522,14 @@ function validate151(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate151.errors = vErrors;
+  validate153.errors = vErrors;
   return errors === 0;
 }
-validate151.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate150(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate153.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate152(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate150.evaluated;
+  const evaluated0 = validate152.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -631,8 +631,8 @@ function validate150(data, { instancePath = "", parentData, parentDataProperty, 
         }
         const len0 = data2.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate151(data2[i0], { instancePath: instancePath + "/vectors/" + i0, parentData: data2, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+          if (!validate153(data2[i0], { instancePath: instancePath + "/vectors/" + i0, parentData: data2, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
             errors = vErrors.length;
           }
         }
@@ -655,18 +655,18 @@ function validate150(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate150.errors = vErrors;
+  validate152.errors = vErrors;
   return errors === 0;
 }
-validate150.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema295 = { "type": "object", "required": ["name", "request", "now", "lines", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "request": { "type": "object" }, "now": { "$ref": "#/$defs/now" }, "prior_runs": { "type": "array", "items": { "type": "array", "items": { "$ref": "#/$defs/line" } } }, "lines": { "type": "array", "items": { "$ref": "#/$defs/line" } }, "expect": { "type": "object", "required": ["counts"], "additionalProperties": false, "properties": { "counts": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "rows": { "type": "array", "items": { "$ref": "usage-summary.schema.json#/$defs/row" } }, "index_written": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "error": { "enum": ["request"] } } } } };
+validate152.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema300 = { "type": "object", "required": ["name", "request", "now", "lines", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "request": { "type": "object" }, "now": { "$ref": "#/$defs/now" }, "prior_runs": { "type": "array", "items": { "type": "array", "items": { "$ref": "#/$defs/line" } } }, "lines": { "type": "array", "items": { "$ref": "#/$defs/line" } }, "expect": { "type": "object", "required": ["counts"], "additionalProperties": false, "properties": { "counts": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "rows": { "type": "array", "items": { "$ref": "usage-summary.schema.json#/$defs/row" } }, "index_written": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "error": { "enum": ["request"] } } } } };
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
 var formats0 = __formats["date-time"];
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
-function validate160(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate162(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate160.evaluated;
+  const evaluated0 = validate162.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -774,16 +774,16 @@ function validate160(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate160.errors = vErrors;
+  validate162.errors = vErrors;
   return errors === 0;
 }
-validate160.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern97 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
-var pattern99 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
-function validate128(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate162.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var pattern98 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
+var pattern100 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
+function validate130(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate128.evaluated;
+  const evaluated0 = validate130.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -846,14 +846,14 @@ function validate128(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate128.errors = vErrors;
+  validate130.errors = vErrors;
   return errors === 0;
 }
-validate128.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate162(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate130.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate164(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate162.evaluated;
+  const evaluated0 = validate164.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -911,7 +911,7 @@ function validate162(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.day !== void 0) {
       let data0 = data.day;
       if (typeof data0 === "string") {
-        if (!pattern97.test(data0)) {
+        if (!pattern98.test(data0)) {
           const err5 = { instancePath: instancePath + "/day", schemaPath: "#/properties/day/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -931,8 +931,8 @@ function validate162(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.plan_label !== void 0) {
-      if (!validate128(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
+      if (!validate130(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
         errors = vErrors.length;
       }
     }
@@ -957,7 +957,7 @@ function validate162(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern99.test(data2)) {
+        if (!pattern100.test(data2)) {
           const err9 = { instancePath: instancePath + "/event_kind", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err9];
@@ -1049,14 +1049,14 @@ function validate162(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate162.errors = vErrors;
+  validate164.errors = vErrors;
   return errors === 0;
 }
-validate162.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate159(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate164.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate161(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate159.evaluated;
+  const evaluated0 = validate161.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1132,7 +1132,7 @@ function validate159(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern127.test(data0)) {
+        if (!pattern128.test(data0)) {
           const err7 = { instancePath: instancePath + "/name", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err7];
@@ -1322,8 +1322,8 @@ function validate159(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
         if (data8.counts !== void 0) {
-          if (!validate160(data8.counts, { instancePath: instancePath + "/expect/counts", parentData: data8, parentDataProperty: "counts", rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
+          if (!validate162(data8.counts, { instancePath: instancePath + "/expect/counts", parentData: data8, parentDataProperty: "counts", rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
             errors = vErrors.length;
           }
         }
@@ -1332,8 +1332,8 @@ function validate159(data, { instancePath = "", parentData, parentDataProperty, 
           if (Array.isArray(data10)) {
             const len3 = data10.length;
             for (let i3 = 0; i3 < len3; i3++) {
-              if (!validate162(data10[i3], { instancePath: instancePath + "/expect/rows/" + i3, parentData: data10, parentDataProperty: i3, rootData, dynamicAnchors })) {
-                vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
+              if (!validate164(data10[i3], { instancePath: instancePath + "/expect/rows/" + i3, parentData: data10, parentDataProperty: i3, rootData, dynamicAnchors })) {
+                vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
                 errors = vErrors.length;
               }
             }
@@ -1381,7 +1381,7 @@ function validate159(data, { instancePath = "", parentData, parentDataProperty, 
         }
         if (data8.error !== void 0) {
           if (!(data8.error === "request")) {
-            const err28 = { instancePath: instancePath + "/expect/error", schemaPath: "#/properties/expect/properties/error/enum", keyword: "enum", params: { allowedValues: schema295.properties.expect.properties.error.enum }, message: "must be equal to one of the allowed values" };
+            const err28 = { instancePath: instancePath + "/expect/error", schemaPath: "#/properties/expect/properties/error/enum", keyword: "enum", params: { allowedValues: schema300.properties.expect.properties.error.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err28];
             } else {
@@ -1409,14 +1409,14 @@ function validate159(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate159.errors = vErrors;
+  validate161.errors = vErrors;
   return errors === 0;
 }
-validate159.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate158(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate161.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate160(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate158.evaluated;
+  const evaluated0 = validate160.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1518,8 +1518,8 @@ function validate158(data, { instancePath = "", parentData, parentDataProperty, 
         }
         const len0 = data2.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate159(data2[i0], { instancePath: instancePath + "/vectors/" + i0, parentData: data2, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
+          if (!validate161(data2[i0], { instancePath: instancePath + "/vectors/" + i0, parentData: data2, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
             errors = vErrors.length;
           }
         }
@@ -1542,19 +1542,19 @@ function validate158(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate158.errors = vErrors;
+  validate160.errors = vErrors;
   return errors === 0;
 }
-validate158.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema310 = { "type": "object", "required": ["name", "request", "now", "lines", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "request": { "$ref": "replay-request.schema.json" }, "now": { "$ref": "#/$defs/now" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "lines": { "type": "array", "items": { "$ref": "#/$defs/line" } }, "inject": { "type": "object", "required": ["pointer", "probe"], "additionalProperties": false, "properties": { "pointer": { "type": "string", "pattern": "^(?:/[a-z_0-9]+)+$", "maxLength": 128 }, "probe": { "$ref": "#/$defs/probe" } } }, "expect": { "type": "object", "additionalProperties": false, "properties": { "written": { "type": "boolean" }, "error": { "enum": ["privacy", "contract"] }, "markdown_contains": { "type": "array", "items": { "type": "string", "maxLength": 200 } }, "json": { "type": "object", "propertyNames": { "pattern": "^(?:/[a-z_0-9]+)+$" }, "additionalProperties": true } }, "required": ["written"] } } };
+validate160.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema315 = { "type": "object", "required": ["name", "request", "now", "lines", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "request": { "$ref": "replay-request.schema.json" }, "now": { "$ref": "#/$defs/now" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "lines": { "type": "array", "items": { "$ref": "#/$defs/line" } }, "inject": { "type": "object", "required": ["pointer", "probe"], "additionalProperties": false, "properties": { "pointer": { "type": "string", "pattern": "^(?:/[a-z_0-9]+)+$", "maxLength": 128 }, "probe": { "$ref": "#/$defs/probe" } } }, "expect": { "type": "object", "additionalProperties": false, "properties": { "written": { "type": "boolean" }, "error": { "enum": ["privacy", "contract"] }, "markdown_contains": { "type": "array", "items": { "type": "string", "maxLength": 200 } }, "json": { "type": "object", "propertyNames": { "pattern": "^(?:/[a-z_0-9]+)+$" }, "additionalProperties": true } }, "required": ["written"] } } };
 var pattern63 = new RegExp("^[0-9a-f]{40}$", "u");
-var pattern138 = new RegExp("^(?:/[a-z_0-9]+)+$", "u");
-var schema212 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/replay-request.schema.json", "type": "object", "required": ["window", "mode", "dry_run"], "additionalProperties": false, "properties": { "window": { "$ref": "#/$defs/window" }, "mode": { "enum": ["replay", "backfill"] }, "dry_run": { "type": "boolean" }, "backfill_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "max_span_days": { "type": "integer", "minimum": 1, "maximum": 366 }, "time_rules": { "$ref": "#/$defs/time_rules" }, "by_day": { "type": "boolean" }, "suppression_threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 } }, "if": { "type": "object", "properties": { "mode": { "const": "backfill" } }, "required": ["mode"] }, "then": { "type": "object", "properties": { "backfill_ref": true }, "required": ["backfill_ref"] }, "$defs": { "window": { "type": "object", "required": ["start", "end"], "additionalProperties": false, "properties": { "start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" } } }, "time_rules": { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } } } };
-var schema217 = { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } };
-function validate117(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var pattern139 = new RegExp("^(?:/[a-z_0-9]+)+$", "u");
+var schema217 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/replay-request.schema.json", "type": "object", "required": ["window", "mode", "dry_run"], "additionalProperties": false, "properties": { "window": { "$ref": "#/$defs/window" }, "mode": { "enum": ["replay", "backfill"] }, "dry_run": { "type": "boolean" }, "backfill_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "max_span_days": { "type": "integer", "minimum": 1, "maximum": 366 }, "time_rules": { "$ref": "#/$defs/time_rules" }, "by_day": { "type": "boolean" }, "suppression_threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 } }, "if": { "type": "object", "properties": { "mode": { "const": "backfill" } }, "required": ["mode"] }, "then": { "type": "object", "properties": { "backfill_ref": true }, "required": ["backfill_ref"] }, "$defs": { "window": { "type": "object", "required": ["start", "end"], "additionalProperties": false, "properties": { "start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" } } }, "time_rules": { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } } } };
+var schema222 = { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } };
+function validate119(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate117.evaluated;
+  const evaluated0 = validate119.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1698,16 +1698,16 @@ function validate117(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate117.errors = vErrors;
+  validate119.errors = vErrors;
   return errors === 0;
 }
-validate117.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate119.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var pattern44 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
-function validate116(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate118(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate116.evaluated;
+  const evaluated0 = validate118.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1838,15 +1838,15 @@ function validate116(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.window !== void 0) {
-      if (!validate117(data.window, { instancePath: instancePath + "/window", parentData: data, parentDataProperty: "window", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
+      if (!validate119(data.window, { instancePath: instancePath + "/window", parentData: data, parentDataProperty: "window", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
         errors = vErrors.length;
       }
     }
     if (data.mode !== void 0) {
       let data2 = data.mode;
       if (!(data2 === "replay" || data2 === "backfill")) {
-        const err10 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/enum", keyword: "enum", params: { allowedValues: schema212.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+        const err10 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/enum", keyword: "enum", params: { allowedValues: schema217.properties.mode.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -2019,7 +2019,7 @@ function validate116(data, { instancePath = "", parentData, parentDataProperty, 
         if (data6.late_policy !== void 0) {
           let data9 = data6.late_policy;
           if (!(data9 === "accept" || data9 === "reject")) {
-            const err26 = { instancePath: instancePath + "/time_rules/late_policy", schemaPath: "#/$defs/time_rules/properties/late_policy/enum", keyword: "enum", params: { allowedValues: schema217.properties.late_policy.enum }, message: "must be equal to one of the allowed values" };
+            const err26 = { instancePath: instancePath + "/time_rules/late_policy", schemaPath: "#/$defs/time_rules/properties/late_policy/enum", keyword: "enum", params: { allowedValues: schema222.properties.late_policy.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err26];
             } else {
@@ -2090,14 +2090,14 @@ function validate116(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate116.errors = vErrors;
+  validate118.errors = vErrors;
   return errors === 0;
 }
-validate116.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate168(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate118.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate170(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate168.evaluated;
+  const evaluated0 = validate170.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2173,7 +2173,7 @@ function validate168(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern127.test(data0)) {
+        if (!pattern128.test(data0)) {
           const err7 = { instancePath: instancePath + "/name", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err7];
@@ -2193,8 +2193,8 @@ function validate168(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.request !== void 0) {
-      if (!validate116(data.request, { instancePath: instancePath + "/request", parentData: data, parentDataProperty: "request", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
+      if (!validate118(data.request, { instancePath: instancePath + "/request", parentData: data, parentDataProperty: "request", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
         errors = vErrors.length;
       }
     }
@@ -2367,7 +2367,7 @@ function validate168(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
-            if (!pattern138.test(data7)) {
+            if (!pattern139.test(data7)) {
               const err25 = { instancePath: instancePath + "/inject/pointer", schemaPath: "#/properties/inject/properties/pointer/pattern", keyword: "pattern", params: { pattern: "^(?:/[a-z_0-9]+)+$" }, message: 'must match pattern "^(?:/[a-z_0-9]+)+$"' };
               if (vErrors === null) {
                 vErrors = [err25];
@@ -2540,7 +2540,7 @@ function validate168(data, { instancePath = "", parentData, parentDataProperty, 
         if (data11.error !== void 0) {
           let data13 = data11.error;
           if (!(data13 === "privacy" || data13 === "contract")) {
-            const err41 = { instancePath: instancePath + "/expect/error", schemaPath: "#/properties/expect/properties/error/enum", keyword: "enum", params: { allowedValues: schema310.properties.expect.properties.error.enum }, message: "must be equal to one of the allowed values" };
+            const err41 = { instancePath: instancePath + "/expect/error", schemaPath: "#/properties/expect/properties/error/enum", keyword: "enum", params: { allowedValues: schema315.properties.expect.properties.error.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err41];
             } else {
@@ -2591,7 +2591,7 @@ function validate168(data, { instancePath = "", parentData, parentDataProperty, 
             for (const key5 in data16) {
               const _errs43 = errors;
               if (typeof key5 === "string") {
-                if (!pattern138.test(key5)) {
+                if (!pattern139.test(key5)) {
                   const err45 = { instancePath: instancePath + "/expect/json", schemaPath: "#/properties/expect/properties/json/propertyNames/pattern", keyword: "pattern", params: { pattern: "^(?:/[a-z_0-9]+)+$" }, message: 'must match pattern "^(?:/[a-z_0-9]+)+$"', propertyName: key5 };
                   if (vErrors === null) {
                     vErrors = [err45];
@@ -2641,14 +2641,14 @@ function validate168(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate168.errors = vErrors;
+  validate170.errors = vErrors;
   return errors === 0;
 }
-validate168.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate167(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate170.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate169(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate167.evaluated;
+  const evaluated0 = validate169.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2750,8 +2750,8 @@ function validate167(data, { instancePath = "", parentData, parentDataProperty, 
         }
         const len0 = data2.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate168(data2[i0], { instancePath: instancePath + "/vectors/" + i0, parentData: data2, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate168.errors : vErrors.concat(validate168.errors);
+          if (!validate170(data2[i0], { instancePath: instancePath + "/vectors/" + i0, parentData: data2, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
             errors = vErrors.length;
           }
         }
@@ -2774,18 +2774,18 @@ function validate167(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate167.errors = vErrors;
+  validate169.errors = vErrors;
   return errors === 0;
 }
-validate167.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema250 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json", "type": "object", "required": ["event_id", "event_type", "subject", "plan", "quantity", "occurred_at", "recorded_at", "source", "idempotency_key"], "additionalProperties": false, "properties": { "event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "event_type": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "subject": { "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, "plan": { "$ref": "#/$defs/plan_snapshot" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "recorded_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "source": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "attributes": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } }, "$defs": { "plan_snapshot": { "type": "object", "required": ["plan_key", "plan_label", "catalog_revision", "captured_at"], "additionalProperties": false, "properties": { "plan_key": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "catalog_revision": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "captured_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "features": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } } } } };
+validate169.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema255 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json", "type": "object", "required": ["event_id", "event_type", "subject", "plan", "quantity", "occurred_at", "recorded_at", "source", "idempotency_key"], "additionalProperties": false, "properties": { "event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "event_type": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "subject": { "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, "plan": { "$ref": "#/$defs/plan_snapshot" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "recorded_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "source": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "attributes": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } }, "$defs": { "plan_snapshot": { "type": "object", "required": ["plan_key", "plan_label", "catalog_revision", "captured_at"], "additionalProperties": false, "properties": { "plan_key": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "catalog_revision": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "captured_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "features": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } } } } };
 var func16 = Object.prototype.hasOwnProperty;
 var pattern22 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
 var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
-function validate137(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate139(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate137.evaluated;
+  const evaluated0 = validate139.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2848,14 +2848,14 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate137.errors = vErrors;
+  validate139.errors = vErrors;
   return errors === 0;
 }
-validate137.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate139(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate139.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate141(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate139.evaluated;
+  const evaluated0 = validate141.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2971,14 +2971,14 @@ function validate139(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate139.errors = vErrors;
+  validate141.errors = vErrors;
   return errors === 0;
 }
-validate139.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate136(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate141.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate138(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate136.evaluated;
+  const evaluated0 = validate138.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -3074,8 +3074,8 @@ function validate136(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.plan_label !== void 0) {
-      if (!validate137(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
+      if (!validate139(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
         errors = vErrors.length;
       }
     }
@@ -3169,8 +3169,8 @@ function validate136(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.features !== void 0) {
-      if (!validate139(data.features, { instancePath: instancePath + "/features", parentData: data, parentDataProperty: "features", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+      if (!validate141(data.features, { instancePath: instancePath + "/features", parentData: data, parentDataProperty: "features", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
         errors = vErrors.length;
       }
     }
@@ -3183,15 +3183,15 @@ function validate136(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate136.errors = vErrors;
+  validate138.errors = vErrors;
   return errors === 0;
 }
-validate136.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate135(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate138.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate137(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate135.evaluated;
+  const evaluated0 = validate137.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -3281,7 +3281,7 @@ function validate135(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema250.properties, key0)) {
+      if (!func16.call(schema255.properties, key0)) {
         const err9 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err9];
@@ -3352,7 +3352,7 @@ function validate135(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern99.test(data1)) {
+        if (!pattern100.test(data1)) {
           const err16 = { instancePath: instancePath + "/event_type", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err16];
@@ -3412,8 +3412,8 @@ function validate135(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.plan !== void 0) {
-      if (!validate136(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
+      if (!validate138(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
         errors = vErrors.length;
       }
     }
@@ -3628,8 +3628,8 @@ function validate135(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.attributes !== void 0) {
-      if (!validate139(data.attributes, { instancePath: instancePath + "/attributes", parentData: data, parentDataProperty: "attributes", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+      if (!validate141(data.attributes, { instancePath: instancePath + "/attributes", parentData: data, parentDataProperty: "attributes", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
         errors = vErrors.length;
       }
     }
@@ -3642,15 +3642,15 @@ function validate135(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate135.errors = vErrors;
+  validate137.errors = vErrors;
   return errors === 0;
 }
-validate135.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema320 = { "type": "object", "required": ["name", "artifact", "pointer", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "artifact": { "enum": ["event", "usage-summary", "ops-summary"] }, "pointer": { "type": "string", "pattern": "^(?:/[a-z_0-9]+)+$", "maxLength": 128 }, "value": {}, "probe": { "$ref": "#/$defs/probe" }, "expect": { "enum": ["allowed", "rejected"] } }, "oneOf": [{ "type": "object", "properties": { "value": true }, "required": ["value"] }, { "type": "object", "properties": { "probe": true }, "required": ["probe"] }] };
-function validate175(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate137.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema325 = { "type": "object", "required": ["name", "artifact", "pointer", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "artifact": { "enum": ["event", "usage-summary", "ops-summary"] }, "pointer": { "type": "string", "pattern": "^(?:/[a-z_0-9]+)+$", "maxLength": 128 }, "value": {}, "probe": { "$ref": "#/$defs/probe" }, "expect": { "enum": ["allowed", "rejected"] } }, "oneOf": [{ "type": "object", "properties": { "value": true }, "required": ["value"] }, { "type": "object", "properties": { "probe": true }, "required": ["probe"] }] };
+function validate177(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate175.evaluated;
+  const evaluated0 = validate177.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -3799,7 +3799,7 @@ function validate175(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern127.test(data0)) {
+        if (!pattern128.test(data0)) {
           const err11 = { instancePath: instancePath + "/name", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err11];
@@ -3821,7 +3821,7 @@ function validate175(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.artifact !== void 0) {
       let data1 = data.artifact;
       if (!(data1 === "event" || data1 === "usage-summary" || data1 === "ops-summary")) {
-        const err13 = { instancePath: instancePath + "/artifact", schemaPath: "#/properties/artifact/enum", keyword: "enum", params: { allowedValues: schema320.properties.artifact.enum }, message: "must be equal to one of the allowed values" };
+        const err13 = { instancePath: instancePath + "/artifact", schemaPath: "#/properties/artifact/enum", keyword: "enum", params: { allowedValues: schema325.properties.artifact.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err13];
         } else {
@@ -3842,7 +3842,7 @@ function validate175(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern138.test(data2)) {
+        if (!pattern139.test(data2)) {
           const err15 = { instancePath: instancePath + "/pointer", schemaPath: "#/properties/pointer/pattern", keyword: "pattern", params: { pattern: "^(?:/[a-z_0-9]+)+$" }, message: 'must match pattern "^(?:/[a-z_0-9]+)+$"' };
           if (vErrors === null) {
             vErrors = [err15];
@@ -3971,7 +3971,7 @@ function validate175(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.expect !== void 0) {
       let data6 = data.expect;
       if (!(data6 === "allowed" || data6 === "rejected")) {
-        const err27 = { instancePath: instancePath + "/expect", schemaPath: "#/properties/expect/enum", keyword: "enum", params: { allowedValues: schema320.properties.expect.enum }, message: "must be equal to one of the allowed values" };
+        const err27 = { instancePath: instancePath + "/expect", schemaPath: "#/properties/expect/enum", keyword: "enum", params: { allowedValues: schema325.properties.expect.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err27];
         } else {
@@ -3989,14 +3989,14 @@ function validate175(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate175.errors = vErrors;
+  validate177.errors = vErrors;
   return errors === 0;
 }
-validate175.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate172(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate177.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate174(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate172.evaluated;
+  const evaluated0 = validate174.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -4144,14 +4144,14 @@ function validate172(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
         if (data2.event !== void 0) {
-          if (!validate135(data2.event, { instancePath: instancePath + "/base/event", parentData: data2, parentDataProperty: "event", rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
+          if (!validate137(data2.event, { instancePath: instancePath + "/base/event", parentData: data2, parentDataProperty: "event", rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
             errors = vErrors.length;
           }
         }
         if (data2.request !== void 0) {
-          if (!validate116(data2.request, { instancePath: instancePath + "/base/request", parentData: data2, parentDataProperty: "request", rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
+          if (!validate118(data2.request, { instancePath: instancePath + "/base/request", parentData: data2, parentDataProperty: "request", rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
             errors = vErrors.length;
           }
         }
@@ -4264,8 +4264,8 @@ function validate172(data, { instancePath = "", parentData, parentDataProperty, 
         }
         const len1 = data8.length;
         for (let i1 = 0; i1 < len1; i1++) {
-          if (!validate175(data8[i1], { instancePath: instancePath + "/vectors/" + i1, parentData: data8, parentDataProperty: i1, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+          if (!validate177(data8[i1], { instancePath: instancePath + "/vectors/" + i1, parentData: data8, parentDataProperty: i1, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
             errors = vErrors.length;
           }
         }
@@ -4288,15 +4288,15 @@ function validate172(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate172.errors = vErrors;
+  validate174.errors = vErrors;
   return errors === 0;
 }
-validate172.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate149(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate174.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate151(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate149.evaluated;
+  const evaluated0 = validate151.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -4527,7 +4527,7 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                   }
                   errors++;
                 }
-                if (!pattern125.test(data8)) {
+                if (!pattern126.test(data8)) {
                   const err21 = { instancePath: instancePath + "/boundary/core_validators/" + i0, schemaPath: "#/properties/boundary/properties/core_validators/items/pattern", keyword: "pattern", params: { pattern: "^saas_contracts(?:\\.[a-z_][a-z0-9_]*)*$" }, message: 'must match pattern "^saas_contracts(?:\\.[a-z_][a-z0-9_]*)*$"' };
                   if (vErrors === null) {
                     vErrors = [err21];
@@ -4604,7 +4604,7 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                   }
                   errors++;
                 }
-                if (!pattern126.test(data10)) {
+                if (!pattern127.test(data10)) {
                   const err27 = { instancePath: instancePath + "/boundary/product_adapters/" + i2, schemaPath: "#/properties/boundary/properties/product_adapters/items/pattern", keyword: "pattern", params: { pattern: "^examples/[A-Za-z0-9_./-]+\\.py$" }, message: 'must match pattern "^examples/[A-Za-z0-9_./-]+\\.py$"' };
                   if (vErrors === null) {
                     vErrors = [err27];
@@ -4685,8 +4685,8 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
           let valid11 = false;
           let passing0 = null;
           const _errs27 = errors;
-          if (!validate150(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
+          if (!validate152(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
             errors = vErrors.length;
           }
           var _valid0 = _errs27 === errors;
@@ -4696,8 +4696,8 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
             var props0 = true;
           }
           const _errs28 = errors;
-          if (!validate158(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+          if (!validate160(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
             errors = vErrors.length;
           }
           var _valid0 = _errs28 === errors;
@@ -4713,8 +4713,8 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
               }
             }
             const _errs29 = errors;
-            if (!validate167(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
-              vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+            if (!validate169(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
+              vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
               errors = vErrors.length;
             }
             var _valid0 = _errs29 === errors;
@@ -4730,8 +4730,8 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                 }
               }
               const _errs30 = errors;
-              if (!validate172(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
-                vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
+              if (!validate174(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
+                vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
                 errors = vErrors.length;
               }
               var _valid0 = _errs30 === errors;
@@ -4787,10 +4787,10 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate149.errors = vErrors;
+  validate151.errors = vErrors;
   return errors === 0;
 }
-validate149.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate151.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validateUsageLedgerCoreFixture
 };
