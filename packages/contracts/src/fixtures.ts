@@ -2,15 +2,16 @@
 // Python's expectation rules (saas_contracts._fixture_harness and */_fixture.py): one outcome per
 // vector, an exception inside a check is that vector's failed outcome, details never echo values.
 //
-// Stages with a TypeScript check: usage-event-ledger `event`, entitlement-plan-source `decision`.
-// The other stages (replay, ops-summary, privacy-boundary; writer, billing_lifecycle, audit) need the
-// replay, lifecycle-apply and privacy-scan ports; until they land, checkFixture lists them in
+// Stages with a TypeScript check: usage-event-ledger `event`, entitlement-plan-source `decision`,
+// `writer` and `billing_lifecycle`. The other stages (replay, ops-summary, privacy-boundary; audit)
+// need the replay, ops-summary and privacy-scan ports; until they land, checkFixture lists them in
 // `skipped` (never as passed).
 
 import { entitlementPlanSourceFixture, usageEventLedgerFixture } from "../generated/fixtures/index.js";
 import type { DecisionRequest, EntitlementDecision } from "../generated/types/entitlements.js";
 import { validateEntitlementDecision, validateUsageEvent } from "../generated/validators/index.js";
 import { decide } from "./entitlements/decide.js";
+import { checkWriter, lifecycleCheck } from "./entitlements/fixture.js";
 import { ContractError, type Violation } from "./errors.js";
 import { JSONInputError, parseStrict } from "./json.js";
 import { fingerprint } from "./ledger/fingerprint.js";
@@ -123,7 +124,7 @@ function checkDecision(vector: Json): string[] {
 /** Per candidate: stage name -> check. The stages left out are reported as skipped. */
 const CHECKS: Readonly<Record<string, Readonly<Record<string, Check>>>> = {
   "usage-event-ledger": { event: checkEvent },
-  "entitlement-plan-source": { decision: checkDecision },
+  "entitlement-plan-source": { decision: checkDecision, writer: checkWriter, billing_lifecycle: lifecycleCheck(decisionProblems) },
 };
 
 /** The stages checkFixture checks, per fixture candidate. */
