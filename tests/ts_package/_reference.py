@@ -15,6 +15,7 @@ from typing import Any
 
 from tests._support import ROOT
 from tests.ts_package._decision_cases import INSTANT_REQUESTS, generated, python_result
+from tests.ts_package._lifecycle_cases import lifecycle_cases
 
 from saas_contracts._digest import canonical_bytes
 from saas_contracts._jsonio import loads
@@ -30,7 +31,10 @@ from saas_contracts.redaction import redact
 
 LEDGER_FIXTURE = ROOT / "fixtures" / "usage-event-ledger.core-fixture.json"
 ENTITLEMENTS_FIXTURE = ROOT / "fixtures" / "entitlement-plan-source.core-fixture.json"
-CHECKED_STAGES = {"usage-event-ledger": ("event",), "entitlement-plan-source": ("decision",)}
+CHECKED_STAGES = {
+    "usage-event-ledger": ("event",),
+    "entitlement-plan-source": ("decision", "writer", "billing_lifecycle"),
+}
 
 
 def _stage(document: dict[str, Any], name: str) -> dict[str, Any]:
@@ -120,6 +124,7 @@ def reference() -> dict[str, Any]:
             {"request": request, "result": python_result(request)} for request in INSTANT_REQUESTS
         ],
         "schema_cases": _schema_cases(),
+        "lifecycle": lifecycle_cases(),
         "redaction": {
             "key_hex": redaction["key_hex"],
             "vectors": [

@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import { inject } from "vitest";
 import type { Violation } from "../src/errors.js";
-import type { DecisionRequest, EntitlementDecision } from "../generated/types/entitlements.js";
+import type { DecisionRequest, EntitlementDecision, PlanSourceState } from "../generated/types/entitlements.js";
 import type { UsageCloudEvent } from "../generated/types/usage-ledger.js";
 import type { VectorOutcome } from "../src/fixtures.js";
 
@@ -15,6 +15,18 @@ export interface EventAnswer {
   cloudevent?: UsageCloudEvent;
 }
 
+/** One lifecycle stream (tests/ts_package/_lifecycle_cases.py) and its apply result. */
+export interface LifecycleCase {
+  group: "writer" | "stream" | "converges" | "permutation";
+  name: string;
+  state?: PlanSourceState;
+  events: unknown[];
+  audit?: { now: string; commit_sha: string };
+  python: ApplyAnswer;
+}
+
+export type ApplyAnswer = { outcomes: Record<string, unknown>[]; state: PlanSourceState; envelopes: unknown[] } | { error: string };
+
 export type DecideResult = { decision: EntitlementDecision } | { error: string };
 
 export interface Reference {
@@ -26,6 +38,7 @@ export interface Reference {
   schema_cases: { schema: string; data: unknown; valid: boolean; violations: Violation[] }[];
   redaction: { key_hex: string; vectors: { kind: string; raw_id: string; reference: string; python: string }[] };
   outcomes: Record<string, VectorOutcome[]>;
+  lifecycle: LifecycleCase[];
 }
 
 let cached: Reference | undefined;

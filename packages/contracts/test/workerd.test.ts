@@ -183,6 +183,41 @@ describe("checkFixture in workerd: Python's expectation rules, outcome by outcom
 
   test("stages without a TypeScript check are listed as skipped, never as passed", () => {
     expect(js["fixtures"]["usage-event-ledger"].skipped.map((item: Json) => item.stage)).toEqual(["replay", "ops-summary", "privacy-boundary"]);
-    expect(js["fixtures"]["entitlement-plan-source"].skipped.map((item: Json) => item.stage)).toEqual(["writer", "billing_lifecycle", "audit"]);
+    expect(js["fixtures"]["entitlement-plan-source"].skipped.map((item: Json) => item.stage)).toEqual(["audit"]);
+  });
+});
+
+// tests/ts_package/_lifecycle_cases.py: every writer vector, every stream, the converges streams
+// reversed and rotated, seeded permutations. Outcome by outcome (detail included), state, envelopes.
+const lifecycleGroup = (group: string) => python.lifecycle.map((item, index) => [item.name, index] as const).filter(([, index]) => python.lifecycle[index]!.group === group);
+
+describe.each(["writer", "stream", "converges", "permutation"])("lifecycle apply (%s): workerd equals Python", (group) => {
+  test("the group has cases", () => {
+    expect(lifecycleGroup(group).length).toBeGreaterThan(group === "permutation" ? 60 : 5);
+  });
+
+  test.each(lifecycleGroup(group))("%s", (_name, index) => {
+    const theirs = python.lifecycle[index]!.python;
+    const ours = js["lifecycle"][index];
+    if ("error" in theirs) {
+      expect(ours).toEqual(theirs);
+      return;
+    }
+    expect(ours.outcomes).toHaveLength(theirs.outcomes.length);
+    theirs.outcomes.forEach((outcome, position) => expect(ours.outcomes[position]).toEqual(outcome));
+    expect(ours.state).toEqual(theirs.state);
+    expect(ours.envelopes).toEqual(theirs.envelopes);
+  });
+});
+
+describe("lifecycle apply: the converges streams end in one state whatever the order", () => {
+  test("every reversed and rotated order ends where the stream in order ends (TypeScript alone)", () => {
+    const byStream = new Map<string, unknown>();
+    python.lifecycle.forEach((item, index) => {
+      if (item.group === "stream") byStream.set(item.name, js["lifecycle"][index].state);
+    });
+    const orders = python.lifecycle.map((item, index) => [item, index] as const).filter(([item]) => item.group === "converges");
+    expect(orders.length).toBeGreaterThan(10);
+    for (const [item, index] of orders) expect(js["lifecycle"][index].state).toEqual(byStream.get(item.name.split(" ")[0]!));
   });
 });

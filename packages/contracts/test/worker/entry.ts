@@ -1,7 +1,8 @@
 // A Worker that runs the package inside workerd (no nodejs_compat) and answers with its results:
 // POST the Python reference (tests/ts_package/_reference.py) and get every vector's JS answer back.
 // test/workerd.test.ts bundles it, runs it in Miniflare and compares the answers with Python's.
-import { decide, DuplicateRecordError } from "../../src/entitlements/index.js";
+import { applyEvents, decide, DuplicateRecordError } from "../../src/entitlements/index.js";
+import { ContractError } from "../../src/errors.js";
 import { checkFixture, entitlementPlanSourceFixture, usageEventLedgerFixture } from "../../src/fixtures.js";
 import { parseStrict, JSONInputError } from "../../src/json.js";
 import { canonicalInstant, fingerprint, fingerprintBytes, fromCloudEvent, scopeKey, toCloudEvent } from "../../src/ledger/index.js";
@@ -10,7 +11,7 @@ import { redact } from "../../src/redaction.js";
 import { toViolations, validate, VALIDATORS, validateEntitlementDecision, validateUsageEvent, type SchemaName } from "../../src/validators.js";
 import type { DecisionRequest } from "../../generated/types/entitlements.js";
 import type { UsageEvent } from "../../generated/types/usage-ledger.js";
-import type { Reference } from "../reference.js";
+import type { ApplyAnswer, LifecycleCase, Reference } from "../reference.js";
 
 type Json = Record<string, unknown>;
 
@@ -73,6 +74,18 @@ async function instantRule(base: UsageEvent): Promise<Json> {
   return { fingerprints, distinct, canonical };
 }
 
+/** applyEvents on one lifecycle case, in the shape Python's answer has (tests/ts_package/_lifecycle_cases.py). */
+async function applyAnswer(item: LifecycleCase): Promise<ApplyAnswer> {
+  const audit = item.audit === undefined ? undefined : { now: item.audit.now, commitSha: item.audit.commit_sha };
+  try {
+    const result = await applyEvents(item.state, item.events, audit === undefined ? {} : { audit });
+    return { outcomes: result.outcomes.map((outcome) => ({ ...outcome })), state: result.state, envelopes: [...result.envelopes] };
+  } catch (error) {
+    if (error instanceof ContractError) return { error: error.name };
+    throw error;
+  }
+}
+
 async function answers(reference: Reference): Promise<Json> {
   const decisionStage = entitlementPlanSourceFixture.stages.find((item) => item.stage === "decision");
   const decisions: Json = {};
@@ -91,6 +104,7 @@ async function answers(reference: Reference): Promise<Json> {
     ),
     instantRequests: reference.instant_requests.map((item) => decideResult(item.request)),
     redactions,
+    lifecycle: await Promise.all(reference.lifecycle.map(applyAnswer)),
     instantRule: await instantRule(fromCloudEvent(firstValid)),
     fixtures: {
       "usage-event-ledger": await checkFixture(usageEventLedgerFixture),
