@@ -2,10 +2,11 @@
 
 Every writer vector of the entitlements core fixture (one event onto its state, audited), every
 billing_lifecycle and event-bearing audit stream in delivery order, the ``converges`` streams
-reversed and in every rotation, and seeded random permutations of every stream and of all
-streams together. tests/ts_package/_reference.py hands them to the package's workerd tests
-(packages/contracts/test/workerd.test.ts), which require the same outcome per event (detail
-included), the same state document and the same write envelopes.
+reversed and in every rotation, seeded random permutations of every stream and of all
+streams together, and seeded generated streams (clashing instants, provider sequences,
+redeliveries, reused event_ids, pre-log bases). tests/ts_package/_reference.py hands them to
+the package's workerd tests (packages/contracts/test/workerd.test.ts), which require the same
+outcome per event (detail included), the same state document and the same write envelopes.
 """
 
 from __future__ import annotations
@@ -28,6 +29,25 @@ FIXTURE = ROOT / "fixtures" / "entitlement-plan-source.core-fixture.json"
 SEED: Final = 20261201
 PERMUTATIONS_PER_STREAM: Final = 6
 _MIXED_PERMUTATIONS: Final = 12
+GENERATED_STREAMS: Final = 60
+# Instants with several spellings each (equal instants, nanosecond fractions): the canonical order
+# compares instants, then provider_sequence, then the fingerprint (which sees the spelling).
+_TIMES: Final = (
+    "2026-01-01T00:00:00Z",
+    "2026-01-01T00:00:00.0Z",
+    "2026-01-01T00:00:00.000000001Z",
+    "2026-01-05T00:00:00Z",
+    "2026-01-10T00:00:00Z",
+    "2026-01-10T00:00:00.500Z",
+    "2026-01-10T00:00:00.5Z",
+    "2026-01-15T00:00:00Z",
+    "2026-01-20T00:00:00Z",
+    "2026-02-01T00:00:00Z",
+    "2026-02-01T00:00:00.000Z",
+    "2026-02-10T00:00:00Z",
+)
+_RECORDS: Final = ("sub_ref_" + "a" * 26, "sub_ref_" + "b" * 26)
+_AUDIT: Final = {"now": "2026-03-01T00:00:00Z", "commit_sha": "0123456789abcdef0123456789abcdef01234567"}
 
 
 def python_apply(case: dict[str, Any]) -> dict[str, Any]:
@@ -46,7 +66,9 @@ def python_apply(case: dict[str, Any]) -> dict[str, Any]:
     for result in report.results:
         item = result.to_json()
         if "violations" in item:
-            item["violations"] = [{"pointer": v["pointer"], "keyword": v["keyword"]} for v in item["violations"]]
+            item["violations"] = [
+                {"pointer": found["pointer"], "keyword": found["keyword"]} for found in item["violations"]
+            ]
         outcomes.append(item)
     return {"outcomes": outcomes, "state": report.state.to_json(), "envelopes": report.envelopes}
 
@@ -87,7 +109,7 @@ def _cases() -> tuple[dict[str, Any], ...]:
                 {"group": "converges", "name": f"{name} {label}", "events": order}
                 for label, order in _orders(vector["events"])
             )
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 - reproducible test data, not cryptography
     every: list[Any] = []
     for name, vector in streams:
         every.extend(vector["events"])
@@ -99,9 +121,74 @@ def _cases() -> tuple[dict[str, Any], ...]:
         order = list(every)
         rng.shuffle(order)
         cases.append({"group": "permutation", "name": f"all streams #{number}", "events": order})
+    cases.extend(_generated_streams(document, rng))
     return tuple(cases)
 
 
+def _templates(document: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [vector["event"] for vector in _stage(document, "writer")]
+    for name in ("billing_lifecycle", "audit"):
+        found += [event for vector in _stage(document, name) for event in vector.get("events", [])]
+    return [event for event in found if isinstance(event, dict) and {"kind", "occurred_at"} <= event.keys()]
+
+
+def _generated_event(
+    rng: random.Random, template: dict[str, Any], number: int, workspace: str
+) -> dict[str, Any]:
+    event = copy.deepcopy(template)
+    event["event_id"] = f"evt-gen-{number:04d}"
+    event["workspace"] = workspace
+    event["record_id"] = rng.choice(_RECORDS)
+    event["occurred_at"] = rng.choice(_TIMES)
+    if rng.random() < 0.4:
+        event["provider_sequence"] = rng.randint(1, 4)
+    else:
+        event.pop("provider_sequence", None)
+    return event
+
+
+def _generated_streams(document: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
+    """Seeded streams from the fixture's events: two records, clashing instants, provider sequences,
+    redeliveries and reused event_ids; every other one continued onto a pre-log state (bases)."""
+    templates = _templates(document)
+    creating = [event for event in templates if event["kind"] in {"purchase", "trial_start", "manual_grant"}]
+    workspace = str(templates[0]["workspace"])
+    cases: list[dict[str, Any]] = []
+    number = 0
+    for stream in range(GENERATED_STREAMS):
+        events: list[dict[str, Any]] = []
+        for _ in range(rng.randint(4, 14)):
+            number += 1
+            roll = rng.random()
+            if events and roll < 0.08:
+                events.append(copy.deepcopy(rng.choice(events)))  # a redelivery
+            elif events and roll < 0.12:
+                reused = _generated_event(rng, rng.choice(templates), number, workspace)
+                reused["event_id"] = rng.choice(events)["event_id"]  # same id, other content
+                events.append(reused)
+            else:
+                pool = creating if roll < 0.35 else templates
+                events.append(_generated_event(rng, rng.choice(pool), number, workspace))
+        case: dict[str, Any] = {"group": "generated", "name": f"generated #{stream}", "events": events}
+        if stream % 2:
+            case["audit"] = _AUDIT
+        if stream % 4 == 3:
+            # Continue onto the state the first half left, written before logs were kept.
+            half = len(events) // 2
+            first = apply_events(PlanSourceState(), copy.deepcopy(events[:half])).state.to_json()
+            first.pop("events")
+            first.pop("bases", None)
+            case["state"] = first
+            case["events"] = events[half:]
+        cases.append(case)
+    return cases
+
+
+@functools.cache
+def _answered() -> tuple[dict[str, Any], ...]:
+    return tuple({**case, "python": python_apply(case)} for case in _cases())
+
+
 def lifecycle_cases() -> list[dict[str, Any]]:
-    """Every case with Python's answer under ``python``."""
-    return [{**case, "python": python_apply(case)} for case in _cases()]
+    """Every case with Python's answer under ``python`` (copies)."""
+    return copy.deepcopy(list(_answered()))
