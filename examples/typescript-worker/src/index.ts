@@ -1,9 +1,11 @@
 // A Worker consuming @saas-contracts/contracts (installed from the packed tarball in the tests):
 //   POST /usage        a usage event -> 202 {fingerprint, scope_key} or 422 {violations}
 //   POST /entitlement  a decision request -> 200 the entitlements/v1 decision, or 422 {violations}
-import { decide } from "@saas-contracts/contracts/entitlements";
+//   POST /lifecycle    a lifecycle event (a provider webhook, normalized) applied to the state ->
+//                      200 {outcome, detail, ..., record}, 409 on a conflict, 422 when invalid
+import { applyEvents, decide } from "@saas-contracts/contracts/entitlements";
 import { fingerprint, scopeKey } from "@saas-contracts/contracts/ledger";
-import type { EntitlementDecision, UsageEvent } from "@saas-contracts/contracts/types";
+import type { EntitlementDecision, PlanSourceState, UsageEvent } from "@saas-contracts/contracts/types";
 import { toViolations, validateDecisionRequest, validateUsageEvent } from "@saas-contracts/contracts/validators";
 
 const hex = (bytes: Uint8Array): string => Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
@@ -23,6 +25,26 @@ function entitlement(body: unknown): Response {
   return Response.json(decision);
 }
 
+// The plan-source state, in memory for the example (one per isolate). A real Worker keeps the
+// entitlements/v1/state document in a Durable Object or D1 and applies inside one transaction.
+let state: PlanSourceState | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+
+async function lifecycle(body: unknown): Promise<Response> {
+  // One apply at a time: applyEvents awaits WebCrypto, and two interleaved applies would lose one.
+  const applied = queue.then(async () => {
+    const result = await applyEvents(state, [body]);
+    state = result.state;
+    return result;
+  });
+  queue = applied.catch(() => undefined);
+  const { outcomes, state: current } = await applied;
+  const outcome = outcomes[0]!;
+  const record = current.records.find((item) => item.record_id === outcome.record_id);
+  const status = outcome.outcome === "invalid" ? 422 : outcome.outcome === "conflict" ? 409 : 200;
+  return Response.json({ ...outcome, ...(record === undefined ? {} : { record }) }, { status });
+}
+
 export default {
   async fetch(request: Request): Promise<Response> {
     const { pathname } = new URL(request.url);
@@ -35,6 +57,7 @@ export default {
     }
     if (pathname === "/usage") return usage(body);
     if (pathname === "/entitlement") return entitlement(body);
+    if (pathname === "/lifecycle") return lifecycle(body);
     return new Response("not found", { status: 404 });
   },
 };
