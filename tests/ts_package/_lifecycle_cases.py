@@ -122,6 +122,7 @@ def _cases() -> tuple[dict[str, Any], ...]:
         rng.shuffle(order)
         cases.append({"group": "permutation", "name": f"all streams #{number}", "events": order})
     cases.extend(_generated_streams(document, rng))
+    cases.extend(_edge_cases(document))
     return tuple(cases)
 
 
@@ -187,6 +188,45 @@ def _generated_streams(document: dict[str, Any], rng: random.Random) -> list[dic
 @functools.cache
 def _answered() -> tuple[dict[str, Any], ...]:
     return tuple({**case, "python": python_apply(case)} for case in _cases())
+
+
+def _edge_cases(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Refused states and audit contexts, non-object deliveries, an operator field without approval."""
+    stream = _stage(document, "billing_lifecycle")[0]["events"]
+    state = apply_events(PlanSourceState(), copy.deepcopy(stream)).state.to_json()
+    record, receipt = state["records"][0], state["receipts"][0]
+    other = {**receipt, "fingerprint": "sha256:" + "0" * 64}
+    states = {
+        "state repeating a record_id": {**state, "records": [record, record]},
+        "state repeating a receipt": {**state, "receipts": [receipt, *state["receipts"]]},
+        "logged event without its receipt": {**state, "receipts": state["receipts"][1:]},
+        "logged event with another fingerprint": {**state, "receipts": [other, *state["receipts"][1:]]},
+        "state without receipts": {key: value for key, value in state.items() if key != "receipts"},
+        "state with an unknown member": {**state, "extra": True},
+    }
+    cases: list[dict[str, Any]] = [
+        {"group": "edge", "name": name, "state": value, "events": stream[:1]}
+        for name, value in states.items()
+    ]
+    audits = {
+        "audit time with an offset": {**_AUDIT, "now": "2026-03-01T00:00:00+00:00"},
+        "audit leap second": {**_AUDIT, "now": "2026-12-31T23:59:60Z"},
+        "audit commit sha upper-case": {**_AUDIT, "commit_sha": _AUDIT["commit_sha"].upper()},
+    }
+    cases += [
+        {"group": "edge", "name": name, "audit": audit, "events": stream[:2]}
+        for name, audit in audits.items()
+    ]
+    junk: list[Any] = [None, "purchase", [stream[0]], 7, {"kind": "purchase"}, {"kind": ["purchase"]}]
+    cases.append({"group": "edge", "name": "non-object and partial deliveries", "events": [*junk, *stream]})
+    operator = {**stream[0], "event_id": "evt-edge-0001", "operator": "ops-team"}
+    cases.append(
+        {"group": "edge", "name": "operator label without approval", "audit": _AUDIT, "events": [operator]}
+    )
+    cases.append(
+        {"group": "edge", "name": "continued from a state with its log", "state": state, "events": stream}
+    )
+    return cases
 
 
 def lifecycle_cases() -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ class TestLifecycleCases:
         """Every group has cases and, between them, every outcome occurs."""
         cases = lifecycle_cases()
         groups = Counter(case["group"] for case in cases)
-        assert {"writer", "stream", "converges", "permutation", "generated"} <= set(groups)
+        assert {"writer", "stream", "converges", "permutation", "generated", "edge"} <= set(groups)
         assert groups["permutation"] >= 60
         assert groups["generated"] >= 50
         outcomes = {item["outcome"] for case in cases for item in case["python"].get("outcomes", [])}

@@ -17,7 +17,7 @@ export interface EventAnswer {
 
 /** One lifecycle stream (tests/ts_package/_lifecycle_cases.py) and its apply result. */
 export interface LifecycleCase {
-  group: "writer" | "stream" | "converges" | "permutation" | "generated";
+  group: "writer" | "stream" | "converges" | "permutation" | "generated" | "edge";
   name: string;
   state?: PlanSourceState;
   events: unknown[];

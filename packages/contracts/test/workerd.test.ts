@@ -191,7 +191,7 @@ describe("checkFixture in workerd: Python's expectation rules, outcome by outcom
 // reversed and rotated, seeded permutations. Outcome by outcome (detail included), state, envelopes.
 const lifecycleGroup = (group: string) => python.lifecycle.map((item, index) => [item.name, index] as const).filter(([, index]) => python.lifecycle[index]!.group === group);
 
-describe.each(["writer", "stream", "converges", "permutation", "generated"])("lifecycle apply (%s): workerd equals Python", (group) => {
+describe.each(["writer", "stream", "converges", "permutation", "generated", "edge"])("lifecycle apply (%s): workerd equals Python", (group) => {
   test("the group has cases", () => {
     expect(lifecycleGroup(group).length).toBeGreaterThan(group === "permutation" || group === "generated" ? 50 : 5);
   });
