@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from saas_contracts.diff import DEFAULT_BUDGET, Policy, Verdict, diff_schemas
+from saas_contracts.diff import DEFAULT_BUDGET, DiffInputError, Direction, Policy, Verdict, diff_schemas
 from saas_contracts.diff._budget import BUDGET_NOTE, Budget, BudgetSpentError
 from saas_contracts.diff._model import COMPARISON_FAILED
 
@@ -164,3 +164,29 @@ class TestKnownGaps:
         """``allOf: [{$ref: '#'}]`` should compare without a comparison failure."""
         result = diff_schemas({"allOf": [{"properties": {}}]}, {"allOf": [{"$ref": "#"}]})
         assert COMPARISON_FAILED not in {change.kind for change in result.changes}
+
+
+class TestOlderDialectProbes:
+    """The two probes that once read draft-04/07 as 2020-12 never end as an unsound ``compatible``."""
+
+    def test_draft04_boolean_exclusive_minimum_added(self) -> None:
+        """Draft-04 ``exclusiveMinimum: true`` added narrows the schema: refused (exit 2) or not compatible."""
+        header = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "number", "minimum": 0}
+        try:
+            result = diff_schemas(header, {**header, "exclusiveMinimum": True})
+        except DiffInputError:
+            return  # not read as 2020-12: a usage error, not a verdict
+        assert result.summary(Direction.BACKWARD) is not Verdict.COMPATIBLE
+
+    def test_draft07_ref_sibling_type(self) -> None:
+        """A draft-07 ``$ref`` with a sibling ``type`` is never reported as a compatible change."""
+        draft = "http://json-schema.org/draft-07/schema#"
+        defs = {"a": {"type": "string"}}
+        old = {"$schema": draft, "definitions": defs, "properties": {"x": {"$ref": "#/definitions/a"}}}
+        new = {
+            "$schema": draft,
+            "definitions": defs,
+            "properties": {"x": {"$ref": "#/definitions/a", "type": "integer"}},
+        }
+        result = diff_schemas(old, new)
+        assert result.summary(Direction.BACKWARD) is not Verdict.COMPATIBLE
