@@ -170,7 +170,7 @@ class TestOlderDialectProbes:
     """The two probes that once read draft-04/07 as 2020-12 never end as an unsound ``compatible``."""
 
     def test_draft04_boolean_exclusive_minimum_added(self) -> None:
-        """Draft-04 ``exclusiveMinimum: true`` added narrows the schema: refused (exit 2) or not compatible."""
+        """Draft-04 ``exclusiveMinimum: true`` added narrows: refused (exit 2) or not compatible."""
         header = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "number", "minimum": 0}
         try:
             result = diff_schemas(header, {**header, "exclusiveMinimum": True})
