@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from saas_contracts._pointer import escape_token
+from saas_contracts._pointer import escape_token, unescape_token
 from saas_contracts.diff._budget import BUDGET_NOTE, Budget, BudgetSpentError
 from saas_contracts.diff._compare import Pending, Walker, budget_pending, instance_pointer
 from saas_contracts.diff._counterexample import Prover
@@ -52,7 +52,7 @@ def _side(schemas: SchemaSet, policy: Policy, budget: Budget) -> _Side:
 def _split_key(key: str) -> tuple[str, str]:
     """``$defs/a~1b`` -> (``$defs``, ``a/b``)."""
     keyword, _, token = key.partition("/")
-    return keyword, token.replace("~1", "/").replace("~0", "~")
+    return keyword, unescape_token(token)
 
 
 def definitions_of(contents: Any) -> dict[str, Any]:
