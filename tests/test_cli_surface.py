@@ -34,7 +34,11 @@ NOW = ["--now", "2026-11-21T00:00:00Z"]
 
 def _leaves(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
     found: list[tuple[tuple[str, ...], click.Command]] = []
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    # list_commands/get_command, not group.commands: the root group loads its commands lazily.
+    commands = {name: group.get_command(ctx, name) for name in group.list_commands(ctx)}
+    for name, command in sorted(commands.items()):
+        assert command is not None, name
         if isinstance(command, click.Group):
             found.extend(_leaves(command, (*prefix, name)))
         else:

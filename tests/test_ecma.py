@@ -31,6 +31,23 @@ class TestCompileEcma:
         with pytest.raises(SchemaDefinitionError, match="property escape"):
             compile_ecma(pattern)
 
+    @pytest.mark.parametrize("pattern", ["(?<=\\1(a))b", "(?<!(a)\\1)b", "(?<=\\k<n>(?<n>a+))b"])
+    def test_back_reference_into_its_own_lookbehind_is_refused(self, pattern):
+        """JavaScript resolves it right to left; Python would read it left to right."""
+        with pytest.raises(SchemaDefinitionError, match="back-reference inside a lookbehind"):
+            compile_ecma(pattern)
+
+    def test_back_reference_into_an_earlier_group_from_a_lookbehind_compiles(self):
+        """A group closed before the lookbehind means the same in both directions."""
+        assert compile_ecma("(a+)(?<=\\1)b").search("aab")
+
+    def test_variable_width_lookbehind_runs_in_the_regex_package(self):
+        """re cannot run it; the regex package does, with the same search interface."""
+        compiled = compile_ecma("(?<=[a-z]+-)[0-9]+")
+        assert type(compiled).__module__ == "_regex"
+        assert compiled.search("ab-12")
+        assert not compiled.search("-12")
+
     def test_invalid_pattern_is_a_schema_error(self):
         """A pattern that does not compile raises SchemaDefinitionError (a ValueError)."""
         with pytest.raises(ValueError, match="not a valid regular expression"):

@@ -15,7 +15,7 @@ from saas_contracts._ecma import compile_ecma
 pytestmark = pytest.mark.node
 
 # Valid ECMA-262 that we refuse on purpose, with a message saying so (README, "Regular expressions").
-_DOCUMENTED_REFUSALS = ("variable-width lookbehind", "property escape")
+_DOCUMENTED_REFUSALS = ("variable-width lookbehind", "property escape", "back-reference inside a lookbehind")
 
 # Mostly valid tokens; the invalid ones (u-mode syntax errors, Python-only syntax) come rarely,
 # each on its own line, so that most patterns compile and get their matches compared.

@@ -6,8 +6,17 @@ from hypothesis import strategies as st
 from jsonschema.exceptions import SchemaError
 from tests._support import CASES
 
-from saas_contracts._formats import FORMAT_CHECKER, is_rfc3339_date_time, is_rfc3339_time
+from saas_contracts._formats import (
+    FORMAT_CHECKER,
+    GRAMMAR_FORMATS,
+    _expand,
+    grammar_check,
+    is_rfc3339_date_time,
+    is_rfc3339_time,
+)
+from saas_contracts._pointer import format_pointer
 from saas_contracts._validation import ContractValidator
+from saas_contracts.errors import SchemaDefinitionError
 
 FORMAT_CASES = [
     (group["schema"], test["data"], test["valid"])
@@ -70,3 +79,29 @@ class TestSchemaCheck:
         schema = {"pattern": pattern} if where == "pattern" else {"patternProperties": {pattern: True}}
         with pytest.raises(SchemaError, match="regex"):
             ContractValidator.check_schema(schema)
+
+
+class TestGrammars:
+    """The RFC grammars of _formats.json: registered, expanded, and consistent with our own primitives."""
+
+    def test_every_grammar_is_a_registered_format(self):
+        """Each format of the table is checked by FORMAT_CHECKER (and only strings are judged)."""
+        for name in GRAMMAR_FORMATS:
+            assert FORMAT_CHECKER.conforms(5, name)
+            assert not FORMAT_CHECKER.conforms("\n", name), name
+
+    def test_a_fragment_referring_to_itself_is_refused(self):
+        """Expansion stops instead of looping on a cycle."""
+        with pytest.raises(SchemaDefinitionError, match="refers to itself"):
+            _expand("{{a}}", {"a": "x{{a}}"})
+
+    def test_octet_limits_split_at_the_last_at_sign(self):
+        """A quoted local part may hold '@'; the limits split at the last one."""
+        check = grammar_check("email")
+        assert check('"' + "@" * 62 + '"@example.com')
+        assert not check('"' + "@" * 63 + '"@example.com')
+
+    @given(st.lists(st.text(max_size=8), max_size=4))
+    def test_our_pointers_are_json_pointers(self, parts):
+        """Every pointer _pointer.format_pointer writes is a json-pointer."""
+        assert grammar_check("json-pointer")(format_pointer(parts))

@@ -6,6 +6,7 @@ import socket
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from jsonschema import Draft201909Validator, Draft202012Validator
 
 from saas_contracts import (
     BASE_URI,
@@ -24,6 +25,7 @@ from saas_contracts import (
     validate_files,
     validator_for,
 )
+from saas_contracts._user_schemas import _vocabulary_keywords
 
 SECRET_ID = "sub_" + "A1b2C3d4E5f6G7h8"
 DRAFT7 = "http://json-schema.org/draft-07/schema#"
@@ -405,3 +407,133 @@ class TestForeignDialectsOffered:
                 {"$ref": "http://localhost:1234/next.json"},
                 resources={"http://localhost:1234/next.json": foreign},
             )
+
+
+META_2020 = "https://json-schema.org/draft/2020-12/"
+LOCAL = "http://localhost:1234/"
+
+
+def _metaschema(uri, vocabularies, **extra):
+    """A custom 2020-12 metaschema with the given vocabularies (name -> required)."""
+    return {
+        "$schema": f"{META_2020}schema",
+        "$id": uri,
+        "$vocabulary": {f"{META_2020}vocab/{name}": required for name, required in vocabularies.items()},
+        "$dynamicAnchor": "meta",
+        "allOf": [{"$ref": f"{META_2020}meta/{name}"} for name in vocabularies],
+        **extra,
+    }
+
+
+class TestCustomMetaschemas:
+    """A custom $schema found offline defines the dialect; its $vocabulary picks the keywords."""
+
+    def test_without_the_validation_vocabulary_validation_keywords_are_ignored(self):
+        meta = _metaschema(f"{LOCAL}no-validation.json", {"core": True, "applicator": True})
+        schema = user_schema(
+            {
+                "$schema": f"{LOCAL}no-validation.json",
+                "properties": {"bad": False, "n": {"minimum": 10, "pattern": "^a"}},
+            },
+            resources={f"{LOCAL}no-validation.json": meta},
+        )
+        assert schema.is_valid({"n": 1})
+        assert not schema.is_valid({"bad": 1})
+
+    def test_format_assertion_vocabulary_asserts_formats(self):
+        meta = _metaschema(f"{LOCAL}fa.json", {"core": True, "format-assertion": False})
+        schema = user_schema(
+            {"$schema": f"{LOCAL}fa.json", "format": "ipv4"}, resources={f"{LOCAL}fa.json": meta}
+        )
+        assert schema.is_valid("127.0.0.1")
+        assert not schema.is_valid("not-an-ipv4")
+
+    def test_without_a_format_vocabulary_format_is_ignored(self):
+        meta = _metaschema(f"{LOCAL}v.json", {"core": True, "validation": True})
+        schema = user_schema(
+            {"$schema": f"{LOCAL}v.json", "type": "string", "format": "ipv4"},
+            resources={f"{LOCAL}v.json": meta},
+        )
+        assert schema.is_valid("not-an-ipv4")
+        assert not schema.is_valid(1)
+
+    def test_unknown_optional_vocabulary_is_ignored(self):
+        meta = _metaschema(f"{LOCAL}opt.json", {"core": True, "validation": True})
+        meta["$vocabulary"][f"{LOCAL}vocab/custom"] = False
+        schema = user_schema(
+            {"$schema": f"{LOCAL}opt.json", "type": "number"}, resources={f"{LOCAL}opt.json": meta}
+        )
+        assert schema.is_valid(2)
+        assert not schema.is_valid("2")
+
+    def test_unknown_required_vocabulary_is_refused(self):
+        meta = _metaschema(f"{LOCAL}req.json", {"core": True})
+        meta["$vocabulary"][f"{LOCAL}vocab/custom"] = True
+        with pytest.raises(SchemaDefinitionError, match=r"requires the vocabulary .* does not implement"):
+            user_schema({"$schema": f"{LOCAL}req.json"}, resources={f"{LOCAL}req.json": meta})
+
+    def test_metaschema_without_vocabulary_is_its_dialect(self, tmp_path):
+        """No $vocabulary: every keyword of the metaschema's own dialect; found in a search folder by $id."""
+        _write(tmp_path / "meta" / "m.json", {"$schema": DRAFT7, "$id": "https://ex.com/m", "type": "object"})
+        path = _write(tmp_path / "s.json", {"$schema": "https://ex.com/m", "minimum": 3, "pattern": "^a$"})
+        schema = load_user_schema(path, search_paths=[tmp_path / "meta"])
+        assert not schema.is_valid(2)
+        assert not schema.is_valid("a\n")
+
+    def test_schema_failing_its_custom_metaschema(self):
+        meta = _metaschema(f"{LOCAL}strict.json", {"core": True, "validation": True}, required=["title"])
+        with pytest.raises(SchemaDefinitionError, match=r"not a valid schema.*required"):
+            user_schema(
+                {"$schema": f"{LOCAL}strict.json", "type": "string"}, resources={f"{LOCAL}strict.json": meta}
+            )
+
+    def test_metaschema_not_found_is_unsupported(self):
+        with pytest.raises(SchemaDefinitionError, match=r"unsupported .*found offline"):
+            user_schema({"$schema": "https://ex.com/nowhere"})
+
+    def test_standard_draft_we_do_not_read(self):
+        with pytest.raises(SchemaDefinitionError, match="does not read"):
+            user_schema({"$schema": "http://json-schema.org/draft-03/schema#"})
+
+    def test_metaschemas_declaring_each_other_are_refused(self):
+        a = {"$schema": f"{LOCAL}b.json", "$id": f"{LOCAL}a.json"}
+        b = {"$schema": f"{LOCAL}a.json", "$id": f"{LOCAL}b.json"}
+        with pytest.raises(SchemaDefinitionError, match="each other"):
+            user_schema({"$schema": f"{LOCAL}a.json"}, resources={f"{LOCAL}a.json": a, f"{LOCAL}b.json": b})
+
+    def test_ref_into_another_custom_dialect_is_refused(self):
+        metas = {
+            f"{LOCAL}m1.json": _metaschema(f"{LOCAL}m1.json", {"core": True, "applicator": True}),
+            f"{LOCAL}m2.json": _metaschema(f"{LOCAL}m2.json", {"core": True, "validation": True}),
+            f"{LOCAL}other.json": {"$schema": f"{LOCAL}m2.json", "$id": f"{LOCAL}other.json"},
+        }
+        with pytest.raises(SchemaDefinitionError, match="one custom vocabulary per schema"):
+            user_schema(
+                {"$schema": f"{LOCAL}m1.json", "$ref": "other.json", "$id": f"{LOCAL}root.json"},
+                resources=metas,
+            )
+
+    def test_ref_into_a_standard_dialect_switches_to_its_full_vocabulary(self):
+        resources = {
+            f"{LOCAL}m.json": _metaschema(f"{LOCAL}m.json", {"core": True, "applicator": True}),
+            f"{LOCAL}full.json": {"$schema": f"{META_2020}schema", "minimum": 3},
+        }
+        schema = user_schema(
+            {"$schema": f"{LOCAL}m.json", "properties": {"a": {"$ref": "full.json"}, "b": {"minimum": 3}}},
+            base_uri=f"{LOCAL}root.json",
+            resources=resources,
+        )
+        assert schema.is_valid({"b": 1})
+        assert not schema.is_valid({"a": 1})
+
+    def test_every_stock_keyword_belongs_to_a_standard_vocabulary(self):
+        """The vocabulary table is derived from the standard metaschemas and covers jsonschema's keywords."""
+        for cls, draft, names in (
+            (Draft202012Validator, "2020-12", ["core", "applicator", "unevaluated", "validation", "content"]),
+            (Draft201909Validator, "2019-09", ["core", "applicator", "validation", "format"]),
+        ):
+            base = f"https://json-schema.org/draft/{draft}/vocab/"
+            covered = set().union(*(_vocabulary_keywords(base + name) or set() for name in names))
+            if draft == "2020-12":
+                covered |= _vocabulary_keywords(base + "format-annotation") or set()
+            assert set(cls.VALIDATORS) <= covered

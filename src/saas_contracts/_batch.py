@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 from saas_contracts._jsonio import ensure_readable, read_documents
 from saas_contracts._mask import path as mask_path
-from saas_contracts._validation import Validators, default_validators
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from saas_contracts._user_schemas import UserSchema
+    from saas_contracts._validation import Validators
     from saas_contracts.errors import Violation
 
 DEFAULT_MAX_SAMPLES: Final = 100
@@ -130,6 +130,9 @@ def validate_files(
     """
     check: Callable[[object], tuple[Violation, ...]]
     if isinstance(schema, str):
+        # Imported here: jsonschema loads only when something is validated (CLI start-up).
+        from saas_contracts._validation import default_validators  # noqa: PLC0415
+
         chosen = validators or default_validators()
         chosen.validator_for(schema)  # fail fast on an unknown schema
         name = chosen.name_of(schema)

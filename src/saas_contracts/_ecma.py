@@ -16,16 +16,26 @@ differs in ways that change verdicts on real data:
 :func:`translate_ecma` parses the pattern with the ECMA-262 grammar in Unicode
 mode (so a pattern JavaScript refuses is refused here too) and writes Python
 syntax with JavaScript's meaning: every class escape becomes an explicit set,
-so the result needs no flag. Two constructs raise
-:class:`SchemaDefinitionError` instead of silently meaning something else:
-Unicode property escapes (``\p{…}``; Python's ``re`` has no Unicode property
-tables) and variable-width lookbehind (Python's ``re`` requires fixed width).
+so the result needs no flag. A variable-width lookbehind (Python's ``re``
+requires fixed width) is run by the ``regex`` package, which matches it right to
+left as JavaScript does. Two constructs raise :class:`SchemaDefinitionError`
+instead of silently meaning something else: Unicode property escapes
+(``\p{…}``; ``re`` has no Unicode property tables, and the ``regex`` package's
+disagree with V8's on thousands of code points) and a back-reference inside a
+lookbehind to a group of that lookbehind (JavaScript resolves it right to left).
+
+Known difference, measured and documented (README, docs/test-suite.md): a
+back-reference to a group captured in an earlier iteration of a loop sees the
+old capture here and the empty string in JavaScript, which resets captures at
+each iteration.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+
+import regex
 
 from saas_contracts.errors import SchemaDefinitionError
 
@@ -109,6 +119,8 @@ class _Parser:
         self.opened = 0
         self.closed: set[int] = set()
         self.seen_names: dict[str, int] = {}
+        # The groups closed when the outermost open lookbehind began (None outside lookbehinds).
+        self.before_lookbehind: frozenset[int] | None = None
 
     def fail(self, reason: str) -> SchemaDefinitionError:
         return SchemaDefinitionError(
@@ -167,7 +179,11 @@ class _Parser:
         for opener in ("(?=", "(?!", "(?<=", "(?<!"):
             if src.startswith(opener, pos):
                 self.pos += len(opener)
+                outer = self.before_lookbehind
+                if opener.startswith("(?<") and outer is None:
+                    self.before_lookbehind = frozenset(self.closed)
                 inner = self.disjunction()
+                self.before_lookbehind = outer
                 self.expect(")")
                 return f"{opener}{inner})"
         return None
@@ -259,6 +275,15 @@ class _Parser:
         return name
 
     def backreference(self, index: int) -> str:
+        # JavaScript runs a lookbehind right to left, so inside one a back-reference sees the groups
+        # to its right; Python reads left to right. Only references to groups closed before the
+        # lookbehind mean the same in both.
+        if self.before_lookbehind is not None and index not in self.before_lookbehind:
+            raise SchemaDefinitionError(
+                f"pattern {self.src!r} has a back-reference inside a lookbehind to a group of that "
+                "lookbehind (or after it): valid ECMA-262, which matches lookbehinds right to left, "
+                "but Python matches left to right, so it is refused rather than misread"
+            )
         # JavaScript: a group that has not matched (yet) matches the empty string;
         # Python's plain \N would fail, and refuses forward and open references.
         return f"(?({index})\\{index})" if index in self.closed else "(?:)"
@@ -296,8 +321,9 @@ class _Parser:
         if ch in {"p", "P"}:
             raise SchemaDefinitionError(
                 f"pattern {self.src!r} uses a Unicode property escape (\\{ch}{{..}}): valid ECMA-262, but "
-                "Python's re has no Unicode property tables, so it is refused rather than misread; "
-                "use explicit character ranges"
+                "refused rather than misread: Python's re has no Unicode property tables, and the regex "
+                "package's (another Unicode version than Node's) disagree with V8 on thousands of code "
+                "points; use explicit character ranges"
             )
         self.pos += 1
         if ch in _CONTROL:
@@ -399,18 +425,30 @@ def translate_ecma(pattern: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def compile_ecma(pattern: str) -> re.Pattern[str]:
-    """Compile an ECMA-262 pattern so that ``search`` gives JavaScript's verdict."""
+    """Compile an ECMA-262 pattern so that ``search`` gives JavaScript's verdict.
+
+    A variable-width lookbehind, which Python's ``re`` cannot run, is compiled with the
+    ``regex`` package instead (same syntax, lookbehind matched right to left as in
+    JavaScript); the result has the same ``search``/``match``/``pattern`` interface.
+    """
     translated = translate_ecma(pattern)
     try:
         return re.compile(translated)
     except re.error as error:
         if "look-behind requires fixed-width" in str(error):
-            raise SchemaDefinitionError(
-                f"pattern {pattern!r} uses a variable-width lookbehind (or a back-reference inside one): "
-                "valid ECMA-262, but Python's re only runs fixed-width lookbehind, so it is refused"
-            ) from error
+            return _compile_variable_lookbehind(pattern, translated)
         raise SchemaDefinitionError(
             f"pattern {pattern!r} is not a valid regular expression: {error}"
         ) from error
     except (OverflowError, RecursionError) as error:
         raise SchemaDefinitionError(f"pattern {pattern!r} is too large for Python's re: {error}") from error
+
+
+def _compile_variable_lookbehind(pattern: str, translated: str) -> re.Pattern[str]:
+    try:
+        compiled: re.Pattern[str] = regex.compile(translated, regex.VERSION0)
+    except (regex.error, OverflowError, RecursionError) as error:
+        raise SchemaDefinitionError(
+            f"pattern {pattern!r} uses a variable-width lookbehind the regex package cannot compile: {error}"
+        ) from error
+    return compiled

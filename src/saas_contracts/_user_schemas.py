@@ -9,7 +9,11 @@ already in memory (the official test suite's cases, with its ``remotes/`` as
 Semantics are the packaged validator's: ECMA-262 ``pattern`` /
 ``patternProperties`` (``$`` is end of input) and the same format checker, for
 every dialect. The dialect is chosen by ``$schema`` (draft 2020-12 when
-absent; 2019-09, 07, 06 and 04 are known, anything else is refused).
+absent; 2019-09, 07, 06 and 04 are known). Any other ``$schema`` must be a
+custom metaschema found offline (``resources``, search folders, a ``file://``
+URI) whose own ``$schema`` is a known dialect (or another such metaschema);
+its ``$vocabulary`` decides which keywords apply (see :func:`_vocabulary_class`),
+and a required vocabulary we do not implement is a :class:`SchemaDefinitionError`.
 
 ``$ref`` resolution, and nothing else, decides what is read:
 
@@ -47,7 +51,7 @@ from jsonschema import (
     Draft202012Validator,
     validators,
 )
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import ValidationError, best_match
 from jsonschema_specifications import REGISTRY as _METASCHEMAS
 
 from saas_contracts._formats import FORMAT_CHECKER
@@ -100,11 +104,14 @@ def _evolve(self: Validator, **changes: Any) -> Validator:
     which would be the stock class of that dialect with Python regexes.
     """
     schema = changes.setdefault("schema", self.schema)
-    stock = validators.validator_for(schema, default=_BASE_OF[type(self)])
+    declared = schema.get("$schema") if isinstance(schema, dict) else None
+    stock = DIALECTS.get(declared.rstrip("#")) if isinstance(declared, str) else None
+    # No $schema (or a custom one, resolved when the schema was loaded): the same vocabulary.
+    cls = type(self) if stock is None else _ecma_class(stock)
     for attribute in attrs.fields(type(self)):  # type: ignore[arg-type]  # jsonschema's classes are attrs classes
         if attribute.init and attribute.alias not in changes:
             changes[attribute.alias] = getattr(self, attribute.name)
-    return _ecma_class(stock)(**changes)
+    return cls(**changes)
 
 
 @functools.cache
@@ -131,16 +138,96 @@ def _ecma_class(base: type[Validator]) -> type[Validator]:
     return created  # type: ignore[no-any-return]
 
 
-def _dialect(contents: object, source: str) -> tuple[str, type[Validator]]:
+_VOCABULARY_BASES: Final = (
+    "https://json-schema.org/draft/2020-12/",
+    "https://json-schema.org/draft/2019-09/",
+)
+
+
+def _vocabulary_keywords(vocabulary: str) -> frozenset[str] | None:
+    """The keywords a standard vocabulary defines (its ``meta/`` schema's properties); None if unknown."""
+    if not vocabulary.startswith(_VOCABULARY_BASES) or "/vocab/" not in vocabulary:
+        return None
+    try:
+        meta = METASCHEMAS.contents(vocabulary.replace("/vocab/", "/meta/", 1))
+    except referencing.exceptions.NoSuchResource:
+        return None
+    return frozenset(meta.get("properties", {}))
+
+
+@functools.cache
+def _vocabulary_class(stock: type[Validator], keywords: frozenset[str]) -> type[Validator]:
+    """The ECMA class of ``stock`` applying only ``keywords`` (a custom metaschema's vocabularies)."""
+    base = _ecma_class(stock)
+    # Typed loosely: jsonschema's Validator protocol declares neither ID_OF nor an assignable evolve.
+    created: Any = validators.create(
+        meta_schema=base.META_SCHEMA,
+        validators={k: f for k, f in base.VALIDATORS.items() if k in keywords},
+        type_checker=base.TYPE_CHECKER,
+        format_checker=base.FORMAT_CHECKER,
+        id_of=base.ID_OF,  # type: ignore[attr-defined]  # every jsonschema class has it
+        applicable_validators=base._APPLICABLE_VALIDATORS,  # type: ignore[attr-defined]  # noqa: SLF001 - what extend() copies too
+    )
+    created.evolve = _evolve
+    _BASE_OF[created] = stock
+    return created  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Dialect:
+    """How a document is read: its ``$schema``, the standard dialect beneath it, the validator class."""
+
+    uri: str
+    """The declared ``$schema`` (without a trailing ``#``)."""
+    standard: str
+    """The standard dialect its ``$id``/``$ref`` follow (the custom metaschema's own, transitively)."""
+    cls: type[Validator]
+    metaschema: Any = field(default=None, repr=False)
+    """A custom metaschema's contents (documents are checked against it); None for a standard dialect."""
+    meta_dialect: _Dialect | None = field(default=None, repr=False)
+    """The dialect the custom metaschema itself is written in."""
+
+
+def _declared_dialect(contents: object) -> str | None:
     declared = contents.get("$schema", _DEFAULT_DIALECT) if isinstance(contents, dict) else _DEFAULT_DIALECT
-    key = declared.rstrip("#") if isinstance(declared, str) else ""
-    cls = DIALECTS.get(key)
-    if cls is None:
-        known = ", ".join(DIALECTS)
-        raise SchemaDefinitionError(
-            f"{mask_path(source)}: unsupported $schema (a JSON Schema dialect is one of: {known})",
-        )
-    return key, cls
+    return declared.rstrip("#") if isinstance(declared, str) else None
+
+
+def _standard_dialect(key: str) -> _Dialect:
+    return _Dialect(uri=key, standard=key, cls=_ecma_class(DIALECTS[key]))
+
+
+def _custom_dialect(uri: str, metaschema: Any, meta: _Dialect, source: str) -> _Dialect:
+    """The dialect a custom metaschema defines; its ``$vocabulary`` picks the keywords."""
+    if not isinstance(metaschema, dict):
+        raise SchemaDefinitionError(f"{mask_path(source)}: the $schema metaschema is not a JSON object")
+    vocabulary = metaschema.get("$vocabulary")
+    stock = _BASE_OF[meta.cls]
+    if vocabulary is None or stock not in (Draft202012Validator, Draft201909Validator):
+        cls = meta.cls  # no $vocabulary: the metaschema's own dialect, every keyword of it
+    elif not isinstance(vocabulary, dict):
+        raise SchemaDefinitionError(f"{mask_path(source)}: the metaschema's $vocabulary is not an object")
+    else:
+        core = meta.standard.removesuffix("schema") + "vocab/core"
+        keywords: set[str] = set(_vocabulary_keywords(core) or ())
+        for name, required in vocabulary.items():
+            known = _vocabulary_keywords(name)
+            if known is None and required is True:
+                raise SchemaDefinitionError(
+                    f"{mask_path(source)}: the metaschema requires the vocabulary {mask_path(name)}, "
+                    "which this validator does not implement (only the standard vocabularies are)",
+                )
+            keywords |= known or set()
+        cls = _vocabulary_class(stock, frozenset(keywords))
+    return _Dialect(uri=uri, standard=meta.standard, cls=cls, metaschema=metaschema, meta_dialect=meta)
+
+
+def _unsupported(source: str, reason: str) -> SchemaDefinitionError:
+    known = ", ".join(DIALECTS)
+    return SchemaDefinitionError(
+        f"{mask_path(source)}: unsupported $schema ({reason}; a JSON Schema dialect is one of: {known}, "
+        "or a custom metaschema found offline: a resource, a search-folder file or a file:// URI)",
+    )
 
 
 def _file_uri(path: Path) -> str:
@@ -173,12 +260,6 @@ class _Document:
     contents: Any = field(repr=False)
 
 
-def _resource(document: _Document) -> referencing.Resource[Any]:
-    dialect, _ = _dialect(document.contents, document.source)
-    specification = referencing.jsonschema.specification_with(dialect)
-    return specification.create_resource(document.contents)
-
-
 def _legacy_id(contents: object) -> str | None:
     """A draft-04 ``id`` of a document that declares no ``$schema`` (so it can be indexed by it)."""
     if isinstance(contents, dict) and "$schema" not in contents and isinstance(contents.get("id"), str):
@@ -200,17 +281,20 @@ def _refs(resource: referencing.Resource[Any], base: str) -> Iterator[tuple[str,
         pending.extend((child, current_base) for child in current.subresources())
 
 
-def _check_metaschema(document: _Document) -> None:
-    _, cls = _dialect(document.contents, document.source)
-    meta = _ecma_class(cls)(cls.META_SCHEMA, format_checker=FORMAT_CHECKER)
-    error = best_match(meta.iter_errors(document.contents))
-    if error is None:
-        return
+def _metaschema_error(document: _Document, error: ValidationError) -> SchemaDefinitionError:
     violation = violations_from_errors([error], rule=document.source)[0]
-    raise SchemaDefinitionError(
+    return SchemaDefinitionError(
         f"{mask_path(document.source)}: not a valid schema: at {violation.pointer or '/'}: "
         f"{violation.message} [{violation.keyword}]",
     )
+
+
+def _raw_id(contents: object) -> str | None:
+    """A document's ``$id`` (or draft-04 ``id``) as written, before its dialect is known."""
+    if not isinstance(contents, dict):
+        return None
+    declared = contents.get("$id", contents.get("id"))
+    return declared if isinstance(declared, str) else None
 
 
 class _Loader:
@@ -222,25 +306,79 @@ class _Loader:
         # Documents offered (resources, search folders) in a dialect we do not read: an error only
         # if a $ref reaches them, so one foreign file in a folder does not break every schema.
         self.unusable: dict[str, SchemaDefinitionError] = {}
-        for uri, contents in resources.items():
-            self._offer(_Document(uri=uri, source=uri, contents=contents))
+        self.dialects: dict[str, _Dialect] = {}
+        self._resolving: set[str] = set()
+        offered = [_Document(uri=uri, source=uri, contents=contents) for uri, contents in resources.items()]
         for folder in search_paths:
-            self._index_folder(Path(folder), str(folder))
+            offered.extend(self._read_folder(Path(folder), str(folder)))
+        # Every offered document by its URI and its $id as written: where a custom $schema is found.
+        self.offered: dict[str, _Document] = {}
+        for document in offered:
+            self.offered.setdefault(document.uri, document)
+            if (declared := _raw_id(document.contents)) is not None:
+                self.offered.setdefault(urldefrag(urljoin(document.uri, declared)).url, document)
+        for document in offered:
+            self._offer(document)
+
+    def dialect(self, contents: object, source: str) -> _Dialect:
+        """The dialect ``contents`` declares: a standard one, or a custom metaschema found offline."""
+        key = _declared_dialect(contents)
+        if key is None:
+            raise _unsupported(source, "$schema is not a string")
+        if key in DIALECTS:
+            return _standard_dialect(key)
+        found = self.dialects.get(key)
+        if found is not None:
+            return found
+        if key in self._resolving:
+            raise _unsupported(source, "its metaschemas declare each other as $schema")
+        metaschema = self._metaschema(key)
+        if metaschema is None:
+            raise _unsupported(source, "neither a standard dialect nor a metaschema found offline")
+        if _declared_dialect(metaschema.contents) == key:
+            raise _unsupported(source, "a standard dialect this validator does not read")
+        self._resolving.add(key)
+        try:
+            meta = self.dialect(metaschema.contents, metaschema.source)
+        finally:
+            self._resolving.discard(key)
+        found = _custom_dialect(key, metaschema.contents, meta, source)
+        self.dialects[key] = found
+        if metaschema.uri not in self.documents and metaschema.uri not in METASCHEMAS:
+            self.add(metaschema)  # so the registry resolves it (and its relative $refs)
+        return found
+
+    def _metaschema(self, uri: str) -> _Document | None:
+        uri = urldefrag(uri).url
+        found = self.documents.get(uri) or self.offered.get(uri)
+        if found is None and uri in METASCHEMAS:
+            found = _Document(uri=uri, source=uri, contents=METASCHEMAS.contents(uri))
+        if found is None and urlsplit(uri).scheme == "file" and _path_of(uri).is_file():
+            path = _path_of(uri)
+            found = _Document(uri=uri, source=str(path), contents=_read(path, str(path)))
+        return found
+
+    def resource(self, document: _Document) -> referencing.Resource[Any]:
+        """The document as a ``referencing`` resource, read by its (standard) dialect's rules."""
+        dialect = self.dialect(document.contents, document.source)
+        specification = referencing.jsonschema.specification_with(dialect.standard)
+        return specification.create_resource(document.contents)
 
     def _offer(self, document: _Document) -> None:
         if isinstance(document.contents, dict):
             try:
-                _dialect(document.contents, document.source)
+                self.dialect(document.contents, document.source)
             except SchemaDefinitionError as error:
                 self.unusable[document.uri] = error
                 return
-        self._add(document)
+        self.add(document)
 
-    def _add(self, document: _Document) -> None:
+    def add(self, document: _Document) -> None:
+        """Index a document by its URI and its ``$id``; refuse a clash."""
         if not isinstance(document.contents, (dict, bool)):
             return  # not a schema: a data file in a search folder
         uris = {document.uri}
-        declared = _resource(document).id() or _legacy_id(document.contents)
+        declared = self.resource(document).id() or _legacy_id(document.contents)
         if declared:
             uris.add(urldefrag(urljoin(document.uri, declared)).url)
         for uri in uris:
@@ -258,13 +396,15 @@ class _Loader:
             else:
                 self.documents[uri] = _Document(uri=uri, source=document.source, contents=document.contents)
 
-    def _index_folder(self, folder: Path, shown: str) -> None:
+    @staticmethod
+    def _read_folder(folder: Path, shown: str) -> list[_Document]:
         if not folder.is_dir():
             raise InputFileError(shown, "schema search path is not a directory")
-        for path in sorted(folder.rglob("*.json")):
-            if path.is_file():
-                source = str(path)
-                self._offer(_Document(uri=_file_uri(path), source=source, contents=_read(path, source)))
+        return [
+            _Document(uri=_file_uri(path), source=str(path), contents=_read(path, str(path)))
+            for path in sorted(folder.rglob("*.json"))
+            if path.is_file()
+        ]
 
     def _reach(self, uri: str, referrer: str, ref: str) -> _Document | None:
         """The user document at ``uri``, reading a ``file://`` target on first use; None if not ours."""
@@ -275,23 +415,53 @@ class _Loader:
             path = _path_of(uri)
             if not path.is_file():
                 raise UnresolvableReferenceError(ref, schema=referrer)
-            self._add(_Document(uri=uri, source=str(path), contents=_read(path, str(path))))
+            self.add(_Document(uri=uri, source=str(path), contents=_read(path, str(path))))
             found = self.documents.get(uri)
         return found
 
+    def _check_standard(self, document: _Document, dialect: _Dialect) -> None:
+        stock = _BASE_OF[dialect.cls]
+        meta = _ecma_class(stock)(stock.META_SCHEMA, format_checker=FORMAT_CHECKER)
+        error = best_match(meta.iter_errors(document.contents))
+        if error is not None:
+            raise _metaschema_error(document, error)
+
+    def _check_custom(
+        self, document: _Document, dialect: _Dialect, registry: referencing.Registry[Any]
+    ) -> None:
+        assert dialect.meta_dialect is not None  # noqa: S101 - a custom dialect always has one
+        meta = dialect.meta_dialect.cls(
+            {"$ref": urldefrag(dialect.uri).url}, registry=registry, format_checker=FORMAT_CHECKER
+        )
+        error = best_match(meta.iter_errors(document.contents))
+        if error is not None:
+            raise _metaschema_error(document, error)
+
     def load(self, root: _Document) -> referencing.Registry[Any]:
         """Check every reachable document and every ``$ref``; return the registry that resolves them."""
-        self._add(root)
+        self.add(root)
+        vocabulary = self.dialect(root.contents, root.source)
         seen: set[str] = set()
         refs: list[tuple[str, str, str]] = []
+        custom: list[tuple[_Document, _Dialect]] = []
         pending = [root]
         while pending:
             document = pending.pop()
             if document.uri in seen:
                 continue
             seen.add(document.uri)
-            _check_metaschema(document)
-            for base, ref in _refs(_resource(document), document.uri):
+            dialect = self.dialect(document.contents, document.source)
+            if dialect.metaschema is None:
+                self._check_standard(document, dialect)
+            else:
+                if dialect.uri != vocabulary.uri:
+                    raise SchemaDefinitionError(
+                        f"{mask_path(document.source)}: a $ref reaches a document whose custom $schema "
+                        "differs from the root schema's; one custom vocabulary per schema is supported",
+                    )
+                custom.append((document, dialect))
+                pending.append(self._metaschema(dialect.uri) or document)
+            for base, ref in _refs(self.resource(document), document.uri):
                 refs.append((base, ref, document.source))
                 target = urldefrag(urljoin(base, ref)).url
                 reached = self._reach(target, document.source, ref)
@@ -299,9 +469,11 @@ class _Loader:
                     pending.append(reached)
         registry: referencing.Registry[Any] = (
             self.packaged.combine(METASCHEMAS)
-            .with_resources((uri, _resource(document)) for uri, document in self.documents.items())
+            .with_resources((uri, self.resource(document)) for uri, document in self.documents.items())
             .crawl()
         )
+        for document, dialect in custom:
+            self._check_custom(document, dialect, registry)
         for base, ref, source in refs:
             try:
                 registry.resolver(base_uri=base).lookup(ref)
@@ -349,16 +521,16 @@ class UserSchema:
 
 def _build(root: _Document, *, name: str, fragment: str, loader: _Loader) -> UserSchema:
     registry = loader.load(root)
-    dialect, cls = _dialect(root.contents, root.source)
+    dialect = loader.dialect(root.contents, root.source)
     target = f"{root.uri}#{fragment}" if fragment else root.uri
     if fragment:
         try:
             registry.resolver(base_uri=root.uri).lookup(target)
         except referencing.exceptions.Unresolvable as error:
             raise UnresolvableReferenceError(f"#{fragment}", schema=name) from error
-    validator = _ecma_class(cls)(
-        {"$schema": dialect, "$ref": target}, registry=registry, format_checker=FORMAT_CHECKER
-    )
+    # A custom dialect is the class itself: the wrapper declares no $schema, which would switch it.
+    wrapper = {"$ref": target} if dialect.metaschema is not None else {"$schema": dialect.uri, "$ref": target}
+    validator = dialect.cls(wrapper, registry=registry, format_checker=FORMAT_CHECKER)
     return UserSchema(name=name, uri=root.uri, contents=root.contents, validator=validator)
 
 
@@ -383,10 +555,10 @@ def load_user_schema(
     loader = _Loader(search_paths, {})
     base = _file_uri(file)
     root = _Document(uri=base, source=source, contents=contents)
-    declared = _resource(root).id() if isinstance(contents, (dict, bool)) else None
+    declared = loader.resource(root).id() if isinstance(contents, (dict, bool)) else None
     if declared:
         root = _Document(uri=urldefrag(urljoin(base, declared)).url, source=source, contents=contents)
-        loader._add(_Document(uri=base, source=source, contents=contents))  # noqa: SLF001 - the loader's own helper
+        loader.add(_Document(uri=base, source=source, contents=contents))
     name = mask_path(source) + (f"#{fragment}" if fragment else "")
     return _build(root, name=name, fragment=fragment, loader=loader)
 
@@ -408,10 +580,10 @@ def user_schema(
     """
     uri = base_uri or _IN_MEMORY_URI
     root = _Document(uri=uri, source=name, contents=contents)
-    declared = _resource(root).id()
+    loader = _Loader(search_paths, resources or {})
+    declared = loader.resource(root).id()
     if declared:
         root = _Document(uri=urldefrag(urljoin(uri, declared)).url, source=name, contents=contents)
-    loader = _Loader(search_paths, resources or {})
     return _build(root, name=name, fragment="", loader=loader)
 
 

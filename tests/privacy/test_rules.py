@@ -331,3 +331,50 @@ class TestConfig:
         }
         with pytest.raises(SchemaDefinitionError, match="lookaround"):
             scan({}, ScanConfig(rules=(extra,)))
+
+
+class TestCheckedDigest:
+    """The packaged rules load without re-validation only when their bytes are the checked ones."""
+
+    def test_recorded_digest_is_current(self):
+        """scripts/check_rules.py --check passes: the recorded digest is the file's (drift check)."""
+        import subprocess  # noqa: PLC0415
+        import sys  # noqa: PLC0415
+
+        from tests._support import ROOT  # noqa: PLC0415
+
+        result = subprocess.run(  # noqa: S603 - our own script
+            [sys.executable, str(ROOT / "scripts" / "check_rules.py"), "--check"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+
+    def test_recorded_rules_digest_matches_a_full_load(self):
+        """The recorded rules digest equals the one computed from the document."""
+        from saas_contracts.privacy._rules import RuleSet, rules_document  # noqa: PLC0415
+
+        assert RuleSet(rules_document(), source="x").digest == RULES.digest
+
+    def test_other_bytes_are_validated(self, monkeypatch):
+        """A rules file whose bytes differ from the checked ones is validated and linted again."""
+        from saas_contracts.privacy import _rules  # noqa: PLC0415
+
+        monkeypatch.setattr(_rules, "CHECKED_RULES_SHA256", "0" * 64)
+        _rules._packaged_rules.cache_clear()
+        calls: list[str] = []
+        real = _rules._ensure_valid
+
+        def spy(data: object, schema: str, source: str) -> None:
+            calls.append(schema)
+            real(data, schema, source)
+
+        monkeypatch.setattr(_rules, "_ensure_valid", spy)
+        try:
+            document, checked = _rules._packaged_rules()
+        finally:
+            _rules._packaged_rules.cache_clear()
+        assert not checked
+        assert calls == [_rules.RULES_SCHEMA]
+        assert document == _rules.rules_document()

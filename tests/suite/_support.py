@@ -5,8 +5,8 @@ The suite is not vendored: the pinned ``jsonschema`` sdist carries it under ``js
 checks its sha256 and extracts only ``json/tests/draft2020-12`` and ``json/remotes``.
 Remotes are served from a local registry under ``http://localhost:1234/`` (never the network).
 
-:func:`python_verdicts` is the ONE place that builds our validator for an arbitrary schema;
-switch it to the public user-schema entry point once that exists.
+:func:`python_verdicts` is the ONE place that builds our validator for an arbitrary schema: the
+public :func:`saas_contracts.user_schema`, with the remotes as its ``resources``.
 """
 
 from __future__ import annotations
@@ -21,20 +21,12 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import referencing
-import referencing.exceptions
-from jsonschema.exceptions import SchemaError
-from jsonschema_specifications import REGISTRY as SPECIFICATIONS
-from referencing.jsonschema import DRAFT202012
 from tests._support import ROOT, run_node
 
-from saas_contracts._formats import FORMAT_CHECKER
-from saas_contracts._registry import refuse_retrieval
-from saas_contracts._validation import ContractValidator
-from saas_contracts.errors import ContractError
+from saas_contracts import ContractError, user_schema
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
 __all__ = [
     "EXPECTATIONS",
@@ -46,7 +38,7 @@ __all__ = [
     "load_suite",
     "node_verdicts",
     "python_verdicts",
-    "remotes_registry",
+    "remotes",
     "safe_members",
     "suite_root",
 ]
@@ -142,33 +134,25 @@ def load_suite(root: Path) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def remotes_registry(root: Path) -> referencing.Registry[Any]:
-    """The suite's ``remotes/`` under ``http://localhost:1234/`` plus the metaschemas; nothing else."""
+def remotes(root: Path) -> dict[str, Any]:
+    """The suite's ``remotes/`` documents by their URI under ``http://localhost:1234/``."""
     folder = root / "remotes"
-    resources = [
-        (
-            REMOTE_BASE + path.relative_to(folder).as_posix(),
-            referencing.Resource.from_contents(
-                json.loads(path.read_text(encoding="utf-8")), default_specification=DRAFT202012
-            ),
-        )
+    return {
+        REMOTE_BASE + path.relative_to(folder).as_posix(): json.loads(path.read_text(encoding="utf-8"))
         for path in sorted(folder.rglob("*.json"))
-    ]
-    registry: referencing.Registry[Any] = referencing.Registry(
-        retrieve=refuse_retrieval,  # type: ignore[call-arg]
-    ).with_resources(resources)
-    return registry.combine(SPECIFICATIONS).crawl()
+    }
 
 
-def python_verdicts(
-    schema: object, instances: list[Any], registry: referencing.Registry[Any]
-) -> list[Verdict]:
-    """Our verdict on each instance: the package's validator (ECMA-262 patterns, format checker)."""
+def python_verdicts(schema: Any, instances: list[Any], resources: Mapping[str, Any]) -> list[Verdict]:
+    """Our verdict on each instance, through the public entry point (ECMA-262 patterns, formats).
+
+    A schema the package refuses (metaschema failure, unresolvable or foreign ``$ref``, a pattern
+    outside what we translate) is ``"error"`` for every instance.
+    """
     try:
-        ContractValidator.check_schema(schema)
-        validator = ContractValidator(schema, registry=registry, format_checker=FORMAT_CHECKER)
-        return [bool(validator.is_valid(instance)) for instance in instances]
-    except (SchemaError, ContractError, referencing.exceptions.Unresolvable):
+        validator = user_schema(schema, resources=resources)
+        return [validator.is_valid(instance) for instance in instances]
+    except ContractError:
         return ["error"] * len(instances)
 
 

@@ -21,7 +21,7 @@ from tests.suite._support import (
     load_suite,
     node_verdicts,
     python_verdicts,
-    remotes_registry,
+    remotes,
 )
 
 if TYPE_CHECKING:
@@ -48,10 +48,10 @@ def reason_for(row: dict[str, Any], reasons: list[dict[str, str]]) -> dict[str, 
 
 def all_python_verdicts(root: Path, suite: dict[str, list[dict[str, Any]]]) -> dict[str, list[list[Verdict]]]:
     """Our verdict on every test of every case."""
-    registry = remotes_registry(root)
+    resources = remotes(root)
     return {
         name: [
-            python_verdicts(case["schema"], [t["data"] for t in case["tests"]], registry) for case in cases
+            python_verdicts(case["schema"], [t["data"] for t in case["tests"]], resources) for case in cases
         ]
         for name, cases in suite.items()
     }

@@ -20,7 +20,7 @@ from tests.suite._support import (
     load_suite,
     node_verdicts,
     python_verdicts,
-    remotes_registry,
+    remotes,
     safe_members,
     suite_root,
 )
@@ -108,15 +108,15 @@ class TestPythonFast:
         self, suite_dir: Path, suite: dict[str, list[dict[str, Any]]], name: str
     ) -> None:
         """Every test of the file gets the suite's verdict."""
-        registry = remotes_registry(suite_dir)
+        resources = remotes(suite_dir)
         for case in suite[name]:
-            verdicts = python_verdicts(case["schema"], [test["data"] for test in case["tests"]], registry)
+            verdicts = python_verdicts(case["schema"], [test["data"] for test in case["tests"]], resources)
             assert verdicts == [test["valid"] for test in case["tests"]], case["description"]
 
     def test_unknown_remote_is_refused_not_fetched(self, suite_dir: Path) -> None:
         """A $ref outside the local registry makes the schema an error, never a download."""
         schema = {"$ref": "https://example.invalid/schema.json"}
-        assert python_verdicts(schema, [1], remotes_registry(suite_dir)) == ["error"]
+        assert python_verdicts(schema, [1], remotes(suite_dir)) == ["error"]
 
 
 @pytest.mark.slow

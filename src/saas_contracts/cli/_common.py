@@ -30,7 +30,6 @@ import click
 
 from saas_contracts import DEFAULT_MAX_SAMPLES, dumps_pretty
 from saas_contracts.errors import ContractError
-from saas_contracts.ledger import parse_utc_ns
 from saas_contracts.privacy import default_rules, scan_text
 
 if TYPE_CHECKING:
@@ -280,6 +279,8 @@ class UtcTimestamp(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         """Return the timestamp unchanged when it is a valid contract UTC timestamp."""
         try:
+            from saas_contracts.ledger import parse_utc_ns  # noqa: PLC0415 - keeps CLI start-up light
+
             parse_utc_ns(value)
         except ValueError:
             self.fail("must be a UTC timestamp YYYY-MM-DDTHH:MM:SS[.fraction]Z", param, ctx)

@@ -11,6 +11,7 @@ Scanning always runs on RE2, whose matching time is linear in the input.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 import unicodedata
@@ -25,6 +26,7 @@ from saas_contracts._jsonio import load_json_file, loads
 from saas_contracts._jsontype import has_json_type
 from saas_contracts._resources import packaged
 from saas_contracts.errors import ContractViolationError, SchemaDefinitionError
+from saas_contracts.privacy._rules_checked import CHECKED_RULES_DIGEST, CHECKED_RULES_SHA256
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -80,8 +82,8 @@ def _has_bare_dot(pattern: str) -> bool:
     return any(pattern[index] == "." for index in _top_level(pattern))
 
 
-def lint_pattern(pattern: str, *, where: str) -> None:
-    """Reject a pattern outside the portable, linear-time subset."""
+def lint_pattern(pattern: str, *, where: str, ignore_case: bool = False) -> None:
+    """Reject a pattern outside the portable subset, or not linear in a backtracking engine."""
     for regex, what in _FORBIDDEN:
         if regex.search(pattern):
             raise SchemaDefinitionError(f"{where}: pattern uses {what}, which is outside the portable subset")
@@ -98,6 +100,12 @@ def lint_pattern(pattern: str, *, where: str) -> None:
         raise SchemaDefinitionError(f"{where}: pattern does not compile: {error}") from error
     if compiled.search(""):
         raise SchemaDefinitionError(f"{where}: pattern matches the empty string")
+    # Imported here: packaged rules with the checked digest are never linted at load.
+    from saas_contracts.privacy._linearity import linearity_problem  # noqa: PLC0415
+
+    problem = linearity_problem(pattern, ignore_case=ignore_case)
+    if problem is not None:
+        raise SchemaDefinitionError(f"{where}: pattern is not linear in a backtracking engine: {problem}")
 
 
 def compile_re2(pattern: str, *, ignore_case: bool, multiline: bool = False) -> Any:
@@ -239,8 +247,15 @@ class Rule:
     conditions: tuple[Condition, ...]
     examples: Mapping[str, Any] = field(repr=False, compare=False)
     document: Mapping[str, Any] = field(repr=False, compare=False)
-    regex: Any = field(default=None, repr=False, compare=False)
     key_regex: Any = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def regex(self) -> Any:
+        """The value pattern on RE2 (None without one), compiled on first use.
+
+        A scan compiles only the rules its prefilter picks, which keeps CLI start-up short.
+        """
+        return None if self.pattern is None else compile_re2(self.pattern, ignore_case=self.ignore_case)
 
     def keyword_ok(self, text: str) -> bool:
         """The keyword prefilter: no keywords, or one occurs in the lower-cased text."""
@@ -276,19 +291,37 @@ class Rule:
         return self.search(text) is not None
 
 
-def _compile_rule(document: Mapping[str, Any], *, source: str) -> Rule:
+BUDGET_RULE: Final = Rule(
+    id="undecidable-budget",
+    family="undecidable",
+    description="The document's normalized views would cost more than its work budget (linear in its size); "
+    "it is rejected rather than passed unexamined.",
+    target="value",
+    pattern=None,
+    key_pattern=None,
+    ignore_case=False,
+    keywords=(),
+    conditions=(),
+    examples={"match": [], "no_match": []},
+    document={},
+)
+"""The engine's own rule: a finding of it means "not decided, so not public-safe" (fail closed)."""
+
+
+def _compile_rule(document: Mapping[str, Any], *, source: str, checked: bool = False) -> Rule:
     rule_id = document["id"]
     where = f"{source}: rule {rule_id!r}"
     ignore_case = bool(document["ignore_case"])
     pattern = document.get("pattern")
     key_pattern = document.get("key_pattern")
-    for text in (pattern, key_pattern):
-        if text is not None:
-            lint_pattern(text, where=where)
+    if pattern is not None and not checked:
+        lint_pattern(pattern, where=where, ignore_case=ignore_case)
+    if key_pattern is not None and not checked:
+        lint_pattern(key_pattern, where=where)
     conditions = []
     for condition in document.get("structure", {}).get("all", ()):
-        if "pattern" in condition:
-            lint_pattern(condition["pattern"], where=where)
+        if "pattern" in condition and not checked:
+            lint_pattern(condition["pattern"], where=where, ignore_case=ignore_case)
         conditions.append(
             Condition(
                 path=tuple(condition["path"]),
@@ -311,18 +344,17 @@ def _compile_rule(document: Mapping[str, Any], *, source: str) -> Rule:
         conditions=tuple(conditions),
         examples=document["examples"],
         document=document,
-        regex=None if pattern is None else compile_re2(pattern, ignore_case=ignore_case),
         # Member names are normalized to lower snake_case first, so key patterns are case-sensitive.
         key_regex=None if key_pattern is None else compile_re2(key_pattern, ignore_case=False),
     )
 
 
-def _compile_allow(document: Mapping[str, Any], *, source: str) -> AllowEntry:
+def _compile_allow(document: Mapping[str, Any], *, source: str, checked: bool = False) -> AllowEntry:
     where = f"{source}: allow entry {document['id']!r}"
     pattern = document["pattern"]
     key_pattern = document.get("key_pattern")
     for text in (pattern, key_pattern):
-        if text is not None:
+        if text is not None and not checked:
             lint_pattern(text, where=where)
             if not (text.startswith("^") and text.endswith("$")):
                 raise SchemaDefinitionError(
@@ -423,11 +455,26 @@ def load_config(path: str | Path) -> ScanConfig:
 class RuleSet:
     """The compiled rules in effect for one scan, with the structures the scanner needs."""
 
-    def __init__(self, document: Mapping[str, Any], extras: ScanConfig | None = None, *, source: str) -> None:
-        """Lint and compile ``document`` (a valid rules file) plus optional product extras."""
+    def __init__(
+        self,
+        document: Mapping[str, Any],
+        extras: ScanConfig | None = None,
+        *,
+        source: str,
+        checked: bool = False,
+    ) -> None:
+        """Lint and compile ``document`` (a valid rules file) plus optional product extras.
+
+        ``checked``: the document is the packaged file whose bytes match the
+        build-time checked digest (:data:`CHECKED_RULES_SHA256`), so its patterns
+        are not linted again and its rules digest is the recorded one; extras are
+        always linted and digested.
+        """
         self.version: str = document["version"]
-        self.allow = tuple(_compile_allow(entry, source=source) for entry in document["allow"])
-        rules = [_compile_rule(entry, source=source) for entry in document["rules"]]
+        self.allow = tuple(
+            _compile_allow(entry, source=source, checked=checked) for entry in document["allow"]
+        )
+        rules = [_compile_rule(entry, source=source, checked=checked) for entry in document["rules"]]
         digest_input: dict[str, Any] = {"rules": document}
         if extras is not None and (extras.deny_terms or extras.rules):
             extra_docs = list(extras.rules)
@@ -447,16 +494,17 @@ class RuleSet:
             raise SchemaDefinitionError(f"{source}: duplicate rule ids")
         self.rules: tuple[Rule, ...] = tuple(rules)
         self._by_id = {rule.id: rule for rule in rules}
-        self.digest = canonical_digest(digest_input)
+        # The packaged file's digest was computed by the build-time check (RFC 8785 of a
+        # 60 KB document costs more than compiling the rules); extras always recompute it.
+        self.digest = (
+            CHECKED_RULES_DIGEST if checked and len(digest_input) == 1 else canonical_digest(digest_input)
+        )
         # What the scanner needs, precomputed once.
         self.text_rules = tuple(rule for rule in rules if rule.target in {"value", "key"})
         self.field_rules = tuple(rule for rule in rules if rule.target == "field")
         self.structure_rules = tuple(rule for rule in rules if rule.target == "structure")
         self.structure_first_keys = tuple(sorted({r.conditions[0].path[0] for r in self.structure_rules}))
-        self.multiline = tuple(
-            compile_re2(rule.pattern or "", ignore_case=rule.ignore_case, multiline=True)
-            for rule in self.text_rules
-        )
+        self._multiline: dict[int, Any] = {}
         options = re2.Options()
         options.max_mem = _RE2_MAX_MEM
         self.prefilter = re2.Set.SearchSet(options)
@@ -466,6 +514,15 @@ class RuleSet:
             )
         self.prefilter.Compile()
         self.key_cache: dict[str, KeyInfo] = {}
+
+    def multiline(self, index: int) -> Any:
+        """Text rule ``index`` in multi-line mode, compiled on first use (only candidates need it)."""
+        found = self._multiline.get(index)
+        if found is None:
+            rule = self.text_rules[index]
+            found = compile_re2(rule.pattern or "", ignore_case=rule.ignore_case, multiline=True)
+            self._multiline[index] = found
+        return found
 
     def __iter__(self) -> Iterator[Rule]:
         """Rules in file order (packaged first, then extras)."""
@@ -511,20 +568,39 @@ def _rules_resource() -> Any:
     return packaged("_schemas", "privacy", "v1", "rules.json")
 
 
+def rules_file_sha256(data: bytes) -> str:
+    """The digest the build-time check records for the rules file's exact bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
 @functools.cache
+def _packaged_rules() -> tuple[Mapping[str, Any], bool]:
+    """The packaged rules file, parsed, and whether its bytes are the build-time checked ones.
+
+    Checked bytes were validated against ``privacy/v1/rules`` and linted by
+    ``scripts/check_rules.py`` (drift-checked by the test suite), so loading
+    them skips jsonschema and the lint; any other bytes get both, as before.
+    """
+    source = "schemas/privacy/v1/rules.json"
+    data = _rules_resource().read_bytes()
+    checked = rules_file_sha256(data) == CHECKED_RULES_SHA256
+    document = loads(data.decode("utf-8"))
+    if not checked:
+        _ensure_valid(document, RULES_SCHEMA, source)
+    assert isinstance(document, dict)  # noqa: S101 - guaranteed by the schema (or the checked digest)
+    return document, checked
+
+
 def rules_document() -> Mapping[str, Any]:
     """The packaged rules file, parsed and validated against ``privacy/v1/rules``."""
-    source = "schemas/privacy/v1/rules.json"
-    document = loads(_rules_resource().read_text(encoding="utf-8"))
-    _ensure_valid(document, RULES_SCHEMA, source)
-    assert isinstance(document, dict)  # noqa: S101 - guaranteed by the schema
-    return document
+    return _packaged_rules()[0]
 
 
 @functools.cache
 def default_rules() -> RuleSet:
     """The packaged rules, compiled once per process."""
-    return RuleSet(rules_document(), source="schemas/privacy/v1/rules.json")
+    document, checked = _packaged_rules()
+    return RuleSet(document, source="schemas/privacy/v1/rules.json", checked=checked)
 
 
 _CONFIG_CACHE: dict[bytes, RuleSet] = {}

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any, Final
 
+from saas_contracts.privacy._rules import BUDGET_RULE
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -54,8 +56,11 @@ def sarif_log(
     """
     from saas_contracts import __version__  # noqa: PLC0415 - the package imports this module
 
-    descriptors = [_rule_descriptor(rule) for rule in rules]
-    index = {rule.id: position for position, rule in enumerate(rules)}
+    every = tuple(rules)
+    if any(finding.rule_id == BUDGET_RULE.id for _, finding in results):
+        every = (*every, BUDGET_RULE)  # the engine's own rule, last, only in a log that uses it
+    descriptors = [_rule_descriptor(rule) for rule in every]
+    index = {rule.id: position for position, rule in enumerate(every)}
     sarif_results = []
     for uri, finding in results:
         physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}

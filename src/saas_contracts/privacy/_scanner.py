@@ -36,10 +36,11 @@ from saas_contracts._jsonio import loads
 from saas_contracts._mask import is_safe_segment, mask
 from saas_contracts._pointer import escape_token
 from saas_contracts.errors import JSONInputError, PublicSafetyError
-from saas_contracts.privacy._rules import KeyInfo, RuleSet, ScanConfig, ruleset_for
+from saas_contracts.privacy._rules import BUDGET_RULE, KeyInfo, RuleSet, ScanConfig, ruleset_for
 from saas_contracts.privacy._views import (
     TRIGGER_PATTERN,
     VIEWS,
+    Budget,
     decode_base64_runs,
     decode_hex_runs,
     derived_views,
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
     from saas_contracts.privacy._rules import Rule
 
 _MAX_JSON_DEPTH: Final = 3
-_MAX_JSON_CHARS: Final = 1 << 20
 _VIEW_RANK: Final = {name: rank for rank, name in enumerate(VIEWS)}
 # A text gets its views computed when it could hide something: line-break-like
 # characters, escapes, percent signs, long base64/hex-looking runs, or a JSON start.
@@ -144,11 +144,24 @@ class _Hit:
 class _Walk:
     """Scans one parsed document."""
 
-    __slots__ = ("_spans", "_starts_cache", "_text_starts", "depth", "hits", "rules", "texts")
+    __slots__ = (
+        "_pending",
+        "_spans",
+        "_starts_cache",
+        "_text_starts",
+        "budget",
+        "depth",
+        "hits",
+        "rules",
+        "texts",
+    )
 
-    def __init__(self, rules: RuleSet, depth: int = 0) -> None:
+    def __init__(self, rules: RuleSet, depth: int = 0, budget: Budget | None = None) -> None:
         self.rules = rules
         self.depth = depth
+        self.budget = budget
+        """Shared with the walks of embedded JSON; made from the document's size when None."""
+        self._pending: list[tuple[KeyInfo, str, Loc]] = []
         self.texts: list[str] = []
         self.hits: dict[tuple[Loc, str, str], _Hit] = {}
         self._spans: list[tuple[int, Link, Any]] = []
@@ -166,6 +179,10 @@ class _Walk:
             self.texts = [_utf8_safe(text) for text in self.texts]
             concat = "\n".join(self.texts)
         subject: str | bytes = concat.encode("ascii") if ascii_only else concat
+        if self.budget is None:
+            self.budget = Budget(len(concat))
+        for info, text, loc in self._pending:
+            self._field_views(info, text, loc)
         self._match_raw(subject)
         self._match_views(self._trigger_views(concat, subject, ascii_only=ascii_only))
         return self.hits
@@ -301,18 +318,35 @@ class _Walk:
     def _field(self, info: KeyInfo, text: str, loc: Loc) -> None:
         # The caller has checked info.exempt(text), which covers every allow
         # entry that applies under a member with field rules.
-        rules = info.field_rules
-        views: list[tuple[str, str]] | None = None
-        for rule in rules:
+        # Raw matches now; views wait until the document's budget is known (see run).
+        missed = False
+        for rule in info.field_rules:
             if rule.search(text) is not None:
                 self._record(loc, "value", rule, "raw", mask(text))
+            else:
+                missed = True
+        if missed:
+            self._pending.append((info, text, loc))
+
+    def _field_views(self, info: KeyInfo, text: str, loc: Loc) -> None:
+        views = self._views(text, loc)
+        for rule in info.field_rules:
+            if rule.search(text) is not None:
                 continue
-            if views is None:
-                views = derived_views(text)
             for view, view_text in views:
                 if rule.search(view_text) is not None:
                     self._record(loc, "value", rule, view, mask(text))
                     break
+
+    def _views(self, text: str, loc: Loc) -> list[tuple[str, str]]:
+        """The views of ``text``, charged to the budget; the first text it cannot cover is undecidable."""
+        budget = self.budget
+        assert budget is not None  # noqa: S101 - set in run() before any view is asked for
+        views = derived_views(text, budget)
+        if budget.exhausted and not budget.reported:
+            budget.reported = True
+            self._record(loc, "key" if loc[2] else "value", BUDGET_RULE, "raw", mask(text))
+        return views
 
     def _structure(self, node: dict[str, Any], link: Link) -> None:
         loc: Loc = (None, None, False) if link is None else (link[0], link[1], False)
@@ -352,7 +386,7 @@ class _Walk:
         for rule_index in sorted(candidates):
             rule = self.rules.text_rules[rule_index]
             touched: set[int] = set()
-            for match in self.rules.multiline[rule_index].finditer(subject):
+            for match in self.rules.multiline(rule_index).finditer(subject):
                 begin, end = match.span()
                 first = bisect.bisect_right(starts, begin) - 1
                 last = bisect.bisect_right(starts, max(begin, end - 1)) - 1
@@ -398,7 +432,7 @@ class _Walk:
             is_key = loc[2]
             if self.rules.allowed(raw, None if is_key else self._scope_key(loc)):
                 continue
-            views = [(view, _utf8_safe(text)) for view, text in derived_views(raw)]
+            views = [(view, _utf8_safe(text)) for view, text in self._views(raw, loc)]
             for view, text in views:
                 candidates = self.rules.prefilter.Match(text)
                 for rule_index in sorted(candidates or ()):
@@ -411,17 +445,20 @@ class _Walk:
         target = "key" if loc[2] else "value"
         for text in candidates:
             stripped = text.strip()
-            if (
-                len(stripped) > _MAX_JSON_CHARS
-                or stripped[:1] not in {"{", "["}
-                or stripped[-1:] not in {"}", "]"}
-            ):
+            if stripped[:1] not in {"{", "["} or stripped[-1:] not in {"}", "]"}:
                 continue
+            budget = self.budget
+            assert budget is not None  # noqa: S101 - set in run()
+            if not budget.spend(2 * len(stripped)):
+                if not budget.reported:
+                    budget.reported = True
+                    self._record(loc, target, BUDGET_RULE, "raw", mask(text))
+                return
             try:
                 inner = loads(stripped)
             except JSONInputError:
                 continue
-            for hit in _Walk(self.rules, self.depth + 1).run(inner).values():
+            for hit in _Walk(self.rules, self.depth + 1, budget).run(inner).values():
                 self._record(loc, target, hit.rule, "json", hit.preview)
 
 

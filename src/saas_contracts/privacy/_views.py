@@ -7,6 +7,12 @@ in this order; a finding records the first view that matched:
     NFKC (full-width letters, ligatures, compatibility forms) with format
     characters (Cf: zero-width space/joiner, BOM, bidi controls, soft hyphen)
     and other invisible fillers removed.
+``skeleton``
+    Cross-script look-alikes folded to ASCII (Cyrillic dze U+0455 or er U+0440
+    inside ``sk_``/``ghp_``, Greek omicron): UTS #39 confusables data, restricted to non-ASCII characters
+    whose confusable is ASCII (ASCII itself is never folded, and case is kept,
+    so ``ignore_case`` rules still see ``SK_LIVE_``). The table is generated
+    data (``_confusables.json``, by ``scripts/gen_confusables.py``).
 ``unwrapped``
     Line breaks (and the spaces or backslash around them) removed: a token
     split over lines joins again.
@@ -16,10 +22,17 @@ in this order; a finding records the first view that matched:
 ``percent``
     Percent-decoding, up to three rounds (double encoding).
 ``base64`` / ``hex``
-    Bounded decoding of base64/base64url and hex runs that decode to text.
+    Every base64/base64url and hex run that decodes to readable text.
+``trimmed``
+    The text without leading and trailing whitespace (a secret-named member
+    holding ``"<token>\n"`` is still a token).
 
-Each decoder is bounded (run count, run length, rounds), and candidate runs are
-found by single-class runs, so a view costs time linear in the input.
+No decoder stops after its first N inputs (that would let padding hide what
+comes later). Instead every view and decoder charges one shared
+:class:`Budget`, proportional to the document's size: characters read and
+written, plus a fixed overhead per decoded run or reference. Work is therefore
+linear in the document; when a hostile document exhausts the budget, the views
+stop and the scanner reports the document as undecidable (fail closed).
 """
 
 from __future__ import annotations
@@ -27,16 +40,33 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import functools
 import html
 import re
 import unicodedata
-import urllib.parse
 import warnings
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import re2
 
-VIEWS: Final = ("raw", "nfkc", "unwrapped", "unescaped", "percent", "base64", "hex", "json")
+from saas_contracts._jsonio import loads
+from saas_contracts._resources import packaged
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+VIEWS: Final = (
+    "raw",
+    "nfkc",
+    "skeleton",
+    "unwrapped",
+    "unescaped",
+    "percent",
+    "base64",
+    "hex",
+    "trimmed",
+    "json",
+)
 """Every view name a finding can carry, in the order tried (``json``: inside an embedded JSON text)."""
 
 _S: Final = "[A-Za-z0-9+/_-]"
@@ -61,12 +91,16 @@ TRIGGER_PATTERN: Final = (
 )
 """RE2 pattern for texts whose views could differ from the raw text (plus non-ASCII and line breaks)."""
 
-_MAX_RUNS = 16
-_MAX_RUN_CHARS = 64 * 1024
 _MIN_DECODED = 8
 _PRINTABLE_RATIO = 0.85
 _PERCENT_ROUNDS = 3
-_MAX_FALLBACK_CHARS = 256 * 1024
+_PER_CHAR = 64
+"""Budget units a document earns per character (views read and write a few copies of it)."""
+_BASE_UNITS = 1 << 20
+"""Budget units every document gets regardless of size."""
+_PER_ITEM = 16
+"""Budget units one decoded run or reference costs on top of its characters."""
+_NON_PRINTABLE_ASCII = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # Invisible characters: Unicode category Cf (Unicode 14: zero-width space and
 # joiners, word joiner, BOM, bidi controls, soft hyphen, tags, ...) plus fillers
@@ -83,6 +117,10 @@ _INVISIBLE = re.compile(
 _BASE64_RUN = re2.compile(r"[A-Za-z0-9+/]{16,}={0,2}|[A-Za-z0-9_-]{16,}={0,2}")
 _HEX_RUN = re2.compile(r"(?:[0-9A-Fa-f]{2}){12,}")
 _ESCAPE = re.compile(r"\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|([nrtbf\"'/\\]))")
+_ESCAPE_SPLIT = re.compile(r"(\\(?:u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrtbf\"'/\\]))")
+# The grammar html.unescape substitutes, as one capture group for split().
+_HTML_REFERENCE = re.compile(r"(&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?))")
+_STRAY_PERCENT = re.compile("%(?![0-9A-Fa-f]{2})")
 _SIMPLE_ESCAPES = {
     "n": "\n",
     "r": "\r",
@@ -105,12 +143,56 @@ def clean(text: str) -> str:
     return normalized if normalized.isascii() else _INVISIBLE.sub("", normalized)
 
 
+@functools.cache
+def _confusables() -> dict[int, str]:
+    """The generated confusables table as a str.translate map (loaded on first non-ASCII text)."""
+    document = loads(packaged("privacy", "_confusables.json").read_text(encoding="utf-8"))
+    return {ord(char): ascii_text for char, ascii_text in document["map"].items()}
+
+
+def skeleton(text: str) -> str:
+    """Fold non-ASCII look-alikes to their ASCII confusable (identity for ASCII text)."""
+    return text if text.isascii() else text.translate(_confusables())
+
+
 def unwrap(text: str) -> str:
     """Join lines: drop line breaks, the spaces around them and a continuation backslash."""
     lines = text.replace("\\\r\n", "\n").replace("\\\n", "\n").splitlines()
     if len(lines) <= 1:
         return text
     return "".join(map(str.strip, lines))
+
+
+class Budget:
+    """The work a document's views may do: proportional to its size, shared by every view and decoder.
+
+    Views charge the characters they read and write, decoders a fixed overhead
+    per run or reference on top. Once :meth:`spend` fails, :attr:`exhausted`
+    stays set and no further view is produced; the scanner then reports the
+    document as undecidable rather than passing what it did not look at.
+    """
+
+    __slots__ = ("exhausted", "remaining", "reported")
+
+    def __init__(self, size: int) -> None:
+        """A budget for a document of ``size`` characters."""
+        self.remaining = _BASE_UNITS + _PER_CHAR * size
+        self.exhausted = False
+        self.reported = False
+        """Set by the scanner once it has recorded the undecidable finding."""
+
+    def spend(self, units: int) -> bool:
+        """Charge ``units``; False (and exhausted from now on) when the budget does not cover them."""
+        if self.exhausted:
+            return False
+        self.remaining -= units
+        if self.remaining < 0:
+            self.exhausted = True
+        return not self.exhausted
+
+
+def _unlimited() -> Budget:
+    return Budget(1 << 40)
 
 
 def _unescape_one(match: re.Match[str]) -> str:
@@ -121,6 +203,23 @@ def _unescape_one(match: re.Match[str]) -> str:
     return chr(code) if code <= 0x10FFFF else match.group(0)
 
 
+def _decode_distinct(pattern: re.Pattern[str], text: str, decode: Any, budget: Budget) -> str | None:
+    """Substitute every match of ``pattern`` (one capture group) with ``decode(match)``.
+
+    split() and the final join run at C speed; ``decode`` runs once per
+    distinct match, so a megabyte of one repeated reference costs one call.
+    None when the budget does not cover the references.
+    """
+    parts = pattern.split(text)
+    found = parts[1::2]
+    distinct = set(found)
+    if not budget.spend(len(text) + 2 * len(found) + _PER_ITEM * len(distinct)):
+        return None
+    table = {item: decode(item) for item in distinct}
+    parts[1::2] = map(table.__getitem__, found)
+    return "".join(parts)
+
+
 def _join_surrogates(text: str) -> str:
     try:
         return text.encode("utf-16", "surrogatepass").decode("utf-16")
@@ -128,47 +227,54 @@ def _join_surrogates(text: str) -> str:
         return text
 
 
-def unescape(text: str) -> str:
+def unescape(text: str, budget: Budget | None = None) -> str:
     r"""Decode backslash escapes, pairing UTF-16 surrogates when they come as two ``\u``.
 
     The codec does the common case at C speed; JavaScript's ``\u{...}`` or a
-    malformed escape falls back to a pattern-driven decoder over a bounded prefix.
+    malformed escape falls back to a pattern-driven decoder over the whole text.
     """
+    budget = budget or _unlimited()
+    budget.spend(2 * len(text))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             decoded = text.encode("latin-1", "backslashreplace").decode("unicode_escape")
     except UnicodeDecodeError:
-        decoded = _ESCAPE.sub(_unescape_one, text[:_MAX_FALLBACK_CHARS])
+        fallback = _decode_distinct(
+            _ESCAPE_SPLIT, text, lambda item: _ESCAPE.sub(_unescape_one, item), budget
+        )
+        decoded = text if fallback is None else fallback
     return _join_surrogates(decoded)
 
 
-def unescape_html(text: str) -> str:
-    """Decode HTML character references (``&#115;``, ``&#x73;``, ``&amp;``) in a bounded prefix.
+def unescape_html(text: str, budget: Budget | None = None) -> str:
+    """Decode HTML character references (``&#115;``, ``&#x73;``, ``&amp;``) exactly as ``html.unescape``.
 
-    The decoder calls back into Python per reference, so only the first
-    256 KiB are decoded (the rest is kept as is): linear and bounded.
+    Over the whole text: the references are decoded once per distinct
+    spelling and charged to ``budget`` (the text is kept as is when the budget
+    does not cover them; the budget is then exhausted and the scanner says so).
     """
     if "&" not in text:
         return text
-    return html.unescape(text[:_MAX_FALLBACK_CHARS]) + text[_MAX_FALLBACK_CHARS:]
+    decoded = _decode_distinct(_HTML_REFERENCE, text, html.unescape, budget or _unlimited())
+    return text if decoded is None else decoded
 
 
 def _percent_round(text: str) -> str:
     # %XX -> \xXX, then the C escape decoder; a stray '%' (not followed by two
-    # hex digits) makes it fail, and the bounded pure-Python decoder takes over.
+    # hex digits) is first spelled %25, so it decodes to itself.
+    if "%" in text and _STRAY_PERCENT.search(text):
+        text = _STRAY_PERCENT.sub("%25", text)
     escaped = text.replace("\\", "\\\\").replace("%", "\\x")
-    try:
-        data, _ = codecs.escape_decode(escaped.encode("utf-8"))
-    except ValueError:
-        return urllib.parse.unquote(text[:_MAX_FALLBACK_CHARS], errors="replace")
+    data, _ = codecs.escape_decode(escaped.encode("utf-8"))
     return bytes(data).decode("utf-8", errors="replace")
 
 
-def percent_decode(text: str) -> str:
+def percent_decode(text: str, budget: Budget | None = None) -> str:
     """Percent-decode up to three rounds (stops when nothing changes)."""
+    budget = budget or _unlimited()
     for _ in range(_PERCENT_ROUNDS):
-        if not _PERCENT.search(text):
+        if not _PERCENT.search(text) or not budget.spend(4 * len(text)):
             break
         text = _percent_round(text)
     return text
@@ -176,13 +282,10 @@ def percent_decode(text: str) -> str:
 
 def _runs(pattern: Any, text: str) -> list[str]:
     subject: str | bytes = text.encode("ascii") if text.isascii() else text
-    runs: list[str] = []
-    for match in pattern.finditer(subject):
-        found = match.group(0)
-        runs.append(found if isinstance(found, str) else found.decode("ascii"))
-        if len(runs) >= _MAX_RUNS:
-            break
-    return runs
+    return [
+        found if isinstance(found, str) else found.decode("ascii")
+        for found in (match.group(0) for match in pattern.finditer(subject))
+    ]
 
 
 def _printable_text(data: bytes) -> str | None:
@@ -192,19 +295,25 @@ def _printable_text(data: bytes) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    printable = sum(1 for char in text if char.isprintable() or char in "\t\n\r")
-    return text if printable >= _PRINTABLE_RATIO * len(text) else None
+    if text.isascii():
+        unprintable = len(_NON_PRINTABLE_ASCII.findall(text))
+    else:
+        unprintable = sum(1 for char in text if not (char.isprintable() or char in "\t\n\r"))
+    return text if unprintable <= (1 - _PRINTABLE_RATIO) * len(text) else None
 
 
 def _mixed_case(run: str) -> bool:
     return run.lower() != run and run.upper() != run
 
 
-def decode_base64_runs(text: str) -> str:
-    """Decoded text of up to 16 base64/base64url runs that decode to readable UTF-8."""
+def decode_base64_runs(text: str, budget: Budget | None = None) -> str:
+    """Decoded text of every base64/base64url run that decodes to readable UTF-8."""
+    budget = budget or _unlimited()
     pieces = []
     for found in _runs(_BASE64_RUN, text):
-        run = found[:_MAX_RUN_CHARS].rstrip("=")
+        if not budget.spend(_PER_ITEM + 2 * len(found)):
+            break
+        run = found.rstrip("=")
         if not _mixed_case(run):
             continue
         run = run[: len(run) - len(run) % 4] if len(run) % 4 == 1 else run
@@ -219,35 +328,62 @@ def decode_base64_runs(text: str) -> str:
     return "\n".join(pieces)
 
 
-def decode_hex_runs(text: str) -> str:
-    """Decoded text of up to 16 hex runs (24+ digits) that decode to readable UTF-8."""
+def decode_hex_runs(text: str, budget: Budget | None = None) -> str:
+    """Decoded text of every hex run (24+ digits) that decodes to readable UTF-8."""
+    budget = budget or _unlimited()
     pieces = []
     for run in _runs(_HEX_RUN, text):
-        decoded = _printable_text(bytes.fromhex(run[:_MAX_RUN_CHARS]))
+        if not budget.spend(_PER_ITEM + 2 * len(run)):
+            break
+        decoded = _printable_text(bytes.fromhex(run))
         if decoded is not None:
             pieces.append(decoded)
     return "\n".join(pieces)
 
 
-def derived_views(text: str) -> list[tuple[str, str]]:
-    """Every non-raw view of ``text`` that differs from the views before it, in :data:`VIEWS` order."""
-    views: list[tuple[str, str]] = []
-    seen = {text}
+_LINE_BREAKS: Final = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
-    def add(name: str, value: str) -> None:
+
+def _unescaped(base: str, budget: Budget) -> str:
+    return clean(unescape_html(unescape(base, budget) if "\\" in base else base, budget))
+
+
+# The derived views in VIEWS order: (name, applies to the NFKC base, make it within the budget).
+_VIEW_STEPS: Final[tuple[tuple[str, Callable[[str], bool], Callable[[str, Budget], str]], ...]] = (
+    ("nfkc", lambda _: True, lambda base, _: base),
+    ("skeleton", lambda base: not base.isascii(), lambda base, _: skeleton(base)),
+    (
+        "unwrapped",
+        lambda base: any(char in base for char in _LINE_BREAKS),
+        lambda base, _: clean(unwrap(base)),
+    ),
+    ("unescaped", lambda base: "\\" in base or "&" in base, _unescaped),
+    ("percent", lambda base: "%" in base, lambda base, budget: clean(percent_decode(base, budget))),
+    ("base64", lambda base: len(base) >= 16, lambda base, budget: clean(decode_base64_runs(base, budget))),
+    ("hex", lambda base: len(base) >= 16, lambda base, budget: clean(decode_hex_runs(base, budget))),
+    ("trimmed", lambda base: base != base.strip(), lambda base, _: base.strip()),
+)
+
+
+def derived_views(text: str, budget: Budget | None = None) -> list[tuple[str, str]]:
+    """Every non-raw view of ``text`` that differs from the views before it, in :data:`VIEWS` order.
+
+    Views are charged to ``budget`` (a fresh one for ``text`` alone when None);
+    when it runs out the list is cut short and ``budget.exhausted`` is set.
+    """
+    budget = budget if budget is not None else Budget(len(text))
+    views: list[tuple[str, str]] = []
+    if not budget.spend(len(text)):
+        return views
+    base = clean(text)
+    seen = {text}
+    for name, applies, make in _VIEW_STEPS:
+        if not applies(base):
+            continue
+        value = make(base, budget)
+        if not budget.spend(len(value)):
+            break
         if value and value not in seen:
             seen.add(value)
             views.append((name, value))
-
-    base = clean(text)
-    add("nfkc", base)
-    if any(char in base for char in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
-        add("unwrapped", clean(unwrap(base)))
-    if "\\" in base or "&" in base:
-        add("unescaped", clean(unescape_html(unescape(base) if "\\" in base else base)))
-    if "%" in base:
-        add("percent", clean(percent_decode(base)))
-    if len(base) >= 16:
-        add("base64", clean(decode_base64_runs(base)))
-        add("hex", clean(decode_hex_runs(base)))
     return views
