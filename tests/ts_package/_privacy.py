@@ -1,0 +1,155 @@
+"""Python's privacy verdicts for the TypeScript package's ``./privacy`` tests.
+
+:func:`reference` scans every corpus document (accept, reject, holdout, recall) and a set of
+disguised variants with :func:`saas_contracts.privacy.scan`; the workerd test scans the same
+documents with the TypeScript kit and compares the findings item by item.
+``python -m tests.ts_package._privacy html OUT.json`` writes the HTML character reference
+tables (Python's ``html.unescape`` data) the package embeds; a test keeps that file in sync.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import html.entities
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests._support import ROOT
+
+from saas_contracts._fragments import join_fragments
+from saas_contracts._mask import declared_names
+from saas_contracts.privacy import load_config, rules_digest, scan
+
+CORPUS = ROOT / "tests" / "privacy" / "corpus"
+HTML_TABLES = ROOT / "packages" / "contracts" / "scripts" / "privacy-html-references.json"
+
+
+def html_tables() -> dict[str, Any]:
+    """The data ``html.unescape`` decodes with (named references, numeric replacements, dropped code points)."""
+    return {
+        "generated": "by tests/ts_package/_privacy.py from Python's html module: do not edit",
+        "named": dict(sorted(html.entities.html5.items())),
+        "invalid_charrefs": {str(key): value for key, value in sorted(html._invalid_charrefs.items())},  # noqa: SLF001 - the exact table html.unescape uses
+        "invalid_codepoints": sorted(html._invalid_codepoints),  # noqa: SLF001 - see above
+    }
+
+
+def _load(path: Path) -> Any:
+    return join_fragments(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _documents() -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+
+    def add(corpus: str, name: str, document: Any, *, config: bool = False) -> None:
+        items.append({"corpus": corpus, "name": name, "document": document, "config": config})
+
+    for kind in ("accept", "reject"):
+        for path in sorted((CORPUS / kind).glob("*.json")):
+            add(kind, path.name, _load(path), config=True)
+    for kind in ("accept", "reject"):
+        for path in sorted((CORPUS / "holdout" / kind).glob("*.json")):
+            add(f"holdout/{kind}", path.name, _load(path))
+    for path in sorted((CORPUS / "recall" / "dev").glob("*.json")):
+        for index, sample in enumerate(_load(path)["samples"]):
+            add("recall/dev", f"{path.stem}#{index}", {"notes": sample["text"]})
+    for path in sorted((CORPUS / "recall" / "clean").glob("*.json")):
+        document = _load(path)
+        if path.name == "lines.json":
+            for index, sample in enumerate(document["samples"]):
+                add("recall/clean", f"lines#{index}", {"notes": sample["text"]})
+        else:
+            add("recall/clean", path.name, document)
+    for name, document in _disguised():
+        add("disguised", name, document)
+    return items
+
+
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+_CYRILLIC = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "s": "\u0455", "i": "\u0456"}
+
+
+def _disguises(secret: str) -> dict[str, str]:
+    """One secret spelled so that only a normalized view shows it."""
+    half = len(secret) // 2
+    return {
+        "zero-width": secret[:3] + "\u200b" + secret[3:half] + "\u2060" + secret[half:],
+        "fullwidth": _fullwidth(secret),
+        "confusable": "".join(_CYRILLIC.get(c, c) for c in secret[:8]) + secret[8:],
+        "wrapped": secret[:half] + "\n    " + secret[half:],
+        "wrapped-backslash": secret[:half] + "\\\n" + secret[half:],
+        "json-escape": "".join(f"\\u{ord(c):04x}" for c in secret[:6]) + secret[6:],
+        "x-escape": "".join(f"\\x{ord(c):02x}" for c in secret[:4]) + secret[4:],
+        "js-brace-escape": "\\u{73}" + secret,
+        "html-decimal": "".join(f"&#{ord(c)};" for c in secret[:5]) + secret[5:],
+        "html-hex": "".join(f"&#x{ord(c):x};" for c in secret[:5]) + secret[5:],
+        "percent": "".join(f"%{ord(c):02X}" for c in secret),
+        "double-percent": "".join(f"%25{ord(c):02X}" for c in secret[:4]) + secret[4:],
+        "base64": base64.b64encode(("KEY=" + secret).encode()).decode(),
+        "base64url": base64.urlsafe_b64encode(("token: " + secret).encode()).decode().rstrip("="),
+        "hex": ("KEY=" + secret).encode().hex(),
+        "trailing-newline": secret + "\n",
+        "leading-space": "  " + secret,
+        "embedded-json": json.dumps({"api_key": secret}),
+        "embedded-json-escaped": json.dumps(json.dumps({"note": secret})),
+    }
+
+
+def _disguised() -> list[tuple[str, Any]]:
+    secrets = {
+        "stripe": ["sk_li", "ve_4eC39HqLyjWDarjtT1zdp7dc"],
+        "github": ["ghp_", "16C7e42F292c6912E7710c838347Ae178B4a"],
+        "slack": ["xoxb-", "263594206564-2343594206564-FGqddMF8t08v8N7Oq4i57vs1"],
+        "aws": ["AKIA", "IOSFODNN7EXAMPLQ"],
+        "email": ["jane.doe", "@example-corp.io"],
+    }
+    out: list[tuple[str, Any]] = []
+    for label, parts in secrets.items():
+        secret = "".join(parts)
+        for disguise, text in _disguises(secret).items():
+            out.append((f"{label}/{disguise}/value", {"notes": text}))
+            out.append((f"{label}/{disguise}/field", {"config": {"api_key": text, "items": [text]}}))
+            out.append((f"{label}/{disguise}/key", {text: "x"}))
+    # Padding of every decoder kind before the secret: the shared budget, not a count, bounds the work.
+    stripe = "".join(secrets["stripe"])
+    padding = {
+        "base64-runs": " ".join(["QWxhZGRpbjpvcGVuIHNlc2FtZQ=="] * 400),
+        "html-refs": "&amp;" * 3000,
+        "percent": "%41" * 3000,
+        "escapes": "\\u0041" * 3000,
+    }
+    for kind, pad in padding.items():
+        out.append((f"padding/{kind}", {"notes": [pad, _disguises(stripe)["base64"], pad + stripe]}))
+    out.append(("budget/exhausted", {"notes": ["&amp;\\u0041%41" * 40000] * 8 + [stripe]}))
+    return out
+
+
+def reference() -> dict[str, Any]:
+    """The documents with Python's findings, the product config and the rules digests."""
+    config_path = CORPUS / "product-config.json"
+    config = load_config(config_path)
+    config_document = json.loads(config_path.read_text(encoding="utf-8"))
+    documents = _documents()
+    for item in documents:
+        report = scan(item["document"], config if item["config"] else None)
+        item["findings"] = [finding.to_json() for finding in report.findings]
+    return {
+        "config": {key: value for key, value in config_document.items() if key != "$schema"},
+        "rules_digest": rules_digest(),
+        "config_rules_digest": rules_digest(config),
+        "declared_names": sorted(declared_names()),
+        "documents": documents,
+    }
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "html":
+        Path(sys.argv[2]).write_text(json.dumps(html_tables(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    else:
+        Path(sys.argv[1]).write_text(json.dumps(reference()) + "\n", encoding="utf-8")
