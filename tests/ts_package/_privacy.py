@@ -16,12 +16,13 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from tests._support import ROOT
 
 from saas_contracts._fragments import join_fragments
 from saas_contracts._mask import declared_names
-from saas_contracts.privacy import load_config, rules_digest, scan
+from saas_contracts.privacy import _views, load_config, rules_digest, scan
 
 CORPUS = ROOT / "tests" / "privacy" / "corpus"
 HTML_TABLES = ROOT / "packages" / "contracts" / "scripts" / "privacy-html-references.json"
@@ -130,6 +131,24 @@ def _disguised() -> list[tuple[str, Any]]:
     return out
 
 
+# Shrunken work budgets (base units, units per character): the budget runs out at many points,
+# and both kits must stop at the same view and report the same text as undecidable.
+BUDGET_UNITS = ((0, 1), (0, 3), (0, 8), (4096, 2))
+BUDGET_CORPORA = frozenset({"reject", "holdout/reject", "disguised"})
+
+
+def _budget_cases(documents: list[dict[str, Any]], config: Any) -> list[dict[str, Any]]:
+    cases = []
+    for base, per_char in BUDGET_UNITS:
+        with mock.patch.object(_views, "_BASE_UNITS", base), mock.patch.object(_views, "_PER_CHAR", per_char):
+            for index, item in enumerate(documents):
+                if item["corpus"] in BUDGET_CORPORA:
+                    report = scan(item["document"], config if item["config"] else None)
+                    found = [finding.to_json() for finding in report.findings]
+                    cases.append({"document": index, "base": base, "per_char": per_char, "findings": found})
+    return cases
+
+
 def reference() -> dict[str, Any]:
     """The documents with Python's findings, the product config and the rules digests."""
     config_path = CORPUS / "product-config.json"
@@ -145,6 +164,7 @@ def reference() -> dict[str, Any]:
         "config_rules_digest": rules_digest(config),
         "declared_names": sorted(declared_names()),
         "documents": documents,
+        "budget_cases": _budget_cases(documents, config),
     }
 
 

@@ -32,6 +32,12 @@ export interface ScanReport {
   findings: Finding[];
 }
 
+/** A document's work budget: `base` units plus `perChar` per character (tests shrink it to exhaust it on purpose). */
+export interface BudgetUnits {
+  base: number;
+  perChar: number;
+}
+
 const MAX_JSON_DEPTH = 3;
 const RUN = 16;
 const MAX_SKIPS = 32;
@@ -123,12 +129,17 @@ class Walk {
     private readonly rules: RuleSet,
     private readonly depth: number,
     private budget: Budget | null,
+    private readonly units?: BudgetUnits,
   ) {}
 
   run(value: unknown): Map<string, Hit> {
     this.collect(value);
     for (const item of this.texts) item.text = utf8Safe(item.text);
-    if (this.budget === null) this.budget = new Budget(this.texts.reduce((sum, item) => sum + pyLen(item.text), 0) + Math.max(0, this.texts.length - 1));
+    if (this.budget === null) {
+      // Python sizes the budget by the newline-joined texts.
+      const size = this.texts.reduce((sum, item) => sum + pyLen(item.text), 0) + Math.max(0, this.texts.length - 1);
+      this.budget = this.units === undefined ? new Budget(size) : new Budget(size, this.units.base, this.units.perChar);
+    }
     for (const [info, text, loc] of this.pending) this.fieldViews(info, text, loc);
     this.matchRaw();
     this.matchViews(this.triggerViews());
@@ -384,9 +395,10 @@ function ruleSetFor(config: PrivacyConfig | undefined): RuleSet {
  * Scan one parsed JSON artifact (any JSON value) for material a public-safe artifact must not
  * hold: the same findings, in the same order, as Python's `saas_contracts.privacy.scan`.
  * `config` adds a product's deny terms and extra rules (privacy/v1/config); extras only add findings.
+ * `units` overrides the work budget (default: 2^20 units plus 64 per character, as Python).
  */
-export function scan(value: unknown, config?: PrivacyConfig): ScanReport {
-  const found = findings(new Walk(ruleSetFor(config), 0, null).run(value));
+export function scan(value: unknown, config?: PrivacyConfig, units?: BudgetUnits): ScanReport {
+  const found = findings(new Walk(ruleSetFor(config), 0, null, units).run(value));
   return { clean: found.length === 0, findings: found };
 }
 

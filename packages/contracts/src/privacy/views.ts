@@ -113,8 +113,9 @@ export class Budget {
   /** Set by the scanner once it has recorded the undecidable finding. */
   reported = false;
 
-  constructor(size: number) {
-    this.remaining = BASE_UNITS + PER_CHAR * size;
+  /** A budget for a document of `size` characters (`base` and `perChar` are Python's _BASE_UNITS and _PER_CHAR). */
+  constructor(size: number, base = BASE_UNITS, perChar = PER_CHAR) {
+    this.remaining = base + perChar * size;
   }
 
   /** Charge `units`; false (and exhausted from now on) when the budget does not cover them. */
