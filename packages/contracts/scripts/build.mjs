@@ -558,6 +558,11 @@ function checkPrivacyRules(document) {
   }
 }
 
+const compactRules = (document) => {
+  const keep = (entry) => Object.fromEntries(Object.entries(entry).filter(([key]) => key !== "examples" && key !== "description"));
+  return { regex: document.regex, allow: document.allow.map(keep), rules: document.rules.map(keep) };
+};
+
 /** generated/privacy/: the rules file, its digest, the confusables and HTML reference tables, the declared names (Workers have no fs). */
 function privacyModules(schemas) {
   const rules = readJson(PRIVACY_RULES);
@@ -568,6 +573,7 @@ function privacyModules(schemas) {
   const js = [
     HEADER,
     `/** schemas/privacy/v1/rules.json */\nexport const RULES_DOCUMENT = ${JSON.stringify(rules)};\n`,
+    `/** What the scanner compiles: the rules file without descriptions and examples (checked above). */\nexport const RULES = ${JSON.stringify(compactRules(rules))};\n`,
     `/** sha256 of the RFC 8785 canonical JSON of {"rules": RULES_DOCUMENT} (Python: rules_digest()). */\nexport const RULES_DIGEST = ${literal(digest)};\n`,
     `/** src/saas_contracts/privacy/_confusables.json: non-ASCII look-alike to ASCII. */\nexport const CONFUSABLES = ${JSON.stringify(confusables)};\n`,
     `/** Python's html.unescape tables (scripts/privacy-html-references.json). */\nexport const HTML_NAMED = ${JSON.stringify(references.named)};\n`,
@@ -579,6 +585,8 @@ function privacyModules(schemas) {
     HEADER,
     `import type { PrivacyRules } from "../types/privacy.js";\n\n`,
     "export declare const RULES_DOCUMENT: PrivacyRules;\n",
+    `export declare const RULES: { readonly regex: PrivacyRules["regex"]; readonly allow: readonly { readonly id: string; readonly pattern: string; readonly key_pattern?: string }[]; readonly rules: readonly CompactRule[] };\n`,
+    "export interface CompactRule {\n  readonly id: string;\n  readonly family: string;\n  readonly target: string;\n  readonly pattern?: string;\n  readonly key_pattern?: string;\n  readonly structure?: { readonly all: readonly { readonly path: readonly string[]; readonly type?: string; readonly pattern?: string }[] };\n  readonly ignore_case: boolean;\n  readonly keywords: readonly string[];\n}\n",
     `export declare const RULES_DIGEST: ${literal(digest)};\n`,
     "export declare const CONFUSABLES: Readonly<Record<string, string>>;\n",
     "export declare const HTML_NAMED: Readonly<Record<string, string>>;\n",

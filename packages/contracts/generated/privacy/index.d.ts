@@ -2,6 +2,17 @@
 import type { PrivacyRules } from "../types/privacy.js";
 
 export declare const RULES_DOCUMENT: PrivacyRules;
+export declare const RULES: { readonly regex: PrivacyRules["regex"]; readonly allow: readonly { readonly id: string; readonly pattern: string; readonly key_pattern?: string }[]; readonly rules: readonly CompactRule[] };
+export interface CompactRule {
+  readonly id: string;
+  readonly family: string;
+  readonly target: string;
+  readonly pattern?: string;
+  readonly key_pattern?: string;
+  readonly structure?: { readonly all: readonly { readonly path: readonly string[]; readonly type?: string; readonly pattern?: string }[] };
+  readonly ignore_case: boolean;
+  readonly keywords: readonly string[];
+}
 export declare const RULES_DIGEST: "sha256:8a8d66b66fd5967a57c026a7769d7d961177b71f4486f6b94a65746006eb8df3";
 export declare const CONFUSABLES: Readonly<Record<string, string>>;
 export declare const HTML_NAMED: Readonly<Record<string, string>>;

@@ -3,29 +3,18 @@
 // checks that every pattern compiles with the file's JavaScript flags ("u", plus "i" for
 // ignore_case) and gives each example its labelled verdict. The patterns are linted (Python
 // side) into the subset RE2, Python and JavaScript read alike, and linear in backtracking engines.
-import { RULES_DOCUMENT } from "../../generated/privacy/index.js";
+import { RULES, type CompactRule } from "../../generated/privacy/index.js";
 import type { PrivacyConfig } from "../../generated/types/privacy.js";
 import { ContractError } from "../errors.js";
 import { isAscii } from "./views.js";
 
-/** A rule as the rules file (or a product config) spells it. */
-export interface RuleDocument {
-  id: string;
-  family: string;
-  description: string;
-  target: string;
-  pattern?: string;
-  key_pattern?: string;
-  structure?: { all: { path: string[]; type?: string; pattern?: string }[] };
-  ignore_case: boolean;
-  keywords: string[];
-  examples: { match: { text: string[]; key?: string }[]; no_match: { text: string[]; key?: string }[] };
-}
+/** A rule as the rules file (or a product config) spells it; what the scanner reads of it. */
+export type RuleDocument = CompactRule;
 
 interface AllowDocument {
-  id: string;
-  pattern: string;
-  key_pattern?: string;
+  readonly id: string;
+  readonly pattern: string;
+  readonly key_pattern?: string;
 }
 
 /** The engine's own rule id: the document's views cost more than its work budget (fail closed). */
@@ -43,7 +32,7 @@ export function normalizeKey(key: string): string {
 }
 
 const compile = (pattern: string, ignoreCase: boolean): RegExp =>
-  new RegExp(pattern, RULES_DOCUMENT.regex.js_flags + (ignoreCase ? RULES_DOCUMENT.regex.js_ignore_case_flag : ""));
+  new RegExp(pattern, RULES.regex.js_flags + (ignoreCase ? RULES.regex.js_ignore_case_flag : ""));
 
 function hasJsonType(value: unknown, type: string): boolean {
   switch (type) {
@@ -78,6 +67,7 @@ export class Rule {
   readonly keyRegex: RegExp | null;
   readonly keywords: readonly string[];
   readonly conditions: readonly { path: readonly string[]; type: string | undefined; regex: RegExp | null }[];
+
 
   constructor(document: RuleDocument) {
     this.id = document.id;
@@ -176,12 +166,10 @@ export function denyTermRule(terms: readonly string[]): RuleDocument {
   return {
     id: DENY_RULE_ID,
     family: "product",
-    description: "A term the product config denies (vertical product names, internal code names).",
     target: "value",
     pattern: `(?:^|[^A-Za-z0-9])(?:${alternatives})(?:$|[^A-Za-z0-9])`,
     ignore_case: true,
     keywords,
-    examples: { match: terms.map((term) => ({ text: [term] })), no_match: [{ text: [""] }] },
   };
 }
 
@@ -193,14 +181,15 @@ export class RuleSet {
   readonly fieldRules: readonly Rule[];
   readonly structureRules: readonly Rule[];
   readonly structureFirstKeys: readonly string[];
-  readonly extras: { deny_terms: string[]; rules: RuleDocument[] } | null;
+  readonly extras: { deny_terms: string[]; rules: unknown[] } | null;
   private readonly keyCache = new Map<string, KeyInfo>();
 
   constructor(config?: PrivacyConfig) {
-    this.allow = RULES_DOCUMENT.allow.map((entry) => new AllowEntry(entry as AllowDocument));
-    const rules = (RULES_DOCUMENT.rules as unknown as RuleDocument[]).map((document) => new Rule(document));
+    this.allow = RULES.allow.map((entry) => new AllowEntry(entry));
+    const rules = RULES.rules.map((document) => new Rule(document));
     const denyTerms = config?.deny_terms ?? [];
     const extraRules = (config?.rules ?? []) as unknown as RuleDocument[];
+    // The digest covers the extras as written (descriptions and examples too).
     this.extras = denyTerms.length > 0 || extraRules.length > 0 ? { deny_terms: [...denyTerms], rules: [...extraRules] } : null;
     const known = new Set(rules.map((rule) => rule.id));
     for (const document of [...extraRules, ...(denyTerms.length > 0 ? [denyTermRule(denyTerms)] : [])]) {
