@@ -29,12 +29,15 @@ HTML_TABLES = ROOT / "packages" / "contracts" / "scripts" / "privacy-html-refere
 
 
 def html_tables() -> dict[str, Any]:
-    """The data ``html.unescape`` decodes with (named references, numeric replacements, dropped code points)."""
+    """The data ``html.unescape`` decodes with (named references, numeric replacements, dropped points)."""
+    # Private names of the html module: the exact tables html.unescape uses.
+    charrefs: dict[int, str] = getattr(html, "_invalid_charrefs")  # noqa: B009 - private, not in the stubs
+    codepoints: set[int] = getattr(html, "_invalid_codepoints")  # noqa: B009 - private, not in the stubs
     return {
         "generated": "by tests/ts_package/_privacy.py from Python's html module: do not edit",
         "named": dict(sorted(html.entities.html5.items())),
-        "invalid_charrefs": {str(key): value for key, value in sorted(html._invalid_charrefs.items())},  # noqa: SLF001 - the exact table html.unescape uses
-        "invalid_codepoints": sorted(html._invalid_codepoints),  # noqa: SLF001 - see above
+        "invalid_charrefs": {str(key): value for key, value in sorted(charrefs.items())},
+        "invalid_codepoints": sorted(codepoints),
     }
 
 
@@ -42,18 +45,26 @@ def _load(path: Path) -> Any:
     return join_fragments(json.loads(path.read_text(encoding="utf-8")))
 
 
+def _item(corpus: str, name: str, document: Any, *, config: bool = False) -> dict[str, Any]:
+    return {"corpus": corpus, "name": name, "document": document, "config": config}
+
+
 def _documents() -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
+    # The development corpus is scanned with its product config, as tests/privacy/test_corpus.py does.
+    items = [
+        _item(kind, path.name, _load(path), config=True)
+        for kind in ("accept", "reject")
+        for path in sorted((CORPUS / kind).glob("*.json"))
+    ]
+    items += [
+        _item(f"holdout/{kind}", path.name, _load(path))
+        for kind in ("accept", "reject")
+        for path in sorted((CORPUS / "holdout" / kind).glob("*.json"))
+    ]
 
-    def add(corpus: str, name: str, document: Any, *, config: bool = False) -> None:
-        items.append({"corpus": corpus, "name": name, "document": document, "config": config})
+    def add(corpus: str, name: str, document: Any) -> None:
+        items.append(_item(corpus, name, document))
 
-    for kind in ("accept", "reject"):
-        for path in sorted((CORPUS / kind).glob("*.json")):
-            add(kind, path.name, _load(path), config=True)
-    for kind in ("accept", "reject"):
-        for path in sorted((CORPUS / "holdout" / kind).glob("*.json")):
-            add(f"holdout/{kind}", path.name, _load(path))
     for path in sorted((CORPUS / "recall" / "dev").glob("*.json")):
         for index, sample in enumerate(_load(path)["samples"]):
             add("recall/dev", f"{path.stem}#{index}", {"notes": sample["text"]})
@@ -73,7 +84,7 @@ def _fullwidth(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
-_CYRILLIC = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "s": "\u0455", "i": "\u0456"}
+_CYRILLIC = dict(zip("aeopcsi", "\u0430\u0435\u043e\u0440\u0441\u0455\u0456", strict=True))
 
 
 def _disguises(secret: str) -> dict[str, str]:
@@ -87,7 +98,7 @@ def _disguises(secret: str) -> dict[str, str]:
         "wrapped-backslash": secret[:half] + "\\\n" + secret[half:],
         "json-escape": "".join(f"\\u{ord(c):04x}" for c in secret[:6]) + secret[6:],
         "x-escape": "".join(f"\\x{ord(c):02x}" for c in secret[:4]) + secret[4:],
-        "js-brace-escape": "\\u{73}" + secret,
+        "js-brace-escape": f"\\u{{{ord(secret[0]):x}}}" + secret[1:],
         "html-decimal": "".join(f"&#{ord(c)};" for c in secret[:5]) + secret[5:],
         "html-hex": "".join(f"&#x{ord(c):x};" for c in secret[:5]) + secret[5:],
         "percent": "".join(f"%{ord(c):02X}" for c in secret),
@@ -170,6 +181,7 @@ def reference() -> dict[str, Any]:
 
 if __name__ == "__main__":
     if sys.argv[1] == "html":
-        Path(sys.argv[2]).write_text(json.dumps(html_tables(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+        text = json.dumps(html_tables(), ensure_ascii=False, indent=0)
+        Path(sys.argv[2]).write_text(text + "\n", encoding="utf-8")
     else:
         Path(sys.argv[1]).write_text(json.dumps(reference()) + "\n", encoding="utf-8")
