@@ -13,7 +13,9 @@ import base64
 import html
 import html.entities
 import json
+import random
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -28,16 +30,22 @@ CORPUS = ROOT / "tests" / "privacy" / "corpus"
 HTML_TABLES = ROOT / "packages" / "contracts" / "scripts" / "privacy-html-references.json"
 
 
+_NAMED_CODE_POINTS = (*range(0x20, 0x7F), *range(0xFF01, 0xFF5F))
+
+
 def html_tables() -> dict[str, Any]:
     """The data ``html.unescape`` decodes with (named references, numeric replacements, dropped points)."""
     # Private names of the html module: the exact tables html.unescape uses.
     charrefs: dict[int, str] = getattr(html, "_invalid_charrefs")  # noqa: B009 - private, not in the stubs
     codepoints: set[int] = getattr(html, "_invalid_codepoints")  # noqa: B009 - private, not in the stubs
     return {
-        "generated": "by tests/ts_package/_privacy.py from Python's html module: do not edit",
+        "generated": "by tests/ts_package/_privacy.py from Python's html and unicodedata: do not edit",
         "named": dict(sorted(html.entities.html5.items())),
         "invalid_charrefs": {str(key): value for key, value in sorted(charrefs.items())},
         "invalid_codepoints": sorted(codepoints),
+        # The \\N{NAME} escapes the kit decodes as Python's unicode_escape codec does: printable ASCII
+        # and its full-width forms (the kit has no full Unicode name table; other names stay undecoded).
+        "unicode_names": {unicodedata.name(char): char for char in map(chr, _NAMED_CODE_POINTS)},
     }
 
 
@@ -77,6 +85,8 @@ def _documents() -> list[dict[str, Any]]:
             add("recall/clean", path.name, document)
     for name, document in _disguised():
         add("disguised", name, document)
+    for index, document in enumerate(_fuzz()):
+        add("fuzz", f"fuzz#{index}", document)
     return items
 
 
@@ -145,7 +155,7 @@ def _disguised() -> list[tuple[str, Any]]:
 # Shrunken work budgets (base units, units per character): the budget runs out at many points,
 # and both kits must stop at the same view and report the same text as undecidable.
 BUDGET_UNITS = ((0, 1), (0, 3), (0, 8), (4096, 2))
-BUDGET_CORPORA = frozenset({"reject", "holdout/reject", "disguised"})
+BUDGET_CORPORA = frozenset({"reject", "holdout/reject", "disguised", "fuzz"})
 
 
 def _budget_cases(documents: list[dict[str, Any]], config: Any) -> list[dict[str, Any]]:
@@ -158,6 +168,44 @@ def _budget_cases(documents: list[dict[str, Any]], config: Any) -> list[dict[str
                     found = [finding.to_json() for finding in report.findings]
                     cases.append({"document": index, "base": base, "per_char": per_char, "findings": found})
     return cases
+
+
+# Pieces the seeded fuzz documents are made of: secret fragments and the edge cases of every
+# decoder (malformed and octal escapes, \\N{...}, partial and numeric HTML references, invalid
+# percent UTF-8, Python-only whitespace and line breaks, look-alikes, invisible characters).
+_PIECES = (
+    "sk_li", "ve_4eC39HqLyjWDarjtT1zdp7dc", "ghp_", "16C7e42F292c6912E7710c838347Ae178B4a", "AKIA",
+    "IOSFODNN7EXAMPLQ", "jane.doe", "@example-corp.io", "Bearer ", "token=", "https://", "user:pa55w0rd",
+    "@db.internal", "eyJhbGciOiJIUzI1NiJ9",
+    r"\x4", r"\u12", r"\101", r"\N{LATIN SMALL LETTER S}", r"\u{1F600}", r"\ud83d\ude00", r"\/", r"\q", "\\",
+    "&amp", "&ampx;", "&#128;", "&#xD800;", "&notit;", "&#0;", "&#x110000;", "&LT", "&#115;&#107;",
+    "%e2%82", "%ZZ", "%", "%25", "%73%6B", "%C3%A9",
+    "\r\n", "\u2028", "\x1c", "\x85", "\t", "  ", "\n    ", "\u3000",
+    "\uff53\uff4b", "\u0455\u043a", "\u200b", "\u00ad", "\ufeff", "e\u0301", "\u2126", "\U0001d42c",
+    "{", "}", "[", "]", '"', "c2tfbGl2ZV9", "736b5f6c6976655f", "QUJDREVGR0hJSktMTU5PUA==",
+    "0123456789abcdef01234567",
+)  # fmt: skip
+
+
+def _fuzz(count: int = 400) -> list[Any]:
+    chooser = random.Random(12)  # noqa: S311 - a fixed, reproducible test corpus, not cryptography
+    documents: list[Any] = []
+    for _ in range(count):
+        text = "".join(chooser.choice(_PIECES) for _ in range(chooser.randint(1, 12)))
+        shape = chooser.randrange(6)
+        if shape == 0:
+            documents.append({"notes": text})
+        elif shape == 1:
+            documents.append({"client_secret": text, "count": chooser.choice([3, 1.5, 10**17, -0.25])})
+        elif shape == 2:
+            documents.append({text: "x", "items": [text.strip(), {"password": text}]})
+        elif shape == 3:
+            documents.append({"payload": json.dumps({"api_key": text, "nested": [text]})})
+        elif shape == 4:
+            documents.append([text, text.upper(), text[::-1]])
+        else:
+            documents.append(text)
+    return documents
 
 
 def reference() -> dict[str, Any]:

@@ -579,6 +579,7 @@ function privacyModules(schemas) {
     `/** Python's html.unescape tables (scripts/privacy-html-references.json). */\nexport const HTML_NAMED = ${JSON.stringify(references.named)};\n`,
     `export const HTML_INVALID_CHARREFS = ${JSON.stringify(references.invalid_charrefs)};\n`,
     `export const HTML_INVALID_CODEPOINTS = ${JSON.stringify(references.invalid_codepoints)};\n`,
+    `/** Names the \\N{...} escape decodes here (printable ASCII and its full-width forms). */\nexport const UNICODE_NAMES = ${JSON.stringify(references.unicode_names)};\n`,
     `/** Property names the packaged schemas declare. */\nexport const DECLARED_NAMES = ${JSON.stringify(declaredNames(schemas))};\n`,
   ];
   const dts = [
@@ -592,6 +593,7 @@ function privacyModules(schemas) {
     "export declare const HTML_NAMED: Readonly<Record<string, string>>;\n",
     "export declare const HTML_INVALID_CHARREFS: Readonly<Record<string, string>>;\n",
     "export declare const HTML_INVALID_CODEPOINTS: readonly number[];\n",
+    "export declare const UNICODE_NAMES: Readonly<Record<string, string>>;\n",
     "export declare const DECLARED_NAMES: readonly string[];\n",
   ];
   return { "privacy/index.js": js.join(""), "privacy/index.d.ts": dts.join("") };

@@ -1,7 +1,8 @@
 // ./privacy where it runs: test/worker/privacy.ts bundled with esbuild for workerd (no node
 // builtins), run in Miniflare WITHOUT nodejs_compat, its findings compared with Python's
 // (tests/ts_package/_privacy.py) document by document: every corpus of tests/privacy/corpus/,
-// the disguised variants, and the same documents under shrunken work budgets.
+// the disguised variants, seeded fuzz documents built from every decoder's edge cases, and the
+// same documents under shrunken work budgets.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -55,7 +56,7 @@ describe("the privacy Worker bundle", () => {
   });
 });
 
-const CORPORA = ["accept", "reject", "holdout/accept", "holdout/reject", "recall/dev", "recall/clean", "disguised"];
+const CORPORA = ["accept", "reject", "holdout/accept", "holdout/reject", "recall/dev", "recall/clean", "disguised", "fuzz"];
 
 /** Names of the documents whose findings differ from Python's (empty when the kits agree). */
 const disagreements = (corpus: string): string[] =>
@@ -72,6 +73,7 @@ describe("scan(): workerd gives Python's findings (rule, family, pointer, target
     expect(sizes["reject"]).toBeGreaterThanOrEqual(39);
     expect(sizes["holdout/reject"]).toBeGreaterThanOrEqual(135);
     expect(sizes["disguised"]).toBeGreaterThanOrEqual(290);
+    expect(sizes["fuzz"]).toBe(400);
     expect(js.documents).toHaveLength(python.documents.length);
   });
 
@@ -81,6 +83,7 @@ describe("scan(): workerd gives Python's findings (rule, family, pointer, target
 
   test("accept corpora are clean and reject corpora are not (the comparison is not vacuous)", () => {
     for (const [index, item] of python.documents.entries()) {
+      if (item.corpus === "fuzz") continue; // seeded random documents: some clean, some not
       const rejects = ["reject", "holdout/reject", "recall/dev", "disguised"].includes(item.corpus);
       expect(js.documents[index]!.length > 0, `${item.corpus}/${item.name}`).toBe(rejects);
     }

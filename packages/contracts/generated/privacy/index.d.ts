@@ -18,4 +18,5 @@ export declare const CONFUSABLES: Readonly<Record<string, string>>;
 export declare const HTML_NAMED: Readonly<Record<string, string>>;
 export declare const HTML_INVALID_CHARREFS: Readonly<Record<string, string>>;
 export declare const HTML_INVALID_CODEPOINTS: readonly number[];
+export declare const UNICODE_NAMES: Readonly<Record<string, string>>;
 export declare const DECLARED_NAMES: readonly string[];

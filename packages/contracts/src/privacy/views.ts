@@ -3,7 +3,7 @@
 // budget: every view and decoder charges it, and an exhausted budget makes the document
 // undecidable (fail closed) instead of letting padding hide what comes later.
 // Lengths are counted in code points, as Python counts them, so budgets agree exactly.
-import { CONFUSABLES, HTML_INVALID_CHARREFS, HTML_INVALID_CODEPOINTS, HTML_NAMED } from "../../generated/privacy/index.js";
+import { CONFUSABLES, HTML_INVALID_CHARREFS, HTML_INVALID_CODEPOINTS, HTML_NAMED, UNICODE_NAMES } from "../../generated/privacy/index.js";
 
 /** Every view name a finding can carry, in the order tried (`json`: inside an embedded JSON text). */
 export const VIEWS = ["raw", "nfkc", "skeleton", "unwrapped", "unescaped", "percent", "base64", "hex", "trimmed", "json"] as const;
@@ -130,11 +130,14 @@ export class Budget {
 const unlimited = (): Budget => new Budget(2 ** 40);
 
 const HEX_DIGIT = /^[0-9A-Fa-f]$/;
+const NAMES = new Map(Object.entries(UNICODE_NAMES));
 
 /**
  * Python's `text.encode("latin-1", "backslashreplace").decode("unicode_escape")`; null where
  * the codec raises (a malformed \x, \u, \U or \N escape, a trailing backslash).
- * \N{name} needs Unicode's name table: it is treated as malformed (the fallback keeps it).
+ * \N{name} is decoded for the names of printable ASCII and its full-width forms (case-insensitive,
+ * as Python); any other name is treated as unknown (the fallback keeps it, where Python would
+ * decode a valid one: the kit has no full Unicode name table).
  */
 function unicodeEscapeCodec(text: string): string | null {
   // backslashreplace: code points above U+00FF become \uXXXX or \UXXXXXXXX text first.
@@ -174,7 +177,12 @@ function unicodeEscapeCodec(text: string): string | null {
       out += code >= 0xd800 && code <= 0xdfff ? String.fromCharCode(code) : String.fromCodePoint(code);
       index += width;
     } else if (next === "N") {
-      return null;
+      const close = source.indexOf("}", index);
+      if (source[index] !== "{" || close <= index + 1) return null;
+      const named = NAMES.get(source.slice(index + 1, close).toUpperCase());
+      if (named === undefined) return null;
+      out += named;
+      index = close + 1;
     } else {
       out += `\\${next}`;
     }
