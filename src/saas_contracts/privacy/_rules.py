@@ -261,7 +261,7 @@ class Rule:
         """The keyword prefilter: no keywords, or one occurs in the lower-cased text."""
         if not self.keywords:
             return True
-        lowered = text.lower()
+        lowered = _lowered(text) if len(text) > _LOWER_CACHE_FROM else text.lower()
         return any(keyword in lowered for keyword in self.keywords)
 
     def search(self, text: str) -> Any:
@@ -306,6 +306,15 @@ BUDGET_RULE: Final = Rule(
     document={},
 )
 """The engine's own rule: a finding of it means "not decided, so not public-safe" (fail closed)."""
+
+
+_LOWER_CACHE_FROM: Final = 4096
+
+
+@functools.lru_cache(maxsize=4)
+def _lowered(text: str) -> str:
+    """``text.lower()``, kept for the last long texts: every candidate rule of a view asks for it."""
+    return text.lower()
 
 
 def _compile_rule(document: Mapping[str, Any], *, source: str, checked: bool = False) -> Rule:
