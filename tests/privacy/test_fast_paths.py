@@ -104,6 +104,22 @@ class TestRuns:
             assert len(data.translate(None, _views._PRINTABLE_ASCII_BYTES)) == expected
 
 
+class TestInvisible:
+    """Stripping invisible characters after an RE2 presence check equals the plain substitution."""
+
+    @SETTINGS
+    @given(
+        text=st.text(
+            alphabet=st.sampled_from(["a", "\u00e9", "\u200b", "\ufeff", "\u2800", "\U000e0001", "\ud800"]),
+            max_size=40,
+        )
+        | st.text(max_size=40)
+    )
+    def test_strip_invisible(self, text):
+        """Same text out, lone surrogates included."""
+        assert _views._strip_invisible(text) == _views._INVISIBLE.sub("", text)
+
+
 class TestKeywordCache:
     """The lowered-text cache never changes a keyword verdict."""
 

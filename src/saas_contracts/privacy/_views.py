@@ -111,6 +111,7 @@ _INVISIBLE = re.compile(
     "\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef]+",
 )
+_INVISIBLE_PRESENT = re2.compile(_INVISIBLE.pattern)
 # Run finders scan megabyte strings, so they run on RE2 (one DFA pass). The
 # wrapper's finditer builds several Python objects per match, which dominated
 # texts of many short runs: _re2_runs asks the compiled regexp for one span per
@@ -144,8 +145,17 @@ def clean(text: str) -> str:
     """NFKC with format and invisible characters removed (identity for ASCII)."""
     if text.isascii():
         return text
-    normalized = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
-    return normalized if normalized.isascii() else _INVISIBLE.sub("", normalized)
+    normalized = unicodedata.normalize("NFKC", _strip_invisible(text))
+    return normalized if normalized.isascii() else _strip_invisible(normalized)
+
+
+def _strip_invisible(text: str) -> str:
+    """``_INVISIBLE.sub("", text)``; RE2 first tells (one DFA pass) whether there is anything to remove."""
+    try:
+        present = _INVISIBLE_PRESENT.search(text) is not None
+    except UnicodeEncodeError:  # a lone surrogate: RE2 reads UTF-8 only
+        present = True
+    return _INVISIBLE.sub("", text) if present else text
 
 
 @functools.cache
