@@ -319,6 +319,7 @@ class _Walk:
         # The caller has checked info.exempt(text), which covers every allow
         # entry that applies under a member with field rules.
         # Raw matches now; views wait until the document's budget is known (see run).
+        text = _utf8_safe(text)  # RE2 cannot read a lone surrogate an API caller may pass
         missed = False
         for rule in info.field_rules:
             if rule.search(text) is not None:
