@@ -137,6 +137,26 @@ class _BlockResult:
     groups: list[GroupKey] = field(default_factory=list)
     quantities: array[int] = field(default_factory=lambda: array("q"))
     late: bytearray = field(default_factory=bytearray)
+    within: _Within | None = None
+
+
+@dataclass
+class _Within:
+    """A block resolved within itself: the first occurrence of each scope, and the verdicts of repeats.
+
+    ``verdicts`` holds, per fingerprinted event, ACCEPTED for a first
+    occurrence and DUPLICATE/CONFLICT for a repeat judged against it;
+    ``totals`` (per group) and ``late`` sum the first occurrences. When the
+    index knows none of the first occurrences these are the block's verdicts
+    and aggregates as they are.
+    """
+
+    keys: bytearray
+    fingerprints: bytearray
+    positions: array[int]
+    verdicts: bytearray
+    totals: list[list[int]]
+    late: int
 
 
 @functools.cache
@@ -279,6 +299,11 @@ def _classify_block(  # noqa: C901, PLR0912, PLR0915 - the per-line pipeline rea
     group_ids, quantities, lates = result.group_ids, result.quantities, result.late
     sha256, unchecked = hashlib.sha256, parse_utc_ns_unchecked
     instants: dict[str, int] = {}  # timestamp text -> ns, for this block (bounded by its lines)
+    seen: dict[bytes, bytes] = {}  # scope -> fingerprint of its first occurrence in this block
+    unique_keys, unique_fingerprints, local = bytearray(), bytearray(), bytearray()
+    unique_positions: array[int] = array("l")
+    totals: list[list[int]] = []  # per group: events, quantity of the first occurrences
+    first_late = 0
     # Bounds as text per stamp width (see _text_bounds); None: the integer path decides.
     text_bounds: dict[int, tuple[str, str, str] | None] = {}
     textual = skew >= 0 and late_ns >= 0
@@ -369,12 +394,39 @@ def _classify_block(  # noqa: C901, PLR0912, PLR0915 - the per-line pipeline rea
         if gid is None:
             gid = group_index[key] = len(result.groups)
             result.groups.append(key)
-        keys += scope_key(event["source"], event["idempotency_key"])
-        quantities.append(int(event["quantity"]))
-        fingerprints += sha256(consume_canonical_bytes(event)).digest()  # last: it reuses the event
+            totals.append([0, 0])
+        scope = scope_key(event["source"], event["idempotency_key"])
+        quantity = int(event["quantity"])
+        digest = sha256(consume_canonical_bytes(event)).digest()  # last: it reuses the event
+        keys += scope
+        fingerprints += digest
+        # Repeats of a scope inside the block are judged here against its first occurrence;
+        # the calling process resolves only the block's first occurrences against the index.
+        first = seen.get(scope)
+        if first is None:
+            seen[scope] = digest
+            unique_positions.append(len(line_numbers))
+            unique_keys += scope
+            unique_fingerprints += digest
+            tally = totals[gid]
+            tally[0] += 1
+            tally[1] += quantity
+            first_late += late
+            local.append(ACCEPTED)
+        else:
+            local.append(DUPLICATE if first == digest else CONFLICT)
+        quantities.append(quantity)
         line_numbers.append(line)
         group_ids.append(gid)
         lates.append(late)
+    result.within = _Within(
+        keys=unique_keys,
+        fingerprints=unique_fingerprints,
+        positions=unique_positions,
+        verdicts=local,
+        totals=totals,
+        late=first_late,
+    )
     return result
 
 
@@ -529,6 +581,17 @@ def default_workers() -> int:
     return max(1, min(cpus, 4))
 
 
+def _split(
+    keys: bytes | bytearray, fingerprints: bytes | bytearray, count: int
+) -> tuple[list[bytes], list[bytes]]:
+    """The packed 16-byte scope keys and 32-byte fingerprints of ``count`` events, one object each."""
+    raw_keys, raw_fps = bytes(keys), bytes(fingerprints)
+    return (
+        [raw_keys[i : i + 16] for i in range(0, 16 * count, 16)],
+        [raw_fps[i : i + 32] for i in range(0, 32 * count, 32)],
+    )
+
+
 class _Accumulator:
     def __init__(self, run: IndexRun, aggregator: Aggregator) -> None:
         self.run = run
@@ -551,11 +614,59 @@ class _Accumulator:
         total = len(result.line_numbers)
         if not total:
             return bytearray()
-        raw_keys, raw_fps = bytes(result.keys), bytes(result.fingerprints)
-        keys = [raw_keys[i : i + 16] for i in range(0, 16 * total, 16)]
-        fingerprints = [raw_fps[i : i + 32] for i in range(0, 32 * total, 32)]
-        verdicts = self.run.resolve(keys, fingerprints)
-        # Tally accepted events per group of this block, then fold once into the aggregator.
+        within = result.within
+        if within is None:
+            verdicts = self.run.resolve(*_split(result.keys, result.fingerprints, total))
+            self._aggregate(result, verdicts)
+        else:
+            firsts = self.run.resolve(*_split(within.keys, within.fingerprints, len(within.positions)))
+            if any(firsts):
+                verdicts = self._judge_repeats(result, within, firsts)
+                self._aggregate(result, verdicts)
+            else:  # no first occurrence met a known scope: the worker's verdicts and sums stand
+                verdicts = within.verdicts
+                block = Aggregator(by_day=self.aggregator.by_day)
+                block.groups = {
+                    group: sums for group, sums in zip(result.groups, within.totals, strict=True) if sums[0]
+                }
+                self.aggregator.merge(block)
+                counts["late_accepted"] += within.late
+        conflicts = verdicts.count(CONFLICT)
+        position = -1
+        for _ in range(min(conflicts, MAX_SAMPLES - len(self.conflicts))):
+            position = verdicts.index(CONFLICT, position + 1)
+            self.conflicts.append(
+                LineIssue(input=result.input, line=result.line_numbers[position], reason=_CONFLICT_REASON),
+            )
+        counts["accepted"] += total - conflicts - (duplicates := verdicts.count(DUPLICATE))
+        counts["duplicate"] += duplicates
+        counts["conflict"] += conflicts
+        return verdicts
+
+    def _judge_repeats(self, result: _BlockResult, within: _Within, firsts: bytearray) -> bytearray:
+        """Every verdict of a block whose first occurrences were resolved to ``firsts``.
+
+        A repeat of a scope that was new to the index keeps the worker's verdict
+        (against the first occurrence, which the index now holds); a repeat of a
+        scope the index knew is judged again, against the index.
+        """
+        keys, fingerprints = _split(result.keys, result.fingerprints, len(result.line_numbers))
+        verdicts = bytearray(within.verdicts)
+        known = set()
+        for position, verdict in zip(within.positions, firsts, strict=True):
+            if verdict != ACCEPTED:
+                verdicts[position] = verdict
+                known.add(keys[position])
+        local = within.verdicts
+        again = [p for p, verdict in enumerate(local) if verdict != ACCEPTED and keys[p] in known]
+        if again:
+            judged = self.run.resolve([keys[p] for p in again], [fingerprints[p] for p in again])
+            for position, verdict in zip(again, judged, strict=True):
+                verdicts[position] = verdict
+        return verdicts
+
+    def _aggregate(self, result: _BlockResult, verdicts: bytearray) -> None:
+        """Tally accepted events per group of this block, then fold once into the aggregator."""
         events = [0] * len(result.groups)
         quantity = [0] * len(result.groups)
         late_accepted = 0
@@ -571,18 +682,7 @@ class _Accumulator:
             group: [events[gid], quantity[gid]] for gid, group in enumerate(result.groups) if events[gid]
         }
         self.aggregator.merge(block)
-        conflicts = verdicts.count(CONFLICT)
-        position = -1
-        for _ in range(min(conflicts, MAX_SAMPLES - len(self.conflicts))):
-            position = verdicts.index(CONFLICT, position + 1)
-            self.conflicts.append(
-                LineIssue(input=result.input, line=result.line_numbers[position], reason=_CONFLICT_REASON),
-            )
-        counts["accepted"] += total - conflicts - (duplicates := verdicts.count(DUPLICATE))
-        counts["duplicate"] += duplicates
-        counts["conflict"] += conflicts
-        counts["late_accepted"] += late_accepted
-        return verdicts
+        self.counts["late_accepted"] += late_accepted
 
 
 def replay(  # noqa: PLR0913 - every knob is a documented part of the run
