@@ -222,21 +222,20 @@ def _parse_loop(path: Path, parse: Any, check: Any = None) -> tuple[int, float, 
     return done, time.perf_counter() - started, time.process_time() - cpu
 
 
-def baseline_loops(path: Path) -> dict[str, tuple[int, float, float]]:
-    """The single-process loops a replay is compared with (same file, same run)."""
+def baseline_loops(path: Path) -> dict[str, tuple[int, float, float, float]]:
+    """The single-process loops a replay is compared with (same file, same run), each with its load."""
     import orjson  # noqa: PLC0415 - a dependency of the package, imported where the loop needs it
 
     from saas_contracts.ledger import EVENT_SCHEMA  # noqa: PLC0415 - keeps the module import light
     from saas_contracts.ledger._fast import schema_check  # noqa: PLC0415
 
     loops = {
-        "json.loads only": _parse_loop(path, json.loads),
-        "orjson only": _parse_loop(path, orjson.loads),
+        "json.loads only": (*_parse_loop(path, json.loads), _load()),
+        "orjson only": (*_parse_loop(path, orjson.loads), _load()),
     }
     if fast_available():
-        loops["orjson + jsonschema-rs is_valid"] = _parse_loop(
-            path, orjson.loads, schema_check(EVENT_SCHEMA, "fast")
-        )
+        measured = _parse_loop(path, orjson.loads, schema_check(EVENT_SCHEMA, "fast"))
+        loops["orjson + jsonschema-rs is_valid"] = (*measured, _load())
     return loops
 
 
@@ -258,24 +257,40 @@ def run_child(events: Path, kind: str, jobs: int, index_path: Path) -> dict[str,
     return result
 
 
-def print_table(rows: list[tuple[str, int, float, float]]) -> None:
+Row = tuple[str, int, float, float, float]
+"""(measurement, lines, wall seconds, CPU seconds, 1-minute load average when it ended)."""
+
+
+def _load() -> float:
+    """The machine's 1-minute load average (``uptime``), or NaN where the OS does not tell."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:  # pragma: no cover - not on Linux/macOS
+        return float("nan")
+
+
+def print_table(rows: list[Row]) -> None:
     """Print events/s and the ratio to the ``json.loads`` loop, one Markdown row per measurement.
 
-    Wall-clock rates move with the machine's load; the CPU columns (all processes of the
-    measurement) do much less, and ``cpu`` / ``cores`` bounds the wall time on an idle machine.
+    Wall-clock rates move with the machine's load (the last column: the 1-minute load average
+    when the measurement ended); the CPU columns (all processes of the measurement) move much
+    less, and ``cpu`` / ``cores`` bounds the wall time on an idle machine.
     """
     base, base_cpu = next(
         (lines / seconds, lines / cpu)
-        for name, lines, seconds, cpu in rows
+        for name, lines, seconds, cpu, _ in rows
         if name.startswith("json.loads only")
     )
-    print("| measurement | lines | wall s | events/s | x json.loads | CPU s | events/CPU-s | x json.loads |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name, lines, seconds, cpu in rows:
+    print(
+        "| measurement | lines | wall s | events/s | x json.loads | CPU s | events/CPU-s | x json.loads "
+        "| load |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, lines, seconds, cpu, load in rows:
         rate, cpu_rate = lines / seconds, lines / cpu
         print(
             f"| {name} | {lines:,} | {seconds:.1f} | {rate:,.0f} | {rate / base:.2f} | {cpu:.1f} "
-            f"| {cpu_rate:,.0f} | {cpu_rate / base_cpu:.2f} |"
+            f"| {cpu_rate:,.0f} | {cpu_rate / base_cpu:.2f} | {load:.1f} |"
         )
 
 
@@ -345,13 +360,14 @@ def main(argv: list[str] | None = None) -> int:
             dask_bench(events, options.partitions)
             return 0
         kinds = ["memory", "sqlite"] if options.index == "both" else [options.index]
-        rows: list[tuple[str, int, float, float]] = []
-        for name, (lines, seconds, cpu) in baseline_loops(events).items():
-            rows.append((name + ", 1 process", lines, seconds, cpu))
+        print(f"load average at the start: {_load():.1f}")
+        rows: list[Row] = []
+        for name, (lines, seconds, cpu, load) in baseline_loops(events).items():
+            rows.append((name + ", 1 process", lines, seconds, cpu, load))
         for kind in kinds:
             result = run_child(events, kind, options.jobs, index_path)
             cpu = result["cpu_main_s"] + result["cpu_workers_s"]
-            rows.append((f"full replay, {kind} index", result["lines"], result["seconds"], cpu))
+            rows.append((f"full replay, {kind} index", result["lines"], result["seconds"], cpu, _load()))
             size = f", index file {result['index_mib']:,.0f} MiB" if "index_mib" in result else ""
             print(
                 f"full replay, {kind} index: peak RSS {result['peak_rss_total_mib']:.0f} MiB "
@@ -362,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
             print("  outcomes: " + ", ".join(f"{name}={n:,}" for name, n in result["counts"].items()))
         sample, seconds, cpu = reference_loop(events, options.reference_sample)
         name = f"json.loads + jsonschema is_valid, 1 process, first {sample:,} lines"
-        rows.append((name, sample, seconds, cpu))
+        rows.append((name, sample, seconds, cpu, _load()))
         print_table(rows)
     return 0
 

@@ -166,11 +166,11 @@ class TestComparisonFailure:
     def test_failure_is_a_finding_for_that_file(
         self, cli: Cli, tmp_path: Path, name: str, reason: str
     ) -> None:
-        """The failing file is a ``comparison-failed`` change that fails the gate; other files are diffed."""
+        """The failing file is a ``comparison-failed`` change (exit 3, not the gate's 1); others diffed."""
         _sides(tmp_path, {"type": "string"}, {"type": "integer", "title": "boom"}, name=name)
         _sides(tmp_path, {"type": "string"}, {"type": "integer"}, name="other.json")
         result = cli("diff", str(tmp_path / "old"), str(tmp_path / "new"), "-o", "json")
-        assert result.exit_code == 1
+        assert result.exit_code == 3
         report = json.loads(result.stdout)
         failed = [change for change in report["changes"] if change["file"] == name]
         assert [(c["kind"], c["backward"], c["forward"]) for c in failed] == [
@@ -183,8 +183,8 @@ class TestComparisonFailure:
 
     @pytest.mark.usefixtures("failing_walker")
     def test_no_gate_reports_and_exits_zero(self, cli: Cli, tmp_path: Path) -> None:
-        """With ``--no-gate`` the failure is listed and the command exits 0, like any report."""
+        """With ``--no-gate`` the failure is listed and the command still exits 3: never silent."""
         _sides(tmp_path, {"type": "string"}, {"type": "integer", "title": "boom"})
         result = cli("diff", str(tmp_path / "old"), str(tmp_path / "new"), "--no-gate")
-        assert result.exit_code == 0
+        assert result.exit_code == 3
         assert "comparison-failed" in result.stdout

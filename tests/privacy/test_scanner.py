@@ -245,3 +245,16 @@ class TestLoneSurrogates:
         assert scan({"note": "a\ud800b"}).clean
         assert scan_text("schema 'x#/\\ud800'").clean  # the unescaped view decodes to a surrogate
         assert not scan({"note": f"\udfff {STRIPE}"}).clean
+
+
+class TestLoneSurrogatesUnderSecretNames:
+    """A lone surrogate under a member with field rules never crashes the scanner (RE2 reads UTF-8 only)."""
+
+    @pytest.mark.parametrize("member", ["api_key", "password", "commit_sha", "notes"])
+    def test_scan_answers(self, member):
+        """The value is scanned, not raised on."""
+        scan({member: "abc\ud800def"})
+
+    def test_secret_beside_a_surrogate_is_still_found(self):
+        """The surrogate is read as U+FFFD, so a secret next to it is still found."""
+        assert not scan({"api_key": STRIPE + "\udc00"}).clean

@@ -16,6 +16,7 @@ from typing import Any
 from tests._support import ROOT
 from tests.ts_package._decision_cases import INSTANT_REQUESTS, generated, python_result
 from tests.ts_package._lifecycle_cases import lifecycle_cases
+from tests.ts_package._privacy import reference as privacy_reference
 
 from saas_contracts._digest import canonical_bytes
 from saas_contracts._jsonio import loads
@@ -132,6 +133,7 @@ def reference() -> dict[str, Any]:
                 for vector in redaction["vectors"]
             ],
         },
+        "privacy": privacy_reference(),
         "outcomes": {
             "usage-event-ledger": _outcomes(ledger, run_ledger_stage, CHECKED_STAGES["usage-event-ledger"]),
             "entitlement-plan-source": _outcomes(

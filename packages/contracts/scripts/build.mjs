@@ -16,6 +16,8 @@ import Ajv2020 from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import { _ } from "ajv";
 import * as esbuild from "esbuild";
+import { createHash } from "node:crypto";
+import canonicalize from "canonicalize";
 
 const PACKAGE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ROOT = path.resolve(PACKAGE, "..", "..");
@@ -462,6 +464,145 @@ function versionModules() {
   };
 }
 
+// ---------------------------------------------------------------------------------- privacy
+
+const PRIVACY_RULES = path.join(SCHEMAS, "privacy", "v1", "rules.json");
+const CONFUSABLES = path.join(ROOT, "src", "saas_contracts", "privacy", "_confusables.json");
+const HTML_REFERENCES = path.join(PACKAGE, "scripts", "privacy-html-references.json");
+
+/** Property names the packaged schemas declare (at any depth): pointer segments shown verbatim (Python: _mask.declared_names). */
+function declaredNames(schemas) {
+  const names = new Set();
+  const stack = schemas.map((schema) => schema.doc);
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (node !== null && typeof node === "object") {
+      if (node.properties !== null && typeof node.properties === "object" && !Array.isArray(node.properties)) {
+        for (const key of Object.keys(node.properties)) names.add(key);
+      }
+      stack.push(...Object.values(node));
+    }
+  }
+  return [...names].sort(compareText);
+}
+
+const normalizeKeyForCheck = (key) => {
+  let text = key;
+  if (/[^\u0000-\u007f]/u.test(text)) text = text.replace(/\p{Cf}/gu, "").normalize("NFKC").replace(/\p{Cf}/gu, "");
+  text = text.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2");
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+};
+
+/** Build-time check: every rule and allow entry compiles as a JavaScript RegExp and gives each example its labelled verdict (raw text, as Python's check_examples). */
+function checkPrivacyRules(document) {
+  const flags = (ignoreCase) => document.regex.js_flags + (ignoreCase ? document.regex.js_ignore_case_flag : "");
+  const compile = (pattern, ignoreCase, where) => {
+    try {
+      return new RegExp(pattern, flags(ignoreCase));
+    } catch (error) {
+      throw new Error(`${where}: pattern does not compile in JavaScript: ${error.message}`);
+    }
+  };
+  const text = (example) => example.text.join("");
+  const allow = document.allow.map((entry) => ({
+    entry,
+    regex: compile(entry.pattern, false, `allow ${entry.id}`),
+    keyRegex: entry.key_pattern === undefined ? null : compile(entry.key_pattern, false, `allow ${entry.id}`),
+  }));
+  const allows = (item, value, key) => item.regex.test(value) && (item.keyRegex === null || (key !== null && item.keyRegex.test(key)));
+  for (const item of allow) {
+    for (const [label, expected] of [["match", true], ["no_match", false]]) {
+      item.entry.examples[label].forEach((example, index) => {
+        const key = example.key === undefined ? null : normalizeKeyForCheck(example.key);
+        if (allows(item, text(example), key) !== expected) throw new Error(`allow ${item.entry.id}: example ${label}[${index}] differs in JavaScript`);
+      });
+    }
+  }
+  const jsonType = (value, type) =>
+    type === "array" ? Array.isArray(value) : type === "object" ? value !== null && typeof value === "object" && !Array.isArray(value)
+      : type === "null" ? value === null : type === "integer" ? Number.isInteger(value) : type === "number" ? typeof value === "number" : typeof value === type;
+  for (const rule of document.rules) {
+    const where = `rule ${rule.id}`;
+    const regex = rule.pattern === undefined ? null : compile(rule.pattern, rule.ignore_case, where);
+    const keyRegex = rule.key_pattern === undefined ? null : compile(rule.key_pattern, false, where);
+    const conditions = (rule.structure?.all ?? []).map((c) => ({ ...c, regex: c.pattern === undefined ? null : compile(c.pattern, rule.ignore_case, where) }));
+    const search = (value) => regex !== null && (rule.keywords.length === 0 || rule.keywords.some((k) => value.toLowerCase().includes(k))) && regex.test(value);
+    const verdict = (example) => {
+      const value = text(example);
+      if (rule.target === "structure") {
+        let node;
+        try {
+          node = JSON.parse(value);
+        } catch {
+          return false;
+        }
+        if (node === null || typeof node !== "object" || Array.isArray(node) || conditions.length === 0) return false;
+        return conditions.every((c) => {
+          let current = node;
+          for (const part of c.path) {
+            if (current === null || typeof current !== "object" || Array.isArray(current) || !Object.hasOwn(current, part)) return false;
+            current = current[part];
+          }
+          if (c.type !== undefined && !jsonType(current, c.type)) return false;
+          return c.regex === null || (typeof current === "string" && c.regex.test(current));
+        });
+      }
+      if (rule.target === "field") {
+        const key = normalizeKeyForCheck(String(example.key ?? ""));
+        return keyRegex.test(key) && search(value) && !allow.some((item) => allows(item, value, key));
+      }
+      return search(value);
+    };
+    for (const [label, expected] of [["match", true], ["no_match", false]]) {
+      rule.examples[label].forEach((example, index) => {
+        if (verdict(example) !== expected) throw new Error(`${where}: example ${label}[${index}] differs in JavaScript`);
+      });
+    }
+  }
+}
+
+const compactRules = (document) => {
+  const keep = (entry) => Object.fromEntries(Object.entries(entry).filter(([key]) => key !== "examples" && key !== "description"));
+  return { regex: document.regex, allow: document.allow.map(keep), rules: document.rules.map(keep) };
+};
+
+/** generated/privacy/: the rules file, its digest, the confusables and HTML reference tables, the declared names (Workers have no fs). */
+function privacyModules(schemas) {
+  const rules = readJson(PRIVACY_RULES);
+  checkPrivacyRules(rules);
+  const digest = `sha256:${createHash("sha256").update(canonicalize({ rules })).digest("hex")}`;
+  const confusables = readJson(CONFUSABLES).map;
+  const references = readJson(HTML_REFERENCES);
+  const js = [
+    HEADER,
+    `/** schemas/privacy/v1/rules.json */\nexport const RULES_DOCUMENT = ${JSON.stringify(rules)};\n`,
+    `/** What the scanner compiles: the rules file without descriptions and examples (checked above). */\nexport const RULES = ${JSON.stringify(compactRules(rules))};\n`,
+    `/** sha256 of the RFC 8785 canonical JSON of {"rules": RULES_DOCUMENT} (Python: rules_digest()). */\nexport const RULES_DIGEST = ${literal(digest)};\n`,
+    `/** src/saas_contracts/privacy/_confusables.json: non-ASCII look-alike to ASCII. */\nexport const CONFUSABLES = ${JSON.stringify(confusables)};\n`,
+    `/** Python's html.unescape tables (scripts/privacy-html-references.json). */\nexport const HTML_NAMED = ${JSON.stringify(references.named)};\n`,
+    `export const HTML_INVALID_CHARREFS = ${JSON.stringify(references.invalid_charrefs)};\n`,
+    `export const HTML_INVALID_CODEPOINTS = ${JSON.stringify(references.invalid_codepoints)};\n`,
+    `/** Names the \\N{...} escape decodes here (printable ASCII and its full-width forms). */\nexport const UNICODE_NAMES = ${JSON.stringify(references.unicode_names)};\n`,
+    `/** Property names the packaged schemas declare. */\nexport const DECLARED_NAMES = ${JSON.stringify(declaredNames(schemas))};\n`,
+  ];
+  const dts = [
+    HEADER,
+    `import type { PrivacyRules } from "../types/privacy.js";\n\n`,
+    "export declare const RULES_DOCUMENT: PrivacyRules;\n",
+    `export declare const RULES: { readonly regex: PrivacyRules["regex"]; readonly allow: readonly { readonly id: string; readonly pattern: string; readonly key_pattern?: string }[]; readonly rules: readonly CompactRule[] };\n`,
+    "export interface CompactRule {\n  readonly id: string;\n  readonly family: string;\n  readonly target: string;\n  readonly pattern?: string;\n  readonly key_pattern?: string;\n  readonly structure?: { readonly all: readonly { readonly path: readonly string[]; readonly type?: string; readonly pattern?: string }[] };\n  readonly ignore_case: boolean;\n  readonly keywords: readonly string[];\n}\n",
+    `export declare const RULES_DIGEST: ${literal(digest)};\n`,
+    "export declare const CONFUSABLES: Readonly<Record<string, string>>;\n",
+    "export declare const HTML_NAMED: Readonly<Record<string, string>>;\n",
+    "export declare const HTML_INVALID_CHARREFS: Readonly<Record<string, string>>;\n",
+    "export declare const HTML_INVALID_CODEPOINTS: readonly number[];\n",
+    "export declare const UNICODE_NAMES: Readonly<Record<string, string>>;\n",
+    "export declare const DECLARED_NAMES: readonly string[];\n",
+  ];
+  return { "privacy/index.js": js.join(""), "privacy/index.d.ts": dts.join("") };
+}
+
 // ---------------------------------------------------------------------------------- main
 
 async function generate() {
@@ -480,6 +621,7 @@ async function generate() {
   Object.assign(files, await validatorModules(schemas, names));
   Object.assign(files, fixtureModules());
   Object.assign(files, versionModules());
+  Object.assign(files, privacyModules(schemas));
   files["README.md"] = "# generated/\n\nEverything here is written by `packages/contracts/scripts/build.mjs` from the repository's\n`schemas/` and `fixtures/`. Do not edit: change the source and run `npm run generate`\n(CI runs `node scripts/build.mjs --check`).\n";
   return files;
 }

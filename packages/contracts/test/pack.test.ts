@@ -11,6 +11,7 @@ import * as esbuild from "esbuild";
 import { Miniflare } from "miniflare";
 import { publint } from "publint";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { privacyReference } from "./privacy-reference.js";
 import { reference } from "./reference.js";
 
 const PACKAGE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -90,9 +91,10 @@ describe("examples/typescript-worker over the installed tarball", () => {
   test("the gzip bundle size stays small (reported)", () => {
     const size = gzipSync(bundle).length;
     console.log(`examples/typescript-worker bundle: ${bundle.length} bytes, ${size} bytes gzip`);
-    // About 12 KB without POST /lifecycle; ./entitlements applyEvents adds about 26 KB (22 KB of it
-    // the precompiled lifecycle-event, state and write-envelope validators).
-    expect(size).toBeLessThan(42_000);
+    // About 12 KB without ./privacy and POST /lifecycle; the privacy scanner's rules, confusables and HTML
+    // tables add about 36 KB, ./entitlements applyEvents about 26 KB (22 KB of it the precompiled
+    // lifecycle-event, state and write-envelope validators).
+    expect(size).toBeLessThan(85_000);
   });
 
   test("accepts a valid usage event with Python's fingerprint", async () => {
@@ -134,5 +136,23 @@ describe("examples/typescript-worker over the installed tarball", () => {
       expect(response.status).toBe(statuses[String(theirs["outcome"])] ?? 200);
       expect([body["outcome"], body["detail"]]).toEqual([theirs["outcome"], theirs["detail"]]);
     }
+  });
+});
+
+describe("examples/typescript-worker: POST /ops-summary privacy-scans before publishing", () => {
+  const privacy = privacyReference();
+
+  test("a clean ops summary gets the privacy evidence with Python's rules digest", async () => {
+    const item = privacy.documents.find((document) => document.corpus === "accept" && document.name.startsWith("ops-summary"))!;
+    const response = await worker!.dispatchFetch("http://example.test/ops-summary", { method: "POST", body: JSON.stringify(item.document) });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ privacy: { rules_digest: privacy.rules_digest, findings: 0 } });
+  });
+
+  test("a summary holding a disguised secret is refused with Python's masked findings", async () => {
+    const item = privacy.documents.find((document) => document.corpus === "holdout/reject")!;
+    const response = await worker!.dispatchFetch("http://example.test/ops-summary", { method: "POST", body: JSON.stringify(item.document) });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { findings: unknown[] }).findings).toEqual(item.findings);
   });
 });

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from saas_contracts.cli._common import EXIT_FINDINGS, EXIT_OK, output_format_option
+from saas_contracts.cli._common import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, output_format_option
 from saas_contracts.diff import (
+    DEFAULT_BUDGET,
     WAIVER_FILE,
     Mode,
     Policy,
@@ -94,6 +95,14 @@ REPORTERS: dict[str, Callable[..., None]] = {
     help="Fail the gate on 'unknown' verdicts in a required direction too (default: list them).",
 )
 @click.option(
+    "--budget",
+    type=click.IntRange(min=1),
+    default=DEFAULT_BUDGET,
+    show_default=True,
+    help="Units of work for the run (one validation or one pair of nodes walked each). Checks still "
+    "open when it is spent end as 'unknown' with the reason 'budget', so every run ends.",
+)
+@click.option(
     "-v", "--verbose", is_flag=True, help="Text output: show compatible changes and all pointers too."
 )
 def diff_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per option
@@ -108,6 +117,7 @@ def diff_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per opt
     waiver_path: Path | None,
     no_gate: bool,  # noqa: FBT001
     fail_on_unknown: bool,  # noqa: FBT001
+    budget: int,
     verbose: bool,  # noqa: FBT001
 ) -> None:
     """Compare OLD and NEW schemas and say, per change, whether instances still validate.
@@ -124,7 +134,10 @@ def diff_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per opt
 
     The gate fails (exit 1) when a change breaks a direction its contract
     promises (schemas/<contract>/contract.json) without a new v<major> folder
-    or a waiver with a reason. Exit 0 otherwise, 2 on usage errors.
+    or a waiver with a reason. Exit 0 otherwise, 2 on usage errors (including
+    a file that is not a valid schema of its dialect), 3 when the differ
+    itself failed on a file (reported as 'comparison-failed', even with
+    --no-gate).
     """
     if base is not None and old is not None:
         raise click.UsageError("give either --base REV or OLD, not both")
@@ -135,12 +148,16 @@ def diff_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per opt
         result = diff_and_gate(
             sides.old,
             sides.new,
-            policy=Policy(format_assertion=format_assertion, lenient_open_content=lenient_open_content),
+            policy=Policy(
+                format_assertion=format_assertion, lenient_open_content=lenient_open_content, budget=budget
+            ),
             waivers=waivers,
             default_mode=Mode(default_mode),
             fail_on_unknown=fail_on_unknown,
             gate=not no_gate,
         )
     REPORTERS[output_format.lower()](result, verbose=verbose)
+    if result.failed_files:
+        raise click.exceptions.Exit(EXIT_INTERNAL)
     failed = result.gate is not None and not result.gate.passed
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_OK)

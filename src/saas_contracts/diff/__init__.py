@@ -1,5 +1,6 @@
 """Schema diffing: instance-set compatibility, counterexamples, and the semver gate."""
 
+from saas_contracts.diff._budget import DEFAULT_BUDGET
 from saas_contracts.diff._core import diff_schemas, diff_sets
 from saas_contracts.diff._gate import diff_and_gate, load_waivers
 from saas_contracts.diff._model import (
@@ -21,6 +22,7 @@ from saas_contracts.diff._sources import WAIVER_FILE, SchemaSet
 from saas_contracts.errors import DiffInputError
 
 __all__ = [
+    "DEFAULT_BUDGET",
     "WAIVER_FILE",
     "Change",
     "CodegenChange",

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from saas_contracts._ecma import compile_ecma
 from saas_contracts._jsontype import type_covers
 from saas_contracts._mask import pointer as safe_pointer
+from saas_contracts.diff._budget import BUDGET_NOTE, BudgetSpentError
 from saas_contracts.diff._generate import (
     NOT_FORMATTED,
     PALETTE,
@@ -45,11 +46,13 @@ from saas_contracts.diff._normalize import (
     Normalizer,
     Part,
     canonical,
+    equivalent,
     to_fraction,
 )
 from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:
+    from saas_contracts.diff._budget import Budget
     from saas_contracts.diff._model import Policy
 
 _MAX_DEPTH = 48
@@ -116,6 +119,8 @@ class Pending:
     """Values valid under both local schemas at the same place (to attribute a counterexample)."""
     via: tuple[str, ...] = ()
     note: str = ""
+    reached_at: list[str] = field(default_factory=list)
+    """Instance paths of other walks that reached the same pair of definitions."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,6 +162,32 @@ def instance_pointer(steps: tuple[Step, ...]) -> str:
     return text
 
 
+def budget_pending(old_at: str, new_at: str) -> Pending:
+    """The difference left when the budget ran out: nothing below ``old_at``/``new_at`` is decided."""
+    return Pending(
+        kind="budget-spent",
+        message="the work budget ran out here: the rest of this schema was not compared",
+        old_at=old_at,
+        new_at=new_at,
+        steps=(),
+        back_ok=False,
+        fwd_ok=False,
+        note=BUDGET_NOTE,
+    )
+
+
+def _only_in(values: list[Any] | None, other: set[str] | None, limit: int = _WITNESSES) -> list[Any]:
+    """Up to ``limit`` of ``values`` whose canonical text is not in ``other`` (all of them when it is None).
+
+    Witness candidates for an enum change: only values told apart are worth a
+    validation, so a changed enum of thousands of values costs a few checks.
+    """
+    if not values:
+        return []
+    chosen = [value for value in values if other is None or canonical(value) not in other]
+    return chosen[:limit]
+
+
 def _short(value: Any, limit: int = 60) -> str:
     text = canonical(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -171,12 +202,16 @@ class Walker:
         old: tuple[Normalizer, Generator],
         new: tuple[Normalizer, Generator],
         policy: Policy,
+        budget: Budget | None = None,
     ) -> None:
-        """Bind to both sides' normalizers and generators."""
+        """Bind to both sides' normalizers and generators (and the run's work budget)."""
         self.o_norm, self.o_gen = old
         self.n_norm, self.n_gen = new
         self.policy = policy
+        self.budget = budget
         self.found: list[Pending] = []
+        self.shared: dict[tuple[tuple[str, str], int, bool], list[Pending]] = {}
+        """Differences found under each pair of definitions, per polarity and mode (walked once)."""
         self.ref_switches: list[tuple[str, str, str]] = []
         self.witness_cache: dict[tuple[str, ...], tuple[list[Any], list[Any], list[Any]]] = {}
         self.seeds: list[Any] = []
@@ -187,25 +222,51 @@ class Walker:
     def compare(self, old_raw: Any, old_base: str, new_raw: Any, new_base: str) -> list[Pending]:
         """Walk a pair of (sub)schemas from the top; return the differences."""
         self.found = []
-        self.walk(self.o_norm.node(old_raw, old_base), self.n_norm.node(new_raw, new_base), Ctx())
+        try:
+            self.walk(self.o_norm.node(old_raw, old_base), self.n_norm.node(new_raw, new_base), Ctx())
+        except BudgetSpentError:
+            self.found.append(budget_pending(old_base, new_base))
         return self.found
 
-    def walk(self, o: Node, n: Node, ctx: Ctx) -> None:
+    def walk(self, o: Node, n: Node, ctx: Ctx) -> None:  # noqa: C901 - the shortcuts before the keyword walk
         """Compare two normalized nodes."""
+        if self.budget is not None:
+            self.budget.charge()
         if o.via or n.via:
             ctx = replace(ctx, via=tuple(dict.fromkeys([*ctx.via, *o.via, *n.via])))
         if bool(o.refs) != bool(n.refs) or (o.refs and n.refs and o.via[-1:] != n.via[-1:]):
             self.ref_switches.append((instance_pointer(ctx.steps), _ref_label(o), _ref_label(n)))
         self._annotations(o, n, ctx)
-        if self.o_norm.expand(o.raw) == self.n_norm.expand(n.raw) and (
+        if equivalent(self.o_norm, o.raw, self.n_norm, n.raw) and (
             canonical(o.raw) == canonical(n.raw) or ctx.proof_only
         ):
             return  # same instances; when only the spelling differs, walk on for codegen and annotations
         pair = (o.refs[-1] if o.refs else "", n.refs[-1] if n.refs else "")
         if all(pair) and pair in ctx.ref_pairs:
             return  # coinductive: the same pair of definitions is already being compared above
-        if all(pair):
-            ctx = replace(ctx, ref_pairs=ctx.ref_pairs | {pair})
+        if not all(pair):
+            self._walk_keywords(o, n, ctx)
+            return
+        ctx = replace(ctx, ref_pairs=ctx.ref_pairs | {pair})
+        shared = (pair, ctx.polarity, ctx.proof_only)
+        known = self.shared.get(shared)
+        if known is not None:
+            # The same two definitions were already walked in this context from another path: their
+            # differences are reported once (at the first path); a proof walk reuses the verdicts.
+            if ctx.proof_only:
+                self.found.extend(known)
+                return
+            where = instance_pointer(ctx.steps) or "/"
+            for pending in known:
+                if where not in pending.reached_at:
+                    pending.reached_at.append(where)
+            return
+        start = len(self.found)
+        self._walk_keywords(o, n, ctx)
+        self.shared[shared] = self.found[start:]
+
+    def _walk_keywords(self, o: Node, n: Node, ctx: Ctx) -> None:
+        """Compare two nodes keyword family by keyword family."""
         if ctx.depth > _MAX_DEPTH:
             self.emit_local(
                 "depth-limit",
@@ -285,20 +346,17 @@ class Walker:
         if not ctx.proof_only and memo in self.witness_cache:
             back_w, fwd_w, controls = self.witness_cache[memo]
         elif not ctx.proof_only and not (back_ok and fwd_ok and not opaque):
-            back_candidates = [*(extra_back or []), *self.seeds]
-            fwd_candidates = [*(extra_fwd or []), *self.seeds]
-            if not back_ok or opaque:
-                if hybrid_keys:
-                    back_candidates += self.n_gen.samples(_hybrid(n, o, hybrid_keys), 8)
-                back_candidates += self.o_gen.samples(o.raw, 8)
-            if not fwd_ok or opaque:
-                if hybrid_keys:
-                    fwd_candidates += self.o_gen.samples(_hybrid(o, n, hybrid_keys), 8)
-                fwd_candidates += self.n_gen.samples(n.raw, 8)
-            back_w, fwd_w, controls = self._split(
-                o, n, _with_fewer_keys(back_candidates), _with_fewer_keys(fwd_candidates)
+            back_w, fwd_w, controls = self._witnesses(
+                o,
+                n,
+                back_ok=back_ok,
+                fwd_ok=fwd_ok,
+                opaque=opaque,
+                extra=(extra_back, extra_fwd),
+                hybrid_keys=hybrid_keys,
             )
-            self.witness_cache[memo] = (back_w, fwd_w, controls)
+            if not (self.budget is not None and self.budget.exhausted):
+                self.witness_cache[memo] = (back_w, fwd_w, controls)
         if ctx.polarity < 0:
             back_ok, fwd_ok = fwd_ok, back_ok
             back_w, fwd_w = fwd_w, back_w
@@ -325,6 +383,33 @@ class Walker:
                 note=note,
             ),
         )
+
+    def _witnesses(  # noqa: PLR0913 - the pair, its local verdicts and the candidates to try
+        self,
+        o: Node,
+        n: Node,
+        *,
+        back_ok: bool,
+        fwd_ok: bool,
+        opaque: bool,
+        extra: tuple[list[Any] | None, list[Any] | None],
+        hybrid_keys: tuple[str, ...],
+    ) -> tuple[list[Any], list[Any], list[Any]]:
+        """Instances told apart by the pair: (old only, new only, both); none once the budget is spent."""
+        back_candidates = [*(extra[0] or []), *self.seeds]
+        fwd_candidates = [*(extra[1] or []), *self.seeds]
+        try:
+            if not back_ok or opaque:
+                if hybrid_keys:
+                    back_candidates += self.n_gen.samples(_hybrid(n, o, hybrid_keys), 8)
+                back_candidates += self.o_gen.samples(o.raw, 8)
+            if not fwd_ok or opaque:
+                if hybrid_keys:
+                    fwd_candidates += self.o_gen.samples(_hybrid(o, n, hybrid_keys), 8)
+                fwd_candidates += self.n_gen.samples(n.raw, 8)
+            return self._split(o, n, _with_fewer_keys(back_candidates), _with_fewer_keys(fwd_candidates))
+        except BudgetSpentError:
+            return [], [], []
 
     def _split(
         self,
@@ -354,8 +439,10 @@ class Walker:
         """Walk a pair only to prove: (differs, backward proven, forward proven), locally."""
         saved = self.found
         self.found = []
-        self.walk(o, n, replace(ctx, polarity=1, proof_only=True))
-        found, self.found = self.found, saved
+        try:
+            self.walk(o, n, replace(ctx, polarity=1, proof_only=True))
+        finally:
+            found, self.found = self.found, saved
         if not found:
             return (False, True, True)
         return (True, all(item.back_ok for item in found), all(item.fwd_ok for item in found))
@@ -520,8 +607,8 @@ class Walker:
             fwd_ok=fwd_ok,
             old_at=o.where("enum") if before is not None else "",
             new_at=n.where("enum") if after is not None else "",
-            extra_back=[*(before or []), *PALETTE],
-            extra_fwd=[*(after or []), *PALETTE],
+            extra_back=[*_only_in(before, new_keys), *PALETTE],
+            extra_fwd=[*_only_in(after, old_keys), *PALETTE],
             hybrid_keys=("enum",),
         )
 
@@ -1312,9 +1399,7 @@ class Walker:
         else:
             return False
         o_key, n_key = ("anyOf", "oneOf") if to_one else ("oneOf", "anyOf")
-        o_branches = sorted(canonical(self.o_norm.expand(item)) for item in o.kw[o_key])
-        n_branches = sorted(canonical(self.n_norm.expand(item)) for item in n.kw[n_key])
-        if o_branches != n_branches:
+        if not self._same_branches(o.kw[o_key], n.kw[n_key]):
             return False
         one_node, one_norm = (n, self.n_norm) if to_one else (o, self.o_norm)
         disjoint = self._disjoint(one_node, one_norm, "oneOf")
@@ -1342,6 +1427,18 @@ class Walker:
         )
         return True
 
+    def _same_branches(self, before: list[Any], after: list[Any]) -> bool:
+        """The two lists hold equivalent subschemas, one for one (in any order)."""
+        if len(before) != len(after):
+            return False
+        unused = list(range(len(after)))
+        for item in before:
+            match = next((j for j in unused if equivalent(self.o_norm, item, self.n_norm, after[j])), None)
+            if match is None:
+                return False
+            unused.remove(match)
+        return True
+
     def _not(self, o: Node, n: Node, ctx: Ctx) -> None:
         if "not" not in o.kw and "not" not in n.kw:
             return
@@ -1353,9 +1450,7 @@ class Walker:
         o_if, n_if = o.kw.get("if"), n.kw.get("if")
         if o_if is None and n_if is None:
             return
-        same_if = (
-            o_if is not None and n_if is not None and self.o_norm.expand(o_if) == self.n_norm.expand(n_if)
-        )
+        same_if = o_if is not None and n_if is not None and equivalent(self.o_norm, o_if, self.n_norm, n_if)
         if o_if is None or n_if is None:
             self._one_sided_conditional(o, n, ctx)
             return

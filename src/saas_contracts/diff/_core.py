@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from saas_contracts._pointer import escape_token
-from saas_contracts.diff._compare import Pending, Walker, instance_pointer
+from saas_contracts._pointer import escape_token, unescape_token
+from saas_contracts.diff._budget import BUDGET_NOTE, Budget, BudgetSpentError
+from saas_contracts.diff._compare import Pending, Walker, budget_pending, instance_pointer
 from saas_contracts.diff._counterexample import Prover
 from saas_contracts.diff._generate import Generator
 from saas_contracts.diff._model import (
+    COMPARISON_FAILED,
     Change,
     CodegenChange,
     Counterexample,
@@ -22,7 +24,7 @@ from saas_contracts.diff._model import (
     Verdict,
     worst,
 )
-from saas_contracts.diff._normalize import Normalizer
+from saas_contracts.diff._normalize import Normalizer, equivalent
 from saas_contracts.diff._sources import SchemaDoc, SchemaSet, single_document_set
 from saas_contracts.errors import ContractError
 
@@ -30,8 +32,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 _VERSION_DIR = re.compile(r"v([1-9][0-9]*)\Z")
-COMPARISON_FAILED = "comparison-failed"
-"""The change kind of a file the differ failed on: unknown both ways, and it always fails the gate."""
+BUDGET_KIND = "budget-spent"
+"""The change kind standing for what the work budget left undecided (unknown both ways)."""
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,37 @@ class _Side:
     generator: Generator
 
 
-def _side(schemas: SchemaSet, policy: Policy) -> _Side:
-    normalizer = Normalizer(schemas)
-    return _Side(
-        schemas, normalizer, Generator(schemas, normalizer, format_assertion=policy.format_assertion)
-    )
+def _side(schemas: SchemaSet, policy: Policy, budget: Budget) -> _Side:
+    normalizer = Normalizer(schemas, budget)
+    generator = Generator(schemas, normalizer, format_assertion=policy.format_assertion, budget=budget)
+    return _Side(schemas, normalizer, generator)
+
+
+def _split_key(key: str) -> tuple[str, str]:
+    """``$defs/a~1b`` -> (``$defs``, ``a/b``)."""
+    keyword, _, token = key.partition("/")
+    return keyword, unescape_token(token)
+
+
+def definitions_of(contents: Any) -> dict[str, Any]:
+    """The named subschemas of a document: ``$defs`` and ``definitions`` entries that are schemas.
+
+    ``definitions`` is the name before 2019-09; in a draft-07 document
+    ``$defs`` is an unknown keyword that may hold anything, so an entry that is
+    not an object or a boolean is no definition and is skipped. A name in both
+    keeps the ``$defs`` one.
+    """
+    if not isinstance(contents, dict):
+        return {}
+    found: dict[str, Any] = {}
+    for keyword in ("definitions", "$defs"):
+        value = contents.get(keyword)
+        if not isinstance(value, dict):
+            continue
+        for name, schema in value.items():
+            if isinstance(schema, (dict, bool)):
+                found[f"{keyword}/{escape_token(name)}"] = schema
+    return found
 
 
 def severity(change_backward: Verdict, change_forward: Verdict, mode: Mode) -> str:
@@ -65,8 +93,9 @@ class _Differ:
     def __init__(
         self, old: SchemaSet, new: SchemaSet, *, policy: Policy, modes: Mapping[str, Mode], default: Mode
     ) -> None:
-        self.old = _side(old, policy)
-        self.new = _side(new, policy)
+        self.budget = Budget(policy.budget)
+        self.old = _side(old, policy, self.budget)
+        self.new = _side(new, policy, self.budget)
         self.policy = policy
         self.modes = modes
         self.default = default
@@ -74,6 +103,8 @@ class _Differ:
         self.codegen: set[CodegenChange] = set()
         self.files: dict[str, FileSummary] = {}
         self.witness_cache: dict[tuple[str, ...], tuple[list[Any], list[Any], list[Any]]] = {}
+        self.shared: dict[tuple[tuple[str, str], int, bool], list[Pending]] = {}
+        """Pairs of definitions already walked in this run (a shared definition is reported once)."""
 
     def mode_for(self, doc: SchemaDoc) -> Mode:
         return self.modes.get(doc.contract, self.default)
@@ -91,6 +122,10 @@ class _Differ:
                     self.added(new_docs[path])
             except ContractError:
                 raise
+            except BudgetSpentError:
+                del self.changes[changes:]
+                self.codegen = codegen
+                self.out_of_budget(new_docs.get(path) or old_docs[path])
             except Exception as error:  # noqa: BLE001 - one file's failure is reported against that file
                 del self.changes[changes:]
                 self.codegen = codegen
@@ -119,6 +154,28 @@ class _Differ:
         )
         self.files[doc.path] = FileSummary(backward=Verdict.UNKNOWN, forward=Verdict.UNKNOWN, changes=1)
 
+    def out_of_budget(self, doc: SchemaDoc) -> None:
+        """Report a file the budget ran out on before anything was decided: unknown both ways."""
+        self.changes.append(self.budget_change(doc.path, f"{doc.path}#", f"{doc.path}#"))
+        self.files[doc.path] = FileSummary(backward=Verdict.UNKNOWN, forward=Verdict.UNKNOWN, changes=1)
+
+    def budget_change(self, file: str, old_at: str, new_at: str) -> Change:
+        """The change that stands for everything the budget left undecided under one schema."""
+        mode = self.modes.get(file.partition("/")[0], self.default) if "/" in file else self.default
+        pending = budget_pending(old_at, new_at)
+        return Change(
+            file=file,
+            kind=pending.kind,
+            old_pointer=old_at,
+            new_pointer=new_at,
+            instance_pointer="",
+            message=pending.message,
+            backward=Verdict.UNKNOWN,
+            forward=Verdict.UNKNOWN,
+            severity=severity(Verdict.UNKNOWN, Verdict.UNKNOWN, mode),
+            note=BUDGET_NOTE,
+        )
+
     def compare_files(self, old: SchemaDoc, new: SchemaDoc, *, bumped: bool) -> None:
         start = len(self.changes)
         self.compare_pair(
@@ -132,10 +189,14 @@ class _Differ:
             bumped=bumped,
             mode=self.mode_for(new),
         )
-        old_defs: dict[str, Any] = old.contents.get("$defs", {}) if isinstance(old.contents, dict) else {}
-        new_defs: dict[str, Any] = new.contents.get("$defs", {}) if isinstance(new.contents, dict) else {}
+        old_defs = definitions_of(old.contents)
+        new_defs = definitions_of(new.contents)
         for name in sorted(set(old_defs) & set(new_defs)):
-            pointer = f"#/$defs/{escape_token(name)}"
+            if self.budget.exhausted:
+                if not any(change.kind == BUDGET_KIND for change in self.changes[start:]):
+                    self.changes.append(self.budget_change(new.path, f"{old.path}#", f"{new.path}#"))
+                break
+            pointer = f"#/{name}"
             self.compare_pair(
                 new.path,
                 old_raw=old_defs[name],
@@ -173,8 +234,10 @@ class _Differ:
             old=(self.old.normalizer, self.old.generator),
             new=(self.new.normalizer, self.new.generator),
             policy=self.policy,
+            budget=self.budget,
         )
         walker.witness_cache = self.witness_cache
+        walker.shared = self.shared
         found = walker.compare(old_raw, old_base, new_raw, new_base)
         prover = Prover(
             old=self.old.generator,
@@ -184,7 +247,24 @@ class _Differ:
             label=new_base,
         )
         for pending in found:
-            self.changes.append(self.finish(file, pending, prover, bumped=bumped, mode=mode))
+            change = self.finish(file, pending, prover, bumped=bumped, mode=mode)
+            twin = next(
+                (
+                    index
+                    for index, other in enumerate(self.changes)
+                    if (other.file, other.kind, other.old_pointer, other.new_pointer)
+                    == (change.file, change.kind, change.old_pointer, change.new_pointer)
+                    and other.kind != BUDGET_KIND
+                ),
+                None,
+            )
+            if twin is None:
+                self.changes.append(change)
+            else:  # the definition's own comparison repeats what a path through it already reported
+                first = self.changes[twin]
+                also = (change.instance_pointer or "/", *change.reached_at)
+                merged = tuple(dict.fromkeys([*first.reached_at, *also]))
+                self.changes[twin] = replace(first, reached_at=merged)
         for where, before, after in dict.fromkeys(walker.ref_switches):
             self.codegen.add(
                 CodegenChange(
@@ -205,6 +285,8 @@ class _Differ:
             example = prover.find(pending, direction)
             if example is None:
                 verdicts[direction] = Verdict.UNKNOWN
+                if self.budget.exhausted and not pending.note:
+                    pending.note = BUDGET_NOTE
             else:
                 verdicts[direction] = Verdict.BREAKING
                 examples.append(example)
@@ -222,6 +304,7 @@ class _Differ:
             forward=verdicts[Direction.FORWARD],
             severity=severity(verdicts[Direction.BACKWARD], verdicts[Direction.FORWARD], mode),
             via=pending.via,
+            reached_at=tuple(pending.reached_at),
             counterexamples=tuple(examples),
             note=note,
             bumped=bumped,
@@ -318,32 +401,35 @@ class _Differ:
     ) -> None:
         removed = sorted(set(old_defs) - set(new_defs))
         added = sorted(set(new_defs) - set(old_defs))
-        expand_old, expand_new = self.old.normalizer.expand, self.new.normalizer.expand
-        for name in removed:
-            content = expand_old(old_defs[name])
-            twin = next((other for other in added if expand_new(new_defs[other]) == content), None)
+        old_norm, new_norm = self.old.normalizer, self.new.normalizer
+        for key in removed:
+            keyword, name = _split_key(key)
+            twin = next(
+                (other for other in added if equivalent(old_norm, old_defs[key], new_norm, new_defs[other])),
+                None,
+            )
             if twin is not None:
                 added.remove(twin)
                 self.codegen.add(
                     CodegenChange(
                         file=new.path,
                         kind="definition-renamed",
-                        pointer=f"#/$defs/{escape_token(name)}",
+                        pointer=f"#/{key}",
                         message=(
-                            f"$defs {name!r} renamed to {twin!r}: "
+                            f"{keyword} {name!r} renamed to {_split_key(twin)[1]!r}: "
                             "data-neutral, but the generated class is renamed"
                         ),
                     )
                 )
                 continue
-            moved = self.moved_to(content, new.path)
+            moved = self.moved_to(old_defs[key], new.path)
             if moved:
                 self.codegen.add(
                     CodegenChange(
                         file=new.path,
                         kind="definition-moved",
-                        pointer=f"#/$defs/{escape_token(name)}",
-                        message=f"$defs {name!r} moved to {moved}: the generated class moves module",
+                        pointer=f"#/{key}",
+                        message=f"{keyword} {name!r} moved to {moved}: the generated class moves module",
                     )
                 )
             else:
@@ -351,36 +437,35 @@ class _Differ:
                     CodegenChange(
                         file=new.path,
                         kind="definition-removed",
-                        pointer=f"#/$defs/{escape_token(name)}",
-                        message=f"$defs {name!r} removed: its generated class disappears",
+                        pointer=f"#/{key}",
+                        message=f"{keyword} {name!r} removed: its generated class disappears",
                     )
                 )
-        for name in added:
+        for key in added:
+            keyword, name = _split_key(key)
             self.codegen.add(
                 CodegenChange(
                     file=new.path,
                     kind="definition-added",
-                    pointer=f"#/$defs/{escape_token(name)}",
-                    message=f"$defs {name!r} added: a new generated class",
+                    pointer=f"#/{key}",
+                    message=f"{keyword} {name!r} added: a new generated class",
                 )
             )
-        for name in sorted(set(old_defs) & set(new_defs)):
-            self.title_change(new.path, f"#/$defs/{escape_token(name)}", old_defs[name], new_defs[name])
+        for key in sorted(set(old_defs) & set(new_defs)):
+            self.title_change(new.path, f"#/{key}", old_defs[key], new_defs[key])
         self.title_change(new.path, "#", old.contents, new.contents)
 
-    def moved_to(self, content: Any, here: str) -> str:
+    def moved_to(self, old_schema: Any, here: str) -> str:
         for doc in self.new.schemas.docs.values():
-            if doc.path == here or not isinstance(doc.contents, dict):
+            if doc.path == here:
                 continue
             old_doc = self.old.schemas.docs.get(doc.path)
-            old_names = (
-                set(old_doc.contents.get("$defs", {}))
-                if old_doc and isinstance(old_doc.contents, dict)
-                else set()
-            )
-            for name, schema in doc.contents.get("$defs", {}).items():
-                if name not in old_names and self.new.normalizer.expand(schema) == content:
-                    return f"{doc.path}#/$defs/{name}"
+            old_names = set(definitions_of(old_doc.contents)) if old_doc else set()
+            for key, schema in definitions_of(doc.contents).items():
+                if key not in old_names and equivalent(
+                    self.old.normalizer, old_schema, self.new.normalizer, schema
+                ):
+                    return f"{doc.path}#/{key}"
         return ""
 
     def title_change(self, file: str, pointer: str, before: Any, after: Any) -> None:

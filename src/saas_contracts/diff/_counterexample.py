@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from saas_contracts._mask import pointer
+from saas_contracts.diff._budget import BudgetSpentError
 from saas_contracts.diff._generate import AnyKey, Generator, KeyOf, fill
 from saas_contracts.diff._model import Counterexample, Direction
 from saas_contracts.errors import ContractError
@@ -58,7 +59,13 @@ class Prover:
         self.new_root = new_root
 
     def find(self, pending: Pending, direction: Direction) -> Counterexample | None:
-        """A checked counterexample for one direction of one difference, or None."""
+        """A checked counterexample for one direction of one difference, or None (also past the budget)."""
+        try:
+            return self._find(pending, direction)
+        except BudgetSpentError:
+            return None
+
+    def _find(self, pending: Pending, direction: Direction) -> Counterexample | None:
         backward = direction is Direction.BACKWARD
         accept, reject = (self.old, self.new) if backward else (self.new, self.old)
         accept_root, reject_root = (

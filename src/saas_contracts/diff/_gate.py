@@ -20,8 +20,17 @@ from typing import TYPE_CHECKING, Any
 from saas_contracts._jsonio import load_json_file, loads
 from saas_contracts._resources import packaged
 from saas_contracts._validation import ContractValidator, violations_from_errors
-from saas_contracts.diff._core import COMPARISON_FAILED, diff_sets
-from saas_contracts.diff._model import DiffResult, Direction, GateResult, GateViolation, Mode, Policy, Verdict
+from saas_contracts.diff._core import diff_sets
+from saas_contracts.diff._model import (
+    COMPARISON_FAILED,
+    DiffResult,
+    Direction,
+    GateResult,
+    GateViolation,
+    Mode,
+    Policy,
+    Verdict,
+)
 from saas_contracts.errors import DiffInputError, InputFileError
 
 if TYPE_CHECKING:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from jsonschema import FormatChecker
     from jsonschema.protocols import Validator
 
+    from saas_contracts.diff._budget import Budget
     from saas_contracts.diff._sources import SchemaSet
 
 _sre: Any = importlib.import_module("re._parser")
@@ -278,7 +279,10 @@ def number_candidates(kw: dict[str, Any], *, integer: bool) -> list[Any]:
     for value in found:
         if integer and value.denominator != 1:
             continue
-        number: Any = int(value) if value.denominator == 1 else float(value)
+        try:
+            number: Any = int(value) if value.denominator == 1 else float(value)
+        except OverflowError:  # a fraction past the float range has no JSON spelling we can check
+            continue
         result.setdefault(canonical(number), number)
     return list(result.values())
 
@@ -289,26 +293,52 @@ _MAX_CONTAINS_COUNT = 8
 class Generator:
     """Instances of one side's schemas, validated with jsonschema."""
 
-    def __init__(self, side: SchemaSet, normalizer: Normalizer, *, format_assertion: bool) -> None:
-        """Bind to a side (its registry resolves refs) and a format policy."""
+    def __init__(
+        self,
+        side: SchemaSet,
+        normalizer: Normalizer,
+        *,
+        format_assertion: bool,
+        budget: Budget | None = None,
+    ) -> None:
+        """Bind to a side (its registry resolves refs), a format policy and the run's work budget."""
         self.side = side
+        self.budget = budget
         self.normalizer = normalizer
         self.format_checker: FormatChecker | None = FORMAT_CHECKER if format_assertion else None
         self._validators: dict[str, Validator] = {}
+        self._by_object: dict[int, tuple[Any, Validator]] = {}
         self._samples: dict[tuple[str, int, int], list[Any]] = {}
         self._holes: dict[tuple[str, tuple[Step, ...], int], list[Any]] = {}
 
     def validator(self, raw: Any) -> Validator:
-        """A cached validator for a standalone (absolute-ref) schema."""
+        """A cached validator for a standalone (absolute-ref) schema.
+
+        Looked up by the object first (nodes are built once and never mutated,
+        so the same object is asked about many times), then by its canonical
+        text; the object is kept alive with its entry, so its id stays unique.
+        """
+        if isinstance(raw, (dict, list)):
+            known = self._by_object.get(id(raw))
+            if known is not None and known[0] is raw:
+                return known[1]
         key = canonical(raw)
         found = self._validators.get(key)
         if found is None:
             found = ContractValidator(raw, registry=self.side.registry, format_checker=self.format_checker)
             self._validators[key] = found
+        if isinstance(raw, (dict, list)):
+            self._by_object[id(raw)] = (raw, found)
         return found
 
     def is_valid(self, raw: Any, instance: Any) -> bool:
-        """True when ``instance`` satisfies ``raw`` (any resolution trouble counts as invalid)."""
+        """True when ``instance`` satisfies ``raw`` (any resolution trouble counts as invalid).
+
+        Each call spends one unit of the budget; once it is spent this raises
+        :class:`~saas_contracts.diff._budget.BudgetSpentError` (never a guess).
+        """
+        if self.budget is not None:
+            self.budget.charge()
         try:
             return bool(self.validator(raw).is_valid(instance))
         except (ContractError, Exception):  # noqa: BLE001 - a schema we cannot evaluate decides nothing

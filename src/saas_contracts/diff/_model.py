@@ -12,6 +12,11 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from saas_contracts.diff._budget import DEFAULT_BUDGET
+
+COMPARISON_FAILED = "comparison-failed"
+"""The change kind of a file the differ failed on: unknown both ways, and it always fails the gate."""
+
 
 class Verdict(enum.Enum):
     """Whether one direction of one change keeps every instance valid."""
@@ -68,10 +73,17 @@ class Policy:
     format_assertion: bool = False
     """Treat ``format`` as an assertion (as our runtime validators do) instead
     of the Draft 2020-12 default, an annotation."""
+    budget: int = DEFAULT_BUDGET
+    """Units of work the run may spend (one validation or one pair of nodes walked each);
+    checks still open when it is spent end as ``unknown`` with the reason "budget"."""
 
-    def to_json(self) -> dict[str, bool]:
+    def to_json(self) -> dict[str, bool | int]:
         """Plain JSON form used by every machine-readable report."""
-        return {"lenient_open_content": self.lenient_open_content, "format_assertion": self.format_assertion}
+        return {
+            "lenient_open_content": self.lenient_open_content,
+            "format_assertion": self.format_assertion,
+            "budget": self.budget,
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,6 +143,8 @@ class Change:
     (cannot decide a required direction), ``minor`` (breaks only a direction
     the contract does not require) or ``patch`` (compatible both ways)."""
     via: tuple[str, ...] = ()
+    reached_at: tuple[str, ...] = ()
+    """Other places that reach the same change (a shared definition is reported once, here)."""
     """Shared definitions (``<file>#<pointer>``) the walk passed through to get here."""
     counterexamples: tuple[Counterexample, ...] = ()
     note: str = ""
@@ -161,6 +175,7 @@ class Change:
             "forward": self.forward.value,
             "severity": self.severity,
             "via": list(self.via),
+            "reached_at": list(self.reached_at),
             "note": self.note,
             "major_bump": self.bumped,
             "counterexample": {item.direction.value: item.to_json() for item in self.counterexamples} or None,
@@ -258,6 +273,11 @@ class DiffResult:
     codegen: tuple[CodegenChange, ...]
     files: dict[str, FileSummary]
     gate: GateResult | None = None
+
+    @property
+    def failed_files(self) -> tuple[str, ...]:
+        """Files the differ itself failed on (``comparison-failed``): an internal error, never a finding."""
+        return tuple(sorted({change.file for change in self.changes if change.kind == COMPARISON_FAILED}))
 
     def summary(self, direction: Direction) -> Verdict:
         """The worst verdict over every file for one direction."""

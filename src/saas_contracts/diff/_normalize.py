@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from saas_contracts._jsontype import JSON_TYPES, json_type, type_covers
 from saas_contracts._pointer import escape_token
+from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:
+    from saas_contracts.diff._budget import Budget
     from saas_contracts.diff._sources import SchemaSet
 
 DOC_ANNOTATIONS = frozenset(
@@ -112,6 +114,7 @@ _COPY_IF_ABSENT = frozenset(
     },
 )
 _MAX_REF_CHAIN = 32
+_MAX_MERGE_NESTING = 8
 
 
 def canonical(value: Any) -> str:
@@ -122,6 +125,8 @@ def canonical(value: Any) -> str:
 def _numbers(value: Any) -> Any:
     if isinstance(value, bool) or value is None:
         return value
+    if isinstance(value, Ref):
+        return {"$ref": value.uri}
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, list):
@@ -189,11 +194,17 @@ class Part:
 class Normalizer:
     """Resolves and normalizes nodes of one side."""
 
-    def __init__(self, side: SchemaSet) -> None:
-        """Bind to the side whose registry resolves ``$ref``."""
+    def __init__(self, side: SchemaSet, budget: Budget | None = None) -> None:
+        """Bind to the side whose registry resolves ``$ref`` (and to the run's work budget)."""
         self.side = side
+        self.budget = budget
         self._nodes: dict[tuple[str, str, tuple[str, ...]], Node] = {}
-        self._expanded: dict[tuple[str, tuple[str, ...]], Any] = {}
+        self._expanded: dict[str, Any] = {}
+        self._merging = 0
+        self.same_as: dict[int, set[tuple[str, str]]] = {}
+        """Pairs of ``$ref`` targets shown equivalent, by the other side's normalizer."""
+        self.not_same_as: dict[int, set[tuple[str, str]]] = {}
+        """Pairs of subschemas (canonical texts) shown not equivalent, by the other side's normalizer."""
 
     def follow(self, part: Part) -> Part:
         """Follow pure ``$ref`` chains (a ``$ref`` with only annotations beside it)."""
@@ -319,11 +330,21 @@ class Normalizer:
         if kw.get("type") and set(kw["type"]) & {"integer", "number"} and "number" not in kw["type"]:
             _integer_bounds(kw)
 
-    def _merge_typed_branches(self, node: Node, key: str) -> None:  # noqa: C901 - one case per keyword family
-        """``anyOf``/``oneOf`` of type-disjoint, self-contained branches is one node with a type list."""
-        branches = [
-            self.node(branch, f"{node.where(key)}/{index}") for index, branch in enumerate(node.kw[key])
-        ]
+    def _merge_typed_branches(self, node: Node, key: str) -> None:  # noqa: C901, PLR0912 - one case per keyword family
+        """``anyOf``/``oneOf`` of type-disjoint, self-contained branches is one node with a type list.
+
+        Merging is only a simplification, so a branch that leads back into a
+        merge already under way (``b: {anyOf: [{$ref: b}]}``) stops it.
+        """
+        if self._merging > _MAX_MERGE_NESTING:
+            return
+        self._merging += 1
+        try:
+            branches = [
+                self.node(branch, f"{node.where(key)}/{index}") for index, branch in enumerate(node.kw[key])
+            ]
+        finally:
+            self._merging -= 1
         seen: set[str] = set()
         merged: dict[str, Any] = {}
         for branch in branches:
@@ -359,26 +380,27 @@ class Normalizer:
                 node.loc.setdefault(keyword, branch.where(keyword))
             node.loc.setdefault(f"type#{index}", branch.base)
 
-    def expand(self, raw: Any, stack: tuple[str, ...] = ()) -> Any:
-        """A canonical, fully resolved, annotation-free view used to test equality.
+    def expand(self, raw: Any) -> Any:
+        """A canonical, annotation-free view of one subschema, with nested ``$ref`` left as :class:`Ref`.
 
-        Recursion through ``$ref`` is cut with a marker naming the depth it
-        returns to, so two recursive schemas compare equal when their
-        unfoldings are equal.
+        A pure ``$ref`` at the top is followed; one nested below stays a
+        :class:`Ref` marker, so the view is finite and built once per
+        subschema even for recursive schemas. Two views are the same instances
+        when :func:`equivalent` says so (it follows the markers on both sides).
         """
-        key = (canonical(raw), stack)
-        if key in self._expanded:
-            return self._expanded[key]
-        result = self._expand(raw, stack)
-        self._expanded[key] = result
-        return result
+        key = canonical(raw)
+        found = self._expanded.get(key, _MISSING)
+        if found is _MISSING:
+            if self.budget is not None:
+                self.budget.charge()
+            found = self._expand(raw)
+            self._expanded[key] = found
+        return found
 
-    def _expand(self, raw: Any, stack: tuple[str, ...]) -> Any:
+    def _expand(self, raw: Any) -> Any:
         part = self.follow(Part(raw=raw, base=""))
-        for uri in part.refs:
-            if uri in stack:
-                return {"$recursion": len(stack) - stack.index(uri)}
-        stack = (*stack, *part.refs)
+        if _pure_ref(part.raw):
+            return Ref(part.raw["$ref"])  # a chain longer than the follow limit
         node = self.conjunction([part])
         if node.boolean is not None:
             return node.boolean
@@ -386,7 +408,7 @@ class Normalizer:
         for key, value in node.kw.items():
             if key in REPORTED_ANNOTATIONS:
                 continue
-            result[key] = self._expand_value(key, value, stack)
+            result[key] = self._expand_value(key, value)
         if not result:
             return True
         if "allOf" in result:
@@ -397,27 +419,106 @@ class Normalizer:
             )
         return result
 
-    def _expand_value(self, key: str, value: Any, stack: tuple[str, ...]) -> Any:
-        if key in {"properties", "patternProperties", "dependentSchemas", "$defs"} and isinstance(
-            value, dict
-        ):
-            return {name: self.expand(item, stack) for name, item in value.items()}
-        if key in {"allOf", "anyOf", "oneOf", "prefixItems"} and isinstance(value, list):
-            return [self.expand(item, stack) for item in value]
-        if key in {
-            "items",
-            "additionalProperties",
-            "unevaluatedProperties",
-            "unevaluatedItems",
-            "contains",
-            "propertyNames",
-            "not",
-            "if",
-            "then",
-            "else",
-        }:
-            return self.expand(value, stack)
+    def _nested(self, raw: Any) -> Any:
+        return Ref(raw["$ref"]) if _pure_ref(raw) else self.expand(raw)
+
+    def _expand_value(self, key: str, value: Any) -> Any:
+        if key in SCHEMA_MAPS and isinstance(value, dict):
+            return {name: self._nested(item) for name, item in value.items()}
+        if key in SCHEMA_LISTS and isinstance(value, list):
+            return [self._nested(item) for item in value]
+        if key in SCHEMA_VALUES:
+            return self._nested(value)
         return value
+
+
+SCHEMA_MAPS = frozenset({"properties", "patternProperties", "dependentSchemas", "$defs"})
+"""Keywords whose value maps names to subschemas."""
+SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+"""Keywords whose value is a list of subschemas."""
+SCHEMA_VALUES = frozenset(
+    {
+        "items",
+        "additionalProperties",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "contains",
+        "propertyNames",
+        "not",
+        "if",
+        "then",
+        "else",
+    }
+)
+"""Keywords whose value is one subschema."""
+_MISSING: Any = object()
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A nested ``$ref`` in an expanded view: the absolute URI it points to."""
+
+    uri: str
+
+
+def _pure_ref(raw: Any) -> bool:
+    return (
+        isinstance(raw, dict)
+        and isinstance(raw.get("$ref"), str)
+        and all(key in ANNOTATIONS or key == "$ref" for key in raw)
+    )
+
+
+def equivalent(left: Normalizer, left_raw: Any, right: Normalizer, right_raw: Any) -> bool:
+    """True when two subschemas (of two sides) have the same expanded view, following ``$ref`` both sides.
+
+    Recursion through ``$ref`` is decided coinductively: a pair of targets
+    already being compared counts as equal (a bisimulation of the two schema
+    graphs), so recursive schemas are compared in as many steps as they have
+    pairs of definitions, iteratively. False means "not shown equal".
+    """
+    cache = left.same_as.setdefault(id(right), set())
+    refuted = left.not_same_as.setdefault(id(right), set())
+    question = (canonical(left_raw), canonical(right_raw))
+    if question in refuted:
+        return False
+    assumed: set[tuple[str, str]] = set()
+    pending: list[tuple[Any, Any]] = [(left.expand(left_raw), right.expand(right_raw))]
+    while pending:
+        first, second = pending.pop()
+        pairs: list[tuple[str, str]] = []
+        if not _same_shape(first, second, pairs):
+            refuted.add(question)
+            return False
+        for pair in pairs:
+            if pair in assumed or pair in cache:
+                continue
+            assumed.add(pair)
+            try:
+                targets = (left.expand({"$ref": pair[0]}), right.expand({"$ref": pair[1]}))
+            except ContractError:
+                refuted.add(question)
+                return False
+            pending.append(targets)
+    cache.update(assumed)
+    return True
+
+
+def _same_shape(first: Any, second: Any, pairs: list[tuple[str, str]]) -> bool:  # noqa: PLR0911 - one case per JSON kind
+    if isinstance(first, Ref) or isinstance(second, Ref):
+        if isinstance(first, Ref) and isinstance(second, Ref):
+            pairs.append((first.uri, second.uri))
+            return True
+        return False
+    if isinstance(first, dict):
+        if not isinstance(second, dict) or first.keys() != second.keys():
+            return False
+        return all(_same_shape(first[key], second[key], pairs) for key in first)
+    if isinstance(first, list):
+        if not isinstance(second, list) or len(first) != len(second):
+            return False
+        return all(_same_shape(one, other, pairs) for one, other in zip(first, second, strict=True))
+    return canonical(first) == canonical(second)
 
 
 def _integer_bounds(kw: dict[str, Any]) -> None:

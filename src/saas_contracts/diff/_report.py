@@ -61,6 +61,8 @@ def render_text(result: DiffResult, *, verbose: bool = False) -> str:
             )
             if change.via:
                 lines.append("    via: " + ", ".join(change.via))
+            if change.reached_at:
+                lines.append("    also reached at: " + ", ".join(change.reached_at))
         if change.note:
             lines.append(f"    note: {change.note}")
         lines.extend(
@@ -153,6 +155,10 @@ def render_markdown(  # noqa: C901, PLR0912, PLR0915 - one section after another
                 block.append(f"  - {_md(change.note)}")
             if change.via:
                 block.append("  - via " + ", ".join(f"`{_md(item)}`" for item in change.via))
+            if change.reached_at:
+                block.append(
+                    "  - also reached at " + ", ".join(f"`{_md(item)}`" for item in change.reached_at)
+                )
             block.extend(
                 f"  - counterexample ({example.direction.value}: valid under {example.valid_under}, "
                 f"invalid under {example.invalid_under}): `{_md(_compact(example.instance, 300))}`"

@@ -130,6 +130,11 @@ class _MemoryRun:
 
     def resolve(self, keys: Sequence[bytes], fingerprints: Sequence[bytes]) -> bytearray:
         if not self._dry_run:
+            if self._store.keys().isdisjoint(keys) and len(set(keys)) == len(keys):
+                # All new and distinct (the common batch): every verdict is ACCEPTED.
+                self._store.update(zip(keys, fingerprints, strict=True))
+                self._written.extend(keys)
+                return bytearray(len(keys))
             out, new = _verdicts(keys, fingerprints, self._store)
             self._written.extend(key for key, _ in new)
             return out
@@ -303,6 +308,10 @@ class _SqliteRun:
             )
             self._stamp_version = False
         if self._optimistic and self._insert_all_new(keys, fingerprints):
+            if len(set(keys)) == len(keys):  # distinct and all new: every verdict is ACCEPTED
+                if not self._dry_run:
+                    self._written += len(keys)
+                return bytearray(len(keys))
             out, new = _verdicts(keys, fingerprints, {})
         else:
             known = self._lookup(list(dict.fromkeys(keys)))

@@ -39,6 +39,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
@@ -46,7 +47,12 @@ from saas_contracts._jsonio import loads
 from saas_contracts._mask import mask
 from saas_contracts._pointer import escape_token, unescape_token
 from saas_contracts._registry import get_schema
-from saas_contracts._time import format_utc_ns, parse_utc_ns, parse_utc_ns_unchecked, to_utc_ns
+from saas_contracts._time import (
+    format_utc_ns,
+    parse_utc_ns,
+    parse_utc_ns_unchecked,
+    to_utc_ns,
+)
 from saas_contracts._validation import validate
 from saas_contracts.errors import (
     ConservationError,
@@ -70,7 +76,6 @@ from saas_contracts.models._core import to_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
-    from datetime import datetime
 
     from saas_contracts.errors import Violation
     from saas_contracts.ledger._request import ReplayRequest
@@ -132,6 +137,26 @@ class _BlockResult:
     groups: list[GroupKey] = field(default_factory=list)
     quantities: array[int] = field(default_factory=lambda: array("q"))
     late: bytearray = field(default_factory=bytearray)
+    within: _Within | None = None
+
+
+@dataclass
+class _Within:
+    """A block resolved within itself: the first occurrence of each scope, and the verdicts of repeats.
+
+    ``verdicts`` holds, per fingerprinted event, ACCEPTED for a first
+    occurrence and DUPLICATE/CONFLICT for a repeat judged against it;
+    ``totals`` (per group) and ``late`` sum the first occurrences. When the
+    index knows none of the first occurrences these are the block's verdicts
+    and aggregates as they are.
+    """
+
+    keys: bytearray
+    fingerprints: bytearray
+    positions: array[int]
+    verdicts: bytearray
+    totals: list[list[int]]
+    late: int
 
 
 @functools.cache
@@ -203,6 +228,57 @@ def _strict_event(raw: bytes, check: Callable[[object], bool]) -> tuple[Any, int
         )
 
 
+_WHOLE_SECOND: Final = 20  # len("YYYY-MM-DDTHH:MM:SSZ"); n fraction digits add n + 1
+_MAX_STAMP: Final = 30
+_YEAR_ONE: Final = "0001"  # every stamp of year 1 or later sorts after it; year 0 is invalid
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _stamp_text(nanos: int, digits: int, *, ceil: bool) -> str | None:
+    """``nanos`` rounded down (up with ``ceil``) to ``digits`` fraction digits, spelled with that many.
+
+    None outside years 1-9999.
+    """
+    unit = 10 ** (9 - digits)
+    ticks = -(-nanos // unit) if ceil else nanos // unit
+    seconds, fraction = divmod(ticks, 10**digits)
+    try:
+        moment = _EPOCH + timedelta(seconds=seconds)
+    except OverflowError:
+        return None
+    text = (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+    )
+    return f"{text}.{fraction:0{digits}d}Z" if digits else text + "Z"
+
+
+def _text_bounds(start: int, end: int, future: int, width: int) -> tuple[str, str, str] | None:
+    """``(future, start, end)`` as stamps of ``width`` characters, for comparing stamps as text.
+
+    Schema-valid stamps of one width have the same number ``n`` of fraction
+    digits, and their fixed-width digits sort as text in time order. For such
+    a stamp ``t`` (a multiple of ``10**-n`` s): ``t <= future`` iff ``t <=
+    floor_n(future)``, ``t >= start`` iff ``t >= ceil_n(start)`` and ``t < end``
+    iff ``t < ceil_n(end)``. So with clock skew >= 0, ``captured <= occurred
+    <= recorded <= future`` as text proves every time rule, and the window
+    check is two string comparisons; lateness is 0 when ``recorded ==
+    occurred``. None for another width or when a bound falls outside years
+    1-9999 (then the integer path decides).
+    """
+    if not _WHOLE_SECOND <= width <= _MAX_STAMP or width == _WHOLE_SECOND + 1:
+        return None
+    digits = width - _WHOLE_SECOND - 1 if width > _WHOLE_SECOND else 0
+    future_text = _stamp_text(future, digits, ceil=False)
+    if future_text is None and future > 0:  # after year 9999: every stamp is before it
+        future_text = "9999-12-31T23:59:59" + ("." + "9" * digits if digits else "") + "Z"
+    start_text = _stamp_text(start, digits, ceil=True)
+    end_text = _stamp_text(end, digits, ceil=True)
+    if future_text is None or start_text is None or end_text is None:
+        return None
+    return future_text, start_text, end_text
+
+
 def _classify_block(  # noqa: C901, PLR0912, PLR0915 - the per-line pipeline reads best in one place
     context: _Context,
     input_no: int,
@@ -223,6 +299,21 @@ def _classify_block(  # noqa: C901, PLR0912, PLR0915 - the per-line pipeline rea
     group_ids, quantities, lates = result.group_ids, result.quantities, result.late
     sha256, unchecked = hashlib.sha256, parse_utc_ns_unchecked
     instants: dict[str, int] = {}  # timestamp text -> ns, for this block (bounded by its lines)
+    seen: dict[bytes, bytes] = {}  # scope -> fingerprint of its first occurrence in this block
+    unique_keys, unique_fingerprints, local = bytearray(), bytearray(), bytearray()
+    unique_positions: array[int] = array("l")
+    totals: list[list[int]] = []  # per group: events, quantity of the first occurrences
+    first_late = 0
+    # Bounds as text per stamp width (see _text_bounds); None: the integer path decides.
+    text_bounds: dict[int, tuple[str, str, str] | None] = {}
+    textual = skew >= 0 and late_ns >= 0
+
+    def instant(text: str) -> int:
+        # The schema proved the shape; equal strings are parsed once per block.
+        nanos = instants.get(text)
+        if nanos is None:
+            nanos = instants[text] = unchecked(text)
+        return nanos
 
     def reject(line: int, pointer: str | None, reason: str) -> None:
         counts[_INVALID] += 1
@@ -239,20 +330,26 @@ def _classify_block(  # noqa: C901, PLR0912, PLR0915 - the per-line pipeline rea
         # Fast path: orjson + duplicate-key guard, compiled schema check, timestamps.
         # Anything it declines is judged again from scratch by the strict path.
         event: Any = fast_loads(raw)
+        bounds = None  # set when text comparisons proved the time rules (see _text_bounds)
         try:
             if event is None or not check(event):
                 raise ValueError  # noqa: TRY301 - one path for "judge it the strict way"
             plan = event["plan"]
-            # The schema proved the shape; equal strings are parsed once per block.
-            text = event["occurred_at"]
-            if (occurred := instants.get(text)) is None:
-                occurred = instants[text] = unchecked(text)
-            text = event["recorded_at"]
-            if (recorded := instants.get(text)) is None:
-                recorded = instants[text] = unchecked(text)
-            text = plan["captured_at"]
-            if (captured := instants.get(text)) is None:
-                captured = instants[text] = unchecked(text)
+            occurred_text = event["occurred_at"]
+            recorded_text = event["recorded_at"]
+            captured_text = plan["captured_at"]
+            width = len(occurred_text)
+            if textual and width == len(recorded_text) == len(captured_text):
+                if width not in text_bounds:
+                    text_bounds[width] = _text_bounds(start, end, future, width)
+                bounds = text_bounds[width]
+                if bounds is not None and not (
+                    _YEAR_ONE <= captured_text <= occurred_text <= recorded_text <= bounds[0]
+                ):
+                    bounds = None
+            if bounds is None:
+                occurred, recorded = instant(occurred_text), instant(recorded_text)
+                captured = instant(captured_text)
         except ValueError:
             try:
                 event, occurred, recorded, captured = _strict_event(raw, check)
@@ -260,21 +357,36 @@ def _classify_block(  # noqa: C901, PLR0912, PLR0915 - the per-line pipeline rea
                 reject(line, rejected.pointer, rejected.reason)
                 continue
             plan = event["plan"]
-        if occurred > future or recorded > future or recorded < occurred - skew or captured > occurred + skew:
-            broken = time_violations(
-                occurred=occurred, recorded=recorded, captured=captured, now=now, rules=rules
+            occurred_text = event["occurred_at"]
+            bounds = None
+        if bounds is not None:
+            if occurred_text < bounds[1] or occurred_text >= bounds[2]:
+                counts[_OUT_OF_WINDOW] += 1
+                continue
+            late = (
+                recorded_text != occurred_text and instant(recorded_text) - instant(occurred_text) > late_ns
             )
-            reject(line, *_describe(broken))
-            continue
-        if occurred < start or occurred >= end:
-            counts[_OUT_OF_WINDOW] += 1
-            continue
-        late = recorded - occurred > late_ns  # is_late()
+        else:
+            if (
+                occurred > future
+                or recorded > future
+                or recorded < occurred - skew
+                or captured > occurred + skew
+            ):
+                broken = time_violations(
+                    occurred=occurred, recorded=recorded, captured=captured, now=now, rules=rules
+                )
+                reject(line, *_describe(broken))
+                continue
+            if occurred < start or occurred >= end:
+                counts[_OUT_OF_WINDOW] += 1
+                continue
+            late = recorded - occurred > late_ns  # is_late()
         if late and reject_late:
             counts[_LATE] += 1
             continue
         key: GroupKey = (
-            event["occurred_at"][:10] if by_day else "",
+            occurred_text[:10] if by_day else "",
             plan["plan_label"],
             event["event_type"],
         )
@@ -282,12 +394,39 @@ def _classify_block(  # noqa: C901, PLR0912, PLR0915 - the per-line pipeline rea
         if gid is None:
             gid = group_index[key] = len(result.groups)
             result.groups.append(key)
-        keys += scope_key(event["source"], event["idempotency_key"])
-        quantities.append(int(event["quantity"]))
-        fingerprints += sha256(consume_canonical_bytes(event)).digest()  # last: it reuses the event
+            totals.append([0, 0])
+        scope = scope_key(event["source"], event["idempotency_key"])
+        quantity = int(event["quantity"])
+        digest = sha256(consume_canonical_bytes(event)).digest()  # last: it reuses the event
+        keys += scope
+        fingerprints += digest
+        # Repeats of a scope inside the block are judged here against its first occurrence;
+        # the calling process resolves only the block's first occurrences against the index.
+        first = seen.get(scope)
+        if first is None:
+            seen[scope] = digest
+            unique_positions.append(len(line_numbers))
+            unique_keys += scope
+            unique_fingerprints += digest
+            tally = totals[gid]
+            tally[0] += 1
+            tally[1] += quantity
+            first_late += late
+            local.append(ACCEPTED)
+        else:
+            local.append(DUPLICATE if first == digest else CONFLICT)
+        quantities.append(quantity)
         line_numbers.append(line)
         group_ids.append(gid)
         lates.append(late)
+    result.within = _Within(
+        keys=unique_keys,
+        fingerprints=unique_fingerprints,
+        positions=unique_positions,
+        verdicts=local,
+        totals=totals,
+        late=first_late,
+    )
     return result
 
 
@@ -442,6 +581,17 @@ def default_workers() -> int:
     return max(1, min(cpus, 4))
 
 
+def _split(
+    keys: bytes | bytearray, fingerprints: bytes | bytearray, count: int
+) -> tuple[list[bytes], list[bytes]]:
+    """The packed 16-byte scope keys and 32-byte fingerprints of ``count`` events, one object each."""
+    raw_keys, raw_fps = bytes(keys), bytes(fingerprints)
+    return (
+        [raw_keys[i : i + 16] for i in range(0, 16 * count, 16)],
+        [raw_fps[i : i + 32] for i in range(0, 32 * count, 32)],
+    )
+
+
 class _Accumulator:
     def __init__(self, run: IndexRun, aggregator: Aggregator) -> None:
         self.run = run
@@ -464,11 +614,59 @@ class _Accumulator:
         total = len(result.line_numbers)
         if not total:
             return bytearray()
-        raw_keys, raw_fps = bytes(result.keys), bytes(result.fingerprints)
-        keys = [raw_keys[i : i + 16] for i in range(0, 16 * total, 16)]
-        fingerprints = [raw_fps[i : i + 32] for i in range(0, 32 * total, 32)]
-        verdicts = self.run.resolve(keys, fingerprints)
-        # Tally accepted events per group of this block, then fold once into the aggregator.
+        within = result.within
+        if within is None:
+            verdicts = self.run.resolve(*_split(result.keys, result.fingerprints, total))
+            self._aggregate(result, verdicts)
+        else:
+            firsts = self.run.resolve(*_split(within.keys, within.fingerprints, len(within.positions)))
+            if any(firsts):
+                verdicts = self._judge_repeats(result, within, firsts)
+                self._aggregate(result, verdicts)
+            else:  # no first occurrence met a known scope: the worker's verdicts and sums stand
+                verdicts = within.verdicts
+                block = Aggregator(by_day=self.aggregator.by_day)
+                block.groups = {
+                    group: sums for group, sums in zip(result.groups, within.totals, strict=True) if sums[0]
+                }
+                self.aggregator.merge(block)
+                counts["late_accepted"] += within.late
+        conflicts = verdicts.count(CONFLICT)
+        position = -1
+        for _ in range(min(conflicts, MAX_SAMPLES - len(self.conflicts))):
+            position = verdicts.index(CONFLICT, position + 1)
+            self.conflicts.append(
+                LineIssue(input=result.input, line=result.line_numbers[position], reason=_CONFLICT_REASON),
+            )
+        counts["accepted"] += total - conflicts - (duplicates := verdicts.count(DUPLICATE))
+        counts["duplicate"] += duplicates
+        counts["conflict"] += conflicts
+        return verdicts
+
+    def _judge_repeats(self, result: _BlockResult, within: _Within, firsts: bytearray) -> bytearray:
+        """Every verdict of a block whose first occurrences were resolved to ``firsts``.
+
+        A repeat of a scope that was new to the index keeps the worker's verdict
+        (against the first occurrence, which the index now holds); a repeat of a
+        scope the index knew is judged again, against the index.
+        """
+        keys, fingerprints = _split(result.keys, result.fingerprints, len(result.line_numbers))
+        verdicts = bytearray(within.verdicts)
+        known = set()
+        for position, verdict in zip(within.positions, firsts, strict=True):
+            if verdict != ACCEPTED:
+                verdicts[position] = verdict
+                known.add(keys[position])
+        local = within.verdicts
+        again = [p for p, verdict in enumerate(local) if verdict != ACCEPTED and keys[p] in known]
+        if again:
+            judged = self.run.resolve([keys[p] for p in again], [fingerprints[p] for p in again])
+            for position, verdict in zip(again, judged, strict=True):
+                verdicts[position] = verdict
+        return verdicts
+
+    def _aggregate(self, result: _BlockResult, verdicts: bytearray) -> None:
+        """Tally accepted events per group of this block, then fold once into the aggregator."""
         events = [0] * len(result.groups)
         quantity = [0] * len(result.groups)
         late_accepted = 0
@@ -484,18 +682,7 @@ class _Accumulator:
             group: [events[gid], quantity[gid]] for gid, group in enumerate(result.groups) if events[gid]
         }
         self.aggregator.merge(block)
-        conflicts = verdicts.count(CONFLICT)
-        position = -1
-        for _ in range(min(conflicts, MAX_SAMPLES - len(self.conflicts))):
-            position = verdicts.index(CONFLICT, position + 1)
-            self.conflicts.append(
-                LineIssue(input=result.input, line=result.line_numbers[position], reason=_CONFLICT_REASON),
-            )
-        counts["accepted"] += total - conflicts - (duplicates := verdicts.count(DUPLICATE))
-        counts["duplicate"] += duplicates
-        counts["conflict"] += conflicts
-        counts["late_accepted"] += late_accepted
-        return verdicts
+        self.counts["late_accepted"] += late_accepted
 
 
 def replay(  # noqa: PLR0913 - every knob is a documented part of the run

@@ -178,9 +178,13 @@ class KeyInfo(NamedTuple):
     values that fit them are exempt and never collected."""
 
     def exempt(self, text: str) -> bool:
-        """True when ``text`` fits one of the key-scoped allow entries."""
+        """True when ``text`` fits one of the key-scoped allow entries.
+
+        Each entry's key scope already holds for this name (that is how it got into
+        ``scoped_allow``), so only its grammar is matched.
+        """
         for entry in self.scoped_allow:  # noqa: SIM110 - hot path: a plain loop beats any() over a generator
-            if entry.allows(text, self.normalized):
+            if entry.regex.match(text) is not None:
                 return True
         return False
 
@@ -215,8 +219,12 @@ class AllowEntry:
     pattern: str
     key_pattern: str | None
     examples: Mapping[str, Any] = field(repr=False, compare=False)
-    regex: Any = field(repr=False, compare=False)
     key_regex: Any = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The grammar on Python's re, compiled on first use (a scan needs few; start-up stays short)."""
+        return compile_python(self.pattern, ignore_case=False)
 
     def allows(self, text: str, normalized_key: str | None) -> bool:
         """True when ``text`` is exactly this grammar under a member this entry covers."""
@@ -261,7 +269,7 @@ class Rule:
         """The keyword prefilter: no keywords, or one occurs in the lower-cased text."""
         if not self.keywords:
             return True
-        lowered = text.lower()
+        lowered = _lowered(text) if len(text) > _LOWER_CACHE_FROM else text.lower()
         return any(keyword in lowered for keyword in self.keywords)
 
     def search(self, text: str) -> Any:
@@ -306,6 +314,15 @@ BUDGET_RULE: Final = Rule(
     document={},
 )
 """The engine's own rule: a finding of it means "not decided, so not public-safe" (fail closed)."""
+
+
+_LOWER_CACHE_FROM: Final = 4096
+
+
+@functools.lru_cache(maxsize=4)
+def _lowered(text: str) -> str:
+    """``text.lower()``, kept for the last long texts: every candidate rule of a view asks for it."""
+    return text.lower()
 
 
 def _compile_rule(document: Mapping[str, Any], *, source: str, checked: bool = False) -> Rule:
@@ -360,17 +377,20 @@ def _compile_allow(document: Mapping[str, Any], *, source: str, checked: bool = 
                 raise SchemaDefinitionError(
                     f"{where}: allow patterns must be anchored (^...$): exact grammar only"
                 )
-    return AllowEntry(
+    entry = AllowEntry(
         id=document["id"],
         description=document["description"],
         pattern=pattern,
         key_pattern=key_pattern,
         examples=document["examples"],
         # Anchored exact grammars: Python's re makes one bounded attempt at
-        # position 0, so it is linear here and avoids RE2's per-call overhead.
-        regex=compile_python(pattern, ignore_case=False),
+        # position 0, so it is linear here and avoids RE2's per-call overhead
+        # (the value grammar is compiled on first use, see AllowEntry.regex).
         key_regex=None if key_pattern is None else compile_python(key_pattern, ignore_case=False),
     )
+    if not checked:
+        _ = entry.regex  # an unchecked document's grammars must compile now, not mid-scan
+    return entry
 
 
 def _ensure_valid(data: object, schema: str, source: str) -> None:

@@ -319,6 +319,7 @@ class _Walk:
         # The caller has checked info.exempt(text), which covers every allow
         # entry that applies under a member with field rules.
         # Raw matches now; views wait until the document's budget is known (see run).
+        text = _utf8_safe(text)  # RE2 cannot read a lone surrogate an API caller may pass
         missed = False
         for rule in info.field_rules:
             if rule.search(text) is not None:
@@ -405,19 +406,18 @@ class _Walk:
         skipped: dict[int, int] = {}
         position = 0
         while True:
-            match = _TRIGGER.search(subject, position)
-            if match is None:
+            found = _trigger_search(subject, position)
+            if found is None:
                 break
+            start, end, run = found
             starts = self._starts()
-            found = match.group(0)
-            run = found if isinstance(found, str) else found.decode("ascii")
-            index = bisect.bisect_right(starts, match.start()) - 1
+            index = bisect.bisect_right(starts, start) - 1
             if run[0] in _RUN_CHARS and not _may_decode(run):
                 # A SHA, a short mixed-case word: nothing readable to decode. A text
                 # with very many of them simply gets its (linear-time) views.
                 skipped[index] = skipped.get(index, 0) + 1
                 if skipped[index] <= _MAX_SKIPS:
-                    position = match.end()
+                    position = end
                     continue
             flagged.add(index)
             if index + 1 >= len(starts):
@@ -463,6 +463,20 @@ class _Walk:
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNANCHORED: Final = re2._Anchor.UNANCHORED  # noqa: SLF001 - the wrapper's own constant for search
+
+
+def _trigger_search(subject: str | bytes, position: int) -> tuple[int, int, str] | None:
+    """Start, end and text of the first trigger at or after ``position`` (what ``_TRIGGER.search`` finds).
+
+    On bytes (ASCII documents, offsets are character offsets) the compiled regexp
+    is asked directly: the wrapper's search builds a generator and a Match object per call.
+    """
+    if isinstance(subject, bytes):
+        start, end = _TRIGGER._regexp.Match(_UNANCHORED, subject, position, len(subject))[0]  # noqa: SLF001
+        return None if start < 0 else (start, end, subject[start:end].decode("ascii"))
+    match = _TRIGGER.search(subject, position)
+    return None if match is None else (match.start(), match.end(), match.group(0))
 
 
 def _utf8_safe(text: str) -> str:

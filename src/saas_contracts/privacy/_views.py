@@ -37,7 +37,6 @@ stop and the scanner reports the document as undecidable (fail closed).
 
 from __future__ import annotations
 
-import base64
 import binascii
 import codecs
 import functools
@@ -112,10 +111,17 @@ _INVISIBLE = re.compile(
     "\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef]+",
 )
-# Run finders scan megabyte strings, so they run on RE2 (a DFA pass, matches
-# capped at _MAX_RUNS); the escape pattern below only runs as a bounded fallback.
+_INVISIBLE_PRESENT = re2.compile(_INVISIBLE.pattern)
+# Run finders scan megabyte strings, so they run on RE2 (one DFA pass). The
+# wrapper's finditer builds several Python objects per match, which dominated
+# texts of many short runs: _re2_runs asks the compiled regexp for one span per
+# call on the UTF-8 bytes instead (same leftmost-first matches, same order).
 _BASE64_RUN = re2.compile(r"[A-Za-z0-9+/]{16,}={0,2}|[A-Za-z0-9_-]{16,}={0,2}")
 _HEX_RUN = re2.compile(r"(?:[0-9A-Fa-f]{2}){12,}")
+_UNANCHORED: Final = re2._Anchor.UNANCHORED  # noqa: SLF001 - the wrapper's own constant for search
+_URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
+# The ASCII bytes _NON_PRINTABLE_ASCII does not match: deleting them leaves the unprintable ones.
+_PRINTABLE_ASCII_BYTES = bytes(byte for byte in range(128) if not _NON_PRINTABLE_ASCII.match(chr(byte)))
 _ESCAPE = re.compile(r"\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|([nrtbf\"'/\\]))")
 _ESCAPE_SPLIT = re.compile(r"(\\(?:u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrtbf\"'/\\]))")
 # The grammar html.unescape substitutes, as one capture group for split().
@@ -139,8 +145,17 @@ def clean(text: str) -> str:
     """NFKC with format and invisible characters removed (identity for ASCII)."""
     if text.isascii():
         return text
-    normalized = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
-    return normalized if normalized.isascii() else _INVISIBLE.sub("", normalized)
+    normalized = unicodedata.normalize("NFKC", _strip_invisible(text))
+    return normalized if normalized.isascii() else _strip_invisible(normalized)
+
+
+def _strip_invisible(text: str) -> str:
+    """``_INVISIBLE.sub("", text)``; RE2 first tells (one DFA pass) whether there is anything to remove."""
+    try:
+        present = _INVISIBLE_PRESENT.search(text) is not None
+    except UnicodeEncodeError:  # a lone surrogate: RE2 reads UTF-8 only
+        present = True
+    return _INVISIBLE.sub("", text) if present else text
 
 
 @functools.cache
@@ -203,11 +218,14 @@ def _unescape_one(match: re.Match[str]) -> str:
     return chr(code) if code <= 0x10FFFF else match.group(0)
 
 
-def _decode_distinct(pattern: re.Pattern[str], text: str, decode: Any, budget: Budget) -> str | None:
-    """Substitute every match of ``pattern`` (one capture group) with ``decode(match)``.
+def _decode_distinct(
+    pattern: re.Pattern[str], text: str, decode: Callable[[list[str]], list[str]], budget: Budget
+) -> str | None:
+    """Substitute every match of ``pattern`` (one capture group) with its decoded form.
 
-    split() and the final join run at C speed; ``decode`` runs once per
-    distinct match, so a megabyte of one repeated reference costs one call.
+    split() and the final join run at C speed; ``decode`` gets each distinct
+    match once (as one list, so it can batch), so a megabyte of one repeated
+    reference costs one decoding.
     None when the budget does not cover the references.
     """
     parts = pattern.split(text)
@@ -215,7 +233,8 @@ def _decode_distinct(pattern: re.Pattern[str], text: str, decode: Any, budget: B
     distinct = set(found)
     if not budget.spend(len(text) + 2 * len(found) + _PER_ITEM * len(distinct)):
         return None
-    table = {item: decode(item) for item in distinct}
+    keys = list(distinct)
+    table = dict(zip(keys, decode(keys), strict=True))
     parts[1::2] = map(table.__getitem__, found)
     return "".join(parts)
 
@@ -241,7 +260,7 @@ def unescape(text: str, budget: Budget | None = None) -> str:
             decoded = text.encode("latin-1", "backslashreplace").decode("unicode_escape")
     except UnicodeDecodeError:
         fallback = _decode_distinct(
-            _ESCAPE_SPLIT, text, lambda item: _ESCAPE.sub(_unescape_one, item), budget
+            _ESCAPE_SPLIT, text, lambda items: [_ESCAPE.sub(_unescape_one, item) for item in items], budget
         )
         decoded = text if fallback is None else fallback
     return _join_surrogates(decoded)
@@ -256,8 +275,55 @@ def unescape_html(text: str, budget: Budget | None = None) -> str:
     """
     if "&" not in text:
         return text
-    decoded = _decode_distinct(_HTML_REFERENCE, text, html.unescape, budget or _unlimited())
+    decoded = _decode_distinct(_HTML_REFERENCE, text, _html_references, budget or _unlimited())
     return text if decoded is None else decoded
+
+
+# html.unescape's special numeric references (replaced, or dropped); every other
+# number in range is chr(number). Read from the module so they cannot drift.
+_HTML_SPECIAL_NUMBERS: Final = frozenset(vars(html)["_invalid_charrefs"]) | frozenset(
+    vars(html)["_invalid_codepoints"]
+)
+
+
+def _plain_numeric_reference(item: str) -> str | None:
+    """What ``html.unescape`` makes of ``&#115;`` / ``&#x73;``; None for anything it treats specially."""
+    if item[1] == "#" and item[-1] == ";":
+        number = int(item[3:-1], 16) if item[2] in "xX" else int(item[2:-1])
+        if (
+            number not in _HTML_SPECIAL_NUMBERS
+            and number <= _MAX_PLAIN_CODEPOINT
+            and not _SURROGATES_FIRST <= number <= _SURROGATES_LAST
+        ):
+            return chr(number)
+    return None
+
+
+def _html_references(items: list[str]) -> list[str]:
+    """``html.unescape`` of each reference (items of ``_HTML_REFERENCE``), in one pass for the others.
+
+    The references that are not plain numbers are joined with NUL and unescaped
+    at once: NUL ends every reference (a name that takes it in keeps it, as the
+    rest after its longest known prefix) and no reference decodes to NUL, so
+    splitting at NUL gives each reference's own result.
+    """
+    decoded = list(map(_plain_numeric_reference, items))
+    rest = [index for index, text in enumerate(decoded) if text is None]
+    if rest:
+        others = [items[index] for index in rest]
+        joined = (
+            None if any("\0" in item for item in others) else html.unescape("\0".join(others)).split("\0")
+        )
+        if joined is None or len(joined) != len(others):
+            joined = list(map(html.unescape, others))
+        for index, text in zip(rest, joined, strict=True):
+            decoded[index] = text
+    return [text or "" for text in decoded]  # every None was replaced (a reference may decode to '')
+
+
+_MAX_PLAIN_CODEPOINT: Final = 0x10FFFF
+_SURROGATES_FIRST: Final = 0xD800
+_SURROGATES_LAST: Final = 0xDFFF
 
 
 def _percent_round(text: str) -> str:
@@ -280,14 +346,6 @@ def percent_decode(text: str, budget: Budget | None = None) -> str:
     return text
 
 
-def _runs(pattern: Any, text: str) -> list[str]:
-    subject: str | bytes = text.encode("ascii") if text.isascii() else text
-    return [
-        found if isinstance(found, str) else found.decode("ascii")
-        for found in (match.group(0) for match in pattern.finditer(subject))
-    ]
-
-
 def _printable_text(data: bytes) -> str | None:
     if len(data) < _MIN_DECODED:
         return None
@@ -296,7 +354,7 @@ def _printable_text(data: bytes) -> str | None:
     except UnicodeDecodeError:
         return None
     if text.isascii():
-        unprintable = len(_NON_PRINTABLE_ASCII.findall(text))
+        unprintable = len(data.translate(None, _PRINTABLE_ASCII_BYTES))
     else:
         unprintable = sum(1 for char in text if not (char.isprintable() or char in "\t\n\r"))
     return text if unprintable <= (1 - _PRINTABLE_RATIO) * len(text) else None
@@ -306,11 +364,26 @@ def _mixed_case(run: str) -> bool:
     return run.lower() != run and run.upper() != run
 
 
+def _re2_runs(pattern: Any, text: str) -> list[str]:
+    """Every match of ``pattern`` (ASCII-only, never empty) in ``text``, in order."""
+    subject = text.encode("utf-8")
+    match = pattern._regexp.Match  # noqa: SLF001 - one C call per match, no Match objects
+    end = len(subject)
+    runs: list[str] = []
+    add = runs.append
+    position = 0
+    while True:
+        start, position = match(_UNANCHORED, subject, position, end)[0]
+        if start < 0:
+            return runs
+        add(subject[start:position].decode("ascii"))
+
+
 def decode_base64_runs(text: str, budget: Budget | None = None) -> str:
     """Decoded text of every base64/base64url run that decodes to readable UTF-8."""
     budget = budget or _unlimited()
     pieces = []
-    for found in _runs(_BASE64_RUN, text):
+    for found in _re2_runs(_BASE64_RUN, text):
         if not budget.spend(_PER_ITEM + 2 * len(found)):
             break
         run = found.rstrip("=")
@@ -319,7 +392,8 @@ def decode_base64_runs(text: str, budget: Budget | None = None) -> str:
         run = run[: len(run) - len(run) % 4] if len(run) % 4 == 1 else run
         padded = run + "=" * (-len(run) % 4)
         try:
-            data = base64.urlsafe_b64decode(padded.replace("+", "-").replace("/", "_"))
+            # urlsafe_b64decode of the run with +/ spelled -_: both alphabets read alike.
+            data = binascii.a2b_base64(padded.translate(_URLSAFE_TO_STANDARD).encode("ascii"))
         except (binascii.Error, ValueError):
             continue
         decoded = _printable_text(data)
@@ -332,7 +406,7 @@ def decode_hex_runs(text: str, budget: Budget | None = None) -> str:
     """Decoded text of every hex run (24+ digits) that decodes to readable UTF-8."""
     budget = budget or _unlimited()
     pieces = []
-    for run in _runs(_HEX_RUN, text):
+    for run in _re2_runs(_HEX_RUN, text):
         if not budget.spend(_PER_ITEM + 2 * len(run)):
             break
         decoded = _printable_text(bytes.fromhex(run))

@@ -1,0 +1,24 @@
+// The shape of Python's privacy answers (tests/ts_package/_privacy.py, under "privacy" in the reference file).
+import type { PrivacyConfig } from "../generated/types/privacy.js";
+import type { Finding } from "../src/privacy/index.js";
+import { reference } from "./reference.js";
+
+export interface PrivacyDocument {
+  corpus: string;
+  name: string;
+  document: unknown;
+  config: boolean;
+  findings: Finding[];
+}
+
+export interface PrivacyReference {
+  config: PrivacyConfig;
+  rules_digest: string;
+  config_rules_digest: string;
+  declared_names: string[];
+  documents: PrivacyDocument[];
+  budget_cases: { document: number; base: number; per_char: number; findings: Finding[] }[];
+}
+
+/** Python's privacy verdicts, read once per test file. */
+export const privacyReference = (): PrivacyReference => (reference() as unknown as { privacy: PrivacyReference }).privacy;

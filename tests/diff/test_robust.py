@@ -1,0 +1,192 @@
+"""The differ always ends: huge values, recursive schemas, big enums and random pairs, within the budget."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from saas_contracts.diff import DEFAULT_BUDGET, DiffInputError, Direction, Policy, Verdict, diff_schemas
+from saas_contracts.diff._budget import BUDGET_NOTE, Budget, BudgetSpentError
+from saas_contracts.diff._model import COMPARISON_FAILED
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tests._support import Cli
+
+
+def _chain(length: int, *, extra: str | None = None) -> dict[str, Any]:
+    """``length`` definitions, each referring to the next and the last back to the first."""
+    defs: dict[str, Any] = {}
+    for index in range(length):
+        target = f"#/$defs/d{(index + 1) % length}"
+        properties: dict[str, Any] = {"next": {"$ref": target}, "all": {"items": {"$ref": target}}}
+        if extra is not None and index == length - 1:
+            properties[extra] = {"type": "string"}
+        defs[f"d{index}"] = {"type": "object", "properties": properties}
+    return {"$defs": defs, "$ref": "#/$defs/d0"}
+
+
+class TestBudget:
+    """The work budget counts down and signals when it is spent."""
+
+    def test_spend_until_exhausted(self) -> None:
+        """Units are taken until none is left; then ``charge`` raises."""
+        budget = Budget(2)
+        assert budget.spend()
+        budget.charge()
+        assert budget.exhausted
+        assert not budget.spend()
+        with pytest.raises(BudgetSpentError):
+            budget.charge()
+
+    def test_spent_budget_ends_checks_as_unknown_with_the_reason(self) -> None:
+        """A tiny budget leaves the change unknown with the budget note, never a verdict it did not check."""
+        result = diff_schemas(
+            {"type": "object", "properties": {"a": {"type": "string"}}},
+            {"type": "object", "properties": {"a": {"type": "integer"}}},
+            policy=Policy(budget=3),
+        )
+        assert result.changes
+        assert all(Verdict.BREAKING not in (change.backward, change.forward) for change in result.changes)
+        assert any(change.note == BUDGET_NOTE for change in result.changes)
+
+    def test_policy_reports_the_budget(self) -> None:
+        """The budget is part of the policy every machine-readable report shows."""
+        assert diff_schemas({}, {}).to_json()["policy"]["budget"] == DEFAULT_BUDGET
+
+    def test_cli_option(self, cli: Cli, tmp_path: Path) -> None:
+        """``--budget`` reaches the run; a budget-stopped change is unknown, never a traceback."""
+        for side, kind in (("old", "string"), ("new", "integer")):
+            (tmp_path / side).mkdir()
+            (tmp_path / side / "a.json").write_text(
+                json.dumps({"properties": {"a": {"type": kind}}}), encoding="utf-8"
+            )
+        result = cli("diff", str(tmp_path / "old"), str(tmp_path / "new"), "--budget", "2", "-o", "json")
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        assert report["policy"]["budget"] == 2
+        assert {change["backward"] for change in report["changes"]} == {"unknown"}
+
+
+class TestHostileValues:
+    """Values at the edge of JSON never crash a comparison."""
+
+    def test_numbers_past_the_float_range(self) -> None:
+        """A bound of 10**400 next to a tiny multipleOf is compared, not a comparison failure."""
+        result = diff_schemas({"maximum": 1e308, "multipleOf": 1e-300}, {"maximum": 10**400, "multipleOf": 3})
+        assert COMPARISON_FAILED not in {change.kind for change in result.changes}
+        assert {change.kind for change in result.changes} >= {"maximum-raised"}
+
+    def test_big_enum_change_is_decided_quickly(self) -> None:
+        """A changed enum of 5,000 values costs a few checks per changed value, with both counterexamples."""
+        result = diff_schemas({"enum": list(range(5000))}, {"enum": list(range(1, 5001))})
+        (change,) = result.changes
+        assert (change.backward, change.forward) == (Verdict.BREAKING, Verdict.BREAKING)
+        assert {example.instance for example in change.counterexamples} == {0, 5000}
+
+    def test_long_recursive_chain(self) -> None:
+        """120 mutually recursive definitions are compared without running out of stack."""
+        result = diff_schemas(_chain(120), _chain(120, extra="added"))
+        kinds = {change.kind for change in result.changes}
+        assert COMPARISON_FAILED not in kinds
+        assert "property-added" in kinds
+
+    def test_unchanged_recursive_chain_has_no_change(self) -> None:
+        """Equal recursive schemas are shown equal by following both sides' references together."""
+        assert diff_schemas(_chain(200), _chain(200)).changes == ()
+
+
+_LEAF = st.one_of(
+    st.booleans(),
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["string", "integer", "number", "object", "array", "null"])}
+    ),
+    st.fixed_dictionaries(
+        {"enum": st.lists(st.integers(-3, 3) | st.text(max_size=2), min_size=1, max_size=4)}
+    ),
+    st.fixed_dictionaries({"minimum": st.integers(-(10**30), 10**30) | st.floats(-1e300, 1e300)}),
+    st.fixed_dictionaries({"pattern": st.sampled_from(["^a", "b$", "^[a-c]+$", "x|y"])}),
+    st.fixed_dictionaries({"format": st.sampled_from(["date", "email", "uuid"])}),
+    st.fixed_dictionaries({"$ref": st.sampled_from(["#/$defs/a", "#/$defs/b"])}),
+)
+_SCHEMAS = st.recursive(
+    _LEAF,
+    lambda inner: st.one_of(
+        st.fixed_dictionaries({"properties": st.dictionaries(st.sampled_from("abc"), inner, max_size=3)}),
+        st.fixed_dictionaries({"items": inner}),
+        st.fixed_dictionaries({"prefixItems": st.lists(inner, min_size=1, max_size=2)}),
+        st.fixed_dictionaries({"anyOf": st.lists(inner, min_size=1, max_size=3)}),
+        st.fixed_dictionaries({"oneOf": st.lists(inner, min_size=1, max_size=3)}),
+        st.fixed_dictionaries({"allOf": st.lists(inner, min_size=1, max_size=3)}),
+        st.fixed_dictionaries({"not": inner}),
+        st.fixed_dictionaries({"if": inner, "then": inner}),
+        st.fixed_dictionaries(
+            {"additionalProperties": inner, "required": st.lists(st.sampled_from("abc"), unique=True)}
+        ),
+        st.fixed_dictionaries({"contains": inner, "maxContains": st.integers(0, 3)}),
+    ),
+    max_leaves=8,
+)
+_DOCUMENTS = st.builds(
+    lambda root, a, b: {"$defs": {"a": a, "b": b}, "allOf": [root]}, _SCHEMAS, _SCHEMAS, _SCHEMAS
+)
+
+
+class TestRandomPairs:
+    """Random schema pairs never crash the differ and always finish within the budget."""
+
+    @pytest.mark.slow
+    @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(old=_DOCUMENTS, new=_DOCUMENTS)
+    def test_never_crashes(self, old: Any, new: Any) -> None:
+        """Every pair ends with verdicts per change and no comparison failure, within a small budget."""
+        result = diff_schemas(old, new, policy=Policy(budget=3000))
+        assert COMPARISON_FAILED not in {change.kind for change in result.changes}
+        for change in result.changes:
+            assert change.backward in set(Verdict)
+            assert change.forward in set(Verdict)
+
+
+class TestKnownGaps:
+    """Inputs the differ does not handle yet, kept visible so the gap is tracked."""
+
+    @pytest.mark.xfail(
+        reason="a root that is its own allOf branch ({'allOf': [{'$ref': '#'}]}) still recurses "
+        "past Python's limit and is reported as comparison-failed",
+        strict=True,
+    )
+    def test_root_as_its_own_all_of_branch(self) -> None:
+        """``allOf: [{$ref: '#'}]`` should compare without a comparison failure."""
+        result = diff_schemas({"allOf": [{"properties": {}}]}, {"allOf": [{"$ref": "#"}]})
+        assert COMPARISON_FAILED not in {change.kind for change in result.changes}
+
+
+class TestOlderDialectProbes:
+    """The two probes that once read draft-04/07 as 2020-12 never end as an unsound ``compatible``."""
+
+    def test_draft04_boolean_exclusive_minimum_added(self) -> None:
+        """Draft-04 ``exclusiveMinimum: true`` added narrows: refused (exit 2) or not compatible."""
+        header = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "number", "minimum": 0}
+        try:
+            result = diff_schemas(header, {**header, "exclusiveMinimum": True})
+        except DiffInputError:
+            return  # not read as 2020-12: a usage error, not a verdict
+        assert result.summary(Direction.BACKWARD) is not Verdict.COMPATIBLE
+
+    def test_draft07_ref_sibling_type(self) -> None:
+        """A draft-07 ``$ref`` with a sibling ``type`` is never reported as a compatible change."""
+        draft = "http://json-schema.org/draft-07/schema#"
+        defs = {"a": {"type": "string"}}
+        old = {"$schema": draft, "definitions": defs, "properties": {"x": {"$ref": "#/definitions/a"}}}
+        new = {
+            "$schema": draft,
+            "definitions": defs,
+            "properties": {"x": {"$ref": "#/definitions/a", "type": "integer"}},
+        }
+        result = diff_schemas(old, new)
+        assert result.summary(Direction.BACKWARD) is not Verdict.COMPATIBLE

@@ -1,0 +1,132 @@
+"""The views' fast paths give exactly what the straightforward code they replace gives.
+
+A TypeScript port reads the straightforward definitions (``html.unescape``,
+RE2 ``finditer``, ``base64.urlsafe_b64decode``); these tests pin the faster
+Python spellings to them on generated inputs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import html.entities
+
+import pytest
+import re2
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from saas_contracts.privacy import _views
+from saas_contracts.privacy._rules import default_rules
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+NAMES = sorted(html.entities.html5)[:400]
+REFERENCE_TEXT = st.lists(
+    st.sampled_from(["&", "#", "x", "X", ";", "a", "m", "p", "0", "1", "9", "F", "\x00", " ", "\t"])
+    | st.sampled_from(NAMES)
+    | st.integers(min_value=0, max_value=0x110100).map(lambda n: f"&#{n};")
+    | st.integers(min_value=0xD7F0, max_value=0xE010).map(lambda n: f"&#x{n:x};")
+    | st.sampled_from(sorted(_views._HTML_SPECIAL_NUMBERS)).map(lambda n: f"&#{n};"),
+    max_size=40,
+).map("".join)
+RUN_TEXT = st.text(alphabet="AaBbZz09+/_-= .\n\u00e9", max_size=400) | st.text(
+    alphabet="0123456789abcdefABCDEFg ", max_size=400
+)
+
+
+def _finditer_runs(pattern: str, text: str) -> list[str]:
+    return [match.group(0) for match in re2.compile(pattern).finditer(text)]
+
+
+class TestHtmlReferences:
+    """Batch decoding of references equals html.unescape of each."""
+
+    @SETTINGS
+    @given(text=REFERENCE_TEXT)
+    def test_each_reference_as_html_unescape(self, text):
+        """Plain numbers, special numbers, names, unterminated and NUL-holding references alike."""
+        items = _views._HTML_REFERENCE.findall(text)
+        assert _views._html_references(items) == [html.unescape(item) for item in items]
+
+    @SETTINGS
+    @given(text=REFERENCE_TEXT)
+    def test_whole_text_as_html_unescape(self, text):
+        """unescape_html of a text is html.unescape of it."""
+        assert _views.unescape_html(text) == html.unescape(text)
+
+    @pytest.mark.slow
+    def test_every_code_point(self):
+        """Every decimal and hex number up to past the last code point decodes as html.unescape does."""
+        items = [f"&#{n};" for n in range(0x110010)] + [f"&#x{n:X};" for n in range(0xD000, 0xE100)]
+        assert _views._html_references(items) == list(map(html.unescape, items))
+
+
+class TestRuns:
+    """Run finding without Match objects equals RE2 finditer."""
+
+    @SETTINGS
+    @given(text=RUN_TEXT)
+    def test_base64_runs(self, text):
+        """Same base64 runs, same order."""
+        assert _views._re2_runs(_views._BASE64_RUN, text) == _finditer_runs(_views._BASE64_RUN.pattern, text)
+
+    @SETTINGS
+    @given(text=RUN_TEXT)
+    def test_hex_runs(self, text):
+        """Same hex runs, same order."""
+        assert _views._re2_runs(_views._HEX_RUN, text) == _finditer_runs(_views._HEX_RUN.pattern, text)
+
+    @SETTINGS
+    @given(data=st.binary(max_size=60), cut=st.integers(min_value=0, max_value=3))
+    def test_base64_decoding_as_urlsafe_b64decode(self, data, cut):
+        """binascii on the standard alphabet decodes what urlsafe_b64decode of the -_ spelling decodes."""
+        run = base64.b64encode(data).decode().rstrip("=")
+        run = run[: max(0, len(run) - cut)]
+        padded = run + "=" * (-len(run) % 4)
+        try:
+            expected: bytes | None = base64.urlsafe_b64decode(padded.replace("+", "-").replace("/", "_"))
+        except (binascii.Error, ValueError):
+            expected = None
+        try:
+            got: bytes | None = binascii.a2b_base64(padded.translate(_views._URLSAFE_TO_STANDARD).encode())
+        except (binascii.Error, ValueError):
+            got = None
+        assert got == expected
+
+    @SETTINGS
+    @given(data=st.binary(max_size=80))
+    def test_printable_count(self, data):
+        """Deleting the printable bytes counts what the unprintable-character pattern finds."""
+        text = data.decode("latin-1")
+        if text.isascii():
+            expected = len(_views._NON_PRINTABLE_ASCII.findall(text))
+            assert len(data.translate(None, _views._PRINTABLE_ASCII_BYTES)) == expected
+
+
+class TestInvisible:
+    """Stripping invisible characters after an RE2 presence check equals the plain substitution."""
+
+    @SETTINGS
+    @given(
+        text=st.text(
+            alphabet=st.sampled_from(["a", "\u00e9", "\u200b", "\ufeff", "\u2800", "\U000e0001", "\ud800"]),
+            max_size=40,
+        )
+        | st.text(max_size=40)
+    )
+    def test_strip_invisible(self, text):
+        """Same text out, lone surrogates included."""
+        assert _views._strip_invisible(text) == _views._INVISIBLE.sub("", text)
+
+
+class TestKeywordCache:
+    """The lowered-text cache never changes a keyword verdict."""
+
+    def test_long_text_keywords(self):
+        """A long text and a short one give each rule the same keyword answer as lower() would."""
+        rules = [rule for rule in default_rules() if rule.keywords]
+        for text in ("x" * 5000 + "BEARER", "Bearer short", "y" * 5000):
+            for rule in rules:
+                expected = any(keyword in text.lower() for keyword in rule.keywords)
+                assert rule.keyword_ok(text) is expected
