@@ -306,3 +306,36 @@ class TestSkipped:
         skipped = {(item["side"], item["path"]) for item in report["skipped"]}
         assert skipped == {(side, name) for side in ("old", "new") for name in ("package.json", "list.json")}
         assert "skipped (old) package.json" in result.stderr
+
+
+class TestAnnotationsOnly:
+    """Keywords that assert nothing in Draft 2020-12 never make a verdict unknown."""
+
+    @pytest.mark.parametrize(
+        ("keyword", "before", "after"),
+        [
+            ("markdownDescription", "a", "b"),
+            ("x-internal", "a", ["b"]),
+            ("$comment", "a", "b"),
+            ("examples", ["a"], ["b"]),
+            ("deprecated", False, True),
+            ("readOnly", False, True),
+            ("default", "a", "b"),
+        ],
+    )
+    def test_no_unknown(self, keyword: str, before: object, after: object) -> None:
+        """Changing an annotation (or an unknown keyword) is compatible both ways."""
+        result = diff_schemas({"type": "string", keyword: before}, {"type": "string", keyword: after})
+        assert result.summary(Direction.BACKWARD) is Verdict.COMPATIBLE
+        assert result.summary(Direction.FORWARD) is Verdict.COMPATIBLE
+        assert "keyword-without-rule" not in {change.kind for change in result.changes}
+
+    def test_annotation_beside_enum_change(self) -> None:
+        """An annotation edit next to an enum change carries no counterexample of its own."""
+        old = {"enum": ["a", "b"], "markdownDescription": "x"}
+        new = {"enum": ["a"], "markdownDescription": "y"}
+        result = diff_schemas(old, new)
+        carrying = [change.kind for change in result.changes if change.counterexamples]
+        assert carrying
+        assert all(kind.startswith("enum") for kind in carrying), carrying
+        assert result.summary(Direction.BACKWARD) is Verdict.BREAKING

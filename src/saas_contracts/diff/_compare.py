@@ -27,6 +27,7 @@ from saas_contracts._ecma import compile_ecma
 from saas_contracts._jsontype import type_covers
 from saas_contracts._mask import pointer as safe_pointer
 from saas_contracts.diff._budget import BUDGET_NOTE, BudgetSpentError
+from saas_contracts.diff._dialects import ASSERTING, DRAFT202012
 from saas_contracts.diff._generate import (
     NOT_FORMATTED,
     PALETTE,
@@ -98,6 +99,7 @@ _HANDLED = frozenset(
         *_NUMERIC,
     },
 )
+_ASSERTING = ASSERTING[DRAFT202012]
 _IN_PLACE = ("allOf", "anyOf", "oneOf", "if", "then", "else", "dependentSchemas")
 
 
@@ -1528,8 +1530,8 @@ class Walker:
 
     def _unknown_keywords(self, o: Node, n: Node, ctx: Ctx) -> None:
         for key in sorted(set(o.kw) | set(n.kw)):
-            if key in _HANDLED or key in ANNOTATIONS:
-                continue
+            if key in _HANDLED or key in ANNOTATIONS or key not in _ASSERTING:
+                continue  # not a 2020-12 assertion (x-*, markdownDescription): an annotation, never unknown
             if canonical(o.kw.get(key)) == canonical(n.kw.get(key)):
                 continue
             self.emit_local(
