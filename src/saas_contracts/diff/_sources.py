@@ -274,7 +274,10 @@ class SchemaSet:
             if not base.is_dir():
                 raise DiffInputError(f"--map-uri {prefix}: {folder} is not a directory")
             for relative, path in _walk_files(base):
-                document = self._read(relative, path, record=False)
+                try:
+                    document = self._read(relative, path, record=False)
+                except (DiffInputError, InputFileError):
+                    continue  # never compared: a $ref to it then fails to resolve, naming it
                 if document is None:
                     continue
                 uri = prefix + relative
