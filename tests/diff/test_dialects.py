@@ -339,3 +339,21 @@ class TestAnnotationsOnly:
         assert carrying
         assert all(kind.startswith("enum") for kind in carrying), carrying
         assert result.summary(Direction.BACKWARD) is Verdict.BREAKING
+
+
+class TestKeywordCoverage:
+    """Every asserting keyword of every dialect read is ruled, rewritten, or explicitly unknown."""
+
+    def test_2020_12(self) -> None:
+        """Each Draft 2020-12 assertion has a rule, is folded by the normalizer, or is knowingly unknown."""
+        from saas_contracts.diff._compare import _HANDLED  # noqa: PLC0415 - the walker's own table
+
+        folded = {"$ref", "const"}  # followed / made a one-value enum before the walk
+        explicitly_unknown = {"$dynamicRef"}  # keyword-without-rule when it changes
+        assert ASSERTING[DRAFT202012] <= _HANDLED | folded | explicitly_unknown
+
+    @pytest.mark.parametrize("dialect", [DRAFT4, DRAFT6, DRAFT7, DRAFT201909])
+    def test_older(self, dialect: str) -> None:
+        """An older dialect's assertions are 2020-12 ones or rewritten into them."""
+        rewritten = {"additionalItems", "dependencies", "$recursiveRef"}
+        assert ASSERTING[dialect] <= ASSERTING[DRAFT202012] | rewritten
