@@ -357,3 +357,24 @@ class TestKeywordCoverage:
         """An older dialect's assertions are 2020-12 ones or rewritten into them."""
         rewritten = {"additionalItems", "dependencies", "$recursiveRef"}
         assert ASSERTING[dialect] <= ASSERTING[DRAFT202012] | rewritten
+
+
+class TestBothDefinitionMaps:
+    """A draft-07 file with ``definitions`` and ``$defs`` side by side keeps every entry reachable."""
+
+    def test_merged(self) -> None:
+        """Both maps become one ``$defs`` whichever comes first, and pointers into either resolve."""
+        for order in (("definitions", "$defs"), ("$defs", "definitions")):
+            maps = {"definitions": {"a": {"type": "string"}}, "$defs": {"b": {"type": "integer"}}}
+            document = {order[0]: maps[order[0]], order[1]: maps[order[1]]}
+            out = to_2020_12(document, DRAFT7)
+            assert set(out["$defs"]) == {"a", "b"}
+        draft = "http://json-schema.org/draft-07/schema#"
+        old = {
+            "$schema": draft,
+            "definitions": {"a": {"type": "string"}},
+            "$defs": {"b": {"type": "integer"}},
+            "properties": {"x": {"$ref": "#/definitions/a"}, "y": {"$ref": "#/$defs/b"}},
+        }
+        new = {**old, "$defs": {"b": {"type": "number"}}}
+        assert diff_schemas(old, new).summary(Direction.FORWARD) is Verdict.BREAKING

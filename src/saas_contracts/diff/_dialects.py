@@ -305,8 +305,12 @@ class _Rewriter:
             for name, each in value.items():
                 target = "dependentRequired" if isinstance(each, list) else "dependentSchemas"
                 result.setdefault(target, {})[name] = each if isinstance(each, list) else sub(each)
-        elif key == "definitions" and isinstance(value, dict) and "$defs" not in result:
-            result["$defs"] = {name: sub(each) for name, each in value.items()}
+        elif key in {"definitions", "$defs"} and isinstance(value, dict):
+            # both may sit side by side (SchemaStore files do): one map, a $defs entry wins a name clash
+            merged = result.setdefault("$defs", {})
+            for name, each in value.items():
+                if key == "$defs" or name not in merged:
+                    merged[name] = sub(each)
         elif key in _SCHEMA_MAPS and isinstance(value, dict):
             result[key] = {name: sub(each) for name, each in value.items()}
         elif key in _SCHEMA_LISTS and isinstance(value, list):
