@@ -5,7 +5,7 @@ The corpus is SchemaStore's schemas as vendored by the `check-jsonschema` wheels
 with `pip download` into the git-ignored `.cache/diff-corpus/` (never committed). Each file
 present in two consecutive versions with different bytes is one pair; every pair is diffed on
 its own (a temporary tree per side holding that one file; `$ref`s to siblings resolve through
-`--map-uri https://json.schemastore.org/=<the old version's folder>`, for both sides), in a
+`--map-uri https://json.schemastore.org/=../refs`, a copy of that side's own version folder), in a
 subprocess with a timeout. Reported: pairs, crashes (exit 3 or a traceback), timeouts,
 over-budget runs, exit-2 refusals with their reasons, and `unknown` verdicts counted by reason (change kind).
 
@@ -81,10 +81,11 @@ def pairs(folders: list[Path]) -> list[tuple[Path, Path]]:
 
 
 def _side(folder: Path, chosen: str, into: Path) -> Path:
-    """A tree holding only ``chosen`` (its siblings resolve through ``--map-uri``)."""
-    into.mkdir()
-    shutil.copy(folder / chosen, into / chosen)
-    return into
+    """``into/side/<chosen>`` with the whole version folder as ``into/refs`` (outside the compared tree)."""
+    shutil.copytree(folder, into / "refs")
+    (into / "side").mkdir()
+    shutil.copy(folder / chosen, into / "side" / chosen)
+    return into / "side"
 
 
 def run_pair(old: Path, new: Path, *, timeout: int = TIMEOUT) -> dict[str, Any]:
@@ -103,7 +104,7 @@ def run_pair(old: Path, new: Path, *, timeout: int = TIMEOUT) -> dict[str, Any]:
             "-o",
             "json",
         ]
-        command += ["--map-uri", f"https://json.schemastore.org/={old.parent}"]
+        command += ["--map-uri", "https://json.schemastore.org/=../refs"]  # each side its own version
         record: dict[str, Any] = {"file": old.name, "old": old.parent.name, "new": new.parent.name}
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
