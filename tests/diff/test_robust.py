@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from saas_contracts.diff import DEFAULT_BUDGET, DiffInputError, Direction, Policy, Verdict, diff_schemas
+from saas_contracts.diff import DEFAULT_BUDGET, Direction, Policy, Verdict, diff_schemas
 from saas_contracts.diff._budget import BUDGET_NOTE, Budget, BudgetSpentError
 from saas_contracts.diff._model import COMPARISON_FAILED
 
@@ -167,26 +167,25 @@ class TestKnownGaps:
 
 
 class TestOlderDialectProbes:
-    """The two probes that once read draft-04/07 as 2020-12 never end as an unsound ``compatible``."""
+    """The two probes that once read draft-04/07 as 2020-12 now get the verdict their dialect gives."""
 
     def test_draft04_boolean_exclusive_minimum_added(self) -> None:
-        """Draft-04 ``exclusiveMinimum: true`` added narrows: refused (exit 2) or not compatible."""
+        """Draft-04 ``exclusiveMinimum: true`` added excludes the bound itself: backward breaking, with 0."""
         header = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "number", "minimum": 0}
-        try:
-            result = diff_schemas(header, {**header, "exclusiveMinimum": True})
-        except DiffInputError:
-            return  # not read as 2020-12: a usage error, not a verdict
-        assert result.summary(Direction.BACKWARD) is not Verdict.COMPATIBLE
+        result = diff_schemas(header, {**header, "exclusiveMinimum": True})
+        assert result.summary(Direction.BACKWARD) is Verdict.BREAKING
+        assert result.summary(Direction.FORWARD) is Verdict.COMPATIBLE
+        assert [example.instance for change in result.changes for example in change.counterexamples] == [0]
 
     def test_draft07_ref_sibling_type(self) -> None:
-        """A draft-07 ``$ref`` with a sibling ``type`` is never reported as a compatible change."""
-        draft = "http://json-schema.org/draft-07/schema#"
+        """A draft-07 ``$ref`` ignores a sibling ``type``: adding one changes nothing (2019-09: it breaks)."""
         defs = {"a": {"type": "string"}}
-        old = {"$schema": draft, "definitions": defs, "properties": {"x": {"$ref": "#/definitions/a"}}}
-        new = {
-            "$schema": draft,
-            "definitions": defs,
-            "properties": {"x": {"$ref": "#/definitions/a", "type": "integer"}},
-        }
-        result = diff_schemas(old, new)
-        assert result.summary(Direction.BACKWARD) is not Verdict.COMPATIBLE
+        for draft, defs_key, verdict in (
+            ("http://json-schema.org/draft-07/schema#", "definitions", Verdict.COMPATIBLE),
+            ("https://json-schema.org/draft/2019-09/schema", "$defs", Verdict.BREAKING),
+        ):
+            ref = f"#/{defs_key}/a"
+            old = {"$schema": draft, defs_key: defs, "properties": {"x": {"$ref": ref}}}
+            new = {"$schema": draft, defs_key: defs, "properties": {"x": {"$ref": ref, "type": "integer"}}}
+            result = diff_schemas(old, new)
+            assert result.summary(Direction.BACKWARD) is verdict, draft

@@ -11,6 +11,7 @@ import click
 from saas_contracts.cli._common import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, output_format_option
 from saas_contracts.diff import (
     DEFAULT_BUDGET,
+    DIALECT_NAMES,
     WAIVER_FILE,
     Mode,
     Policy,
@@ -103,6 +104,21 @@ REPORTERS: dict[str, Callable[..., None]] = {
     "open when it is spent end as 'unknown' with the reason 'budget', so every run ends.",
 )
 @click.option(
+    "--default-dialect",
+    type=click.Choice(list(DIALECT_NAMES)),
+    default="2020-12",
+    show_default=True,
+    help="Dialect of files without $schema (files with one are read in the dialect it names).",
+)
+@click.option(
+    "--map-uri",
+    "map_uri",
+    multiple=True,
+    metavar="PREFIX=FOLDER",
+    help="Resolve $refs starting with PREFIX to the files of FOLDER (relative to each side's root "
+    "unless absolute), offline. Repeatable.",
+)
+@click.option(
     "-v", "--verbose", is_flag=True, help="Text output: show compatible changes and all pointers too."
 )
 def diff_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per option
@@ -118,6 +134,8 @@ def diff_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per opt
     no_gate: bool,  # noqa: FBT001
     fail_on_unknown: bool,  # noqa: FBT001
     budget: int,
+    default_dialect: str,
+    map_uri: tuple[str, ...],
     verbose: bool,  # noqa: FBT001
 ) -> None:
     """Compare OLD and NEW schemas and say, per change, whether instances still validate.
@@ -141,8 +159,18 @@ def diff_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per opt
     """
     if base is not None and old is not None:
         raise click.UsageError("give either --base REV or OLD, not both")
+    uri_map = tuple(_mapping(item) for item in map_uri)
     with contextlib.ExitStack() as stack:
-        sides = open_sides(old, new, base=base, schemas_dir=schemas_dir, cwd=Path.cwd(), stack=stack)
+        sides = open_sides(
+            old,
+            new,
+            base=base,
+            schemas_dir=schemas_dir,
+            cwd=Path.cwd(),
+            stack=stack,
+            default_dialect=DIALECT_NAMES[default_dialect],
+            uri_map=uri_map,
+        )
         chosen = waiver_path if waiver_path is not None else sides.new_path / WAIVER_FILE
         waivers = load_waivers(chosen) if chosen.is_file() or waiver_path is not None else []
         result = diff_and_gate(
@@ -157,7 +185,17 @@ def diff_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per opt
             gate=not no_gate,
         )
     REPORTERS[output_format.lower()](result, verbose=verbose)
+    for item in result.skipped:
+        click.echo(f"diff: skipped ({item.side}) {item.path}: {item.reason}", err=True)
     if result.failed_files:
         raise click.exceptions.Exit(EXIT_INTERNAL)
     failed = result.gate is not None and not result.gate.passed
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _mapping(text: str) -> tuple[str, str]:
+    prefix, equals, folder = text.partition("=")
+    if not equals or not prefix or not folder:
+        message = f"--map-uri wants PREFIX=FOLDER, got {text[:60]!r}"
+        raise click.UsageError(message)
+    return prefix, folder

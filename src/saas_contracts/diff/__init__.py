@@ -2,6 +2,7 @@
 
 from saas_contracts.diff._budget import DEFAULT_BUDGET
 from saas_contracts.diff._core import diff_schemas, diff_sets
+from saas_contracts.diff._dialects import DEFAULT_DIALECT, DIALECT_NAMES
 from saas_contracts.diff._gate import diff_and_gate, load_waivers
 from saas_contracts.diff._model import (
     Change,
@@ -14,6 +15,7 @@ from saas_contracts.diff._model import (
     GateViolation,
     Mode,
     Policy,
+    SkippedFile,
     Verdict,
 )
 from saas_contracts.diff._report import render_json, render_markdown, render_text
@@ -23,6 +25,8 @@ from saas_contracts.errors import DiffInputError
 
 __all__ = [
     "DEFAULT_BUDGET",
+    "DEFAULT_DIALECT",
+    "DIALECT_NAMES",
     "WAIVER_FILE",
     "Change",
     "CodegenChange",
@@ -37,6 +41,7 @@ __all__ = [
     "Policy",
     "SchemaSet",
     "Sides",
+    "SkippedFile",
     "Verdict",
     "diff_and_gate",
     "diff_schemas",

@@ -21,6 +21,7 @@ from saas_contracts.diff._model import (
     FileSummary,
     Mode,
     Policy,
+    SkippedFile,
     Verdict,
     worst,
 )
@@ -502,6 +503,13 @@ def diff_sets(
         changes=tuple(sorted(differ.changes, key=Change.sort_key)),
         codegen=tuple(sorted(differ.codegen)),
         files=dict(sorted(differ.files.items())),
+        skipped=tuple(
+            sorted(
+                SkippedFile(side=side, path=path, reason=reason)
+                for side, schemas in (("old", old), ("new", new))
+                for path, reason in schemas.skipped
+            )
+        ),
     )
 
 

@@ -262,6 +262,20 @@ class GateResult:
         }
 
 
+@dataclass(frozen=True, kw_only=True, order=True)
+class SkippedFile:
+    """A ``*.json`` file of one side that was not compared, and why (listed in every report)."""
+
+    side: str
+    """``old`` or ``new``."""
+    path: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        """Plain JSON form."""
+        return {"side": self.side, "path": self.path, "reason": self.reason}
+
+
 @dataclass(frozen=True, kw_only=True)
 class DiffResult:
     """Everything one ``diff`` found, ready for a reporter."""
@@ -273,6 +287,8 @@ class DiffResult:
     codegen: tuple[CodegenChange, ...]
     files: dict[str, FileSummary]
     gate: GateResult | None = None
+    skipped: tuple[SkippedFile, ...] = ()
+    """Files read but not compared (a ``package.json`` without ``$schema``, a JSON array)."""
 
     @property
     def failed_files(self) -> tuple[str, ...]:
@@ -297,4 +313,5 @@ class DiffResult:
                 "forward": self.summary(Direction.FORWARD).value,
             },
             "gate": self.gate.to_json() if self.gate is not None else None,
+            "skipped": [item.to_json() for item in self.skipped],
         }

@@ -201,6 +201,7 @@ class Normalizer:
         self._nodes: dict[tuple[str, str, tuple[str, ...]], Node] = {}
         self._expanded: dict[str, Any] = {}
         self._merging = 0
+        self._expanding: set[str] = set()
         self.same_as: dict[int, set[tuple[str, str]]] = {}
         """Pairs of ``$ref`` targets shown equivalent, by the other side's normalizer."""
         self.not_same_as: dict[int, set[tuple[str, str]]] = {}
@@ -393,7 +394,19 @@ class Normalizer:
         if found is _MISSING:
             if self.budget is not None:
                 self.budget.charge()
-            found = self._expand(raw)
+            if key in self._expanding:
+                # A merged anyOf/oneOf led back here (a metaschema's ``items: {anyOf: [{$ref: "#"}, …]}``):
+                # the inner view keeps its branches as they are, so the view stays finite.
+                self._merging += _MAX_MERGE_NESTING + 1
+                try:
+                    return self._expand(raw)
+                finally:
+                    self._merging -= _MAX_MERGE_NESTING + 1
+            self._expanding.add(key)
+            try:
+                found = self._expand(raw)
+            finally:
+                self._expanding.discard(key)
             self._expanded[key] = found
         return found
 

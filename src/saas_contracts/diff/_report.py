@@ -84,6 +84,7 @@ def render_text(result: DiffResult, *, verbose: bool = False) -> str:
             f"  {name}: backward {summary.backward.value}, forward {summary.forward.value}, "
             f"{summary.changes} change(s){extra}",
         )
+    lines.extend(f"skipped ({item.side}): {item.path}: {item.reason}" for item in result.skipped)
     lines.append(
         f"summary: {len(result.changes)} change(s) in {len(result.files)} file(s); "
         f"backward {result.summary(Direction.BACKWARD).value}, "
@@ -187,6 +188,10 @@ def render_markdown(  # noqa: C901, PLR0912, PLR0915 - one section after another
             f"- `{_md(item.file)}{_md(item.pointer)}` {item.kind}: {_md(item.message)}"
             for item in result.codegen
         )
+        body.extend(["", "</details>", ""])
+    if result.skipped:
+        body.extend([f"<details><summary>Skipped files ({len(result.skipped)})</summary>", ""])
+        body.extend(f"- {item.side}: `{_md(item.path)}`: {_md(item.reason)}" for item in result.skipped)
         body.extend(["", "</details>", ""])
     if gate is not None and gate.notes:
         body.extend(["<details><summary>Notes</summary>", ""])

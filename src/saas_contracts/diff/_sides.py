@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from saas_contracts.diff._dialects import DEFAULT_DIALECT
 from saas_contracts.diff._git import default_base, extract, repository_root
 from saas_contracts.diff._sources import SchemaSet
 from saas_contracts.errors import DiffInputError, GitRevisionError
@@ -55,8 +56,12 @@ def open_sides(  # noqa: PLR0913 - the arguments of the diff command line, by na
     schemas_dir: str,
     cwd: Path,
     stack: contextlib.ExitStack,
+    default_dialect: str = DEFAULT_DIALECT,
+    uri_map: tuple[tuple[str, str], ...] = (),
 ) -> Sides:
     """Load both sides; with only OLD, NEW is the work tree; with neither, OLD is ``base`` or the merge base.
+
+    ``default_dialect`` and ``uri_map`` are passed to each :class:`SchemaSet`.
 
     ``--base`` together with OLD is the caller's usage error to report.
     """
@@ -76,5 +81,7 @@ def open_sides(  # noqa: PLR0913 - the arguments of the diff command line, by na
     if not new_path.is_dir():
         raise DiffInputError(f"{new_path}: not a directory of schemas")
     return Sides(
-        old=SchemaSet(old_path, label=old_label), new=SchemaSet(new_path, label=new_label), new_path=new_path
+        old=SchemaSet(old_path, label=old_label, default_dialect=default_dialect, uri_map=uri_map),
+        new=SchemaSet(new_path, label=new_label, default_dialect=default_dialect, uri_map=uri_map),
+        new_path=new_path,
     )

@@ -15,6 +15,7 @@ naming the file, so the differ only ever sees schemas it can walk.
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ from referencing.jsonschema import DRAFT202012
 
 from saas_contracts._jsonio import load_json_file
 from saas_contracts._registry import BASE_URI, SCHEMA_SUFFIX, SchemaCatalog, refuse_retrieval
-from saas_contracts._validation import ContractValidator, violations_from_errors
+from saas_contracts._user_schemas import METASCHEMAS
+from saas_contracts.diff._dialects import DEFAULT_DIALECT, check_document, dialect_of, to_2020_12
 from saas_contracts.errors import DiffInputError, InputFileError, UnresolvableReferenceError
 
 if TYPE_CHECKING:
@@ -35,7 +37,10 @@ if TYPE_CHECKING:
 
 CONTRACT_FILE = "contract.json"
 WAIVER_FILE = "compat-waivers.json"
-_NOT_SCHEMAS = frozenset({CONTRACT_FILE, WAIVER_FILE, "package.json", "package-lock.json", "tsconfig.json"})
+_CONFIG_FILES = frozenset({CONTRACT_FILE, WAIVER_FILE})
+_TOOL_FILES = frozenset({"package.json", "package-lock.json", "tsconfig.json"})
+"""Names of tool configuration files: compared only when they declare a ``$schema`` (SchemaStore's schema
+*for* ``package.json`` is itself named ``package.json``), otherwise skipped and listed as skipped."""
 _LAYOUT = re.compile(r"[^/]+/v[1-9][0-9]*/[^/]+\Z")
 _VERSION_DIR = re.compile(r"v([1-9][0-9]*)\Z")
 _NOT_SUBSCHEMA = frozenset({"enum", "const", "examples", "default"})
@@ -48,9 +53,6 @@ Real schemas stay far below it (the walk itself stops at 48 subschemas, as
 recurse over schemas (the metaschema check uses about eight Python frames per
 level), so a deeper file is refused up front with a clear message instead of
 ending in Python's recursion limit."""
-_METASCHEMA = ContractValidator(
-    ContractValidator.META_SCHEMA, format_checker=ContractValidator.FORMAT_CHECKER
-)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,23 +124,33 @@ def _nesting_depth(document: Any, limit: int) -> int:
     return deepest
 
 
-def check_schema_document(document: Any, source: str) -> None:
-    """Raise :class:`DiffInputError` unless ``document`` is a Draft 2020-12 schema the differ can walk."""
+def check_schema_document(document: Any, source: str, dialect: str = DEFAULT_DIALECT) -> None:
+    """Raise :class:`DiffInputError` unless ``document`` is a schema of ``dialect`` the differ can walk."""
     if _nesting_depth(document, MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH:
         raise DiffInputError(
             f"{source}: schema nested too deeply (more than {MAX_SCHEMA_DEPTH} levels of objects and arrays)"
         )
-    try:
-        violations = violations_from_errors(_METASCHEMA.iter_errors(document), "draft2020-12/schema")
-    except RecursionError:  # only when the caller's own stack is already deep
-        raise DiffInputError(f"{source}: schema nested too deeply to check against its metaschema") from None
-    if violations:
-        first = violations[0]
-        more = f" (+{len(violations) - 1} more)" if len(violations) > 1 else ""
-        where = first.pointer or "/"
-        raise DiffInputError(
-            f"{source}: not a valid JSON Schema (Draft 2020-12): {where}: {first.message}{more}"
-        )
+    check_document(document, dialect, source)
+
+
+@functools.cache
+def metaschema_resources() -> tuple[tuple[str, referencing.Resource[Any]], ...]:
+    """Every standard metaschema and vocabulary (jsonschema-specifications), in the Draft 2020-12 form.
+
+    So a ``$ref`` to ``https://json-schema.org/draft/2020-12/schema`` (or any
+    draft's metaschema) resolves offline and is read like the side's own files.
+    """
+    found: list[tuple[str, referencing.Resource[Any]]] = []
+    for uri in sorted(METASCHEMAS):
+        contents = METASCHEMAS.contents(uri)
+        try:
+            dialect = dialect_of(contents, uri, default=DEFAULT_DIALECT)
+        except DiffInputError:
+            continue  # draft-03, a dialect the differ does not read
+        converted = absolutize(to_2020_12(contents, dialect), uri.rstrip("#"))
+        resource = referencing.Resource.from_contents(converted, default_specification=DRAFT202012)
+        found.extend((alias, resource) for alias in {uri, uri.rstrip("#")})
+    return tuple(found)
 
 
 def _walk_files(root: Path) -> Iterator[tuple[str, Path]]:
@@ -157,13 +169,29 @@ def _looks_like_layout(files: list[str]) -> bool:
 class SchemaSet:
     """All schema documents of one side, their registry, and the contract declarations."""
 
-    def __init__(self, root: Path, *, label: str = "", base_uri: str = BASE_URI) -> None:
-        """Load every schema under ``root`` (see the module docstring for which files count)."""
+    def __init__(
+        self,
+        root: Path,
+        *,
+        label: str = "",
+        base_uri: str = BASE_URI,
+        default_dialect: str = DEFAULT_DIALECT,
+        uri_map: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        """Load every schema under ``root`` (see the module docstring for which files count).
+
+        ``default_dialect`` reads files without ``$schema``; ``uri_map`` pairs a URI
+        prefix with a folder (relative to ``root`` unless absolute) whose files the
+        prefix names, so ``$ref``s to that prefix resolve offline.
+        """
         if not root.is_dir():
             raise DiffInputError(f"{root}: not a directory of schemas")
         self.root = root
         self.label = label or str(root)
         self.base_uri = base_uri
+        self.default_dialect = default_dialect
+        self.skipped: list[tuple[str, str]] = []
+        """``(relative path, reason)`` of each file not compared."""
         files = [relative for relative, _ in _walk_files(root)]
         self.layout = _looks_like_layout(files)
         raw: dict[str, tuple[str, Any]] = {}
@@ -174,18 +202,12 @@ class SchemaSet:
                 raw[info.path] = (info.id, info.contents)
         else:
             for relative, path in _walk_files(root):
-                if path.name in _NOT_SCHEMAS:
-                    continue
-                document = load_json_file(path)
-                if not isinstance(document, (dict, bool)):
-                    continue
-                check_schema_document(document, self._source(relative))
-                uri = base_uri + relative
-                if isinstance(document, dict) and isinstance(document.get("$id"), str):
-                    uri = urllib.parse.urljoin(uri, document["$id"]).split("#", 1)[0]
-                raw[relative] = (uri, document)
+                document = self._read(relative, path)
+                if document is not None:
+                    raw[relative] = (self._uri(relative, document), document)
         self.docs: dict[str, SchemaDoc] = {}
         resources: list[tuple[str, referencing.Resource[Any]]] = []
+        aliases: dict[str, str] = {}
         for relative in sorted(raw):
             uri, document = raw[relative]
             contents = absolutize(document, uri)
@@ -195,13 +217,75 @@ class SchemaSet:
             path_uri = base_uri + relative
             if path_uri != uri:
                 resources.append((path_uri, resource))
-        self._by_uri = {doc.uri: doc.path for doc in self.docs.values()}
+            for alias in self._mapped(relative, uri_map):
+                resources.append((alias, resource))
+                aliases[alias] = relative
+        resources.extend(self._outside(uri_map))
+        self._by_uri = {doc.uri: doc.path for doc in self.docs.values()} | aliases
         self.registry: referencing.Registry[Any] = (
             referencing.Registry(retrieve=refuse_retrieval)  # type: ignore[call-arg]
-            .with_resources(resources)
+            .with_resources([*metaschema_resources(), *resources])
             .crawl()
         )
         self.declarations = self._declarations()
+
+    def _read(self, relative: str, path: Path, *, record: bool = True) -> Any:
+        """One file of a tree that is not in our layout, in the Draft 2020-12 form; None when skipped."""
+        if path.name in _CONFIG_FILES:
+            return None
+        document = load_json_file(path)
+        if not isinstance(document, (dict, bool)):
+            if record:
+                self.skipped.append((relative, "not a schema (neither an object nor a boolean)"))
+            return None
+        if path.name in _TOOL_FILES and not (isinstance(document, dict) and "$schema" in document):
+            if record:
+                self.skipped.append((relative, f"a {path.name} without $schema"))
+            return None
+        source = self._source(relative)
+        dialect = dialect_of(document, source, default=self.default_dialect)
+        check_schema_document(document, source, dialect)
+        return to_2020_12(document, dialect)
+
+    def _uri(self, relative: str, document: Any) -> str:
+        uri = self.base_uri + relative
+        if isinstance(document, dict) and isinstance(document.get("$id"), str):
+            uri = urllib.parse.urljoin(uri, document["$id"]).split("#", 1)[0]
+        return uri
+
+    def _mapped(self, relative: str, uri_map: tuple[tuple[str, str], ...]) -> list[str]:
+        """The URIs ``--map-uri`` gives a file of this side."""
+        found: list[str] = []
+        where = (self.root / relative).resolve()
+        for prefix, folder in uri_map:
+            base = (self.root / folder).resolve()
+            if where.is_relative_to(base):
+                found.append(prefix + where.relative_to(base).as_posix())
+        return found
+
+    def _outside(self, uri_map: tuple[tuple[str, str], ...]) -> list[tuple[str, referencing.Resource[Any]]]:
+        """Files of a mapped folder outside this side's root: resolvable, never compared."""
+        found: list[tuple[str, referencing.Resource[Any]]] = []
+        root = self.root.resolve()
+        for prefix, folder in uri_map:
+            base = (self.root / folder).resolve()
+            if base.is_relative_to(root):
+                continue
+            if not base.is_dir():
+                raise DiffInputError(f"--map-uri {prefix}: {folder} is not a directory")
+            for relative, path in _walk_files(base):
+                try:
+                    document = self._read(relative, path, record=False)
+                except (DiffInputError, InputFileError):
+                    continue  # never compared: a $ref to it then fails to resolve, naming it
+                if document is None:
+                    continue
+                uri = prefix + relative
+                contents = absolutize(document, uri)
+                found.append(
+                    (uri, referencing.Resource.from_contents(contents, default_specification=DRAFT202012))
+                )
+        return found
 
     def _source(self, relative: str) -> str:
         """A file of this side for messages: ``<label>/<relative path>``."""

@@ -1,0 +1,334 @@
+"""Read every JSON Schema dialect: an older-draft document rewritten into the Draft 2020-12 form.
+
+The differ reasons in Draft 2020-12 only. A document declaring draft-04, -06,
+-07 or 2019-09 (``$schema``; :data:`DEFAULT_DIALECT` when absent, or the
+``--default-dialect`` the caller passes) is first checked against its own
+dialect's metaschema, then rewritten by :func:`to_2020_12` into a document
+with the same instances under Draft 2020-12:
+
+* array-form ``items`` -> ``prefixItems``, and ``additionalItems`` -> ``items``
+  (``additionalItems`` beside a schema-form ``items`` is ignored by every draft,
+  so it is dropped);
+* ``dependencies`` -> ``dependentRequired`` (array values) / ``dependentSchemas``;
+* ``definitions`` -> ``$defs``, with every ``$ref`` fragment pointing through it
+  rewritten;
+* draft-04 boolean ``exclusiveMinimum``/``exclusiveMaximum`` -> the numeric form;
+* draft-04 ``id`` -> ``$id``; a plain-name fragment ``$id`` (``"#foo"``) -> ``$anchor``;
+* before 2019-09 the siblings of ``$ref`` are ignored: they are dropped (the
+  definitions and annotations beside it are kept, since they assert nothing);
+* 2019-09 ``$recursiveAnchor: true`` -> ``$dynamicAnchor``, ``$recursiveRef: "#"`` ->
+  ``$dynamicRef`` to it when the enclosing resource has the anchor (the 2019-09
+  rule), else a plain ``$ref``;
+* keywords a draft does not know but Draft 2020-12 would enforce
+  (``const`` or ``contains`` in a draft-04 file, ``if`` before draft-07,
+  ``dependentRequired`` before 2019-09) are annotations there, so they are dropped.
+
+Draft-04's ``integer`` (``1.0`` is not one there, it is from draft-06 on) is read
+with the later meaning: the only difference left, named in the README.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Final
+
+from jsonschema import Draft4Validator, Draft6Validator, Draft7Validator, Draft201909Validator
+
+from saas_contracts._formats import FORMAT_CHECKER
+from saas_contracts._mask import path as mask_path
+from saas_contracts._validation import ContractValidator, violations_from_errors
+from saas_contracts.errors import DiffInputError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = [
+    "ASSERTING",
+    "DEFAULT_DIALECT",
+    "DIALECT_NAMES",
+    "check_document",
+    "dialect_of",
+    "dialect_uri",
+    "to_2020_12",
+]
+
+DRAFT4: Final = "http://json-schema.org/draft-04/schema"
+DRAFT6: Final = "http://json-schema.org/draft-06/schema"
+DRAFT7: Final = "http://json-schema.org/draft-07/schema"
+DRAFT201909: Final = "https://json-schema.org/draft/2019-09/schema"
+DRAFT202012: Final = "https://json-schema.org/draft/2020-12/schema"
+DEFAULT_DIALECT: Final = DRAFT202012
+"""The dialect of a document without ``$schema`` unless the caller chooses another."""
+DIALECT_NAMES: Final[Mapping[str, str]] = {
+    "draft-04": DRAFT4,
+    "draft-06": DRAFT6,
+    "draft-07": DRAFT7,
+    "2019-09": DRAFT201909,
+    "2020-12": DRAFT202012,
+}
+"""Short names (for ``--default-dialect``) of the dialects read."""
+_ORDER: Final = (DRAFT4, DRAFT6, DRAFT7, DRAFT201909, DRAFT202012)
+_STOCK: Final = {
+    DRAFT4: Draft4Validator,
+    DRAFT6: Draft6Validator,
+    DRAFT7: Draft7Validator,
+    DRAFT201909: Draft201909Validator,
+}
+
+_CORE_04: Final = frozenset(
+    {
+        "$ref",
+        "type",
+        "enum",
+        "multipleOf",
+        "maximum",
+        "exclusiveMaximum",
+        "minimum",
+        "exclusiveMinimum",
+        "maxLength",
+        "minLength",
+        "pattern",
+        "items",
+        "additionalItems",
+        "maxItems",
+        "minItems",
+        "uniqueItems",
+        "maxProperties",
+        "minProperties",
+        "required",
+        "properties",
+        "patternProperties",
+        "additionalProperties",
+        "dependencies",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "format",
+    }
+)
+_ADDED: Final[Mapping[str, frozenset[str]]] = {
+    DRAFT4: frozenset(),
+    DRAFT6: frozenset({"const", "contains", "propertyNames"}),
+    DRAFT7: frozenset({"if", "then", "else"}),
+    DRAFT201909: frozenset(
+        {
+            "dependentRequired",
+            "dependentSchemas",
+            "unevaluatedItems",
+            "unevaluatedProperties",
+            "minContains",
+            "maxContains",
+            "$recursiveRef",
+        }
+    ),
+    DRAFT202012: frozenset({"prefixItems", "$dynamicRef"}),
+}
+_REMOVED: Final[Mapping[str, frozenset[str]]] = {
+    DRAFT201909: frozenset({"dependencies"}),
+    DRAFT202012: frozenset({"additionalItems", "$recursiveRef"}),
+}
+
+
+def _assertions(dialect: str) -> frozenset[str]:
+    known = set(_CORE_04)
+    for each in _ORDER[: _ORDER.index(dialect) + 1]:
+        known |= _ADDED.get(each, frozenset())
+        known -= _REMOVED.get(each, frozenset())
+    return frozenset(known)
+
+
+ASSERTING: Final[Mapping[str, frozenset[str]]] = {dialect: _assertions(dialect) for dialect in _ORDER}
+"""Per dialect, the keywords that can change which instances are valid (every other keyword is an
+annotation or unknown, so it never does)."""
+_LATER: Final = frozenset().union(*ASSERTING.values())
+
+_SCHEMA_VALUED: Final = frozenset(
+    {
+        "additionalItems",
+        "additionalProperties",
+        "contains",
+        "propertyNames",
+        "not",
+        "if",
+        "then",
+        "else",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "contentSchema",
+    }
+)
+_SCHEMA_LISTS: Final = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_SCHEMA_MAPS: Final = frozenset(
+    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
+)
+_KEPT_BESIDE_REF: Final = frozenset(
+    {"$ref", "$defs", "definitions", "title", "description", "$comment", "examples", "default"}
+)
+_PLAIN_NAME: Final = re.compile(r"#[A-Za-z][-A-Za-z0-9._:]*\Z")
+_RECURSIVE_ANCHOR: Final = "recursiveAnchor"
+_NAME_SEGMENTS: Final = frozenset(
+    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
+)
+
+
+def dialect_uri(name_or_uri: str) -> str:
+    """The dialect a short name (``draft-07``) or ``$schema`` value stands for; unknown ones raise."""
+    found = DIALECT_NAMES.get(name_or_uri) or _known(name_or_uri)
+    if found is None:
+        known = ", ".join(DIALECT_NAMES)
+        message = f"unknown JSON Schema dialect (one of: {known}, or their $schema URIs)"
+        raise DiffInputError(message)
+    return found
+
+
+def _known(uri: str) -> str | None:
+    """``$schema`` as written: ``http``/``https`` and a trailing ``#`` or not, all name the same dialect."""
+    bare = uri.rstrip("#")
+    for dialect in _ORDER:
+        if bare in {dialect, dialect.replace("http://", "https://"), dialect.replace("https://", "http://")}:
+            return dialect
+    return None
+
+
+def dialect_of(document: Any, source: str, *, default: str = DEFAULT_DIALECT) -> str:
+    """The dialect ``document`` declares with ``$schema`` (``default`` without one)."""
+    declared = document.get("$schema") if isinstance(document, dict) else None
+    if declared is None:
+        return default
+    found = _known(declared) if isinstance(declared, str) else None
+    if found is None:
+        known = ", ".join(DIALECT_NAMES)
+        message = f"{mask_path(source)}: unsupported $schema (the differ reads the standard dialects {known})"
+        raise DiffInputError(message)
+    return found
+
+
+def check_document(document: Any, dialect: str, source: str) -> None:
+    """Raise :class:`DiffInputError` unless ``document`` is valid against its dialect's metaschema."""
+    validator: Any
+    if dialect == DRAFT202012:
+        validator = ContractValidator(ContractValidator.META_SCHEMA, format_checker=FORMAT_CHECKER)
+    else:
+        stock = _STOCK[dialect]
+        validator = stock(stock.META_SCHEMA, format_checker=FORMAT_CHECKER)
+    try:
+        violations = violations_from_errors(validator.iter_errors(document), dialect)
+    except RecursionError:  # only when the caller's own stack is already deep
+        raise DiffInputError(f"{source}: schema nested too deeply to check against its metaschema") from None
+    if violations:
+        first = violations[0]
+        more = f" (+{len(violations) - 1} more)" if len(violations) > 1 else ""
+        name = next(short for short, uri in DIALECT_NAMES.items() if uri == dialect)
+        label = "Draft 2020-12" if dialect == DRAFT202012 else name
+        raise DiffInputError(
+            f"{source}: not a valid JSON Schema ({label}): {first.pointer or '/'}: {first.message}{more}"
+        )
+
+
+def to_2020_12(document: Any, dialect: str) -> Any:
+    """``document`` (of ``dialect``) in the Draft 2020-12 form; a 2020-12 document is returned as is."""
+    if dialect == DRAFT202012:
+        return document
+    rewritten = _Rewriter(dialect).schema(document, resource_recursive=_recursive_root(document))
+    if isinstance(rewritten, dict):
+        rewritten = {"$schema": DRAFT202012, **{k: v for k, v in rewritten.items() if k != "$schema"}}
+    return rewritten
+
+
+def _recursive_root(node: Any) -> bool:
+    return isinstance(node, dict) and node.get("$recursiveAnchor") is True
+
+
+def _rewrite_pointer(ref: str) -> str:
+    """``…#/definitions/a`` -> ``…#/$defs/a`` (a property *named* ``definitions`` is left alone)."""
+    head, hash_sign, fragment = ref.partition("#")
+    if not hash_sign or not fragment.startswith("/"):
+        return ref
+    segments = fragment.split("/")
+    for index in range(1, len(segments)):
+        if segments[index] == "definitions" and segments[index - 1] not in _NAME_SEGMENTS:
+            segments[index] = "$defs"
+        elif segments[index] == "items" and index + 1 < len(segments) and segments[index + 1].isdigit():
+            segments[index] = "prefixItems"
+        elif segments[index] == "additionalItems":
+            segments[index] = "items"
+    return head + "#" + "/".join(segments)
+
+
+class _Rewriter:
+    """One older-dialect document walked subschema by subschema."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self.asserting = ASSERTING[dialect]
+        self.before_2019 = _ORDER.index(dialect) < _ORDER.index(DRAFT201909)
+
+    def schema(self, node: Any, *, resource_recursive: bool) -> Any:
+        if not isinstance(node, dict):
+            return node
+        if self.dialect == DRAFT4 and "id" in node and "$id" not in node:
+            node = {("$id" if key == "id" else key): value for key, value in node.items()}
+        if "$id" in node and isinstance(node["$id"], str):
+            resource_recursive = _recursive_root(node)
+        if self.before_2019 and "$ref" in node:
+            node = {key: value for key, value in node.items() if key in _KEPT_BESIDE_REF}
+        result: dict[str, Any] = {}
+        for key, value in node.items():
+            self._keyword(result, key, value, resource_recursive=resource_recursive)
+        self._bounds(node, result, resource_recursive=resource_recursive)
+        return result
+
+    def _keyword(self, result: dict[str, Any], key: str, value: Any, *, resource_recursive: bool) -> None:  # noqa: C901, PLR0912 - one branch per rewritten keyword
+        sub = self._sub(resource_recursive=resource_recursive)
+        if key in _LATER and key not in self.asserting:
+            return  # an annotation in this dialect: Draft 2020-12 would enforce it
+        if key == "$id" and isinstance(value, str) and _PLAIN_NAME.match(value):
+            result["$anchor"] = value[1:]
+        elif key == "$ref" and isinstance(value, str):
+            result["$ref"] = _rewrite_pointer(value)
+        elif key == "$recursiveAnchor":
+            if value is True:
+                result["$dynamicAnchor"] = _RECURSIVE_ANCHOR
+        elif key == "$recursiveRef" and isinstance(value, str):
+            if value == "#" and resource_recursive:
+                result["$dynamicRef"] = "#" + _RECURSIVE_ANCHOR
+            else:
+                result["$ref"] = value
+        elif key == "items" and isinstance(value, list):
+            result["prefixItems"] = [sub(item) for item in value]
+        elif key == "items":
+            result["items"] = sub(value)
+        elif key == "additionalItems":
+            pass  # see the prefixItems case in :meth:`_bounds`
+        elif key == "dependencies" and isinstance(value, dict):
+            for name, each in value.items():
+                target = "dependentRequired" if isinstance(each, list) else "dependentSchemas"
+                result.setdefault(target, {})[name] = each if isinstance(each, list) else sub(each)
+        elif key in {"definitions", "$defs"} and isinstance(value, dict):
+            # both may sit side by side (SchemaStore files do): one map, a $defs entry wins a name clash
+            merged = result.setdefault("$defs", {})
+            for name, each in value.items():
+                if key == "$defs" or name not in merged:
+                    merged[name] = sub(each)
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            result[key] = {name: sub(each) for name, each in value.items()}
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            result[key] = [sub(each) for each in value]
+        elif key in _SCHEMA_VALUED:
+            result[key] = sub(value)
+        elif key in {"exclusiveMinimum", "exclusiveMaximum"} and self.dialect == DRAFT4:
+            pass  # draft-04 boolean form: see :meth:`_bounds`
+        else:
+            result[key] = value
+
+    def _sub(self, *, resource_recursive: bool) -> Any:
+        return lambda node: self.schema(node, resource_recursive=resource_recursive)
+
+    def _bounds(self, node: dict[str, Any], result: dict[str, Any], *, resource_recursive: bool) -> None:
+        """The draft-04 boolean exclusive bounds and ``additionalItems``, which depend on their siblings."""
+        for exclusive, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+            if self.dialect == DRAFT4 and node.get(exclusive) is True and bound in result:
+                result[exclusive] = result.pop(bound)
+        if "prefixItems" in result and "additionalItems" in node and "additionalItems" in self.asserting:
+            result["items"] = self.schema(node["additionalItems"], resource_recursive=resource_recursive)
