@@ -137,8 +137,9 @@ class TestBulkEquality:
         assert digests(through_store(tmp_path / "s.sqlite", events, len(events) * 3 // 5)) == PINNED
 
     def test_small_batches_change_nothing(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-        """Flushing every few events (many batch boundaries) gives the same bytes."""
+        """Reading ahead and flushing every few events (many batch boundaries) gives the same bytes."""
         monkeypatch.setattr(_store, "_FLUSH_EVERY", 7)
+        monkeypatch.setattr(_store, "_SCREEN_BATCH", 5)
         events = stream(1_500)
         split = len(events) // 2
         assert through_store(tmp_path / "s.sqlite", events, split) == reference(events, split)
