@@ -233,6 +233,10 @@ class SqliteState:
                     event_ids.add(event_id)
                 if isinstance(record_id, str):
                     record_ids.add(record_id)
+        self._read_receipts(event_ids)
+        self._prefetch_records(record_ids)
+
+    def _read_receipts(self, event_ids: Iterable[str]) -> None:
         wanted = sorted(key for key in event_ids if key not in self._receipts and key not in self._no_receipt)
         found: set[str] = set()
         for row in self._select(
@@ -248,7 +252,6 @@ class SqliteState:
                 "outcome": row[4],
             }
         self._no_receipt.update(key for key in wanted if key not in found)
-        self._prefetch_records(record_ids)
 
     def _prefetch_records(self, record_ids: set[str]) -> None:
         wanted = sorted(key for key in record_ids if key not in self._tails)
@@ -367,6 +370,7 @@ class SqliteState:
                 Entry(canonical_key(event, print_), event, print_)
                 for event, print_ in ((json.loads(body), print_) for body, print_ in rows)
             ]
+            self._read_receipts(entry.event_id for entry in logged)  # the refold relabels them all
             unflushed = self._new_by_record.get(record_id, [])
             entries = sorted({item.event_id: item for item in [*logged, *unflushed]}.values())
             self._logs[record_id] = entries
