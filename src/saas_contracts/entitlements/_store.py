@@ -66,7 +66,7 @@ __all__ = [
 STORE_FORMAT: Final = "entitlements/v1/store"
 STORE_SUFFIXES: Final = (".sqlite", ".sqlite3", ".db")
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
-_FLUSH_EVERY: Final = 20_000
+_FLUSH_EVERY: Final = 5_000
 
 
 def store_ddl() -> str:
@@ -190,7 +190,7 @@ class SqliteState:
     """The writer's view of a store inside one transaction: reads through, writes batched.
 
     Only what the run touches is held in memory (and that is flushed every
-    20,000 events), so a run's memory does not grow with the store.
+    5,000 events), so a run's memory does not grow with the store.
     """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
@@ -384,7 +384,7 @@ class SqliteState:
         self._writes.append(envelope)
 
     def tick(self) -> None:
-        """Count one delivered event; the next :meth:`prefetch` flushes once 20,000 are in the batch."""
+        """Count one delivered event; the next :meth:`prefetch` flushes once 5,000 are in the batch."""
         self._since_flush += 1
 
     def flush(self) -> None:
