@@ -143,3 +143,33 @@ class TestBulkEquality:
         events = stream(1_500)
         split = len(events) // 2
         assert through_store(tmp_path / "s.sqlite", events, split) == reference(events, split)
+
+
+@pytest.mark.slow
+class TestReadAhead:
+    """After a read-ahead, the events of the batch ask the database nothing."""
+
+    def test_lookups_after_prefetch_do_not_query(self, tmp_path: Path):
+        """Known and unknown receipts and records come from the read-ahead, equal to the stored rows."""
+        path = tmp_path / "s.sqlite"
+        events = stream(1_000)[:500]
+        apply_to_store(path, events[:250])
+        connection = open_store(path)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            view = _store.SqliteState(connection)
+            view.prefetch(events)
+            queries: list[str] = []
+            connection.set_trace_callback(queries.append)
+            receipts = [view.receipt(event["event_id"]) for event in events]
+            records = [view.record(event["record_id"]) for event in events]
+            connection.set_trace_callback(None)
+            connection.execute("ROLLBACK")
+        finally:
+            connection.close()
+        assert queries == []
+        state = load_store(path)
+        assert receipts == [state.receipts.get(event["event_id"]) for event in events]
+        assert records == [state.records.get(event["record_id"]) for event in events]
+        assert any(receipt is None for receipt in receipts)
+        assert any(receipt is not None for receipt in receipts)
