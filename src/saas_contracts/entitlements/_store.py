@@ -43,7 +43,7 @@ from saas_contracts.entitlements._writer import (
 from saas_contracts.errors import InputFileError, OutputFileError, StateBusyError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from saas_contracts.entitlements._vocab import Record
 
@@ -66,7 +66,7 @@ __all__ = [
 STORE_FORMAT: Final = "entitlements/v1/store"
 STORE_SUFFIXES: Final = (".sqlite", ".sqlite3", ".db")
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
-_FLUSH_EVERY: Final = 20_000
+_FLUSH_EVERY: Final = 5_000
 
 
 def store_ddl() -> str:
@@ -139,6 +139,9 @@ def _prepare(connection: sqlite3.Connection) -> tuple[str] | None:
         connection.executescript(store_ddl())
         row = _format_tag(connection)
     connection.execute("PRAGMA synchronous=FULL")
+    # A run is one transaction over random text keys: with SQLite's default 2 MiB page cache, a large run
+    # re-reads its own B-tree pages from the WAL at every insert. 64 MiB keeps them in memory (a bound).
+    connection.execute("PRAGMA cache_size=-65536")
     return row
 
 
@@ -187,7 +190,7 @@ class SqliteState:
     """The writer's view of a store inside one transaction: reads through, writes batched.
 
     Only what the run touches is held in memory (and that is flushed every
-    20,000 events), so a run's memory does not grow with the store.
+    5,000 events), so a run's memory does not grow with the store.
     """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
@@ -207,12 +210,90 @@ class SqliteState:
         self._dirty_receipts: set[str] = set()
         self._dirty_records: set[str] = set()
         self._writes: list[dict[str, Any]] = []
+        self._no_receipt: set[str] = set()
+        self._no_record: set[str] = set()
         self._since_flush = 0
+
+    def prefetch(self, items: Sequence[object]) -> None:
+        """Read ahead, in a few queries, what the next ``items`` will look up (flushing a full batch first).
+
+        Receipts, tails, records and bases of the items' ids go into the run's
+        caches; ids the store does not hold are remembered as missing, so the
+        events themselves ask the database nothing. Only a cache: every lookup
+        still reads through when an id was not read ahead.
+        """
+        if self._since_flush >= _FLUSH_EVERY:
+            self.flush()
+        event_ids: set[str] = set()
+        record_ids: set[str] = set()
+        for item in items:
+            if isinstance(item, dict):
+                event_id, record_id = item.get("event_id"), item.get("record_id")
+                if isinstance(event_id, str):
+                    event_ids.add(event_id)
+                if isinstance(record_id, str):
+                    record_ids.add(record_id)
+        self._read_receipts(event_ids)
+        self._prefetch_records(record_ids)
+
+    def _read_receipts(self, event_ids: Iterable[str]) -> None:
+        wanted = sorted(key for key in event_ids if key not in self._receipts and key not in self._no_receipt)
+        found: set[str] = set()
+        for row in self._select(
+            "SELECT event_id, fingerprint, kind, record_id, outcome FROM ent_receipts WHERE event_id IN",
+            wanted,
+        ):
+            found.add(row[0])
+            self._receipts[row[0]] = {
+                "event_id": row[0],
+                "fingerprint": row[1],
+                "kind": row[2],
+                "record_id": row[3],
+                "outcome": row[4],
+            }
+        self._no_receipt.update(key for key in wanted if key not in found)
+
+    def _prefetch_records(self, record_ids: set[str]) -> None:
+        wanted = sorted(key for key in record_ids if key not in self._tails)
+        for key in wanted:
+            self._tails[key] = None
+        for row in self._select(
+            "SELECT record_id, occurred_ns, sequence, fingerprint FROM ent_tails WHERE record_id IN", wanted
+        ):
+            self._tails[row[0]] = (int(row[1]), int(row[2]), str(row[3]))
+        wanted = sorted(
+            key
+            for key in record_ids
+            if key not in self._records
+            and key not in self._no_record
+            and (self._has_bases or self._tails[key] is not None)
+        )
+        found: set[str] = set()
+        for record_id, body in self._select(
+            "SELECT record_id, body FROM ent_records WHERE record_id IN", wanted
+        ):
+            found.add(record_id)
+            self._records[record_id] = json.loads(body)
+        self._no_record.update(key for key in wanted if key not in found)
+        if self._has_bases:
+            wanted = sorted(key for key in record_ids if key not in self._bases)
+            for key in wanted:
+                self._bases[key] = None
+            for record_id, body in self._select(
+                "SELECT record_id, body FROM ent_bases WHERE record_id IN", wanted
+            ):
+                self._bases[record_id] = json.loads(body)
+
+    def _select(self, query: str, keys: list[str]) -> Iterator[tuple[Any, ...]]:
+        """Rows of ``query (?, ...)`` over ``keys``, in chunks of at most 500 parameters."""
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            yield from self._db.execute(f"{query} ({', '.join('?' * len(chunk))})", chunk)
 
     def receipt(self, event_id: str) -> dict[str, Any] | None:
         """The receipt of an event, if it was seen."""
         cached = self._receipts.get(event_id)
-        if cached is not None:
+        if cached is not None or event_id in self._no_receipt:
             return cached
         row = self._db.execute(
             "SELECT fingerprint, kind, record_id, outcome FROM ent_receipts WHERE event_id = ?", (event_id,)
@@ -237,7 +318,7 @@ class SqliteState:
     def record(self, record_id: str) -> Record | None:
         """The current record, if any."""
         cached = self._records.get(record_id)
-        if cached is not None:
+        if cached is not None or record_id in self._no_record:
             return cached
         if not self._has_bases and self._tail(record_id) is None:
             return None  # nothing was ever logged for it, and it is no base: no record
@@ -289,6 +370,7 @@ class SqliteState:
                 Entry(canonical_key(event, print_), event, print_)
                 for event, print_ in ((json.loads(body), print_) for body, print_ in rows)
             ]
+            self._read_receipts(entry.event_id for entry in logged)  # the refold relabels them all
             unflushed = self._new_by_record.get(record_id, [])
             entries = sorted({item.event_id: item for item in [*logged, *unflushed]}.values())
             self._logs[record_id] = entries
@@ -302,10 +384,8 @@ class SqliteState:
         self._writes.append(envelope)
 
     def tick(self) -> None:
-        """Count one delivered event; flush the batch every 20,000."""
+        """Count one delivered event; the next :meth:`prefetch` flushes once 5,000 are in the batch."""
         self._since_flush += 1
-        if self._since_flush >= _FLUSH_EVERY:
-            self.flush()
 
     def flush(self) -> None:
         """Write the batch into the open transaction and drop the run's caches."""
@@ -403,17 +483,24 @@ class StoreRun:
 _SCREEN_BATCH: Final = 512
 
 
-def _screened(events: Iterable[object]) -> Iterator[tuple[int, object, bool]]:
-    """Each item with its delivery index and whether its event_id was screened clean (in batches)."""
+def _screened(
+    events: Iterable[object], before_batch: Callable[[list[object]], None]
+) -> Iterator[tuple[int, object, bool]]:
+    """Each item with its delivery index and whether its event_id was screened clean (in batches).
+
+    ``before_batch`` sees each batch before its first item is yielded (the store's read-ahead).
+    """
     batch: list[object] = []
     index = 0
     for item in events:
         batch.append(item)
         if len(batch) == _SCREEN_BATCH:
+            before_batch(batch)
             for screened, value in zip(screen_event_ids(batch), batch, strict=True):
                 yield index, value, screened
                 index += 1
             batch = []
+    before_batch(batch)
     for screened, value in zip(screen_event_ids(batch), batch, strict=True):
         yield index, value, screened
         index += 1
@@ -450,7 +537,7 @@ def apply_to_store(  # noqa: PLR0913 - the run's inputs and options, passed by n
             results: list[EventResult] = []
             totals: Counter[str] = Counter()
             envelopes: list[dict[str, Any]] = []
-            for index, item, screened in _screened(events):
+            for index, item, screened in _screened(events, view.prefetch):
                 result = (
                     item
                     if isinstance(item, EventResult)

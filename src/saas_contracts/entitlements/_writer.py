@@ -158,8 +158,13 @@ def build_envelope(
     after: Record,
     event: Mapping[str, Any],
     audit: AuditContext,
+    *,
+    event_fingerprint: str | None = None,
 ) -> dict[str, Any]:
-    """Build the audited write envelope for an applied event (validated against ``entitlements/v1/write``)."""
+    """Build the audited write envelope for an applied event (validated against ``entitlements/v1/write``).
+
+    ``event_fingerprint``: the event's :func:`fingerprint`, when the caller already took it.
+    """
     operator_action = event["kind"] in OPERATOR_KINDS or "operator" in event
     if operator_action and not ("operator" in event and "approval_ref" in event):
         raise ApprovalRequiredError("an operator write needs an operator label and an approval reference")
@@ -182,7 +187,7 @@ def build_envelope(
             audit_block[name] = event[name]
     envelope: dict[str, Any] = {
         "idempotency_key": event["event_id"],
-        "fingerprint": fingerprint(event),
+        "fingerprint": fingerprint(event) if event_fingerprint is None else event_fingerprint,
         "workspace": event["workspace"],
         "record_id": event["record_id"],
         "source_kind": event["source_kind"],
@@ -364,6 +369,7 @@ def apply_event(
         changed=changed,
         audit=audit,
         ids=ids,
+        print_=print_,
     )
 
 
@@ -394,6 +400,7 @@ def _delivery_result(  # noqa: PLR0913 - the fold's findings for one delivery, p
     changed: Counter[str],
     audit: AuditContext | None,
     ids: dict[str, Any],
+    print_: str,
 ) -> EventResult:
     held = "".join(f"; {count} other event(s) now {outcome}" for outcome, count in sorted(changed.items()))
     if label == "parked":
@@ -409,7 +416,9 @@ def _delivery_result(  # noqa: PLR0913 - the fold's findings for one delivery, p
     if late and same_access(before, after) and not changed:
         detail = "older than newer events of its record that supersede it; folded in, no effect"
         return EventResult(outcome="stale", detail=detail, **ids)
-    envelope = build_envelope(before, after, event, audit) if audit is not None else None
+    envelope = (
+        None if audit is None else build_envelope(before, after, event, audit, event_fingerprint=print_)
+    )
     when = "applied late (folded in before newer events): " if late else ""
     detail = f"{when}{after['status']} on plan {after['plan']}{held}"
     return EventResult(outcome="applied", detail=detail, envelope=envelope, **ids)
