@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.exceptions import Unresolvable
@@ -121,6 +122,7 @@ class TestSchemasCommand:
         result = cli("schemas", "show", "common/v1/common")
         assert json.loads(result.stdout)["title"] == "Common vocabulary"
 
+    @pytest.mark.slow  # exports and bundles every schema, ~1 s
     def test_export_tree_and_self_contained_bundles(self, cli, tmp_path):
         """Every bundle validates with no registry at all (nothing to fetch)."""
         result = cli("schemas", "export", str(tmp_path))

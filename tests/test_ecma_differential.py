@@ -131,6 +131,7 @@ def _agree(node_regex, pattern, inputs):
 class TestDifferential:
     """Random ECMA-262 patterns and strings: same compile result and same match result as Node."""
 
+    @pytest.mark.slow  # drives a Node oracle, ~1.2 s
     @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(PATTERNS, INPUTS)
     def test_same_verdicts(self, node_regex, pattern, inputs):

@@ -204,6 +204,7 @@ class TestSameInstances:
         schema=_SCHEMAS,
         instances=st.lists(_INSTANCES, min_size=1, max_size=6),
     )
+    @pytest.mark.slow  # 300 hypothesis examples, ~1.4 s
     def test_differential(self, dialect: str, schema: dict[str, Any], instances: list[Any]) -> None:
         """Stock validator of the dialect on the original == Draft 2020-12 on the rewrite."""
         document = {"$schema": dialect, **schema, "definitions": {"d": {"minLength": 1}}}

@@ -17,6 +17,8 @@ from saas_contracts._formats import FORMAT_CHECKER
 from saas_contracts._validation import ContractValidator
 from saas_contracts.diff import Direction, Policy, Verdict, diff_schemas
 
+pytestmark = pytest.mark.slow  # ~7 s: every held-out pair through the differ; CI runs it
+
 HOLDOUT = json.loads((Path(__file__).parent / "cases" / "holdout.json").read_text(encoding="utf-8"))
 CASES = [pytest.param(case, id=case["name"]) for case in HOLDOUT["cases"]]
 DIRECTIONS = ("backward", "forward")

@@ -82,6 +82,7 @@ class TestHostileValues:
         assert COMPARISON_FAILED not in {change.kind for change in result.changes}
         assert {change.kind for change in result.changes} >= {"maximum-raised"}
 
+    @pytest.mark.slow  # ~0.6 s
     def test_big_enum_change_is_decided_quickly(self) -> None:
         """A changed enum of 5,000 values costs a few checks per changed value, with both counterexamples."""
         result = diff_schemas({"enum": list(range(5000))}, {"enum": list(range(1, 5001))})
@@ -89,6 +90,7 @@ class TestHostileValues:
         assert (change.backward, change.forward) == (Verdict.BREAKING, Verdict.BREAKING)
         assert {example.instance for example in change.counterexamples} == {0, 5000}
 
+    @pytest.mark.slow  # ~1 s
     def test_long_recursive_chain(self) -> None:
         """120 mutually recursive definitions are compared without running out of stack."""
         result = diff_schemas(_chain(120), _chain(120, extra="added"))
@@ -96,6 +98,7 @@ class TestHostileValues:
         assert COMPARISON_FAILED not in kinds
         assert "property-added" in kinds
 
+    @pytest.mark.slow  # ~0.6 s
     def test_unchanged_recursive_chain_has_no_change(self) -> None:
         """Equal recursive schemas are shown equal by following both sides' references together."""
         assert diff_schemas(_chain(200), _chain(200)).changes == ()

@@ -311,6 +311,7 @@ class TestTwoProductsOneEnvelope:
 class TestBoundary:
     """Core never imports the examples."""
 
+    @pytest.mark.slow  # imports every core module in a subprocess, ~0.6 s
     def test_core_does_not_import_examples(self):
         code = (
             "import sys, saas_contracts.entitlements, saas_contracts.cli; "

@@ -69,6 +69,7 @@ class TestTogether:
 class TestBoundary:
     """Core never imports the product adapters."""
 
+    @pytest.mark.slow  # imports every core module in a subprocess, ~0.6 s
     def test_core_does_not_import_examples(self):
         core = ROOT / "src" / "saas_contracts"
         for path in core.rglob("*.py"):
@@ -81,6 +82,7 @@ class TestBoundary:
                     names = [node.module]
                 assert not any(name.split(".")[0] in {"examples", "adapter"} for name in names), path
 
+    @pytest.mark.slow  # regenerates the example data, ~1 s
     def test_example_data_is_up_to_date(self):
         done = subprocess.run(  # noqa: S603 - our own generator script
             [sys.executable, str(ROOT / "scripts" / "make_example_events.py"), "--check"],

@@ -125,6 +125,7 @@ class TestTextPathEqualsIntegerPath:
         policy=st.sampled_from(["accept", "reject"]),
         by_day=st.booleans(),
     )
+    @pytest.mark.slow  # hypothesis over whole replays, ~1 s
     def test_same_report(  # noqa: PLR0913, PLR0917 - one drawn scenario
         self,
         events: list[dict[str, Any]],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,6 +91,7 @@ def test_re2_and_python_agree_on_arbitrary_text(rule, text):
     assert python == (rule.regex.search(text) is not None)
 
 
+@pytest.mark.slow  # 300 derandomized examples, ~1 s
 @SETTINGS
 @given(
     document=st.recursive(

@@ -127,6 +127,7 @@ def floors() -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow  # the figures fixture scans all 1,323 recall samples (~2.5 s); CI runs it
 class TestRecallFloors:
     """Recall per provider and per syntax, and precision, stay at or above their floors."""
 
