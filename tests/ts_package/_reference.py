@@ -7,6 +7,7 @@ reference implementation: every value here comes from ``saas_contracts``.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sys
@@ -23,19 +24,74 @@ from saas_contracts._jsonio import loads
 from saas_contracts._validation import validate
 from saas_contracts.entitlements import decide
 from saas_contracts.entitlements._fixture import run_stage as run_entitlements_stage
-from saas_contracts.errors import JSONInputError
+from saas_contracts.errors import ContractViolationError, JSONInputError, PrivacyViolationError
 from saas_contracts.ledger import _fingerprint, fingerprint
 from saas_contracts.ledger._envelope import event_violations, to_cloudevent
 from saas_contracts.ledger._fingerprint import business_content
+from saas_contracts.ledger._fixture import _injector, _replay
 from saas_contracts.ledger._fixture import run_stage as run_ledger_stage
+from saas_contracts.ledger._ops import build_ops_summary
+from saas_contracts.ledger._replay import replay_lines
+from saas_contracts.ledger._request import ReplayRequest
 from saas_contracts.redaction import redact
 
 LEDGER_FIXTURE = ROOT / "fixtures" / "usage-event-ledger.core-fixture.json"
 ENTITLEMENTS_FIXTURE = ROOT / "fixtures" / "entitlement-plan-source.core-fixture.json"
-CHECKED_STAGES = {
-    "usage-event-ledger": ("event",),
-    "entitlement-plan-source": ("decision", "writer", "billing_lifecycle"),
-}
+# Malformed (and a few accepted) JSON texts: the package's parseStrict must refuse them with
+# Python's reason, word for word (replay reports and ops summaries quote it).
+JSON_TEXTS = (
+    *("{", '{"event_id": ', "", "   ", "[", "]", "[1,]", "[1 2]", '{"a" 1}', '{"a":1,}', '{"a":1 "b":2}'),
+    *("{1:2}", '"abc', '"a\\x"', '"\\u12"', '"\\u12G4"', '"\\ud800\\uZZZZ"', '"\\ud800\\u', '"a\tb"'),
+    *("nul", "tru", "tRue", "NaN", "[Infinity]", "-Infinity", "-", "-x", "01", "1.", "1.e5", "1e", "1e+"),
+    *("[1e400]", '{"a":1}x', '{"a":1} \n x', '\n\n  {"a": [1, 2, {"b": }]}', "\ufeff{}", '{"a":1,"a":2'),
+    *('{"a":1,"a":2}', '{"a":{"b":1,"b":2}, "c": NaN}', '[NaN, {"a":1,"a":2}]', '{"\u00e9": "\u00fc" x}'),
+    *('"\U0001f600" x', '["\U0001f600", ]', '{"a":"\\ud800"}', "[" * 2000, '{"a":1}\u2028', "[1,\n2,\n,3]"),
+    *('"\\', '"abc\\', "[true false]", '{"a":-}', "-0.5e-3x", "[1.5E+2, 3e]"),
+    '{"a": [1, {"b": 2}], "c": "d"}',
+)
+
+
+def _json_reason(text: str) -> str | None:
+    try:
+        loads(text)
+    except JSONInputError as error:
+        return str(error)
+    return None
+
+
+def _replay_report(vector: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return _replay(vector).to_json()
+    except ContractViolationError:
+        return {"error": "request"}
+
+
+def _event_lines(ledger: dict[str, Any]) -> list[dict[str, Any]]:
+    # Every event vector as one JSON line, replayed (and a few more lines): the reasons of the
+    # invalid ones are Python's words. Two runs, so no reason falls beyond the 20 samples kept.
+    vectors = _stage(ledger, "event")["vectors"]
+    lines = [vector.get("line") or json.dumps(vector["event"]) for vector in vectors]
+    extra = ["\ufeff{}", '{"a": 1}', "[]", "5", '"text"', "null", "  ", '{"quantity": {"a": [1, 2.5]}}']
+    window = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-31T00:00:00Z"}
+    request: dict[str, Any] = {"window": window, "mode": "replay", "dry_run": True}
+    request["suppression_threshold"] = 1
+    now = "2027-01-01T00:00:00Z"
+    runs = []
+    for run in (lines, extra):
+        report = replay_lines(run, ReplayRequest.from_json(request), now=now)
+        runs.append({"lines": run, "request": request, "now": now, "report": report.to_json()})
+    return runs
+
+
+def _ops_summary(vector: dict[str, Any]) -> dict[str, Any]:
+    report = replay_lines(vector["lines"], ReplayRequest.from_json(vector["request"]), now=vector["now"])
+    try:
+        summary = build_ops_summary(report, commit_sha=vector.get("commit_sha"), mutate=_injector(vector))
+    except PrivacyViolationError:
+        return {"error": "privacy"}
+    except ContractViolationError:
+        return {"error": "contract"}
+    return {output: summary.render(output) for output in summary.formats}
 
 
 def _stage(document: dict[str, Any], name: str) -> dict[str, Any]:
@@ -77,13 +133,95 @@ def _event_result(vector: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _outcomes(document: dict[str, Any], runner: Any, stages: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [
-        outcome.to_json()
-        for stage in document["stages"]
-        if stage["stage"] in stages
-        for outcome in runner(stage["stage"], stage)
-    ]
+def _flip_outcome(vector: dict[str, Any]) -> None:
+    vector["expect"]["outcome"] = "deny" if vector["expect"]["outcome"] == "allow" else "allow"
+
+
+def _flip_writer(vector: dict[str, Any]) -> None:
+    vector["expect"]["outcome"] = "conflict" if vector["expect"]["outcome"] != "conflict" else "applied"
+
+
+def _flip_valid(vector: dict[str, Any]) -> None:
+    vector["expect"]["valid"] = not vector["expect"]["valid"]
+
+
+def _one_more_accepted(vector: dict[str, Any]) -> None:
+    vector["expect"]["counts"]["accepted"] = vector["expect"]["counts"].get("accepted", 0) + 1
+
+
+def _no_rows(vector: dict[str, Any]) -> None:
+    vector["expect"]["rows"] = []
+
+
+def _missing_text(vector: dict[str, Any]) -> None:
+    vector["expect"]["markdown_contains"].append("Conservation fails")
+
+
+def _expect_written(vector: dict[str, Any]) -> None:
+    vector["expect"].update(written=True, error=None)
+
+
+def _expect(verdict: str) -> Any:
+    def change(vector: dict[str, Any]) -> None:
+        vector["expect"] = verdict
+
+    return change
+
+
+def _first_stale(vector: dict[str, Any]) -> None:
+    vector["expect_outcomes"][0] = "stale"
+
+
+def _one_more_stale(vector: dict[str, Any]) -> None:
+    vector["expect"]["stale"] += 1
+
+
+def _harmless_probe(vector: dict[str, Any]) -> None:
+    vector["inject"]["probe"] = {"$concat": ["harm", "less"]}
+
+
+# One changed expectation (or probe) per stage: the vector must fail, in Python and in the package.
+MUTATIONS: dict[str, dict[tuple[str, str], Any]] = {
+    "usage-event-ledger": {
+        ("event", "valid-envelope"): _flip_valid,
+        ("replay", "every-line-one-outcome"): _one_more_accepted,
+        ("replay", "small-counts-suppressed"): _no_rows,
+        ("ops-summary", "dry-run-summary-written"): _missing_text,
+        ("ops-summary", "secret-in-backfill-reference-stops-the-write"): _expect_written,
+        ("privacy-boundary", "redacted-subject-allowed"): _expect("rejected"),
+        ("privacy-boundary", "raw-account-id-as-subject"): _expect("allowed"),
+    },
+    "entitlement-plan-source": {
+        ("decision", "manual-override-beats-billing"): _flip_outcome,
+        ("writer", "purchase-creates-record"): _flip_writer,
+        ("billing_lifecycle", "trial-to-expiry-in-order"): _first_stale,
+        ("audit", "ops-summary-counts"): _one_more_stale,
+        ("audit", "privacy-rejects-customer-id"): _harmless_probe,
+    },
+}
+
+
+def _mutations(documents: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    runners = {"usage-event-ledger": run_ledger_stage, "entitlement-plan-source": run_entitlements_stage}
+    cases = []
+    for candidate, changes in MUTATIONS.items():
+        for (stage_name, name), change in changes.items():
+            stage = copy.deepcopy(_stage(documents[candidate], stage_name))
+            change(next(vector for vector in stage["vectors"] if vector["name"] == name))
+            cases.append(
+                {
+                    "candidate": candidate,
+                    "stage": stage_name,
+                    "vector": name,
+                    "fixture": {"candidate": candidate, "stages": [stage]},
+                    "outcomes": [outcome.to_json() for outcome in runners[candidate](stage_name, stage)],
+                }
+            )
+    return cases
+
+
+def _outcomes(document: dict[str, Any], runner: Any) -> list[dict[str, Any]]:
+    return [outcome.to_json() for stage in document["stages"] for outcome in runner(stage["stage"], stage)]
 
 
 _BASE = "https://saas-contracts.dev/schemas/"
@@ -135,11 +273,16 @@ def reference() -> dict[str, Any]:
         },
         "privacy": privacy_reference(),
         "outcomes": {
-            "usage-event-ledger": _outcomes(ledger, run_ledger_stage, CHECKED_STAGES["usage-event-ledger"]),
-            "entitlement-plan-source": _outcomes(
-                entitlements, run_entitlements_stage, CHECKED_STAGES["entitlement-plan-source"]
-            ),
+            "usage-event-ledger": _outcomes(ledger, run_ledger_stage),
+            "entitlement-plan-source": _outcomes(entitlements, run_entitlements_stage),
         },
+        "replays": {vector["name"]: _replay_report(vector) for vector in _stage(ledger, "replay")["vectors"]},
+        "ops_summaries": {
+            vector["name"]: _ops_summary(vector) for vector in _stage(ledger, "ops-summary")["vectors"]
+        },
+        "event_lines": _event_lines(ledger),
+        "mutations": _mutations({"usage-event-ledger": ledger, "entitlement-plan-source": entitlements}),
+        "json_errors": [{"text": text, "reason": _json_reason(text)} for text in JSON_TEXTS],
     }
 
 

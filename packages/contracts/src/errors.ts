@@ -33,3 +33,27 @@ export class DuplicateRecordError extends ContractError {
     super("two records of the decision request share one record_id");
   }
 }
+
+/** The masked facts of one privacy finding an error names (a subset of privacy's Finding). */
+export interface FindingSummary {
+  readonly rule_id: string;
+  readonly family: string;
+  readonly pointer: string;
+  readonly target: string;
+}
+
+/** An artifact that must be public-safe is not (Python: PublicSafetyError); `findings` says where, masked. */
+export class PublicSafetyError extends ContractError {
+  override name = "PublicSafetyError";
+  readonly findings: readonly FindingSummary[];
+  readonly rulesDigest: string;
+
+  constructor(findings: readonly FindingSummary[], rulesDigest = "") {
+    const first = findings[0];
+    const detail = first === undefined ? "" : `: ${first.pointer || "/"}: ${first.rule_id} (${first.family}, ${first.target})`;
+    const more = findings.length > 1 ? ` (+${findings.length - 1} more)` : "";
+    super(`artifact is not public-safe${detail}${more}`);
+    this.findings = findings;
+    this.rulesDigest = rulesDigest;
+  }
+}

@@ -1,20 +1,21 @@
-// The acceptance fixtures and checkFixture(): every vector of a core fixture's stages, judged with
-// Python's expectation rules (saas_contracts._fixture_harness and */_fixture.py): one outcome per
-// vector, an exception inside a check is that vector's failed outcome, details never echo values.
+// The acceptance fixtures and checkFixture(): every vector of every stage of a core fixture, judged
+// with Python's expectation rules (saas_contracts._fixture_harness and */_fixture.py): one outcome
+// per vector, an exception inside a check is that vector's failed outcome, details never echo values.
 //
-// Stages with a TypeScript check: usage-event-ledger `event`, entitlement-plan-source `decision`,
-// `writer` and `billing_lifecycle`. The other stages (replay, ops-summary, privacy-boundary; audit)
-// need the replay, ops-summary and privacy-scan ports; until they land, checkFixture lists them in
-// `skipped` (never as passed).
+// usage-event-ledger: `event` (here), `replay`, `ops-summary`, `privacy-boundary` (./ledger/fixture.ts);
+// entitlement-plan-source: `decision` (here), `writer`, `billing_lifecycle`, `audit`
+// (./entitlements/fixture.ts). A stage no contract knows fails each of its vectors, as in Python.
 
 import { entitlementPlanSourceFixture, usageEventLedgerFixture } from "../generated/fixtures/index.js";
 import type { DecisionRequest, EntitlementDecision } from "../generated/types/entitlements.js";
 import { validateEntitlementDecision, validateUsageEvent } from "../generated/validators/index.js";
 import { decide } from "./entitlements/decide.js";
-import { checkWriter, lifecycleCheck } from "./entitlements/fixture.js";
+import { checkAudit, checkWriter, lifecycleCheck } from "./entitlements/fixture.js";
 import { ContractError, type Violation } from "./errors.js";
 import { JSONInputError, parseStrict } from "./json.js";
+import { pyShow } from "./harness.js";
 import { fingerprint } from "./ledger/fingerprint.js";
+import { checkOpsSummary, checkPrivacyBoundary, checkReplay } from "./ledger/fixture.js";
 import { toViolations } from "./validators.js";
 
 export { entitlementPlanSourceFixture, usageEventLedgerFixture };
@@ -28,17 +29,21 @@ export interface VectorOutcome {
   readonly detail: string;
 }
 
-/** Every outcome of the stages this package can check, and the stages it cannot check yet. */
+/** One outcome per vector of every stage of the fixture. */
 export interface FixtureReport {
   readonly candidate: string;
   readonly outcomes: readonly VectorOutcome[];
-  readonly skipped: readonly { readonly stage: string; readonly vectors: number }[];
-  /** True when every checked vector passed (skipped stages are not counted as passed). */
+  /** True when there are outcomes and every one passed. */
   readonly passed: boolean;
 }
 
 type Json = Record<string, unknown>;
-type Check = (vector: Json, shared: Map<string, string>) => Promise<string[]> | string[];
+/** What a check sees besides its vector: the whole stage and state its vectors share (Python: StageRun). */
+interface StageRun {
+  readonly stage: Json;
+  readonly shared: Map<string, string>;
+}
+type Check = (vector: Json, run: StageRun) => Promise<string[]> | string[];
 
 const MAX_DETAIL = 240;
 const MALFORMED = new Set(["TypeError", "RangeError", "SyntaxError"]);
@@ -59,7 +64,7 @@ function errorDetail(error: unknown): string {
 const sameViolations = (a: readonly Violation[], b: readonly Violation[]): boolean =>
   a.length === b.length && a.every((item, index) => item.pointer === b[index]?.pointer && item.keyword === b[index]?.keyword);
 
-async function checkEvent(vector: Json, fingerprints: Map<string, string>): Promise<string[]> {
+async function checkEvent(vector: Json, { shared: fingerprints }: StageRun): Promise<string[]> {
   const problems: string[] = [];
   const expect = vector["expect"] as Json;
   const name = String(vector["name"]);
@@ -73,7 +78,7 @@ async function checkEvent(vector: Json, fingerprints: Map<string, string>): Prom
     event = undefined;
     found = [{ pointer: "", keyword: "json" }];
   }
-  if ((found.length === 0) !== expect["valid"]) problems.push(`expected valid=${String(expect["valid"])}, got ${found.length} violation(s)`);
+  if ((found.length === 0) !== expect["valid"]) problems.push(`expected valid=${pyShow(expect["valid"])}, got ${found.length} violation(s)`);
   if ("violations" in expect && !sameViolations(found, expect["violations"] as Violation[])) {
     const shown = found.map((item) => `${item.pointer || "/"} ${item.keyword}`).join(", ") || "none";
     problems.push(`violations differ: got ${shown}`);
@@ -121,44 +126,55 @@ function checkDecision(vector: Json): string[] {
   return decisionProblems(decision, vector["expect"] as Json);
 }
 
-/** Per candidate: stage name -> check. The stages left out are reported as skipped. */
+/** Per candidate: stage name -> check (Python: each contract's CHECKS, in the same order). */
 const CHECKS: Readonly<Record<string, Readonly<Record<string, Check>>>> = {
-  "usage-event-ledger": { event: checkEvent },
-  "entitlement-plan-source": { decision: checkDecision, writer: checkWriter, billing_lifecycle: lifecycleCheck(decisionProblems) },
+  "usage-event-ledger": {
+    event: checkEvent,
+    replay: checkReplay,
+    "ops-summary": checkOpsSummary,
+    "privacy-boundary": (vector, run) => checkPrivacyBoundary(vector, run.stage),
+  },
+  "entitlement-plan-source": {
+    decision: checkDecision,
+    writer: checkWriter,
+    billing_lifecycle: lifecycleCheck(decisionProblems),
+    audit: checkAudit,
+  },
 };
 
-/** The stages checkFixture checks, per fixture candidate. */
+/** The stages checkFixture checks (every stage of the fixtures), per fixture candidate. */
 export const CHECKED_STAGES: Readonly<Record<string, readonly string[]>> = Object.freeze(
   Object.fromEntries(Object.entries(CHECKS).map(([candidate, checks]) => [candidate, Object.freeze(Object.keys(checks))])),
 );
 
-/** Run every vector of every checked stage of a core fixture (parsed JSON). */
+const UNKNOWN_STAGE = "unknown stage for this contract";
+
+/** Run every vector of every stage of a core fixture (parsed JSON): exactly one outcome per vector. */
 export async function checkFixture(fixture: unknown): Promise<FixtureReport> {
   const document = (fixture ?? {}) as Json;
   const candidate = String(document["candidate"]);
   const checks = CHECKS[candidate];
   if (checks === undefined) throw new ContractError("not a core fixture this package knows (unknown candidate)");
   const outcomes: VectorOutcome[] = [];
-  const skipped: { stage: string; vectors: number }[] = [];
   for (const stage of (document["stages"] ?? []) as Json[]) {
     const stageName = String(stage["stage"]);
     const vectors = Array.isArray(stage["vectors"]) ? (stage["vectors"] as Json[]) : [];
-    const check = checks[stageName];
-    if (check === undefined) {
-      skipped.push({ stage: stageName, vectors: vectors.length });
+    const check = Object.hasOwn(checks, stageName) ? checks[stageName] : undefined;
+    if (check === undefined && vectors.length === 0) {
+      outcomes.push({ stage: stageName, name: "(stage)", passed: false, detail: UNKNOWN_STAGE });
       continue;
     }
-    const shared = new Map<string, string>();
+    const run: StageRun = { stage, shared: new Map() };
     for (const [index, vector] of vectors.entries()) {
-      const name = typeof vector["name"] === "string" ? vector["name"] : `vector-${index}`;
+      const name = typeof vector?.["name"] === "string" ? vector["name"] : `vector-${index}`;
       let problems: string[];
       try {
-        problems = (await check(vector, shared)).filter(Boolean);
+        problems = check === undefined ? [UNKNOWN_STAGE] : (await check(vector, run)).filter(Boolean);
       } catch (error) {
         problems = [errorDetail(error)];
       }
       outcomes.push({ stage: stageName, name, passed: problems.length === 0, detail: problems.join("; ") });
     }
   }
-  return { candidate, outcomes, skipped, passed: outcomes.every((outcome) => outcome.passed) };
+  return { candidate, outcomes, passed: outcomes.length > 0 && outcomes.every((outcome) => outcome.passed) };
 }

@@ -4,6 +4,7 @@
 import { VALIDATORS } from "../generated/validators/by-name.js";
 import type { ValidationError, Validator } from "../generated/validators/index.js";
 import { ContractViolationError, type Violation } from "./errors.js";
+import { escapeToken } from "./pointer.js";
 
 export * from "../generated/validators/index.js";
 export { VALIDATORS };
@@ -17,7 +18,6 @@ const CONTAINERS: ReadonlySet<string> = new Set(["anyOf", "oneOf", "propertyName
 // Keywords that only route to other schemas: Python reports the inner failure, not these.
 const ROUTING: ReadonlySet<string> = new Set(["if", "allOf", "$ref"]);
 
-const escapeToken = (token: string): string => token.replaceAll("~", "~0").replaceAll("/", "~1");
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const within = (pointer: string, base: string): boolean => pointer === base || pointer.startsWith(`${base}/`);
 
@@ -44,22 +44,36 @@ function containedErrors(errors: readonly ValidationError[]): Set<number> {
   return contained;
 }
 
+/** A reported Ajv error and the violation it is, located as Python locates it. */
+export interface LocatedError {
+  readonly pointer: string;
+  readonly keyword: string;
+  readonly error: ValidationError;
+}
+
+/** The errors Python reports (routing keywords and the inner failures of containers left out), located. */
+export function locatedErrors(errors: readonly ValidationError[] | null | undefined): LocatedError[] {
+  const all = errors ?? [];
+  const contained = containedErrors(all);
+  const found: LocatedError[] = [];
+  all.forEach((error, index) => {
+    if (ROUTING.has(error.keyword) || contained.has(index)) return;
+    let pointer = error.instancePath;
+    if (error.keyword === "additionalProperties") pointer += `/${escapeToken(String(error.params["additionalProperty"]))}`;
+    found.push({ pointer, keyword: error.keyword, error });
+  });
+  return found;
+}
+
 /**
  * Ajv errors as Python's violations: sorted (JSON Pointer, keyword) pairs, located like
  * saas_contracts violations (`additionalProperties` at the extra property, `required` at the
  * object, an `anyOf`/`oneOf`/`propertyNames` failure once instead of its inner failures).
  */
 export function toViolations(errors: readonly ValidationError[] | null | undefined): Violation[] {
-  const all = errors ?? [];
-  const contained = containedErrors(all);
-  const found: Violation[] = [];
-  all.forEach((error, index) => {
-    if (ROUTING.has(error.keyword) || contained.has(index)) return;
-    let pointer = error.instancePath;
-    if (error.keyword === "additionalProperties") pointer += `/${escapeToken(String(error.params["additionalProperty"]))}`;
-    found.push({ pointer, keyword: error.keyword });
-  });
-  return found.sort((a, b) => compare(a.pointer, b.pointer) || compare(a.keyword, b.keyword));
+  return locatedErrors(errors)
+    .map(({ pointer, keyword }) => ({ pointer, keyword }))
+    .sort((a, b) => compare(a.pointer, b.pointer) || compare(a.keyword, b.keyword));
 }
 
 /** The violations of `data` against `validator` (empty when valid). */

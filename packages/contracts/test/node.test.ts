@@ -12,6 +12,7 @@ import { decide } from "../src/entitlements/index.js";
 import { canonicalize, canonicalInstant, fingerprint, fromCloudEvent, scopeKey, toCloudEvent } from "../src/ledger/index.js";
 import { ContractViolationError } from "../src/errors.js";
 import { parseStrict } from "../src/json.js";
+import { ENVELOPE_NAMES } from "../src/ledger/replay.js";
 import { isDateTime, isTime, toViolations, validateUsageEvent } from "../src/validators.js";
 import type { UsageEvent } from "../generated/types/usage-ledger.js";
 import { reference } from "./reference.js";
@@ -158,6 +159,17 @@ describe("strict JSON (Python's _jsonio.loads rules)", () => {
   });
   test("a nested duplicate under an escaped key spelling is found", () => {
     expect(() => parseStrict('{"x": {"\\u0061": 1, "a": 2}}')).toThrow("duplicate");
+  });
+});
+
+describe("replay reasons keep the event schema's member names verbatim (and mask every other key)", () => {
+  test("ENVELOPE_NAMES are the properties of usage-ledger/v1/event and its plan snapshot", () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(PACKAGE, "generated", "schemas", "usage-ledger", "v1", "event.schema.json"), "utf8")) as {
+      properties: Record<string, unknown>;
+      $defs: { plan_snapshot: { properties: Record<string, unknown> } };
+    };
+    const names = new Set([...Object.keys(schema.properties), ...Object.keys(schema.$defs.plan_snapshot.properties)]);
+    expect([...ENVELOPE_NAMES].sort()).toEqual([...names].sort());
   });
 });
 

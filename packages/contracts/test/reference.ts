@@ -39,6 +39,16 @@ export interface Reference {
   redaction: { key_hex: string; vectors: { kind: string; raw_id: string; reference: string; python: string }[] };
   outcomes: Record<string, VectorOutcome[]>;
   lifecycle: LifecycleCase[];
+  /** Per replay vector: Python's replay-report document, or the request refused. */
+  replays: Record<string, Record<string, unknown>>;
+  /** Per ops-summary vector: Python's renderings (json, markdown), or why it refused to write. */
+  ops_summaries: Record<string, Record<string, string>>;
+  /** Every event vector as a JSON line (and a few more), replayed by Python. */
+  event_lines: { lines: string[]; request: unknown; now: string; report: Record<string, unknown> }[];
+  /** One fixture stage with one changed expectation, and Python's outcomes for it. */
+  mutations: { candidate: string; stage: string; vector: string; fixture: unknown; outcomes: VectorOutcome[] }[];
+  /** JSON texts and Python's reason for refusing each (null: accepted). */
+  json_errors: { text: string; reason: string | null }[];
 }
 
 let cached: Reference | undefined;

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CHECKED_STAGES, entitlementPlanSourceFixture, usageEventLedgerFixture } from "../src/fixtures.js";
 import { canonicalInstant } from "../src/ledger/index.js";
 import { reference } from "./reference.js";
 
@@ -170,20 +171,84 @@ describe("fingerprint instant rule in workerd", () => {
   });
 });
 
-describe("checkFixture in workerd: Python's expectation rules, outcome by outcome", () => {
-  test.each(["usage-event-ledger", "entitlement-plan-source"])("%s", (candidate) => {
+const FIXTURES = { "usage-event-ledger": usageEventLedgerFixture, "entitlement-plan-source": entitlementPlanSourceFixture } as const;
+const outcomeKey = (item: Json): [string, string, boolean] => [item.stage, item.name, item.passed];
+
+describe("checkFixture in workerd: every vector of every stage, Python's expectation rules, outcome by outcome", () => {
+  test.each(["usage-event-ledger", "entitlement-plan-source"] as const)("%s", (candidate) => {
     const report = js["fixtures"][candidate];
     const theirs = python.outcomes[candidate]!;
-    expect(report.outcomes.map((item: Json) => [item.stage, item.name, item.passed])).toEqual(
-      theirs.map((item) => [item.stage, item.name, item.passed]),
-    );
-    expect(report.outcomes.length).toBeGreaterThan(0);
+    expect(report.outcomes.map(outcomeKey)).toEqual(theirs.map(outcomeKey));
+    expect(report.outcomes.filter((item: Json) => !item.passed)).toEqual([]);
     expect(report.passed).toBe(true);
   });
 
-  test("stages without a TypeScript check are listed as skipped, never as passed", () => {
-    expect(js["fixtures"]["usage-event-ledger"].skipped.map((item: Json) => item.stage)).toEqual(["replay", "ops-summary", "privacy-boundary"]);
-    expect(js["fixtures"]["entitlement-plan-source"].skipped.map((item: Json) => item.stage)).toEqual(["audit"]);
+  test.each(["usage-event-ledger", "entitlement-plan-source"] as const)("%s: no stage is skipped, every vector has its outcome", (candidate) => {
+    const report = js["fixtures"][candidate];
+    expect(report).not.toHaveProperty("skipped");
+    const stages: { stage: string; vectors: Json[] }[] = FIXTURES[candidate].stages as never;
+    expect([...new Set(report.outcomes.map((item: Json) => item.stage))]).toEqual(stages.map((stage) => stage.stage));
+    expect(report.outcomes).toHaveLength(stages.reduce((sum, stage) => sum + stage.vectors.length, 0));
+    expect(CHECKED_STAGES[candidate]).toEqual(stages.map((stage) => stage.stage));
+  });
+
+  test("a stage no contract knows fails (each vector, or one (stage) outcome), never passes", () => {
+    const report = js["unknownStage"];
+    expect(report.passed).toBe(false);
+    expect(report.outcomes.map(outcomeKey)).toEqual([
+      ["no-such-stage", "a", false],
+      ["empty-unknown", "(stage)", false],
+    ]);
+  });
+});
+
+describe("checkFixture fails a vector whose expectation was changed, as Python does", () => {
+  test("there is a mutation for every stage of both fixtures", () => {
+    const covered = new Set(python.mutations.map((item) => `${item.candidate}/${item.stage}`));
+    for (const [candidate, fixture] of Object.entries(FIXTURES)) for (const stage of fixture.stages) expect(covered).toContain(`${candidate}/${stage.stage}`);
+  });
+
+  test.each(python.mutations.map((item, index) => [`${item.stage}: ${item.vector}`, index] as const))("%s", (_name, index) => {
+    const mutation = python.mutations[index]!;
+    const report = js["mutations"][index];
+    expect(report.passed).toBe(false);
+    expect(report.outcomes.filter((item: Json) => !item.passed).map((item: Json) => item.name)).toEqual([mutation.vector]);
+    expect(report.outcomes.map(outcomeKey)).toEqual(mutation.outcomes.map(outcomeKey));
+    // The ledger and audit checks word their details as Python does.
+    if (!["decision", "writer", "billing_lifecycle"].includes(mutation.stage)) {
+      expect(report.outcomes.map((item: Json) => item.detail)).toEqual(mutation.outcomes.map((item) => item.detail));
+    }
+  });
+});
+
+describe("replay vectors: workerd's replay report equals Python's", () => {
+  test.each(Object.keys(python.replays))("%s", (name) => {
+    expect(js["replays"][name]).toEqual(python.replays[name]);
+  });
+});
+
+describe("every event vector as a line of one replay: the same report, invalid reasons word for word", () => {
+  test.each([0, 1])("run %i", (run) => {
+    const theirs = python.event_lines[run]!.report as Json;
+    expect(theirs["invalid_samples"].length).toBeGreaterThan(5);
+    expect(theirs["invalid_samples"].length).toBeLessThan(20);
+    expect(js["eventLines"][run]).toEqual(theirs);
+  });
+});
+
+describe("ops-summary vectors: workerd renders Python's bytes (JSON and Markdown) or refuses as Python does", () => {
+  test.each(Object.keys(python.ops_summaries))("%s", (name) => {
+    const theirs = python.ops_summaries[name]!;
+    const ours = js["opsSummaries"][name];
+    expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
+    for (const format of Object.keys(theirs)) expect(ours[format]).toBe(theirs[format]);
+  });
+});
+
+describe("strict JSON: a refused text gets Python's reason, word for word", () => {
+  test("every text", () => {
+    expect(python.json_errors.length).toBeGreaterThan(50);
+    expect(js["jsonErrors"]).toEqual(python.json_errors.map((item) => item.reason));
   });
 });
 

@@ -75,7 +75,8 @@ export interface ApplyResult {
 const STATE_TAG = "entitlements/v1";
 const COMMIT_SHA = /^[0-9a-f]{40}$/;
 const UTC_TIMESTAMP = /^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?Z$/;
-const OPERATOR_KINDS: ReadonlySet<string> = new Set(["manual_grant", "manual_revoke"]);
+/** Lifecycle kinds that are operator writes (they need an approval reference; Python: OPERATOR_KINDS). */
+export const OPERATOR_KINDS: ReadonlySet<string> = new Set(["manual_grant", "manual_revoke"]);
 const KINDS: ReadonlySet<string> = new Set(LIFECYCLE_KINDS);
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

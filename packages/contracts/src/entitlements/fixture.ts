@@ -1,11 +1,14 @@
-// The entitlement-plan-source fixture's `writer` and `billing_lifecycle` stages, with Python's
-// expectation rules (saas_contracts.entitlements._fixture): used by checkFixture (../fixtures.ts).
+// The entitlement-plan-source fixture's `writer`, `billing_lifecycle` and `audit` stages, with
+// Python's expectation rules (saas_contracts.entitlements._fixture): used by checkFixture (../fixtures.ts).
 
-import type { DecisionRequest, EntitlementDecision, PlanSourceRecord, PlanSourceState, SourcePriorityPolicy } from "../../generated/types/entitlements.js";
+import type { DecisionRequest, EntitlementDecision, LifecycleEvent, PlanSourceRecord, PlanSourceState, SourcePriorityPolicy } from "../../generated/types/entitlements.js";
 import { SOURCE_KINDS } from "../../generated/types/entitlements.js";
 import { canonicalize } from "../canonical.js";
-import { applyEvents, type EventResult } from "./apply.js";
+import { clone, compose, place } from "../harness.js";
+import { scan } from "../privacy/scanner.js";
+import { applyEvents, type EventResult, lifecycleFingerprint, OPERATOR_KINDS } from "./apply.js";
 import { decide } from "./decide.js";
+import { summarize } from "./ops.js";
 
 type Json = Record<string, unknown>;
 /** Judges one decision against a vector's expectation (fixtures.ts: decisionProblems). */
@@ -14,7 +17,6 @@ export type DecisionJudge = (decision: EntitlementDecision, expect: Json) => str
 /** manual_override > billing_provider > promotion > trial > default_plan (Python: DEFAULT_POLICY). */
 const DEFAULT_POLICY: SourcePriorityPolicy = { policy: "default", order: [...SOURCE_KINDS] };
 const same = (a: unknown, b: unknown): boolean => canonicalize(a ?? null) === canonicalize(b ?? null);
-const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const show = (value: unknown): string => JSON.stringify(value ?? null);
 
 function mismatch(expect: Json, actual: Json): string[] {
@@ -120,4 +122,56 @@ async function convergence(events: readonly unknown[], expected: PlanSourceState
     if (!same(other.state, expected)) return [`delivery order ${number} (0: reversed, n: rotated by n) ends in another state`];
   }
   return [];
+}
+
+// The audit compares counts; the header's timestamp only has to be a fixed, valid instant.
+const SUMMARY_STAMP = "2026-01-01T00:00:00Z";
+
+async function auditSummary(vector: Json): Promise<string[]> {
+  const report = await applyEvents(undefined, (vector["events"] as unknown[]).map((event) => clone(event)));
+  const decisions = ((vector["decisions"] ?? []) as DecisionRequest[]).map((request) => decide(request));
+  const summary = (await summarize({ state: report.state, results: report.outcomes as unknown as Json[], decisions, generatedAt: SUMMARY_STAMP })).document;
+  const expect = vector["expect"] as Json;
+  return mismatch(expect, summary).map((key) => `${key}: expected ${show(expect[key])}, got ${show(summary[key])}`);
+}
+
+async function auditEnvelopes(vector: Json): Promise<string[]> {
+  const events = (vector["events"] as Json[]).map((event) => clone(event));
+  const report = await applyEvents(undefined, events, { audit: { now: String(vector["now"]), commitSha: String(vector["commit_sha"]) } });
+  const applied = report.outcomes.filter((result) => result.outcome === "applied");
+  const problems: string[] = [];
+  if (applied.length === 0) problems.push("no event was applied, so no envelope was audited");
+  for (const [position, result] of applied.entries()) {
+    const envelope = (report.envelopes[position] ?? {}) as Json;
+    const event = events[result.index] as Json;
+    if (envelope["fingerprint"] !== (await lifecycleFingerprint(event as unknown as LifecycleEvent)) || envelope["idempotency_key"] !== event["event_id"]) {
+      problems.push(`event ${result.index}: fingerprint or idempotency key does not match the event`);
+    }
+    const audit = (envelope["audit"] ?? {}) as Json;
+    if (OPERATOR_KINDS.has(String(event["kind"])) && !("approval_ref" in audit)) problems.push(`event ${result.index}: operator write without approval reference`);
+    if (envelope["effective_at"] !== (event["effective_at"] ?? event["occurred_at"])) problems.push(`event ${result.index}: effective_at does not match the event`);
+    if (!scan(envelope).clean) problems.push(`event ${result.index}: the envelope is not public-safe`);
+  }
+  return problems;
+}
+
+function auditPrivacy(vector: Json): string[] {
+  const artifact = clone(vector["artifact"]);
+  if (!scan(artifact).clean) return ["the artifact is not public-safe before injection"];
+  const inject = vector["inject"] as Json;
+  place(artifact, String(inject["pointer"]), compose(inject["probe"]));
+  return scan(artifact).clean ? [`the privacy scan missed an injected ${String(inject["sample"])} sample`] : [];
+}
+
+const AUDIT_CHECKS: Readonly<Record<string, (vector: Json) => Promise<string[]> | string[]>> = {
+  ops_summary: auditSummary,
+  envelope_audit: auditEnvelopes,
+  privacy_rejects: auditPrivacy,
+};
+
+/** `audit`: ops-summary counts, the audit rules of write envelopes, privacy rejection of injected samples. */
+export async function checkAudit(vector: Json): Promise<string[]> {
+  const check = AUDIT_CHECKS[String(vector["check"])];
+  if (check === undefined) throw new TypeError("unknown audit check");
+  return check(vector);
 }

@@ -1,5 +1,6 @@
-// @saas-contracts/contracts/ledger: usage-event fingerprints, idempotency scope keys and the
-// CloudEvents mapping, byte for byte as Python's saas_contracts.ledger computes them.
+// @saas-contracts/contracts/ledger: usage-event fingerprints, idempotency scope keys, the
+// CloudEvents mapping, replay over JSON Lines and the ops summary, byte for byte as Python's
+// saas_contracts.ledger computes them.
 export {
   FINGERPRINT_EXCLUDED_FIELDS,
   FINGERPRINT_VERSION,
@@ -19,3 +20,31 @@ export {
   toCloudEvent,
 } from "./cloudevent.js";
 export { canonicalBytes, canonicalDigest, canonicalize, sha256Digest, type JsonValue } from "../canonical.js";
+export {
+  ConservationError,
+  conservation,
+  DEFAULT_MAX_SPAN_DAYS,
+  DEFAULT_SUPPRESSION_THRESHOLD,
+  type IndexRun,
+  type LineIssue,
+  MAX_SAMPLES,
+  MemoryIndex,
+  type Outcome,
+  OUTCOMES,
+  type ReplayCounts,
+  replayLines,
+  type ReplayOptions,
+  type ReplayReport,
+  replayReportJson,
+  type ReplayRequest,
+  replayRequest,
+  REQUEST_SCHEMA,
+  type SummaryRow,
+  type TimeRules,
+  type TimeViolation,
+  timeViolations,
+  type UsageSummaryDocument,
+  usageSummary,
+} from "./replay.js";
+export { buildLedgerOpsSummary, type LedgerOpsOptions, OPS_SUMMARY_KIND, OPS_SUMMARY_SCHEMA, opsSummaryBody, renderMarkdown } from "./ops.js";
+export { type OpsSummary, prettyJson } from "../ops.js";

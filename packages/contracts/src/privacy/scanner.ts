@@ -6,7 +6,9 @@
 import { DECLARED_NAMES, RULES_DIGEST, RULES_DOCUMENT } from "../../generated/privacy/index.js";
 import type { PrivacyConfig } from "../../generated/types/privacy.js";
 import { canonicalDigest } from "../canonical.js";
+import { PublicSafetyError } from "../errors.js";
 import { parseStrict } from "../json.js";
+import { escapeToken } from "../pointer.js";
 import { BUDGET_RULE_ID, exempt, isObject, RuleSet, type KeyInfo, type Rule } from "./rules.js";
 import { Budget, decodeBase64Runs, decodeHexRuns, derivedViews, hexIsUtf8, isAscii, pyHead, pyLen, pyStrip, TRIGGER, VIEWS, type ViewName } from "./views.js";
 
@@ -56,6 +58,11 @@ export function mask(text: string): string {
   const head = pyHead(text, length >= LONG ? 4 : 2);
   const visible = [...head].map((char) => (char >= " " && char <= "~" ? char : "?")).join("");
   return `${visible}\u2026(${length} chars)`;
+}
+
+/** mask() of any JSON value: a non-string is masked via its JSON text, spelled as Python's json.dumps spells it. */
+export function maskValue(value: unknown): string {
+  return mask(typeof value === "string" ? value : pyDumps(value));
 }
 
 /** Python's repr of a float (json.dumps of a number Python parsed as a float). */
@@ -318,7 +325,6 @@ class Walk {
   }
 }
 
-const escapeToken = (token: string): string => token.replaceAll("~", "~0").replaceAll("/", "~1");
 const SAFE_NAME = /^\$?[a-z][a-z0-9]{0,23}(?:[._-][a-z0-9]{1,24}|[A-Z][a-z0-9]{1,23})*$/;
 const SMALL_INDEX = /^[0-9]{1,3}$/;
 const DECLARED = new Set(DECLARED_NAMES);
@@ -400,6 +406,17 @@ function ruleSetFor(config: PrivacyConfig | undefined): RuleSet {
 export function scan(value: unknown, config?: PrivacyConfig, units?: BudgetUnits): ScanReport {
   const found = findings(new Walk(ruleSetFor(config), 0, null, units).run(value));
   return { clean: found.length === 0, findings: found };
+}
+
+/**
+ * Scan and return the (clean) report with the digest of the rules used, or throw PublicSafetyError
+ * naming the findings (masked), as Python's `assert_public_safe`.
+ */
+export async function assertPublicSafe(value: unknown, config?: PrivacyConfig): Promise<ScanReport & { rulesDigest: string }> {
+  const report = scan(value, config);
+  const digest = await rulesDigest(config);
+  if (!report.clean) throw new PublicSafetyError(report.findings, digest);
+  return { ...report, rulesDigest: digest };
 }
 
 /**

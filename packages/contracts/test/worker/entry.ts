@@ -6,6 +6,8 @@ import { ContractError } from "../../src/errors.js";
 import { checkFixture, entitlementPlanSourceFixture, usageEventLedgerFixture } from "../../src/fixtures.js";
 import { parseStrict, JSONInputError } from "../../src/json.js";
 import { canonicalInstant, fingerprint, fingerprintBytes, fromCloudEvent, scopeKey, toCloudEvent } from "../../src/ledger/index.js";
+import { opsSummaryRenderings } from "../../src/ledger/fixture.js";
+import { MemoryIndex, replayLines, replayReportJson, replayRequest } from "../../src/ledger/replay.js";
 import { canonicalize, toHex } from "../../src/canonical.js";
 import { redact } from "../../src/redaction.js";
 import { toViolations, validate, VALIDATORS, validateEntitlementDecision, validateUsageEvent, type SchemaName } from "../../src/validators.js";
@@ -86,6 +88,45 @@ async function applyAnswer(item: LifecycleCase): Promise<ApplyAnswer> {
   }
 }
 
+/** Every replay vector's report (its prior runs first), as Python's replay-report document. */
+async function replayAnswers(): Promise<Json> {
+  const stage = usageEventLedgerFixture.stages.find((item) => item.stage === "replay");
+  const answers: Json = {};
+  for (const vector of (stage?.vectors ?? []) as Json[]) {
+    const now = String(vector["now"]);
+    const index = new MemoryIndex();
+    try {
+      const request = replayRequest(vector["request"]);
+      for (const prior of (vector["prior_runs"] ?? []) as string[][]) await replayLines(prior, replayRequest({ ...(vector["request"] as Json), dry_run: false }), { now, index });
+      answers[String(vector["name"])] = replayReportJson(await replayLines(vector["lines"] as string[], request, { now, index }));
+    } catch (error) {
+      if (!(error instanceof ContractError)) throw error;
+      answers[String(vector["name"])] = { error: "request" };
+    }
+  }
+  return answers;
+}
+
+async function opsSummaryAnswers(): Promise<Json> {
+  const stage = usageEventLedgerFixture.stages.find((item) => item.stage === "ops-summary");
+  const answers: Json = {};
+  for (const vector of (stage?.vectors ?? []) as Json[]) {
+    const { renderings, error } = await opsSummaryRenderings(vector);
+    answers[String(vector["name"])] = renderings ?? { error };
+  }
+  return answers;
+}
+
+function jsonReason(text: string): string | null {
+  try {
+    parseStrict(text);
+    return null;
+  } catch (error) {
+    if (error instanceof JSONInputError) return error.message;
+    throw error;
+  }
+}
+
 async function answers(reference: Reference): Promise<Json> {
   const decisionStage = entitlementPlanSourceFixture.stages.find((item) => item.stage === "decision");
   const decisions: Json = {};
@@ -110,6 +151,12 @@ async function answers(reference: Reference): Promise<Json> {
       "usage-event-ledger": await checkFixture(usageEventLedgerFixture),
       "entitlement-plan-source": await checkFixture(entitlementPlanSourceFixture),
     },
+    unknownStage: await checkFixture({ candidate: "usage-event-ledger", stages: [{ stage: "no-such-stage", vectors: [{ name: "a" }] }, { stage: "empty-unknown", vectors: [] }] }),
+    mutations: await Promise.all(reference.mutations.map((item) => checkFixture(item.fixture))),
+    replays: await replayAnswers(),
+    eventLines: await Promise.all(reference.event_lines.map(async (run) => replayReportJson(await replayLines(run.lines, replayRequest(run.request), { now: run.now })))),
+    opsSummaries: await opsSummaryAnswers(),
+    jsonErrors: reference.json_errors.map((item) => jsonReason(item.text)),
   };
 }
 
