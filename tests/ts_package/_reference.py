@@ -237,10 +237,10 @@ def _schema_cases() -> list[dict[str, Any]]:
                 continue
             name = ref.removeprefix(_BASE).removesuffix(".schema.json")
             for test in group["tests"]:
-                found = [{"pointer": v.pointer, "keyword": v.keyword} for v in validate(test["data"], name)]
-                cases.append(
-                    {"schema": name, "data": test["data"], "valid": test["valid"], "violations": found}
-                )
+                violations = validate(test["data"], name)
+                found = [{"pointer": v.pointer, "keyword": v.keyword} for v in violations]
+                case = {"schema": name, "data": test["data"], "valid": test["valid"], "violations": found}
+                cases.append(case | {"messages": [v.message for v in violations]})
     return cases
 
 

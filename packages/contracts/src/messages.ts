@@ -28,7 +28,10 @@ const SIMPLE: Readonly<Record<string, string>> = {
   maxProperties: "must have at most {v} properties (has {n})",
   uniqueItems: "items must be unique",
   format: "must be a valid {v}",
+  contains: "must contain an item matching the 'contains' schema",
   not: "must not match the schema under 'not'",
+  unevaluatedProperties: "has properties this schema does not declare",
+  unevaluatedItems: "has items this schema does not declare",
 };
 // The Ajv parameter that holds the schema value a SIMPLE message names.
 const LIMIT: Readonly<Record<string, string>> = { multipleOf: "multipleOf", format: "format" };
@@ -50,6 +53,7 @@ function message(error: ValidationError, instance: unknown): string {
   const { keyword, params } = error;
   if (keyword === "required") return `missing required property '${String(params["missingProperty"])}'`;
   if (keyword === "additionalProperties") return "property is not allowed here (closed object)";
+  if (keyword === "dependentRequired") return `missing property '${String(params["missingProperty"])}', required when '${String(params["property"])}' is present`;
   if (keyword === "type") {
     const expected = Array.isArray(params["type"]) ? (params["type"] as string[]) : String(params["type"]).split(",");
     return `expected ${expected.join(" or ")}, got ${jsonType(instance)}`;
@@ -71,7 +75,9 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The violations of `data` with Python's messages, in Python's order (pointer, keyword, message).
- * anyOf/oneOf failures are worded without Python's "closest alternative" hint (see the README).
+ * Not yet worded as Python words them: anyOf/oneOf (Python adds its "closest alternative" hint),
+ * propertyNames, minContains/maxContains; they read `fails '<keyword>'`. The usage event schema
+ * uses none of them.
  */
 export function describedViolations(errors: readonly ValidationError[] | null | undefined, data: unknown): DescribedViolation[] {
   return locatedErrors(errors)

@@ -35,7 +35,7 @@ export interface Reference {
   decisions: Record<string, EntitlementDecision>;
   generated: { request: DecisionRequest; result: DecideResult }[];
   instant_requests: { request: DecisionRequest; result: DecideResult }[];
-  schema_cases: { schema: string; data: unknown; valid: boolean; violations: Violation[] }[];
+  schema_cases: { schema: string; data: unknown; valid: boolean; violations: Violation[]; messages: string[] }[];
   redaction: { key_hex: string; vectors: { kind: string; raw_id: string; reference: string; python: string }[] };
   outcomes: Record<string, VectorOutcome[]>;
   lifecycle: LifecycleCase[];

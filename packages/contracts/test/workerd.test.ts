@@ -87,6 +87,21 @@ describe("shared schema cases (tests/cases/schemas) through the precompiled vali
   });
 });
 
+// Keywords messages.ts does not word as Python yet (documented there): cases with them are left out.
+const UNWORDED = new Set(["anyOf", "oneOf", "propertyNames", "contains", "minContains", "maxContains"]);
+
+describe("shared schema cases: violation messages (the words of replay reasons) equal Python's", () => {
+  const worded = python.schema_cases
+    .map((item, index) => [item.schema, index] as const)
+    .filter(([, index]) => python.schema_cases[index]!.violations.every((found) => !UNWORDED.has(found.keyword)));
+  test("most cases are worded", () => {
+    expect(worded.length).toBeGreaterThan(python.schema_cases.length * 0.8);
+  });
+  test.each(worded)("%s #%i", (_schema, index) => {
+    expect(js["schemaCases"][index].messages).toEqual(python.schema_cases[index]!.messages);
+  });
+});
+
 describe("entitlement decision vectors: workerd equals Python", () => {
   test.each(Object.keys(python.decisions))("%s", (name) => {
     const ours = js["decisions"][name];

@@ -9,6 +9,7 @@ import { canonicalInstant, fingerprint, fingerprintBytes, fromCloudEvent, scopeK
 import { opsSummaryRenderings } from "../../src/ledger/fixture.js";
 import { MemoryIndex, replayLines, replayReportJson, replayRequest } from "../../src/ledger/replay.js";
 import { canonicalize, toHex } from "../../src/canonical.js";
+import { describedViolations } from "../../src/messages.js";
 import { redact } from "../../src/redaction.js";
 import { toViolations, validate, VALIDATORS, validateEntitlementDecision, validateUsageEvent, type SchemaName } from "../../src/validators.js";
 import type { DecisionRequest } from "../../generated/types/entitlements.js";
@@ -140,9 +141,13 @@ async function answers(reference: Reference): Promise<Json> {
     events: await eventAnswers(),
     decisions,
     generated: reference.generated.map((item) => decideResult(item.request)),
-    schemaCases: reference.schema_cases.map((item) =>
-      item.schema in VALIDATORS ? { violations: validate(item.data, item.schema as SchemaName) } : { error: "no validator" },
-    ),
+    schemaCases: reference.schema_cases.map((item) => {
+      if (!(item.schema in VALIDATORS)) return { error: "no validator" };
+      const validator = VALIDATORS[item.schema as SchemaName];
+      const violations = validate(item.data, item.schema as SchemaName);
+      validator(item.data);
+      return { violations, messages: describedViolations(validator.errors, item.data).map((found) => found.message) };
+    }),
     instantRequests: reference.instant_requests.map((item) => decideResult(item.request)),
     redactions,
     lifecycle: await Promise.all(reference.lifecycle.map(applyAnswer)),
