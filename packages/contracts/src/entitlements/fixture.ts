@@ -57,8 +57,7 @@ const workspaceRecords = (state: PlanSourceState, workspace: string): PlanSource
  * `billing_lifecycle`: a delivered stream, the expected per-event outcomes and receipts, decisions
  * at checkpoints; the stream replayed onto its end state must be all duplicates (conflicts and
  * invalid events stay so) and leave the state as it is; `converges` vectors must end in the same
- * state when delivered reversed and in every rotation. (Python also compares the ops summaries of
- * those states; the summary is a function of the state, so equal states give equal summaries.)
+ * state and the same ops summary when delivered reversed and in every rotation.
  */
 export function lifecycleCheck(judge: DecisionJudge): (vector: Json) => Promise<string[]> {
   return async (vector) => {
@@ -117,9 +116,11 @@ export function convergenceOrders<T>(events: readonly T[]): T[][] {
 }
 
 async function convergence(events: readonly unknown[], expected: PlanSourceState): Promise<string[]> {
+  const summary = (await summarize({ state: expected, generatedAt: SUMMARY_STAMP })).document;
   for (const [number, order] of convergenceOrders(events).entries()) {
     const other = await applyEvents(undefined, clone(order));
     if (!same(other.state, expected)) return [`delivery order ${number} (0: reversed, n: rotated by n) ends in another state`];
+    if (!same((await summarize({ state: other.state, generatedAt: SUMMARY_STAMP })).document, summary)) return [`delivery order ${number} gives another ops summary`];
   }
   return [];
 }
