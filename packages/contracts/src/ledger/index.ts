@@ -21,6 +21,7 @@ export {
 } from "./cloudevent.js";
 export { canonicalBytes, canonicalDigest, canonicalize, sha256Digest, type JsonValue } from "../canonical.js";
 export {
+  type CheckedReplayRequest,
   ConservationError,
   conservation,
   DEFAULT_MAX_SPAN_DAYS,
@@ -36,7 +37,6 @@ export {
   type ReplayOptions,
   type ReplayReport,
   replayReportJson,
-  type ReplayRequest,
   replayRequest,
   REQUEST_SCHEMA,
   type SummaryRow,

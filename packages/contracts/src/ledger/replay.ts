@@ -56,7 +56,7 @@ export interface TimeRules {
 }
 
 /** A checked replay/backfill request, every default spelled out (Python: ReplayRequest.to_json()). */
-export interface ReplayRequest {
+export interface CheckedReplayRequest {
   readonly window: { readonly start: string; readonly end: string };
   readonly mode: "replay" | "backfill";
   readonly dry_run: boolean;
@@ -71,11 +71,11 @@ export interface ReplayRequest {
  * Check a usage-ledger/v1/replay-request document and the window rules (non-empty, end after start,
  * at most max_span_days long); ContractViolationError otherwise (Python: ReplayRequest.from_json).
  */
-export function replayRequest(data: unknown): ReplayRequest {
+export function replayRequest(data: unknown): CheckedReplayRequest {
   if (!validateReplayRequest(data)) throw new ContractViolationError(REQUEST_SCHEMA, toViolations(validateReplayRequest.errors));
   const document: ReplayRequestDocument = data;
   const rules = (document.time_rules ?? {}) as Partial<TimeRules>;
-  const request: ReplayRequest = {
+  const request: CheckedReplayRequest = {
     window: { start: document.window.start, end: document.window.end },
     mode: document.mode,
     dry_run: document.dry_run,
@@ -200,7 +200,7 @@ export type ReplayCounts = Record<"lines_read" | Outcome | "late_accepted", numb
 
 /** Everything one replay run did (Python: ReplayReport). */
 export interface ReplayReport {
-  readonly request: ReplayRequest;
+  readonly request: CheckedReplayRequest;
   readonly evaluated_at: string;
   readonly counts: Readonly<ReplayCounts>;
   readonly invalid_samples: readonly LineIssue[];
@@ -210,6 +210,7 @@ export interface ReplayReport {
   readonly index: { readonly kind: string; readonly persistent: boolean; readonly written: number };
 }
 
+/** The outcome counts do not add up to the lines read (Python: ConservationError); a bug, never an input problem. */
 export class ConservationError extends ContractError {
   override name = "ConservationError";
 }
@@ -268,7 +269,7 @@ export interface ReplayOptions {
  * Replay in-memory JSON Lines (one string per line; a string holding "\n" is several lines, as in
  * Python, which joins and splits the bytes) under a checked request (replayRequest).
  */
-export async function replayLines(lines: readonly string[], checked: ReplayRequest, options: ReplayOptions): Promise<ReplayReport> {
+export async function replayLines(lines: readonly string[], checked: CheckedReplayRequest, options: ReplayOptions): Promise<ReplayReport> {
   const now = instant(options.now);
   const start = instant(checked.window.start);
   const end = instant(checked.window.end);
