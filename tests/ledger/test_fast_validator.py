@@ -9,9 +9,8 @@ from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, FIXTURE, make_even
 
 from saas_contracts._jsonio import loads
 from saas_contracts._time import parse_utc_ns_unchecked
-from saas_contracts._validation import is_valid
+from saas_contracts._validation import fast_available, is_valid, schema_check
 from saas_contracts.ledger import EVENT_SCHEMA, ReplayRequest, replay_lines
-from saas_contracts.ledger._fast import fast_available, schema_check
 
 pytestmark = pytest.mark.skipif(
     not fast_available(), reason="jsonschema-rs is not installed; the bulk path falls back to jsonschema"
