@@ -16,7 +16,7 @@ import subprocess
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NoReturn, Protocol
 
 import pytest
 from click.testing import CliRunner, Result
@@ -36,6 +36,7 @@ __all__ = [
     "invoke_cli",
     "node_or_skip",
     "run_node",
+    "skip_or_fail",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,13 @@ def invoke_cli(*args: str, input: str | bytes | None = None) -> Result:  # noqa:
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
+def skip_or_fail(reason: str, *, what: str) -> NoReturn:
+    """Skip the test for ``reason``; under ``CI=true`` fail instead, since ``what`` must run there."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}; {what} must run under CI=true")
+    pytest.skip(reason)
+
+
 def node_or_skip() -> str:
     """Path of `node` with the locked npm packages, or skip (fail under CI=true)."""
     node = shutil.which("node")
@@ -64,9 +72,7 @@ def node_or_skip() -> str:
     elif not (NODE_DIR / "node_modules").is_dir():
         reason = "node/node_modules is missing: run `npm ci --prefix node`"
     if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}; the Node agreement tests must run under CI=true")
-        pytest.skip(reason)
+        skip_or_fail(reason, what="the Node agreement tests")
     assert node is not None
     return node
 
