@@ -5,6 +5,7 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests._support import budget
 from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, FIXTURE, make_event
 
 from saas_contracts._jsonio import loads
@@ -75,7 +76,7 @@ class TestDifferential:
         for event in candidates:
             assert _combined(fast, event) == is_valid(event, EVENT_SCHEMA)
 
-    @settings(max_examples=400, deadline=None)
+    @settings(max_examples=budget(400), deadline=None)
     @given(st.sampled_from([*FIELDS, "plan.captured_at", "plan.plan_label", "attributes", "extra"]), VALUES)
     def test_on_generated_mutations(self, field, value):
         event = make_event()
