@@ -53,9 +53,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from saas_contracts._validation import validator_for
+from saas_contracts._validation import fast_available, validator_for
 from saas_contracts.ledger import MemoryIndex, ReplayRequest, SqliteIndex, replay
-from saas_contracts.ledger._fast import fast_available
 
 WINDOW = ("2026-10-01T00:00:00Z", "2026-10-31T00:00:00Z")
 NOW = "2026-11-21T00:00:00Z"
@@ -226,8 +225,8 @@ def baseline_loops(path: Path) -> dict[str, tuple[int, float, float, float]]:
     """The single-process loops a replay is compared with (same file, same run), each with its load."""
     import orjson  # noqa: PLC0415 - a dependency of the package, imported where the loop needs it
 
+    from saas_contracts._validation import schema_check  # noqa: PLC0415
     from saas_contracts.ledger import EVENT_SCHEMA  # noqa: PLC0415 - keeps the module import light
-    from saas_contracts.ledger._fast import schema_check  # noqa: PLC0415
 
     loops = {
         "json.loads only": (*_parse_loop(path, json.loads), _load()),

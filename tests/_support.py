@@ -1,6 +1,6 @@
 """Helpers every test area imports: repository paths, the Node runner and the CLI runner.
 
-conftest.py files hold fixtures only; importable builders live in `_support` modules
+conftest.py files hold fixtures (and run-wide hooks); importable builders live in `_support` modules
 (this one, and `tests/<area>/_support.py` for one area's builders). Tests import them as
 `from tests._support import ...` (pytest runs with `--import-mode=importlib` from the
 repository root, and mypy sees the same module path).
@@ -16,10 +16,11 @@ import subprocess
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NoReturn, Protocol
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
 from saas_contracts.cli import main
 
@@ -28,14 +29,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CASES",
+    "EVERYDAY_PROFILE",
     "EXAMPLES",
     "NODE_DIR",
     "ROOT",
     "Cli",
+    "budget",
+    "everyday_loop",
     "fifo_feeding",
     "invoke_cli",
     "node_or_skip",
+    "on_ci",
     "run_node",
+    "skip_or_fail",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +61,39 @@ def invoke_cli(*args: str, input: str | bytes | None = None) -> Result:  # noqa:
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
+EVERYDAY_PROFILE = "everyday"
+"""The hypothesis profile of the everyday loop (registered and loaded by tests/conftest.py)."""
+
+
+def on_ci() -> bool:
+    """True under ``CI=true`` (any case), where nothing may be skipped or cut short."""
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def everyday_loop(markexpr: str, *, ci: bool) -> bool:
+    """True for the everyday loop: ``-m "not slow"`` (spacing aside), outside CI."""
+    return not ci and " ".join(markexpr.split()) == "not slow"
+
+
+def budget(max_examples: int) -> int:
+    """A test's own example budget: all of it in full runs and CI, 30% (at least 10) in the everyday loop.
+
+    Use it where a test sets ``max_examples`` itself (``@settings(max_examples=budget(300))``);
+    tests on hypothesis' default budget get the everyday profile's 30 without it. Decorators run
+    at collection, after tests/conftest.py loaded the profile.
+    """
+    if settings.get_current_profile_name() == EVERYDAY_PROFILE:
+        return max(10, max_examples * 3 // 10)
+    return max_examples
+
+
+def skip_or_fail(reason: str, *, what: str) -> NoReturn:
+    """Skip the test for ``reason``; under ``CI=true`` fail instead, since ``what`` must run there."""
+    if on_ci():
+        pytest.fail(f"{reason}; {what} must run under CI=true")
+    pytest.skip(reason)
+
+
 def node_or_skip() -> str:
     """Path of `node` with the locked npm packages, or skip (fail under CI=true)."""
     node = shutil.which("node")
@@ -64,9 +103,7 @@ def node_or_skip() -> str:
     elif not (NODE_DIR / "node_modules").is_dir():
         reason = "node/node_modules is missing: run `npm ci --prefix node`"
     if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}; the Node agreement tests must run under CI=true")
-        pytest.skip(reason)
+        skip_or_fail(reason, what="the Node agreement tests")
     assert node is not None
     return node
 

@@ -6,13 +6,24 @@ schema. Violations are ours: jsonschema's messages quote instance values
 (``'cus_…' does not match …``), which would leak the very ids the privacy rules
 forbid, so every message here is written per keyword and shows at most a
 masked preview.
+
+The bulk paths (ledger replay, entitlement writes) first ask :func:`schema_check`
+for a yes/no: a compiled jsonschema-rs validator over the same packaged schemas
+and offline registry when installed, this module's validator otherwise.
+jsonschema stays the reference and the source of every violation message:
+whenever the fast check says "invalid", the caller runs :func:`validate` to
+explain why, and its verdict wins. Two known differences remain and are closed
+by the callers: jsonschema-rs accepts year ``0000`` and leap seconds (``:60``)
+in ``date-time``, the reference does not; :func:`saas_contracts._time`
+parsing rejects both, so the replay's combined verdict is the reference's.
+A differential test proves equal verdicts on examples and generated streams.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import referencing.exceptions
 from jsonschema import Draft202012Validator, ValidationError, validators
@@ -23,7 +34,7 @@ from saas_contracts._formats import FORMAT_CHECKER
 from saas_contracts._jsontype import json_type
 from saas_contracts._mask import mask, pointer
 from saas_contracts._pointer import format_pointer
-from saas_contracts._registry import DIALECT, SchemaCatalog, default_catalog
+from saas_contracts._registry import DIALECT, SchemaCatalog, default_catalog, refuse_retrieval
 from saas_contracts.errors import (
     ContractViolationError,
     SchemaDefinitionError,
@@ -33,7 +44,8 @@ from saas_contracts.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from types import ModuleType
 
     from jsonschema.protocols import Validator
 
@@ -398,3 +410,58 @@ def ensure_valid(instance: object, schema: str | UserSchema) -> None:
         schema.ensure_valid(instance)
         return
     default_validators().ensure_valid(instance, schema)
+
+
+ValidatorChoice = Literal["auto", "fast", "reference"]
+VALIDATOR_CHOICES: Final = ("auto", "fast", "reference")
+
+
+@functools.cache
+def _rs_module() -> ModuleType | None:
+    try:
+        import jsonschema_rs  # noqa: PLC0415 - optional accelerator
+    except ImportError:  # pragma: no cover - exercised only without the wheel
+        return None
+    return jsonschema_rs
+
+
+@functools.cache
+def _rs_validator(schema: str) -> Callable[[object], bool] | None:
+    jsonschema_rs = _rs_module()
+    if jsonschema_rs is None:  # pragma: no cover - exercised only without the wheel
+        return None
+    catalog = default_catalog()
+    registry = jsonschema_rs.Registry([(info.id, dict(info.contents)) for info in catalog])
+    info = catalog.get(schema)
+    compiled = jsonschema_rs.Draft202012Validator(
+        dict(info.contents),
+        validate_formats=True,
+        registry=registry,
+        retriever=refuse_retrieval,
+    )
+    check: Callable[[object], bool] = compiled.is_valid
+    return check
+
+
+def fast_available() -> bool:
+    """Return True when the jsonschema-rs accelerator can be used."""
+    return _rs_module() is not None
+
+
+def schema_check(schema: str, choice: ValidatorChoice = "auto") -> Callable[[object], bool]:
+    """Return a yes/no check of a packaged schema for the bulk paths.
+
+    ``reference``: jsonschema. ``fast``: jsonschema-rs (error if missing).
+    ``auto``: jsonschema-rs when installed, else jsonschema.
+    """
+    if choice != "reference":
+        fast = _rs_validator(schema)
+        if fast is not None:
+            return fast
+        if choice == "fast":
+            raise ImportError("the 'fast' validator needs jsonschema-rs (pip install jsonschema-rs)")
+    return functools.partial(_reference_is_valid, schema=schema)
+
+
+def _reference_is_valid(instance: object, *, schema: str) -> bool:
+    return is_valid(instance, schema)

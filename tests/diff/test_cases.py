@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -12,6 +12,9 @@ from jsonschema import Draft202012Validator
 from saas_contracts._formats import FORMAT_CHECKER
 from saas_contracts._validation import ContractValidator
 from saas_contracts.diff import Direction, Policy, Verdict, diff_schemas
+
+if TYPE_CHECKING:
+    from saas_contracts.diff import DiffResult
 
 HERE = Path(__file__).parent
 CASE_SCHEMA = json.loads((HERE / "case-file.schema.json").read_text(encoding="utf-8"))
@@ -29,6 +32,17 @@ def _cases() -> list[Any]:
 
 
 CASES = _cases()
+
+
+_DIFFS: dict[str, DiffResult] = {}
+
+
+def _diff(case: dict[str, Any]) -> DiffResult:
+    """The differ's result for a case, computed once per run: three tests read it, and results are frozen."""
+    key = json.dumps([case["old"], case["new"], case.get("policy", {})])
+    if key not in _DIFFS:
+        _DIFFS[key] = diff_schemas(case["old"], case["new"], policy=Policy(**case.get("policy", {})))
+    return _DIFFS[key]
 
 
 def _valid(schema, instance, *, formats: bool) -> bool:
@@ -77,8 +91,7 @@ class TestVerdicts:
 
     @pytest.mark.parametrize("case", CASES)
     def test_verdicts_match_the_labels(self, case):
-        policy = Policy(**case.get("policy", {}))
-        result = diff_schemas(case["old"], case["new"], policy=policy)
+        result = _diff(case)
         summary = result.to_json()["summary"]
         exact = case["expect"].get("exact", True)
         for direction in ("backward", "forward"):
@@ -94,7 +107,7 @@ class TestVerdicts:
     @pytest.mark.parametrize("case", CASES)
     def test_every_breaking_finding_carries_a_true_counterexample(self, case):
         policy = Policy(**case.get("policy", {}))
-        result = diff_schemas(case["old"], case["new"], policy=policy)
+        result = _diff(case)
         for change in result.changes:
             for direction in Direction:
                 example = change.counterexample(direction)
@@ -120,7 +133,7 @@ class TestVerdicts:
         policy = Policy(**case.get("policy", {}))
         if policy.lenient_open_content:
             pytest.skip("the lenient policy deliberately accepts strictly-breaking additions")
-        summary = diff_schemas(case["old"], case["new"], policy=policy).to_json()["summary"]
+        summary = _diff(case).to_json()["summary"]
         for item in case.get("instances", []):
             if item["old"] and not item["new"]:
                 assert summary["backward"] != "compatible"

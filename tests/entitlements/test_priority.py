@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests._support import budget
 from tests.entitlements._support import record
 
 from saas_contracts import ContractViolationError
@@ -67,7 +68,7 @@ class TestResolve:
         with pytest.raises(ContractViolationError):
             resolve([record()], {"policy": "x", "order": ["manual_override", "manual_override"]})
 
-    @settings(max_examples=150, deadline=None)
+    @settings(max_examples=budget(150), deadline=None)
     @given(records=records_strategy, data=st.data())
     def test_order_independent(self, records, data):
         shuffled = data.draw(st.permutations(records))

@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from tests.ledger._support import NOW, WINDOW, line, make_event
 
-from saas_contracts._validation import validate
+from saas_contracts._validation import ValidatorChoice, fast_available, validate
 from saas_contracts.ledger import REPORT_SCHEMA, MemoryIndex, ReplayRequest, SqliteIndex, replay
-from saas_contracts.ledger._fast import ValidatorChoice, fast_available
 
 if TYPE_CHECKING:
     from pathlib import Path

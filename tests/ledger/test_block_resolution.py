@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests._support import budget
 from tests.ledger._support import NOW, WINDOW, line, make_event
 
 from saas_contracts.ledger import MemoryIndex, ReplayRequest, ShardedIndex, SqliteIndex, replay
@@ -65,7 +66,7 @@ _STREAMS = st.lists(
 class TestBlockResolution:
     """Same report and index with and without the in-block pass, across blocks, runs and index kinds."""
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=budget(60), deadline=None)
     @given(stream=_STREAMS, prior=_STREAMS, block_bytes=st.sampled_from([1, 900, 4000, 1 << 20]))
     def test_memory_index(
         self,

@@ -5,13 +5,13 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests._support import budget
 from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, FIXTURE, make_event
 
 from saas_contracts._jsonio import loads
 from saas_contracts._time import parse_utc_ns_unchecked
-from saas_contracts._validation import is_valid
+from saas_contracts._validation import fast_available, is_valid, schema_check
 from saas_contracts.ledger import EVENT_SCHEMA, ReplayRequest, replay_lines
-from saas_contracts.ledger._fast import fast_available, schema_check
 
 pytestmark = pytest.mark.skipif(
     not fast_available(), reason="jsonschema-rs is not installed; the bulk path falls back to jsonschema"
@@ -76,7 +76,7 @@ class TestDifferential:
         for event in candidates:
             assert _combined(fast, event) == is_valid(event, EVENT_SCHEMA)
 
-    @settings(max_examples=400, deadline=None)
+    @settings(max_examples=budget(400), deadline=None)
     @given(st.sampled_from([*FIELDS, "plan.captured_at", "plan.plan_label", "attributes", "extra"]), VALUES)
     def test_on_generated_mutations(self, field, value):
         event = make_event()

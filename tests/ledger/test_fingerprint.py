@@ -8,7 +8,7 @@ import pytest
 import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests._support import NODE_DIR, node_or_skip
+from tests._support import NODE_DIR, budget, node_or_skip
 from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, FIXTURE, make_event
 
 from saas_contracts._digest import canonical_bytes
@@ -143,7 +143,7 @@ class TestMillisecondTimestamps:
         assert idempotency_timestamp(written) == canonical
         assert idempotency_timestamp(canonical) == canonical
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=budget(200), deadline=None)
     @given(FRACTION, FRACTION)
     def test_same_fingerprint_exactly_when_same_millisecond(self, first, second):
         """Two occurred_at spellings give one fingerprint iff they name the same millisecond."""

@@ -6,6 +6,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests._support import budget
 from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, NOW, WINDOW, line, make_event
 
 from saas_contracts import ContractViolationError, InputFileError
@@ -223,13 +224,17 @@ LINES = st.lists(
 class TestProperties:
     """Conservation and idempotence hold for any stream."""
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=budget(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
     @given(LINES)
     def test_conservation(self, request_factory, lines):
         report = replay_lines(lines, request_factory(), now=NOW)
         assert sum(report.counts[name] for name in OUTCOMES) == report.counts["lines_read"] == len(lines)
 
-    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=budget(100), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
     @given(LINES)
     def test_second_replay_applies_nothing(self, request_factory, lines):
         index = MemoryIndex()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from typing import Any
 
 import pytest
+from tests._support import skip_or_fail
 from tests.privacy._support import CORPUS
 
 
@@ -23,7 +23,5 @@ def node_binary() -> str:
     """Path of `node`, or skip (fail under CI=true): the agreement test needs it."""
     node = shutil.which("node")
     if node is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Node.js is not installed; the privacy rule agreement test must run under CI=true")
-        pytest.skip("Node.js is not installed: the JavaScript RegExp agreement test cannot run")
+        skip_or_fail("Node.js is not installed", what="the privacy rule (JavaScript RegExp) agreement test")
     return node

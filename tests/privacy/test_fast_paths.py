@@ -16,11 +16,12 @@ import pytest
 import re2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests._support import budget
 
 from saas_contracts.privacy import _views
 from saas_contracts.privacy._rules import default_rules
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=budget(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NAMES = sorted(html.entities.html5)[:400]
 REFERENCE_TEXT = st.lists(
     st.sampled_from(["&", "#", "x", "X", ";", "a", "m", "p", "0", "1", "9", "F", "\x00", " ", "\t"])

@@ -8,6 +8,7 @@ import urllib.parse
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests._support import budget
 
 from saas_contracts.privacy import default_rules, scan
 from saas_contracts.privacy._rules import compile_python, example_text
@@ -23,7 +24,7 @@ FORMAT_CHARS = st.sampled_from(
     ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202e", "\u2066"]
 )
 SETTINGS = settings(
-    max_examples=300, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=budget(300), derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 

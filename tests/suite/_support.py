@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import tarfile
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-import pytest
-from tests._support import ROOT, run_node
+from tests._support import ROOT, run_node, skip_or_fail
 
 from saas_contracts import ContractError, user_schema
 
@@ -115,14 +113,11 @@ def fetch_suite(cache: Path = CACHE) -> Path:
 
 
 def suite_root() -> Path:
-    """The extracted suite, or skip with the reason (fail under ``CI=true``), as ``node_or_skip`` does."""
+    """The extracted suite, or skip with the reason (fail under ``CI=true``)."""
     try:
         return fetch_suite()
     except (SuiteUnavailableError, OSError, tarfile.TarError) as error:
-        reason = f"the JSON Schema Test Suite is unavailable: {error}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}; the suite must run under CI=true")
-        pytest.skip(reason)
+        skip_or_fail(f"the JSON Schema Test Suite is unavailable: {error}", what="the suite")
 
 
 def load_suite(root: Path) -> dict[str, list[dict[str, Any]]]:

@@ -7,8 +7,7 @@ import shutil
 import subprocess
 from typing import TYPE_CHECKING
 
-import pytest
-from tests._support import ROOT
+from tests._support import ROOT, skip_or_fail
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -27,9 +26,7 @@ def npm_or_skip() -> str:
     elif not (PACKAGE_DIR / "node_modules").is_dir():
         reason = "packages/contracts/node_modules is missing: run `npm ci --prefix packages/contracts`"
     if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}; the TypeScript package tests must run under CI=true")
-        pytest.skip(reason)
+        skip_or_fail(reason, what="the TypeScript package tests")
     assert npm is not None
     return npm
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 from saas_contracts._digest import canonical_digest
 from saas_contracts._mask import flagged
 from saas_contracts._time import parse_utc_ns
-from saas_contracts._validation import ensure_valid, is_valid, validate
+from saas_contracts._validation import ensure_valid, is_valid, schema_check, validate
 from saas_contracts.entitlements._fold import Entry, canonical_key, fold, fold_onto, same_access
 from saas_contracts.entitlements._lifecycle import ENDING_KINDS, refund_ends_access
 from saas_contracts.entitlements._render import apply_markdown, apply_text
@@ -36,7 +36,6 @@ from saas_contracts.entitlements._vocab import (
     Record,
 )
 from saas_contracts.errors import ApprovalRequiredError, ContractError, Violation
-from saas_contracts.ledger._fast import schema_check
 from saas_contracts.models._core import as_json
 
 if TYPE_CHECKING:

@@ -7,6 +7,7 @@ errors raised here live in :mod:`saas_contracts.errors`.
 
 from saas_contracts._ops import OpsSummary, write_ops_summary
 from saas_contracts._time import parse_utc_ns
+from saas_contracts._validation import VALIDATOR_CHOICES
 from saas_contracts.ledger._distributed import replay_distributed
 from saas_contracts.ledger._envelope import (
     CLOUDEVENT_SCHEMA,
@@ -17,7 +18,6 @@ from saas_contracts.ledger._envelope import (
     from_cloudevent,
     to_cloudevent,
 )
-from saas_contracts.ledger._fast import VALIDATOR_CHOICES
 from saas_contracts.ledger._fingerprint import fingerprint, scope_key
 from saas_contracts.ledger._index import IdempotencyIndex, MemoryIndex, SqliteIndex
 from saas_contracts.ledger._ops import OPS_SUMMARY_SCHEMA, build_ops_summary

@@ -37,9 +37,9 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 from saas_contracts._lock import unlock
 from saas_contracts._time import format_utc_ns
+from saas_contracts._validation import ValidatorChoice, schema_check
 from saas_contracts.errors import InputFileError
 from saas_contracts.ledger._envelope import EVENT_SCHEMA
-from saas_contracts.ledger._fast import ValidatorChoice, schema_check
 from saas_contracts.ledger._index import ACCEPTED, IdempotencyIndex, MemoryIndex, SqliteIndex
 from saas_contracts.ledger._replay import (
     _BLANK,

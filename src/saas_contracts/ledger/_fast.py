@@ -1,17 +1,9 @@
-"""The bulk-path schema check: jsonschema-rs when installed, the reference otherwise.
+"""The bulk-path JSON parser: ``orjson`` behind a duplicate-key guard.
 
-``jsonschema`` (through :mod:`saas_contracts._validation`) stays the
-reference and the source of every violation message. For throughput the
-replay first asks a compiled jsonschema-rs validator for a yes/no over the
-same packaged schemas and offline registry. Two known differences are closed
-here: jsonschema-rs accepts year ``0000`` and leap seconds (``:60``) in
-``date-time``, the reference does not; :func:`saas_contracts._time`
-parsing rejects both, so the replay's combined verdict is the reference's.
-A differential test proves equal verdicts on examples and generated streams.
-Whenever the fast check says "invalid", the reference validator is run to
-explain why, and its verdict wins.
+The yes/no schema check of the bulk path (jsonschema-rs when installed, the
+reference otherwise) is :func:`saas_contracts._validation.schema_check`.
 
-The bulk path also parses with ``orjson`` (:func:`fast_loads`):
+The bulk path parses with ``orjson`` (:func:`fast_loads`):
 it is ~3x faster than the standard library decoder behind
 :func:`saas_contracts._jsonio.loads`, rejects ``NaN``/``Infinity``, invalid
 UTF-8 and control characters just as strictly, but silently keeps the last of
@@ -21,65 +13,9 @@ whenever orjson or the guard declines a line, the strict parser decides.
 
 from __future__ import annotations
 
-import functools
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final
 
 import orjson
-
-from saas_contracts._registry import default_catalog, refuse_retrieval
-from saas_contracts._validation import is_valid
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-ValidatorChoice = Literal["auto", "fast", "reference"]
-VALIDATOR_CHOICES: Final = ("auto", "fast", "reference")
-
-
-@functools.cache
-def _rs_validator(schema: str) -> Callable[[object], bool] | None:
-    try:
-        import jsonschema_rs  # noqa: PLC0415 - optional accelerator
-    except ImportError:  # pragma: no cover - exercised only without the wheel
-        return None
-    catalog = default_catalog()
-    registry = jsonschema_rs.Registry([(info.id, dict(info.contents)) for info in catalog])
-    info = catalog.get(schema)
-    compiled = jsonschema_rs.Draft202012Validator(
-        dict(info.contents),
-        validate_formats=True,
-        registry=registry,
-        retriever=refuse_retrieval,
-    )
-    check: Callable[[object], bool] = compiled.is_valid
-    return check
-
-
-def fast_available() -> bool:
-    """Return True when the jsonschema-rs accelerator can be used."""
-    from saas_contracts.ledger._envelope import EVENT_SCHEMA  # noqa: PLC0415 - cycle-free lookup
-
-    return _rs_validator(EVENT_SCHEMA) is not None
-
-
-def schema_check(schema: str, choice: ValidatorChoice = "auto") -> Callable[[object], bool]:
-    """Return a yes/no schema check for the bulk path.
-
-    ``reference``: jsonschema. ``fast``: jsonschema-rs (error if missing).
-    ``auto``: jsonschema-rs when installed, else jsonschema.
-    """
-    if choice != "reference":
-        fast = _rs_validator(schema)
-        if fast is not None:
-            return fast
-        if choice == "fast":
-            raise ImportError("the 'fast' validator needs jsonschema-rs (pip install jsonschema-rs)")
-    return functools.partial(_reference_is_valid, schema=schema)
-
-
-def _reference_is_valid(instance: object, *, schema: str) -> bool:
-    return is_valid(instance, schema)
-
 
 _KEY_ENDS: Final = (b'":', b'" ', b'"\t', b'"\r')
 

@@ -53,7 +53,7 @@ from saas_contracts._time import (
     parse_utc_ns_unchecked,
     to_utc_ns,
 )
-from saas_contracts._validation import validate
+from saas_contracts._validation import ValidatorChoice, schema_check, validate
 from saas_contracts.errors import (
     ConservationError,
     InputFileError,
@@ -61,7 +61,7 @@ from saas_contracts.errors import (
     ReplayWorkerError,
 )
 from saas_contracts.ledger._envelope import EVENT_SCHEMA, TimeRules, time_violations
-from saas_contracts.ledger._fast import ValidatorChoice, fast_loads, schema_check
+from saas_contracts.ledger._fast import fast_loads
 from saas_contracts.ledger._fingerprint import consume_canonical_bytes, scope_key
 from saas_contracts.ledger._index import (
     ACCEPTED,
