@@ -1,12 +1,12 @@
-// The TypeScript side of the agreement tests: load every packaged schema the way
-// a template does (Ajv 2020-12 strict mode + ajv-formats), then print verdicts for
-// the shared case files as JSON on stdout. tests/test_node_agreement.py compares
-// them with Python's verdicts, case by case.
+// An independent oracle for Python's validator: load every packaged schema the way a
+// template does (Ajv 2020-12 strict mode + ajv-formats), then print Ajv's verdicts (and
+// V8's RegExp answers) for the shared case files as JSON on stdout.
+// tests/test_node_agreement.py compares them with Python's verdicts, case by case.
+// Nothing here reimplements the package: its own checks are vitest tests in packages/contracts/test.
 //
 //   node node/agreement.mjs <repo-root>
 import fs from "node:fs";
 import path from "node:path";
-import crypto from "node:crypto";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { loadAjv, readJson, schemaFiles } from "./schemas.mjs";
@@ -62,27 +62,4 @@ const patterns = readJson(path.join(root, "tests", "cases", "ecma-patterns.json"
   (item) => new RegExp(item.pattern, "u").test(item.input),
 );
 
-const redactionCases = readJson(path.join(root, "tests", "cases", "redaction-vectors.json"));
-const base32 = (bytes) => {
-  const alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-  let bits = 0;
-  let value = 0;
-  let out = "";
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return out;
-};
-const key = Buffer.from(redactionCases.key_hex, "hex");
-const redactions = redactionCases.vectors.map(({ kind, raw_id }) => {
-  const mac = crypto.createHmac("sha256", key).update(`${kind}:${raw_id}`, "utf8").digest();
-  return `${kind}_ref_${base32(mac.subarray(0, 16))}`;
-});
-
-process.stdout.write(JSON.stringify({ compiled, verdicts, formats, patterns, redactions }));
+process.stdout.write(JSON.stringify({ compiled, verdicts, formats, patterns }));

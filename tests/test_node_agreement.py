@@ -1,4 +1,4 @@
-"""Python and the TypeScript toolchain (Ajv strict, JS RegExp, Web-compatible HMAC) agree."""
+"""Python and independent JavaScript engines (Ajv strict, V8 RegExp) agree on the shared cases."""
 
 import functools
 import json
@@ -53,12 +53,6 @@ def test_regex_semantics_agree(node_results):
     cases = json.loads((CASES / "ecma-patterns.json").read_text(encoding="utf-8"))
     python = [bool(compile_ecma(case["pattern"]).search(case["input"])) for case in cases]
     assert python == node_results["patterns"]
-
-
-def test_redaction_vectors_reproduce_in_node(node_results):
-    """HMAC-SHA256 + base32 in Node gives the published references."""
-    vectors = json.loads((CASES / "redaction-vectors.json").read_text(encoding="utf-8"))["vectors"]
-    assert node_results["redactions"] == [vector["reference"] for vector in vectors]
 
 
 def test_bare_schema_format_verdicts_agree(node_results):

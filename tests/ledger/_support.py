@@ -47,6 +47,18 @@ def make_event(**changes: Any) -> dict[str, Any]:
     return event
 
 
+def respelled(event: dict[str, Any]) -> str:
+    """JSON text of ``event`` with every object's key order reversed and the quantity spelled as a float."""
+
+    def reverse(node: Any) -> Any:
+        return (
+            {key: reverse(value) for key, value in reversed(node.items())} if isinstance(node, dict) else node
+        )
+
+    text = json.dumps(reverse(event))
+    return text.replace(f'"quantity": {event["quantity"]}', f'"quantity": {event["quantity"]}.0')
+
+
 def line(event: object) -> str:
     """Compact JSON text of an event."""
     return json.dumps(event, separators=(",", ":"))

@@ -24,7 +24,8 @@ from tests._support import ROOT
 
 from saas_contracts._fragments import join_fragments
 from saas_contracts._mask import declared_names
-from saas_contracts.privacy import _views, load_config, rules_digest, scan
+from saas_contracts.privacy import _views, default_rules, load_config, normalize_key, rules_digest, scan
+from saas_contracts.privacy._rules import example_text
 
 CORPUS = ROOT / "tests" / "privacy" / "corpus"
 HTML_TABLES = ROOT / "packages" / "contracts" / "scripts" / "privacy-html-references.json"
@@ -208,6 +209,45 @@ def _fuzz(count: int = 400) -> list[Any]:
     return documents
 
 
+# Member names for normalize_key: camelCase, acronyms, separators, invisible and full-width characters.
+PROBE_KEYS = (
+    "apiKey",
+    "X-Api-Key",
+    "HTTPHeaderToken",
+    "cf-aig-log-id",
+    "pass\u200bword",
+    "\uff50\uff41\uff53\uff53",
+    "__user.id__",
+)
+
+
+def _probe_texts() -> list[str]:
+    """Every rule and allow example text, upper-cased and case-swapped too, and Unicode case-folding traps."""
+    rules = default_rules()
+    texts = {
+        example_text(example)
+        for rule in [*rules, *rules.allow]
+        for label in ("match", "no_match")
+        for example in rule.examples[label]
+    }
+    texts |= {text.upper() for text in list(texts)} | {text.swapcase() for text in list(texts)}
+    texts |= {"\u017fk_live_" + "x" * 20, "\u212aey", "A\u0130B", "sk_live_\u0130abcdefghijklmnopq"}
+    return sorted(texts)
+
+
+def rule_probes() -> dict[str, Any]:
+    """Each value pattern (after its keyword prefilter) against every probe text: the texts RE2 matches."""
+    rules = default_rules()
+    texts = _probe_texts()
+    matches = {
+        rule.id: [index for index, text in enumerate(texts) if rule.search(text) is not None]
+        for rule in rules
+        if rule.pattern
+    }
+    keys = {key: normalize_key(key) for key in PROBE_KEYS}
+    return {"texts": texts, "matches": matches, "normalized_keys": keys}
+
+
 def reference() -> dict[str, Any]:
     """The documents with Python's findings, the product config and the rules digests."""
     config_path = CORPUS / "product-config.json"
@@ -224,6 +264,7 @@ def reference() -> dict[str, Any]:
         "declared_names": sorted(declared_names()),
         "documents": documents,
         "budget_cases": _budget_cases(documents, config),
+        "rule_probes": rule_probes(),
     }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tests._support import ROOT
+from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, make_event, respelled
 from tests.ts_package._decision_cases import INSTANT_REQUESTS, generated, python_result
 from tests.ts_package._lifecycle_cases import lifecycle_cases
 from tests.ts_package._privacy import reference as privacy_reference
@@ -131,6 +132,24 @@ def _event_result(vector: dict[str, Any]) -> dict[str, Any]:
         result["canonical_hex"] = canonical_bytes(business_content(event)).hex()
         result["cloudevent"] = to_cloudevent(event)
     return result
+
+
+def _fingerprint_lines() -> list[dict[str, Any]]:
+    # JSON lines a consumer reads: two events respelled (key order reversed, 5 as 5.0, 2**53 - 1)
+    # and the head of the example stream (some of its lines are invalid events, some not objects).
+    events = [BASE_EVENT, make_event(attributes={"z": "a", "a": "z"}, quantity=2**53 - 1)]
+    texts = [respelled(event) for event in events]
+    texts += EXAMPLE_EVENTS.read_text(encoding="utf-8").splitlines()[:300]
+    lines = []
+    for text in texts:
+        try:
+            value = loads(text)
+        except JSONInputError:
+            continue
+        if isinstance(value, dict):
+            canonical = canonical_bytes(business_content(value)).hex()
+            lines.append({"text": text, "canonical_hex": canonical, "fingerprint": fingerprint(value)})
+    return lines
 
 
 def _flip_outcome(vector: dict[str, Any]) -> None:
@@ -254,6 +273,7 @@ def reference() -> dict[str, Any]:
         # 1 before the instant rule (fingerprint v2) reached this checkout.
         "fingerprint_version": getattr(_fingerprint, "FINGERPRINT_VERSION", 1),
         "events": {vector["name"]: _event_result(vector) for vector in _stage(ledger, "event")["vectors"]},
+        "fingerprint_lines": _fingerprint_lines(),
         "decisions": {
             vector["name"]: decide(vector["request"])
             for vector in _stage(entitlements, "decision")["vectors"]

@@ -1,5 +1,7 @@
 // Node-side checks of the package: agreement with the npm `canonicalize` package, the CloudEvents
-// JS SDK round trip, the bundles read by json-schema-to-typescript and Ajv, the format semantics.
+// JS SDK round trip, the bundles read by json-schema-to-typescript and Ajv, the format semantics,
+// fingerprints of JSON lines and the privacy rules' RegExps on Python's probes (these two were
+// node/ scripts reimplementing the package; they test the package itself now).
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,12 +11,14 @@ import { CloudEvent, HTTP } from "cloudevents";
 import { compile } from "json-schema-to-typescript";
 import { describe, expect, test } from "vitest";
 import { decide } from "../src/entitlements/index.js";
-import { canonicalize, canonicalInstant, fingerprint, fromCloudEvent, scopeKey, toCloudEvent } from "../src/ledger/index.js";
+import { businessContent, canonicalBytes, canonicalize, canonicalInstant, fingerprint, fromCloudEvent, scopeKey, toCloudEvent } from "../src/ledger/index.js";
 import { ContractViolationError } from "../src/errors.js";
 import { parseStrict } from "../src/json.js";
+import { normalizeKey, RuleSet } from "../src/privacy/index.js";
 import { ENVELOPE_NAMES } from "../src/ledger/replay.js";
 import { isDateTime, isTime, toViolations, validateUsageEvent } from "../src/validators.js";
 import type { UsageEvent } from "../generated/types/usage-ledger.js";
+import { privacyReference } from "./privacy-reference.js";
 import { reference } from "./reference.js";
 
 const PACKAGE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -50,6 +54,25 @@ describe("RFC 8785: our canonicalize equals npm canonicalize", () => {
   test("non-JSON values are refused", () => {
     expect(() => canonicalize({ a: Number.NaN })).toThrow(/NaN/);
     expect(() => canonicalize({ a: new Date(0) })).toThrow(/JSON values only/);
+  });
+});
+
+describe("JSON lines a consumer reads (respelled events, the example stream): Python's canonical bytes and fingerprints", () => {
+  const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
+  test("there are lines, respelled ones among them", () => {
+    expect(python.fingerprint_lines.length).toBeGreaterThan(200);
+    expect(python.fingerprint_lines.some((line) => line.text.includes('"quantity": 5.0'))).toBe(true);
+  });
+  test("parseStrict, then the RFC 8785 bytes of the business content and the fingerprint, line by line", async () => {
+    const differences: string[] = [];
+    for (const [index, line] of python.fingerprint_lines.entries()) {
+      const event = parseStrict(line.text) as Record<string, unknown>;
+      const content = businessContent(event);
+      if (hex(canonicalBytes(content)) !== line.canonical_hex) differences.push(`#${index}: canonical bytes`);
+      if (canonicalize(content) !== npmCanonicalize(content)) differences.push(`#${index}: npm canonicalize differs`);
+      if ((await fingerprint(event)) !== line.fingerprint) differences.push(`#${index}: fingerprint`);
+    }
+    expect(differences).toEqual([]);
   });
 });
 
@@ -183,5 +206,30 @@ describe("decide in Node equals Python on the property cases", () => {
       }
     });
     expect(JSON.stringify(answers)).toBe(JSON.stringify(python.generated.map((item) => item.result)));
+  });
+});
+
+describe("privacy rules: the package's RegExps (flags u / ui) give RE2's verdicts", () => {
+  const probes = privacyReference().rule_probes;
+  const rules = new RuleSet();
+  test("every packaged rule compiled; Python probed every rule with a value pattern", () => {
+    const withPattern = rules.rules.filter((rule) => rule.regex !== null).map((rule) => rule.id);
+    expect(withPattern.sort()).toEqual(Object.keys(probes.matches).sort());
+    expect(probes.texts.length * withPattern.length).toBeGreaterThan(10_000);
+  });
+  test("each value pattern (after its keyword prefilter) on every example text and case variant", () => {
+    const disagreements: string[] = [];
+    for (const rule of rules.rules) {
+      const expected = probes.matches[rule.id];
+      if (expected === undefined) continue;
+      const found = probes.texts.flatMap((text, index) => (rule.search(text) === null ? [] : [index]));
+      if (JSON.stringify(found) !== JSON.stringify(expected)) disagreements.push(rule.id);
+    }
+    expect(disagreements).toEqual([]);
+  });
+  test("normalizeKey equals Python's normalize_key", () => {
+    const keys = Object.keys(probes.normalized_keys);
+    expect(keys.length).toBeGreaterThan(5);
+    expect(Object.fromEntries(keys.map((key) => [key, normalizeKey(key)]))).toEqual(probes.normalized_keys);
   });
 });

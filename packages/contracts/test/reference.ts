@@ -32,6 +32,8 @@ export type DecideResult = { decision: EntitlementDecision } | { error: string }
 export interface Reference {
   fingerprint_version: number;
   events: Record<string, EventAnswer>;
+  /** JSON lines (respelled events, the head of the example stream) Python parsed to objects. */
+  fingerprint_lines: { text: string; canonical_hex: string; fingerprint: string }[];
   decisions: Record<string, EntitlementDecision>;
   generated: { request: DecisionRequest; result: DecideResult }[];
   instant_requests: { request: DecisionRequest; result: DecideResult }[];
