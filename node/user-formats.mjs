@@ -9,47 +9,13 @@
 // new RegExp(p, "u"). ajv-formats keeps date, ipv4, ipv6 and uuid (jsonschema agrees on them).
 import fs from "node:fs";
 
+// The package's own date-time, time and regex (generated/formats.js is src/formats.ts compiled to
+// plain ESM by the package build), so this oracle copies none of its logic.
+import { isDateTime, isRegex, isTime } from "../packages/contracts/generated/formats.js";
+
 const GRAMMARS = JSON.parse(
   fs.readFileSync(new URL("../src/saas_contracts/_formats.json", import.meta.url), "utf8"),
 );
-const TIME = "([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(?:\\.[0-9]+)?(?:[Zz]|([+-])([01][0-9]|2[0-3]):([0-5][0-9]))";
-const TIME_RE = new RegExp(`^${TIME}$`, "u");
-const DATE_TIME_RE = new RegExp(`^([0-9]{4})-(0[1-9]|1[0-2])-([0-9]{2})[Tt]${TIME}$`, "u");
-
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-const timeOk = ([hour, minute, second, sign, offH, offM]) => {
-  if (second !== "60") return true;
-  const offset = (Number(offH ?? 0) * 60 + Number(offM ?? 0)) * (sign === "-" ? -1 : 1);
-  return (((Number(hour) * 60 + Number(minute) - offset) % 1440) + 1440) % 1440 === 23 * 60 + 59;
-};
-
-/** RFC 3339 `full-time` (offset required); a leap second only at 23:59:60 UTC. */
-export function isTime(text) {
-  const found = TIME_RE.exec(text);
-  return found !== null && timeOk(found.slice(1));
-}
-
-/** RFC 3339 `date-time`: a real calendar day from year 1 on, then a `full-time`. */
-export function isDateTime(text) {
-  const found = DATE_TIME_RE.exec(text);
-  if (found === null) return false;
-  const [year, month, day] = found.slice(1, 4).map(Number);
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const last = month === 2 && leap ? 29 : DAYS[month - 1];
-  return year !== 0 && day >= 1 && day <= last && timeOk(found.slice(4));
-}
-
-/** ECMA-262 with the u flag. */
-export function isRegex(text) {
-  try {
-    new RegExp(text, "u");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Replace `{{name}}` by its definition until none is left (as _formats.py `_expand` does). */
 function expand(text, names) {
   for (let round = 0; round < 32; round += 1) {

@@ -603,6 +603,27 @@ function privacyModules(schemas) {
   return { "privacy/index.js": js.join(""), "privacy/index.d.ts": dts.join("") };
 }
 
+// ---------------------------------------------------------------------------------- formats
+
+/**
+ * `formats.js`: src/formats.ts compiled to plain ESM, so plain-JavaScript consumers (an Ajv instance
+ * of their own, or the repository's node/ oracles, which run on Node without a TypeScript loader)
+ * register the package's `date-time`, `time` and `regex` rather than a copy of them.
+ */
+async function formatModules() {
+  const source = fs.readFileSync(path.join(PACKAGE, "src", "formats.ts"), "utf8");
+  const js = await esbuild.transform(source, { loader: "ts", format: "esm", target: "es2022", legalComments: "inline" });
+  const dts =
+    HEADER +
+    "/** RFC 3339 `full-time` (offset required); a leap second only at 23:59:60 UTC. */\n" +
+    "export declare function isTime(text: string): boolean;\n" +
+    "/** RFC 3339 `date-time`: a real calendar day from year 1 on, then a `full-time`. */\n" +
+    "export declare function isDateTime(text: string): boolean;\n" +
+    "/** ECMA-262 with the u flag (the flag Ajv compiles `pattern` with). */\n" +
+    "export declare function isRegex(text: string): boolean;\n";
+  return { "formats.js": HEADER.replace("from schemas/ and fixtures/", "from src/formats.ts") + js.code, "formats.d.ts": dts.replace("from schemas/ and fixtures/", "from src/formats.ts") };
+}
+
 // ---------------------------------------------------------------------------------- main
 
 async function generate() {
@@ -622,6 +643,7 @@ async function generate() {
   Object.assign(files, fixtureModules());
   Object.assign(files, versionModules());
   Object.assign(files, privacyModules(schemas));
+  Object.assign(files, await formatModules());
   files["README.md"] = "# generated/\n\nEverything here is written by `packages/contracts/scripts/build.mjs` from the repository's\n`schemas/` and `fixtures/`. Do not edit: change the source and run `npm run generate`\n(CI runs `node scripts/build.mjs --check`).\n";
   return files;
 }
