@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from saas_contracts._jsontype import JSON_TYPES, json_type, type_covers
 from saas_contracts._pointer import escape_token
+from saas_contracts.diff._dialects import subschema_keywords
 from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:
@@ -445,25 +446,12 @@ class Normalizer:
         return value
 
 
-SCHEMA_MAPS = frozenset({"properties", "patternProperties", "dependentSchemas", "$defs"})
-"""Keywords whose value maps names to subschemas."""
-SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+SCHEMA_MAPS = subschema_keywords("map", draft_2020_12=True)
+"""Keywords whose value maps names to subschemas (:data:`~saas_contracts.diff._dialects.SUBSCHEMAS`)."""
+SCHEMA_LISTS = subschema_keywords("list", draft_2020_12=True)
 """Keywords whose value is a list of subschemas."""
-SCHEMA_VALUES = frozenset(
-    {
-        "items",
-        "additionalProperties",
-        "unevaluatedProperties",
-        "unevaluatedItems",
-        "contains",
-        "propertyNames",
-        "not",
-        "if",
-        "then",
-        "else",
-    }
-)
-"""Keywords whose value is one subschema."""
+SCHEMA_VALUES = subschema_keywords("one", draft_2020_12=True)
+"""Keywords whose value is one subschema (``contentSchema`` too, though its annotation is dropped first)."""
 _MISSING: Any = object()
 
 
