@@ -245,18 +245,11 @@ class Walker:
         fwd_w: list[Any] = []
         controls: list[Any] = []
         opaque = ctx.polarity == 0
-        memo = (
-            kind,
-            canonical(o.raw),
-            canonical(n.raw),
-            str(back_ok),
-            str(fwd_ok),
-            str(opaque),
-            canonical(self.seeds),
-        )
-        if not ctx.proof_only and memo in self.witness_cache:
+        # A proof walk keeps only the verdicts: no witnesses, so no memo texts to build.
+        memo = () if ctx.proof_only else self._witness_memo(kind, o, n, (back_ok, fwd_ok, opaque))
+        if memo and memo in self.witness_cache:
             back_w, fwd_w, controls = self.witness_cache[memo]
-        elif not ctx.proof_only and not (back_ok and fwd_ok and not opaque):
+        elif memo and not (back_ok and fwd_ok and not opaque):
             back_w, fwd_w, controls = self._witnesses(
                 o,
                 n,
@@ -293,6 +286,18 @@ class Walker:
                 via=ctx.via,
                 note=note,
             ),
+        )
+
+    def _witness_memo(
+        self, kind: str, o: Node, n: Node, verdicts: tuple[bool, bool, bool]
+    ) -> tuple[str, ...]:
+        """The witness cache key of one finding: its kind, both local schemas, verdicts and seeds."""
+        return (
+            kind,
+            self.o_norm.text(o.raw),
+            self.n_norm.text(n.raw),
+            *map(str, verdicts),
+            self.o_norm.text(self.seeds),
         )
 
     def _witnesses(  # noqa: PLR0913 - the pair, its local verdicts and the candidates to try

@@ -226,9 +226,16 @@ class Normalizer:
             )
         return part
 
+    def text(self, raw: Any) -> str:
+        """``canonical(raw)``, charged to the run's budget by its length (the walk builds many big ones)."""
+        found = canonical(raw)
+        if self.budget is not None:
+            self.budget.charge_text(len(found))
+        return found
+
     def node(self, raw: Any, base: str, *, via: tuple[str, ...] = ()) -> Node:
         """Normalize one raw subschema (memoized: nodes are never mutated once built)."""
-        key = (canonical(raw), base, via)
+        key = (self.text(raw), base, via)
         found = self._nodes.get(key)
         if found is None:
             found = self.conjunction([Part(raw=raw, base=base, via=via)])
@@ -390,7 +397,7 @@ class Normalizer:
         subschema even for recursive schemas. Two views are the same instances
         when :func:`equivalent` says so (it follows the markers on both sides).
         """
-        key = canonical(raw)
+        key = self.text(raw)
         found = self._expanded.get(key, _MISSING)
         if found is _MISSING:
             if self.budget is not None:
@@ -480,7 +487,7 @@ def equivalent(left: Normalizer, left_raw: Any, right: Normalizer, right_raw: An
     """
     cache = left.same_as.setdefault(id(right), set())
     refuted = left.not_same_as.setdefault(id(right), set())
-    question = (canonical(left_raw), canonical(right_raw))
+    question = (left.text(left_raw), right.text(right_raw))
     if question in refuted:
         return False
     assumed: set[tuple[str, str]] = set()
