@@ -375,8 +375,12 @@ class Walker:
         extra_back: list[Any] | None = None,
         extra_fwd: list[Any] | None = None,
     ) -> None:
-        """One finding for a whole subschema that was added, removed or swapped."""
-        differs, back_ok, fwd_ok = self.decide(o, n, ctx)
+        """One finding for a whole subschema that was added, removed or swapped.
+
+        The decision is one level deeper: an added ``allOf: [{$ref: "#"}]`` decides its branch, the
+        root again, with no instance step between, so only the depth limit ends that chain.
+        """
+        differs, back_ok, fwd_ok = self.decide(o, n, replace(ctx, depth=ctx.depth + 1))
         if not differs:
             return
         self.emit_local(

@@ -202,6 +202,7 @@ class Normalizer:
         self._nodes: dict[tuple[str, str, tuple[str, ...]], Node] = {}
         self._expanded: dict[str, Any] = {}
         self._merging = 0
+        self._reentered = 0
         self._expanding: set[str] = set()
         self.same_as: dict[int, set[tuple[str, str]]] = {}
         """Pairs of ``$ref`` targets shown equivalent, by the other side's normalizer."""
@@ -262,7 +263,13 @@ class Normalizer:
         guard = 0
         while pending and guard < 64:
             guard += 1
-            part = self.follow(pending.pop(0))
+            part = pending.pop(0)
+            if self._reentered and _pure_ref(part.raw):
+                # Re-expanding a view already under way: a $ref branch stays a branch (a Ref in the
+                # view) instead of being merged again, or b: {items: {allOf: [{$ref: b}]}} never ends.
+                leftovers.append((part.raw, part.base, part.via))
+                continue
+            part = self.follow(part)
             if part.raw is True:
                 continue
             if part.raw is False:
@@ -406,10 +413,12 @@ class Normalizer:
                 # A merged anyOf/oneOf led back here (a metaschema's ``items: {anyOf: [{$ref: "#"}, …]}``):
                 # the inner view keeps its branches as they are, so the view stays finite.
                 self._merging += _MAX_MERGE_NESTING + 1
+                self._reentered += 1
                 try:
                     return self._expand(raw)
                 finally:
                     self._merging -= _MAX_MERGE_NESTING + 1
+                    self._reentered -= 1
             self._expanding.add(key)
             try:
                 found = self._expand(raw)
