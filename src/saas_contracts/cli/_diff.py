@@ -100,8 +100,9 @@ REPORTERS: dict[str, Callable[..., None]] = {
     type=click.IntRange(min=1),
     default=DEFAULT_BUDGET,
     show_default=True,
-    help="Units of work for the run (one validation or one pair of nodes walked each). Checks still "
-    "open when it is spent end as 'unknown' with the reason 'budget', so every run ends.",
+    help="Units of work for the run (one validation, one pair of nodes walked, or 1,000 characters of "
+    "schema text compared each). Checks still open when it is spent end as 'unknown' with the reason "
+    "'budget', so every run ends.",
 )
 @click.option(
     "--default-dialect",

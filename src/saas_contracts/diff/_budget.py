@@ -1,6 +1,9 @@
 """The work budget of one diff run: a count of checks, so every run ends in bounded time.
 
-A unit is one validation of a candidate instance or one pair of nodes walked.
+A unit is one validation of a candidate instance, one pair of nodes walked,
+or :data:`TEXT_UNIT` characters of canonical schema text built to compare or
+memoize subschemas (a subschema's text is as long as the subschema, so on big
+schemas that work outgrows the count of nodes: it is charged by length).
 Counting work instead of reading a clock keeps the verdicts of a run
 reproducible: the same inputs and the same budget give the same report on any
 machine. Once the budget is spent, every check that is still open ends as
@@ -11,12 +14,14 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["BUDGET_NOTE", "DEFAULT_BUDGET", "Budget", "BudgetSpentError"]
+__all__ = ["BUDGET_NOTE", "DEFAULT_BUDGET", "TEXT_UNIT", "Budget", "BudgetSpentError"]
 
 DEFAULT_BUDGET: Final = 200_000
 """Units of work per run by default: a few seconds to a minute on real schema trees."""
 BUDGET_NOTE: Final = "budget: the run's work budget was spent before this check ended (raise --budget)"
 """The reason an open check carries when the budget ran out."""
+TEXT_UNIT: Final = 1_000
+"""Characters of canonical schema text per unit of work (shorter texts are free)."""
 
 
 class BudgetSpentError(Exception):
@@ -42,6 +47,12 @@ class Budget:
         """Take ``units`` or raise :class:`BudgetSpentError` once the budget is spent."""
         if not self.spend(units):
             raise BudgetSpentError
+
+    def charge_text(self, length: int) -> None:
+        """Charge for ``length`` characters of canonical schema text (one unit per :data:`TEXT_UNIT`)."""
+        units = length // TEXT_UNIT
+        if units:
+            self.charge(units)
 
     @property
     def exhausted(self) -> bool:

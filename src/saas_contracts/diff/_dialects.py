@@ -46,9 +46,11 @@ __all__ = [
     "ASSERTING",
     "DEFAULT_DIALECT",
     "DIALECT_NAMES",
+    "SUBSCHEMAS",
     "check_document",
     "dialect_of",
     "dialect_uri",
+    "subschema_keywords",
     "to_2020_12",
 ]
 
@@ -143,33 +145,52 @@ ASSERTING: Final[Mapping[str, frozenset[str]]] = {dialect: _assertions(dialect) 
 annotation or unknown, so it never does)."""
 _LATER: Final = frozenset().union(*ASSERTING.values())
 
-_SCHEMA_VALUED: Final = frozenset(
-    {
-        "additionalItems",
-        "additionalProperties",
-        "contains",
-        "propertyNames",
-        "not",
-        "if",
-        "then",
-        "else",
-        "unevaluatedItems",
-        "unevaluatedProperties",
-        "contentSchema",
-    }
-)
-_SCHEMA_LISTS: Final = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
-_SCHEMA_MAPS: Final = frozenset(
-    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
-)
+SUBSCHEMAS: Final[Mapping[str, str]] = {
+    **dict.fromkeys(
+        (
+            "items",
+            "additionalItems",
+            "additionalProperties",
+            "unevaluatedItems",
+            "unevaluatedProperties",
+            "contains",
+            "propertyNames",
+            "not",
+            "if",
+            "then",
+            "else",
+            "contentSchema",
+        ),
+        "one",
+    ),
+    **dict.fromkeys(("allOf", "anyOf", "oneOf", "prefixItems"), "list"),
+    **dict.fromkeys(("properties", "patternProperties", "dependentSchemas", "$defs", "definitions"), "map"),
+}
+"""Every keyword of the dialects read whose value holds subschemas, by shape: ``one`` subschema, a
+``list`` of them, or a ``map`` from names to them (the one keyword table of the differ)."""
+_BEFORE_2020_12: Final = frozenset({"additionalItems", "definitions"})
+"""Subschema keywords of older drafts only (Draft 2020-12 reads them as unknown keywords)."""
+
+
+def subschema_keywords(shape: str, *, draft_2020_12: bool = False) -> frozenset[str]:
+    """The keywords of :data:`SUBSCHEMAS` of one shape (only Draft 2020-12's with ``draft_2020_12``)."""
+    return frozenset(
+        key
+        for key, each in SUBSCHEMAS.items()
+        if each == shape and not (draft_2020_12 and key in _BEFORE_2020_12)
+    )
+
+
+_SCHEMA_VALUED: Final = subschema_keywords("one")
+_SCHEMA_LISTS: Final = subschema_keywords("list")
+_SCHEMA_MAPS: Final = subschema_keywords("map")
 _KEPT_BESIDE_REF: Final = frozenset(
     {"$ref", "$defs", "definitions", "title", "description", "$comment", "examples", "default"}
 )
 _PLAIN_NAME: Final = re.compile(r"#[A-Za-z][-A-Za-z0-9._:]*\Z")
 _RECURSIVE_ANCHOR: Final = "recursiveAnchor"
-_NAME_SEGMENTS: Final = frozenset(
-    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
-)
+_NAME_SEGMENTS: Final = _SCHEMA_MAPS
+"""Pointer segments followed by a name (a ``definitions`` after one is a property's name)."""
 
 
 def dialect_uri(name_or_uri: str) -> str:

@@ -74,8 +74,9 @@ class Policy:
     """Treat ``format`` as an assertion (as our runtime validators do) instead
     of the Draft 2020-12 default, an annotation."""
     budget: int = DEFAULT_BUDGET
-    """Units of work the run may spend (one validation or one pair of nodes walked each);
-    checks still open when it is spent end as ``unknown`` with the reason "budget"."""
+    """Units of work the run may spend (one validation, one pair of nodes walked, or 1,000 characters
+    of schema text compared each); checks still open when it is spent end as ``unknown`` with the
+    reason "budget"."""
 
     def to_json(self) -> dict[str, bool | int]:
         """Plain JSON form used by every machine-readable report."""

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from saas_contracts._jsontype import JSON_TYPES, json_type, type_covers
 from saas_contracts._pointer import escape_token
+from saas_contracts.diff._dialects import subschema_keywords
 from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:
@@ -201,6 +202,7 @@ class Normalizer:
         self._nodes: dict[tuple[str, str, tuple[str, ...]], Node] = {}
         self._expanded: dict[str, Any] = {}
         self._merging = 0
+        self._reentered = 0
         self._expanding: set[str] = set()
         self.same_as: dict[int, set[tuple[str, str]]] = {}
         """Pairs of ``$ref`` targets shown equivalent, by the other side's normalizer."""
@@ -225,9 +227,16 @@ class Normalizer:
             )
         return part
 
+    def text(self, raw: Any) -> str:
+        """``canonical(raw)``, charged to the run's budget by its length (the walk builds many big ones)."""
+        found = canonical(raw)
+        if self.budget is not None:
+            self.budget.charge_text(len(found))
+        return found
+
     def node(self, raw: Any, base: str, *, via: tuple[str, ...] = ()) -> Node:
         """Normalize one raw subschema (memoized: nodes are never mutated once built)."""
-        key = (canonical(raw), base, via)
+        key = (self.text(raw), base, via)
         found = self._nodes.get(key)
         if found is None:
             found = self.conjunction([Part(raw=raw, base=base, via=via)])
@@ -254,7 +263,13 @@ class Normalizer:
         guard = 0
         while pending and guard < 64:
             guard += 1
-            part = self.follow(pending.pop(0))
+            part = pending.pop(0)
+            if self._reentered and _pure_ref(part.raw):
+                # Re-expanding a view already under way: a $ref branch stays a branch (a Ref in the
+                # view) instead of being merged again, or b: {items: {allOf: [{$ref: b}]}} never ends.
+                leftovers.append((part.raw, part.base, part.via))
+                continue
+            part = self.follow(part)
             if part.raw is True:
                 continue
             if part.raw is False:
@@ -389,7 +404,7 @@ class Normalizer:
         subschema even for recursive schemas. Two views are the same instances
         when :func:`equivalent` says so (it follows the markers on both sides).
         """
-        key = canonical(raw)
+        key = self.text(raw)
         found = self._expanded.get(key, _MISSING)
         if found is _MISSING:
             if self.budget is not None:
@@ -398,10 +413,12 @@ class Normalizer:
                 # A merged anyOf/oneOf led back here (a metaschema's ``items: {anyOf: [{$ref: "#"}, …]}``):
                 # the inner view keeps its branches as they are, so the view stays finite.
                 self._merging += _MAX_MERGE_NESTING + 1
+                self._reentered += 1
                 try:
                     return self._expand(raw)
                 finally:
                     self._merging -= _MAX_MERGE_NESTING + 1
+                    self._reentered -= 1
             self._expanding.add(key)
             try:
                 found = self._expand(raw)
@@ -445,25 +462,12 @@ class Normalizer:
         return value
 
 
-SCHEMA_MAPS = frozenset({"properties", "patternProperties", "dependentSchemas", "$defs"})
-"""Keywords whose value maps names to subschemas."""
-SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+SCHEMA_MAPS = subschema_keywords("map", draft_2020_12=True)
+"""Keywords whose value maps names to subschemas (:data:`~saas_contracts.diff._dialects.SUBSCHEMAS`)."""
+SCHEMA_LISTS = subschema_keywords("list", draft_2020_12=True)
 """Keywords whose value is a list of subschemas."""
-SCHEMA_VALUES = frozenset(
-    {
-        "items",
-        "additionalProperties",
-        "unevaluatedProperties",
-        "unevaluatedItems",
-        "contains",
-        "propertyNames",
-        "not",
-        "if",
-        "then",
-        "else",
-    }
-)
-"""Keywords whose value is one subschema."""
+SCHEMA_VALUES = subschema_keywords("one", draft_2020_12=True)
+"""Keywords whose value is one subschema (``contentSchema`` too, though its annotation is dropped first)."""
 _MISSING: Any = object()
 
 
@@ -492,7 +496,7 @@ def equivalent(left: Normalizer, left_raw: Any, right: Normalizer, right_raw: An
     """
     cache = left.same_as.setdefault(id(right), set())
     refuted = left.not_same_as.setdefault(id(right), set())
-    question = (canonical(left_raw), canonical(right_raw))
+    question = (left.text(left_raw), right.text(right_raw))
     if question in refuted:
         return False
     assumed: set[tuple[str, str]] = set()
