@@ -27,6 +27,7 @@ from saas_contracts._jsontype import has_json_type
 from saas_contracts._resources import packaged
 from saas_contracts.errors import ContractViolationError, SchemaDefinitionError
 from saas_contracts.privacy._rules_checked import CHECKED_RULES_DIGEST, CHECKED_RULES_SHA256
+from saas_contracts.privacy._views import TRIGGER_PATTERN
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -272,11 +273,15 @@ class Rule:
         lowered = _lowered(text) if len(text) > _LOWER_CACHE_FROM else text.lower()
         return any(keyword in lowered for keyword in self.keywords)
 
-    def search(self, text: str) -> Any:
-        """The first match of the value pattern in ``text`` (after the keyword prefilter), or None."""
+    def search(self, text: str, encoded: bytes | None = None) -> Any:
+        """The first match of the value pattern in ``text`` (after the keyword prefilter), or None.
+
+        ``encoded``: ``text`` already in UTF-8, searched instead (the match is then on bytes),
+        so a long text is not encoded again for every candidate rule.
+        """
         if self.regex is None or not self.keyword_ok(text):
             return None
-        return self.regex.search(text)
+        return self.regex.search(text if encoded is None else encoded)
 
     def matches_structure(self, node: Mapping[str, Any]) -> bool:
         """True when an object satisfies every condition of a structure rule."""
@@ -532,7 +537,11 @@ class RuleSet:
             self.prefilter.Add(
                 f"(?{'i' if rule.ignore_case else ''}m){relax_for_prefilter(rule.pattern or '')}"
             )
+        # One more member, after the rules: the views trigger, so the raw pass tells in
+        # the same DFA pass whether any text needs its views (index ``trigger_index``).
+        self.trigger_index: int = self.prefilter.Add(TRIGGER_PATTERN)
         self.prefilter.Compile()
+        self.first_key_set: frozenset[str] = frozenset(self.structure_first_keys)
         self.key_cache: dict[str, KeyInfo] = {}
 
     def multiline(self, index: int) -> Any:

@@ -183,8 +183,8 @@ class _Walk:
             self.budget = Budget(len(concat))
         for info, text, loc in self._pending:
             self._field_views(info, text, loc)
-        self._match_raw(subject)
-        self._match_views(self._trigger_views(concat, subject, ascii_only=ascii_only))
+        triggered = self._match_raw(subject)
+        self._match_views(self._trigger_views(concat, subject, ascii_only=ascii_only, triggered=triggered))
         return self.hits
 
     def _collect(self, value: Any) -> None:  # noqa: C901, PLR0912 - the hot loop, kept in one frame
@@ -197,7 +197,7 @@ class _Walk:
         spans = self._spans
         cache = self.rules.key_cache
         key_info = self.rules.key_info
-        first_keys = self.rules.structure_first_keys
+        first_keys = self.rules.first_key_set
         if isinstance(value, str):
             add(value)
             return
@@ -226,11 +226,8 @@ class _Walk:
                         self._number(info, child, (link, key, False))
                     elif kind not in _SCALARS and isinstance(child, (dict, list)):
                         push((child, (link, key), info if info[1] or info[2] else None))
-                if first_keys:
-                    for first in first_keys:
-                        if first in node:
-                            self._structure(node, link)
-                            break
+                if first_keys and not first_keys.isdisjoint(node):
+                    self._structure(node, link)
             elif isinstance(node, list):
                 for index, child in enumerate(node):
                     kind = type(child)
@@ -355,18 +352,26 @@ class _Walk:
             if rule.matches_structure(node):
                 self._record(loc, "value", rule, "raw", mask(json.dumps(node, ensure_ascii=False)[:4096]))
 
-    def _confirm(self, rule: Rule, index: int, text: str, view: str) -> None:
+    def _confirm(self, rule: Rule, index: int, text: str, view: str, encoded: bytes | None = None) -> None:
+        """Record ``rule`` on text ``index`` when it matches ``text`` (``encoded``: its UTF-8 bytes)."""
         loc = self.loc(index)
         is_key = loc[2]
         if rule.target == "key" and not is_key:
             return
-        match = rule.search(text)
-        if match is None:
-            return
+        if encoded is None:
+            match = rule.search(text)
+            if match is None:
+                return
+            matched: str = match.group(0)
+        else:
+            match = rule.search(text, encoded)
+            if match is None:
+                return
+            matched = match.group(0).decode("utf-8")
         raw = self.texts[index]
         if self.rules.allowed(raw, None if is_key else self._scope_key(loc)):
             return
-        self._record(loc, "key" if is_key else "value", rule, view, mask(match.group(0)))
+        self._record(loc, "key" if is_key else "value", rule, view, mask(matched))
 
     # ------------------------------------------------------------------ matching
     def _starts(self) -> list[int]:
@@ -376,15 +381,19 @@ class _Walk:
             self._text_starts = [0, *map(operator.add, lengths, itertools.count(1))]
         return self._text_starts
 
-    def _match_raw(self, subject: str | bytes) -> None:
+    def _match_raw(self, subject: str | bytes) -> bool:
+        """Find and confirm the raw matches; True when the views trigger matched somewhere too."""
         if not self.texts:
-            return
+            return False
         candidates = self.rules.prefilter.Match(subject)
         if not candidates:
-            return
+            return False
         starts = self._starts()
         texts = self.texts
+        trigger = self.rules.trigger_index
         for rule_index in sorted(candidates):
+            if rule_index == trigger:
+                continue
             rule = self.rules.text_rules[rule_index]
             touched: set[int] = set()
             for match in self.rules.multiline(rule_index).finditer(subject):
@@ -394,15 +403,23 @@ class _Walk:
                 touched.update(range(first, last + 1))
             for index in sorted(touched):
                 self._confirm(rule, index, texts[index], "raw")
+        return trigger in candidates
 
-    def _trigger_views(self, concat: str, subject: str | bytes, *, ascii_only: bool) -> list[int]:
-        """Indices of texts whose views could differ from the raw text."""
+    def _trigger_views(
+        self, concat: str, subject: str | bytes, *, ascii_only: bool, triggered: bool
+    ) -> list[int]:
+        """Indices of texts whose views could differ from the raw text.
+
+        ``triggered``: the raw pass's set saw the trigger pattern somewhere (else nothing to search).
+        """
         texts = self.texts
         flagged: set[int] = set()
         if not ascii_only:
             flagged.update(index for index, text in enumerate(texts) if not text.isascii())
         if concat.count("\n") != len(texts) - 1:
             flagged.update(index for index, text in enumerate(texts) if "\n" in text)
+        if not triggered:
+            return sorted(flagged)
         skipped: dict[int, int] = {}
         position = 0
         while True:
@@ -433,10 +450,14 @@ class _Walk:
             if self.rules.allowed(raw, None if is_key else self._scope_key(loc)):
                 continue
             views = [(view, _utf8_safe(text)) for view, text in self._views(raw, loc)]
+            trigger = self.rules.trigger_index
             for view, text in views:
-                candidates = self.rules.prefilter.Match(text)
+                # Encoded once: the set and every candidate's search read the same UTF-8 bytes.
+                encoded = text.encode("utf-8")
+                candidates = self.rules.prefilter.Match(encoded)
                 for rule_index in sorted(candidates or ()):
-                    self._confirm(self.rules.text_rules[rule_index], index, text, view)
+                    if rule_index != trigger:
+                        self._confirm(self.rules.text_rules[rule_index], index, text, view, encoded)
             if self.depth < _MAX_JSON_DEPTH:
                 self._embedded_json(index, [raw, *(text for _, text in views)])
 
