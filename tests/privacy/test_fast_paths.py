@@ -55,6 +55,18 @@ class TestHtmlReferences:
         """unescape_html of a text is html.unescape of it."""
         assert _views.unescape_html(text) == html.unescape(text)
 
+    @SETTINGS
+    @given(text=REFERENCE_TEXT, repeat=st.integers(min_value=1, max_value=80))
+    def test_budget_charge_as_one_split(self, text, repeat):
+        """Whichever split decodes the text, the budget pays its characters, references and spellings."""
+        text *= repeat  # past the few mixed pieces the decimal split decodes on their own
+        found = _views._HTML_REFERENCE.findall(text)
+        budget = _views.Budget(0)
+        before = budget.remaining
+        assert _views.unescape_html(text, budget) == html.unescape(text)
+        charged = len(text) + 2 * len(found) + 16 * len(set(found)) if "&" in text else 0
+        assert before - budget.remaining == charged
+
     @pytest.mark.slow
     def test_every_code_point(self):
         """Every decimal and hex number up to past the last code point decodes as html.unescape does."""

@@ -27,7 +27,6 @@ from saas_contracts._jsontype import has_json_type
 from saas_contracts._resources import packaged
 from saas_contracts.errors import ContractViolationError, SchemaDefinitionError
 from saas_contracts.privacy._rules_checked import CHECKED_RULES_DIGEST, CHECKED_RULES_SHA256
-from saas_contracts.privacy._views import TRIGGER_PATTERN
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -537,9 +536,6 @@ class RuleSet:
             self.prefilter.Add(
                 f"(?{'i' if rule.ignore_case else ''}m){relax_for_prefilter(rule.pattern or '')}"
             )
-        # One more member, after the rules: the views trigger, so the raw pass tells in
-        # the same DFA pass whether any text needs its views (index ``trigger_index``).
-        self.trigger_index: int = self.prefilter.Add(TRIGGER_PATTERN)
         self.prefilter.Compile()
         self.first_key_set: frozenset[str] = frozenset(self.structure_first_keys)
         self.key_cache: dict[str, KeyInfo] = {}

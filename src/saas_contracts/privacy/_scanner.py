@@ -183,8 +183,8 @@ class _Walk:
             self.budget = Budget(len(concat))
         for info, text, loc in self._pending:
             self._field_views(info, text, loc)
-        triggered = self._match_raw(subject)
-        self._match_views(self._trigger_views(concat, subject, ascii_only=ascii_only, triggered=triggered))
+        self._match_raw(subject)
+        self._match_views(self._trigger_views(concat, subject, ascii_only=ascii_only))
         return self.hits
 
     def _collect(self, value: Any) -> None:  # noqa: C901, PLR0912 - the hot loop, kept in one frame
@@ -381,19 +381,15 @@ class _Walk:
             self._text_starts = [0, *map(operator.add, lengths, itertools.count(1))]
         return self._text_starts
 
-    def _match_raw(self, subject: str | bytes) -> bool:
-        """Find and confirm the raw matches; True when the views trigger matched somewhere too."""
+    def _match_raw(self, subject: str | bytes) -> None:
         if not self.texts:
-            return False
+            return
         candidates = self.rules.prefilter.Match(subject)
         if not candidates:
-            return False
+            return
         starts = self._starts()
         texts = self.texts
-        trigger = self.rules.trigger_index
         for rule_index in sorted(candidates):
-            if rule_index == trigger:
-                continue
             rule = self.rules.text_rules[rule_index]
             touched: set[int] = set()
             for match in self.rules.multiline(rule_index).finditer(subject):
@@ -403,23 +399,15 @@ class _Walk:
                 touched.update(range(first, last + 1))
             for index in sorted(touched):
                 self._confirm(rule, index, texts[index], "raw")
-        return trigger in candidates
 
-    def _trigger_views(
-        self, concat: str, subject: str | bytes, *, ascii_only: bool, triggered: bool
-    ) -> list[int]:
-        """Indices of texts whose views could differ from the raw text.
-
-        ``triggered``: the raw pass's set saw the trigger pattern somewhere (else nothing to search).
-        """
+    def _trigger_views(self, concat: str, subject: str | bytes, *, ascii_only: bool) -> list[int]:
+        """Indices of texts whose views could differ from the raw text."""
         texts = self.texts
         flagged: set[int] = set()
         if not ascii_only:
             flagged.update(index for index, text in enumerate(texts) if not text.isascii())
         if concat.count("\n") != len(texts) - 1:
             flagged.update(index for index, text in enumerate(texts) if "\n" in text)
-        if not triggered:
-            return sorted(flagged)
         skipped: dict[int, int] = {}
         position = 0
         while True:
@@ -450,14 +438,12 @@ class _Walk:
             if self.rules.allowed(raw, None if is_key else self._scope_key(loc)):
                 continue
             views = [(view, _utf8_safe(text)) for view, text in self._views(raw, loc)]
-            trigger = self.rules.trigger_index
             for view, text in views:
                 # Encoded once: the set and every candidate's search read the same UTF-8 bytes.
                 encoded = text.encode("utf-8")
                 candidates = self.rules.prefilter.Match(encoded)
                 for rule_index in sorted(candidates or ()):
-                    if rule_index != trigger:
-                        self._confirm(self.rules.text_rules[rule_index], index, text, view, encoded)
+                    self._confirm(self.rules.text_rules[rule_index], index, text, view, encoded)
             if self.depth < _MAX_JSON_DEPTH:
                 self._embedded_json(index, [raw, *(text for _, text in views)])
 

@@ -41,6 +41,9 @@ import binascii
 import codecs
 import functools
 import html
+import html.entities
+import itertools
+import operator
 import re
 import unicodedata
 import warnings
@@ -269,14 +272,73 @@ def unescape(text: str, budget: Budget | None = None) -> str:
 def unescape_html(text: str, budget: Budget | None = None) -> str:
     """Decode HTML character references (``&#115;``, ``&#x73;``, ``&amp;``) exactly as ``html.unescape``.
 
-    Over the whole text: the references are decoded once per distinct
-    spelling and charged to ``budget`` (the text is kept as is when the budget
-    does not cover them; the budget is then exhausted and the scanner says so).
+    One split of the whole text finds every reference, each distinct spelling
+    is decoded once (a mostly distinct list is decoded as a whole), and the
+    references are charged to ``budget`` as characters plus a fixed cost per
+    distinct spelling (the text is kept as is when the budget does not cover
+    them; the budget is then exhausted and the scanner says so).
+
+    Decimal references with their semicolon, the only kind a long text can hold
+    very many distinct of, are split out first and decoded as whole lists at C
+    speed (:func:`_numeric_references`). Every ``&#115;`` is one of
+    html.unescape's references, whole, and no other reference reaches across
+    one (each ends before any '&'), so the pieces between them are decoded on
+    their own, when only a few of them hold a '&'; otherwise the text takes the
+    general split.
     """
     if "&" not in text:
         return text
-    decoded = _decode_distinct(_HTML_REFERENCE, text, _html_references, budget or _unlimited())
-    return text if decoded is None else decoded
+    budget = budget or _unlimited()
+    parts = _DECIMAL_REFERENCE.split(text)
+    if len(parts) > 1:
+        between = parts[0::2]
+        mixed = [index for index, piece in enumerate(between) if "&" in piece]
+        if len(mixed) <= _FEW_PIECES:
+            return _decimal_substitute(text, parts, mixed, budget)
+    return _substitute(text, _HTML_REFERENCE.split(text), _html_references, budget)
+
+
+_FEW_PIECES: Final = 64
+
+
+def _decimal_substitute(text: str, parts: list[str], mixed: list[int], budget: Budget) -> str:
+    """unescape_html of ``text`` split by ``_DECIMAL_REFERENCE`` (``mixed``: pieces with other references)."""
+    numbers = parts[1::2]
+    pieces = {index: _HTML_REFERENCE.split(parts[2 * index]) for index in mixed}
+    others = [item for split in pieces.values() for item in split[1::2]]
+    distinct_numbers = set(numbers)
+    distinct_others = set(others)
+    found = len(numbers) + len(others)
+    if not budget.spend(len(text) + 2 * found + _PER_ITEM * (len(distinct_numbers) + len(distinct_others))):
+        return text
+    if 2 * len(distinct_numbers) > len(numbers):
+        parts[1::2] = _numeric_references(numbers, 10)
+    else:
+        keys = list(distinct_numbers)
+        table = dict(zip(keys, _numeric_references(keys, 10), strict=True))
+        parts[1::2] = map(table.__getitem__, numbers)
+    if pieces:
+        keys = list(distinct_others)
+        named = dict(zip(keys, _html_references(keys), strict=True))
+        for index, split in pieces.items():
+            split[1::2] = map(named.__getitem__, split[1::2])
+            parts[2 * index] = "".join(split)
+    return "".join(parts)
+
+
+def _substitute(text: str, parts: list[str], decode: Callable[[list[str]], list[str]], budget: Budget) -> str:
+    """``text`` split by a one-group pattern (``parts``), each found item replaced by its decoded form."""
+    found = parts[1::2]
+    distinct = set(found)
+    if not budget.spend(len(text) + 2 * len(found) + _PER_ITEM * len(distinct)):
+        return text
+    if 2 * len(distinct) > len(found):  # mostly distinct: the whole list at once
+        parts[1::2] = decode(found)
+    else:
+        keys = list(distinct)
+        table = dict(zip(keys, decode(keys), strict=True))
+        parts[1::2] = map(table.__getitem__, found)
+    return "".join(parts)
 
 
 # html.unescape's special numeric references (replaced, or dropped); every other
@@ -284,46 +346,93 @@ def unescape_html(text: str, budget: Budget | None = None) -> str:
 _HTML_SPECIAL_NUMBERS: Final = frozenset(vars(html)["_invalid_charrefs"]) | frozenset(
     vars(html)["_invalid_codepoints"]
 )
-
-
-def _plain_numeric_reference(item: str) -> str | None:
-    """What ``html.unescape`` makes of ``&#115;`` / ``&#x73;``; None for anything it treats specially."""
-    if item[1] == "#" and item[-1] == ";":
-        number = int(item[3:-1], 16) if item[2] in "xX" else int(item[2:-1])
-        if (
-            number not in _HTML_SPECIAL_NUMBERS
-            and number <= _MAX_PLAIN_CODEPOINT
-            and not _SURROGATES_FIRST <= number <= _SURROGATES_LAST
-        ):
-            return chr(number)
-    return None
-
-
-def _html_references(items: list[str]) -> list[str]:
-    """``html.unescape`` of each reference (items of ``_HTML_REFERENCE``), in one pass for the others.
-
-    The references that are not plain numbers are joined with NUL and unescaped
-    at once: NUL ends every reference (a name that takes it in keeps it, as the
-    rest after its longest known prefix) and no reference decodes to NUL, so
-    splitting at NUL gives each reference's own result.
-    """
-    decoded = list(map(_plain_numeric_reference, items))
-    rest = [index for index, text in enumerate(decoded) if text is None]
-    if rest:
-        others = [items[index] for index in rest]
-        joined = (
-            None if any("\0" in item for item in others) else html.unescape("\0".join(others)).split("\0")
-        )
-        if joined is None or len(joined) != len(others):
-            joined = list(map(html.unescape, others))
-        for index, text in zip(rest, joined, strict=True):
-            decoded[index] = text
-    return [text or "" for text in decoded]  # every None was replaced (a reference may decode to '')
-
-
 _MAX_PLAIN_CODEPOINT: Final = 0x10FFFF
 _SURROGATES_FIRST: Final = 0xD800
 _SURROGATES_LAST: Final = 0xDFFF
+_NOT_PLAIN: Final = _HTML_SPECIAL_NUMBERS | frozenset(range(_SURROGATES_FIRST, _SURROGATES_LAST + 1))
+_MAX_DIGITS: Final = 7
+"""Digits of the longest number ``_numeric_references`` converts (beyond: past the last code point)."""
+_HTML5: Final = html.entities.html5
+_LONGEST_BARE_NAME: Final = max(len(name) for name in _HTML5 if not name.endswith(";"))
+"""A prefix html.unescape tries never holds the ';', so it is a name without one: at most this long."""
+
+
+def _numeric_references(numbers: list[str | None], base: int) -> list[str]:
+    """``html.unescape`` of ``&#N;`` for each decimal (or ``xN`` hex) spelling; None gives ''.
+
+    Whole lists through ``map``: no Python-level step per reference. A number
+    html.unescape treats specially (or past the last code point) is looked up
+    in a small table made by html.unescape itself.
+    """
+    holes = None in numbers
+    if base == _HEX:
+        spelled = map(_NONE_AS_HEX_ZERO.get, numbers, numbers) if holes else numbers
+        digits = list(map(_AFTER_X, spelled))
+    else:
+        digits = list(map(_NONE_AS_ZERO.get, numbers, numbers)) if holes else numbers  # type: ignore[arg-type]
+    try:
+        values = list(map(int, digits, itertools.repeat(base, len(digits))))
+    except ValueError:
+        # Thousands of digits (leading zeros, or far past any code point): Python refuses
+        # them, and the value only matters up to the last code point.
+        beyond = format(_MAX_PLAIN_CODEPOINT + 1, "x" if base == _HEX else "d")
+        digits = [text if len(text.lstrip("0")) <= _MAX_DIGITS else beyond for text in digits]
+        values = list(map(int, digits, itertools.repeat(base, len(digits))))
+    special = set(_NOT_PLAIN.intersection(values))
+    if max(values) > _MAX_PLAIN_CODEPOINT:
+        special.update(value for value in values if value > _MAX_PLAIN_CODEPOINT)
+        values_in_range: Any = map(min, values, itertools.repeat(_MAX_PLAIN_CODEPOINT, len(values)))
+    else:
+        values_in_range = values
+    decoded: Any = map(chr, values_in_range)
+    if special:
+        table = {value: html.unescape(f"&#{value};") for value in special}
+        decoded = map(table.get, values, decoded)
+    return list(map(_NONE_AS_EMPTY.get, numbers, decoded) if holes else decoded)
+
+
+_HEX: Final = 16
+_NONE_AS_ZERO: Final[dict[str | None, str]] = {None: "0"}
+_NONE_AS_HEX_ZERO: Final[dict[str | None, str]] = {None: "x0"}
+_NONE_AS_EMPTY: Final[dict[str | None, str]] = {None: ""}
+_AFTER_X: Final = operator.itemgetter(slice(1, None))
+_DECIMAL_REFERENCE: Final = re.compile(r"&#([0-9]+);")
+_BEYOND_LAST_CODE_POINT: Final = "\ufffd"
+"""What html.unescape makes of a number past the last code point."""
+
+
+def _html_references(items: list[str]) -> list[str]:
+    """``html.unescape`` of each reference (items of ``_HTML_REFERENCE``), see :func:`_one_reference`."""
+    return list(map(_one_reference, items))
+
+
+def _one_reference(item: str) -> str:
+    """``html.unescape`` of one reference; a name's prefixes are tried only as long as a name can be."""
+    name = item[1:]
+    if name[0] == "#":
+        return _one_number(item)
+    found = _HTML5.get(name)
+    if found is not None:
+        return found
+    for end in range(min(len(name) - 1, _LONGEST_BARE_NAME), 1, -1):
+        found = _HTML5.get(name[:end])
+        if found is not None:
+            return found + name[end:]
+    return item
+
+
+def _one_number(item: str) -> str:
+    """``html.unescape`` of one numeric reference (``&#115;``, ``&#x73;``, with or without ';')."""
+    if item[-1] != ";":
+        return html.unescape(item)
+    hexadecimal = item[2] in "xX"
+    digits = item[3:-1] if hexadecimal else item[2:-1]
+    if len(digits.lstrip("0")) > _MAX_DIGITS:
+        return _BEYOND_LAST_CODE_POINT
+    number = int(digits, _HEX if hexadecimal else 10)
+    if number > _MAX_PLAIN_CODEPOINT or number in _NOT_PLAIN:
+        return html.unescape(f"&#{number};")
+    return chr(number)
 
 
 def _percent_round(text: str) -> str:
