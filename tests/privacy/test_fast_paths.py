@@ -116,6 +116,72 @@ class TestRuns:
             assert len(data.translate(None, _views._PRINTABLE_ASCII_BYTES)) == expected
 
 
+def _base64_runs_one_by_one(text: str, budget: _views.Budget) -> str:
+    """The straightforward decoder: one run at a time, one budget charge per run."""
+    pieces = []
+    for found in _finditer_runs(_views._BASE64_RUN.pattern, text):
+        if not budget.spend(16 + 2 * len(found)):
+            break
+        run = found.rstrip("=")
+        if run.lower() == run or run.upper() == run:
+            continue
+        run = run[: len(run) - len(run) % 4] if len(run) % 4 == 1 else run
+        try:
+            data = base64.urlsafe_b64decode(run.replace("+", "-").replace("/", "_") + "=" * (-len(run) % 4))
+        except (binascii.Error, ValueError):
+            continue
+        decoded = _views._printable_text(data)
+        if decoded is not None:
+            pieces.append(decoded)
+    return "\n".join(pieces)
+
+
+def _hex_runs_one_by_one(text: str, budget: _views.Budget) -> str:
+    pieces = []
+    for run in _finditer_runs(_views._HEX_RUN.pattern, text):
+        if not budget.spend(16 + 2 * len(run)):
+            break
+        decoded = _views._printable_text(bytes.fromhex(run))
+        if decoded is not None:
+            pieces.append(decoded)
+    return "\n".join(pieces)
+
+
+RUNS_TEXT = st.lists(
+    st.sampled_from(
+        ["aGFybWxlc3Mgd29yZHMgMQ", "c2VjcmV0LXRva2VuLXZhbHVl==", "686172 6d6c657373203132", " ", "\n"]
+    )
+    | st.binary(min_size=6, max_size=30).map(lambda data: base64.urlsafe_b64encode(data).decode())
+    | st.binary(min_size=12, max_size=30).map(bytes.hex)
+    | RUN_TEXT,
+    max_size=30,
+).map(" ".join)
+
+
+class TestRunDecoding:
+    """Decoding whole lists of runs equals decoding them one by one, budget charges and cut-off included."""
+
+    @SETTINGS
+    @given(text=RUNS_TEXT, units=st.integers(min_value=-(1 << 20), max_value=4000))
+    def test_base64(self, text, units):
+        """Same text, same remaining budget, same exhaustion."""
+        ours, theirs = _views.Budget(0), _views.Budget(0)
+        ours.remaining = theirs.remaining = units
+        ours.exhausted = theirs.exhausted = units < 0
+        assert _views.decode_base64_runs(text, ours) == _base64_runs_one_by_one(text, theirs)
+        assert (ours.remaining, ours.exhausted) == (theirs.remaining, theirs.exhausted)
+
+    @SETTINGS
+    @given(text=RUNS_TEXT, units=st.integers(min_value=-(1 << 20), max_value=4000))
+    def test_hex(self, text, units):
+        """Same text, same remaining budget, same exhaustion."""
+        ours, theirs = _views.Budget(0), _views.Budget(0)
+        ours.remaining = theirs.remaining = units
+        ours.exhausted = theirs.exhausted = units < 0
+        assert _views.decode_hex_runs(text, ours) == _hex_runs_one_by_one(text, theirs)
+        assert (ours.remaining, ours.exhausted) == (theirs.remaining, theirs.exhausted)
+
+
 class TestInvisible:
     """Stripping invisible characters after an RE2 presence check equals the plain substitution."""
 

@@ -489,39 +489,60 @@ def _re2_runs(pattern: Any, text: str) -> list[str]:
 
 
 def decode_base64_runs(text: str, budget: Budget | None = None) -> str:
-    """Decoded text of every base64/base64url run that decodes to readable UTF-8."""
-    budget = budget or _unlimited()
-    pieces = []
-    for found in _re2_runs(_BASE64_RUN, text):
-        if not budget.spend(_PER_ITEM + 2 * len(found)):
-            break
-        run = found.rstrip("=")
-        if not _mixed_case(run):
-            continue
-        run = run[: len(run) - len(run) % 4] if len(run) % 4 == 1 else run
-        padded = run + "=" * (-len(run) % 4)
-        try:
-            # urlsafe_b64decode of the run with +/ spelled -_: both alphabets read alike.
-            data = binascii.a2b_base64(padded.translate(_URLSAFE_TO_STANDARD).encode("ascii"))
-        except (binascii.Error, ValueError):
-            continue
-        decoded = _printable_text(data)
-        if decoded is not None:
-            pieces.append(decoded)
-    return "\n".join(pieces)
+    """Decoded text of every base64/base64url run that decodes to readable UTF-8.
+
+    Each step runs over the whole list of runs through ``map`` (a text of many
+    short runs would otherwise pay several Python-level steps per run); the
+    result is what decoding them one by one gives.
+    """
+    runs = _affordable(_re2_runs(_BASE64_RUN, text), budget or _unlimited())
+    size = len(runs)
+    stripped = list(map(str.rstrip, runs, itertools.repeat("=", size)))
+    has_lower = map(operator.ne, stripped, map(str.upper, stripped))
+    has_upper = map(operator.ne, stripped, map(str.lower, stripped))
+    mixed = itertools.compress(stripped, map(operator.and_, has_lower, has_upper))
+    # A 4n+1 run loses its last character, the others get their padding.
+    padded = [run[:-1] if len(run) % 4 == 1 else run + _BASE64_PADDING[len(run) % 4] for run in mixed]
+    try:
+        # urlsafe_b64decode of the run with +/ spelled -_: both alphabets read alike.
+        data = list(map(binascii.a2b_base64, map(bytes.translate, map(str.encode, padded), _URLSAFE_TABLES)))
+    except (binascii.Error, ValueError):
+        data = []
+        for run in padded:
+            try:
+                data.append(binascii.a2b_base64(run.encode().translate(_URLSAFE_BYTES)))
+            except (binascii.Error, ValueError):
+                continue
+    long_enough = itertools.compress(data, map(operator.ge, map(len, data), _MIN_DECODED_SIZES))
+    return "\n".join(filter(None, map(_printable_text, long_enough)))
+
+
+_BASE64_PADDING: Final = ("", "", "==", "=")
+_URLSAFE_BYTES: Final = bytes.maketrans(b"-_", b"+/")
+_URLSAFE_TABLES: Final = itertools.repeat(_URLSAFE_BYTES)
+_MIN_DECODED_SIZES: Final = itertools.repeat(_MIN_DECODED)
+
+
+def _affordable(runs: list[str], budget: Budget) -> list[str]:
+    """The runs ``budget`` pays for, charged as one spend (16 + 2 per character) per run in order would be."""
+    if budget.exhausted:
+        return []
+    total = _PER_ITEM * len(runs) + 2 * sum(map(len, runs))
+    if total <= budget.remaining:
+        budget.remaining -= total
+        return runs
+    for index, spent in enumerate(itertools.accumulate(_PER_ITEM + 2 * len(run) for run in runs)):
+        if spent > budget.remaining:
+            budget.remaining -= spent
+            budget.exhausted = True
+            return runs[:index]
+    raise AssertionError(total)  # pragma: no cover - the total exceeds the remaining units
 
 
 def decode_hex_runs(text: str, budget: Budget | None = None) -> str:
-    """Decoded text of every hex run (24+ digits) that decodes to readable UTF-8."""
-    budget = budget or _unlimited()
-    pieces = []
-    for run in _re2_runs(_HEX_RUN, text):
-        if not budget.spend(_PER_ITEM + 2 * len(run)):
-            break
-        decoded = _printable_text(bytes.fromhex(run))
-        if decoded is not None:
-            pieces.append(decoded)
-    return "\n".join(pieces)
+    """Decoded text of every hex run (24+ digits) that decodes to readable UTF-8 (whole lists, as above)."""
+    runs = _affordable(_re2_runs(_HEX_RUN, text), budget or _unlimited())
+    return "\n".join(filter(None, map(_printable_text, map(bytes.fromhex, runs))))
 
 
 _LINE_BREAKS: Final = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
