@@ -358,6 +358,8 @@ class _Walk:
         is_key = loc[2]
         if rule.target == "key" and not is_key:
             return
+        if (loc, "key" if is_key else "value", rule.id) in self.hits:
+            return  # found in an earlier view: the first view is the one recorded
         if encoded is None:
             match = rule.search(text)
             if match is None:

@@ -55,7 +55,7 @@ from saas_contracts._jsonio import loads
 from saas_contracts._resources import packaged
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 VIEWS: Final = (
     "raw",
@@ -357,19 +357,14 @@ _LONGEST_BARE_NAME: Final = max(len(name) for name in _HTML5 if not name.endswit
 """A prefix html.unescape tries never holds the ';', so it is a name without one: at most this long."""
 
 
-def _numeric_references(numbers: list[str | None], base: int) -> list[str]:
-    """``html.unescape`` of ``&#N;`` for each decimal (or ``xN`` hex) spelling; None gives ''.
+def _numeric_references(numbers: list[str], base: int) -> list[str]:
+    """``html.unescape`` of ``&#N;`` for each decimal (or ``xN`` hex) spelling ``N``.
 
     Whole lists through ``map``: no Python-level step per reference. A number
     html.unescape treats specially (or past the last code point) is looked up
     in a small table made by html.unescape itself.
     """
-    holes = None in numbers
-    if base == _HEX:
-        spelled = map(_NONE_AS_HEX_ZERO.get, numbers, numbers) if holes else numbers
-        digits = list(map(_AFTER_X, spelled))
-    else:
-        digits = list(map(_NONE_AS_ZERO.get, numbers, numbers)) if holes else numbers  # type: ignore[arg-type]
+    digits: list[str] = list(map(_AFTER_X, numbers)) if base == _HEX else numbers
     try:
         values = list(map(int, digits, itertools.repeat(base, len(digits))))
     except ValueError:
@@ -379,22 +374,18 @@ def _numeric_references(numbers: list[str | None], base: int) -> list[str]:
         digits = [text if len(text.lstrip("0")) <= _MAX_DIGITS else beyond for text in digits]
         values = list(map(int, digits, itertools.repeat(base, len(digits))))
     special = set(_NOT_PLAIN.intersection(values))
+    in_range: Iterable[int] = values
     if max(values) > _MAX_PLAIN_CODEPOINT:
         special.update(value for value in values if value > _MAX_PLAIN_CODEPOINT)
-        values_in_range: Any = map(min, values, itertools.repeat(_MAX_PLAIN_CODEPOINT, len(values)))
-    else:
-        values_in_range = values
-    decoded: Any = map(chr, values_in_range)
+        in_range = map(min, values, itertools.repeat(_MAX_PLAIN_CODEPOINT, len(values)))
+    decoded: Iterable[str] = map(chr, in_range)
     if special:
         table = {value: html.unescape(f"&#{value};") for value in special}
         decoded = map(table.get, values, decoded)
-    return list(map(_NONE_AS_EMPTY.get, numbers, decoded) if holes else decoded)
+    return list(decoded)
 
 
 _HEX: Final = 16
-_NONE_AS_ZERO: Final[dict[str | None, str]] = {None: "0"}
-_NONE_AS_HEX_ZERO: Final[dict[str | None, str]] = {None: "x0"}
-_NONE_AS_EMPTY: Final[dict[str | None, str]] = {None: ""}
 _AFTER_X: Final = operator.itemgetter(slice(1, None))
 _DECIMAL_REFERENCE: Final = re.compile(r"&#([0-9]+);")
 _BEYOND_LAST_CODE_POINT: Final = "\ufffd"
