@@ -16,8 +16,11 @@ import pytest
 import re2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.privacy._support import CORPUS
 
-from saas_contracts.privacy import _views
+from saas_contracts._fragments import join_fragments
+from saas_contracts._jsonio import loads
+from saas_contracts.privacy import _scanner, _views, scan
 from saas_contracts.privacy._rules import default_rules
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -208,3 +211,38 @@ class TestKeywordCache:
             for rule in rules:
                 expected = any(keyword in text.lower() for keyword in rule.keywords)
                 assert rule.keyword_ok(text) is expected
+
+
+def _reject_samples() -> list[tuple[str, object]]:
+    samples: list[tuple[str, object]] = [
+        (path.name, join_fragments(loads(path.read_text(encoding="utf-8"))))
+        for path in sorted((CORPUS / "reject").glob("*.json"))
+    ]
+    for path in sorted((CORPUS / "recall" / "dev").glob("*.json"))[:8]:
+        document = join_fragments(loads(path.read_text(encoding="utf-8")))
+        samples.extend((path.name, {"notes": sample["text"]}) for sample in document["samples"])
+    return samples
+
+
+PAD = "x=1 & y%2 \\n \u00e9 " * 1200
+"""Past 16 KiB in every view, with a line break, an escape, a percent sign and an '&' to make them."""
+
+
+class TestFusedCandidates:
+    """Searching a long view's open candidates in one regexp first never changes a finding."""
+
+    @pytest.mark.slow
+    def test_reject_corpus_and_recall_samples(self, monkeypatch):
+        """Every view fused (threshold 0) finds what no view fused finds; samples inside long texts too."""
+        samples = _reject_samples()
+        padded = [
+            (name, {"notes": PAD + doc["notes"] + PAD})
+            for name, doc in samples
+            if isinstance(doc, dict) and isinstance(doc.get("notes"), str)
+        ][::5]
+        for name, doc in samples + padded:
+            monkeypatch.setattr(_scanner, "_FUSE_FROM", 1 << 40)
+            expected = scan(doc).to_json()
+            monkeypatch.setattr(_scanner, "_FUSE_FROM", 0)
+            assert scan(doc).to_json() == expected, name
+        assert any(scan(doc).findings for _, doc in padded)

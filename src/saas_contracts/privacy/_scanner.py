@@ -64,6 +64,8 @@ _HEX_ONLY: Final = frozenset("0123456789abcdefABCDEF")
 _RUN_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
 _SCALARS: Final = frozenset({int, float, bool, type(None)})
 _TEXT_BATCH: Final = 64
+_FUSE_FROM: Final = 1 << 14
+"""A view this long (UTF-8 bytes) is first searched with all its candidates in one regexp."""
 _PUNCTUATION: Final = " \t[]{},"
 
 # A location: (container link, key or index, is-member-name). A link is None
@@ -443,11 +445,26 @@ class _Walk:
             for view, text in views:
                 # Encoded once: the set and every candidate's search read the same UTF-8 bytes.
                 encoded = text.encode("utf-8")
-                candidates = self.rules.prefilter.Match(encoded)
-                for rule_index in sorted(candidates or ()):
+                candidates = sorted(self.rules.prefilter.Match(encoded) or ())
+                if len(encoded) >= _FUSE_FROM:
+                    candidates = self._open(candidates, loc)
+                    if len(candidates) > 1 and self.rules.any_of(tuple(candidates)).search(encoded) is None:
+                        continue  # no open candidate's exact pattern matches anywhere in this view
+                for rule_index in candidates:
                     self._confirm(self.rules.text_rules[rule_index], index, text, view, encoded)
             if self.depth < _MAX_JSON_DEPTH:
                 self._embedded_json(index, [raw, *(text for _, text in views)])
+
+    def _open(self, candidates: list[int], loc: Loc) -> list[int]:
+        """The candidates :meth:`_confirm` could still record at ``loc`` (target fits, not found yet)."""
+        is_key = loc[2]
+        target = "key" if is_key else "value"
+        rules = self.rules.text_rules
+        return [
+            index
+            for index in candidates
+            if (is_key or rules[index].target != "key") and (loc, target, rules[index].id) not in self.hits
+        ]
 
     def _embedded_json(self, index: int, candidates: list[str]) -> None:
         loc = self.loc(index)
