@@ -44,6 +44,7 @@ from saas_contracts.privacy._views import (
     decode_base64_runs,
     decode_hex_runs,
     derived_views,
+    utf8,
 )
 
 if TYPE_CHECKING:
@@ -444,7 +445,7 @@ class _Walk:
             views = [(view, _utf8_safe(text)) for view, text in self._views(raw, loc)]
             for view, text in views:
                 # Encoded once: the set and every candidate's search read the same UTF-8 bytes.
-                encoded = text.encode("utf-8")
+                encoded = utf8(text)
                 candidates = sorted(self.rules.prefilter.Match(encoded) or ())
                 if len(encoded) >= _FUSE_FROM:
                     candidates = self._open(candidates, loc)

@@ -115,6 +115,8 @@ _INVISIBLE = re.compile(
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef]+",
 )
 _INVISIBLE_PRESENT = re2.compile(_INVISIBLE.pattern)
+_INVISIBLE_CHAR = re.compile(_INVISIBLE.pattern.removesuffix("+"))
+_REPLACED_INVISIBLES = 8
 # Run finders scan megabyte strings, so they run on RE2 (one DFA pass). The
 # wrapper's finditer builds several Python objects per match, which dominated
 # texts of many short runs: _re2_runs asks the compiled regexp for one span per
@@ -153,12 +155,26 @@ def clean(text: str) -> str:
 
 
 def _strip_invisible(text: str) -> str:
-    """``_INVISIBLE.sub("", text)``; RE2 first tells (one DFA pass) whether there is anything to remove."""
+    """``_INVISIBLE.sub("", text)``; RE2 first tells (one DFA pass) whether there is anything to remove.
+
+    The first few distinct invisible characters are removed by ``str.replace``
+    (a flood of one zero-width space is half a million matches for the
+    substitution); whatever is left after them goes to the substitution.
+    """
     try:
         present = _INVISIBLE_PRESENT.search(text) is not None
     except UnicodeEncodeError:  # a lone surrogate: RE2 reads UTF-8 only
         present = True
-    return _INVISIBLE.sub("", text) if present else text
+    if not present:
+        return text
+    position = 0
+    for _ in range(_REPLACED_INVISIBLES):
+        found = _INVISIBLE_CHAR.search(text, position)
+        if found is None:
+            return text
+        position = found.start()  # nothing before it is invisible, before or after the removal
+        text = text.replace(found.group(), "")
+    return _INVISIBLE.sub("", text)
 
 
 @functools.cache
@@ -464,9 +480,15 @@ def _mixed_case(run: str) -> bool:
     return run.lower() != run and run.upper() != run
 
 
+@functools.lru_cache(maxsize=4)
+def utf8(text: str) -> bytes:
+    """``text`` in UTF-8, kept for the last few texts (two run finders, the set and its rules read a view)."""
+    return text.encode("utf-8")
+
+
 def _re2_runs(pattern: Any, text: str) -> list[str]:
     """Every match of ``pattern`` (ASCII-only, never empty) in ``text``, in order."""
-    subject = text.encode("utf-8")
+    subject = utf8(text)
     match = pattern._regexp.Match  # noqa: SLF001 - one C call per match, no Match objects
     end = len(subject)
     runs: list[str] = []
