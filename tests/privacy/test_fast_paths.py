@@ -21,7 +21,7 @@ from tests.privacy._support import CORPUS
 from saas_contracts._fragments import join_fragments
 from saas_contracts._jsonio import loads
 from saas_contracts.privacy import _scanner, _views, scan
-from saas_contracts.privacy._rules import default_rules
+from saas_contracts.privacy._rules import KeyInfo, default_rules
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NAMES = sorted(html.entities.html5)[:400]
@@ -246,3 +246,61 @@ class TestFusedCandidates:
             monkeypatch.setattr(_scanner, "_FUSE_FROM", 0)
             assert scan(doc).to_json() == expected, name
         assert any(scan(doc).findings for _, doc in padded)
+
+
+KEYS = ["plan", "count", "notes", "password", "api_key", "x\u00e9", "a\nb", "sk_live_", "%41", "ws_ref_1"]
+DOCUMENT = st.recursive(
+    st.sampled_from(["free", "pro", "x y", "", "\\u0061", "caf\u00e9"]) | st.integers(0, 9),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(KEYS), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+def _all_texts(value: object) -> list[str]:  # noqa: C901 - the collector's rules, spelled out
+    """Every member name and string value, in walk order (member names before their values)."""
+    rules = default_rules()
+    texts: list[str] = []
+    stack: list[tuple[object, KeyInfo | None]] = [(value, None)]
+    while stack:
+        node, scope = stack.pop()
+        if isinstance(node, str):
+            texts.append(node)
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                texts.append(key)
+                info = rules.key_info(key)
+                if isinstance(child, str):
+                    if not info.exempt(child):
+                        texts.append(child)
+                elif isinstance(child, (dict, list)):
+                    stack.append((child, info))
+        elif isinstance(node, list):
+            for child in node:
+                if isinstance(child, str):
+                    if scope is None or not scope.exempt(child):
+                        texts.append(child)
+                elif isinstance(child, (dict, list)):
+                    stack.append((child, scope))
+    return texts
+
+
+class TestInertNames:
+    """Member names nothing can be found in are left out of the texts, but not out of the budget."""
+
+    @SETTINGS
+    @given(document=DOCUMENT)
+    def test_budget_counts_every_text(self, document):
+        """The budget is made from the size of every text joined, inert names included."""
+        size = len("\n".join(_all_texts(document)))
+        fresh = _scanner._Walk(default_rules())
+        fresh._collect(document)
+        joined = len("\n".join(fresh.texts))
+        inert = fresh._inert_size
+        assert joined + inert - (1 if inert and not fresh.texts else 0) == size
+
+    def test_inert_names(self):
+        """A plain snake_case name is inert; one a rule or a view could read is not."""
+        rules = default_rules()
+        assert rules.key_info("plan_label").skip == len("plan_label") + 1
+        for name in ("sk_live_" + "a" * 24, "caf\u00e9", "a\nb", "%41", "\\u0061", "alice@example.org"):
+            assert rules.key_info(name).skip == 0, name

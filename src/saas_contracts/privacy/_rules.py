@@ -27,6 +27,7 @@ from saas_contracts._jsontype import has_json_type
 from saas_contracts._resources import packaged
 from saas_contracts.errors import ContractViolationError, SchemaDefinitionError
 from saas_contracts.privacy._rules_checked import CHECKED_RULES_DIGEST, CHECKED_RULES_SHA256
+from saas_contracts.privacy._views import TRIGGER_PATTERN
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -117,6 +118,7 @@ def compile_re2(pattern: str, *, ignore_case: bool, multiline: bool = False) -> 
 
 
 _PREFILTER_REPEAT = 2
+_TRIGGER: Final = re2.compile(TRIGGER_PATTERN)
 _ANY_OF_CACHE = 256
 
 
@@ -177,6 +179,10 @@ class KeyInfo(NamedTuple):
     scoped_allow: tuple[AllowEntry, ...]
     """Allow entries whose key scope matches (plus every unscoped entry when field rules apply):
     values that fit them are exempt and never collected."""
+    skip: int = 0
+    """``len(name) + 1`` when the name as a text is inert (ASCII, no line break, no candidate rule
+    in the prefilter set, no views trigger): nothing can be found in it, so the scanner leaves it
+    out of the texts it matches and only counts its characters (and separator) for the budget."""
 
     def exempt(self, text: str) -> bool:
         """True when ``text`` fits one of the key-scoped allow entries.
@@ -598,11 +604,19 @@ class RuleSet:
                     if (e.key_regex is None and field_rules)
                     or (e.key_regex is not None and e.key_regex.match(normalized))
                 ),
+                len(key) + 1 if self._inert(key) else 0,
             )
             if len(self.key_cache) > 65536:  # bounded: hostile documents may use unique keys
                 self.key_cache.clear()
             self.key_cache[key] = cached
         return cached
+
+    def _inert(self, text: str) -> bool:
+        """True when no rule and no view can find anything in ``text`` as a text of its own."""
+        if not text.isascii() or "\n" in text:
+            return False
+        subject = text.encode("ascii")
+        return not self.prefilter.Match(subject) and _TRIGGER.search(subject) is None
 
     def allowed(self, text: str, normalized_key: str | None) -> bool:
         """True when ``text`` is exempt under the member ``normalized_key`` (None for member names)."""

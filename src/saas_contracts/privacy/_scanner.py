@@ -148,6 +148,7 @@ class _Walk:
     """Scans one parsed document."""
 
     __slots__ = (
+        "_inert_size",
         "_pending",
         "_spans",
         "_starts_cache",
@@ -165,6 +166,8 @@ class _Walk:
         self.budget = budget
         """Shared with the walks of embedded JSON; made from the document's size when None."""
         self._pending: list[tuple[KeyInfo, str, Loc]] = []
+        self._inert_size = 0
+        """Characters (plus separators) of the inert member names left out of ``texts``."""
         self.texts: list[str] = []
         self.hits: dict[tuple[Loc, str, str], _Hit] = {}
         self._spans: list[tuple[int, Link, Any]] = []
@@ -183,14 +186,16 @@ class _Walk:
             concat = "\n".join(self.texts)
         subject: str | bytes = concat.encode("ascii") if ascii_only else concat
         if self.budget is None:
-            self.budget = Budget(len(concat))
+            # The size of every text joined, inert member names included (as before they were left out).
+            inert = self._inert_size
+            self.budget = Budget(len(concat) + inert - (1 if inert and not self.texts else 0))
         for info, text, loc in self._pending:
             self._field_views(info, text, loc)
         self._match_raw(subject)
         self._match_views(self._trigger_views(concat, subject, ascii_only=ascii_only))
         return self.hits
 
-    def _collect(self, value: Any) -> None:  # noqa: C901, PLR0912 - the hot loop, kept in one frame
+    def _collect(self, value: Any) -> None:  # noqa: C901, PLR0912, PLR0915 - the hot loop, kept in one frame
         # Collects every member name and string value, applies field and
         # structure rules, and records each container's range of texts so a
         # text's location can be recovered later (rarely needed) without
@@ -201,6 +206,7 @@ class _Walk:
         cache = self.rules.key_cache
         key_info = self.rules.key_info
         first_keys = self.rules.first_key_set
+        inert = 0
         if isinstance(value, str):
             add(value)
             return
@@ -212,8 +218,12 @@ class _Walk:
             begin = len(texts)
             if isinstance(node, dict):
                 for key, child in node.items():
-                    add(key)
                     info = cache.get(key) or key_info(key)
+                    # info[3]: the name's size when it is inert (nothing to find in it), else 0.
+                    if info[3]:
+                        inert += info[3]
+                    else:
+                        add(key)
                     kind = type(child)
                     # info[1]: field rules, info[2]: key-scoped allow entries (indexing is
                     # measurably cheaper than attribute access in this loop).
@@ -253,8 +263,9 @@ class _Walk:
                         push((child, (link, index), scope))
             if len(texts) > begin:
                 spans.append((begin, link, node))
+        self._inert_size = inert
 
-    def loc(self, index: int) -> Loc:
+    def loc(self, index: int) -> Loc:  # noqa: C901 - mirrors _collect's order
         """Where text ``index`` sits, recovered from its container's span."""
         if not self._spans:
             return (None, None, False)  # the document is one string
@@ -263,10 +274,12 @@ class _Walk:
         key_info = self.rules.key_info
         if isinstance(node, dict):
             for key, child in node.items():
-                if counter == index:
-                    return (link, key, True)
-                counter += 1
-                if type(child) is str and not key_info(key).exempt(child):
+                info = key_info(key)
+                if not info.skip:
+                    if counter == index:
+                        return (link, key, True)
+                    counter += 1
+                if type(child) is str and not info.exempt(child):
                     if counter == index:
                         return (link, key, False)
                     counter += 1
