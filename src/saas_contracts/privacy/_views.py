@@ -403,14 +403,33 @@ def _numeric_references(numbers: list[str], base: int) -> list[str]:
 
 _HEX: Final = 16
 _AFTER_X: Final = operator.itemgetter(slice(1, None))
+_AFTER_AMP: Final = _AFTER_X
 _DECIMAL_REFERENCE: Final = re.compile(r"&#([0-9]+);")
 _BEYOND_LAST_CODE_POINT: Final = "\ufffd"
 """What html.unescape makes of a number past the last code point."""
 
 
 def _html_references(items: list[str]) -> list[str]:
-    """``html.unescape`` of each reference (items of ``_HTML_REFERENCE``), see :func:`_one_reference`."""
-    return list(map(_one_reference, items))
+    """``html.unescape`` of each reference (items of ``_HTML_REFERENCE``), see :func:`_one_reference`.
+
+    Names are looked up as whole lists first (the name, then each prefix length
+    a name can have, through ``map``); only a reference that is a number or has a
+    known prefix goes through :func:`_one_reference`, every other stays as it is.
+    """
+    names = list(map(_AFTER_AMP, items))
+    decoded: list[str | None] = list(map(_HTML5.get, names))
+    if None not in decoded:
+        return decoded  # type: ignore[return-value]
+    # A reference none of whose prefixes is a name (and that is no number) stays as it is.
+    open_items = [index for index, value in enumerate(decoded) if value is None]
+    candidates = [names[index] for index in open_items]
+    special = set(itertools.compress(open_items, map(str.startswith, candidates, itertools.repeat("#"))))
+    for size in range(2, _LONGEST_BARE_NAME + 1):
+        prefixes = map(_HTML5.get, map(operator.itemgetter(slice(0, size)), candidates))
+        special.update(itertools.compress(open_items, map(operator.is_not, prefixes, itertools.repeat(None))))
+    for index in open_items:
+        decoded[index] = _one_reference(items[index]) if index in special else items[index]
+    return decoded  # type: ignore[return-value]
 
 
 def _one_reference(item: str) -> str:
