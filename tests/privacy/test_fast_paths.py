@@ -229,7 +229,7 @@ PAD = "x=1 & y%2 \\n \u00e9 " * 1200
 
 
 class TestFusedCandidates:
-    """Searching a long view's open candidates in one regexp first never changes a finding."""
+    """Searching a long subject's (raw or view) candidates in one regexp first never changes a finding."""
 
     @pytest.mark.slow
     def test_reject_corpus_and_recall_samples(self, monkeypatch):

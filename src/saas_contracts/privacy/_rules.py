@@ -536,7 +536,7 @@ class RuleSet:
         self.structure_rules = tuple(rule for rule in rules if rule.target == "structure")
         self.structure_first_keys = tuple(sorted({r.conditions[0].path[0] for r in self.structure_rules}))
         self._multiline: dict[int, Any] = {}
-        self._any_of: dict[tuple[int, ...], Any] = {}
+        self._any_of: dict[tuple[tuple[int, ...], bool], Any] = {}
         options = re2.Options()
         options.max_mem = _RE2_MAX_MEM
         self.prefilter = re2.Set.SearchSet(options)
@@ -557,22 +557,23 @@ class RuleSet:
             self._multiline[index] = found
         return found
 
-    def any_of(self, indices: tuple[int, ...]) -> Any:
+    def any_of(self, indices: tuple[int, ...], *, multiline: bool = False) -> Any:
         """One RE2 regexp that matches a text exactly when one of these text rules' patterns does (cached).
 
         A long view with several candidates is searched once with it; only when it matches are
         the candidates searched one by one (a regexp, unlike a set, falls back rather than fail).
         """
-        found = self._any_of.get(indices)
+        key = (indices, multiline)
+        found = self._any_of.get(key)
         if found is None:
             alternatives = []
             for index in indices:
                 rule = self.text_rules[index]
                 alternatives.append(f"(?{'i' if rule.ignore_case else ''}:{rule.pattern})")
-            found = compile_re2("|".join(alternatives), ignore_case=False)
+            found = compile_re2("|".join(alternatives), ignore_case=False, multiline=multiline)
             if len(self._any_of) > _ANY_OF_CACHE:
                 self._any_of.clear()
-            self._any_of[indices] = found
+            self._any_of[key] = found
         return found
 
     def __iter__(self) -> Iterator[Rule]:

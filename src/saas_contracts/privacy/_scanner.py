@@ -407,7 +407,10 @@ class _Walk:
             return
         starts = self._starts()
         texts = self.texts
-        for rule_index in sorted(candidates):
+        ordered = sorted(candidates)
+        if len(ordered) > 1 and len(subject) >= _FUSE_FROM:
+            ordered = self._matching(ordered, subject)
+        for rule_index in ordered:
             rule = self.rules.text_rules[rule_index]
             touched: set[int] = set()
             for match in self.rules.multiline(rule_index).finditer(subject):
@@ -417,6 +420,29 @@ class _Walk:
                 touched.update(range(first, last + 1))
             for index in sorted(touched):
                 self._confirm(rule, index, texts[index], "raw")
+
+    def _matching(self, candidates: list[int], subject: str | bytes) -> list[int]:
+        """The candidates whose exact (multi-line) pattern matches somewhere in ``subject``.
+
+        One regexp of the candidates not yet placed finds the leftmost match of any of
+        them; the candidates matching at that very position are placed, and the rest are
+        searched again, until none of them matches: a long subject is read about once
+        per matching rule, not once per candidate.
+        """
+        remaining = candidates
+        matching: list[int] = []
+        while remaining:
+            found = self.rules.any_of(tuple(remaining), multiline=True).search(subject)
+            if found is None:
+                break
+            begin = found.start()
+            here = [index for index in remaining if self.rules.multiline(index).match(subject, begin)]
+            if not here:  # pragma: no cover - the alternative that matched matches there
+                matching.extend(remaining)
+                break
+            matching.extend(here)
+            remaining = [index for index in remaining if index not in here]
+        return sorted(matching)
 
     def _trigger_views(self, concat: str, subject: str | bytes, *, ascii_only: bool) -> list[int]:
         """Indices of texts whose views could differ from the raw text."""
