@@ -308,7 +308,8 @@ def unescape_html(text: str, budget: Budget | None = None) -> str:
     parts = _DECIMAL_REFERENCE.split(text)
     if len(parts) > 1:
         between = parts[0::2]
-        mixed = [index for index, piece in enumerate(between) if "&" in piece]
+        holding = map(operator.contains, between, itertools.repeat("&", len(between)))
+        mixed = list(itertools.compress(range(len(between)), holding))
         if len(mixed) <= _FEW_PIECES:
             return _decimal_substitute(text, parts, mixed, budget)
     return _substitute(text, _HTML_REFERENCE.split(text), _html_references, budget)
