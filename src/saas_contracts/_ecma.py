@@ -35,8 +35,6 @@ from __future__ import annotations
 import functools
 import re
 
-import regex
-
 from saas_contracts.errors import SchemaDefinitionError
 
 __all__ = ["compile_ecma", "translate_ecma"]
@@ -445,6 +443,10 @@ def compile_ecma(pattern: str) -> re.Pattern[str]:
 
 
 def _compile_variable_lookbehind(pattern: str, translated: str) -> re.Pattern[str]:
+    # Imported here: only a variable-width lookbehind needs it, and importing it
+    # costs every CLI start (~14 ms) that never meets one.
+    import regex  # noqa: PLC0415
+
     try:
         compiled: re.Pattern[str] = regex.compile(translated, regex.VERSION0)
     except (regex.error, OverflowError, RecursionError) as error:

@@ -17,9 +17,12 @@ import re2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests._support import budget
+from tests.privacy._support import CORPUS
 
-from saas_contracts.privacy import _views
-from saas_contracts.privacy._rules import default_rules
+from saas_contracts._fragments import join_fragments
+from saas_contracts._jsonio import loads
+from saas_contracts.privacy import _scanner, _views, scan
+from saas_contracts.privacy._rules import KeyInfo, default_rules
 
 SETTINGS = settings(max_examples=budget(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NAMES = sorted(html.entities.html5)[:400]
@@ -55,6 +58,18 @@ class TestHtmlReferences:
     def test_whole_text_as_html_unescape(self, text):
         """unescape_html of a text is html.unescape of it."""
         assert _views.unescape_html(text) == html.unescape(text)
+
+    @SETTINGS
+    @given(text=REFERENCE_TEXT, repeat=st.integers(min_value=1, max_value=80))
+    def test_budget_charge_as_one_split(self, text, repeat):
+        """Whichever split decodes the text, the budget pays its characters, references and spellings."""
+        text *= repeat  # past the few mixed pieces the decimal split decodes on their own
+        found = _views._HTML_REFERENCE.findall(text)
+        budget = _views.Budget(0)
+        before = budget.remaining
+        assert _views.unescape_html(text, budget) == html.unescape(text)
+        charged = len(text) + 2 * len(found) + 16 * len(set(found)) if "&" in text else 0
+        assert before - budget.remaining == charged
 
     @pytest.mark.slow
     def test_every_code_point(self):
@@ -105,6 +120,72 @@ class TestRuns:
             assert len(data.translate(None, _views._PRINTABLE_ASCII_BYTES)) == expected
 
 
+def _base64_runs_one_by_one(text: str, budget: _views.Budget) -> str:
+    """The straightforward decoder: one run at a time, one budget charge per run."""
+    pieces = []
+    for found in _finditer_runs(_views._BASE64_RUN.pattern, text):
+        if not budget.spend(16 + 2 * len(found)):
+            break
+        run = found.rstrip("=")
+        if run.lower() == run or run.upper() == run:
+            continue
+        run = run[: len(run) - len(run) % 4] if len(run) % 4 == 1 else run
+        try:
+            data = base64.urlsafe_b64decode(run.replace("+", "-").replace("/", "_") + "=" * (-len(run) % 4))
+        except (binascii.Error, ValueError):
+            continue
+        decoded = _views._printable_text(data)
+        if decoded is not None:
+            pieces.append(decoded)
+    return "\n".join(pieces)
+
+
+def _hex_runs_one_by_one(text: str, budget: _views.Budget) -> str:
+    pieces = []
+    for run in _finditer_runs(_views._HEX_RUN.pattern, text):
+        if not budget.spend(16 + 2 * len(run)):
+            break
+        decoded = _views._printable_text(bytes.fromhex(run))
+        if decoded is not None:
+            pieces.append(decoded)
+    return "\n".join(pieces)
+
+
+RUNS_TEXT = st.lists(
+    st.sampled_from(
+        ["aGFybWxlc3Mgd29yZHMgMQ", "c2VjcmV0LXRva2VuLXZhbHVl==", "686172 6d6c657373203132", " ", "\n"]
+    )
+    | st.binary(min_size=6, max_size=30).map(lambda data: base64.urlsafe_b64encode(data).decode())
+    | st.binary(min_size=12, max_size=30).map(bytes.hex)
+    | RUN_TEXT,
+    max_size=30,
+).map(" ".join)
+
+
+class TestRunDecoding:
+    """Decoding whole lists of runs equals decoding them one by one, budget charges and cut-off included."""
+
+    @SETTINGS
+    @given(text=RUNS_TEXT, units=st.integers(min_value=-(1 << 20), max_value=4000))
+    def test_base64(self, text, units):
+        """Same text, same remaining budget, same exhaustion."""
+        ours, theirs = _views.Budget(0), _views.Budget(0)
+        ours.remaining = theirs.remaining = units
+        ours.exhausted = theirs.exhausted = units < 0
+        assert _views.decode_base64_runs(text, ours) == _base64_runs_one_by_one(text, theirs)
+        assert (ours.remaining, ours.exhausted) == (theirs.remaining, theirs.exhausted)
+
+    @SETTINGS
+    @given(text=RUNS_TEXT, units=st.integers(min_value=-(1 << 20), max_value=4000))
+    def test_hex(self, text, units):
+        """Same text, same remaining budget, same exhaustion."""
+        ours, theirs = _views.Budget(0), _views.Budget(0)
+        ours.remaining = theirs.remaining = units
+        ours.exhausted = theirs.exhausted = units < 0
+        assert _views.decode_hex_runs(text, ours) == _hex_runs_one_by_one(text, theirs)
+        assert (ours.remaining, ours.exhausted) == (theirs.remaining, theirs.exhausted)
+
+
 class TestInvisible:
     """Stripping invisible characters after an RE2 presence check equals the plain substitution."""
 
@@ -131,3 +212,96 @@ class TestKeywordCache:
             for rule in rules:
                 expected = any(keyword in text.lower() for keyword in rule.keywords)
                 assert rule.keyword_ok(text) is expected
+
+
+def _reject_samples() -> list[tuple[str, object]]:
+    samples: list[tuple[str, object]] = [
+        (path.name, join_fragments(loads(path.read_text(encoding="utf-8"))))
+        for path in sorted((CORPUS / "reject").glob("*.json"))
+    ]
+    for path in sorted((CORPUS / "recall" / "dev").glob("*.json"))[:8]:
+        document = join_fragments(loads(path.read_text(encoding="utf-8")))
+        samples.extend((path.name, {"notes": sample["text"]}) for sample in document["samples"])
+    return samples
+
+
+PAD = "x=1 & y%2 \\n \u00e9 " * 1200
+"""Past 16 KiB in every view, with a line break, an escape, a percent sign and an '&' to make them."""
+
+
+class TestFusedCandidates:
+    """Searching a long subject's (raw or view) candidates in one regexp first never changes a finding."""
+
+    @pytest.mark.slow
+    def test_reject_corpus_and_recall_samples(self, monkeypatch):
+        """Every view fused (threshold 0) finds what no view fused finds; samples inside long texts too."""
+        samples = _reject_samples()
+        padded = [
+            (name, {"notes": PAD + doc["notes"] + PAD})
+            for name, doc in samples
+            if isinstance(doc, dict) and isinstance(doc.get("notes"), str)
+        ][::5]
+        for name, doc in samples + padded:
+            monkeypatch.setattr(_scanner, "_FUSE_FROM", 1 << 40)
+            expected = scan(doc).to_json()
+            monkeypatch.setattr(_scanner, "_FUSE_FROM", 0)
+            assert scan(doc).to_json() == expected, name
+        assert any(scan(doc).findings for _, doc in padded)
+
+
+KEYS = ["plan", "count", "notes", "password", "api_key", "x\u00e9", "a\nb", "sk_live_", "%41", "ws_ref_1"]
+DOCUMENT = st.recursive(
+    st.sampled_from(["free", "pro", "x y", "", "\\u0061", "caf\u00e9"]) | st.integers(0, 9),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(KEYS), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+def _all_texts(value: object) -> list[str]:  # noqa: C901 - the collector's rules, spelled out
+    """Every member name and string value, in walk order (member names before their values)."""
+    rules = default_rules()
+    texts: list[str] = []
+    stack: list[tuple[object, KeyInfo | None]] = [(value, None)]
+    while stack:
+        node, scope = stack.pop()
+        if isinstance(node, str):
+            texts.append(node)
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                texts.append(key)
+                info = rules.key_info(key)
+                if isinstance(child, str):
+                    if not info.exempt(child):
+                        texts.append(child)
+                elif isinstance(child, (dict, list)):
+                    stack.append((child, info))
+        elif isinstance(node, list):
+            for child in node:
+                if isinstance(child, str):
+                    if scope is None or not scope.exempt(child):
+                        texts.append(child)
+                elif isinstance(child, (dict, list)):
+                    stack.append((child, scope))
+    return texts
+
+
+class TestInertNames:
+    """Member names nothing can be found in are left out of the texts, but not out of the budget."""
+
+    @SETTINGS
+    @given(document=DOCUMENT)
+    def test_budget_counts_every_text(self, document):
+        """The budget is made from the size of every text joined, inert names included."""
+        size = len("\n".join(_all_texts(document)))
+        fresh = _scanner._Walk(default_rules())
+        fresh._collect(document)
+        joined = len("\n".join(fresh.texts))
+        inert = fresh._inert_size
+        assert joined + inert - (1 if inert and not fresh.texts else 0) == size
+
+    def test_inert_names(self):
+        """A plain snake_case name is inert; one a rule or a view could read is not."""
+        rules = default_rules()
+        assert rules.key_info("plan_label").skip == len("plan_label") + 1
+        for name in ("sk_live_" + "a" * 24, "caf\u00e9", "a\nb", "%41", "\\u0061", "alice@example.org"):
+            assert rules.key_info(name).skip == 0, name

@@ -27,6 +27,7 @@ from saas_contracts._jsontype import has_json_type
 from saas_contracts._resources import packaged
 from saas_contracts.errors import ContractViolationError, SchemaDefinitionError
 from saas_contracts.privacy._rules_checked import CHECKED_RULES_DIGEST, CHECKED_RULES_SHA256
+from saas_contracts.privacy._views import TRIGGER_PATTERN
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -117,6 +118,8 @@ def compile_re2(pattern: str, *, ignore_case: bool, multiline: bool = False) -> 
 
 
 _PREFILTER_REPEAT = 2
+_TRIGGER: Final = re2.compile(TRIGGER_PATTERN)
+_ANY_OF_CACHE = 256
 
 
 def relax_for_prefilter(pattern: str) -> str:
@@ -176,6 +179,10 @@ class KeyInfo(NamedTuple):
     scoped_allow: tuple[AllowEntry, ...]
     """Allow entries whose key scope matches (plus every unscoped entry when field rules apply):
     values that fit them are exempt and never collected."""
+    skip: int = 0
+    """``len(name) + 1`` when the name as a text is inert (ASCII, no line break, no candidate rule
+    in the prefilter set, no views trigger): nothing can be found in it, so the scanner leaves it
+    out of the texts it matches and only counts its characters (and separator) for the budget."""
 
     def exempt(self, text: str) -> bool:
         """True when ``text`` fits one of the key-scoped allow entries.
@@ -272,11 +279,15 @@ class Rule:
         lowered = _lowered(text) if len(text) > _LOWER_CACHE_FROM else text.lower()
         return any(keyword in lowered for keyword in self.keywords)
 
-    def search(self, text: str) -> Any:
-        """The first match of the value pattern in ``text`` (after the keyword prefilter), or None."""
+    def search(self, text: str, encoded: bytes | None = None) -> Any:
+        """The first match of the value pattern in ``text`` (after the keyword prefilter), or None.
+
+        ``encoded``: ``text`` already in UTF-8, searched instead (the match is then on bytes),
+        so a long text is not encoded again for every candidate rule.
+        """
         if self.regex is None or not self.keyword_ok(text):
             return None
-        return self.regex.search(text)
+        return self.regex.search(text if encoded is None else encoded)
 
     def matches_structure(self, node: Mapping[str, Any]) -> bool:
         """True when an object satisfies every condition of a structure rule."""
@@ -525,6 +536,7 @@ class RuleSet:
         self.structure_rules = tuple(rule for rule in rules if rule.target == "structure")
         self.structure_first_keys = tuple(sorted({r.conditions[0].path[0] for r in self.structure_rules}))
         self._multiline: dict[int, Any] = {}
+        self._any_of: dict[tuple[tuple[int, ...], bool], Any] = {}
         options = re2.Options()
         options.max_mem = _RE2_MAX_MEM
         self.prefilter = re2.Set.SearchSet(options)
@@ -533,6 +545,7 @@ class RuleSet:
                 f"(?{'i' if rule.ignore_case else ''}m){relax_for_prefilter(rule.pattern or '')}"
             )
         self.prefilter.Compile()
+        self.first_key_set: frozenset[str] = frozenset(self.structure_first_keys)
         self.key_cache: dict[str, KeyInfo] = {}
 
     def multiline(self, index: int) -> Any:
@@ -542,6 +555,25 @@ class RuleSet:
             rule = self.text_rules[index]
             found = compile_re2(rule.pattern or "", ignore_case=rule.ignore_case, multiline=True)
             self._multiline[index] = found
+        return found
+
+    def any_of(self, indices: tuple[int, ...], *, multiline: bool = False) -> Any:
+        """One RE2 regexp that matches a text exactly when one of these text rules' patterns does (cached).
+
+        A long view with several candidates is searched once with it; only when it matches are
+        the candidates searched one by one (a regexp, unlike a set, falls back rather than fail).
+        """
+        key = (indices, multiline)
+        found = self._any_of.get(key)
+        if found is None:
+            alternatives = []
+            for index in indices:
+                rule = self.text_rules[index]
+                alternatives.append(f"(?{'i' if rule.ignore_case else ''}:{rule.pattern})")
+            found = compile_re2("|".join(alternatives), ignore_case=False, multiline=multiline)
+            if len(self._any_of) > _ANY_OF_CACHE:
+                self._any_of.clear()
+            self._any_of[key] = found
         return found
 
     def __iter__(self) -> Iterator[Rule]:
@@ -573,11 +605,19 @@ class RuleSet:
                     if (e.key_regex is None and field_rules)
                     or (e.key_regex is not None and e.key_regex.match(normalized))
                 ),
+                len(key) + 1 if self._inert(key) else 0,
             )
             if len(self.key_cache) > 65536:  # bounded: hostile documents may use unique keys
                 self.key_cache.clear()
             self.key_cache[key] = cached
         return cached
+
+    def _inert(self, text: str) -> bool:
+        """True when no rule and no view can find anything in ``text`` as a text of its own."""
+        if not text.isascii() or "\n" in text:
+            return False
+        subject = text.encode("ascii")
+        return not self.prefilter.Match(subject) and _TRIGGER.search(subject) is None
 
     def allowed(self, text: str, normalized_key: str | None) -> bool:
         """True when ``text`` is exempt under the member ``normalized_key`` (None for member names)."""

@@ -44,6 +44,7 @@ from saas_contracts.privacy._views import (
     decode_base64_runs,
     decode_hex_runs,
     derived_views,
+    utf8,
 )
 
 if TYPE_CHECKING:
@@ -64,6 +65,8 @@ _HEX_ONLY: Final = frozenset("0123456789abcdefABCDEF")
 _RUN_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
 _SCALARS: Final = frozenset({int, float, bool, type(None)})
 _TEXT_BATCH: Final = 64
+_FUSE_FROM: Final = 1 << 14
+"""A view this long (UTF-8 bytes) is first searched with all its candidates in one regexp."""
 _PUNCTUATION: Final = " \t[]{},"
 
 # A location: (container link, key or index, is-member-name). A link is None
@@ -145,6 +148,7 @@ class _Walk:
     """Scans one parsed document."""
 
     __slots__ = (
+        "_inert_size",
         "_pending",
         "_spans",
         "_starts_cache",
@@ -162,6 +166,8 @@ class _Walk:
         self.budget = budget
         """Shared with the walks of embedded JSON; made from the document's size when None."""
         self._pending: list[tuple[KeyInfo, str, Loc]] = []
+        self._inert_size = 0
+        """Characters (plus separators) of the inert member names left out of ``texts``."""
         self.texts: list[str] = []
         self.hits: dict[tuple[Loc, str, str], _Hit] = {}
         self._spans: list[tuple[int, Link, Any]] = []
@@ -180,14 +186,16 @@ class _Walk:
             concat = "\n".join(self.texts)
         subject: str | bytes = concat.encode("ascii") if ascii_only else concat
         if self.budget is None:
-            self.budget = Budget(len(concat))
+            # The size of every text joined, inert member names included (as before they were left out).
+            inert = self._inert_size
+            self.budget = Budget(len(concat) + inert - (1 if inert and not self.texts else 0))
         for info, text, loc in self._pending:
             self._field_views(info, text, loc)
         self._match_raw(subject)
         self._match_views(self._trigger_views(concat, subject, ascii_only=ascii_only))
         return self.hits
 
-    def _collect(self, value: Any) -> None:  # noqa: C901, PLR0912 - the hot loop, kept in one frame
+    def _collect(self, value: Any) -> None:  # noqa: C901, PLR0912, PLR0915 - the hot loop, kept in one frame
         # Collects every member name and string value, applies field and
         # structure rules, and records each container's range of texts so a
         # text's location can be recovered later (rarely needed) without
@@ -197,7 +205,8 @@ class _Walk:
         spans = self._spans
         cache = self.rules.key_cache
         key_info = self.rules.key_info
-        first_keys = self.rules.structure_first_keys
+        first_keys = self.rules.first_key_set
+        inert = 0
         if isinstance(value, str):
             add(value)
             return
@@ -209,8 +218,12 @@ class _Walk:
             begin = len(texts)
             if isinstance(node, dict):
                 for key, child in node.items():
-                    add(key)
                     info = cache.get(key) or key_info(key)
+                    # info[3]: the name's size when it is inert (nothing to find in it), else 0.
+                    if info[3]:
+                        inert += info[3]
+                    else:
+                        add(key)
                     kind = type(child)
                     # info[1]: field rules, info[2]: key-scoped allow entries (indexing is
                     # measurably cheaper than attribute access in this loop).
@@ -226,11 +239,8 @@ class _Walk:
                         self._number(info, child, (link, key, False))
                     elif kind not in _SCALARS and isinstance(child, (dict, list)):
                         push((child, (link, key), info if info[1] or info[2] else None))
-                if first_keys:
-                    for first in first_keys:
-                        if first in node:
-                            self._structure(node, link)
-                            break
+                if first_keys and not first_keys.isdisjoint(node):
+                    self._structure(node, link)
             elif isinstance(node, list):
                 for index, child in enumerate(node):
                     kind = type(child)
@@ -253,8 +263,9 @@ class _Walk:
                         push((child, (link, index), scope))
             if len(texts) > begin:
                 spans.append((begin, link, node))
+        self._inert_size = inert
 
-    def loc(self, index: int) -> Loc:
+    def loc(self, index: int) -> Loc:  # noqa: C901 - mirrors _collect's order
         """Where text ``index`` sits, recovered from its container's span."""
         if not self._spans:
             return (None, None, False)  # the document is one string
@@ -263,10 +274,12 @@ class _Walk:
         key_info = self.rules.key_info
         if isinstance(node, dict):
             for key, child in node.items():
-                if counter == index:
-                    return (link, key, True)
-                counter += 1
-                if type(child) is str and not key_info(key).exempt(child):
+                info = key_info(key)
+                if not info.skip:
+                    if counter == index:
+                        return (link, key, True)
+                    counter += 1
+                if type(child) is str and not info.exempt(child):
                     if counter == index:
                         return (link, key, False)
                     counter += 1
@@ -355,18 +368,28 @@ class _Walk:
             if rule.matches_structure(node):
                 self._record(loc, "value", rule, "raw", mask(json.dumps(node, ensure_ascii=False)[:4096]))
 
-    def _confirm(self, rule: Rule, index: int, text: str, view: str) -> None:
+    def _confirm(self, rule: Rule, index: int, text: str, view: str, encoded: bytes | None = None) -> None:
+        """Record ``rule`` on text ``index`` when it matches ``text`` (``encoded``: its UTF-8 bytes)."""
         loc = self.loc(index)
         is_key = loc[2]
         if rule.target == "key" and not is_key:
             return
-        match = rule.search(text)
-        if match is None:
-            return
+        if (loc, "key" if is_key else "value", rule.id) in self.hits:
+            return  # found in an earlier view: the first view is the one recorded
+        if encoded is None:
+            match = rule.search(text)
+            if match is None:
+                return
+            matched: str = match.group(0)
+        else:
+            match = rule.search(text, encoded)
+            if match is None:
+                return
+            matched = match.group(0).decode("utf-8")
         raw = self.texts[index]
         if self.rules.allowed(raw, None if is_key else self._scope_key(loc)):
             return
-        self._record(loc, "key" if is_key else "value", rule, view, mask(match.group(0)))
+        self._record(loc, "key" if is_key else "value", rule, view, mask(matched))
 
     # ------------------------------------------------------------------ matching
     def _starts(self) -> list[int]:
@@ -384,7 +407,10 @@ class _Walk:
             return
         starts = self._starts()
         texts = self.texts
-        for rule_index in sorted(candidates):
+        ordered = sorted(candidates)
+        if len(ordered) > 1 and len(subject) >= _FUSE_FROM:
+            ordered = self._matching(ordered, subject)
+        for rule_index in ordered:
             rule = self.rules.text_rules[rule_index]
             touched: set[int] = set()
             for match in self.rules.multiline(rule_index).finditer(subject):
@@ -394,6 +420,29 @@ class _Walk:
                 touched.update(range(first, last + 1))
             for index in sorted(touched):
                 self._confirm(rule, index, texts[index], "raw")
+
+    def _matching(self, candidates: list[int], subject: str | bytes) -> list[int]:
+        """The candidates whose exact (multi-line) pattern matches somewhere in ``subject``.
+
+        One regexp of the candidates not yet placed finds the leftmost match of any of
+        them; the candidates matching at that very position are placed, and the rest are
+        searched again, until none of them matches: a long subject is read about once
+        per matching rule, not once per candidate.
+        """
+        remaining = candidates
+        matching: list[int] = []
+        while remaining:
+            found = self.rules.any_of(tuple(remaining), multiline=True).search(subject)
+            if found is None:
+                break
+            begin = found.start()
+            here = [index for index in remaining if self.rules.multiline(index).match(subject, begin)]
+            if not here:  # pragma: no cover - the alternative that matched matches there
+                matching.extend(remaining)
+                break
+            matching.extend(here)
+            remaining = [index for index in remaining if index not in here]
+        return sorted(matching)
 
     def _trigger_views(self, concat: str, subject: str | bytes, *, ascii_only: bool) -> list[int]:
         """Indices of texts whose views could differ from the raw text."""
@@ -434,11 +483,28 @@ class _Walk:
                 continue
             views = [(view, _utf8_safe(text)) for view, text in self._views(raw, loc)]
             for view, text in views:
-                candidates = self.rules.prefilter.Match(text)
-                for rule_index in sorted(candidates or ()):
-                    self._confirm(self.rules.text_rules[rule_index], index, text, view)
+                # Encoded once: the set and every candidate's search read the same UTF-8 bytes.
+                encoded = utf8(text)
+                candidates = sorted(self.rules.prefilter.Match(encoded) or ())
+                if len(encoded) >= _FUSE_FROM:
+                    candidates = self._open(candidates, loc)
+                    if len(candidates) > 1 and self.rules.any_of(tuple(candidates)).search(encoded) is None:
+                        continue  # no open candidate's exact pattern matches anywhere in this view
+                for rule_index in candidates:
+                    self._confirm(self.rules.text_rules[rule_index], index, text, view, encoded)
             if self.depth < _MAX_JSON_DEPTH:
                 self._embedded_json(index, [raw, *(text for _, text in views)])
+
+    def _open(self, candidates: list[int], loc: Loc) -> list[int]:
+        """The candidates :meth:`_confirm` could still record at ``loc`` (target fits, not found yet)."""
+        is_key = loc[2]
+        target = "key" if is_key else "value"
+        rules = self.rules.text_rules
+        return [
+            index
+            for index in candidates
+            if (is_key or rules[index].target != "key") and (loc, target, rules[index].id) not in self.hits
+        ]
 
     def _embedded_json(self, index: int, candidates: list[str]) -> None:
         loc = self.loc(index)

@@ -41,6 +41,9 @@ import binascii
 import codecs
 import functools
 import html
+import html.entities
+import itertools
+import operator
 import re
 import unicodedata
 import warnings
@@ -52,7 +55,7 @@ from saas_contracts._jsonio import loads
 from saas_contracts._resources import packaged
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 VIEWS: Final = (
     "raw",
@@ -112,6 +115,8 @@ _INVISIBLE = re.compile(
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef]+",
 )
 _INVISIBLE_PRESENT = re2.compile(_INVISIBLE.pattern)
+_INVISIBLE_CHAR = re.compile(_INVISIBLE.pattern.removesuffix("+"))
+_REPLACED_INVISIBLES = 8
 # Run finders scan megabyte strings, so they run on RE2 (one DFA pass). The
 # wrapper's finditer builds several Python objects per match, which dominated
 # texts of many short runs: _re2_runs asks the compiled regexp for one span per
@@ -150,12 +155,26 @@ def clean(text: str) -> str:
 
 
 def _strip_invisible(text: str) -> str:
-    """``_INVISIBLE.sub("", text)``; RE2 first tells (one DFA pass) whether there is anything to remove."""
+    """``_INVISIBLE.sub("", text)``; RE2 first tells (one DFA pass) whether there is anything to remove.
+
+    The first few distinct invisible characters are removed by ``str.replace``
+    (a flood of one zero-width space is half a million matches for the
+    substitution); whatever is left after them goes to the substitution.
+    """
     try:
         present = _INVISIBLE_PRESENT.search(text) is not None
     except UnicodeEncodeError:  # a lone surrogate: RE2 reads UTF-8 only
         present = True
-    return _INVISIBLE.sub("", text) if present else text
+    if not present:
+        return text
+    position = 0
+    for _ in range(_REPLACED_INVISIBLES):
+        found = _INVISIBLE_CHAR.search(text, position)
+        if found is None:
+            return text
+        position = found.start()  # nothing before it is invisible, before or after the removal
+        text = text.replace(found.group(), "")
+    return _INVISIBLE.sub("", text)
 
 
 @functools.cache
@@ -269,14 +288,74 @@ def unescape(text: str, budget: Budget | None = None) -> str:
 def unescape_html(text: str, budget: Budget | None = None) -> str:
     """Decode HTML character references (``&#115;``, ``&#x73;``, ``&amp;``) exactly as ``html.unescape``.
 
-    Over the whole text: the references are decoded once per distinct
-    spelling and charged to ``budget`` (the text is kept as is when the budget
-    does not cover them; the budget is then exhausted and the scanner says so).
+    One split of the whole text finds every reference, each distinct spelling
+    is decoded once (a mostly distinct list is decoded as a whole), and the
+    references are charged to ``budget`` as characters plus a fixed cost per
+    distinct spelling (the text is kept as is when the budget does not cover
+    them; the budget is then exhausted and the scanner says so).
+
+    Decimal references with their semicolon, the only kind a long text can hold
+    very many distinct of, are split out first and decoded as whole lists at C
+    speed (:func:`_numeric_references`). Every ``&#115;`` is one of
+    html.unescape's references, whole, and no other reference reaches across
+    one (each ends before any '&'), so the pieces between them are decoded on
+    their own, when only a few of them hold a '&'; otherwise the text takes the
+    general split.
     """
     if "&" not in text:
         return text
-    decoded = _decode_distinct(_HTML_REFERENCE, text, _html_references, budget or _unlimited())
-    return text if decoded is None else decoded
+    budget = budget or _unlimited()
+    parts = _DECIMAL_REFERENCE.split(text)
+    if len(parts) > 1:
+        between = parts[0::2]
+        holding = map(operator.contains, between, itertools.repeat("&", len(between)))
+        mixed = list(itertools.compress(range(len(between)), holding))
+        if len(mixed) <= _FEW_PIECES:
+            return _decimal_substitute(text, parts, mixed, budget)
+    return _substitute(text, _HTML_REFERENCE.split(text), _html_references, budget)
+
+
+_FEW_PIECES: Final = 64
+
+
+def _decimal_substitute(text: str, parts: list[str], mixed: list[int], budget: Budget) -> str:
+    """unescape_html of ``text`` split by ``_DECIMAL_REFERENCE`` (``mixed``: pieces with other references)."""
+    numbers = parts[1::2]
+    pieces = {index: _HTML_REFERENCE.split(parts[2 * index]) for index in mixed}
+    others = [item for split in pieces.values() for item in split[1::2]]
+    distinct_numbers = set(numbers)
+    distinct_others = set(others)
+    found = len(numbers) + len(others)
+    if not budget.spend(len(text) + 2 * found + _PER_ITEM * (len(distinct_numbers) + len(distinct_others))):
+        return text
+    if 2 * len(distinct_numbers) > len(numbers):
+        parts[1::2] = _numeric_references(numbers, 10)
+    else:
+        keys = list(distinct_numbers)
+        table = dict(zip(keys, _numeric_references(keys, 10), strict=True))
+        parts[1::2] = map(table.__getitem__, numbers)
+    if pieces:
+        keys = list(distinct_others)
+        named = dict(zip(keys, _html_references(keys), strict=True))
+        for index, split in pieces.items():
+            split[1::2] = map(named.__getitem__, split[1::2])
+            parts[2 * index] = "".join(split)
+    return "".join(parts)
+
+
+def _substitute(text: str, parts: list[str], decode: Callable[[list[str]], list[str]], budget: Budget) -> str:
+    """``text`` split by a one-group pattern (``parts``), each found item replaced by its decoded form."""
+    found = parts[1::2]
+    distinct = set(found)
+    if not budget.spend(len(text) + 2 * len(found) + _PER_ITEM * len(distinct)):
+        return text
+    if 2 * len(distinct) > len(found):  # mostly distinct: the whole list at once
+        parts[1::2] = decode(found)
+    else:
+        keys = list(distinct)
+        table = dict(zip(keys, decode(keys), strict=True))
+        parts[1::2] = map(table.__getitem__, found)
+    return "".join(parts)
 
 
 # html.unescape's special numeric references (replaced, or dropped); every other
@@ -284,46 +363,103 @@ def unescape_html(text: str, budget: Budget | None = None) -> str:
 _HTML_SPECIAL_NUMBERS: Final = frozenset(vars(html)["_invalid_charrefs"]) | frozenset(
     vars(html)["_invalid_codepoints"]
 )
-
-
-def _plain_numeric_reference(item: str) -> str | None:
-    """What ``html.unescape`` makes of ``&#115;`` / ``&#x73;``; None for anything it treats specially."""
-    if item[1] == "#" and item[-1] == ";":
-        number = int(item[3:-1], 16) if item[2] in "xX" else int(item[2:-1])
-        if (
-            number not in _HTML_SPECIAL_NUMBERS
-            and number <= _MAX_PLAIN_CODEPOINT
-            and not _SURROGATES_FIRST <= number <= _SURROGATES_LAST
-        ):
-            return chr(number)
-    return None
-
-
-def _html_references(items: list[str]) -> list[str]:
-    """``html.unescape`` of each reference (items of ``_HTML_REFERENCE``), in one pass for the others.
-
-    The references that are not plain numbers are joined with NUL and unescaped
-    at once: NUL ends every reference (a name that takes it in keeps it, as the
-    rest after its longest known prefix) and no reference decodes to NUL, so
-    splitting at NUL gives each reference's own result.
-    """
-    decoded = list(map(_plain_numeric_reference, items))
-    rest = [index for index, text in enumerate(decoded) if text is None]
-    if rest:
-        others = [items[index] for index in rest]
-        joined = (
-            None if any("\0" in item for item in others) else html.unescape("\0".join(others)).split("\0")
-        )
-        if joined is None or len(joined) != len(others):
-            joined = list(map(html.unescape, others))
-        for index, text in zip(rest, joined, strict=True):
-            decoded[index] = text
-    return [text or "" for text in decoded]  # every None was replaced (a reference may decode to '')
-
-
 _MAX_PLAIN_CODEPOINT: Final = 0x10FFFF
 _SURROGATES_FIRST: Final = 0xD800
 _SURROGATES_LAST: Final = 0xDFFF
+_NOT_PLAIN: Final = _HTML_SPECIAL_NUMBERS | frozenset(range(_SURROGATES_FIRST, _SURROGATES_LAST + 1))
+_MAX_DIGITS: Final = 7
+"""Digits of the longest number ``_numeric_references`` converts (beyond: past the last code point)."""
+_HTML5: Final = html.entities.html5
+_LONGEST_BARE_NAME: Final = max(len(name) for name in _HTML5 if not name.endswith(";"))
+"""A prefix html.unescape tries never holds the ';', so it is a name without one: at most this long."""
+
+
+def _numeric_references(numbers: list[str], base: int) -> list[str]:
+    """``html.unescape`` of ``&#N;`` for each decimal (or ``xN`` hex) spelling ``N``.
+
+    Whole lists through ``map``: no Python-level step per reference. A number
+    html.unescape treats specially (or past the last code point) is looked up
+    in a small table made by html.unescape itself.
+    """
+    digits: list[str] = list(map(_AFTER_X, numbers)) if base == _HEX else numbers
+    try:
+        values = list(map(int, digits, itertools.repeat(base, len(digits))))
+    except ValueError:
+        # Thousands of digits (leading zeros, or far past any code point): Python refuses
+        # them, and the value only matters up to the last code point.
+        beyond = format(_MAX_PLAIN_CODEPOINT + 1, "x" if base == _HEX else "d")
+        digits = [text if len(text.lstrip("0")) <= _MAX_DIGITS else beyond for text in digits]
+        values = list(map(int, digits, itertools.repeat(base, len(digits))))
+    special = set(_NOT_PLAIN.intersection(values))
+    in_range: Iterable[int] = values
+    if max(values) > _MAX_PLAIN_CODEPOINT:
+        special.update(value for value in values if value > _MAX_PLAIN_CODEPOINT)
+        in_range = map(min, values, itertools.repeat(_MAX_PLAIN_CODEPOINT, len(values)))
+    decoded: Iterable[str] = map(chr, in_range)
+    if special:
+        table = {value: html.unescape(f"&#{value};") for value in special}
+        decoded = map(table.get, values, decoded)
+    return list(decoded)
+
+
+_HEX: Final = 16
+_AFTER_X: Final = operator.itemgetter(slice(1, None))
+_AFTER_AMP: Final = _AFTER_X
+_DECIMAL_REFERENCE: Final = re.compile(r"&#([0-9]+);")
+_BEYOND_LAST_CODE_POINT: Final = "\ufffd"
+"""What html.unescape makes of a number past the last code point."""
+
+
+def _html_references(items: list[str]) -> list[str]:
+    """``html.unescape`` of each reference (items of ``_HTML_REFERENCE``), see :func:`_one_reference`.
+
+    Names are looked up as whole lists first (the name, then each prefix length
+    a name can have, through ``map``); only a reference that is a number or has a
+    known prefix goes through :func:`_one_reference`, every other stays as it is.
+    """
+    names = list(map(_AFTER_AMP, items))
+    decoded: list[str | None] = list(map(_HTML5.get, names))
+    if None not in decoded:
+        return decoded  # type: ignore[return-value]
+    # A reference none of whose prefixes is a name (and that is no number) stays as it is.
+    open_items = [index for index, value in enumerate(decoded) if value is None]
+    candidates = [names[index] for index in open_items]
+    special = set(itertools.compress(open_items, map(str.startswith, candidates, itertools.repeat("#"))))
+    for size in range(2, _LONGEST_BARE_NAME + 1):
+        prefixes = map(_HTML5.get, map(operator.itemgetter(slice(0, size)), candidates))
+        special.update(itertools.compress(open_items, map(operator.is_not, prefixes, itertools.repeat(None))))
+    for index in open_items:
+        decoded[index] = _one_reference(items[index]) if index in special else items[index]
+    return decoded  # type: ignore[return-value]
+
+
+def _one_reference(item: str) -> str:
+    """``html.unescape`` of one reference; a name's prefixes are tried only as long as a name can be."""
+    name = item[1:]
+    if name[0] == "#":
+        return _one_number(item)
+    found = _HTML5.get(name)
+    if found is not None:
+        return found
+    for end in range(min(len(name) - 1, _LONGEST_BARE_NAME), 1, -1):
+        found = _HTML5.get(name[:end])
+        if found is not None:
+            return found + name[end:]
+    return item
+
+
+def _one_number(item: str) -> str:
+    """``html.unescape`` of one numeric reference (``&#115;``, ``&#x73;``, with or without ';')."""
+    if item[-1] != ";":
+        return html.unescape(item)
+    hexadecimal = item[2] in "xX"
+    digits = item[3:-1] if hexadecimal else item[2:-1]
+    if len(digits.lstrip("0")) > _MAX_DIGITS:
+        return _BEYOND_LAST_CODE_POINT
+    number = int(digits, _HEX if hexadecimal else 10)
+    if number > _MAX_PLAIN_CODEPOINT or number in _NOT_PLAIN:
+        return html.unescape(f"&#{number};")
+    return chr(number)
 
 
 def _percent_round(text: str) -> str:
@@ -364,9 +500,15 @@ def _mixed_case(run: str) -> bool:
     return run.lower() != run and run.upper() != run
 
 
+@functools.lru_cache(maxsize=4)
+def utf8(text: str) -> bytes:
+    """``text`` in UTF-8, kept for the last few texts (two run finders, the set and its rules read a view)."""
+    return text.encode("utf-8")
+
+
 def _re2_runs(pattern: Any, text: str) -> list[str]:
     """Every match of ``pattern`` (ASCII-only, never empty) in ``text``, in order."""
-    subject = text.encode("utf-8")
+    subject = utf8(text)
     match = pattern._regexp.Match  # noqa: SLF001 - one C call per match, no Match objects
     end = len(subject)
     runs: list[str] = []
@@ -380,39 +522,60 @@ def _re2_runs(pattern: Any, text: str) -> list[str]:
 
 
 def decode_base64_runs(text: str, budget: Budget | None = None) -> str:
-    """Decoded text of every base64/base64url run that decodes to readable UTF-8."""
-    budget = budget or _unlimited()
-    pieces = []
-    for found in _re2_runs(_BASE64_RUN, text):
-        if not budget.spend(_PER_ITEM + 2 * len(found)):
-            break
-        run = found.rstrip("=")
-        if not _mixed_case(run):
-            continue
-        run = run[: len(run) - len(run) % 4] if len(run) % 4 == 1 else run
-        padded = run + "=" * (-len(run) % 4)
-        try:
-            # urlsafe_b64decode of the run with +/ spelled -_: both alphabets read alike.
-            data = binascii.a2b_base64(padded.translate(_URLSAFE_TO_STANDARD).encode("ascii"))
-        except (binascii.Error, ValueError):
-            continue
-        decoded = _printable_text(data)
-        if decoded is not None:
-            pieces.append(decoded)
-    return "\n".join(pieces)
+    """Decoded text of every base64/base64url run that decodes to readable UTF-8.
+
+    Each step runs over the whole list of runs through ``map`` (a text of many
+    short runs would otherwise pay several Python-level steps per run); the
+    result is what decoding them one by one gives.
+    """
+    runs = _affordable(_re2_runs(_BASE64_RUN, text), budget or _unlimited())
+    size = len(runs)
+    stripped = list(map(str.rstrip, runs, itertools.repeat("=", size)))
+    has_lower = map(operator.ne, stripped, map(str.upper, stripped))
+    has_upper = map(operator.ne, stripped, map(str.lower, stripped))
+    mixed = itertools.compress(stripped, map(operator.and_, has_lower, has_upper))
+    # A 4n+1 run loses its last character, the others get their padding.
+    padded = [run[:-1] if len(run) % 4 == 1 else run + _BASE64_PADDING[len(run) % 4] for run in mixed]
+    try:
+        # urlsafe_b64decode of the run with +/ spelled -_: both alphabets read alike.
+        data = list(map(binascii.a2b_base64, map(bytes.translate, map(str.encode, padded), _URLSAFE_TABLES)))
+    except (binascii.Error, ValueError):
+        data = []
+        for run in padded:
+            try:
+                data.append(binascii.a2b_base64(run.encode().translate(_URLSAFE_BYTES)))
+            except (binascii.Error, ValueError):
+                continue
+    long_enough = itertools.compress(data, map(operator.ge, map(len, data), _MIN_DECODED_SIZES))
+    return "\n".join(filter(None, map(_printable_text, long_enough)))
+
+
+_BASE64_PADDING: Final = ("", "", "==", "=")
+_URLSAFE_BYTES: Final = bytes.maketrans(b"-_", b"+/")
+_URLSAFE_TABLES: Final = itertools.repeat(_URLSAFE_BYTES)
+_MIN_DECODED_SIZES: Final = itertools.repeat(_MIN_DECODED)
+
+
+def _affordable(runs: list[str], budget: Budget) -> list[str]:
+    """The runs ``budget`` pays for, charged as one spend (16 + 2 per character) per run in order would be."""
+    if budget.exhausted:
+        return []
+    total = _PER_ITEM * len(runs) + 2 * sum(map(len, runs))
+    if total <= budget.remaining:
+        budget.remaining -= total
+        return runs
+    for index, spent in enumerate(itertools.accumulate(_PER_ITEM + 2 * len(run) for run in runs)):
+        if spent > budget.remaining:
+            budget.remaining -= spent
+            budget.exhausted = True
+            return runs[:index]
+    raise AssertionError(total)  # pragma: no cover - the total exceeds the remaining units
 
 
 def decode_hex_runs(text: str, budget: Budget | None = None) -> str:
-    """Decoded text of every hex run (24+ digits) that decodes to readable UTF-8."""
-    budget = budget or _unlimited()
-    pieces = []
-    for run in _re2_runs(_HEX_RUN, text):
-        if not budget.spend(_PER_ITEM + 2 * len(run)):
-            break
-        decoded = _printable_text(bytes.fromhex(run))
-        if decoded is not None:
-            pieces.append(decoded)
-    return "\n".join(pieces)
+    """Decoded text of every hex run (24+ digits) that decodes to readable UTF-8 (whole lists, as above)."""
+    runs = _affordable(_re2_runs(_HEX_RUN, text), budget or _unlimited())
+    return "\n".join(filter(None, map(_printable_text, map(bytes.fromhex, runs))))
 
 
 _LINE_BREAKS: Final = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
