@@ -41,6 +41,7 @@ from saas_contracts.errors import InputFileError
 from saas_contracts.ledger._envelope import EVENT_SCHEMA
 from saas_contracts.ledger._fast import ValidatorChoice, schema_check
 from saas_contracts.ledger._index import ACCEPTED, IdempotencyIndex, MemoryIndex, SqliteIndex
+from saas_contracts.ledger._ranges import FIRST_LINE_OF_LATER_RANGE, read_lines_range
 from saas_contracts.ledger._replay import (
     _BLANK,
     _INVALID,
@@ -76,8 +77,6 @@ __all__ = ["DASK_BLOCK_BYTES", "replay_distributed"]
 
 DASK_BLOCK_BYTES: Final = 8 << 20
 """Bytes per map task: big enough that a task's overhead (~ms) is noise."""
-_READ_CHUNK: Final = 1 << 16
-_FIRST_LINE_OF_LATER_BLOCK: Final = 2  # any line number but 1: the BOM rule is for an input's line 1
 
 
 def _dask() -> Any:
@@ -111,39 +110,11 @@ def _size(url: str) -> int:
     return int(info["size"])
 
 
-def _skip_to_line_start(stream: IO[bytes], start: int) -> int:
-    """Offset of the first line that starts at or after ``start`` (a line starts at 0 or after LF)."""
-    if start == 0:
-        return 0
-    stream.seek(start - 1)
-    offset = start - 1
-    while chunk := stream.read(_READ_CHUNK):
-        found = chunk.find(b"\n")
-        if found >= 0:
-            return offset + found + 1
-        offset += len(chunk)
-    return offset
-
-
 def read_range(url: str, start: int, end: int) -> bytes:
     """The complete lines whose first byte lies in ``[start, end)`` (the last one may lack its LF)."""
     stream = _open(url)
     try:
-        begin = _skip_to_line_start(stream, start)
-        if begin >= end:
-            return b""
-        stream.seek(begin)
-        data = stream.read(end - begin)
-        if len(data) == end - begin and not data.endswith(b"\n"):
-            tail = []
-            while chunk := stream.read(_READ_CHUNK):
-                found = chunk.find(b"\n")
-                if found >= 0:
-                    tail.append(chunk[: found + 1])
-                    break
-                tail.append(chunk)
-            data += b"".join(tail)
-        return bytes(data)
+        return read_lines_range(stream, start, end)
     finally:
         stream.close()
 
@@ -174,7 +145,7 @@ def _map_block(  # noqa: PLR0913, PLR0917 - one task's whole description, passed
     context: _Context, input_no: int, url: str, start: int, end: int, partitions: int
 ) -> tuple[Any, ...]:
     """Classify one byte range; return one :class:`_Slice` per partition, then the block's metadata."""
-    first = 1 if start == 0 else _FIRST_LINE_OF_LATER_BLOCK
+    first = 1 if start == 0 else FIRST_LINE_OF_LATER_RANGE
     result = _classify_block(context, input_no, first, read_range(url, start, end))
     picks: list[list[int]] = [[] for _ in range(partitions)]
     keys = bytes(result.keys)
