@@ -610,7 +610,7 @@ class TestInputsAndIndexes:
         first.write_bytes(b"\xef\xbb\xbf" + data)
         second.write_bytes(data[: len(data) // 2] + b"\xef\xbb\xbf" + data[len(data) // 2 :].rstrip(b"\n"))
         sources = [first, io.BytesIO(data), second]
-        single = replay(sources[:1] + [io.BytesIO(data)] + sources[2:], request(), now=NOW, workers=1)
+        single = replay([first, io.BytesIO(data), second], request(), now=NOW, workers=1)
         parallel = replay(sources, request(), now=NOW, workers=2, block_bytes=block_bytes)
         assert parallel.to_json() == single.to_json()
         assert single.counts["invalid"] > 3 * 3
