@@ -32,6 +32,7 @@ from __future__ import annotations
 import operator
 from array import array
 from dataclasses import dataclass
+from itertools import compress, repeat
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
@@ -60,7 +61,7 @@ from saas_contracts.ledger._replay import (
 from saas_contracts.ledger._shards import (
     DEFAULT_PARTITIONS,
     lock_writer,
-    partition_of,
+    partitions_of,
     prepare_directory,
     resolve_partitions,
     shard_path,
@@ -147,24 +148,28 @@ def _map_block(  # noqa: PLR0913, PLR0917 - one task's whole description, passed
     """Classify one byte range; return one :class:`_Slice` per partition, then the block's metadata."""
     first = 1 if start == 0 else FIRST_LINE_OF_LATER_RANGE
     result = _classify_block(context, input_no, first, read_range(url, start, end))
-    picks: list[list[int]] = [[] for _ in range(partitions)]
     keys = bytes(result.keys)
-    for position in range(len(result.line_numbers)):
-        picks[partition_of(keys[16 * position : 16 * position + 16], partitions)].append(position)
     fingerprints = bytes(result.fingerprints)
-    slices = [
-        _Slice(
-            input=input_no,
-            keys=b"".join(keys[16 * i : 16 * i + 16] for i in chosen),
-            fingerprints=b"".join(fingerprints[32 * i : 32 * i + 32] for i in chosen),
-            offsets=array("q", (result.line_numbers[i] - first for i in chosen)),
-            group_ids=array("l", (result.group_ids[i] for i in chosen)),
-            quantities=array("q", (result.quantities[i] for i in chosen)),
-            late=bytes(result.late[i] for i in chosen),
-            groups=result.groups,
+    count = len(result.line_numbers)
+    parts = partitions_of(keys, partitions)
+    key_list = [keys[i : i + 16] for i in range(0, 16 * count, 16)]
+    fingerprint_list = [fingerprints[i : i + 32] for i in range(0, 32 * count, 32)]
+    offsets = array("q", map(operator.sub, result.line_numbers, repeat(first)))
+    slices = []
+    for partition in range(partitions):
+        chosen = list(compress(range(count), map(operator.eq, parts, repeat(partition))))
+        slices.append(
+            _Slice(
+                input=input_no,
+                keys=b"".join(map(key_list.__getitem__, chosen)),
+                fingerprints=b"".join(map(fingerprint_list.__getitem__, chosen)),
+                offsets=array("q", map(offsets.__getitem__, chosen)),
+                group_ids=array("l", map(result.group_ids.__getitem__, chosen)),
+                quantities=array("q", map(result.quantities.__getitem__, chosen)),
+                late=bytes(map(result.late.__getitem__, chosen)),
+                groups=result.groups,
+            )
         )
-        for chosen in picks
-    ]
     issues = [(line - first, pointer, reason) for line, pointer, reason in result.issues]
     return (*slices, _BlockMeta(input=input_no, lines=result.lines, counts=result.counts, issues=issues))
 
