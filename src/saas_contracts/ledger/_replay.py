@@ -301,6 +301,52 @@ _DAY: Final = slice(10)  # "YYYY-MM-DD" of a timestamp
 _DIGEST: Final = operator.methodcaller("digest")
 
 
+_RECORDED: Final = operator.itemgetter("recorded_at")
+_CAPTURED: Final = operator.itemgetter("captured_at")
+
+
+def _chunk_in_rules(
+    events: list[dict[str, Any]],
+    bounds_of: Callable[[int], tuple[str, str, str] | None],
+    instant: Callable[[str], int],
+    late_ns: int,
+) -> bytes | None:
+    """The late flags of schema-valid events that all pass the time rules and the window, else None.
+
+    The per-line checks of :func:`_classify_block`'s text path, for the whole
+    chunk at once: all stamps of one width with text bounds (see
+    :func:`_text_bounds`), year 1 or
+    later, ``captured <= occurred <= recorded <= future`` and ``start <=
+    occurred < end`` as text. None when any event needs its own look (the
+    per-line loop then decides), so the verdicts are the per-line ones.
+    """
+    occurred = list(map(_OCCURRED, events))
+    recorded = list(map(_RECORDED, events))
+    captured = list(map(_CAPTURED, map(_PLAN, events)))
+    widths = set(map(len, occurred))
+    widths.update(map(len, recorded), map(len, captured))
+    if len(widths) != 1:
+        return None
+    bounds = bounds_of(widths.pop())
+    if bounds is None or not (
+        min(captured) >= _YEAR_ONE
+        and max(recorded) <= bounds[0]
+        and min(occurred) >= bounds[1]
+        and max(occurred) < bounds[2]
+        and all(map(operator.le, captured, occurred))
+        and all(map(operator.le, occurred, recorded))
+    ):
+        return None
+    if occurred == recorded:
+        return bytes(len(events))
+    try:
+        return bytes(
+            o != r and instant(r) - instant(o) > late_ns for o, r in zip(occurred, recorded, strict=True)
+        )
+    except ValueError:
+        return None
+
+
 class _Kept:
     """What the block keeps of each event that reaches the idempotency verdict, in line order."""
 
@@ -353,6 +399,11 @@ def _classify_block(  # noqa: C901, PLR0912, PLR0915 - the per-line pipeline rea
             nanos = instants[text] = unchecked(text)
         return nanos
 
+    def bounds_of(width: int) -> tuple[str, str, str] | None:
+        if width not in text_bounds:
+            text_bounds[width] = _text_bounds(start, end, future, width)
+        return text_bounds[width]
+
     def reject(line: int, pointer: str | None, reason: str) -> None:
         counts[_INVALID] += 1
         if len(issues) < MAX_SAMPLES:
@@ -365,6 +416,17 @@ def _classify_block(  # noqa: C901, PLR0912, PLR0915 - the per-line pipeline rea
         # fast path cannot prove is judged again from scratch by the strict path.
         events: list[Any] = fast_loads_many(chunk)
         valid = list(map(check, events))
+        late_flags = (
+            textual
+            and valid.count(True) == len(chunk)
+            and _chunk_in_rules(events, bounds_of, instant, late_ns)
+        )
+        if late_flags and not (reject_late and any(late_flags)):
+            # Every line valid, one stamp width, every time rule and the window proven as text.
+            line_numbers.extend(range(first_line + chunk_start, first_line + chunk_start + len(chunk)))
+            lates.extend(late_flags)
+            kept.add(events)
+            continue
         chosen: list[dict[str, Any]] = []
         for offset, line in enumerate(range(first_line + chunk_start, first_line + chunk_start + len(chunk))):
             event = events[offset]
@@ -385,9 +447,7 @@ def _classify_block(  # noqa: C901, PLR0912, PLR0915 - the per-line pipeline rea
                 captured_text = event["plan"]["captured_at"]
                 width = len(occurred_text)
                 if textual and width == len(recorded_text) == len(captured_text):
-                    if width not in text_bounds:
-                        text_bounds[width] = _text_bounds(start, end, future, width)
-                    bounds = text_bounds[width]
+                    bounds = bounds_of(width)
                     if bounds is not None and not (
                         _YEAR_ONE <= captured_text <= occurred_text <= recorded_text <= bounds[0]
                     ):
