@@ -14,12 +14,16 @@ from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, FIXTURE, make_even
 from saas_contracts._digest import canonical_bytes
 from saas_contracts._jsonio import loads
 from saas_contracts._time import parse_utc_ns
+from saas_contracts._validation import is_valid
 from saas_contracts.ledger import ReplayRequest, fingerprint, scope_key
 from saas_contracts.ledger._fingerprint import (
     FINGERPRINT_EXCLUDED_FIELDS,
     business_content,
+    consume_canonical_bytes,
+    consume_canonical_many,
     fast_canonical_bytes,
     idempotency_timestamp,
+    scope_keys,
 )
 from saas_contracts.ledger._replay import _classify_block, _Context
 
@@ -284,3 +288,36 @@ class TestCanonicalAgreement:
         result = json.loads(done.stdout)
         assert result == {"checked": result["checked"], "failed": []}
         assert result["checked"] >= 3
+
+
+class TestBatchHelpers:
+    """The block-at-a-time helpers of the bulk path equal their one-event forms."""
+
+    def _events(self):
+        events = []
+        for raw in EXAMPLE_EVENTS.read_bytes().splitlines()[:200]:
+            try:
+                events.append(loads(raw.decode()))
+            except ValueError:
+                continue
+        events += [
+            make_event(
+                idempotency_key=f"k-{n}", quantity=float(n), occurred_at=stamp, plan__captured_at=stamp
+            )
+            for n, stamp in enumerate(
+                ["2026-11-02T10:00:00.000Z", "2026-11-02T10:00:00.1200Z", "2026-11-02T10:00:00Z"]
+            )
+        ]
+        valid = [event for event in events if is_valid(event, "usage-ledger/v1/event")]
+        assert len(valid) > 150
+        return valid
+
+    def test_scope_keys(self):
+        events = self._events()
+        assert scope_keys(events) == [scope_key(e["source"], e["idempotency_key"]) for e in events]
+
+    def test_consume_canonical_many(self):
+        events = self._events()
+        one_by_one = [consume_canonical_bytes(json.loads(json.dumps(e))) for e in events]
+        assert consume_canonical_many(events) == one_by_one
+        assert consume_canonical_many([]) == []
