@@ -41,7 +41,7 @@ from saas_contracts._time import format_utc_ns
 from saas_contracts.errors import InputFileError
 from saas_contracts.ledger._envelope import EVENT_SCHEMA
 from saas_contracts.ledger._fast import ValidatorChoice, schema_check
-from saas_contracts.ledger._index import ACCEPTED, IdempotencyIndex, MemoryIndex, SqliteIndex
+from saas_contracts.ledger._index import IdempotencyIndex, MemoryIndex, SqliteIndex
 from saas_contracts.ledger._ranges import FIRST_LINE_OF_LATER_RANGE, read_lines_range
 from saas_contracts.ledger._replay import (
     _BLANK,
@@ -189,10 +189,14 @@ def _resolve_partition(
     *slices: _Slice,
 ) -> tuple[_PartitionResult, bytes, bytes]:
     """Resolve one partition's slices in input order; return its result and the scopes to commit."""
+    # The shard is only read here (a dry run); the commit phase writes. Without a shard the index
+    # is this task's own fresh memory index, thrown away after it: a writing run there is the
+    # same verdicts without the dry run's overlay loop per key.
     index: IdempotencyIndex = SqliteIndex(shard, upgrade=upgrade) if shard else MemoryIndex()
-    run = index.open_run(dry_run=True)  # the shard is only read here; the commit phase writes
+    run = index.open_run(dry_run=shard is not None)
     accumulator = _Accumulator(run, Aggregator(by_day=by_day))
-    new_keys, new_fingerprints = bytearray(), bytearray()
+    new_keys: list[bytes] = []
+    new_fingerprints: list[bytes] = []
     try:
         for first, piece in zip(first_lines, slices, strict=True):
             block = _BlockResult(
@@ -202,26 +206,30 @@ def _resolve_partition(
                 issues=[],
                 keys=bytearray(piece.keys),
                 fingerprints=bytearray(piece.fingerprints),
-                line_numbers=array("q", (first + offset for offset in piece.offsets)),
+                line_numbers=array("q", map(operator.add, piece.offsets, repeat(first))),
                 group_ids=piece.group_ids,
                 groups=piece.groups,
                 quantities=piece.quantities,
                 late=bytearray(piece.late),
             )
-            verdicts = accumulator.add(block)
-            for position, verdict in enumerate(verdicts):
-                if verdict == ACCEPTED:
-                    new_keys += piece.keys[16 * position : 16 * position + 16]
-                    new_fingerprints += piece.fingerprints[32 * position : 32 * position + 32]
+            accepted = list(map(operator.not_, accumulator.add(block)))  # ACCEPTED is 0
+            keys, fingerprints = piece.keys, piece.fingerprints
+            new_keys += compress((keys[i : i + 16] for i in range(0, len(keys), 16)), accepted)
+            new_fingerprints += compress(
+                (fingerprints[i : i + 32] for i in range(0, len(fingerprints), 32)), accepted
+            )
     finally:
-        run.abort()
+        if shard is None:
+            run.commit()  # nothing to take back from a throw-away index
+        else:
+            run.abort()
     counts = {
         name: accumulator.counts[name] for name in ("accepted", "duplicate", "conflict", "late_accepted")
     }
     result = _PartitionResult(
         counts=counts, conflicts=accumulator.conflicts, aggregator=accumulator.aggregator
     )
-    return result, bytes(new_keys), bytes(new_fingerprints)
+    return result, b"".join(new_keys), b"".join(new_fingerprints)
 
 
 def _staged_count(resolved: tuple[Any, bytes, bytes]) -> int:
