@@ -609,9 +609,10 @@ class TestInputsAndIndexes:
         first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
         first.write_bytes(b"\xef\xbb\xbf" + data)
         second.write_bytes(data[: len(data) // 2] + b"\xef\xbb\xbf" + data[len(data) // 2 :].rstrip(b"\n"))
-        sources = [first, io.BytesIO(data), second]
         single = replay([first, io.BytesIO(data), second], request(), now=NOW, workers=1)
-        parallel = replay(sources, request(), now=NOW, workers=2, block_bytes=block_bytes)
+        parallel = replay(
+            [first, io.BytesIO(data), second], request(), now=NOW, workers=2, block_bytes=block_bytes
+        )
         assert parallel.to_json() == single.to_json()
         assert single.counts["invalid"] > 3 * 3
         assert len(single.conflict_samples) > 3
