@@ -594,6 +594,28 @@ class TestInputsAndIndexes:
         assert parallel == single
         assert single["conservation"]["holds"]
 
+    @pytest.mark.parametrize("block_bytes", [300, 4096])
+    def test_parallel_byte_ranges_of_files_agree(self, tmp_path: Path, block_bytes: int) -> None:
+        """Workers read regular files as byte ranges; line numbers, samples and BOMs match one process."""
+        stream: list[object] = []
+        for n in range(160):
+            stream.append(ev(n % 60, quantity=n % 60 if n % 7 else 1000 + n))
+            if n % 13 == 0:
+                stream.append("{bad")
+            if n % 17 == 0:
+                stream.append("")
+        data = lines(*stream)
+        first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+        first.write_bytes(b"\xef\xbb\xbf" + data)
+        second.write_bytes(data[: len(data) // 2] + b"\xef\xbb\xbf" + data[len(data) // 2 :].rstrip(b"\n"))
+        single = replay([first, io.BytesIO(data), second], request(), now=NOW, workers=1)
+        parallel = replay(
+            [first, io.BytesIO(data), second], request(), now=NOW, workers=2, block_bytes=block_bytes
+        )
+        assert parallel.to_json() == single.to_json()
+        assert single.counts["invalid"] > 3 * 3
+        assert len(single.conflict_samples) > 3
+
 
 class TestCli:
     """The CLI on bad input and deterministic output."""

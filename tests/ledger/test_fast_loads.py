@@ -11,7 +11,7 @@ import saas_contracts.ledger._replay as replay_module
 from saas_contracts._jsonio import loads
 from saas_contracts.errors import JSONInputError
 from saas_contracts.ledger import ReplayRequest, SqliteIndex, replay_lines
-from saas_contracts.ledger._fast import fast_loads
+from saas_contracts.ledger._fast import fast_loads, fast_loads_many
 
 
 def _strict(raw):
@@ -167,6 +167,47 @@ class TestFastLoads:
         assert _agrees(raw[:where] + noise + raw[where:])
 
 
+class TestFastLoadsMany:
+    """The block parser is fast_loads line by line, whatever mix of lines a block holds."""
+
+    def _same(self, lines):
+        many = fast_loads_many(lines)
+        assert repr(many) == repr([fast_loads(raw) for raw in lines])
+
+    def test_example_stream_and_every_kind_of_line(self):
+        lines = EXAMPLE_EVENTS.read_bytes().splitlines()[:300]
+        lines += [
+            b"",
+            b"   ",
+            b'{"a":1,"a":2}',
+            b"\xef\xbb\xbf{}",
+            b"[]",
+            b"null",
+            b"5",
+            b'{"a":NaN}',
+            b'"x"',
+        ]
+        lines += [json.dumps(BASE_EVENT).encode(), b'{"a":"\\ud800"}', b"[" * 300 + b"]" * 300]
+        self._same(lines)
+        self._same(lines[::-1])
+        self._same([])
+
+    def test_too_deep_for_orjsons_encoder(self):
+        deep = b'{"a":' * 300 + b"1" + b"}" * 300
+        self._same([json.dumps(BASE_EVENT, separators=(",", ":")).encode(), deep, b'{"a" :1}'])
+
+    @pytest.mark.slow  # ~1-3 s: 60 generated blocks through both
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.tuples(st.dictionaries(TEXT, VALUES, max_size=4), SPELLINGS, st.binary(max_size=6))))
+    def test_generated_blocks(self, items):
+        self._same(
+            [
+                json.dumps(value, **spelling).encode("utf-8", "surrogatepass") + noise
+                for value, spelling, noise in items
+            ]
+        )
+
+
 class TestWideIntegers:
     """Integers outside 64 bits are the fast parser's one difference; the schema rejects all of them."""
 
@@ -179,6 +220,7 @@ class TestWideIntegers:
         request = ReplayRequest(window_start=WINDOW[0], window_end=WINDOW[1])
         fast = replay_lines([text], request, now=NOW)
         monkeypatch.setattr(replay_module, "fast_loads", lambda _raw: None)
+        monkeypatch.setattr(replay_module, "fast_loads_many", lambda lines: [None] * len(lines))
         strict = replay_lines([text], request, now=NOW)
         assert fast.counts["invalid"] == 1
         assert fast.to_json() == strict.to_json()
@@ -210,6 +252,7 @@ class TestReplayDifferential:
         lines = self._lines()
         fast = replay_lines(lines, request, now=NOW, index=SqliteIndex(tmp_path / "fast.sqlite"))
         monkeypatch.setattr(replay_module, "fast_loads", lambda _raw: None)
+        monkeypatch.setattr(replay_module, "fast_loads_many", lambda lines: [None] * len(lines))
         strict = replay_lines(lines, request, now=NOW, index=SqliteIndex(tmp_path / "strict.sqlite"))
         assert fast.to_json() == strict.to_json()
         assert strict.counts["invalid"] > 0

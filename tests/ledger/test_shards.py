@@ -9,7 +9,7 @@ from tests.ledger._support import EXAMPLE_EVENTS
 from saas_contracts.errors import IndexBusyError, InputFileError
 from saas_contracts.ledger import ReplayRequest, ShardedIndex, SqliteIndex, replay
 from saas_contracts.ledger._index import ACCEPTED, CONFLICT, DUPLICATE
-from saas_contracts.ledger._shards import MANIFEST, partition_of
+from saas_contracts.ledger._shards import MANIFEST, partition_of, partitions_of
 
 NOW = "2026-11-21T00:00:00Z"
 
@@ -85,3 +85,9 @@ class TestShardedIndex:
     def test_partitions_spread_the_keys(self):
         """Scope keys are uniform hashes: every partition gets some."""
         assert {partition_of(_k(n), 8) for n in range(200)} == set(range(8))
+
+
+def test_partitions_of_equals_partition_of_per_key() -> None:
+    keys = [hashlib.sha256(str(n).encode()).digest()[:16] for n in range(500)]
+    for partitions in (1, 3, 8, 300):
+        assert partitions_of(b"".join(keys), partitions) == [partition_of(key, partitions) for key in keys]

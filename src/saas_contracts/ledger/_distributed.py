@@ -32,6 +32,7 @@ from __future__ import annotations
 import operator
 from array import array
 from dataclasses import dataclass
+from itertools import compress, repeat
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
@@ -40,7 +41,8 @@ from saas_contracts._time import format_utc_ns
 from saas_contracts._validation import ValidatorChoice, schema_check
 from saas_contracts.errors import InputFileError
 from saas_contracts.ledger._envelope import EVENT_SCHEMA
-from saas_contracts.ledger._index import ACCEPTED, IdempotencyIndex, MemoryIndex, SqliteIndex
+from saas_contracts.ledger._index import IdempotencyIndex, MemoryIndex, SqliteIndex
+from saas_contracts.ledger._ranges import FIRST_LINE_OF_LATER_RANGE, read_lines_range
 from saas_contracts.ledger._replay import (
     _BLANK,
     _INVALID,
@@ -59,7 +61,7 @@ from saas_contracts.ledger._replay import (
 from saas_contracts.ledger._shards import (
     DEFAULT_PARTITIONS,
     lock_writer,
-    partition_of,
+    partitions_of,
     prepare_directory,
     resolve_partitions,
     shard_path,
@@ -76,8 +78,6 @@ __all__ = ["DASK_BLOCK_BYTES", "replay_distributed"]
 
 DASK_BLOCK_BYTES: Final = 8 << 20
 """Bytes per map task: big enough that a task's overhead (~ms) is noise."""
-_READ_CHUNK: Final = 1 << 16
-_FIRST_LINE_OF_LATER_BLOCK: Final = 2  # any line number but 1: the BOM rule is for an input's line 1
 
 
 def _dask() -> Any:
@@ -111,39 +111,11 @@ def _size(url: str) -> int:
     return int(info["size"])
 
 
-def _skip_to_line_start(stream: IO[bytes], start: int) -> int:
-    """Offset of the first line that starts at or after ``start`` (a line starts at 0 or after LF)."""
-    if start == 0:
-        return 0
-    stream.seek(start - 1)
-    offset = start - 1
-    while chunk := stream.read(_READ_CHUNK):
-        found = chunk.find(b"\n")
-        if found >= 0:
-            return offset + found + 1
-        offset += len(chunk)
-    return offset
-
-
 def read_range(url: str, start: int, end: int) -> bytes:
     """The complete lines whose first byte lies in ``[start, end)`` (the last one may lack its LF)."""
     stream = _open(url)
     try:
-        begin = _skip_to_line_start(stream, start)
-        if begin >= end:
-            return b""
-        stream.seek(begin)
-        data = stream.read(end - begin)
-        if len(data) == end - begin and not data.endswith(b"\n"):
-            tail = []
-            while chunk := stream.read(_READ_CHUNK):
-                found = chunk.find(b"\n")
-                if found >= 0:
-                    tail.append(chunk[: found + 1])
-                    break
-                tail.append(chunk)
-            data += b"".join(tail)
-        return bytes(data)
+        return read_lines_range(stream, start, end)
     finally:
         stream.close()
 
@@ -174,26 +146,30 @@ def _map_block(  # noqa: PLR0913, PLR0917 - one task's whole description, passed
     context: _Context, input_no: int, url: str, start: int, end: int, partitions: int
 ) -> tuple[Any, ...]:
     """Classify one byte range; return one :class:`_Slice` per partition, then the block's metadata."""
-    first = 1 if start == 0 else _FIRST_LINE_OF_LATER_BLOCK
+    first = 1 if start == 0 else FIRST_LINE_OF_LATER_RANGE
     result = _classify_block(context, input_no, first, read_range(url, start, end))
-    picks: list[list[int]] = [[] for _ in range(partitions)]
     keys = bytes(result.keys)
-    for position in range(len(result.line_numbers)):
-        picks[partition_of(keys[16 * position : 16 * position + 16], partitions)].append(position)
     fingerprints = bytes(result.fingerprints)
-    slices = [
-        _Slice(
-            input=input_no,
-            keys=b"".join(keys[16 * i : 16 * i + 16] for i in chosen),
-            fingerprints=b"".join(fingerprints[32 * i : 32 * i + 32] for i in chosen),
-            offsets=array("q", (result.line_numbers[i] - first for i in chosen)),
-            group_ids=array("l", (result.group_ids[i] for i in chosen)),
-            quantities=array("q", (result.quantities[i] for i in chosen)),
-            late=bytes(result.late[i] for i in chosen),
-            groups=result.groups,
+    count = len(result.line_numbers)
+    parts = partitions_of(keys, partitions)
+    key_list = [keys[i : i + 16] for i in range(0, 16 * count, 16)]
+    fingerprint_list = [fingerprints[i : i + 32] for i in range(0, 32 * count, 32)]
+    offsets = array("q", map(operator.sub, result.line_numbers, repeat(first)))
+    slices = []
+    for partition in range(partitions):
+        chosen = list(compress(range(count), map(operator.eq, parts, repeat(partition))))
+        slices.append(
+            _Slice(
+                input=input_no,
+                keys=b"".join(map(key_list.__getitem__, chosen)),
+                fingerprints=b"".join(map(fingerprint_list.__getitem__, chosen)),
+                offsets=array("q", map(offsets.__getitem__, chosen)),
+                group_ids=array("l", map(result.group_ids.__getitem__, chosen)),
+                quantities=array("q", map(result.quantities.__getitem__, chosen)),
+                late=bytes(map(result.late.__getitem__, chosen)),
+                groups=result.groups,
+            )
         )
-        for chosen in picks
-    ]
     issues = [(line - first, pointer, reason) for line, pointer, reason in result.issues]
     return (*slices, _BlockMeta(input=input_no, lines=result.lines, counts=result.counts, issues=issues))
 
@@ -213,10 +189,14 @@ def _resolve_partition(
     *slices: _Slice,
 ) -> tuple[_PartitionResult, bytes, bytes]:
     """Resolve one partition's slices in input order; return its result and the scopes to commit."""
+    # The shard is only read here (a dry run); the commit phase writes. Without a shard the index
+    # is this task's own fresh memory index, thrown away after it: a writing run there is the
+    # same verdicts without the dry run's overlay loop per key.
     index: IdempotencyIndex = SqliteIndex(shard, upgrade=upgrade) if shard else MemoryIndex()
-    run = index.open_run(dry_run=True)  # the shard is only read here; the commit phase writes
+    run = index.open_run(dry_run=shard is not None)
     accumulator = _Accumulator(run, Aggregator(by_day=by_day))
-    new_keys, new_fingerprints = bytearray(), bytearray()
+    new_keys: list[bytes] = []
+    new_fingerprints: list[bytes] = []
     try:
         for first, piece in zip(first_lines, slices, strict=True):
             block = _BlockResult(
@@ -226,26 +206,30 @@ def _resolve_partition(
                 issues=[],
                 keys=bytearray(piece.keys),
                 fingerprints=bytearray(piece.fingerprints),
-                line_numbers=array("q", (first + offset for offset in piece.offsets)),
+                line_numbers=array("q", map(operator.add, piece.offsets, repeat(first))),
                 group_ids=piece.group_ids,
                 groups=piece.groups,
                 quantities=piece.quantities,
                 late=bytearray(piece.late),
             )
-            verdicts = accumulator.add(block)
-            for position, verdict in enumerate(verdicts):
-                if verdict == ACCEPTED:
-                    new_keys += piece.keys[16 * position : 16 * position + 16]
-                    new_fingerprints += piece.fingerprints[32 * position : 32 * position + 32]
+            accepted = list(map(operator.not_, accumulator.add(block)))  # ACCEPTED is 0
+            keys, fingerprints = piece.keys, piece.fingerprints
+            new_keys += compress((keys[i : i + 16] for i in range(0, len(keys), 16)), accepted)
+            new_fingerprints += compress(
+                (fingerprints[i : i + 32] for i in range(0, len(fingerprints), 32)), accepted
+            )
     finally:
-        run.abort()
+        if shard is None:
+            run.commit()  # nothing to take back from a throw-away index
+        else:
+            run.abort()
     counts = {
         name: accumulator.counts[name] for name in ("accepted", "duplicate", "conflict", "late_accepted")
     }
     result = _PartitionResult(
         counts=counts, conflicts=accumulator.conflicts, aggregator=accumulator.aggregator
     )
-    return result, bytes(new_keys), bytes(new_fingerprints)
+    return result, b"".join(new_keys), b"".join(new_fingerprints)
 
 
 def _staged_count(resolved: tuple[Any, bytes, bytes]) -> int:

@@ -33,9 +33,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import operator
 import re
+from collections import deque
 from collections.abc import Mapping
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, Final
 
 import orjson
@@ -44,6 +48,8 @@ from saas_contracts._digest import canonical_digest
 from saas_contracts.models._core import to_json
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from saas_contracts.models.usage_ledger.v1 import UsageEvent
 
 FINGERPRINT_EXCLUDED_FIELDS: Final = ("event_id", "recorded_at")
@@ -147,3 +153,48 @@ def consume_canonical_bytes(event: dict[str, Any]) -> bytes:
 def scope_key(source: str, idempotency_key: str) -> bytes:
     """Return the 16-byte index key of an idempotency scope ``(source, idempotency_key)``."""
     return hashlib.sha256(f"{source}\n{idempotency_key}".encode()).digest()[:SCOPE_KEY_BYTES]
+
+
+_DIGEST: Final = operator.methodcaller("digest")
+_SCOPE_FIELDS: Final = operator.itemgetter("source", "idempotency_key")
+_SCOPE_SLICE: Final = slice(SCOPE_KEY_BYTES)
+_PLAN: Final = operator.itemgetter("plan")
+_OCCURRED: Final = operator.itemgetter("occurred_at")
+_CAPTURED: Final = operator.itemgetter("captured_at")
+_QUANTITY: Final = operator.itemgetter("quantity")
+_WHOLE_SECOND: Final = 20  # len("YYYY-MM-DDTHH:MM:SSZ"): a stamp without fraction, canonical already
+
+
+def scope_keys(events: Sequence[Mapping[str, Any]]) -> list[bytes]:
+    """:func:`scope_key` of each event's ``(source, idempotency_key)``, the loop in C (``map``)."""
+    texts = map(str.encode, map("\n".join, map(_SCOPE_FIELDS, events)))
+    return list(map(operator.getitem, map(_DIGEST, map(hashlib.sha256, texts)), repeat(_SCOPE_SLICE)))
+
+
+def consume_canonical_many(events: Sequence[dict[str, Any]]) -> list[bytes]:
+    """:func:`consume_canonical_bytes` of each event, in order, with the common steps as ``map``.
+
+    The same bytes as ``[consume_canonical_bytes(event) for event in events]``
+    (a test compares them); only events with a non-integer quantity or a
+    timestamp with a fraction take a Python step each.
+    """
+    deque(map(dict.pop, events, repeat("event_id"), repeat(None)), maxlen=0)
+    deque(map(dict.pop, events, repeat("recorded_at"), repeat(None)), maxlen=0)
+    quantities = list(map(_QUANTITY, events))
+    if list(map(type, quantities)).count(int) != len(quantities):
+        for event, quantity in zip(events, quantities, strict=True):
+            if type(quantity) is not int:
+                event["quantity"] = int(quantity)
+    if list(map(len, map(_OCCURRED, events))).count(_WHOLE_SECOND) != len(events):
+        for event in events:
+            if len(occurred := event["occurred_at"]) != _WHOLE_SECOND:
+                event["occurred_at"] = idempotency_timestamp(occurred)
+    plans = list(map(_PLAN, events))
+    if list(map(len, map(_CAPTURED, plans))).count(_WHOLE_SECOND) != len(plans):
+        for plan in plans:
+            if len(captured := plan["captured_at"]) != _WHOLE_SECOND:
+                plan["captured_at"] = idempotency_timestamp(captured)
+    return list(map(_CANONICAL, events))
+
+
+_CANONICAL: Final = functools.partial(orjson.dumps, option=orjson.OPT_SORT_KEYS)
