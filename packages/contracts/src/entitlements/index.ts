@@ -1,6 +1,17 @@
 // @saas-contracts/contracts/entitlements: the entitlement decision and the lifecycle apply, as
 // Python's saas_contracts.entitlements decides and applies them.
-export { decide, evaluateRecord, instant, materialize, nextChange, resolve, type Resolution, type SourceState } from "./decide.js";
+export {
+  conversionGraceNanos,
+  decide,
+  evaluateRecord,
+  formatInstant,
+  instant,
+  materialize,
+  nextChange,
+  resolve,
+  type Resolution,
+  type SourceState,
+} from "./decide.js";
 export {
   type ApplyOptions,
   type ApplyResult,
