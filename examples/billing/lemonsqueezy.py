@@ -6,6 +6,13 @@ resource with ``attributes.status``, ``variant_id``, ``renews_at``,
 ``ends_at``, ``trial_ends_at``, ``updated_at``). Lemon Squeezy payloads carry
 no event id, so the delivery is identified by event name, subscription id and
 ``updated_at``.
+
+``subscription_paused`` carries ``attributes.pause`` = ``{"mode", "resumes_at"}``:
+mode ``void`` (the store cannot offer the service, invoices are voided) pauses
+without access; mode ``free`` (the service continues free of charge while
+payment collection halts) keeps access, so the pause event says
+``keeps_access``; ``resumes_at`` (when collection continues) becomes the pause's
+``resume_at``, so the record is active again then without a resume event.
 """
 
 from __future__ import annotations
@@ -89,5 +96,10 @@ def map_event(
     elif kind in {"cancel_scheduled", "expiry"}:
         fields = {"effective_at": _time(attributes, "ends_at") or occurred}
     elif kind == "pause":
-        fields = {"timing": "immediate"}
+        pause = attributes.get("pause") or {}
+        fields = {
+            "timing": "immediate",
+            "keeps_access": True if pause.get("mode") == "free" else None,
+            "resume_at": _time(pause, "resumes_at"),
+        }
     return [neutral_event(redactor, origin, kind, 0, **fields)]

@@ -10,6 +10,15 @@ the current state, so an update without a scheduled cancellation emits a
 ``cancel_revoked`` whenever it is newer than the record: a no-op for core when
 nothing was scheduled, and what makes a late, older "cancel scheduled" update
 stale instead of wrongly applied.
+
+Pauses: ``scheduled_change`` ``{"action": "pause", "effective_at", "resume_at"}``
+schedules a pause that resumes by itself at ``resume_at``; a paused entity with
+``{"action": "resume", "effective_at"}`` resumes at that instant (the pause
+event carries it as ``resume_at``, so core needs no resume event). When the
+scheduled resume of a paused subscription changes or is removed, the pause is
+re-stated. Paddle stops billing and leaves access to the product; this adapter
+keeps Paddle's recommendation (no access while paused), so it never sets
+``keeps_access``.
 """
 
 from __future__ import annotations
@@ -48,7 +57,40 @@ def _period_end(entity: Mapping[str, Any]) -> str | None:
 
 
 def _has_scheduled(record: Mapping[str, Any] | None, change: str) -> bool:
-    return record is not None and any(item["change"] == change for item in record.get("scheduled", []))
+    return _scheduled_at(record, change) is not None
+
+
+def _scheduled_at(record: Mapping[str, Any] | None, change: str) -> str | None:
+    items = [] if record is None else record.get("scheduled", [])
+    return next((str(item["effective_at"]) for item in items if item["change"] == change), None)
+
+
+def _resume_at(change: Mapping[str, Any]) -> str | None:
+    """When a scheduled change ends a pause: a pause's resume_at, or a paused entity's resume."""
+    if change.get("action") == "resume":
+        return normalize_iso(change["effective_at"])
+    stamp = change.get("resume_at") if change.get("action") == "pause" else None
+    return normalize_iso(stamp) if stamp else None
+
+
+def _pause_updates(
+    emit: Emitter, entity: Mapping[str, Any], record: Mapping[str, Any], change: Mapping[str, Any]
+) -> None:
+    resume_at = _resume_at(change)
+    if change.get("action") == "pause":
+        effective = normalize_iso(change["effective_at"])
+        if _scheduled_at(record, "pause") != effective or _scheduled_at(record, "resume") != resume_at:
+            emit("pause", timing="period_end", effective_at=effective, resume_at=resume_at)
+    elif entity["status"] != "paused" and _has_scheduled(record, "pause"):
+        emit("schedule_withdrawn", change="pause")  # the scheduled pause (and its resume) was removed
+    elif (
+        entity["status"] == "paused"
+        and record["status"] == "paused"
+        and _scheduled_at(record, "resume") != resume_at
+    ):
+        # The paused entity's scheduled resume was set, moved or removed: re-state the pause.
+        paused_at = entity.get("paused_at") or record["paused_at"]
+        emit("pause", timing="immediate", effective_at=normalize_iso(paused_at), resume_at=resume_at)
 
 
 def _updated(
@@ -73,8 +115,7 @@ def _updated(
         # (possibly no-op) cancel_revoked advances what the record reflects, so an older update
         # that scheduled a cancellation and arrives late is recognized as stale.
         emit("cancel_revoked")
-    if action == "pause" and not _has_scheduled(record, "pause"):
-        emit("pause", timing="period_end", effective_at=normalize_iso(change["effective_at"]))
+    _pause_updates(emit, entity, record, change)
     period_end = _period_end(entity)
     known_end = record.get("current_period_end")
     if entity["status"] == "active" and period_end and known_end and period_end > known_end:
@@ -114,7 +155,12 @@ def map_event(
         emit("billing_issue", grace_end=add_days(occurred, product.grace_days))
     elif handling == "pause":
         paused_at = entity.get("paused_at")
-        emit("pause", timing="immediate", effective_at=normalize_iso(paused_at) if paused_at else None)
+        emit(
+            "pause",
+            timing="immediate",
+            effective_at=normalize_iso(paused_at) if paused_at else None,
+            resume_at=_resume_at(entity.get("scheduled_change") or {}),
+        )
     elif handling == "resume":
         emit("resume")
     elif handling == "canceled":

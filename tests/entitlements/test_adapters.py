@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -483,3 +484,131 @@ class TestStripeIncompleteAndPausedTrials:
         assert harness.outcomes == [("trial_start", "applied"), ("pause", "applied"), ("purchase", "applied")]
         _check(harness, "ws-fake-img-sca", "render.hd", "2026-01-20T00:00:00Z", "allow", "granted", "creator")
         _check(harness, "ws-fake-img-sca", "render.hd", "2026-02-10T00:00:00Z", "allow", "granted", "creator")
+
+
+def _paddle(number: int, event_type: str, occurred: str, **entity: Any) -> dict[str, Any]:
+    """A Paddle notification for the chat product's subscription, from the activated payload's entity."""
+    payload = copy.deepcopy(_payloads("paddle-chat-messages.jsonl")[1])
+    payload["data"].update(entity)
+    payload.update(event_id=f"evt_fake_chat_pause_{number:04d}", event_type=event_type, occurred_at=occurred)
+    return payload
+
+
+class TestPaddlePauseWithScheduledResume:
+    """Paddle scheduled_change pause with resume_at, and a paused entity's scheduled resume."""
+
+    def _harness(self) -> Harness:
+        harness = Harness(paddle, "chat-messages")
+        for payload in _payloads("paddle-chat-messages.jsonl")[:2]:
+            harness.deliver(payload)
+        return harness
+
+    def test_scheduled_pause_resumes_by_itself(self):
+        harness = self._harness()
+        scheduled = {
+            "action": "pause",
+            "effective_at": "2026-03-08T10:00:00Z",
+            "resume_at": "2026-04-08T10:00:00Z",
+        }
+        harness.deliver(
+            _paddle(1, "subscription.updated", "2026-02-20T00:00:00Z", scheduled_change=scheduled)
+        )
+        ws = "ws-fake-chat-0002"
+        _check(harness, ws, "chat.send", "2026-03-01T00:00:00Z", "allow", "granted", "business")
+        _check(harness, ws, "chat.send", "2026-03-10T00:00:00Z", "deny", "paused", None)
+        paused = {"status": "paused", "paused_at": "2026-03-08T10:00:00Z"}
+        resume = {"action": "resume", "effective_at": "2026-04-08T10:00:00Z", "resume_at": None}
+        harness.deliver(
+            _paddle(2, "subscription.paused", "2026-03-08T10:00:01Z", scheduled_change=resume, **paused)
+        )
+        assert harness.outcomes[-2:] == [("pause", "applied"), ("pause", "applied")]
+        _check(harness, ws, "chat.send", "2026-03-10T00:00:00Z", "deny", "paused", None)
+        # No subscription.resumed needed: at resume_at the source grants again.
+        _check(harness, ws, "chat.send", "2026-04-08T10:00:00Z", "allow", "granted", "business")
+        # The customer moves the resume: the paused entity's scheduled resume changes, the pause is re-stated.
+        moved = resume | {"effective_at": "2026-04-15T10:00:00Z"}
+        harness.deliver(
+            _paddle(3, "subscription.updated", "2026-03-20T00:00:00Z", scheduled_change=moved, **paused)
+        )
+        assert harness.outcomes[-1] == ("pause", "applied")
+        _check(harness, ws, "chat.send", "2026-04-10T00:00:00Z", "deny", "paused", None)
+        _check(harness, ws, "chat.send", "2026-04-15T10:00:00Z", "allow", "granted", "business")
+        # The resume is removed: paused until a resume event.
+        harness.deliver(
+            _paddle(4, "subscription.updated", "2026-03-21T00:00:00Z", scheduled_change=None, **paused)
+        )
+        _check(harness, ws, "chat.send", "2026-05-01T00:00:00Z", "deny", "paused", None)
+        harness.deliver(_paddle(5, "subscription.resumed", "2026-05-02T00:00:00Z", scheduled_change=None))
+        _check(harness, ws, "chat.send", "2026-05-03T00:00:00Z", "allow", "granted", "business")
+        assert "illegal" not in {outcome for _, outcome in harness.outcomes}
+
+    def test_removed_scheduled_pause_is_withdrawn(self):
+        harness = self._harness()
+        scheduled = {"action": "pause", "effective_at": "2026-03-08T10:00:00Z", "resume_at": None}
+        harness.deliver(
+            _paddle(1, "subscription.updated", "2026-02-20T00:00:00Z", scheduled_change=scheduled)
+        )
+        harness.deliver(_paddle(2, "subscription.updated", "2026-02-21T00:00:00Z", scheduled_change=None))
+        assert ("schedule_withdrawn", "applied") in harness.outcomes
+        _check(
+            harness, "ws-fake-chat-0002", "chat.send", "2026-03-10T00:00:00Z", "allow", "granted", "business"
+        )
+
+
+def _lemonsqueezy_paused(mode: str, resumes_at: str | None) -> dict[str, Any]:
+    payload = copy.deepcopy(_payloads("lemonsqueezy-chat-messages.jsonl")[1])
+    attributes = payload["data"]["attributes"]
+    attributes.update(status="paused", updated_at="2026-03-20T08:00:00.000000Z")
+    attributes["pause"] = {"mode": mode, "resumes_at": resumes_at}
+    payload["meta"]["event_name"] = "subscription_paused"
+    return payload
+
+
+class TestLemonSqueezyPauseModes:
+    """pause.mode void denies, free keeps access; pause.resumes_at ends the pause by itself."""
+
+    @pytest.mark.parametrize(
+        ("mode", "outcome", "reason", "plan"),
+        [("void", "deny", "paused", None), ("free", "allow", "paused_with_access", "team")],
+    )
+    def test_modes(self, mode, outcome, reason, plan):
+        harness = Harness(lemonsqueezy, "chat-messages")
+        for payload in _payloads("lemonsqueezy-chat-messages.jsonl")[:2]:
+            harness.deliver(payload)
+        harness.deliver(_lemonsqueezy_paused(mode, "2026-04-20T08:00:00.000000Z"))
+        assert harness.outcomes[-1] == ("pause", "applied")
+        ws = "ws-fake-chat-0003"
+        _check(harness, ws, "chat.history", "2026-03-25T00:00:00Z", outcome, reason, plan)
+        _check(harness, ws, "chat.history", "2026-04-20T08:00:00Z", "allow", "granted", "team")
+
+    def test_open_ended_void_pause_waits_for_unpause(self):
+        harness = Harness(lemonsqueezy, "chat-messages")
+        for payload in _payloads("lemonsqueezy-chat-messages.jsonl")[:2]:
+            harness.deliver(payload)
+        harness.deliver(_lemonsqueezy_paused("void", None))
+        _check(harness, "ws-fake-chat-0003", "chat.history", "2026-06-01T00:00:00Z", "deny", "paused", None)
+
+
+class TestTrialConversionGraceIsProductPolicy:
+    """A late conversion webhook: denied by default, allowed inside the product's stated grace."""
+
+    def test_late_lemonsqueezy_conversion(self):
+        harness = Harness(lemonsqueezy, "chat-messages")
+        payloads = _payloads("lemonsqueezy-chat-messages.jsonl")
+        harness.deliver(payloads[0])  # the trial ends 2026-03-15T08:00; its conversion lands 3 s later
+        workspace = REDACTOR.redact("ws", "ws-fake-chat-0003")
+        policy = dict(DEFAULT_POLICY) | {"trial_conversion_grace": "PT1H"}
+        base = {
+            "workspace": workspace,
+            "capability": "chat.history",
+            "as_of": "2026-03-15T08:00:02Z",
+            "records": harness.state.workspace_records(workspace),
+            "snapshot": harness.product.snapshot,
+        }
+        assert decide(base | {"policy": DEFAULT_POLICY})["reason"] == "source_expired"
+        graced = decide(base | {"policy": policy})
+        assert (graced["outcome"], graced["reason"]) == ("allow", "in_conversion_grace")
+        harness.deliver(payloads[1])
+        _check(
+            harness, "ws-fake-chat-0003", "chat.history", "2026-03-15T08:00:04Z", "allow", "granted", "team"
+        )

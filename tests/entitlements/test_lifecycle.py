@@ -50,9 +50,10 @@ _TABLE = {
                  "billing_recovered": "active", "refund": "ended", "manual_revoke": "ended",
                  "schedule_withdrawn": "past_due"},
     # purchase on paused: a trial paused for want of a payment method converts once paid (Stripe).
+    # pause on paused: an immediate pause re-states the pause (access kept or not, resume instant).
     "paused": {"purchase": "active", "trial_start": None, "renewal": None, "plan_change": "paused",
                "cancel_scheduled": "paused", "cancel_revoked": "paused", "cancel_immediate": "ended",
-               "expiry": "ended", "pause": None, "resume": "active", "billing_issue": None,
+               "expiry": "ended", "pause": "paused", "resume": "active", "billing_issue": None,
                "billing_recovered": None, "refund": "ended", "manual_revoke": "ended",
                "schedule_withdrawn": "paused"},
     "ended": {"purchase": "active", "trial_start": None, "renewal": None, "plan_change": None,
@@ -238,3 +239,114 @@ class TestDocumentedPrecedence:
     def test_an_operator_can_revoke_a_billing_record(self):
         revoke = event(1, "manual_revoke", T, operator="ops-desk", approval_ref="ops-approval/9")
         assert _applied(record(), revoke)["end_reason"] == "revoked"
+
+
+RESUME = "2026-03-01T00:00:00Z"
+
+
+class TestPauseWithScheduledResume:
+    """A pause may carry resume_at: from then the record is active again without a resume event."""
+
+    def test_immediate_pause_resumes_by_itself(self):
+        after = _applied(record(), event(1, "pause", T, timing="immediate", resume_at=RESUME))
+        assert after["status"] == "paused"
+        assert after["scheduled"] == [{"change": "resume", "effective_at": RESUME}]
+        assert materialize(after, "2026-02-28T23:59:59Z")["status"] == "paused"
+        resumed = materialize(after, RESUME)
+        assert resumed["status"] == "active"
+        assert "paused_at" not in resumed
+        assert "scheduled" not in resumed
+
+    def test_scheduled_pause_then_resume(self):
+        after = _applied(
+            record(), event(1, "pause", T, timing="period_end", effective_at=LATER, resume_at=RESUME)
+        )
+        assert [item["change"] for item in after["scheduled"]] == ["pause", "resume"]
+        assert materialize(after, LATER)["status"] == "paused"
+        assert materialize(after, RESUME)["status"] == "active"
+
+    def test_late_delivery_after_resume_at_lands_active(self):
+        after = _applied(
+            record(),
+            event(1, "pause", "2026-03-05T00:00:00Z", timing="immediate", effective_at=T, resume_at=RESUME),
+        )
+        assert after["status"] == "active"
+        assert "scheduled" not in after
+
+    def test_resume_before_the_pause_is_illegal(self):
+        result = transition(record(), event(1, "pause", T, timing="immediate", resume_at=T))
+        assert isinstance(result, IllegalTransition)
+        assert "resumes before" in result.reason
+
+    def test_withdrawing_the_scheduled_pause_withdraws_its_resume(self):
+        later = _applied(
+            record(), event(1, "pause", T, timing="period_end", effective_at=LATER, resume_at=RESUME)
+        )
+        withdrawn = _applied(later, event(2, "schedule_withdrawn", "2026-01-21T00:00:00Z", change="pause"))
+        assert "scheduled" not in withdrawn
+
+    def test_early_resume_event_drops_the_scheduled_resume(self):
+        paused = _applied(record(), event(1, "pause", T, timing="immediate", resume_at=RESUME))
+        resumed = _applied(paused, event(2, "resume", "2026-02-01T00:00:00Z"))
+        assert resumed["status"] == "active"
+        assert "scheduled" not in resumed
+
+    def test_restating_a_pause_sets_or_clears_its_resume_and_keeps_paused_at(self):
+        paused = _applied(record(), event(1, "pause", T, timing="immediate"))
+        restated = _applied(
+            paused, event(2, "pause", "2026-01-25T00:00:00Z", timing="immediate", resume_at=RESUME)
+        )
+        assert restated["paused_at"] == T
+        assert restated["scheduled"] == [{"change": "resume", "effective_at": RESUME}]
+        cleared = _applied(restated, event(3, "pause", "2026-01-26T00:00:00Z", timing="immediate"))
+        assert "scheduled" not in cleared
+        assert cleared["status"] == "paused"
+
+    def test_scheduling_a_pause_on_a_paused_source_is_illegal(self):
+        paused = _applied(record(), event(1, "pause", T, timing="immediate"))
+        result = transition(
+            paused, event(2, "pause", "2026-01-25T00:00:00Z", timing="period_end", effective_at=LATER)
+        )
+        assert isinstance(result, IllegalTransition)
+
+    def test_purchase_on_a_paused_source_drops_the_resume(self):
+        paused = _applied(record(), event(1, "pause", T, timing="immediate", resume_at=RESUME))
+        bought = _applied(paused, event(2, "purchase", "2026-01-25T00:00:00Z", plan="team"))
+        assert bought["status"] == "active"
+        assert "scheduled" not in bought
+
+
+class TestPauseThatKeepsAccess:
+    """keeps_access: billing stops, access continues; the record says so while paused."""
+
+    def test_immediate(self):
+        after = _applied(record(), event(1, "pause", T, timing="immediate", keeps_access=True))
+        assert after["pause_keeps_access"] is True
+        resumed = _applied(after, event(2, "resume", LATER))
+        assert "pause_keeps_access" not in resumed
+
+    def test_scheduled_carries_it_to_the_pause(self):
+        after = _applied(
+            record(), event(1, "pause", T, timing="period_end", effective_at=LATER, keeps_access=True)
+        )
+        assert after["scheduled"] == [{"change": "pause", "effective_at": LATER, "keeps_access": True}]
+        assert "pause_keeps_access" not in after
+        assert materialize(after, LATER)["pause_keeps_access"] is True
+
+    def test_restated_without_it_denies_again(self):
+        kept = _applied(record(), event(1, "pause", T, timing="immediate", keeps_access=True))
+        denied = _applied(kept, event(2, "pause", LATER, timing="immediate"))
+        assert "pause_keeps_access" not in denied
+
+    def test_scheduled_resume_clears_it(self):
+        after = _applied(
+            record(), event(1, "pause", T, timing="immediate", keeps_access=True, resume_at=RESUME)
+        )
+        resumed = materialize(after, RESUME)
+        assert resumed["status"] == "active"
+        assert "pause_keeps_access" not in resumed
+
+    def test_end_clears_it(self):
+        kept = _applied(record(), event(1, "pause", T, timing="immediate", keeps_access=True))
+        ended = _applied(kept, event(2, "cancel_immediate", LATER))
+        assert "pause_keeps_access" not in ended

@@ -1,7 +1,8 @@
 """Seed-generated decision requests: the property cases the TypeScript package is held to.
 
 Odd timestamp spellings (equal instants spelled differently, nanosecond fractions, years 1969 to
-9999), numbers up to 2^53 - 1, shuffled schedules, partial policies and duplicate record ids.
+9999), numbers up to 2^53 - 1, shuffled schedules (scheduled resumes included), pauses that keep
+access, partial policies, trial conversion graces and duplicate record ids.
 tests/ts_package/_reference.py hands them with Python's decisions to the package's workerd tests
 (packages/contracts/test/workerd.test.ts), which require the same decision, key order included.
 """
@@ -43,6 +44,8 @@ _PLANS = ("free", "basic", "pro", "team", "legacy-gold")
 _CAPABILITIES = ("feature.basic", "feature.advanced", "seats", "exports")
 _IDS = tuple(f"src_ref_{letter * 26}" for letter in "abcdefg")
 _WORKSPACES = ("ws_ref_" + "w" * 26, "ws_ref_" + "x" * 26)
+# Trial conversion graces up to the schema's bound, whole hours and minutes (PT4320M is PT72H).
+_GRACES = ("PT1H", "PT2H30M", "PT72H", "PT4320M", "PT1M")
 _END_REASONS = ("scheduled_end", "expired", "canceled", "revoked", "refunded")
 
 
@@ -64,13 +67,15 @@ def _record(rng: random.Random, record_id: str) -> dict[str, Any]:
         record["grace_end"] = rng.choice(_TIMES)
     if status == "paused":
         record["paused_at"] = rng.choice(_TIMES)
+        if rng.random() < 0.4:
+            record["pause_keeps_access"] = True
     if status == "ended":
         record["ended_at"] = rng.choice(_TIMES)
         record["end_reason"] = rng.choice(_END_REASONS)
-    if rng.random() < 0.25:
+    if rng.random() < (0.6 if status == "trialing" else 0.25):
         record["effective_end"] = rng.choice(_TIMES)
     changes = []
-    for change in ("plan_change", "pause", "cancel"):
+    for change in ("plan_change", "pause", "resume", "cancel"):
         if rng.random() < 0.35:
             item: dict[str, Any] = {
                 "change": change,
@@ -111,6 +116,8 @@ def _request(rng: random.Random) -> dict[str, Any]:
         "policy": {"policy": "generated", "order": rng.sample(SOURCE_KINDS, rng.choice((1, 3, 5, 5, 5)))},
         "snapshot": _snapshot(rng),
     }
+    if rng.random() < 0.4:
+        request["policy"]["trial_conversion_grace"] = rng.choice(_GRACES)
     if rng.random() < 0.6:
         request["usage"] = {name: rng.choice((0, 1, 4, 5, MAX_SAFE - 1, MAX_SAFE)) for name in _CAPABILITIES}
     if rng.random() < 0.6:

@@ -1,14 +1,39 @@
-"""Entitlement decisions: a pure function of records, policy, snapshot, capability and ``as_of``."""
+"""Entitlement decisions: a pure function of records, policy, snapshot, capability and ``as_of``.
+
+Each record is first materialized at ``as_of`` (scheduled changes due by then
+applied: a plan change, a pause, the resume a pause scheduled, a cancellation),
+then one reason is chosen by this precedence, first match wins:
+
+====  ================================================  =====  ====================
+step  the record at ``as_of``                           grant  reason
+====  ================================================  =====  ====================
+1     before ``effective_start``                        no     not_started
+2     ended                                             no     the end's reason
+3     ``effective_end`` reached, trialing, inside the   yes    in_conversion_grace
+      policy's ``trial_conversion_grace`` after it
+4     ``effective_end`` reached                         no     source_expired
+5     paused by a pause that keeps access               yes    paused_with_access
+6     paused                                            no     paused
+7     past due, before ``grace_end``                    yes    in_grace
+8     past due, at or after ``grace_end``               no     grace_ended
+9     trialing                                          yes    in_trial
+10    active with a cancellation scheduled              yes    cancel_scheduled
+11    active                                            yes    granted
+====  ================================================  =====  ====================
+
+The conversion grace is the product's policy (data, bounded to PT72H by the
+schema, default none); core only owns the mechanism.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from saas_contracts._time import parse_utc_ns
+from saas_contracts._time import format_utc_ns, parse_utc_ns
 from saas_contracts._validation import ensure_valid
 from saas_contracts.entitlements._lifecycle import materialize, scheduled
-from saas_contracts.entitlements._priority import resolve
+from saas_contracts.entitlements._priority import conversion_grace_ns, resolve
 from saas_contracts.entitlements._vocab import REQUEST_SCHEMA, Record
 from saas_contracts.errors import DuplicateRecordError
 from saas_contracts.models._core import as_json
@@ -23,6 +48,8 @@ _END_REASONS: Final = {
     "revoked": "revoked",
     "refunded": "refunded",
 }
+_LAST_INSTANT: Final = parse_utc_ns("9999-12-31T23:59:59.999999999Z")
+"""The latest instant a timestamp can spell: a boundary after it is never reached."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,11 +60,24 @@ class SourceState:
     """The record as it stands at the instant (scheduled changes due by then applied)."""
     active: bool
     reason: str
-    """An allow reason when active (granted, in_trial, in_grace, cancel_scheduled), else a deny reason."""
+    """An allow reason when active (granted, in_trial, in_grace, cancel_scheduled, paused_with_access,
+    in_conversion_grace), else a deny reason."""
 
 
-def evaluate_record(record: Mapping[str, Any], as_of: str) -> SourceState:  # noqa: PLR0911 - one return per status
-    """Whether ``record`` grants its plan at ``as_of``, and why (pure)."""
+def _conversion_grace_end(record: Mapping[str, Any], grace_ns: int) -> int | None:
+    """The instant a trialing record's conversion grace ends (None: no grace or not a trial with an end)."""
+    if grace_ns <= 0 or record["status"] != "trialing" or "effective_end" not in record:
+        return None
+    return parse_utc_ns(record["effective_end"]) + grace_ns
+
+
+def evaluate_record(  # noqa: PLR0911 - one return per row of the precedence table
+    record: Mapping[str, Any], as_of: str, *, conversion_grace_ns: int = 0
+) -> SourceState:
+    """Whether ``record`` grants its plan at ``as_of``, and why (pure; precedence in the module docstring).
+
+    ``conversion_grace_ns`` is the policy's trial conversion grace (0: none).
+    """
     current = materialize(record, as_of)
     moment = parse_utc_ns(as_of)
     status = current["status"]
@@ -46,9 +86,13 @@ def evaluate_record(record: Mapping[str, Any], as_of: str) -> SourceState:  # no
     if status == "ended":
         return SourceState(record=current, active=False, reason=_END_REASONS[current["end_reason"]])
     if "effective_end" in current and moment >= parse_utc_ns(current["effective_end"]):
+        grace_end = _conversion_grace_end(current, conversion_grace_ns)
+        if grace_end is not None and moment < grace_end:
+            return SourceState(record=current, active=True, reason="in_conversion_grace")
         return SourceState(record=current, active=False, reason="source_expired")
     if status == "paused":
-        return SourceState(record=current, active=False, reason="paused")
+        keeps = bool(current.get("pause_keeps_access"))
+        return SourceState(record=current, active=keeps, reason="paused_with_access" if keeps else "paused")
     if status == "past_due":
         in_grace = moment < parse_utc_ns(current["grace_end"])
         return SourceState(record=current, active=in_grace, reason="in_grace" if in_grace else "grace_ended")
@@ -58,21 +102,27 @@ def evaluate_record(record: Mapping[str, Any], as_of: str) -> SourceState:  # no
     return SourceState(record=current, active=True, reason=reason)
 
 
-def _boundaries(record: Mapping[str, Any]) -> list[str]:
+def _boundaries(record: Mapping[str, Any], grace_ns: int) -> list[str]:
     found = [record["effective_start"]]
     found.extend(record[name] for name in ("effective_end", "grace_end") if name in record)
     found.extend(item["effective_at"] for item in record.get("scheduled", []))
+    grace_end = _conversion_grace_end(record, grace_ns)
+    if grace_end is not None and grace_end <= _LAST_INSTANT:
+        found.append(format_utc_ns(grace_end))
     return found
 
 
-def next_change(records: list[Record], as_of: str) -> str | None:
-    """Return the earliest instant after ``as_of`` at which any record changes by itself (None: never)."""
+def next_change(records: list[Record], as_of: str, *, conversion_grace_ns: int = 0) -> str | None:
+    """Return the earliest instant after ``as_of`` at which any record changes by itself (None: never).
+
+    With a trial conversion grace, a trial's grace end is such an instant too.
+    """
     moment = parse_utc_ns(as_of)
     later = [
         (parse_utc_ns(stamp), stamp)
         for record in records
         if materialize(record, as_of)["status"] != "ended"
-        for stamp in _boundaries(materialize(record, as_of))
+        for stamp in _boundaries(materialize(record, as_of), conversion_grace_ns)
         if parse_utc_ns(stamp) > moment
     ]
     return min(later)[1] if later else None
@@ -128,7 +178,8 @@ def decide(request: object) -> dict[str, Any]:
     assert isinstance(request, dict)  # noqa: S101 - narrowed by the schema
     as_of = request["as_of"]
     records = _workspace_records(request)
-    states = [evaluate_record(record, as_of) for record in records]
+    grace_ns = conversion_grace_ns(request["policy"])
+    states = [evaluate_record(record, as_of, conversion_grace_ns=grace_ns) for record in records]
     rank = set(request["policy"]["order"])
     decision: dict[str, Any] = {
         "workspace": request["workspace"],
@@ -144,7 +195,7 @@ def decide(request: object) -> dict[str, Any]:
             for state in states
         ],
     }
-    until = next_change(records, as_of)
+    until = next_change(records, as_of, conversion_grace_ns=grace_ns)
     if until is not None:
         decision["valid_until"] = until
     by_id = {state.record["record_id"]: state for state in states}

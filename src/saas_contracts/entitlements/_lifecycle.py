@@ -9,6 +9,14 @@ ends (expiry, immediate cancellation, a scheduled end reached, an operator
 revoke, a full refund); a scheduled cancellation, a pause scheduled for later
 or a billing issue still in grace keep access.
 
+A pause may carry ``resume_at``: the resume is then a scheduled change of its
+own, so from that instant the record is active again without a resume event
+(a decision is made as of the instant it is given). A pause may also keep
+access (``keeps_access``: billing stops, service continues); the record then
+carries ``pause_keeps_access`` while paused. A pause on a paused source
+re-states it: whether access is kept and when it resumes follow the newer
+event, when it began (``paused_at``) stays.
+
 Events whose target state already holds (billing_recovered on an active
 source, resume with nothing paused, cancel_revoked with nothing scheduled)
 are applied as no-ops: they change no access but advance what the record
@@ -28,9 +36,9 @@ if TYPE_CHECKING:
 
     from saas_contracts.entitlements._vocab import Record
 
-_CHANGE_ORDER: Final = {"plan_change": 0, "pause": 1, "cancel": 2}
+_CHANGE_ORDER: Final = {"plan_change": 0, "pause": 1, "resume": 2, "cancel": 3}
 _LIVE: Final = frozenset({"trialing", "active", "past_due", "paused"})
-_STATE_FIELDS: Final = ("grace_end", "paused_at", "ended_at", "end_reason")
+_STATE_FIELDS: Final = ("grace_end", "paused_at", "pause_keeps_access", "ended_at", "end_reason")
 CREATING_KINDS: Final = frozenset({"purchase", "trial_start", "manual_grant"})
 ENDING_KINDS: Final = frozenset({"cancel_scheduled", "cancel_immediate", "expiry", "manual_revoke"})
 
@@ -68,6 +76,23 @@ def refund_ends_access(event: Mapping[str, Any]) -> bool:
     return bool(event.get("ends_access", event["refund_scope"] == "full"))
 
 
+def _pause(record: Record, at: str, *, keeps_access: bool) -> None:
+    if record["status"] != "paused":
+        record.pop("grace_end", None)
+        record["status"] = "paused"
+        record["paused_at"] = at
+    if keeps_access:
+        record["pause_keeps_access"] = True
+    else:
+        record.pop("pause_keeps_access", None)
+
+
+def _unpause(record: Record) -> None:
+    record["status"] = "active"
+    record.pop("paused_at", None)
+    record.pop("pause_keeps_access", None)
+
+
 def materialize(record: Mapping[str, Any], at: str) -> Record:
     """Return the record as it stands at ``at``: scheduled changes due by then are applied (a copy)."""
     result: Record = dict(record)
@@ -85,9 +110,11 @@ def materialize(record: Mapping[str, Any], at: str) -> Record:
         elif item["change"] == "plan_change":
             result["plan"] = item["plan"]
         elif item["change"] == "pause":
-            result.pop("grace_end", None)
-            result["status"] = "paused"
-            result["paused_at"] = item["effective_at"]
+            _pause(result, item["effective_at"], keeps_access=bool(item.get("keeps_access")))
+        elif item["change"] == "resume":
+            # A resume due with nothing paused (the pause it ended was withdrawn or resumed) is a no-op.
+            if result["status"] == "paused":
+                _unpause(result)
         else:
             _end(result, item["effective_at"], "scheduled_end")
     if result["status"] != "ended":
@@ -157,13 +184,29 @@ def _apply_plan_change(record: Record, event: Mapping[str, Any], effective: str)
         )
 
 
-def _apply_pause(record: Record, event: Mapping[str, Any], effective: str) -> None:
+def _apply_pause(record: Record, event: Mapping[str, Any], effective: str) -> IllegalTransition | None:
+    status = record["status"]
+    if status not in _LIVE:
+        return IllegalTransition(reason=f"pause of a source that is {status}")
+    resume_at = event.get("resume_at")
+    if resume_at is not None and parse_utc_ns(resume_at) <= parse_utc_ns(effective):
+        return IllegalTransition(reason="the pause resumes before it takes effect")
+    keeps_access = bool(event.get("keeps_access", False))
     if event["timing"] == "immediate":
-        record.pop("grace_end", None)
-        record["status"] = "paused"
-        record["paused_at"] = effective
+        # On a paused source this re-states the pause: access and resume follow it, paused_at stays.
+        _pause(record, effective, keeps_access=keeps_access)
+    elif status == "paused":
+        return IllegalTransition(reason="pause scheduled on a source that is already paused")
     else:
-        _schedule(record, {"change": "pause", "effective_at": effective})
+        item: dict[str, Any] = {"change": "pause", "effective_at": effective}
+        if keeps_access:
+            item["keeps_access"] = True
+        _schedule(record, item)
+    if resume_at is None:
+        _unschedule(record, "resume")
+    else:
+        _schedule(record, {"change": "resume", "effective_at": resume_at})
+    return None
 
 
 def _apply_existing(  # noqa: C901, PLR0911, PLR0912, PLR0915 - one branch per lifecycle kind reads as the state table
@@ -177,8 +220,8 @@ def _apply_existing(  # noqa: C901, PLR0911, PLR0912, PLR0915 - one branch per l
     if kind == "purchase":
         if status in {"trialing", "paused"}:
             # A trial converts; so does a source paused for want of a payment method once it is paid.
-            record.pop("paused_at", None)
-            record["status"] = "active"
+            _unpause(record)
+            _unschedule(record, "resume")
             record["plan"] = event["plan"]
             record.pop("effective_end", None)
             if "period_end" in event:
@@ -212,6 +255,8 @@ def _apply_existing(  # noqa: C901, PLR0911, PLR0912, PLR0915 - one branch per l
         if not live:
             return IllegalTransition(reason="scheduled change withdrawn on an ended source")
         _unschedule(record, event["change"])
+        if event["change"] == "pause" and status != "paused":
+            _unschedule(record, "resume")  # the resume that would have ended the withdrawn pause
     elif kind == "cancel_revoked":
         # Already uncanceled is the target state: a no-op that still advances what the record reflects.
         if not live:
@@ -229,17 +274,15 @@ def _apply_existing(  # noqa: C901, PLR0911, PLR0912, PLR0915 - one branch per l
         else:
             return IllegalTransition(reason="expiry of a source that has already ended")
     elif kind == "pause":
-        if status not in {"active", "trialing", "past_due"}:
-            return IllegalTransition(reason=f"pause of a source that is {status}")
-        _apply_pause(record, event, effective)
+        return _apply_pause(record, event, effective)
     elif kind == "resume":
         if status == "paused":
-            record["status"] = "active"
-            record.pop("paused_at", None)
+            _unpause(record)
         elif not live:
             return IllegalTransition(reason="resume of a source that has already ended")
         else:
             _unschedule(record, "pause")
+        _unschedule(record, "resume")
     elif kind == "billing_issue":
         if status not in {"active", "trialing", "past_due"}:
             return IllegalTransition(reason=f"billing issue on a source that is {status}")

@@ -27,7 +27,9 @@ LIFECYCLE_KINDS: Final = (
 RECORD_STATUSES: Final = ("trialing", "active", "past_due", "paused", "ended")
 END_REASONS: Final = ("scheduled_end", "expired", "canceled", "revoked", "refunded")
 DECISION_OUTCOMES: Final = ("allow", "deny")
-ALLOW_REASONS: Final = ("granted", "in_trial", "in_grace", "cancel_scheduled")
+ALLOW_REASONS: Final = (
+    "granted", "in_trial", "in_grace", "cancel_scheduled", "paused_with_access", "in_conversion_grace",
+)  # fmt: skip
 DENY_REASONS: Final = (
     "no_active_source", "not_started", "source_expired", "canceled", "revoked", "refunded", "paused",
     "grace_ended", "plan_not_in_snapshot", "capability_not_in_plan", "limit_reached",

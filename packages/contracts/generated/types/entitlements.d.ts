@@ -194,6 +194,10 @@ export type LifecycleEvent = {
   refund_scope?: "full" | "partial";
   /** Refund ends access: Optional, refund only: whether this refund ends access at effective_at. Providers refund without canceling (and cancel without refunding), so the adapter, which knows the product's refund policy, decides; absent, a full refund ends access and a partial one does not. */
   ends_access?: boolean;
+  /** Resume at: Optional, pause only: when the pause ends by itself (Paddle scheduled_change action resume or a pause's resume_at, Lemon Squeezy pause.resumes_at). From this instant the record is active again without a resume event; it must be after the pause takes effect (else the pause is illegal). Absent: paused until a resume event. */
+  resume_at?: UtcTimestamp;
+  /** Pause keeps access: Optional, pause only: whether access is kept while paused (billing stops, service continues, e.g. Lemon Squeezy pause mode free). The adapter decides from the provider's data; absent, a pause denies access (the paused reason). */
+  keeps_access?: boolean;
   /** Withdrawn change: Required for schedule_withdrawn: which scheduled change is withdrawn (a scheduled cancellation is withdrawn with cancel_revoked). */
   change?: "plan_change" | "pause";
   /** Operator label: Operator-owned label of who acted (a role or desk label, never a person or account id). Required for manual_grant and manual_revoke. */
@@ -227,12 +231,14 @@ export type EntitlementsOpsSummary = {
   workspaces: Quantity;
 } & OpsSummaryHeader;
 
-/** Source-priority policy: Which plan source wins when several are active: the first kind in 'order'. Kinds not listed are never eligible. Ties inside a kind are broken by a fixed chain (later effective_start, then higher sequence, then the smallest record_id), so the result never depends on input order. Default: manual_override > billing_provider > promotion > trial > default_plan. (schema: entitlements/v1/policy) */
+/** Source-priority policy: Which plan source wins when several are active: the first kind in 'order'. Kinds not listed are never eligible. Ties inside a kind are broken by a fixed chain (later effective_start, then higher sequence, then the smallest record_id), so the result never depends on input order. Default: manual_override > billing_provider > promotion > trial > default_plan. A product may also state a bounded trial conversion grace (default none). (schema: entitlements/v1/policy) */
 export type SourcePriorityPolicy = {
   /** Policy label: A public label naming this policy (e.g. 'default'). */
   policy: PublicLabel;
   /** Priority order: Source kinds from highest to lowest priority; each at most once. */
   order: SourceKind[];
+  /** Trial conversion grace: Product policy, optional: how long after a trial's end a trial that has not converted yet (status trialing: no purchase, expiry or billing issue seen) still grants its plan, so a conversion webhook that arrives late does not cut access. Decisions inside it allow with in_conversion_grace; at its end they deny with source_expired. An ISO 8601 duration of whole hours and/or minutes, at most PT72H (e.g. PT1H, PT24H, PT90M, PT2H30M). Absent (the default): no conversion grace, the trial ends at its end. */
+  trial_conversion_grace?: string;
 };
 
 /** Plan-source record: One source of a workspace's plan after product identity mapping: a provider subscription, an operator override, a promotion, a trial or the default plan. Holds only public plan labels, redacted references and times. Changes scheduled for later live in 'scheduled' and take effect when the record is read at or after their effective_at, so a decision at any instant is a pure function of the record and that instant. 'sequence' counts the lifecycle events applied to the record; last_event_at/last_event_sequence are what the record already reflects (an older event is stale). (schema: entitlements/v1/record) */
@@ -254,10 +260,12 @@ export type PlanSourceRecord = {
   grace_end?: UtcTimestamp;
   /** Paused at: Required while paused. */
   paused_at?: UtcTimestamp;
+  /** Pause keeps access: Only while paused: the pause keeps access (billing stopped, service continues); decisions allow with paused_with_access. Absent: the pause denies. */
+  pause_keeps_access?: true;
   /** Ended at: Required once ended: when access ended. */
   ended_at?: UtcTimestamp;
   end_reason?: EndReason;
-  /** Scheduled changes: Changes that take effect later, at most one per kind, sorted by effective_at then change. */
+  /** Scheduled changes: Changes that take effect later, at most one per kind, sorted by effective_at then change (plan_change, pause, resume, cancel). */
   scheduled?: ScheduledChange[];
   /** Sequence: How many lifecycle events have been applied to this record (1 after the first). */
   sequence: number;
@@ -274,6 +282,8 @@ export type ScheduledChange = {
   effective_at: UtcTimestamp;
   plan?: PlanLabel;
   direction?: ChangeDirection;
+  /** Pause keeps access: Only on a scheduled pause: the pause, once it starts, keeps access. */
+  keeps_access?: true;
 };
 
 /** Plan-source state: The state 'saas-contracts entitlements apply' folds lifecycle events into: the current plan-source records (sorted by record_id), one receipt per first-seen valid event (sorted by event_id) with the fingerprint needed to tell a duplicate (same event_id, same fingerprint) from a conflict (same event_id, different content) and the event's outcome in the canonical fold, and the event log (events, by record_id then canonical order: occurred_at, provider_sequence, fingerprint) each record is the fold of. A state without events was written before logs were kept: its records are read as bases (listed in bases once the log is kept) that their fold starts from. The records and receipts are a function of the set of delivered events, not their order; replaying the same events again leaves it byte-identical. (schema: entitlements/v1/state) */
@@ -300,7 +310,7 @@ export type Receipt = {
 /** Source kind: Where a plan-source record comes from. The source-priority policy ranks these kinds. (schema: entitlements/v1/vocabulary#/$defs/source_kind) */
 export type SourceKind = "manual_override" | "billing_provider" | "promotion" | "trial" | "default_plan";
 
-/** Lifecycle event kind: The neutral billing lifecycle vocabulary every provider adapter maps into. purchase: a paid source starts (or a trial converts); trial_start; renewal: a new paid period; plan_change: upgrade/downgrade/lateral, immediate or at period end; cancel_scheduled: access ends at effective_at (period end), nothing is revoked now; cancel_revoked: a scheduled cancellation is withdrawn; cancel_immediate: access ends now; expiry: the source has ended (e.g. period end after a scheduled cancellation); pause: immediate or scheduled; resume; billing_issue: payment failed, access holds until grace_end; billing_recovered; refund: full refunds end access, partial ones do not; manual_grant and manual_revoke: operator writes that need an approval reference; schedule_withdrawn: a scheduled plan change or a scheduled pause is withdrawn before it takes effect (change names which; e.g. a Stripe subscription schedule released, a Paddle scheduled_change removed). (schema: entitlements/v1/vocabulary#/$defs/lifecycle_kind) */
+/** Lifecycle event kind: The neutral billing lifecycle vocabulary every provider adapter maps into. purchase: a paid source starts (or a trial converts); trial_start; renewal: a new paid period; plan_change: upgrade/downgrade/lateral, immediate or at period end; cancel_scheduled: access ends at effective_at (period end), nothing is revoked now; cancel_revoked: a scheduled cancellation is withdrawn; cancel_immediate: access ends now; expiry: the source has ended (e.g. period end after a scheduled cancellation); pause: immediate or scheduled, optionally with a resume_at instant (the record is active again from it, no resume event needed) and keeps_access (billing stops, access continues); a pause on a paused source re-states it (access kept or not, resume instant) and keeps when it began; resume; billing_issue: payment failed, access holds until grace_end; billing_recovered; refund: full refunds end access, partial ones do not; manual_grant and manual_revoke: operator writes that need an approval reference; schedule_withdrawn: a scheduled plan change or a scheduled pause is withdrawn before it takes effect (change names which; e.g. a Stripe subscription schedule released, a Paddle scheduled_change removed). (schema: entitlements/v1/vocabulary#/$defs/lifecycle_kind) */
 export type LifecycleKind = "purchase" | "trial_start" | "renewal" | "plan_change" | "cancel_scheduled" | "cancel_revoked" | "cancel_immediate" | "expiry" | "pause" | "resume" | "billing_issue" | "billing_recovered" | "refund" | "manual_grant" | "manual_revoke" | "schedule_withdrawn";
 
 /** Record status: The stored status of a plan-source record. Scheduled changes that are due are applied when the record is read at a later time, so the status at a given instant is a pure function of the record and that instant. (schema: entitlements/v1/vocabulary#/$defs/record_status) */
@@ -309,8 +319,8 @@ export type RecordStatus = "trialing" | "active" | "past_due" | "paused" | "ende
 /** End reason: Why an ended record ended: scheduled_end (a scheduled cancellation was reached), expired (the provider confirmed expiry), canceled (immediate cancellation), revoked (operator revoke), refunded (full refund). (schema: entitlements/v1/vocabulary#/$defs/end_reason) */
 export type EndReason = "scheduled_end" | "expired" | "canceled" | "revoked" | "refunded";
 
-/** Scheduled change kind: A change that takes effect later: a plan change at period end, a cancellation at period end, or a pause starting later. (schema: entitlements/v1/vocabulary#/$defs/scheduled_change_kind) */
-export type ScheduledChangeKind = "plan_change" | "cancel" | "pause";
+/** Scheduled change kind: A change that takes effect later: a plan change at period end, a cancellation at period end, a pause starting later, or the resume that ends a pause by itself (a pause's resume_at). Changes due at the same instant apply in the order plan_change, pause, resume, cancel. (schema: entitlements/v1/vocabulary#/$defs/scheduled_change_kind) */
+export type ScheduledChangeKind = "plan_change" | "cancel" | "pause" | "resume";
 
 /** Timing: When a plan change or pause takes effect: now (at effective_at, defaulting to occurred_at) or at the end of the current period (effective_at required). (schema: entitlements/v1/vocabulary#/$defs/timing) */
 export type Timing = "immediate" | "period_end";
@@ -321,8 +331,8 @@ export type ChangeDirection = "upgrade" | "downgrade" | "lateral";
 /** Decision outcome (schema: entitlements/v1/vocabulary#/$defs/decision_outcome) */
 export type DecisionOutcome = "allow" | "deny";
 
-/** Decision reason: Closed set of reason codes. Allowed: granted, in_trial, in_grace (billing issue, grace not over), cancel_scheduled (access holds until the scheduled end). Denied: no_active_source (no records at all), not_started, source_expired (end reached), canceled (immediate cancellation), revoked (operator revoke), refunded (full refund), paused, grace_ended (billing issue past its grace end), plan_not_in_snapshot (fail closed), capability_not_in_plan, limit_reached. (schema: entitlements/v1/vocabulary#/$defs/decision_reason) */
-export type DecisionReason = "granted" | "in_trial" | "in_grace" | "cancel_scheduled" | "no_active_source" | "not_started" | "source_expired" | "canceled" | "revoked" | "refunded" | "paused" | "grace_ended" | "plan_not_in_snapshot" | "capability_not_in_plan" | "limit_reached";
+/** Decision reason: Closed set of reason codes. Allowed: granted, in_trial, in_grace (billing issue, grace not over), cancel_scheduled (access holds until the scheduled end), paused_with_access (paused by a pause that keeps access), in_conversion_grace (a trial past its end, inside the conversion grace the product's policy states, awaiting a late conversion). Denied: no_active_source (no records at all), not_started, source_expired (end reached), canceled (immediate cancellation), revoked (operator revoke), refunded (full refund), paused, grace_ended (billing issue past its grace end), plan_not_in_snapshot (fail closed), capability_not_in_plan, limit_reached. (schema: entitlements/v1/vocabulary#/$defs/decision_reason) */
+export type DecisionReason = "granted" | "in_trial" | "in_grace" | "cancel_scheduled" | "paused_with_access" | "in_conversion_grace" | "no_active_source" | "not_started" | "source_expired" | "canceled" | "revoked" | "refunded" | "paused" | "grace_ended" | "plan_not_in_snapshot" | "capability_not_in_plan" | "limit_reached";
 
 /** Tie-break step: The step that decided between the active sources: only_candidate, source_priority (the policy's order), later_effective_start, higher_sequence, record_id (lexicographically smallest). The chain is fixed so the result never depends on input order. (schema: entitlements/v1/vocabulary#/$defs/tie_break_step) */
 export type TieBreakStep = "only_candidate" | "source_priority" | "later_effective_start" | "higher_sequence" | "record_id";
@@ -379,7 +389,7 @@ export declare const RECORD_STATUSES: readonly ["trialing", "active", "past_due"
 /** Every EndReason, in schema order. */
 export declare const END_REASONS: readonly ["scheduled_end", "expired", "canceled", "revoked", "refunded"];
 /** Every ScheduledChangeKind, in schema order. */
-export declare const SCHEDULED_CHANGE_KINDS: readonly ["plan_change", "cancel", "pause"];
+export declare const SCHEDULED_CHANGE_KINDS: readonly ["plan_change", "cancel", "pause", "resume"];
 /** Every Timing, in schema order. */
 export declare const TIMINGS: readonly ["immediate", "period_end"];
 /** Every ChangeDirection, in schema order. */
@@ -387,7 +397,7 @@ export declare const CHANGE_DIRECTIONS: readonly ["upgrade", "downgrade", "later
 /** Every DecisionOutcome, in schema order. */
 export declare const DECISION_OUTCOMES: readonly ["allow", "deny"];
 /** Every DecisionReason, in schema order. */
-export declare const DECISION_REASONS: readonly ["granted", "in_trial", "in_grace", "cancel_scheduled", "no_active_source", "not_started", "source_expired", "canceled", "revoked", "refunded", "paused", "grace_ended", "plan_not_in_snapshot", "capability_not_in_plan", "limit_reached"];
+export declare const DECISION_REASONS: readonly ["granted", "in_trial", "in_grace", "cancel_scheduled", "paused_with_access", "in_conversion_grace", "no_active_source", "not_started", "source_expired", "canceled", "revoked", "refunded", "paused", "grace_ended", "plan_not_in_snapshot", "capability_not_in_plan", "limit_reached"];
 /** Every TieBreakStep, in schema order. */
 export declare const TIE_BREAK_STEPS: readonly ["only_candidate", "source_priority", "later_effective_start", "higher_sequence", "record_id"];
 /** Every EventOutcome, in schema order. */

@@ -5,6 +5,11 @@
 // entitlements/v1/decision-request (check it with validateDecisionRequest first, as Python's decide()
 // does). Instants are compared exactly as BigInt nanoseconds since the epoch, never as strings or as
 // Date milliseconds, so "…00.5Z" and "…00.500Z" are equal and nanosecond fractions are kept.
+//
+// Reason precedence (first match wins; the same table as Python's _decision module docstring):
+// not_started; ended (the end's reason); effective_end reached: in_conversion_grace for a trial
+// inside the policy's trial_conversion_grace, else source_expired; paused_with_access; paused;
+// in_grace / grace_ended; in_trial; cancel_scheduled; granted.
 
 import type {
   DecisionReason,
@@ -38,6 +43,8 @@ type Considered = EntitlementDecision["considered"][number];
 type Draft = Omit<EntitlementDecision, "outcome" | "reason"> & Partial<Pick<EntitlementDecision, "outcome" | "reason">>;
 
 const NANOS = 1_000_000_000n;
+const NANOS_PER_MINUTE = 60n * NANOS;
+const GRACE = /^PT(?:([0-9]+)H)?(?:([0-9]+)M)?$/;
 const TIMESTAMP = /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?Z$/;
 
 const END_REASONS: Readonly<Record<string, DecisionReason>> = Object.freeze({
@@ -48,7 +55,7 @@ const END_REASONS: Readonly<Record<string, DecisionReason>> = Object.freeze({
   refunded: "refunded",
 });
 
-const CHANGE_ORDER: Readonly<Record<ScheduledChange["change"], number>> = Object.freeze({ plan_change: 0, pause: 1, cancel: 2 });
+const CHANGE_ORDER: Readonly<Record<ScheduledChange["change"], number>> = Object.freeze({ plan_change: 0, pause: 1, resume: 2, cancel: 3 });
 const TIE_BREAK_CHAIN = ["source_priority", "later_effective_start", "higher_sequence", "record_id"] as const;
 
 /** Days from 1970-01-01 to a proleptic Gregorian date (exact for every year 0000-9999; no Date quirks). */
@@ -74,6 +81,44 @@ export function instant(timestamp: string): bigint {
   return seconds * NANOS + BigInt(fraction.padEnd(9, "0"));
 }
 
+/** Civil date of a day count from 1970-01-01 (the inverse of daysFromCivil). */
+function civilFromDays(days: bigint): [bigint, bigint, bigint] {
+  const z = days + 719468n;
+  const era = (z >= 0n ? z : z - 146096n) / 146097n;
+  const doe = z - era * 146097n;
+  const yoe = (doe - doe / 1460n + doe / 36524n - doe / 146096n) / 365n;
+  const doy = doe - (365n * yoe + yoe / 4n - yoe / 100n);
+  const mp = (5n * doy + 2n) / 153n;
+  const day = doy - (153n * mp + 2n) / 5n + 1n;
+  const month = mp < 10n ? mp + 3n : mp - 9n;
+  return [month <= 2n ? yoe + era * 400n + 1n : yoe + era * 400n, month, day];
+}
+
+const pad = (value: bigint, width: number): string => value.toString().padStart(width, "0");
+
+/** The contract spelling of an instant (Python: _time.format_utc_ns): a fraction only when non-zero, trailing zeros trimmed. */
+export function formatInstant(nanos: bigint): string {
+  const rest = ((nanos % NANOS) + NANOS) % NANOS;
+  const seconds = (nanos - rest) / NANOS;
+  const secondOfDay = ((seconds % 86400n) + 86400n) % 86400n;
+  const [year, month, day] = civilFromDays((seconds - secondOfDay) / 86400n);
+  const clock = `${pad(secondOfDay / 3600n, 2)}:${pad((secondOfDay / 60n) % 60n, 2)}:${pad(secondOfDay % 60n, 2)}`;
+  const fraction = rest === 0n ? "" : `.${pad(rest, 9).replace(/0+$/, "")}`;
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${clock}${fraction}Z`;
+}
+
+/** The latest instant a timestamp can spell: a boundary after it is never reached. */
+const LAST_INSTANT = instant("9999-12-31T23:59:59.999999999Z");
+
+/** The policy's trial conversion grace in nanoseconds (0n: none); the schema bounds it to PT72H. */
+export function conversionGraceNanos(policy: SourcePriorityPolicy): bigint {
+  const text = policy.trial_conversion_grace;
+  const match = text === undefined ? null : GRACE.exec(text);
+  if (match === null) return 0n;
+  const [, hours = "0", minutes = "0"] = match;
+  return (BigInt(hours) * 60n + BigInt(minutes)) * NANOS_PER_MINUTE;
+}
+
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 /** Compare two strings by code point, like Python's str ordering (equal to UTF-16 order for these ASCII ids). */
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -93,12 +138,31 @@ function setSchedule(record: PlanSourceRecord, items: readonly ScheduledChange[]
 function end(record: PlanSourceRecord, at: string): void {
   delete record.grace_end;
   delete record.paused_at;
+  delete record.pause_keeps_access;
   delete record.ended_at;
   delete record.end_reason;
   record.status = "ended";
   record.ended_at = at;
   record.end_reason = "scheduled_end";
   delete record.scheduled;
+}
+
+/** Pause `record` from `at` (a paused one keeps its paused_at); whether access is kept follows `keepsAccess`. */
+export function pause(record: PlanSourceRecord, at: string, keepsAccess: boolean): void {
+  if (record.status !== "paused") {
+    delete record.grace_end;
+    record.status = "paused";
+    record.paused_at = at;
+  }
+  if (keepsAccess) record.pause_keeps_access = true;
+  else delete record.pause_keeps_access;
+}
+
+/** End a pause: active again. */
+export function unpause(record: PlanSourceRecord): void {
+  record.status = "active";
+  delete record.paused_at;
+  delete record.pause_keeps_access;
 }
 
 /** The record as it stands at `at`: scheduled changes due by then are applied (a copy). */
@@ -113,9 +177,10 @@ export function materialize(record: PlanSourceRecord, at: string): PlanSourceRec
     } else if (item.change === "plan_change") {
       if (item.plan !== undefined) result.plan = item.plan;
     } else if (item.change === "pause") {
-      delete result.grace_end;
-      result.status = "paused";
-      result.paused_at = item.effective_at;
+      pause(result, item.effective_at, item.keeps_access === true);
+    } else if (item.change === "resume") {
+      // A resume due with nothing paused (the pause it ended was withdrawn or resumed) is a no-op.
+      if (result.status === "paused") unpause(result);
     } else {
       end(result, item.effective_at);
     }
@@ -124,15 +189,24 @@ export function materialize(record: PlanSourceRecord, at: string): PlanSourceRec
   return result;
 }
 
-/** Whether `record` grants its plan at `asOf`, and why. */
-export function evaluateRecord(record: PlanSourceRecord, asOf: string): SourceState {
+/** The instant a trialing record's conversion grace ends (undefined: no grace, or not a trial with an end). */
+function conversionGraceEnd(record: PlanSourceRecord, graceNanos: bigint): bigint | undefined {
+  if (graceNanos <= 0n || record.status !== "trialing" || record.effective_end === undefined) return undefined;
+  return instant(record.effective_end) + graceNanos;
+}
+
+/** Whether `record` grants its plan at `asOf`, and why; `graceNanos` is the policy's trial conversion grace. */
+export function evaluateRecord(record: PlanSourceRecord, asOf: string, graceNanos = 0n): SourceState {
   const current = materialize(record, asOf);
   const moment = instant(asOf);
   const state = (active: boolean, reason: DecisionReason): SourceState => ({ record: current, active, reason });
   if (moment < instant(current.effective_start)) return state(false, "not_started");
   if (current.status === "ended") return state(false, END_REASONS[current.end_reason ?? ""] ?? "source_expired");
-  if (current.effective_end !== undefined && moment >= instant(current.effective_end)) return state(false, "source_expired");
-  if (current.status === "paused") return state(false, "paused");
+  if (current.effective_end !== undefined && moment >= instant(current.effective_end)) {
+    const graceEnd = conversionGraceEnd(current, graceNanos);
+    return graceEnd !== undefined && moment < graceEnd ? state(true, "in_conversion_grace") : state(false, "source_expired");
+  }
+  if (current.status === "paused") return current.pause_keeps_access === true ? state(true, "paused_with_access") : state(false, "paused");
   if (current.status === "past_due") {
     const inGrace = current.grace_end !== undefined && moment < instant(current.grace_end);
     return state(inGrace, inGrace ? "in_grace" : "grace_ended");
@@ -142,11 +216,13 @@ export function evaluateRecord(record: PlanSourceRecord, asOf: string): SourceSt
   return state(true, cancel ? "cancel_scheduled" : "granted");
 }
 
-function boundaries(record: PlanSourceRecord): string[] {
+function boundaries(record: PlanSourceRecord, graceNanos: bigint): string[] {
   const found = [record.effective_start];
   if (record.effective_end !== undefined) found.push(record.effective_end);
   if (record.grace_end !== undefined) found.push(record.grace_end);
   for (const item of record.scheduled ?? []) found.push(item.effective_at);
+  const graceEnd = conversionGraceEnd(record, graceNanos);
+  if (graceEnd !== undefined && graceEnd <= LAST_INSTANT) found.push(formatInstant(graceEnd));
   return found;
 }
 
@@ -154,13 +230,13 @@ function boundaries(record: PlanSourceRecord): string[] {
  * The earliest instant after `asOf` at which any record changes by itself (undefined: never).
  * Equal instants spelled differently: the smaller spelling wins, as Python's min() over (instant, text).
  */
-export function nextChange(records: readonly PlanSourceRecord[], asOf: string): string | undefined {
+export function nextChange(records: readonly PlanSourceRecord[], asOf: string, graceNanos = 0n): string | undefined {
   const moment = instant(asOf);
   let best: [bigint, string] | undefined;
   for (const record of records) {
     const current = materialize(record, asOf);
     if (current.status === "ended") continue;
-    for (const stamp of boundaries(current)) {
+    for (const stamp of boundaries(current, graceNanos)) {
       const at = instant(stamp);
       if (at <= moment) continue;
       if (best === undefined || at < best[0] || (at === best[0] && stamp < best[1])) best = [at, stamp];
@@ -231,7 +307,8 @@ function capabilityCheck(request: DecisionRequest, plan: string, decision: Draft
 export function decide(request: DecisionRequest): EntitlementDecision {
   const asOf = request.as_of;
   const records = workspaceRecords(request);
-  const states = records.map((record) => evaluateRecord(record, asOf));
+  const graceNanos = conversionGraceNanos(request.policy);
+  const states = records.map((record) => evaluateRecord(record, asOf, graceNanos));
   const ranked = new Set<SourceKind>(request.policy.order);
   const considered: Considered[] = states.map((state) => ({
     record_id: state.record.record_id,
@@ -240,7 +317,7 @@ export function decide(request: DecisionRequest): EntitlementDecision {
     reason: ranked.has(state.record.source_kind) ? state.reason : "not_in_policy",
   }));
   const decision: Draft = { workspace: request.workspace, capability: request.capability, as_of: asOf, considered };
-  const until = nextChange(records, asOf);
+  const until = nextChange(records, asOf, graceNanos);
   if (until !== undefined) decision.valid_until = until;
   const byId = new Map(states.map((state) => [state.record.record_id, state]));
   const winner = resolve(

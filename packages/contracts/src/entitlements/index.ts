@@ -1,6 +1,17 @@
 // @saas-contracts/contracts/entitlements: the entitlement decision, the lifecycle apply and the ops
 // summary, as Python's saas_contracts.entitlements decides, applies and counts them.
-export { decide, evaluateRecord, instant, materialize, nextChange, resolve, type Resolution, type SourceState } from "./decide.js";
+export {
+  conversionGraceNanos,
+  decide,
+  evaluateRecord,
+  formatInstant,
+  instant,
+  materialize,
+  nextChange,
+  resolve,
+  type Resolution,
+  type SourceState,
+} from "./decide.js";
 export {
   type ApplyOptions,
   type ApplyResult,

@@ -6,9 +6,13 @@
 // reached, an operator revoke, a refund that ends access); events whose target state already holds
 // (billing_recovered on an active source, resume with nothing paused, cancel_revoked with nothing
 // scheduled) are no-ops that still advance what the record reflects.
+//
+// A pause may carry resume_at (the resume becomes a scheduled change: active again from then, no
+// resume event needed) and keeps_access (billing stops, access continues: pause_keeps_access on the
+// record while paused). A pause on a paused source re-states it; paused_at stays.
 
 import type { LifecycleEvent, PlanSourceRecord } from "../../generated/types/entitlements.js";
-import { instant, materialize as materializeRecord } from "./decide.js";
+import { instant, materialize as materializeRecord, pause, unpause } from "./decide.js";
 
 // Records and events are handled as their JSON objects, exactly as Python handles dicts: fields
 // are added and removed by name (the generated types describe the valid shapes).
@@ -20,9 +24,9 @@ export interface IllegalTransition {
   readonly reason: string;
 }
 
-const CHANGE_ORDER: Readonly<Record<string, number>> = Object.freeze({ plan_change: 0, pause: 1, cancel: 2 });
+const CHANGE_ORDER: Readonly<Record<string, number>> = Object.freeze({ plan_change: 0, pause: 1, resume: 2, cancel: 3 });
 const LIVE: ReadonlySet<string> = new Set(["trialing", "active", "past_due", "paused"]);
-const STATE_FIELDS = ["grace_end", "paused_at", "ended_at", "end_reason"] as const;
+const STATE_FIELDS = ["grace_end", "paused_at", "pause_keeps_access", "ended_at", "end_reason"] as const;
 /** Kinds that create a record for a source that has none. */
 export const CREATING_KINDS: ReadonlySet<string> = new Set(["purchase", "trial_start", "manual_grant"]);
 /** Kinds whose write ends access (the envelope's `end` operation). */
@@ -105,14 +109,25 @@ function applyPlanChange(record: Doc, event: Readonly<Doc>, effective: string): 
   }
 }
 
-function applyPause(record: Doc, event: Readonly<Doc>, effective: string): void {
+function applyPause(record: Doc, event: Readonly<Doc>, effective: string): IllegalTransition | undefined {
+  const status = String(record["status"]);
+  if (!LIVE.has(status)) return illegal(`pause of a source that is ${status}`);
+  const resumeAt = event["resume_at"] as string | undefined;
+  if (resumeAt !== undefined && instant(resumeAt) <= instant(effective)) return illegal("the pause resumes before it takes effect");
+  const keepsAccess = Boolean(event["keeps_access"] ?? false);
   if (event["timing"] === "immediate") {
-    delete record["grace_end"];
-    record["status"] = "paused";
-    record["paused_at"] = effective;
+    // On a paused source this re-states the pause: access and resume follow it, paused_at stays.
+    pause(record as PlanSourceRecord, effective, keepsAccess);
+  } else if (status === "paused") {
+    return illegal("pause scheduled on a source that is already paused");
   } else {
-    schedule(record, { change: "pause", effective_at: effective });
+    const item: Doc = { change: "pause", effective_at: effective };
+    if (keepsAccess) item["keeps_access"] = true;
+    schedule(record, item);
   }
+  if (resumeAt === undefined) unschedule(record, "resume");
+  else schedule(record, { change: "resume", effective_at: resumeAt });
+  return undefined;
 }
 
 // One branch per lifecycle kind, in Python's order: reads as the state table.
@@ -124,8 +139,8 @@ function applyExisting(record: Doc, event: Readonly<Doc>, effective: string): Il
     case "purchase":
       if (status === "trialing" || status === "paused") {
         // A trial converts; so does a source paused for want of a payment method once it is paid.
-        delete record["paused_at"];
-        record["status"] = "active";
+        unpause(record as PlanSourceRecord);
+        unschedule(record, "resume");
         record["plan"] = event["plan"];
         delete record["effective_end"];
         if ("period_end" in event) record["current_period_end"] = event["period_end"];
@@ -156,6 +171,8 @@ function applyExisting(record: Doc, event: Readonly<Doc>, effective: string): Il
       // Nothing scheduled of that kind is the target state (a no-op).
       if (!live) return illegal("scheduled change withdrawn on an ended source");
       unschedule(record, String(event["change"]));
+      // The resume that would have ended the withdrawn pause goes with it.
+      if (event["change"] === "pause" && status !== "paused") unschedule(record, "resume");
       break;
     case "cancel_revoked":
       if (!live) return illegal("cancellation revoked after the source has already ended");
@@ -172,18 +189,16 @@ function applyExisting(record: Doc, event: Readonly<Doc>, effective: string): Il
       else return illegal("expiry of a source that has already ended");
       break;
     case "pause":
-      if (status !== "active" && status !== "trialing" && status !== "past_due") return illegal(`pause of a source that is ${status}`);
-      applyPause(record, event, effective);
-      break;
+      return applyPause(record, event, effective);
     case "resume":
       if (status === "paused") {
-        record["status"] = "active";
-        delete record["paused_at"];
+        unpause(record as PlanSourceRecord);
       } else if (!live) {
         return illegal("resume of a source that has already ended");
       } else {
         unschedule(record, "pause");
       }
+      unschedule(record, "resume");
       break;
     case "billing_issue":
       if (status !== "active" && status !== "trialing" && status !== "past_due") return illegal(`billing issue on a source that is ${status}`);

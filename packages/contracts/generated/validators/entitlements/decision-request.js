@@ -110,7 +110,7 @@ var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
 var formats0 = __formats["date-time"];
-var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/record.schema.json", "type": "object", "required": ["record_id", "workspace", "source_kind", "plan", "status", "effective_start", "sequence", "last_event_id", "last_event_at"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "status": { "$ref": "vocabulary.schema.json#/$defs/record_status" }, "effective_start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "effective_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "current_period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "paused_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "ended_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end_reason": { "$ref": "vocabulary.schema.json#/$defs/end_reason" }, "scheduled": { "type": "array", "items": { "$ref": "#/$defs/scheduled_change" }, "maxItems": 3 }, "sequence": { "type": "integer", "minimum": 1, "maximum": 9007199254740991 }, "last_event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "last_event_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "last_event_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } }, "allOf": [{ "if": { "properties": { "status": { "const": "past_due" } }, "required": ["status"] }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "properties": { "status": { "const": "paused" } }, "required": ["status"] }, "then": { "properties": { "paused_at": true }, "required": ["paused_at"] } }, { "if": { "properties": { "status": { "const": "ended" } }, "required": ["status"] }, "then": { "properties": { "ended_at": true, "end_reason": true }, "required": ["ended_at", "end_reason"] }, "else": { "not": { "anyOf": [{ "properties": { "ended_at": true }, "required": ["ended_at"] }, { "properties": { "end_reason": true }, "required": ["end_reason"] }] } } }], "$defs": { "scheduled_change": { "type": "object", "required": ["change", "effective_at"], "additionalProperties": false, "properties": { "change": { "$ref": "vocabulary.schema.json#/$defs/scheduled_change_kind" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" } }, "allOf": [{ "if": { "properties": { "change": { "const": "plan_change" } }, "required": ["change"] }, "then": { "properties": { "plan": true }, "required": ["plan"] }, "else": { "not": { "anyOf": [{ "properties": { "plan": true }, "required": ["plan"] }, { "properties": { "direction": true }, "required": ["direction"] }] } } }] } } };
+var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/record.schema.json", "type": "object", "required": ["record_id", "workspace", "source_kind", "plan", "status", "effective_start", "sequence", "last_event_id", "last_event_at"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "status": { "$ref": "vocabulary.schema.json#/$defs/record_status" }, "effective_start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "effective_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "current_period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "paused_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "pause_keeps_access": { "const": true }, "ended_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end_reason": { "$ref": "vocabulary.schema.json#/$defs/end_reason" }, "scheduled": { "type": "array", "items": { "$ref": "#/$defs/scheduled_change" }, "maxItems": 4 }, "sequence": { "type": "integer", "minimum": 1, "maximum": 9007199254740991 }, "last_event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "last_event_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "last_event_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } }, "allOf": [{ "if": { "properties": { "status": { "const": "past_due" } }, "required": ["status"] }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "properties": { "status": { "const": "paused" } }, "required": ["status"] }, "then": { "properties": { "paused_at": true }, "required": ["paused_at"] } }, { "if": { "properties": { "pause_keeps_access": true }, "required": ["pause_keeps_access"] }, "then": { "properties": { "status": { "const": "paused" } }, "required": ["status"] } }, { "if": { "properties": { "status": { "const": "ended" } }, "required": ["status"] }, "then": { "properties": { "ended_at": true, "end_reason": true }, "required": ["ended_at", "end_reason"] }, "else": { "not": { "anyOf": [{ "properties": { "ended_at": true }, "required": ["ended_at"] }, { "properties": { "end_reason": true }, "required": ["end_reason"] }] } } }], "$defs": { "scheduled_change": { "type": "object", "required": ["change", "effective_at"], "additionalProperties": false, "properties": { "change": { "$ref": "vocabulary.schema.json#/$defs/scheduled_change_kind" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "keeps_access": { "const": true } }, "allOf": [{ "if": { "properties": { "change": { "const": "plan_change" } }, "required": ["change"] }, "then": { "properties": { "plan": true }, "required": ["plan"] }, "else": { "not": { "anyOf": [{ "properties": { "plan": true }, "required": ["plan"] }, { "properties": { "direction": true }, "required": ["direction"] }] } } }, { "if": { "properties": { "change": { "const": "pause" } }, "required": ["change"] }, "else": { "not": { "properties": { "keeps_access": true }, "required": ["keeps_access"] } } }] } } };
 var schema43 = { "type": "string", "enum": ["manual_override", "billing_provider", "promotion", "trial", "default_plan"] };
 var schema47 = { "type": "string", "enum": ["trialing", "active", "past_due", "paused", "ended"] };
 var schema54 = { "type": "string", "enum": ["scheduled_end", "expired", "canceled", "revoked", "refunded"] };
@@ -186,7 +186,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate26.evaluated = { "dynamicProps": false, "dynamicItems": false };
-var schema56 = { "type": "string", "enum": ["plan_change", "cancel", "pause"] };
+var schema56 = { "type": "string", "enum": ["plan_change", "cancel", "pause", "resume"] };
 var schema58 = { "type": "string", "enum": ["upgrade", "downgrade", "lateral"] };
 function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
@@ -352,28 +352,50 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
+  const _errs13 = errors;
+  let valid5 = true;
+  const _errs14 = errors;
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.change === void 0) {
-      const err8 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "change" }, message: "must have required property 'change'" };
+    let missing3;
+    if (data.change === void 0 && (missing3 = "change")) {
+      const err8 = {};
       if (vErrors === null) {
         vErrors = [err8];
       } else {
         vErrors.push(err8);
       }
       errors++;
-    }
-    if (data.effective_at === void 0) {
-      const err9 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "effective_at" }, message: "must have required property 'effective_at'" };
-      if (vErrors === null) {
-        vErrors = [err9];
-      } else {
-        vErrors.push(err9);
+    } else {
+      if (data.change !== void 0) {
+        if ("pause" !== data.change) {
+          const err9 = {};
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
       }
-      errors++;
     }
-    for (const key0 in data) {
-      if (!(key0 === "change" || key0 === "effective_at" || key0 === "plan" || key0 === "direction")) {
-        const err10 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+  }
+  var _valid2 = _errs14 === errors;
+  errors = _errs13;
+  if (vErrors !== null) {
+    if (_errs13) {
+      vErrors.length = _errs13;
+    } else {
+      vErrors = null;
+    }
+  }
+  if (!_valid2) {
+    const _errs16 = errors;
+    const _errs17 = errors;
+    const _errs18 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing4;
+      if (data.keeps_access === void 0 && (missing4 = "keeps_access")) {
+        const err10 = {};
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -382,72 +404,137 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.change !== void 0) {
-      let data1 = data.change;
-      if (typeof data1 !== "string") {
-        const err11 = { instancePath: instancePath + "/change", schemaPath: "vocabulary.schema.json#/$defs/scheduled_change_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err11];
+    var valid7 = _errs18 === errors;
+    if (valid7) {
+      const err11 = { instancePath, schemaPath: "#/allOf/1/else/not", keyword: "not", params: {}, message: "must NOT be valid" };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
+    } else {
+      errors = _errs17;
+      if (vErrors !== null) {
+        if (_errs17) {
+          vErrors.length = _errs17;
         } else {
-          vErrors.push(err11);
+          vErrors = null;
+        }
+      }
+    }
+    var _valid2 = _errs16 === errors;
+    valid5 = _valid2;
+  }
+  if (!valid5) {
+    const err12 = { instancePath, schemaPath: "#/allOf/1/if", keyword: "if", params: { failingKeyword: "else" }, message: 'must match "else" schema' };
+    if (vErrors === null) {
+      vErrors = [err12];
+    } else {
+      vErrors.push(err12);
+    }
+    errors++;
+  }
+  if (props0 !== true) {
+    props0 = props0 || {};
+    props0.change = true;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.change === void 0) {
+      const err13 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "change" }, message: "must have required property 'change'" };
+      if (vErrors === null) {
+        vErrors = [err13];
+      } else {
+        vErrors.push(err13);
+      }
+      errors++;
+    }
+    if (data.effective_at === void 0) {
+      const err14 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "effective_at" }, message: "must have required property 'effective_at'" };
+      if (vErrors === null) {
+        vErrors = [err14];
+      } else {
+        vErrors.push(err14);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "change" || key0 === "effective_at" || key0 === "plan" || key0 === "direction" || key0 === "keeps_access")) {
+        const err15 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
         }
         errors++;
       }
-      if (!(data1 === "plan_change" || data1 === "cancel" || data1 === "pause")) {
-        const err12 = { instancePath: instancePath + "/change", schemaPath: "vocabulary.schema.json#/$defs/scheduled_change_kind/enum", keyword: "enum", params: { allowedValues: schema56.enum }, message: "must be equal to one of the allowed values" };
+    }
+    if (data.change !== void 0) {
+      let data2 = data.change;
+      if (typeof data2 !== "string") {
+        const err16 = { instancePath: instancePath + "/change", schemaPath: "vocabulary.schema.json#/$defs/scheduled_change_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err12];
+          vErrors = [err16];
         } else {
-          vErrors.push(err12);
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+      if (!(data2 === "plan_change" || data2 === "cancel" || data2 === "pause" || data2 === "resume")) {
+        const err17 = { instancePath: instancePath + "/change", schemaPath: "vocabulary.schema.json#/$defs/scheduled_change_kind/enum", keyword: "enum", params: { allowedValues: schema56.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
         }
         errors++;
       }
     }
     if (data.effective_at !== void 0) {
-      let data2 = data.effective_at;
-      if (typeof data2 === "string") {
-        if (func1(data2) > 30) {
-          const err13 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+      let data3 = data.effective_at;
+      if (typeof data3 === "string") {
+        if (func1(data3) > 30) {
+          const err18 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
-            vErrors = [err13];
+            vErrors = [err18];
           } else {
-            vErrors.push(err13);
+            vErrors.push(err18);
           }
           errors++;
         }
-        if (func1(data2) < 20) {
-          const err14 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        if (func1(data3) < 20) {
+          const err19 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
-            vErrors = [err14];
+            vErrors = [err19];
           } else {
-            vErrors.push(err14);
+            vErrors.push(err19);
           }
           errors++;
         }
-        if (!pattern10.test(data2)) {
-          const err15 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (!pattern10.test(data3)) {
+          const err20 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
-            vErrors = [err15];
+            vErrors = [err20];
           } else {
-            vErrors.push(err15);
+            vErrors.push(err20);
           }
           errors++;
         }
-        if (!formats0.validate(data2)) {
-          const err16 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+        if (!formats0.validate(data3)) {
+          const err21 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
-            vErrors = [err16];
+            vErrors = [err21];
           } else {
-            vErrors.push(err16);
+            vErrors.push(err21);
           }
           errors++;
         }
       } else {
-        const err17 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err22 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err17];
+          vErrors = [err22];
         } else {
-          vErrors.push(err17);
+          vErrors.push(err22);
         }
         errors++;
       }
@@ -459,32 +546,43 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.direction !== void 0) {
-      let data4 = data.direction;
-      if (typeof data4 !== "string") {
-        const err18 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      let data5 = data.direction;
+      if (typeof data5 !== "string") {
+        const err23 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err18];
+          vErrors = [err23];
         } else {
-          vErrors.push(err18);
+          vErrors.push(err23);
         }
         errors++;
       }
-      if (!(data4 === "upgrade" || data4 === "downgrade" || data4 === "lateral")) {
-        const err19 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/enum", keyword: "enum", params: { allowedValues: schema58.enum }, message: "must be equal to one of the allowed values" };
+      if (!(data5 === "upgrade" || data5 === "downgrade" || data5 === "lateral")) {
+        const err24 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/enum", keyword: "enum", params: { allowedValues: schema58.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
-          vErrors = [err19];
+          vErrors = [err24];
         } else {
-          vErrors.push(err19);
+          vErrors.push(err24);
+        }
+        errors++;
+      }
+    }
+    if (data.keeps_access !== void 0) {
+      if (true !== data.keeps_access) {
+        const err25 = { instancePath: instancePath + "/keeps_access", schemaPath: "#/properties/keeps_access/const", keyword: "const", params: { allowedValue: true }, message: "must be equal to constant" };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
         }
         errors++;
       }
     }
   } else {
-    const err20 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err26 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err20];
+      vErrors = [err26];
     } else {
-      vErrors.push(err20);
+      vErrors.push(err26);
     }
     errors++;
   }
@@ -648,7 +746,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   const _errs13 = errors;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     let missing2;
-    if (data.status === void 0 && (missing2 = "status")) {
+    if (data.pause_keeps_access === void 0 && (missing2 = "pause_keeps_access")) {
       const err8 = {};
       if (vErrors === null) {
         vErrors = [err8];
@@ -656,18 +754,6 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         vErrors.push(err8);
       }
       errors++;
-    } else {
-      if (data.status !== void 0) {
-        if ("ended" !== data.status) {
-          const err9 = {};
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
-        }
-      }
     }
   }
   var _valid2 = _errs13 === errors;
@@ -679,131 +765,44 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       vErrors = null;
     }
   }
-  let ifClause0;
   if (_valid2) {
-    const _errs15 = errors;
+    const _errs14 = errors;
     if (data && typeof data == "object" && !Array.isArray(data)) {
-      if (data.ended_at === void 0) {
-        const err10 = { instancePath, schemaPath: "#/allOf/2/then/required", keyword: "required", params: { missingProperty: "ended_at" }, message: "must have required property 'ended_at'" };
+      if (data.status === void 0) {
+        const err9 = { instancePath, schemaPath: "#/allOf/2/then/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
         if (vErrors === null) {
-          vErrors = [err10];
+          vErrors = [err9];
         } else {
-          vErrors.push(err10);
+          vErrors.push(err9);
         }
         errors++;
       }
-      if (data.end_reason === void 0) {
-        const err11 = { instancePath, schemaPath: "#/allOf/2/then/required", keyword: "required", params: { missingProperty: "end_reason" }, message: "must have required property 'end_reason'" };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
+      if (data.status !== void 0) {
+        if ("paused" !== data.status) {
+          const err10 = { instancePath: instancePath + "/status", schemaPath: "#/allOf/2/then/properties/status/const", keyword: "const", params: { allowedValue: "paused" }, message: "must be equal to constant" };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
-    var _valid2 = _errs15 === errors;
+    var _valid2 = _errs14 === errors;
     valid5 = _valid2;
     if (valid5) {
       var props2 = {};
-      props2.ended_at = true;
-      props2.end_reason = true;
       props2.status = true;
+      props2.pause_keeps_access = true;
     }
-    ifClause0 = "then";
-  } else {
-    const _errs16 = errors;
-    const _errs17 = errors;
-    const _errs18 = errors;
-    const _errs19 = errors;
-    let valid8 = false;
-    const _errs20 = errors;
-    if (data && typeof data == "object" && !Array.isArray(data)) {
-      let missing3;
-      if (data.ended_at === void 0 && (missing3 = "ended_at")) {
-        const err12 = {};
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
-        }
-        errors++;
-      }
-    }
-    var _valid3 = _errs20 === errors;
-    valid8 = valid8 || _valid3;
-    if (_valid3) {
-      var props3 = {};
-      props3.ended_at = true;
-    }
-    const _errs21 = errors;
-    if (data && typeof data == "object" && !Array.isArray(data)) {
-      let missing4;
-      if (data.end_reason === void 0 && (missing4 = "end_reason")) {
-        const err13 = {};
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    var _valid3 = _errs21 === errors;
-    valid8 = valid8 || _valid3;
-    if (_valid3) {
-      if (props3 !== true) {
-        props3 = props3 || {};
-        props3.end_reason = true;
-      }
-    }
-    if (!valid8) {
-      const err14 = {};
-      if (vErrors === null) {
-        vErrors = [err14];
-      } else {
-        vErrors.push(err14);
-      }
-      errors++;
-    } else {
-      errors = _errs19;
-      if (vErrors !== null) {
-        if (_errs19) {
-          vErrors.length = _errs19;
-        } else {
-          vErrors = null;
-        }
-      }
-    }
-    var valid7 = _errs18 === errors;
-    if (valid7) {
-      const err15 = { instancePath, schemaPath: "#/allOf/2/else/not", keyword: "not", params: {}, message: "must NOT be valid" };
-      if (vErrors === null) {
-        vErrors = [err15];
-      } else {
-        vErrors.push(err15);
-      }
-      errors++;
-    } else {
-      errors = _errs17;
-      if (vErrors !== null) {
-        if (_errs17) {
-          vErrors.length = _errs17;
-        } else {
-          vErrors = null;
-        }
-      }
-    }
-    var _valid2 = _errs16 === errors;
-    valid5 = _valid2;
-    ifClause0 = "else";
   }
   if (!valid5) {
-    const err16 = { instancePath, schemaPath: "#/allOf/2/if", keyword: "if", params: { failingKeyword: ifClause0 }, message: 'must match "' + ifClause0 + '" schema' };
+    const err11 = { instancePath, schemaPath: "#/allOf/2/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
     if (vErrors === null) {
-      vErrors = [err16];
+      vErrors = [err11];
     } else {
-      vErrors.push(err16);
+      vErrors.push(err11);
     }
     errors++;
   }
@@ -815,45 +814,181 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       Object.assign(props0, props2);
     }
   }
+  const _errs17 = errors;
+  let valid7 = true;
+  const _errs18 = errors;
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.record_id === void 0) {
-      const err17 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "record_id" }, message: "must have required property 'record_id'" };
+    let missing3;
+    if (data.status === void 0 && (missing3 = "status")) {
+      const err12 = {};
       if (vErrors === null) {
-        vErrors = [err17];
+        vErrors = [err12];
       } else {
-        vErrors.push(err17);
+        vErrors.push(err12);
       }
       errors++;
+    } else {
+      if (data.status !== void 0) {
+        if ("ended" !== data.status) {
+          const err13 = {};
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      }
     }
-    if (data.workspace === void 0) {
-      const err18 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "workspace" }, message: "must have required property 'workspace'" };
+  }
+  var _valid3 = _errs18 === errors;
+  errors = _errs17;
+  if (vErrors !== null) {
+    if (_errs17) {
+      vErrors.length = _errs17;
+    } else {
+      vErrors = null;
+    }
+  }
+  let ifClause0;
+  if (_valid3) {
+    const _errs20 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      if (data.ended_at === void 0) {
+        const err14 = { instancePath, schemaPath: "#/allOf/3/then/required", keyword: "required", params: { missingProperty: "ended_at" }, message: "must have required property 'ended_at'" };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+      if (data.end_reason === void 0) {
+        const err15 = { instancePath, schemaPath: "#/allOf/3/then/required", keyword: "required", params: { missingProperty: "end_reason" }, message: "must have required property 'end_reason'" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    var _valid3 = _errs20 === errors;
+    valid7 = _valid3;
+    if (valid7) {
+      var props3 = {};
+      props3.ended_at = true;
+      props3.end_reason = true;
+      props3.status = true;
+    }
+    ifClause0 = "then";
+  } else {
+    const _errs21 = errors;
+    const _errs22 = errors;
+    const _errs23 = errors;
+    const _errs24 = errors;
+    let valid10 = false;
+    const _errs25 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing4;
+      if (data.ended_at === void 0 && (missing4 = "ended_at")) {
+        const err16 = {};
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    var _valid4 = _errs25 === errors;
+    valid10 = valid10 || _valid4;
+    if (_valid4) {
+      var props4 = {};
+      props4.ended_at = true;
+    }
+    const _errs26 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing5;
+      if (data.end_reason === void 0 && (missing5 = "end_reason")) {
+        const err17 = {};
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+    var _valid4 = _errs26 === errors;
+    valid10 = valid10 || _valid4;
+    if (_valid4) {
+      if (props4 !== true) {
+        props4 = props4 || {};
+        props4.end_reason = true;
+      }
+    }
+    if (!valid10) {
+      const err18 = {};
       if (vErrors === null) {
         vErrors = [err18];
       } else {
         vErrors.push(err18);
       }
       errors++;
+    } else {
+      errors = _errs24;
+      if (vErrors !== null) {
+        if (_errs24) {
+          vErrors.length = _errs24;
+        } else {
+          vErrors = null;
+        }
+      }
     }
-    if (data.source_kind === void 0) {
-      const err19 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source_kind" }, message: "must have required property 'source_kind'" };
+    var valid9 = _errs23 === errors;
+    if (valid9) {
+      const err19 = { instancePath, schemaPath: "#/allOf/3/else/not", keyword: "not", params: {}, message: "must NOT be valid" };
       if (vErrors === null) {
         vErrors = [err19];
       } else {
         vErrors.push(err19);
       }
       errors++;
-    }
-    if (data.plan === void 0) {
-      const err20 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "plan" }, message: "must have required property 'plan'" };
-      if (vErrors === null) {
-        vErrors = [err20];
-      } else {
-        vErrors.push(err20);
+    } else {
+      errors = _errs22;
+      if (vErrors !== null) {
+        if (_errs22) {
+          vErrors.length = _errs22;
+        } else {
+          vErrors = null;
+        }
       }
-      errors++;
     }
-    if (data.status === void 0) {
-      const err21 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
+    var _valid3 = _errs21 === errors;
+    valid7 = _valid3;
+    ifClause0 = "else";
+  }
+  if (!valid7) {
+    const err20 = { instancePath, schemaPath: "#/allOf/3/if", keyword: "if", params: { failingKeyword: ifClause0 }, message: 'must match "' + ifClause0 + '" schema' };
+    if (vErrors === null) {
+      vErrors = [err20];
+    } else {
+      vErrors.push(err20);
+    }
+    errors++;
+  }
+  if (props0 !== true && props3 !== void 0) {
+    if (props3 === true) {
+      props0 = true;
+    } else {
+      props0 = props0 || {};
+      Object.assign(props0, props3);
+    }
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.record_id === void 0) {
+      const err21 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "record_id" }, message: "must have required property 'record_id'" };
       if (vErrors === null) {
         vErrors = [err21];
       } else {
@@ -861,8 +996,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.effective_start === void 0) {
-      const err22 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "effective_start" }, message: "must have required property 'effective_start'" };
+    if (data.workspace === void 0) {
+      const err22 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "workspace" }, message: "must have required property 'workspace'" };
       if (vErrors === null) {
         vErrors = [err22];
       } else {
@@ -870,8 +1005,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.sequence === void 0) {
-      const err23 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "sequence" }, message: "must have required property 'sequence'" };
+    if (data.source_kind === void 0) {
+      const err23 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source_kind" }, message: "must have required property 'source_kind'" };
       if (vErrors === null) {
         vErrors = [err23];
       } else {
@@ -879,8 +1014,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.last_event_id === void 0) {
-      const err24 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "last_event_id" }, message: "must have required property 'last_event_id'" };
+    if (data.plan === void 0) {
+      const err24 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "plan" }, message: "must have required property 'plan'" };
       if (vErrors === null) {
         vErrors = [err24];
       } else {
@@ -888,8 +1023,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.last_event_at === void 0) {
-      const err25 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "last_event_at" }, message: "must have required property 'last_event_at'" };
+    if (data.status === void 0) {
+      const err25 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
       if (vErrors === null) {
         vErrors = [err25];
       } else {
@@ -897,49 +1032,45 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
+    if (data.effective_start === void 0) {
+      const err26 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "effective_start" }, message: "must have required property 'effective_start'" };
+      if (vErrors === null) {
+        vErrors = [err26];
+      } else {
+        vErrors.push(err26);
+      }
+      errors++;
+    }
+    if (data.sequence === void 0) {
+      const err27 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "sequence" }, message: "must have required property 'sequence'" };
+      if (vErrors === null) {
+        vErrors = [err27];
+      } else {
+        vErrors.push(err27);
+      }
+      errors++;
+    }
+    if (data.last_event_id === void 0) {
+      const err28 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "last_event_id" }, message: "must have required property 'last_event_id'" };
+      if (vErrors === null) {
+        vErrors = [err28];
+      } else {
+        vErrors.push(err28);
+      }
+      errors++;
+    }
+    if (data.last_event_at === void 0) {
+      const err29 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "last_event_at" }, message: "must have required property 'last_event_at'" };
+      if (vErrors === null) {
+        vErrors = [err29];
+      } else {
+        vErrors.push(err29);
+      }
+      errors++;
+    }
     for (const key0 in data) {
       if (!func16.call(schema40.properties, key0)) {
-        const err26 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
-      }
-    }
-    if (data.record_id !== void 0) {
-      let data3 = data.record_id;
-      if (typeof data3 === "string") {
-        if (func1(data3) > 47) {
-          const err27 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
-          if (vErrors === null) {
-            vErrors = [err27];
-          } else {
-            vErrors.push(err27);
-          }
-          errors++;
-        }
-        if (func1(data3) < 33) {
-          const err28 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
-          if (vErrors === null) {
-            vErrors = [err28];
-          } else {
-            vErrors.push(err28);
-          }
-          errors++;
-        }
-        if (!pattern8.test(data3)) {
-          const err29 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
-          if (vErrors === null) {
-            vErrors = [err29];
-          } else {
-            vErrors.push(err29);
-          }
-          errors++;
-        }
-      } else {
-        const err30 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err30 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err30];
         } else {
@@ -948,11 +1079,11 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.workspace !== void 0) {
-      let data4 = data.workspace;
+    if (data.record_id !== void 0) {
+      let data4 = data.record_id;
       if (typeof data4 === "string") {
         if (func1(data4) > 47) {
-          const err31 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+          const err31 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
           if (vErrors === null) {
             vErrors = [err31];
           } else {
@@ -961,7 +1092,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data4) < 33) {
-          const err32 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+          const err32 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
           if (vErrors === null) {
             vErrors = [err32];
           } else {
@@ -970,7 +1101,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!pattern8.test(data4)) {
-          const err33 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
+          const err33 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
           if (vErrors === null) {
             vErrors = [err33];
           } else {
@@ -979,7 +1110,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err34 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err34 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err34];
         } else {
@@ -988,32 +1119,29 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.source_kind !== void 0) {
-      let data5 = data.source_kind;
-      if (typeof data5 !== "string") {
-        const err35 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err35];
-        } else {
-          vErrors.push(err35);
+    if (data.workspace !== void 0) {
+      let data5 = data.workspace;
+      if (typeof data5 === "string") {
+        if (func1(data5) > 47) {
+          const err35 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+          if (vErrors === null) {
+            vErrors = [err35];
+          } else {
+            vErrors.push(err35);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (!(data5 === "manual_override" || data5 === "billing_provider" || data5 === "promotion" || data5 === "trial" || data5 === "default_plan")) {
-        const err36 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/enum", keyword: "enum", params: { allowedValues: schema43.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err36];
-        } else {
-          vErrors.push(err36);
+        if (func1(data5) < 33) {
+          const err36 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+          if (vErrors === null) {
+            vErrors = [err36];
+          } else {
+            vErrors.push(err36);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.provider !== void 0) {
-      let data6 = data.provider;
-      if (typeof data6 === "string") {
-        if (func1(data6) > 64) {
-          const err37 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+        if (!pattern8.test(data5)) {
+          const err37 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
           if (vErrors === null) {
             vErrors = [err37];
           } else {
@@ -1021,30 +1149,73 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data6) < 1) {
-          const err38 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-          if (vErrors === null) {
-            vErrors = [err38];
-          } else {
-            vErrors.push(err38);
-          }
-          errors++;
-        }
-        if (!pattern9.test(data6)) {
-          const err39 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
-          if (vErrors === null) {
-            vErrors = [err39];
-          } else {
-            vErrors.push(err39);
-          }
-          errors++;
-        }
       } else {
-        const err40 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err38 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err38];
+        } else {
+          vErrors.push(err38);
+        }
+        errors++;
+      }
+    }
+    if (data.source_kind !== void 0) {
+      let data6 = data.source_kind;
+      if (typeof data6 !== "string") {
+        const err39 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err39];
+        } else {
+          vErrors.push(err39);
+        }
+        errors++;
+      }
+      if (!(data6 === "manual_override" || data6 === "billing_provider" || data6 === "promotion" || data6 === "trial" || data6 === "default_plan")) {
+        const err40 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/enum", keyword: "enum", params: { allowedValues: schema43.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err40];
         } else {
           vErrors.push(err40);
+        }
+        errors++;
+      }
+    }
+    if (data.provider !== void 0) {
+      let data7 = data.provider;
+      if (typeof data7 === "string") {
+        if (func1(data7) > 64) {
+          const err41 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+          if (vErrors === null) {
+            vErrors = [err41];
+          } else {
+            vErrors.push(err41);
+          }
+          errors++;
+        }
+        if (func1(data7) < 1) {
+          const err42 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err42];
+          } else {
+            vErrors.push(err42);
+          }
+          errors++;
+        }
+        if (!pattern9.test(data7)) {
+          const err43 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err43];
+          } else {
+            vErrors.push(err43);
+          }
+          errors++;
+        }
+      } else {
+        const err44 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err44];
+        } else {
+          vErrors.push(err44);
         }
         errors++;
       }
@@ -1056,80 +1227,40 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.status !== void 0) {
-      let data8 = data.status;
-      if (typeof data8 !== "string") {
-        const err41 = { instancePath: instancePath + "/status", schemaPath: "vocabulary.schema.json#/$defs/record_status/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      let data9 = data.status;
+      if (typeof data9 !== "string") {
+        const err45 = { instancePath: instancePath + "/status", schemaPath: "vocabulary.schema.json#/$defs/record_status/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err41];
+          vErrors = [err45];
         } else {
-          vErrors.push(err41);
+          vErrors.push(err45);
         }
         errors++;
       }
-      if (!(data8 === "trialing" || data8 === "active" || data8 === "past_due" || data8 === "paused" || data8 === "ended")) {
-        const err42 = { instancePath: instancePath + "/status", schemaPath: "vocabulary.schema.json#/$defs/record_status/enum", keyword: "enum", params: { allowedValues: schema47.enum }, message: "must be equal to one of the allowed values" };
+      if (!(data9 === "trialing" || data9 === "active" || data9 === "past_due" || data9 === "paused" || data9 === "ended")) {
+        const err46 = { instancePath: instancePath + "/status", schemaPath: "vocabulary.schema.json#/$defs/record_status/enum", keyword: "enum", params: { allowedValues: schema47.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
-          vErrors = [err42];
+          vErrors = [err46];
         } else {
-          vErrors.push(err42);
+          vErrors.push(err46);
         }
         errors++;
       }
     }
     if (data.effective_start !== void 0) {
-      let data9 = data.effective_start;
-      if (typeof data9 === "string") {
-        if (func1(data9) > 30) {
-          const err43 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err43];
-          } else {
-            vErrors.push(err43);
-          }
-          errors++;
-        }
-        if (func1(data9) < 20) {
-          const err44 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
-          if (vErrors === null) {
-            vErrors = [err44];
-          } else {
-            vErrors.push(err44);
-          }
-          errors++;
-        }
-        if (!pattern10.test(data9)) {
-          const err45 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
-          if (vErrors === null) {
-            vErrors = [err45];
-          } else {
-            vErrors.push(err45);
-          }
-          errors++;
-        }
-        if (!formats0.validate(data9)) {
-          const err46 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err46];
-          } else {
-            vErrors.push(err46);
-          }
-          errors++;
-        }
-      } else {
-        const err47 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err47];
-        } else {
-          vErrors.push(err47);
-        }
-        errors++;
-      }
-    }
-    if (data.effective_end !== void 0) {
-      let data10 = data.effective_end;
+      let data10 = data.effective_start;
       if (typeof data10 === "string") {
         if (func1(data10) > 30) {
-          const err48 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err47 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err47];
+          } else {
+            vErrors.push(err47);
+          }
+          errors++;
+        }
+        if (func1(data10) < 20) {
+          const err48 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err48];
           } else {
@@ -1137,8 +1268,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data10) < 20) {
-          const err49 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        if (!pattern10.test(data10)) {
+          const err49 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err49];
           } else {
@@ -1146,8 +1277,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data10)) {
-          const err50 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (!formats0.validate(data10)) {
+          const err50 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err50];
           } else {
@@ -1155,30 +1286,30 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data10)) {
-          const err51 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err51];
-          } else {
-            vErrors.push(err51);
-          }
-          errors++;
-        }
       } else {
-        const err52 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err51 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err52];
+          vErrors = [err51];
         } else {
-          vErrors.push(err52);
+          vErrors.push(err51);
         }
         errors++;
       }
     }
-    if (data.current_period_end !== void 0) {
-      let data11 = data.current_period_end;
+    if (data.effective_end !== void 0) {
+      let data11 = data.effective_end;
       if (typeof data11 === "string") {
         if (func1(data11) > 30) {
-          const err53 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err52 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err52];
+          } else {
+            vErrors.push(err52);
+          }
+          errors++;
+        }
+        if (func1(data11) < 20) {
+          const err53 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err53];
           } else {
@@ -1186,8 +1317,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data11) < 20) {
-          const err54 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        if (!pattern10.test(data11)) {
+          const err54 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err54];
           } else {
@@ -1195,8 +1326,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data11)) {
-          const err55 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (!formats0.validate(data11)) {
+          const err55 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err55];
           } else {
@@ -1204,30 +1335,30 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data11)) {
-          const err56 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err56];
-          } else {
-            vErrors.push(err56);
-          }
-          errors++;
-        }
       } else {
-        const err57 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err56 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err57];
+          vErrors = [err56];
         } else {
-          vErrors.push(err57);
+          vErrors.push(err56);
         }
         errors++;
       }
     }
-    if (data.grace_end !== void 0) {
-      let data12 = data.grace_end;
+    if (data.current_period_end !== void 0) {
+      let data12 = data.current_period_end;
       if (typeof data12 === "string") {
         if (func1(data12) > 30) {
-          const err58 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err57 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err57];
+          } else {
+            vErrors.push(err57);
+          }
+          errors++;
+        }
+        if (func1(data12) < 20) {
+          const err58 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err58];
           } else {
@@ -1235,8 +1366,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data12) < 20) {
-          const err59 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        if (!pattern10.test(data12)) {
+          const err59 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err59];
           } else {
@@ -1244,8 +1375,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data12)) {
-          const err60 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (!formats0.validate(data12)) {
+          const err60 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err60];
           } else {
@@ -1253,30 +1384,30 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data12)) {
-          const err61 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err61];
-          } else {
-            vErrors.push(err61);
-          }
-          errors++;
-        }
       } else {
-        const err62 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err61 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err62];
+          vErrors = [err61];
         } else {
-          vErrors.push(err62);
+          vErrors.push(err61);
         }
         errors++;
       }
     }
-    if (data.paused_at !== void 0) {
-      let data13 = data.paused_at;
+    if (data.grace_end !== void 0) {
+      let data13 = data.grace_end;
       if (typeof data13 === "string") {
         if (func1(data13) > 30) {
-          const err63 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err62 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err62];
+          } else {
+            vErrors.push(err62);
+          }
+          errors++;
+        }
+        if (func1(data13) < 20) {
+          const err63 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err63];
           } else {
@@ -1284,8 +1415,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data13) < 20) {
-          const err64 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        if (!pattern10.test(data13)) {
+          const err64 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err64];
           } else {
@@ -1293,8 +1424,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data13)) {
-          const err65 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (!formats0.validate(data13)) {
+          const err65 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err65];
           } else {
@@ -1302,30 +1433,30 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data13)) {
-          const err66 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err66];
-          } else {
-            vErrors.push(err66);
-          }
-          errors++;
-        }
       } else {
-        const err67 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err66 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err67];
+          vErrors = [err66];
         } else {
-          vErrors.push(err67);
+          vErrors.push(err66);
         }
         errors++;
       }
     }
-    if (data.ended_at !== void 0) {
-      let data14 = data.ended_at;
+    if (data.paused_at !== void 0) {
+      let data14 = data.paused_at;
       if (typeof data14 === "string") {
         if (func1(data14) > 30) {
-          const err68 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err67 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err67];
+          } else {
+            vErrors.push(err67);
+          }
+          errors++;
+        }
+        if (func1(data14) < 20) {
+          const err68 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err68];
           } else {
@@ -1333,8 +1464,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data14) < 20) {
-          const err69 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        if (!pattern10.test(data14)) {
+          const err69 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err69];
           } else {
@@ -1342,8 +1473,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data14)) {
-          const err70 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (!formats0.validate(data14)) {
+          const err70 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err70];
           } else {
@@ -1351,17 +1482,19 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data14)) {
-          const err71 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err71];
-          } else {
-            vErrors.push(err71);
-          }
-          errors++;
-        }
       } else {
-        const err72 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err71 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err71];
+        } else {
+          vErrors.push(err71);
+        }
+        errors++;
+      }
+    }
+    if (data.pause_keeps_access !== void 0) {
+      if (true !== data.pause_keeps_access) {
+        const err72 = { instancePath: instancePath + "/pause_keeps_access", schemaPath: "#/properties/pause_keeps_access/const", keyword: "const", params: { allowedValue: true }, message: "must be equal to constant" };
         if (vErrors === null) {
           vErrors = [err72];
         } else {
@@ -1370,32 +1503,29 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.end_reason !== void 0) {
-      let data15 = data.end_reason;
-      if (typeof data15 !== "string") {
-        const err73 = { instancePath: instancePath + "/end_reason", schemaPath: "vocabulary.schema.json#/$defs/end_reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err73];
-        } else {
-          vErrors.push(err73);
+    if (data.ended_at !== void 0) {
+      let data16 = data.ended_at;
+      if (typeof data16 === "string") {
+        if (func1(data16) > 30) {
+          const err73 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err73];
+          } else {
+            vErrors.push(err73);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (!(data15 === "scheduled_end" || data15 === "expired" || data15 === "canceled" || data15 === "revoked" || data15 === "refunded")) {
-        const err74 = { instancePath: instancePath + "/end_reason", schemaPath: "vocabulary.schema.json#/$defs/end_reason/enum", keyword: "enum", params: { allowedValues: schema54.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err74];
-        } else {
-          vErrors.push(err74);
+        if (func1(data16) < 20) {
+          const err74 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          if (vErrors === null) {
+            vErrors = [err74];
+          } else {
+            vErrors.push(err74);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.scheduled !== void 0) {
-      let data16 = data.scheduled;
-      if (Array.isArray(data16)) {
-        if (data16.length > 3) {
-          const err75 = { instancePath: instancePath + "/scheduled", schemaPath: "#/properties/scheduled/maxItems", keyword: "maxItems", params: { limit: 3 }, message: "must NOT have more than 3 items" };
+        if (!pattern10.test(data16)) {
+          const err75 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err75];
           } else {
@@ -1403,27 +1533,17 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        const len0 = data16.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate28(data16[i0], { instancePath: instancePath + "/scheduled/" + i0, parentData: data16, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-            errors = vErrors.length;
+        if (!formats0.validate(data16)) {
+          const err76 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err76];
+          } else {
+            vErrors.push(err76);
           }
+          errors++;
         }
       } else {
-        const err76 = { instancePath: instancePath + "/scheduled", schemaPath: "#/properties/scheduled/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err76];
-        } else {
-          vErrors.push(err76);
-        }
-        errors++;
-      }
-    }
-    if (data.sequence !== void 0) {
-      let data18 = data.sequence;
-      if (!(typeof data18 == "number" && (!(data18 % 1) && !isNaN(data18)) && isFinite(data18))) {
-        const err77 = { instancePath: instancePath + "/sequence", schemaPath: "#/properties/sequence/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        const err77 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err77];
         } else {
@@ -1431,32 +1551,33 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (typeof data18 == "number" && isFinite(data18)) {
-        if (data18 > 9007199254740991 || isNaN(data18)) {
-          const err78 = { instancePath: instancePath + "/sequence", schemaPath: "#/properties/sequence/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
-          if (vErrors === null) {
-            vErrors = [err78];
-          } else {
-            vErrors.push(err78);
-          }
-          errors++;
+    }
+    if (data.end_reason !== void 0) {
+      let data17 = data.end_reason;
+      if (typeof data17 !== "string") {
+        const err78 = { instancePath: instancePath + "/end_reason", schemaPath: "vocabulary.schema.json#/$defs/end_reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err78];
+        } else {
+          vErrors.push(err78);
         }
-        if (data18 < 1 || isNaN(data18)) {
-          const err79 = { instancePath: instancePath + "/sequence", schemaPath: "#/properties/sequence/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-          if (vErrors === null) {
-            vErrors = [err79];
-          } else {
-            vErrors.push(err79);
-          }
-          errors++;
+        errors++;
+      }
+      if (!(data17 === "scheduled_end" || data17 === "expired" || data17 === "canceled" || data17 === "revoked" || data17 === "refunded")) {
+        const err79 = { instancePath: instancePath + "/end_reason", schemaPath: "vocabulary.schema.json#/$defs/end_reason/enum", keyword: "enum", params: { allowedValues: schema54.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err79];
+        } else {
+          vErrors.push(err79);
         }
+        errors++;
       }
     }
-    if (data.last_event_id !== void 0) {
-      let data19 = data.last_event_id;
-      if (typeof data19 === "string") {
-        if (func1(data19) > 128) {
-          const err80 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/maxLength", keyword: "maxLength", params: { limit: 128 }, message: "must NOT have more than 128 characters" };
+    if (data.scheduled !== void 0) {
+      let data18 = data.scheduled;
+      if (Array.isArray(data18)) {
+        if (data18.length > 4) {
+          const err80 = { instancePath: instancePath + "/scheduled", schemaPath: "#/properties/scheduled/maxItems", keyword: "maxItems", params: { limit: 4 }, message: "must NOT have more than 4 items" };
           if (vErrors === null) {
             vErrors = [err80];
           } else {
@@ -1464,39 +1585,46 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data19) < 8) {
-          const err81 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/minLength", keyword: "minLength", params: { limit: 8 }, message: "must NOT have fewer than 8 characters" };
-          if (vErrors === null) {
-            vErrors = [err81];
-          } else {
-            vErrors.push(err81);
+        const len0 = data18.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (!validate28(data18[i0], { instancePath: instancePath + "/scheduled/" + i0, parentData: data18, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+            errors = vErrors.length;
           }
-          errors++;
-        }
-        if (!pattern22.test(data19)) {
-          const err82 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
-          if (vErrors === null) {
-            vErrors = [err82];
-          } else {
-            vErrors.push(err82);
-          }
-          errors++;
         }
       } else {
-        const err83 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err81 = { instancePath: instancePath + "/scheduled", schemaPath: "#/properties/scheduled/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err83];
+          vErrors = [err81];
         } else {
-          vErrors.push(err83);
+          vErrors.push(err81);
         }
         errors++;
       }
     }
-    if (data.last_event_at !== void 0) {
-      let data20 = data.last_event_at;
-      if (typeof data20 === "string") {
-        if (func1(data20) > 30) {
-          const err84 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+    if (data.sequence !== void 0) {
+      let data20 = data.sequence;
+      if (!(typeof data20 == "number" && (!(data20 % 1) && !isNaN(data20)) && isFinite(data20))) {
+        const err82 = { instancePath: instancePath + "/sequence", schemaPath: "#/properties/sequence/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err82];
+        } else {
+          vErrors.push(err82);
+        }
+        errors++;
+      }
+      if (typeof data20 == "number" && isFinite(data20)) {
+        if (data20 > 9007199254740991 || isNaN(data20)) {
+          const err83 = { instancePath: instancePath + "/sequence", schemaPath: "#/properties/sequence/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
+          if (vErrors === null) {
+            vErrors = [err83];
+          } else {
+            vErrors.push(err83);
+          }
+          errors++;
+        }
+        if (data20 < 1 || isNaN(data20)) {
+          const err84 = { instancePath: instancePath + "/sequence", schemaPath: "#/properties/sequence/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
           if (vErrors === null) {
             vErrors = [err84];
           } else {
@@ -1504,8 +1632,13 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data20) < 20) {
-          const err85 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+      }
+    }
+    if (data.last_event_id !== void 0) {
+      let data21 = data.last_event_id;
+      if (typeof data21 === "string") {
+        if (func1(data21) > 128) {
+          const err85 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/maxLength", keyword: "maxLength", params: { limit: 128 }, message: "must NOT have more than 128 characters" };
           if (vErrors === null) {
             vErrors = [err85];
           } else {
@@ -1513,8 +1646,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data20)) {
-          const err86 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (func1(data21) < 8) {
+          const err86 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/minLength", keyword: "minLength", params: { limit: 8 }, message: "must NOT have fewer than 8 characters" };
           if (vErrors === null) {
             vErrors = [err86];
           } else {
@@ -1522,8 +1655,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data20)) {
-          const err87 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+        if (!pattern22.test(data21)) {
+          const err87 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
           if (vErrors === null) {
             vErrors = [err87];
           } else {
@@ -1532,7 +1665,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err88 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err88 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err88];
         } else {
@@ -1541,20 +1674,20 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.last_event_sequence !== void 0) {
-      let data21 = data.last_event_sequence;
-      if (!(typeof data21 == "number" && (!(data21 % 1) && !isNaN(data21)) && isFinite(data21))) {
-        const err89 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-        if (vErrors === null) {
-          vErrors = [err89];
-        } else {
-          vErrors.push(err89);
+    if (data.last_event_at !== void 0) {
+      let data22 = data.last_event_at;
+      if (typeof data22 === "string") {
+        if (func1(data22) > 30) {
+          const err89 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err89];
+          } else {
+            vErrors.push(err89);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (typeof data21 == "number" && isFinite(data21)) {
-        if (data21 > 9007199254740991 || isNaN(data21)) {
-          const err90 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
+        if (func1(data22) < 20) {
+          const err90 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err90];
           } else {
@@ -1562,8 +1695,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data21 < 0 || isNaN(data21)) {
-          const err91 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+        if (!pattern10.test(data22)) {
+          const err91 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err91];
           } else {
@@ -1571,14 +1704,63 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (!formats0.validate(data22)) {
+          const err92 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err92];
+          } else {
+            vErrors.push(err92);
+          }
+          errors++;
+        }
+      } else {
+        const err93 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err93];
+        } else {
+          vErrors.push(err93);
+        }
+        errors++;
+      }
+    }
+    if (data.last_event_sequence !== void 0) {
+      let data23 = data.last_event_sequence;
+      if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
+        const err94 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err94];
+        } else {
+          vErrors.push(err94);
+        }
+        errors++;
+      }
+      if (typeof data23 == "number" && isFinite(data23)) {
+        if (data23 > 9007199254740991 || isNaN(data23)) {
+          const err95 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
+          if (vErrors === null) {
+            vErrors = [err95];
+          } else {
+            vErrors.push(err95);
+          }
+          errors++;
+        }
+        if (data23 < 0 || isNaN(data23)) {
+          const err96 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err96];
+          } else {
+            vErrors.push(err96);
+          }
+          errors++;
+        }
       }
     }
   } else {
-    const err92 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err97 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err92];
+      vErrors = [err97];
     } else {
-      vErrors.push(err92);
+      vErrors.push(err97);
     }
     errors++;
   }
@@ -1587,6 +1769,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
 }
 validate25.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var func0 = require_equal().default;
+var pattern25 = new RegExp("^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$", "u");
 function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -1618,7 +1801,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!(key0 === "policy" || key0 === "order")) {
+      if (!(key0 === "policy" || key0 === "order" || key0 === "trial_conversion_grace")) {
         const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err2];
@@ -1739,12 +1922,34 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.trial_conversion_grace !== void 0) {
+      let data3 = data.trial_conversion_grace;
+      if (typeof data3 === "string") {
+        if (!pattern25.test(data3)) {
+          const err13 = { instancePath: instancePath + "/trial_conversion_grace", schemaPath: "#/properties/trial_conversion_grace/pattern", keyword: "pattern", params: { pattern: "^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$" }, message: 'must match pattern "^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$"' };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      } else {
+        const err14 = { instancePath: instancePath + "/trial_conversion_grace", schemaPath: "#/properties/trial_conversion_grace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err13 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err15 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err13];
+      vErrors = [err15];
     } else {
-      vErrors.push(err13);
+      vErrors.push(err15);
     }
     errors++;
   }

@@ -60,15 +60,15 @@ function isDateTime(text) {
 // <generated>/entitlements__lifecycle-event.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
 var validateLifecycleEvent = validate58;
-var schema109 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/lifecycle-event.schema.json", "type": "object", "required": ["event_id", "kind", "workspace", "record_id", "source_kind", "occurred_at"], "additionalProperties": false, "properties": { "event_id": { "anyOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }] }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "provider_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "trial_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "ends_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "refund_scope": { "type": "string", "enum": ["full", "partial"] }, "ends_access": { "type": "boolean" }, "change": { "type": "string", "enum": ["plan_change", "pause"] }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } }, "dependentRequired": { "operator": ["approval_ref"], "approval_ref": ["operator"] }, "allOf": [{ "if": { "$ref": "#/$defs/kind_is/purchase" }, "then": { "properties": { "plan": true }, "required": ["plan"] } }, { "if": { "$ref": "#/$defs/kind_is/trial_start" }, "then": { "properties": { "plan": true, "trial_end": true }, "required": ["plan", "trial_end"] } }, { "if": { "$ref": "#/$defs/kind_is/plan_change" }, "then": { "properties": { "plan": true, "timing": true, "direction": true }, "required": ["plan", "timing", "direction"] } }, { "if": { "$ref": "#/$defs/kind_is/cancel_scheduled" }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/pause" }, "then": { "properties": { "timing": true }, "required": ["timing"] } }, { "if": { "properties": { "timing": { "const": "period_end" } }, "required": ["timing"] }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/billing_issue" }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "$ref": "#/$defs/kind_is/refund" }, "then": { "properties": { "refund_scope": true }, "required": ["refund_scope"] } }, { "if": { "properties": { "ends_access": true }, "required": ["ends_access"] }, "then": { "$ref": "#/$defs/kind_is/refund" } }, { "if": { "$ref": "#/$defs/kind_is/schedule_withdrawn" }, "then": { "properties": { "change": true }, "required": ["change"] } }, { "if": { "properties": { "change": true }, "required": ["change"] }, "then": { "$ref": "#/$defs/kind_is/schedule_withdrawn" } }, { "if": { "$ref": "#/$defs/kind_is/manual_grant" }, "then": { "required": ["plan", "operator", "approval_ref"], "properties": { "plan": true, "operator": true, "approval_ref": true, "source_kind": { "enum": ["manual_override", "promotion", "trial", "default_plan"] } } } }, { "if": { "$ref": "#/$defs/kind_is/manual_revoke" }, "then": { "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } }], "$defs": { "kind_is": { "purchase": { "type": "object", "properties": { "kind": { "const": "purchase" } }, "required": ["kind"] }, "trial_start": { "type": "object", "properties": { "kind": { "const": "trial_start" } }, "required": ["kind"] }, "plan_change": { "type": "object", "properties": { "kind": { "const": "plan_change" } }, "required": ["kind"] }, "cancel_scheduled": { "type": "object", "properties": { "kind": { "const": "cancel_scheduled" } }, "required": ["kind"] }, "pause": { "type": "object", "properties": { "kind": { "const": "pause" } }, "required": ["kind"] }, "billing_issue": { "type": "object", "properties": { "kind": { "const": "billing_issue" } }, "required": ["kind"] }, "refund": { "type": "object", "properties": { "kind": { "const": "refund" } }, "required": ["kind"] }, "manual_grant": { "type": "object", "properties": { "kind": { "const": "manual_grant" } }, "required": ["kind"] }, "manual_revoke": { "type": "object", "properties": { "kind": { "const": "manual_revoke" } }, "required": ["kind"] }, "schedule_withdrawn": { "type": "object", "properties": { "kind": { "const": "schedule_withdrawn" } }, "required": ["kind"] } } } };
-var schema124 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"] };
+var schema109 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/lifecycle-event.schema.json", "type": "object", "required": ["event_id", "kind", "workspace", "record_id", "source_kind", "occurred_at"], "additionalProperties": false, "properties": { "event_id": { "anyOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }] }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "provider_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "trial_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "ends_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "refund_scope": { "type": "string", "enum": ["full", "partial"] }, "ends_access": { "type": "boolean" }, "resume_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "keeps_access": { "type": "boolean" }, "change": { "type": "string", "enum": ["plan_change", "pause"] }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } }, "dependentRequired": { "operator": ["approval_ref"], "approval_ref": ["operator"] }, "allOf": [{ "if": { "$ref": "#/$defs/kind_is/purchase" }, "then": { "properties": { "plan": true }, "required": ["plan"] } }, { "if": { "$ref": "#/$defs/kind_is/trial_start" }, "then": { "properties": { "plan": true, "trial_end": true }, "required": ["plan", "trial_end"] } }, { "if": { "$ref": "#/$defs/kind_is/plan_change" }, "then": { "properties": { "plan": true, "timing": true, "direction": true }, "required": ["plan", "timing", "direction"] } }, { "if": { "$ref": "#/$defs/kind_is/cancel_scheduled" }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/pause" }, "then": { "properties": { "timing": true }, "required": ["timing"] } }, { "if": { "properties": { "timing": { "const": "period_end" } }, "required": ["timing"] }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/billing_issue" }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "$ref": "#/$defs/kind_is/refund" }, "then": { "properties": { "refund_scope": true }, "required": ["refund_scope"] } }, { "if": { "properties": { "ends_access": true }, "required": ["ends_access"] }, "then": { "$ref": "#/$defs/kind_is/refund" } }, { "if": { "properties": { "resume_at": true }, "required": ["resume_at"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "properties": { "keeps_access": true }, "required": ["keeps_access"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "$ref": "#/$defs/kind_is/schedule_withdrawn" }, "then": { "properties": { "change": true }, "required": ["change"] } }, { "if": { "properties": { "change": true }, "required": ["change"] }, "then": { "$ref": "#/$defs/kind_is/schedule_withdrawn" } }, { "if": { "$ref": "#/$defs/kind_is/manual_grant" }, "then": { "required": ["plan", "operator", "approval_ref"], "properties": { "plan": true, "operator": true, "approval_ref": true, "source_kind": { "enum": ["manual_override", "promotion", "trial", "default_plan"] } } } }, { "if": { "$ref": "#/$defs/kind_is/manual_revoke" }, "then": { "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } }], "$defs": { "kind_is": { "purchase": { "type": "object", "properties": { "kind": { "const": "purchase" } }, "required": ["kind"] }, "trial_start": { "type": "object", "properties": { "kind": { "const": "trial_start" } }, "required": ["kind"] }, "plan_change": { "type": "object", "properties": { "kind": { "const": "plan_change" } }, "required": ["kind"] }, "cancel_scheduled": { "type": "object", "properties": { "kind": { "const": "cancel_scheduled" } }, "required": ["kind"] }, "pause": { "type": "object", "properties": { "kind": { "const": "pause" } }, "required": ["kind"] }, "billing_issue": { "type": "object", "properties": { "kind": { "const": "billing_issue" } }, "required": ["kind"] }, "refund": { "type": "object", "properties": { "kind": { "const": "refund" } }, "required": ["kind"] }, "manual_grant": { "type": "object", "properties": { "kind": { "const": "manual_grant" } }, "required": ["kind"] }, "manual_revoke": { "type": "object", "properties": { "kind": { "const": "manual_revoke" } }, "required": ["kind"] }, "schedule_withdrawn": { "type": "object", "properties": { "kind": { "const": "schedule_withdrawn" } }, "required": ["kind"] } } } };
+var schema126 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"] };
 var schema43 = { "type": "string", "enum": ["manual_override", "billing_provider", "promotion", "trial", "default_plan"] };
-var schema138 = { "type": "string", "enum": ["immediate", "period_end"] };
+var schema140 = { "type": "string", "enum": ["immediate", "period_end"] };
 var schema58 = { "type": "string", "enum": ["upgrade", "downgrade", "lateral"] };
 var func16 = Object.prototype.hasOwnProperty;
 var func1 = require_ucs2length().default;
 var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
-var pattern44 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
 var formats0 = __formats["date-time"];
@@ -928,37 +928,14 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
   const _errs63 = errors;
   let valid27 = true;
   const _errs64 = errors;
-  const _errs65 = errors;
-  if (errors === _errs65) {
-    if (data && typeof data == "object" && !Array.isArray(data)) {
-      let missing9;
-      if (data.kind === void 0 && (missing9 = "kind")) {
-        const err47 = {};
-        if (vErrors === null) {
-          vErrors = [err47];
-        } else {
-          vErrors.push(err47);
-        }
-        errors++;
-      } else {
-        if (data.kind !== void 0) {
-          if ("schedule_withdrawn" !== data.kind) {
-            const err48 = {};
-            if (vErrors === null) {
-              vErrors = [err48];
-            } else {
-              vErrors.push(err48);
-            }
-            errors++;
-          }
-        }
-      }
-    } else {
-      const err49 = {};
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    let missing9;
+    if (data.resume_at === void 0 && (missing9 = "resume_at")) {
+      const err47 = {};
       if (vErrors === null) {
-        vErrors = [err49];
+        vErrors = [err47];
       } else {
-        vErrors.push(err49);
+        vErrors.push(err47);
       }
       errors++;
     }
@@ -973,24 +950,43 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
     }
   }
   if (_valid9) {
-    const _errs68 = errors;
+    const _errs65 = errors;
     if (data && typeof data == "object" && !Array.isArray(data)) {
-      if (data.change === void 0) {
-        const err50 = { instancePath, schemaPath: "#/allOf/9/then/required", keyword: "required", params: { missingProperty: "change" }, message: "must have required property 'change'" };
+      if (data.kind === void 0) {
+        const err48 = { instancePath, schemaPath: "#/$defs/kind_is/pause/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
         if (vErrors === null) {
-          vErrors = [err50];
+          vErrors = [err48];
         } else {
-          vErrors.push(err50);
+          vErrors.push(err48);
         }
         errors++;
       }
+      if (data.kind !== void 0) {
+        if ("pause" !== data.kind) {
+          const err49 = { instancePath: instancePath + "/kind", schemaPath: "#/$defs/kind_is/pause/properties/kind/const", keyword: "const", params: { allowedValue: "pause" }, message: "must be equal to constant" };
+          if (vErrors === null) {
+            vErrors = [err49];
+          } else {
+            vErrors.push(err49);
+          }
+          errors++;
+        }
+      }
+    } else {
+      const err50 = { instancePath, schemaPath: "#/$defs/kind_is/pause/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+      if (vErrors === null) {
+        vErrors = [err50];
+      } else {
+        vErrors.push(err50);
+      }
+      errors++;
     }
-    var _valid9 = _errs68 === errors;
+    var _valid9 = _errs65 === errors;
     valid27 = _valid9;
     if (valid27) {
       var props9 = {};
-      props9.change = true;
       props9.kind = true;
+      props9.resume_at = true;
     }
   }
   if (!valid27) {
@@ -1015,7 +1011,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
   const _errs71 = errors;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     let missing10;
-    if (data.change === void 0 && (missing10 = "change")) {
+    if (data.keeps_access === void 0 && (missing10 = "keeps_access")) {
       const err52 = {};
       if (vErrors === null) {
         vErrors = [err52];
@@ -1038,7 +1034,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
     const _errs72 = errors;
     if (data && typeof data == "object" && !Array.isArray(data)) {
       if (data.kind === void 0) {
-        const err53 = { instancePath, schemaPath: "#/$defs/kind_is/schedule_withdrawn/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
+        const err53 = { instancePath, schemaPath: "#/$defs/kind_is/pause/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
         if (vErrors === null) {
           vErrors = [err53];
         } else {
@@ -1047,8 +1043,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (data.kind !== void 0) {
-        if ("schedule_withdrawn" !== data.kind) {
-          const err54 = { instancePath: instancePath + "/kind", schemaPath: "#/$defs/kind_is/schedule_withdrawn/properties/kind/const", keyword: "const", params: { allowedValue: "schedule_withdrawn" }, message: "must be equal to constant" };
+        if ("pause" !== data.kind) {
+          const err54 = { instancePath: instancePath + "/kind", schemaPath: "#/$defs/kind_is/pause/properties/kind/const", keyword: "const", params: { allowedValue: "pause" }, message: "must be equal to constant" };
           if (vErrors === null) {
             vErrors = [err54];
           } else {
@@ -1058,7 +1054,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     } else {
-      const err55 = { instancePath, schemaPath: "#/$defs/kind_is/schedule_withdrawn/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+      const err55 = { instancePath, schemaPath: "#/$defs/kind_is/pause/type", keyword: "type", params: { type: "object" }, message: "must be object" };
       if (vErrors === null) {
         vErrors = [err55];
       } else {
@@ -1071,7 +1067,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
     if (valid30) {
       var props10 = {};
       props10.kind = true;
-      props10.change = true;
+      props10.keeps_access = true;
     }
   }
   if (!valid30) {
@@ -1108,7 +1104,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       } else {
         if (data.kind !== void 0) {
-          if ("manual_grant" !== data.kind) {
+          if ("schedule_withdrawn" !== data.kind) {
             const err58 = {};
             if (vErrors === null) {
               vErrors = [err58];
@@ -1141,8 +1137,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
   if (_valid11) {
     const _errs82 = errors;
     if (data && typeof data == "object" && !Array.isArray(data)) {
-      if (data.plan === void 0) {
-        const err60 = { instancePath, schemaPath: "#/allOf/11/then/required", keyword: "required", params: { missingProperty: "plan" }, message: "must have required property 'plan'" };
+      if (data.change === void 0) {
+        const err60 = { instancePath, schemaPath: "#/allOf/11/then/required", keyword: "required", params: { missingProperty: "change" }, message: "must have required property 'change'" };
         if (vErrors === null) {
           vErrors = [err60];
         } else {
@@ -1150,54 +1146,21 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (data.operator === void 0) {
-        const err61 = { instancePath, schemaPath: "#/allOf/11/then/required", keyword: "required", params: { missingProperty: "operator" }, message: "must have required property 'operator'" };
-        if (vErrors === null) {
-          vErrors = [err61];
-        } else {
-          vErrors.push(err61);
-        }
-        errors++;
-      }
-      if (data.approval_ref === void 0) {
-        const err62 = { instancePath, schemaPath: "#/allOf/11/then/required", keyword: "required", params: { missingProperty: "approval_ref" }, message: "must have required property 'approval_ref'" };
-        if (vErrors === null) {
-          vErrors = [err62];
-        } else {
-          vErrors.push(err62);
-        }
-        errors++;
-      }
-      if (data.source_kind !== void 0) {
-        let data12 = data.source_kind;
-        if (!(data12 === "manual_override" || data12 === "promotion" || data12 === "trial" || data12 === "default_plan")) {
-          const err63 = { instancePath: instancePath + "/source_kind", schemaPath: "#/allOf/11/then/properties/source_kind/enum", keyword: "enum", params: { allowedValues: schema109.allOf[11].then.properties.source_kind.enum }, message: "must be equal to one of the allowed values" };
-          if (vErrors === null) {
-            vErrors = [err63];
-          } else {
-            vErrors.push(err63);
-          }
-          errors++;
-        }
-      }
     }
     var _valid11 = _errs82 === errors;
     valid33 = _valid11;
     if (valid33) {
       var props11 = {};
-      props11.plan = true;
-      props11.operator = true;
-      props11.approval_ref = true;
-      props11.source_kind = true;
+      props11.change = true;
       props11.kind = true;
     }
   }
   if (!valid33) {
-    const err64 = { instancePath, schemaPath: "#/allOf/11/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
+    const err61 = { instancePath, schemaPath: "#/allOf/11/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
     if (vErrors === null) {
-      vErrors = [err64];
+      vErrors = [err61];
     } else {
-      vErrors.push(err64);
+      vErrors.push(err61);
     }
     errors++;
   }
@@ -1209,90 +1172,76 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       Object.assign(props0, props11);
     }
   }
+  const _errs84 = errors;
+  let valid36 = true;
   const _errs85 = errors;
-  let valid37 = true;
-  const _errs86 = errors;
-  const _errs87 = errors;
-  if (errors === _errs87) {
-    if (data && typeof data == "object" && !Array.isArray(data)) {
-      let missing12;
-      if (data.kind === void 0 && (missing12 = "kind")) {
-        const err65 = {};
-        if (vErrors === null) {
-          vErrors = [err65];
-        } else {
-          vErrors.push(err65);
-        }
-        errors++;
-      } else {
-        if (data.kind !== void 0) {
-          if ("manual_revoke" !== data.kind) {
-            const err66 = {};
-            if (vErrors === null) {
-              vErrors = [err66];
-            } else {
-              vErrors.push(err66);
-            }
-            errors++;
-          }
-        }
-      }
-    } else {
-      const err67 = {};
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    let missing12;
+    if (data.change === void 0 && (missing12 = "change")) {
+      const err62 = {};
       if (vErrors === null) {
-        vErrors = [err67];
+        vErrors = [err62];
       } else {
-        vErrors.push(err67);
+        vErrors.push(err62);
       }
       errors++;
     }
   }
-  var _valid12 = _errs86 === errors;
-  errors = _errs85;
+  var _valid12 = _errs85 === errors;
+  errors = _errs84;
   if (vErrors !== null) {
-    if (_errs85) {
-      vErrors.length = _errs85;
+    if (_errs84) {
+      vErrors.length = _errs84;
     } else {
       vErrors = null;
     }
   }
   if (_valid12) {
-    const _errs90 = errors;
+    const _errs86 = errors;
     if (data && typeof data == "object" && !Array.isArray(data)) {
-      if (data.operator === void 0) {
-        const err68 = { instancePath, schemaPath: "#/allOf/12/then/required", keyword: "required", params: { missingProperty: "operator" }, message: "must have required property 'operator'" };
+      if (data.kind === void 0) {
+        const err63 = { instancePath, schemaPath: "#/$defs/kind_is/schedule_withdrawn/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
         if (vErrors === null) {
-          vErrors = [err68];
+          vErrors = [err63];
         } else {
-          vErrors.push(err68);
+          vErrors.push(err63);
         }
         errors++;
       }
-      if (data.approval_ref === void 0) {
-        const err69 = { instancePath, schemaPath: "#/allOf/12/then/required", keyword: "required", params: { missingProperty: "approval_ref" }, message: "must have required property 'approval_ref'" };
-        if (vErrors === null) {
-          vErrors = [err69];
-        } else {
-          vErrors.push(err69);
+      if (data.kind !== void 0) {
+        if ("schedule_withdrawn" !== data.kind) {
+          const err64 = { instancePath: instancePath + "/kind", schemaPath: "#/$defs/kind_is/schedule_withdrawn/properties/kind/const", keyword: "const", params: { allowedValue: "schedule_withdrawn" }, message: "must be equal to constant" };
+          if (vErrors === null) {
+            vErrors = [err64];
+          } else {
+            vErrors.push(err64);
+          }
+          errors++;
         }
-        errors++;
       }
+    } else {
+      const err65 = { instancePath, schemaPath: "#/$defs/kind_is/schedule_withdrawn/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+      if (vErrors === null) {
+        vErrors = [err65];
+      } else {
+        vErrors.push(err65);
+      }
+      errors++;
     }
-    var _valid12 = _errs90 === errors;
-    valid37 = _valid12;
-    if (valid37) {
+    var _valid12 = _errs86 === errors;
+    valid36 = _valid12;
+    if (valid36) {
       var props12 = {};
-      props12.operator = true;
-      props12.approval_ref = true;
       props12.kind = true;
+      props12.change = true;
     }
   }
-  if (!valid37) {
-    const err70 = { instancePath, schemaPath: "#/allOf/12/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
+  if (!valid36) {
+    const err66 = { instancePath, schemaPath: "#/allOf/12/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
     if (vErrors === null) {
-      vErrors = [err70];
+      vErrors = [err66];
     } else {
-      vErrors.push(err70);
+      vErrors.push(err66);
     }
     errors++;
   }
@@ -1304,179 +1253,277 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       Object.assign(props0, props12);
     }
   }
+  const _errs91 = errors;
+  let valid39 = true;
+  const _errs92 = errors;
+  const _errs93 = errors;
+  if (errors === _errs93) {
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing13;
+      if (data.kind === void 0 && (missing13 = "kind")) {
+        const err67 = {};
+        if (vErrors === null) {
+          vErrors = [err67];
+        } else {
+          vErrors.push(err67);
+        }
+        errors++;
+      } else {
+        if (data.kind !== void 0) {
+          if ("manual_grant" !== data.kind) {
+            const err68 = {};
+            if (vErrors === null) {
+              vErrors = [err68];
+            } else {
+              vErrors.push(err68);
+            }
+            errors++;
+          }
+        }
+      }
+    } else {
+      const err69 = {};
+      if (vErrors === null) {
+        vErrors = [err69];
+      } else {
+        vErrors.push(err69);
+      }
+      errors++;
+    }
+  }
+  var _valid13 = _errs92 === errors;
+  errors = _errs91;
+  if (vErrors !== null) {
+    if (_errs91) {
+      vErrors.length = _errs91;
+    } else {
+      vErrors = null;
+    }
+  }
+  if (_valid13) {
+    const _errs96 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      if (data.plan === void 0) {
+        const err70 = { instancePath, schemaPath: "#/allOf/13/then/required", keyword: "required", params: { missingProperty: "plan" }, message: "must have required property 'plan'" };
+        if (vErrors === null) {
+          vErrors = [err70];
+        } else {
+          vErrors.push(err70);
+        }
+        errors++;
+      }
+      if (data.operator === void 0) {
+        const err71 = { instancePath, schemaPath: "#/allOf/13/then/required", keyword: "required", params: { missingProperty: "operator" }, message: "must have required property 'operator'" };
+        if (vErrors === null) {
+          vErrors = [err71];
+        } else {
+          vErrors.push(err71);
+        }
+        errors++;
+      }
+      if (data.approval_ref === void 0) {
+        const err72 = { instancePath, schemaPath: "#/allOf/13/then/required", keyword: "required", params: { missingProperty: "approval_ref" }, message: "must have required property 'approval_ref'" };
+        if (vErrors === null) {
+          vErrors = [err72];
+        } else {
+          vErrors.push(err72);
+        }
+        errors++;
+      }
+      if (data.source_kind !== void 0) {
+        let data14 = data.source_kind;
+        if (!(data14 === "manual_override" || data14 === "promotion" || data14 === "trial" || data14 === "default_plan")) {
+          const err73 = { instancePath: instancePath + "/source_kind", schemaPath: "#/allOf/13/then/properties/source_kind/enum", keyword: "enum", params: { allowedValues: schema109.allOf[13].then.properties.source_kind.enum }, message: "must be equal to one of the allowed values" };
+          if (vErrors === null) {
+            vErrors = [err73];
+          } else {
+            vErrors.push(err73);
+          }
+          errors++;
+        }
+      }
+    }
+    var _valid13 = _errs96 === errors;
+    valid39 = _valid13;
+    if (valid39) {
+      var props13 = {};
+      props13.plan = true;
+      props13.operator = true;
+      props13.approval_ref = true;
+      props13.source_kind = true;
+      props13.kind = true;
+    }
+  }
+  if (!valid39) {
+    const err74 = { instancePath, schemaPath: "#/allOf/13/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
+    if (vErrors === null) {
+      vErrors = [err74];
+    } else {
+      vErrors.push(err74);
+    }
+    errors++;
+  }
+  if (props0 !== true && props13 !== void 0) {
+    if (props13 === true) {
+      props0 = true;
+    } else {
+      props0 = props0 || {};
+      Object.assign(props0, props13);
+    }
+  }
+  const _errs99 = errors;
+  let valid43 = true;
+  const _errs100 = errors;
+  const _errs101 = errors;
+  if (errors === _errs101) {
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing14;
+      if (data.kind === void 0 && (missing14 = "kind")) {
+        const err75 = {};
+        if (vErrors === null) {
+          vErrors = [err75];
+        } else {
+          vErrors.push(err75);
+        }
+        errors++;
+      } else {
+        if (data.kind !== void 0) {
+          if ("manual_revoke" !== data.kind) {
+            const err76 = {};
+            if (vErrors === null) {
+              vErrors = [err76];
+            } else {
+              vErrors.push(err76);
+            }
+            errors++;
+          }
+        }
+      }
+    } else {
+      const err77 = {};
+      if (vErrors === null) {
+        vErrors = [err77];
+      } else {
+        vErrors.push(err77);
+      }
+      errors++;
+    }
+  }
+  var _valid14 = _errs100 === errors;
+  errors = _errs99;
+  if (vErrors !== null) {
+    if (_errs99) {
+      vErrors.length = _errs99;
+    } else {
+      vErrors = null;
+    }
+  }
+  if (_valid14) {
+    const _errs104 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      if (data.operator === void 0) {
+        const err78 = { instancePath, schemaPath: "#/allOf/14/then/required", keyword: "required", params: { missingProperty: "operator" }, message: "must have required property 'operator'" };
+        if (vErrors === null) {
+          vErrors = [err78];
+        } else {
+          vErrors.push(err78);
+        }
+        errors++;
+      }
+      if (data.approval_ref === void 0) {
+        const err79 = { instancePath, schemaPath: "#/allOf/14/then/required", keyword: "required", params: { missingProperty: "approval_ref" }, message: "must have required property 'approval_ref'" };
+        if (vErrors === null) {
+          vErrors = [err79];
+        } else {
+          vErrors.push(err79);
+        }
+        errors++;
+      }
+    }
+    var _valid14 = _errs104 === errors;
+    valid43 = _valid14;
+    if (valid43) {
+      var props14 = {};
+      props14.operator = true;
+      props14.approval_ref = true;
+      props14.kind = true;
+    }
+  }
+  if (!valid43) {
+    const err80 = { instancePath, schemaPath: "#/allOf/14/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
+    if (vErrors === null) {
+      vErrors = [err80];
+    } else {
+      vErrors.push(err80);
+    }
+    errors++;
+  }
+  if (props0 !== true && props14 !== void 0) {
+    if (props14 === true) {
+      props0 = true;
+    } else {
+      props0 = props0 || {};
+      Object.assign(props0, props14);
+    }
+  }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.event_id === void 0) {
-      const err71 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "event_id" }, message: "must have required property 'event_id'" };
+      const err81 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "event_id" }, message: "must have required property 'event_id'" };
       if (vErrors === null) {
-        vErrors = [err71];
+        vErrors = [err81];
       } else {
-        vErrors.push(err71);
+        vErrors.push(err81);
       }
       errors++;
     }
     if (data.kind === void 0) {
-      const err72 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
+      const err82 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
       if (vErrors === null) {
-        vErrors = [err72];
+        vErrors = [err82];
       } else {
-        vErrors.push(err72);
+        vErrors.push(err82);
       }
       errors++;
     }
     if (data.workspace === void 0) {
-      const err73 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "workspace" }, message: "must have required property 'workspace'" };
+      const err83 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "workspace" }, message: "must have required property 'workspace'" };
       if (vErrors === null) {
-        vErrors = [err73];
+        vErrors = [err83];
       } else {
-        vErrors.push(err73);
+        vErrors.push(err83);
       }
       errors++;
     }
     if (data.record_id === void 0) {
-      const err74 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "record_id" }, message: "must have required property 'record_id'" };
+      const err84 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "record_id" }, message: "must have required property 'record_id'" };
       if (vErrors === null) {
-        vErrors = [err74];
+        vErrors = [err84];
       } else {
-        vErrors.push(err74);
+        vErrors.push(err84);
       }
       errors++;
     }
     if (data.source_kind === void 0) {
-      const err75 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source_kind" }, message: "must have required property 'source_kind'" };
+      const err85 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source_kind" }, message: "must have required property 'source_kind'" };
       if (vErrors === null) {
-        vErrors = [err75];
+        vErrors = [err85];
       } else {
-        vErrors.push(err75);
+        vErrors.push(err85);
       }
       errors++;
     }
     if (data.occurred_at === void 0) {
-      const err76 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "occurred_at" }, message: "must have required property 'occurred_at'" };
+      const err86 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "occurred_at" }, message: "must have required property 'occurred_at'" };
       if (vErrors === null) {
-        vErrors = [err76];
+        vErrors = [err86];
       } else {
-        vErrors.push(err76);
+        vErrors.push(err86);
       }
       errors++;
     }
     for (const key0 in data) {
       if (!func16.call(schema109.properties, key0)) {
-        const err77 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err77];
-        } else {
-          vErrors.push(err77);
-        }
-        errors++;
-      }
-    }
-    if (data.event_id !== void 0) {
-      let data14 = data.event_id;
-      const _errs93 = errors;
-      let valid41 = false;
-      const _errs94 = errors;
-      if (typeof data14 === "string") {
-        if (func1(data14) > 47) {
-          const err78 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
-          if (vErrors === null) {
-            vErrors = [err78];
-          } else {
-            vErrors.push(err78);
-          }
-          errors++;
-        }
-        if (func1(data14) < 33) {
-          const err79 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
-          if (vErrors === null) {
-            vErrors = [err79];
-          } else {
-            vErrors.push(err79);
-          }
-          errors++;
-        }
-        if (!pattern8.test(data14)) {
-          const err80 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
-          if (vErrors === null) {
-            vErrors = [err80];
-          } else {
-            vErrors.push(err80);
-          }
-          errors++;
-        }
-      } else {
-        const err81 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err81];
-        } else {
-          vErrors.push(err81);
-        }
-        errors++;
-      }
-      var _valid13 = _errs94 === errors;
-      valid41 = valid41 || _valid13;
-      const _errs97 = errors;
-      if (typeof data14 === "string") {
-        if (func1(data14) > 96) {
-          const err82 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
-          if (vErrors === null) {
-            vErrors = [err82];
-          } else {
-            vErrors.push(err82);
-          }
-          errors++;
-        }
-        if (func1(data14) < 3) {
-          const err83 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
-          if (vErrors === null) {
-            vErrors = [err83];
-          } else {
-            vErrors.push(err83);
-          }
-          errors++;
-        }
-        if (!pattern44.test(data14)) {
-          const err84 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
-          if (vErrors === null) {
-            vErrors = [err84];
-          } else {
-            vErrors.push(err84);
-          }
-          errors++;
-        }
-      } else {
-        const err85 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err85];
-        } else {
-          vErrors.push(err85);
-        }
-        errors++;
-      }
-      var _valid13 = _errs97 === errors;
-      valid41 = valid41 || _valid13;
-      if (!valid41) {
-        const err86 = { instancePath: instancePath + "/event_id", schemaPath: "#/properties/event_id/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-        if (vErrors === null) {
-          vErrors = [err86];
-        } else {
-          vErrors.push(err86);
-        }
-        errors++;
-      } else {
-        errors = _errs93;
-        if (vErrors !== null) {
-          if (_errs93) {
-            vErrors.length = _errs93;
-          } else {
-            vErrors = null;
-          }
-        }
-      }
-    }
-    if (data.kind !== void 0) {
-      let data15 = data.kind;
-      if (typeof data15 !== "string") {
-        const err87 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err87 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err87];
         } else {
@@ -1484,21 +1531,24 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (!(data15 === "purchase" || data15 === "trial_start" || data15 === "renewal" || data15 === "plan_change" || data15 === "cancel_scheduled" || data15 === "cancel_revoked" || data15 === "cancel_immediate" || data15 === "expiry" || data15 === "pause" || data15 === "resume" || data15 === "billing_issue" || data15 === "billing_recovered" || data15 === "refund" || data15 === "manual_grant" || data15 === "manual_revoke" || data15 === "schedule_withdrawn")) {
-        const err88 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema124.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err88];
-        } else {
-          vErrors.push(err88);
-        }
-        errors++;
-      }
     }
-    if (data.workspace !== void 0) {
-      let data16 = data.workspace;
+    if (data.event_id !== void 0) {
+      let data16 = data.event_id;
+      const _errs107 = errors;
+      let valid47 = false;
+      const _errs108 = errors;
       if (typeof data16 === "string") {
         if (func1(data16) > 47) {
-          const err89 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+          const err88 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+          if (vErrors === null) {
+            vErrors = [err88];
+          } else {
+            vErrors.push(err88);
+          }
+          errors++;
+        }
+        if (func1(data16) < 33) {
+          const err89 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
           if (vErrors === null) {
             vErrors = [err89];
           } else {
@@ -1506,8 +1556,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data16) < 33) {
-          const err90 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+        if (!pattern8.test(data16)) {
+          const err90 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
           if (vErrors === null) {
             vErrors = [err90];
           } else {
@@ -1515,30 +1565,30 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern8.test(data16)) {
-          const err91 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
-          if (vErrors === null) {
-            vErrors = [err91];
-          } else {
-            vErrors.push(err91);
-          }
-          errors++;
-        }
       } else {
-        const err92 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err91 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err92];
+          vErrors = [err91];
         } else {
-          vErrors.push(err92);
+          vErrors.push(err91);
         }
         errors++;
       }
-    }
-    if (data.record_id !== void 0) {
-      let data17 = data.record_id;
-      if (typeof data17 === "string") {
-        if (func1(data17) > 47) {
-          const err93 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+      var _valid15 = _errs108 === errors;
+      valid47 = valid47 || _valid15;
+      const _errs111 = errors;
+      if (typeof data16 === "string") {
+        if (func1(data16) > 96) {
+          const err92 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+          if (vErrors === null) {
+            vErrors = [err92];
+          } else {
+            vErrors.push(err92);
+          }
+          errors++;
+        }
+        if (func1(data16) < 3) {
+          const err93 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
           if (vErrors === null) {
             vErrors = [err93];
           } else {
@@ -1546,8 +1596,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data17) < 33) {
-          const err94 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+        if (!pattern45.test(data16)) {
+          const err94 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err94];
           } else {
@@ -1555,29 +1605,40 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern8.test(data17)) {
-          const err95 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
-          if (vErrors === null) {
-            vErrors = [err95];
-          } else {
-            vErrors.push(err95);
-          }
-          errors++;
-        }
       } else {
-        const err96 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err95 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err95];
+        } else {
+          vErrors.push(err95);
+        }
+        errors++;
+      }
+      var _valid15 = _errs111 === errors;
+      valid47 = valid47 || _valid15;
+      if (!valid47) {
+        const err96 = { instancePath: instancePath + "/event_id", schemaPath: "#/properties/event_id/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
         if (vErrors === null) {
           vErrors = [err96];
         } else {
           vErrors.push(err96);
         }
         errors++;
+      } else {
+        errors = _errs107;
+        if (vErrors !== null) {
+          if (_errs107) {
+            vErrors.length = _errs107;
+          } else {
+            vErrors = null;
+          }
+        }
       }
     }
-    if (data.source_kind !== void 0) {
-      let data18 = data.source_kind;
-      if (typeof data18 !== "string") {
-        const err97 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (data.kind !== void 0) {
+      let data17 = data.kind;
+      if (typeof data17 !== "string") {
+        const err97 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err97];
         } else {
@@ -1585,8 +1646,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (!(data18 === "manual_override" || data18 === "billing_provider" || data18 === "promotion" || data18 === "trial" || data18 === "default_plan")) {
-        const err98 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/enum", keyword: "enum", params: { allowedValues: schema43.enum }, message: "must be equal to one of the allowed values" };
+      if (!(data17 === "purchase" || data17 === "trial_start" || data17 === "renewal" || data17 === "plan_change" || data17 === "cancel_scheduled" || data17 === "cancel_revoked" || data17 === "cancel_immediate" || data17 === "expiry" || data17 === "pause" || data17 === "resume" || data17 === "billing_issue" || data17 === "billing_recovered" || data17 === "refund" || data17 === "manual_grant" || data17 === "manual_revoke" || data17 === "schedule_withdrawn")) {
+        const err98 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema126.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err98];
         } else {
@@ -1595,11 +1656,11 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.provider !== void 0) {
-      let data19 = data.provider;
-      if (typeof data19 === "string") {
-        if (func1(data19) > 64) {
-          const err99 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+    if (data.workspace !== void 0) {
+      let data18 = data.workspace;
+      if (typeof data18 === "string") {
+        if (func1(data18) > 47) {
+          const err99 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
           if (vErrors === null) {
             vErrors = [err99];
           } else {
@@ -1607,8 +1668,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data19) < 1) {
-          const err100 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (func1(data18) < 33) {
+          const err100 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
           if (vErrors === null) {
             vErrors = [err100];
           } else {
@@ -1616,8 +1677,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern9.test(data19)) {
-          const err101 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+        if (!pattern8.test(data18)) {
+          const err101 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
           if (vErrors === null) {
             vErrors = [err101];
           } else {
@@ -1626,7 +1687,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err102 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err102 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err102];
         } else {
@@ -1635,11 +1696,11 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.occurred_at !== void 0) {
-      let data20 = data.occurred_at;
-      if (typeof data20 === "string") {
-        if (func1(data20) > 30) {
-          const err103 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+    if (data.record_id !== void 0) {
+      let data19 = data.record_id;
+      if (typeof data19 === "string") {
+        if (func1(data19) > 47) {
+          const err103 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
           if (vErrors === null) {
             vErrors = [err103];
           } else {
@@ -1647,8 +1708,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data20) < 20) {
-          const err104 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        if (func1(data19) < 33) {
+          const err104 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
           if (vErrors === null) {
             vErrors = [err104];
           } else {
@@ -1656,8 +1717,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data20)) {
-          const err105 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (!pattern8.test(data19)) {
+          const err105 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
           if (vErrors === null) {
             vErrors = [err105];
           } else {
@@ -1665,17 +1726,20 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data20)) {
-          const err106 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err106];
-          } else {
-            vErrors.push(err106);
-          }
-          errors++;
-        }
       } else {
-        const err107 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err106 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err106];
+        } else {
+          vErrors.push(err106);
+        }
+        errors++;
+      }
+    }
+    if (data.source_kind !== void 0) {
+      let data20 = data.source_kind;
+      if (typeof data20 !== "string") {
+        const err107 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err107];
         } else {
@@ -1683,11 +1747,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-    }
-    if (data.provider_sequence !== void 0) {
-      let data21 = data.provider_sequence;
-      if (!(typeof data21 == "number" && (!(data21 % 1) && !isNaN(data21)) && isFinite(data21))) {
-        const err108 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      if (!(data20 === "manual_override" || data20 === "billing_provider" || data20 === "promotion" || data20 === "trial" || data20 === "default_plan")) {
+        const err108 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/enum", keyword: "enum", params: { allowedValues: schema43.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err108];
         } else {
@@ -1695,9 +1756,12 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (typeof data21 == "number" && isFinite(data21)) {
-        if (data21 > 9007199254740991 || isNaN(data21)) {
-          const err109 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
+    }
+    if (data.provider !== void 0) {
+      let data21 = data.provider;
+      if (typeof data21 === "string") {
+        if (func1(data21) > 64) {
+          const err109 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
           if (vErrors === null) {
             vErrors = [err109];
           } else {
@@ -1705,12 +1769,110 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data21 < 0 || isNaN(data21)) {
-          const err110 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+        if (func1(data21) < 1) {
+          const err110 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
           if (vErrors === null) {
             vErrors = [err110];
           } else {
             vErrors.push(err110);
+          }
+          errors++;
+        }
+        if (!pattern9.test(data21)) {
+          const err111 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err111];
+          } else {
+            vErrors.push(err111);
+          }
+          errors++;
+        }
+      } else {
+        const err112 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err112];
+        } else {
+          vErrors.push(err112);
+        }
+        errors++;
+      }
+    }
+    if (data.occurred_at !== void 0) {
+      let data22 = data.occurred_at;
+      if (typeof data22 === "string") {
+        if (func1(data22) > 30) {
+          const err113 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err113];
+          } else {
+            vErrors.push(err113);
+          }
+          errors++;
+        }
+        if (func1(data22) < 20) {
+          const err114 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          if (vErrors === null) {
+            vErrors = [err114];
+          } else {
+            vErrors.push(err114);
+          }
+          errors++;
+        }
+        if (!pattern10.test(data22)) {
+          const err115 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          if (vErrors === null) {
+            vErrors = [err115];
+          } else {
+            vErrors.push(err115);
+          }
+          errors++;
+        }
+        if (!formats0.validate(data22)) {
+          const err116 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err116];
+          } else {
+            vErrors.push(err116);
+          }
+          errors++;
+        }
+      } else {
+        const err117 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err117];
+        } else {
+          vErrors.push(err117);
+        }
+        errors++;
+      }
+    }
+    if (data.provider_sequence !== void 0) {
+      let data23 = data.provider_sequence;
+      if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
+        const err118 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err118];
+        } else {
+          vErrors.push(err118);
+        }
+        errors++;
+      }
+      if (typeof data23 == "number" && isFinite(data23)) {
+        if (data23 > 9007199254740991 || isNaN(data23)) {
+          const err119 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
+          if (vErrors === null) {
+            vErrors = [err119];
+          } else {
+            vErrors.push(err119);
+          }
+          errors++;
+        }
+        if (data23 < 0 || isNaN(data23)) {
+          const err120 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err120];
+          } else {
+            vErrors.push(err120);
           }
           errors++;
         }
@@ -1723,108 +1885,10 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.effective_at !== void 0) {
-      let data23 = data.effective_at;
-      if (typeof data23 === "string") {
-        if (func1(data23) > 30) {
-          const err111 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err111];
-          } else {
-            vErrors.push(err111);
-          }
-          errors++;
-        }
-        if (func1(data23) < 20) {
-          const err112 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
-          if (vErrors === null) {
-            vErrors = [err112];
-          } else {
-            vErrors.push(err112);
-          }
-          errors++;
-        }
-        if (!pattern10.test(data23)) {
-          const err113 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
-          if (vErrors === null) {
-            vErrors = [err113];
-          } else {
-            vErrors.push(err113);
-          }
-          errors++;
-        }
-        if (!formats0.validate(data23)) {
-          const err114 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err114];
-          } else {
-            vErrors.push(err114);
-          }
-          errors++;
-        }
-      } else {
-        const err115 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err115];
-        } else {
-          vErrors.push(err115);
-        }
-        errors++;
-      }
-    }
-    if (data.period_end !== void 0) {
-      let data24 = data.period_end;
-      if (typeof data24 === "string") {
-        if (func1(data24) > 30) {
-          const err116 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err116];
-          } else {
-            vErrors.push(err116);
-          }
-          errors++;
-        }
-        if (func1(data24) < 20) {
-          const err117 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
-          if (vErrors === null) {
-            vErrors = [err117];
-          } else {
-            vErrors.push(err117);
-          }
-          errors++;
-        }
-        if (!pattern10.test(data24)) {
-          const err118 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
-          if (vErrors === null) {
-            vErrors = [err118];
-          } else {
-            vErrors.push(err118);
-          }
-          errors++;
-        }
-        if (!formats0.validate(data24)) {
-          const err119 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err119];
-          } else {
-            vErrors.push(err119);
-          }
-          errors++;
-        }
-      } else {
-        const err120 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err120];
-        } else {
-          vErrors.push(err120);
-        }
-        errors++;
-      }
-    }
-    if (data.trial_end !== void 0) {
-      let data25 = data.trial_end;
+      let data25 = data.effective_at;
       if (typeof data25 === "string") {
         if (func1(data25) > 30) {
-          const err121 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err121 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err121];
           } else {
@@ -1833,7 +1897,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data25) < 20) {
-          const err122 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          const err122 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err122];
           } else {
@@ -1842,7 +1906,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!pattern10.test(data25)) {
-          const err123 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          const err123 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err123];
           } else {
@@ -1851,7 +1915,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!formats0.validate(data25)) {
-          const err124 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          const err124 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err124];
           } else {
@@ -1860,7 +1924,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err125 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err125 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err125];
         } else {
@@ -1869,11 +1933,11 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.grace_end !== void 0) {
-      let data26 = data.grace_end;
+    if (data.period_end !== void 0) {
+      let data26 = data.period_end;
       if (typeof data26 === "string") {
         if (func1(data26) > 30) {
-          const err126 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err126 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err126];
           } else {
@@ -1882,7 +1946,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data26) < 20) {
-          const err127 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          const err127 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err127];
           } else {
@@ -1891,7 +1955,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!pattern10.test(data26)) {
-          const err128 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          const err128 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err128];
           } else {
@@ -1900,7 +1964,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!formats0.validate(data26)) {
-          const err129 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          const err129 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err129];
           } else {
@@ -1909,7 +1973,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err130 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err130 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err130];
         } else {
@@ -1918,11 +1982,11 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.ends_at !== void 0) {
-      let data27 = data.ends_at;
+    if (data.trial_end !== void 0) {
+      let data27 = data.trial_end;
       if (typeof data27 === "string") {
         if (func1(data27) > 30) {
-          const err131 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err131 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err131];
           } else {
@@ -1931,7 +1995,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data27) < 20) {
-          const err132 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          const err132 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err132];
           } else {
@@ -1940,7 +2004,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!pattern10.test(data27)) {
-          const err133 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          const err133 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err133];
           } else {
@@ -1949,7 +2013,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!formats0.validate(data27)) {
-          const err134 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          const err134 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err134];
           } else {
@@ -1958,7 +2022,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err135 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err135 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err135];
         } else {
@@ -1967,52 +2031,47 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.timing !== void 0) {
-      let data28 = data.timing;
-      if (typeof data28 !== "string") {
-        const err136 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err136];
-        } else {
-          vErrors.push(err136);
+    if (data.grace_end !== void 0) {
+      let data28 = data.grace_end;
+      if (typeof data28 === "string") {
+        if (func1(data28) > 30) {
+          const err136 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err136];
+          } else {
+            vErrors.push(err136);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (!(data28 === "immediate" || data28 === "period_end")) {
-        const err137 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema138.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err137];
-        } else {
-          vErrors.push(err137);
+        if (func1(data28) < 20) {
+          const err137 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          if (vErrors === null) {
+            vErrors = [err137];
+          } else {
+            vErrors.push(err137);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.direction !== void 0) {
-      let data29 = data.direction;
-      if (typeof data29 !== "string") {
-        const err138 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err138];
-        } else {
-          vErrors.push(err138);
+        if (!pattern10.test(data28)) {
+          const err138 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          if (vErrors === null) {
+            vErrors = [err138];
+          } else {
+            vErrors.push(err138);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (!(data29 === "upgrade" || data29 === "downgrade" || data29 === "lateral")) {
-        const err139 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/enum", keyword: "enum", params: { allowedValues: schema58.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err139];
-        } else {
-          vErrors.push(err139);
+        if (!formats0.validate(data28)) {
+          const err139 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err139];
+          } else {
+            vErrors.push(err139);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.refund_scope !== void 0) {
-      let data30 = data.refund_scope;
-      if (typeof data30 !== "string") {
-        const err140 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      } else {
+        const err140 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err140];
         } else {
@@ -2020,80 +2079,81 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (!(data30 === "full" || data30 === "partial")) {
-        const err141 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/enum", keyword: "enum", params: { allowedValues: schema109.properties.refund_scope.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err141];
-        } else {
-          vErrors.push(err141);
-        }
-        errors++;
-      }
     }
-    if (data.ends_access !== void 0) {
-      if (typeof data.ends_access !== "boolean") {
-        const err142 = { instancePath: instancePath + "/ends_access", schemaPath: "#/properties/ends_access/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-        if (vErrors === null) {
-          vErrors = [err142];
-        } else {
-          vErrors.push(err142);
-        }
-        errors++;
-      }
-    }
-    if (data.change !== void 0) {
-      let data32 = data.change;
-      if (typeof data32 !== "string") {
-        const err143 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err143];
-        } else {
-          vErrors.push(err143);
-        }
-        errors++;
-      }
-      if (!(data32 === "plan_change" || data32 === "pause")) {
-        const err144 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/enum", keyword: "enum", params: { allowedValues: schema109.properties.change.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err144];
-        } else {
-          vErrors.push(err144);
-        }
-        errors++;
-      }
-    }
-    if (data.operator !== void 0) {
-      let data33 = data.operator;
-      if (typeof data33 === "string") {
-        if (func1(data33) > 96) {
-          const err145 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+    if (data.ends_at !== void 0) {
+      let data29 = data.ends_at;
+      if (typeof data29 === "string") {
+        if (func1(data29) > 30) {
+          const err141 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
-            vErrors = [err145];
+            vErrors = [err141];
           } else {
-            vErrors.push(err145);
+            vErrors.push(err141);
           }
           errors++;
         }
-        if (func1(data33) < 3) {
-          const err146 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+        if (func1(data29) < 20) {
+          const err142 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
-            vErrors = [err146];
+            vErrors = [err142];
           } else {
-            vErrors.push(err146);
+            vErrors.push(err142);
           }
           errors++;
         }
-        if (!pattern44.test(data33)) {
-          const err147 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+        if (!pattern10.test(data29)) {
+          const err143 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
-            vErrors = [err147];
+            vErrors = [err143];
           } else {
-            vErrors.push(err147);
+            vErrors.push(err143);
+          }
+          errors++;
+        }
+        if (!formats0.validate(data29)) {
+          const err144 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err144];
+          } else {
+            vErrors.push(err144);
           }
           errors++;
         }
       } else {
-        const err148 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err145 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err145];
+        } else {
+          vErrors.push(err145);
+        }
+        errors++;
+      }
+    }
+    if (data.timing !== void 0) {
+      let data30 = data.timing;
+      if (typeof data30 !== "string") {
+        const err146 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err146];
+        } else {
+          vErrors.push(err146);
+        }
+        errors++;
+      }
+      if (!(data30 === "immediate" || data30 === "period_end")) {
+        const err147 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema140.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err147];
+        } else {
+          vErrors.push(err147);
+        }
+        errors++;
+      }
+    }
+    if (data.direction !== void 0) {
+      let data31 = data.direction;
+      if (typeof data31 !== "string") {
+        const err148 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err148];
         } else {
@@ -2101,39 +2161,40 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
+      if (!(data31 === "upgrade" || data31 === "downgrade" || data31 === "lateral")) {
+        const err149 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/enum", keyword: "enum", params: { allowedValues: schema58.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err149];
+        } else {
+          vErrors.push(err149);
+        }
+        errors++;
+      }
     }
-    if (data.approval_ref !== void 0) {
-      let data34 = data.approval_ref;
-      if (typeof data34 === "string") {
-        if (func1(data34) > 96) {
-          const err149 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
-          if (vErrors === null) {
-            vErrors = [err149];
-          } else {
-            vErrors.push(err149);
-          }
-          errors++;
+    if (data.refund_scope !== void 0) {
+      let data32 = data.refund_scope;
+      if (typeof data32 !== "string") {
+        const err150 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err150];
+        } else {
+          vErrors.push(err150);
         }
-        if (func1(data34) < 3) {
-          const err150 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
-          if (vErrors === null) {
-            vErrors = [err150];
-          } else {
-            vErrors.push(err150);
-          }
-          errors++;
+        errors++;
+      }
+      if (!(data32 === "full" || data32 === "partial")) {
+        const err151 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/enum", keyword: "enum", params: { allowedValues: schema109.properties.refund_scope.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err151];
+        } else {
+          vErrors.push(err151);
         }
-        if (!pattern44.test(data34)) {
-          const err151 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
-          if (vErrors === null) {
-            vErrors = [err151];
-          } else {
-            vErrors.push(err151);
-          }
-          errors++;
-        }
-      } else {
-        const err152 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        errors++;
+      }
+    }
+    if (data.ends_access !== void 0) {
+      if (typeof data.ends_access !== "boolean") {
+        const err152 = { instancePath: instancePath + "/ends_access", schemaPath: "#/properties/ends_access/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
         if (vErrors === null) {
           vErrors = [err152];
         } else {
@@ -2142,11 +2203,11 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.reason !== void 0) {
-      let data35 = data.reason;
-      if (typeof data35 === "string") {
-        if (func1(data35) > 64) {
-          const err153 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+    if (data.resume_at !== void 0) {
+      let data34 = data.resume_at;
+      if (typeof data34 === "string") {
+        if (func1(data34) > 30) {
+          const err153 = { instancePath: instancePath + "/resume_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err153];
           } else {
@@ -2154,8 +2215,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data35) < 1) {
-          const err154 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (func1(data34) < 20) {
+          const err154 = { instancePath: instancePath + "/resume_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err154];
           } else {
@@ -2163,8 +2224,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern9.test(data35)) {
-          const err155 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+        if (!pattern10.test(data34)) {
+          const err155 = { instancePath: instancePath + "/resume_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err155];
           } else {
@@ -2172,24 +2233,17 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err156 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err156];
-        } else {
-          vErrors.push(err156);
+        if (!formats0.validate(data34)) {
+          const err156 = { instancePath: instancePath + "/resume_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err156];
+          } else {
+            vErrors.push(err156);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.operator !== void 0) {
-      if (data.approval_ref === void 0) {
-        const err157 = { instancePath, schemaPath: "#/dependentRequired", keyword: "dependentRequired", params: {
-          property: "operator",
-          missingProperty: "approval_ref",
-          depsCount: 1,
-          deps: "approval_ref"
-        }, message: "must have property approval_ref when property operator is present" };
+      } else {
+        const err157 = { instancePath: instancePath + "/resume_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err157];
         } else {
@@ -2198,14 +2252,9 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.approval_ref !== void 0) {
-      if (data.operator === void 0) {
-        const err158 = { instancePath, schemaPath: "#/dependentRequired", keyword: "dependentRequired", params: {
-          property: "approval_ref",
-          missingProperty: "operator",
-          depsCount: 1,
-          deps: "operator"
-        }, message: "must have property operator when property approval_ref is present" };
+    if (data.keeps_access !== void 0) {
+      if (typeof data.keeps_access !== "boolean") {
+        const err158 = { instancePath: instancePath + "/keeps_access", schemaPath: "#/properties/keeps_access/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
         if (vErrors === null) {
           vErrors = [err158];
         } else {
@@ -2214,12 +2263,185 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.change !== void 0) {
+      let data36 = data.change;
+      if (typeof data36 !== "string") {
+        const err159 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err159];
+        } else {
+          vErrors.push(err159);
+        }
+        errors++;
+      }
+      if (!(data36 === "plan_change" || data36 === "pause")) {
+        const err160 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/enum", keyword: "enum", params: { allowedValues: schema109.properties.change.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err160];
+        } else {
+          vErrors.push(err160);
+        }
+        errors++;
+      }
+    }
+    if (data.operator !== void 0) {
+      let data37 = data.operator;
+      if (typeof data37 === "string") {
+        if (func1(data37) > 96) {
+          const err161 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+          if (vErrors === null) {
+            vErrors = [err161];
+          } else {
+            vErrors.push(err161);
+          }
+          errors++;
+        }
+        if (func1(data37) < 3) {
+          const err162 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+          if (vErrors === null) {
+            vErrors = [err162];
+          } else {
+            vErrors.push(err162);
+          }
+          errors++;
+        }
+        if (!pattern45.test(data37)) {
+          const err163 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err163];
+          } else {
+            vErrors.push(err163);
+          }
+          errors++;
+        }
+      } else {
+        const err164 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err164];
+        } else {
+          vErrors.push(err164);
+        }
+        errors++;
+      }
+    }
+    if (data.approval_ref !== void 0) {
+      let data38 = data.approval_ref;
+      if (typeof data38 === "string") {
+        if (func1(data38) > 96) {
+          const err165 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+          if (vErrors === null) {
+            vErrors = [err165];
+          } else {
+            vErrors.push(err165);
+          }
+          errors++;
+        }
+        if (func1(data38) < 3) {
+          const err166 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+          if (vErrors === null) {
+            vErrors = [err166];
+          } else {
+            vErrors.push(err166);
+          }
+          errors++;
+        }
+        if (!pattern45.test(data38)) {
+          const err167 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err167];
+          } else {
+            vErrors.push(err167);
+          }
+          errors++;
+        }
+      } else {
+        const err168 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err168];
+        } else {
+          vErrors.push(err168);
+        }
+        errors++;
+      }
+    }
+    if (data.reason !== void 0) {
+      let data39 = data.reason;
+      if (typeof data39 === "string") {
+        if (func1(data39) > 64) {
+          const err169 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+          if (vErrors === null) {
+            vErrors = [err169];
+          } else {
+            vErrors.push(err169);
+          }
+          errors++;
+        }
+        if (func1(data39) < 1) {
+          const err170 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err170];
+          } else {
+            vErrors.push(err170);
+          }
+          errors++;
+        }
+        if (!pattern9.test(data39)) {
+          const err171 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err171];
+          } else {
+            vErrors.push(err171);
+          }
+          errors++;
+        }
+      } else {
+        const err172 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err172];
+        } else {
+          vErrors.push(err172);
+        }
+        errors++;
+      }
+    }
+    if (data.operator !== void 0) {
+      if (data.approval_ref === void 0) {
+        const err173 = { instancePath, schemaPath: "#/dependentRequired", keyword: "dependentRequired", params: {
+          property: "operator",
+          missingProperty: "approval_ref",
+          depsCount: 1,
+          deps: "approval_ref"
+        }, message: "must have property approval_ref when property operator is present" };
+        if (vErrors === null) {
+          vErrors = [err173];
+        } else {
+          vErrors.push(err173);
+        }
+        errors++;
+      }
+    }
+    if (data.approval_ref !== void 0) {
+      if (data.operator === void 0) {
+        const err174 = { instancePath, schemaPath: "#/dependentRequired", keyword: "dependentRequired", params: {
+          property: "approval_ref",
+          missingProperty: "operator",
+          depsCount: 1,
+          deps: "operator"
+        }, message: "must have property operator when property approval_ref is present" };
+        if (vErrors === null) {
+          vErrors = [err174];
+        } else {
+          vErrors.push(err174);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err159 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err175 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err159];
+      vErrors = [err175];
     } else {
-      vErrors.push(err159);
+      vErrors.push(err175);
     }
     errors++;
   }

@@ -60,13 +60,13 @@ function isDateTime(text) {
 // <generated>/entitlements__ops-summary.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
 var validateEntitlementsOpsSummary = validate83;
-var schema173 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/ops-summary.schema.json", "type": "object", "required": ["kind", "generated_at", "privacy", "lifecycle_events", "event_outcomes", "source_kinds", "record_statuses", "decision_outcomes", "decision_reasons", "stale", "duplicate", "conflict", "workspaces"], "additionalProperties": false, "allOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/ops_summary_header" }], "properties": { "kind": { "$ref": "../../common/v1/common.schema.json#/$defs/ops_summary_kind", "const": "entitlements.ops-summary" }, "generated_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "privacy": { "$ref": "../../common/v1/common.schema.json#/$defs/privacy_evidence" }, "lifecycle_events": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "event_outcomes": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "source_kinds": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "record_statuses": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "record_statuses_as_of": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "decision_outcomes": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "decision_reasons": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "stale": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "duplicate": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "conflict": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "workspaces": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
+var schema176 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/ops-summary.schema.json", "type": "object", "required": ["kind", "generated_at", "privacy", "lifecycle_events", "event_outcomes", "source_kinds", "record_statuses", "decision_outcomes", "decision_reasons", "stale", "duplicate", "conflict", "workspaces"], "additionalProperties": false, "allOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/ops_summary_header" }], "properties": { "kind": { "$ref": "../../common/v1/common.schema.json#/$defs/ops_summary_kind", "const": "entitlements.ops-summary" }, "generated_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "privacy": { "$ref": "../../common/v1/common.schema.json#/$defs/privacy_evidence" }, "lifecycle_events": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "event_outcomes": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "source_kinds": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "record_statuses": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "record_statuses_as_of": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "decision_outcomes": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "decision_reasons": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "stale": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "duplicate": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "conflict": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "workspaces": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
 var func1 = require_ucs2length().default;
-var pattern76 = new RegExp("^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$", "u");
+var pattern78 = new RegExp("^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$", "u");
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
-var pattern63 = new RegExp("^[0-9a-f]{40}$", "u");
+var pattern65 = new RegExp("^[0-9a-f]{40}$", "u");
 var formats0 = __formats["date-time"];
-var pattern60 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
+var pattern62 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
 function validate85(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -128,7 +128,7 @@ function validate85(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern60.test(data0)) {
+        if (!pattern62.test(data0)) {
           const err5 = { instancePath: instancePath + "/rules_digest", schemaPath: "#/$defs/sha256_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -230,7 +230,7 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern76.test(data0)) {
+        if (!pattern78.test(data0)) {
           const err5 = { instancePath: instancePath + "/kind", schemaPath: "#/$defs/ops_summary_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -319,7 +319,7 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern63.test(data2)) {
+        if (!pattern65.test(data2)) {
           const err14 = { instancePath: instancePath + "/commit_sha", schemaPath: "#/$defs/commit_sha/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
           if (vErrors === null) {
             vErrors = [err14];
@@ -418,7 +418,7 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern60.test(data0)) {
+        if (!pattern62.test(data0)) {
           const err5 = { instancePath: instancePath + "/rules_digest", schemaPath: "#/$defs/sha256_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -712,7 +712,7 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema173.properties, key0)) {
+      if (!func16.call(schema176.properties, key0)) {
         const err13 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err13];
@@ -743,7 +743,7 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern76.test(data0)) {
+        if (!pattern78.test(data0)) {
           const err16 = { instancePath: instancePath + "/kind", schemaPath: "../../common/v1/common.schema.json#/$defs/ops_summary_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$"' };
           if (vErrors === null) {
             vErrors = [err16];
@@ -841,7 +841,7 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern63.test(data2)) {
+        if (!pattern65.test(data2)) {
           const err26 = { instancePath: instancePath + "/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
           if (vErrors === null) {
             vErrors = [err26];

@@ -84,6 +84,7 @@ var schema43 = { "type": "string", "enum": ["manual_override", "billing_provider
 var func1 = require_ucs2length().default;
 var func0 = require_equal().default;
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
+var pattern25 = new RegExp("^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$", "u");
 function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -115,7 +116,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!(key0 === "policy" || key0 === "order")) {
+      if (!(key0 === "policy" || key0 === "order" || key0 === "trial_conversion_grace")) {
         const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err2];
@@ -236,12 +237,34 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.trial_conversion_grace !== void 0) {
+      let data3 = data.trial_conversion_grace;
+      if (typeof data3 === "string") {
+        if (!pattern25.test(data3)) {
+          const err13 = { instancePath: instancePath + "/trial_conversion_grace", schemaPath: "#/properties/trial_conversion_grace/pattern", keyword: "pattern", params: { pattern: "^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$" }, message: 'must match pattern "^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$"' };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      } else {
+        const err14 = { instancePath: instancePath + "/trial_conversion_grace", schemaPath: "#/properties/trial_conversion_grace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err13 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err15 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err13];
+      vErrors = [err15];
     } else {
-      vErrors.push(err13);
+      vErrors.push(err15);
     }
     errors++;
   }

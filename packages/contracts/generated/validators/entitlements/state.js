@@ -60,7 +60,7 @@ function isDateTime(text) {
 // <generated>/entitlements__state.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
 var validatePlanSourceState = validate55;
-var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/record.schema.json", "type": "object", "required": ["record_id", "workspace", "source_kind", "plan", "status", "effective_start", "sequence", "last_event_id", "last_event_at"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "status": { "$ref": "vocabulary.schema.json#/$defs/record_status" }, "effective_start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "effective_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "current_period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "paused_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "ended_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end_reason": { "$ref": "vocabulary.schema.json#/$defs/end_reason" }, "scheduled": { "type": "array", "items": { "$ref": "#/$defs/scheduled_change" }, "maxItems": 3 }, "sequence": { "type": "integer", "minimum": 1, "maximum": 9007199254740991 }, "last_event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "last_event_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "last_event_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } }, "allOf": [{ "if": { "properties": { "status": { "const": "past_due" } }, "required": ["status"] }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "properties": { "status": { "const": "paused" } }, "required": ["status"] }, "then": { "properties": { "paused_at": true }, "required": ["paused_at"] } }, { "if": { "properties": { "status": { "const": "ended" } }, "required": ["status"] }, "then": { "properties": { "ended_at": true, "end_reason": true }, "required": ["ended_at", "end_reason"] }, "else": { "not": { "anyOf": [{ "properties": { "ended_at": true }, "required": ["ended_at"] }, { "properties": { "end_reason": true }, "required": ["end_reason"] }] } } }], "$defs": { "scheduled_change": { "type": "object", "required": ["change", "effective_at"], "additionalProperties": false, "properties": { "change": { "$ref": "vocabulary.schema.json#/$defs/scheduled_change_kind" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" } }, "allOf": [{ "if": { "properties": { "change": { "const": "plan_change" } }, "required": ["change"] }, "then": { "properties": { "plan": true }, "required": ["plan"] }, "else": { "not": { "anyOf": [{ "properties": { "plan": true }, "required": ["plan"] }, { "properties": { "direction": true }, "required": ["direction"] }] } } }] } } };
+var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/record.schema.json", "type": "object", "required": ["record_id", "workspace", "source_kind", "plan", "status", "effective_start", "sequence", "last_event_id", "last_event_at"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "status": { "$ref": "vocabulary.schema.json#/$defs/record_status" }, "effective_start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "effective_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "current_period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "paused_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "pause_keeps_access": { "const": true }, "ended_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end_reason": { "$ref": "vocabulary.schema.json#/$defs/end_reason" }, "scheduled": { "type": "array", "items": { "$ref": "#/$defs/scheduled_change" }, "maxItems": 4 }, "sequence": { "type": "integer", "minimum": 1, "maximum": 9007199254740991 }, "last_event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "last_event_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "last_event_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } }, "allOf": [{ "if": { "properties": { "status": { "const": "past_due" } }, "required": ["status"] }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "properties": { "status": { "const": "paused" } }, "required": ["status"] }, "then": { "properties": { "paused_at": true }, "required": ["paused_at"] } }, { "if": { "properties": { "pause_keeps_access": true }, "required": ["pause_keeps_access"] }, "then": { "properties": { "status": { "const": "paused" } }, "required": ["status"] } }, { "if": { "properties": { "status": { "const": "ended" } }, "required": ["status"] }, "then": { "properties": { "ended_at": true, "end_reason": true }, "required": ["ended_at", "end_reason"] }, "else": { "not": { "anyOf": [{ "properties": { "ended_at": true }, "required": ["ended_at"] }, { "properties": { "end_reason": true }, "required": ["end_reason"] }] } } }], "$defs": { "scheduled_change": { "type": "object", "required": ["change", "effective_at"], "additionalProperties": false, "properties": { "change": { "$ref": "vocabulary.schema.json#/$defs/scheduled_change_kind" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "keeps_access": { "const": true } }, "allOf": [{ "if": { "properties": { "change": { "const": "plan_change" } }, "required": ["change"] }, "then": { "properties": { "plan": true }, "required": ["plan"] }, "else": { "not": { "anyOf": [{ "properties": { "plan": true }, "required": ["plan"] }, { "properties": { "direction": true }, "required": ["direction"] }] } } }, { "if": { "properties": { "change": { "const": "pause" } }, "required": ["change"] }, "else": { "not": { "properties": { "keeps_access": true }, "required": ["keeps_access"] } } }] } } };
 var schema43 = { "type": "string", "enum": ["manual_override", "billing_provider", "promotion", "trial", "default_plan"] };
 var schema47 = { "type": "string", "enum": ["trialing", "active", "past_due", "paused", "ended"] };
 var schema54 = { "type": "string", "enum": ["scheduled_end", "expired", "canceled", "revoked", "refunded"] };
@@ -140,7 +140,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate26.evaluated = { "dynamicProps": false, "dynamicItems": false };
-var schema56 = { "type": "string", "enum": ["plan_change", "cancel", "pause"] };
+var schema56 = { "type": "string", "enum": ["plan_change", "cancel", "pause", "resume"] };
 var schema58 = { "type": "string", "enum": ["upgrade", "downgrade", "lateral"] };
 var formats0 = __formats["date-time"];
 function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
@@ -307,28 +307,50 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
+  const _errs13 = errors;
+  let valid5 = true;
+  const _errs14 = errors;
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.change === void 0) {
-      const err8 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "change" }, message: "must have required property 'change'" };
+    let missing3;
+    if (data.change === void 0 && (missing3 = "change")) {
+      const err8 = {};
       if (vErrors === null) {
         vErrors = [err8];
       } else {
         vErrors.push(err8);
       }
       errors++;
-    }
-    if (data.effective_at === void 0) {
-      const err9 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "effective_at" }, message: "must have required property 'effective_at'" };
-      if (vErrors === null) {
-        vErrors = [err9];
-      } else {
-        vErrors.push(err9);
+    } else {
+      if (data.change !== void 0) {
+        if ("pause" !== data.change) {
+          const err9 = {};
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
       }
-      errors++;
     }
-    for (const key0 in data) {
-      if (!(key0 === "change" || key0 === "effective_at" || key0 === "plan" || key0 === "direction")) {
-        const err10 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+  }
+  var _valid2 = _errs14 === errors;
+  errors = _errs13;
+  if (vErrors !== null) {
+    if (_errs13) {
+      vErrors.length = _errs13;
+    } else {
+      vErrors = null;
+    }
+  }
+  if (!_valid2) {
+    const _errs16 = errors;
+    const _errs17 = errors;
+    const _errs18 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing4;
+      if (data.keeps_access === void 0 && (missing4 = "keeps_access")) {
+        const err10 = {};
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -337,72 +359,137 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.change !== void 0) {
-      let data1 = data.change;
-      if (typeof data1 !== "string") {
-        const err11 = { instancePath: instancePath + "/change", schemaPath: "vocabulary.schema.json#/$defs/scheduled_change_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err11];
+    var valid7 = _errs18 === errors;
+    if (valid7) {
+      const err11 = { instancePath, schemaPath: "#/allOf/1/else/not", keyword: "not", params: {}, message: "must NOT be valid" };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
+    } else {
+      errors = _errs17;
+      if (vErrors !== null) {
+        if (_errs17) {
+          vErrors.length = _errs17;
         } else {
-          vErrors.push(err11);
+          vErrors = null;
+        }
+      }
+    }
+    var _valid2 = _errs16 === errors;
+    valid5 = _valid2;
+  }
+  if (!valid5) {
+    const err12 = { instancePath, schemaPath: "#/allOf/1/if", keyword: "if", params: { failingKeyword: "else" }, message: 'must match "else" schema' };
+    if (vErrors === null) {
+      vErrors = [err12];
+    } else {
+      vErrors.push(err12);
+    }
+    errors++;
+  }
+  if (props0 !== true) {
+    props0 = props0 || {};
+    props0.change = true;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.change === void 0) {
+      const err13 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "change" }, message: "must have required property 'change'" };
+      if (vErrors === null) {
+        vErrors = [err13];
+      } else {
+        vErrors.push(err13);
+      }
+      errors++;
+    }
+    if (data.effective_at === void 0) {
+      const err14 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "effective_at" }, message: "must have required property 'effective_at'" };
+      if (vErrors === null) {
+        vErrors = [err14];
+      } else {
+        vErrors.push(err14);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "change" || key0 === "effective_at" || key0 === "plan" || key0 === "direction" || key0 === "keeps_access")) {
+        const err15 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
         }
         errors++;
       }
-      if (!(data1 === "plan_change" || data1 === "cancel" || data1 === "pause")) {
-        const err12 = { instancePath: instancePath + "/change", schemaPath: "vocabulary.schema.json#/$defs/scheduled_change_kind/enum", keyword: "enum", params: { allowedValues: schema56.enum }, message: "must be equal to one of the allowed values" };
+    }
+    if (data.change !== void 0) {
+      let data2 = data.change;
+      if (typeof data2 !== "string") {
+        const err16 = { instancePath: instancePath + "/change", schemaPath: "vocabulary.schema.json#/$defs/scheduled_change_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err12];
+          vErrors = [err16];
         } else {
-          vErrors.push(err12);
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+      if (!(data2 === "plan_change" || data2 === "cancel" || data2 === "pause" || data2 === "resume")) {
+        const err17 = { instancePath: instancePath + "/change", schemaPath: "vocabulary.schema.json#/$defs/scheduled_change_kind/enum", keyword: "enum", params: { allowedValues: schema56.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
         }
         errors++;
       }
     }
     if (data.effective_at !== void 0) {
-      let data2 = data.effective_at;
-      if (typeof data2 === "string") {
-        if (func1(data2) > 30) {
-          const err13 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+      let data3 = data.effective_at;
+      if (typeof data3 === "string") {
+        if (func1(data3) > 30) {
+          const err18 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
-            vErrors = [err13];
+            vErrors = [err18];
           } else {
-            vErrors.push(err13);
+            vErrors.push(err18);
           }
           errors++;
         }
-        if (func1(data2) < 20) {
-          const err14 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        if (func1(data3) < 20) {
+          const err19 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
-            vErrors = [err14];
+            vErrors = [err19];
           } else {
-            vErrors.push(err14);
+            vErrors.push(err19);
           }
           errors++;
         }
-        if (!pattern10.test(data2)) {
-          const err15 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (!pattern10.test(data3)) {
+          const err20 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
-            vErrors = [err15];
+            vErrors = [err20];
           } else {
-            vErrors.push(err15);
+            vErrors.push(err20);
           }
           errors++;
         }
-        if (!formats0.validate(data2)) {
-          const err16 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+        if (!formats0.validate(data3)) {
+          const err21 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
-            vErrors = [err16];
+            vErrors = [err21];
           } else {
-            vErrors.push(err16);
+            vErrors.push(err21);
           }
           errors++;
         }
       } else {
-        const err17 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err22 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err17];
+          vErrors = [err22];
         } else {
-          vErrors.push(err17);
+          vErrors.push(err22);
         }
         errors++;
       }
@@ -414,32 +501,43 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.direction !== void 0) {
-      let data4 = data.direction;
-      if (typeof data4 !== "string") {
-        const err18 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      let data5 = data.direction;
+      if (typeof data5 !== "string") {
+        const err23 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err18];
+          vErrors = [err23];
         } else {
-          vErrors.push(err18);
+          vErrors.push(err23);
         }
         errors++;
       }
-      if (!(data4 === "upgrade" || data4 === "downgrade" || data4 === "lateral")) {
-        const err19 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/enum", keyword: "enum", params: { allowedValues: schema58.enum }, message: "must be equal to one of the allowed values" };
+      if (!(data5 === "upgrade" || data5 === "downgrade" || data5 === "lateral")) {
+        const err24 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/enum", keyword: "enum", params: { allowedValues: schema58.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
-          vErrors = [err19];
+          vErrors = [err24];
         } else {
-          vErrors.push(err19);
+          vErrors.push(err24);
+        }
+        errors++;
+      }
+    }
+    if (data.keeps_access !== void 0) {
+      if (true !== data.keeps_access) {
+        const err25 = { instancePath: instancePath + "/keeps_access", schemaPath: "#/properties/keeps_access/const", keyword: "const", params: { allowedValue: true }, message: "must be equal to constant" };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
         }
         errors++;
       }
     }
   } else {
-    const err20 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err26 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err20];
+      vErrors = [err26];
     } else {
-      vErrors.push(err20);
+      vErrors.push(err26);
     }
     errors++;
   }
@@ -603,7 +701,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   const _errs13 = errors;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     let missing2;
-    if (data.status === void 0 && (missing2 = "status")) {
+    if (data.pause_keeps_access === void 0 && (missing2 = "pause_keeps_access")) {
       const err8 = {};
       if (vErrors === null) {
         vErrors = [err8];
@@ -611,18 +709,6 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         vErrors.push(err8);
       }
       errors++;
-    } else {
-      if (data.status !== void 0) {
-        if ("ended" !== data.status) {
-          const err9 = {};
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
-        }
-      }
     }
   }
   var _valid2 = _errs13 === errors;
@@ -634,131 +720,44 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       vErrors = null;
     }
   }
-  let ifClause0;
   if (_valid2) {
-    const _errs15 = errors;
+    const _errs14 = errors;
     if (data && typeof data == "object" && !Array.isArray(data)) {
-      if (data.ended_at === void 0) {
-        const err10 = { instancePath, schemaPath: "#/allOf/2/then/required", keyword: "required", params: { missingProperty: "ended_at" }, message: "must have required property 'ended_at'" };
+      if (data.status === void 0) {
+        const err9 = { instancePath, schemaPath: "#/allOf/2/then/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
         if (vErrors === null) {
-          vErrors = [err10];
+          vErrors = [err9];
         } else {
-          vErrors.push(err10);
+          vErrors.push(err9);
         }
         errors++;
       }
-      if (data.end_reason === void 0) {
-        const err11 = { instancePath, schemaPath: "#/allOf/2/then/required", keyword: "required", params: { missingProperty: "end_reason" }, message: "must have required property 'end_reason'" };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
+      if (data.status !== void 0) {
+        if ("paused" !== data.status) {
+          const err10 = { instancePath: instancePath + "/status", schemaPath: "#/allOf/2/then/properties/status/const", keyword: "const", params: { allowedValue: "paused" }, message: "must be equal to constant" };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
-    var _valid2 = _errs15 === errors;
+    var _valid2 = _errs14 === errors;
     valid5 = _valid2;
     if (valid5) {
       var props2 = {};
-      props2.ended_at = true;
-      props2.end_reason = true;
       props2.status = true;
+      props2.pause_keeps_access = true;
     }
-    ifClause0 = "then";
-  } else {
-    const _errs16 = errors;
-    const _errs17 = errors;
-    const _errs18 = errors;
-    const _errs19 = errors;
-    let valid8 = false;
-    const _errs20 = errors;
-    if (data && typeof data == "object" && !Array.isArray(data)) {
-      let missing3;
-      if (data.ended_at === void 0 && (missing3 = "ended_at")) {
-        const err12 = {};
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
-        }
-        errors++;
-      }
-    }
-    var _valid3 = _errs20 === errors;
-    valid8 = valid8 || _valid3;
-    if (_valid3) {
-      var props3 = {};
-      props3.ended_at = true;
-    }
-    const _errs21 = errors;
-    if (data && typeof data == "object" && !Array.isArray(data)) {
-      let missing4;
-      if (data.end_reason === void 0 && (missing4 = "end_reason")) {
-        const err13 = {};
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    var _valid3 = _errs21 === errors;
-    valid8 = valid8 || _valid3;
-    if (_valid3) {
-      if (props3 !== true) {
-        props3 = props3 || {};
-        props3.end_reason = true;
-      }
-    }
-    if (!valid8) {
-      const err14 = {};
-      if (vErrors === null) {
-        vErrors = [err14];
-      } else {
-        vErrors.push(err14);
-      }
-      errors++;
-    } else {
-      errors = _errs19;
-      if (vErrors !== null) {
-        if (_errs19) {
-          vErrors.length = _errs19;
-        } else {
-          vErrors = null;
-        }
-      }
-    }
-    var valid7 = _errs18 === errors;
-    if (valid7) {
-      const err15 = { instancePath, schemaPath: "#/allOf/2/else/not", keyword: "not", params: {}, message: "must NOT be valid" };
-      if (vErrors === null) {
-        vErrors = [err15];
-      } else {
-        vErrors.push(err15);
-      }
-      errors++;
-    } else {
-      errors = _errs17;
-      if (vErrors !== null) {
-        if (_errs17) {
-          vErrors.length = _errs17;
-        } else {
-          vErrors = null;
-        }
-      }
-    }
-    var _valid2 = _errs16 === errors;
-    valid5 = _valid2;
-    ifClause0 = "else";
   }
   if (!valid5) {
-    const err16 = { instancePath, schemaPath: "#/allOf/2/if", keyword: "if", params: { failingKeyword: ifClause0 }, message: 'must match "' + ifClause0 + '" schema' };
+    const err11 = { instancePath, schemaPath: "#/allOf/2/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
     if (vErrors === null) {
-      vErrors = [err16];
+      vErrors = [err11];
     } else {
-      vErrors.push(err16);
+      vErrors.push(err11);
     }
     errors++;
   }
@@ -770,45 +769,181 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       Object.assign(props0, props2);
     }
   }
+  const _errs17 = errors;
+  let valid7 = true;
+  const _errs18 = errors;
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.record_id === void 0) {
-      const err17 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "record_id" }, message: "must have required property 'record_id'" };
+    let missing3;
+    if (data.status === void 0 && (missing3 = "status")) {
+      const err12 = {};
       if (vErrors === null) {
-        vErrors = [err17];
+        vErrors = [err12];
       } else {
-        vErrors.push(err17);
+        vErrors.push(err12);
       }
       errors++;
+    } else {
+      if (data.status !== void 0) {
+        if ("ended" !== data.status) {
+          const err13 = {};
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      }
     }
-    if (data.workspace === void 0) {
-      const err18 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "workspace" }, message: "must have required property 'workspace'" };
+  }
+  var _valid3 = _errs18 === errors;
+  errors = _errs17;
+  if (vErrors !== null) {
+    if (_errs17) {
+      vErrors.length = _errs17;
+    } else {
+      vErrors = null;
+    }
+  }
+  let ifClause0;
+  if (_valid3) {
+    const _errs20 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      if (data.ended_at === void 0) {
+        const err14 = { instancePath, schemaPath: "#/allOf/3/then/required", keyword: "required", params: { missingProperty: "ended_at" }, message: "must have required property 'ended_at'" };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+      if (data.end_reason === void 0) {
+        const err15 = { instancePath, schemaPath: "#/allOf/3/then/required", keyword: "required", params: { missingProperty: "end_reason" }, message: "must have required property 'end_reason'" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    var _valid3 = _errs20 === errors;
+    valid7 = _valid3;
+    if (valid7) {
+      var props3 = {};
+      props3.ended_at = true;
+      props3.end_reason = true;
+      props3.status = true;
+    }
+    ifClause0 = "then";
+  } else {
+    const _errs21 = errors;
+    const _errs22 = errors;
+    const _errs23 = errors;
+    const _errs24 = errors;
+    let valid10 = false;
+    const _errs25 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing4;
+      if (data.ended_at === void 0 && (missing4 = "ended_at")) {
+        const err16 = {};
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    var _valid4 = _errs25 === errors;
+    valid10 = valid10 || _valid4;
+    if (_valid4) {
+      var props4 = {};
+      props4.ended_at = true;
+    }
+    const _errs26 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing5;
+      if (data.end_reason === void 0 && (missing5 = "end_reason")) {
+        const err17 = {};
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+    var _valid4 = _errs26 === errors;
+    valid10 = valid10 || _valid4;
+    if (_valid4) {
+      if (props4 !== true) {
+        props4 = props4 || {};
+        props4.end_reason = true;
+      }
+    }
+    if (!valid10) {
+      const err18 = {};
       if (vErrors === null) {
         vErrors = [err18];
       } else {
         vErrors.push(err18);
       }
       errors++;
+    } else {
+      errors = _errs24;
+      if (vErrors !== null) {
+        if (_errs24) {
+          vErrors.length = _errs24;
+        } else {
+          vErrors = null;
+        }
+      }
     }
-    if (data.source_kind === void 0) {
-      const err19 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source_kind" }, message: "must have required property 'source_kind'" };
+    var valid9 = _errs23 === errors;
+    if (valid9) {
+      const err19 = { instancePath, schemaPath: "#/allOf/3/else/not", keyword: "not", params: {}, message: "must NOT be valid" };
       if (vErrors === null) {
         vErrors = [err19];
       } else {
         vErrors.push(err19);
       }
       errors++;
-    }
-    if (data.plan === void 0) {
-      const err20 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "plan" }, message: "must have required property 'plan'" };
-      if (vErrors === null) {
-        vErrors = [err20];
-      } else {
-        vErrors.push(err20);
+    } else {
+      errors = _errs22;
+      if (vErrors !== null) {
+        if (_errs22) {
+          vErrors.length = _errs22;
+        } else {
+          vErrors = null;
+        }
       }
-      errors++;
     }
-    if (data.status === void 0) {
-      const err21 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
+    var _valid3 = _errs21 === errors;
+    valid7 = _valid3;
+    ifClause0 = "else";
+  }
+  if (!valid7) {
+    const err20 = { instancePath, schemaPath: "#/allOf/3/if", keyword: "if", params: { failingKeyword: ifClause0 }, message: 'must match "' + ifClause0 + '" schema' };
+    if (vErrors === null) {
+      vErrors = [err20];
+    } else {
+      vErrors.push(err20);
+    }
+    errors++;
+  }
+  if (props0 !== true && props3 !== void 0) {
+    if (props3 === true) {
+      props0 = true;
+    } else {
+      props0 = props0 || {};
+      Object.assign(props0, props3);
+    }
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.record_id === void 0) {
+      const err21 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "record_id" }, message: "must have required property 'record_id'" };
       if (vErrors === null) {
         vErrors = [err21];
       } else {
@@ -816,8 +951,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.effective_start === void 0) {
-      const err22 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "effective_start" }, message: "must have required property 'effective_start'" };
+    if (data.workspace === void 0) {
+      const err22 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "workspace" }, message: "must have required property 'workspace'" };
       if (vErrors === null) {
         vErrors = [err22];
       } else {
@@ -825,8 +960,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.sequence === void 0) {
-      const err23 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "sequence" }, message: "must have required property 'sequence'" };
+    if (data.source_kind === void 0) {
+      const err23 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source_kind" }, message: "must have required property 'source_kind'" };
       if (vErrors === null) {
         vErrors = [err23];
       } else {
@@ -834,8 +969,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.last_event_id === void 0) {
-      const err24 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "last_event_id" }, message: "must have required property 'last_event_id'" };
+    if (data.plan === void 0) {
+      const err24 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "plan" }, message: "must have required property 'plan'" };
       if (vErrors === null) {
         vErrors = [err24];
       } else {
@@ -843,8 +978,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.last_event_at === void 0) {
-      const err25 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "last_event_at" }, message: "must have required property 'last_event_at'" };
+    if (data.status === void 0) {
+      const err25 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
       if (vErrors === null) {
         vErrors = [err25];
       } else {
@@ -852,49 +987,45 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
+    if (data.effective_start === void 0) {
+      const err26 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "effective_start" }, message: "must have required property 'effective_start'" };
+      if (vErrors === null) {
+        vErrors = [err26];
+      } else {
+        vErrors.push(err26);
+      }
+      errors++;
+    }
+    if (data.sequence === void 0) {
+      const err27 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "sequence" }, message: "must have required property 'sequence'" };
+      if (vErrors === null) {
+        vErrors = [err27];
+      } else {
+        vErrors.push(err27);
+      }
+      errors++;
+    }
+    if (data.last_event_id === void 0) {
+      const err28 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "last_event_id" }, message: "must have required property 'last_event_id'" };
+      if (vErrors === null) {
+        vErrors = [err28];
+      } else {
+        vErrors.push(err28);
+      }
+      errors++;
+    }
+    if (data.last_event_at === void 0) {
+      const err29 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "last_event_at" }, message: "must have required property 'last_event_at'" };
+      if (vErrors === null) {
+        vErrors = [err29];
+      } else {
+        vErrors.push(err29);
+      }
+      errors++;
+    }
     for (const key0 in data) {
       if (!func16.call(schema40.properties, key0)) {
-        const err26 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
-      }
-    }
-    if (data.record_id !== void 0) {
-      let data3 = data.record_id;
-      if (typeof data3 === "string") {
-        if (func1(data3) > 47) {
-          const err27 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
-          if (vErrors === null) {
-            vErrors = [err27];
-          } else {
-            vErrors.push(err27);
-          }
-          errors++;
-        }
-        if (func1(data3) < 33) {
-          const err28 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
-          if (vErrors === null) {
-            vErrors = [err28];
-          } else {
-            vErrors.push(err28);
-          }
-          errors++;
-        }
-        if (!pattern8.test(data3)) {
-          const err29 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
-          if (vErrors === null) {
-            vErrors = [err29];
-          } else {
-            vErrors.push(err29);
-          }
-          errors++;
-        }
-      } else {
-        const err30 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err30 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err30];
         } else {
@@ -903,11 +1034,11 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.workspace !== void 0) {
-      let data4 = data.workspace;
+    if (data.record_id !== void 0) {
+      let data4 = data.record_id;
       if (typeof data4 === "string") {
         if (func1(data4) > 47) {
-          const err31 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+          const err31 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
           if (vErrors === null) {
             vErrors = [err31];
           } else {
@@ -916,7 +1047,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data4) < 33) {
-          const err32 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+          const err32 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
           if (vErrors === null) {
             vErrors = [err32];
           } else {
@@ -925,7 +1056,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!pattern8.test(data4)) {
-          const err33 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
+          const err33 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
           if (vErrors === null) {
             vErrors = [err33];
           } else {
@@ -934,7 +1065,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err34 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err34 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err34];
         } else {
@@ -943,32 +1074,29 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.source_kind !== void 0) {
-      let data5 = data.source_kind;
-      if (typeof data5 !== "string") {
-        const err35 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err35];
-        } else {
-          vErrors.push(err35);
+    if (data.workspace !== void 0) {
+      let data5 = data.workspace;
+      if (typeof data5 === "string") {
+        if (func1(data5) > 47) {
+          const err35 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+          if (vErrors === null) {
+            vErrors = [err35];
+          } else {
+            vErrors.push(err35);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (!(data5 === "manual_override" || data5 === "billing_provider" || data5 === "promotion" || data5 === "trial" || data5 === "default_plan")) {
-        const err36 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/enum", keyword: "enum", params: { allowedValues: schema43.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err36];
-        } else {
-          vErrors.push(err36);
+        if (func1(data5) < 33) {
+          const err36 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+          if (vErrors === null) {
+            vErrors = [err36];
+          } else {
+            vErrors.push(err36);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.provider !== void 0) {
-      let data6 = data.provider;
-      if (typeof data6 === "string") {
-        if (func1(data6) > 64) {
-          const err37 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+        if (!pattern8.test(data5)) {
+          const err37 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
           if (vErrors === null) {
             vErrors = [err37];
           } else {
@@ -976,30 +1104,73 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data6) < 1) {
-          const err38 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-          if (vErrors === null) {
-            vErrors = [err38];
-          } else {
-            vErrors.push(err38);
-          }
-          errors++;
-        }
-        if (!pattern9.test(data6)) {
-          const err39 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
-          if (vErrors === null) {
-            vErrors = [err39];
-          } else {
-            vErrors.push(err39);
-          }
-          errors++;
-        }
       } else {
-        const err40 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err38 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err38];
+        } else {
+          vErrors.push(err38);
+        }
+        errors++;
+      }
+    }
+    if (data.source_kind !== void 0) {
+      let data6 = data.source_kind;
+      if (typeof data6 !== "string") {
+        const err39 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err39];
+        } else {
+          vErrors.push(err39);
+        }
+        errors++;
+      }
+      if (!(data6 === "manual_override" || data6 === "billing_provider" || data6 === "promotion" || data6 === "trial" || data6 === "default_plan")) {
+        const err40 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/enum", keyword: "enum", params: { allowedValues: schema43.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err40];
         } else {
           vErrors.push(err40);
+        }
+        errors++;
+      }
+    }
+    if (data.provider !== void 0) {
+      let data7 = data.provider;
+      if (typeof data7 === "string") {
+        if (func1(data7) > 64) {
+          const err41 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+          if (vErrors === null) {
+            vErrors = [err41];
+          } else {
+            vErrors.push(err41);
+          }
+          errors++;
+        }
+        if (func1(data7) < 1) {
+          const err42 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err42];
+          } else {
+            vErrors.push(err42);
+          }
+          errors++;
+        }
+        if (!pattern9.test(data7)) {
+          const err43 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err43];
+          } else {
+            vErrors.push(err43);
+          }
+          errors++;
+        }
+      } else {
+        const err44 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err44];
+        } else {
+          vErrors.push(err44);
         }
         errors++;
       }
@@ -1011,80 +1182,40 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.status !== void 0) {
-      let data8 = data.status;
-      if (typeof data8 !== "string") {
-        const err41 = { instancePath: instancePath + "/status", schemaPath: "vocabulary.schema.json#/$defs/record_status/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      let data9 = data.status;
+      if (typeof data9 !== "string") {
+        const err45 = { instancePath: instancePath + "/status", schemaPath: "vocabulary.schema.json#/$defs/record_status/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err41];
+          vErrors = [err45];
         } else {
-          vErrors.push(err41);
+          vErrors.push(err45);
         }
         errors++;
       }
-      if (!(data8 === "trialing" || data8 === "active" || data8 === "past_due" || data8 === "paused" || data8 === "ended")) {
-        const err42 = { instancePath: instancePath + "/status", schemaPath: "vocabulary.schema.json#/$defs/record_status/enum", keyword: "enum", params: { allowedValues: schema47.enum }, message: "must be equal to one of the allowed values" };
+      if (!(data9 === "trialing" || data9 === "active" || data9 === "past_due" || data9 === "paused" || data9 === "ended")) {
+        const err46 = { instancePath: instancePath + "/status", schemaPath: "vocabulary.schema.json#/$defs/record_status/enum", keyword: "enum", params: { allowedValues: schema47.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
-          vErrors = [err42];
+          vErrors = [err46];
         } else {
-          vErrors.push(err42);
+          vErrors.push(err46);
         }
         errors++;
       }
     }
     if (data.effective_start !== void 0) {
-      let data9 = data.effective_start;
-      if (typeof data9 === "string") {
-        if (func1(data9) > 30) {
-          const err43 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err43];
-          } else {
-            vErrors.push(err43);
-          }
-          errors++;
-        }
-        if (func1(data9) < 20) {
-          const err44 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
-          if (vErrors === null) {
-            vErrors = [err44];
-          } else {
-            vErrors.push(err44);
-          }
-          errors++;
-        }
-        if (!pattern10.test(data9)) {
-          const err45 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
-          if (vErrors === null) {
-            vErrors = [err45];
-          } else {
-            vErrors.push(err45);
-          }
-          errors++;
-        }
-        if (!formats0.validate(data9)) {
-          const err46 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err46];
-          } else {
-            vErrors.push(err46);
-          }
-          errors++;
-        }
-      } else {
-        const err47 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err47];
-        } else {
-          vErrors.push(err47);
-        }
-        errors++;
-      }
-    }
-    if (data.effective_end !== void 0) {
-      let data10 = data.effective_end;
+      let data10 = data.effective_start;
       if (typeof data10 === "string") {
         if (func1(data10) > 30) {
-          const err48 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err47 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err47];
+          } else {
+            vErrors.push(err47);
+          }
+          errors++;
+        }
+        if (func1(data10) < 20) {
+          const err48 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err48];
           } else {
@@ -1092,8 +1223,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data10) < 20) {
-          const err49 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        if (!pattern10.test(data10)) {
+          const err49 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err49];
           } else {
@@ -1101,8 +1232,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data10)) {
-          const err50 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (!formats0.validate(data10)) {
+          const err50 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err50];
           } else {
@@ -1110,30 +1241,30 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data10)) {
-          const err51 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err51];
-          } else {
-            vErrors.push(err51);
-          }
-          errors++;
-        }
       } else {
-        const err52 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err51 = { instancePath: instancePath + "/effective_start", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err52];
+          vErrors = [err51];
         } else {
-          vErrors.push(err52);
+          vErrors.push(err51);
         }
         errors++;
       }
     }
-    if (data.current_period_end !== void 0) {
-      let data11 = data.current_period_end;
+    if (data.effective_end !== void 0) {
+      let data11 = data.effective_end;
       if (typeof data11 === "string") {
         if (func1(data11) > 30) {
-          const err53 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err52 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err52];
+          } else {
+            vErrors.push(err52);
+          }
+          errors++;
+        }
+        if (func1(data11) < 20) {
+          const err53 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err53];
           } else {
@@ -1141,8 +1272,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data11) < 20) {
-          const err54 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        if (!pattern10.test(data11)) {
+          const err54 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err54];
           } else {
@@ -1150,8 +1281,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data11)) {
-          const err55 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (!formats0.validate(data11)) {
+          const err55 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err55];
           } else {
@@ -1159,30 +1290,30 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data11)) {
-          const err56 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err56];
-          } else {
-            vErrors.push(err56);
-          }
-          errors++;
-        }
       } else {
-        const err57 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err56 = { instancePath: instancePath + "/effective_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err57];
+          vErrors = [err56];
         } else {
-          vErrors.push(err57);
+          vErrors.push(err56);
         }
         errors++;
       }
     }
-    if (data.grace_end !== void 0) {
-      let data12 = data.grace_end;
+    if (data.current_period_end !== void 0) {
+      let data12 = data.current_period_end;
       if (typeof data12 === "string") {
         if (func1(data12) > 30) {
-          const err58 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err57 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err57];
+          } else {
+            vErrors.push(err57);
+          }
+          errors++;
+        }
+        if (func1(data12) < 20) {
+          const err58 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err58];
           } else {
@@ -1190,8 +1321,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data12) < 20) {
-          const err59 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        if (!pattern10.test(data12)) {
+          const err59 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err59];
           } else {
@@ -1199,8 +1330,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data12)) {
-          const err60 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (!formats0.validate(data12)) {
+          const err60 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err60];
           } else {
@@ -1208,30 +1339,30 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data12)) {
-          const err61 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err61];
-          } else {
-            vErrors.push(err61);
-          }
-          errors++;
-        }
       } else {
-        const err62 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err61 = { instancePath: instancePath + "/current_period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err62];
+          vErrors = [err61];
         } else {
-          vErrors.push(err62);
+          vErrors.push(err61);
         }
         errors++;
       }
     }
-    if (data.paused_at !== void 0) {
-      let data13 = data.paused_at;
+    if (data.grace_end !== void 0) {
+      let data13 = data.grace_end;
       if (typeof data13 === "string") {
         if (func1(data13) > 30) {
-          const err63 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err62 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err62];
+          } else {
+            vErrors.push(err62);
+          }
+          errors++;
+        }
+        if (func1(data13) < 20) {
+          const err63 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err63];
           } else {
@@ -1239,8 +1370,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data13) < 20) {
-          const err64 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        if (!pattern10.test(data13)) {
+          const err64 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err64];
           } else {
@@ -1248,8 +1379,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data13)) {
-          const err65 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (!formats0.validate(data13)) {
+          const err65 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err65];
           } else {
@@ -1257,30 +1388,30 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data13)) {
-          const err66 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err66];
-          } else {
-            vErrors.push(err66);
-          }
-          errors++;
-        }
       } else {
-        const err67 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err66 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err67];
+          vErrors = [err66];
         } else {
-          vErrors.push(err67);
+          vErrors.push(err66);
         }
         errors++;
       }
     }
-    if (data.ended_at !== void 0) {
-      let data14 = data.ended_at;
+    if (data.paused_at !== void 0) {
+      let data14 = data.paused_at;
       if (typeof data14 === "string") {
         if (func1(data14) > 30) {
-          const err68 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err67 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err67];
+          } else {
+            vErrors.push(err67);
+          }
+          errors++;
+        }
+        if (func1(data14) < 20) {
+          const err68 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err68];
           } else {
@@ -1288,8 +1419,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data14) < 20) {
-          const err69 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        if (!pattern10.test(data14)) {
+          const err69 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err69];
           } else {
@@ -1297,8 +1428,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data14)) {
-          const err70 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (!formats0.validate(data14)) {
+          const err70 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err70];
           } else {
@@ -1306,17 +1437,19 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data14)) {
-          const err71 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err71];
-          } else {
-            vErrors.push(err71);
-          }
-          errors++;
-        }
       } else {
-        const err72 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err71 = { instancePath: instancePath + "/paused_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err71];
+        } else {
+          vErrors.push(err71);
+        }
+        errors++;
+      }
+    }
+    if (data.pause_keeps_access !== void 0) {
+      if (true !== data.pause_keeps_access) {
+        const err72 = { instancePath: instancePath + "/pause_keeps_access", schemaPath: "#/properties/pause_keeps_access/const", keyword: "const", params: { allowedValue: true }, message: "must be equal to constant" };
         if (vErrors === null) {
           vErrors = [err72];
         } else {
@@ -1325,32 +1458,29 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.end_reason !== void 0) {
-      let data15 = data.end_reason;
-      if (typeof data15 !== "string") {
-        const err73 = { instancePath: instancePath + "/end_reason", schemaPath: "vocabulary.schema.json#/$defs/end_reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err73];
-        } else {
-          vErrors.push(err73);
+    if (data.ended_at !== void 0) {
+      let data16 = data.ended_at;
+      if (typeof data16 === "string") {
+        if (func1(data16) > 30) {
+          const err73 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err73];
+          } else {
+            vErrors.push(err73);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (!(data15 === "scheduled_end" || data15 === "expired" || data15 === "canceled" || data15 === "revoked" || data15 === "refunded")) {
-        const err74 = { instancePath: instancePath + "/end_reason", schemaPath: "vocabulary.schema.json#/$defs/end_reason/enum", keyword: "enum", params: { allowedValues: schema54.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err74];
-        } else {
-          vErrors.push(err74);
+        if (func1(data16) < 20) {
+          const err74 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          if (vErrors === null) {
+            vErrors = [err74];
+          } else {
+            vErrors.push(err74);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.scheduled !== void 0) {
-      let data16 = data.scheduled;
-      if (Array.isArray(data16)) {
-        if (data16.length > 3) {
-          const err75 = { instancePath: instancePath + "/scheduled", schemaPath: "#/properties/scheduled/maxItems", keyword: "maxItems", params: { limit: 3 }, message: "must NOT have more than 3 items" };
+        if (!pattern10.test(data16)) {
+          const err75 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err75];
           } else {
@@ -1358,27 +1488,17 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        const len0 = data16.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate28(data16[i0], { instancePath: instancePath + "/scheduled/" + i0, parentData: data16, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-            errors = vErrors.length;
+        if (!formats0.validate(data16)) {
+          const err76 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err76];
+          } else {
+            vErrors.push(err76);
           }
+          errors++;
         }
       } else {
-        const err76 = { instancePath: instancePath + "/scheduled", schemaPath: "#/properties/scheduled/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err76];
-        } else {
-          vErrors.push(err76);
-        }
-        errors++;
-      }
-    }
-    if (data.sequence !== void 0) {
-      let data18 = data.sequence;
-      if (!(typeof data18 == "number" && (!(data18 % 1) && !isNaN(data18)) && isFinite(data18))) {
-        const err77 = { instancePath: instancePath + "/sequence", schemaPath: "#/properties/sequence/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        const err77 = { instancePath: instancePath + "/ended_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err77];
         } else {
@@ -1386,32 +1506,33 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (typeof data18 == "number" && isFinite(data18)) {
-        if (data18 > 9007199254740991 || isNaN(data18)) {
-          const err78 = { instancePath: instancePath + "/sequence", schemaPath: "#/properties/sequence/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
-          if (vErrors === null) {
-            vErrors = [err78];
-          } else {
-            vErrors.push(err78);
-          }
-          errors++;
+    }
+    if (data.end_reason !== void 0) {
+      let data17 = data.end_reason;
+      if (typeof data17 !== "string") {
+        const err78 = { instancePath: instancePath + "/end_reason", schemaPath: "vocabulary.schema.json#/$defs/end_reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err78];
+        } else {
+          vErrors.push(err78);
         }
-        if (data18 < 1 || isNaN(data18)) {
-          const err79 = { instancePath: instancePath + "/sequence", schemaPath: "#/properties/sequence/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-          if (vErrors === null) {
-            vErrors = [err79];
-          } else {
-            vErrors.push(err79);
-          }
-          errors++;
+        errors++;
+      }
+      if (!(data17 === "scheduled_end" || data17 === "expired" || data17 === "canceled" || data17 === "revoked" || data17 === "refunded")) {
+        const err79 = { instancePath: instancePath + "/end_reason", schemaPath: "vocabulary.schema.json#/$defs/end_reason/enum", keyword: "enum", params: { allowedValues: schema54.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err79];
+        } else {
+          vErrors.push(err79);
         }
+        errors++;
       }
     }
-    if (data.last_event_id !== void 0) {
-      let data19 = data.last_event_id;
-      if (typeof data19 === "string") {
-        if (func1(data19) > 128) {
-          const err80 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/maxLength", keyword: "maxLength", params: { limit: 128 }, message: "must NOT have more than 128 characters" };
+    if (data.scheduled !== void 0) {
+      let data18 = data.scheduled;
+      if (Array.isArray(data18)) {
+        if (data18.length > 4) {
+          const err80 = { instancePath: instancePath + "/scheduled", schemaPath: "#/properties/scheduled/maxItems", keyword: "maxItems", params: { limit: 4 }, message: "must NOT have more than 4 items" };
           if (vErrors === null) {
             vErrors = [err80];
           } else {
@@ -1419,39 +1540,46 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data19) < 8) {
-          const err81 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/minLength", keyword: "minLength", params: { limit: 8 }, message: "must NOT have fewer than 8 characters" };
-          if (vErrors === null) {
-            vErrors = [err81];
-          } else {
-            vErrors.push(err81);
+        const len0 = data18.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (!validate28(data18[i0], { instancePath: instancePath + "/scheduled/" + i0, parentData: data18, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+            errors = vErrors.length;
           }
-          errors++;
-        }
-        if (!pattern22.test(data19)) {
-          const err82 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
-          if (vErrors === null) {
-            vErrors = [err82];
-          } else {
-            vErrors.push(err82);
-          }
-          errors++;
         }
       } else {
-        const err83 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err81 = { instancePath: instancePath + "/scheduled", schemaPath: "#/properties/scheduled/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err83];
+          vErrors = [err81];
         } else {
-          vErrors.push(err83);
+          vErrors.push(err81);
         }
         errors++;
       }
     }
-    if (data.last_event_at !== void 0) {
-      let data20 = data.last_event_at;
-      if (typeof data20 === "string") {
-        if (func1(data20) > 30) {
-          const err84 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+    if (data.sequence !== void 0) {
+      let data20 = data.sequence;
+      if (!(typeof data20 == "number" && (!(data20 % 1) && !isNaN(data20)) && isFinite(data20))) {
+        const err82 = { instancePath: instancePath + "/sequence", schemaPath: "#/properties/sequence/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err82];
+        } else {
+          vErrors.push(err82);
+        }
+        errors++;
+      }
+      if (typeof data20 == "number" && isFinite(data20)) {
+        if (data20 > 9007199254740991 || isNaN(data20)) {
+          const err83 = { instancePath: instancePath + "/sequence", schemaPath: "#/properties/sequence/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
+          if (vErrors === null) {
+            vErrors = [err83];
+          } else {
+            vErrors.push(err83);
+          }
+          errors++;
+        }
+        if (data20 < 1 || isNaN(data20)) {
+          const err84 = { instancePath: instancePath + "/sequence", schemaPath: "#/properties/sequence/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
           if (vErrors === null) {
             vErrors = [err84];
           } else {
@@ -1459,8 +1587,13 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data20) < 20) {
-          const err85 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+      }
+    }
+    if (data.last_event_id !== void 0) {
+      let data21 = data.last_event_id;
+      if (typeof data21 === "string") {
+        if (func1(data21) > 128) {
+          const err85 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/maxLength", keyword: "maxLength", params: { limit: 128 }, message: "must NOT have more than 128 characters" };
           if (vErrors === null) {
             vErrors = [err85];
           } else {
@@ -1468,8 +1601,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data20)) {
-          const err86 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (func1(data21) < 8) {
+          const err86 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/minLength", keyword: "minLength", params: { limit: 8 }, message: "must NOT have fewer than 8 characters" };
           if (vErrors === null) {
             vErrors = [err86];
           } else {
@@ -1477,8 +1610,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data20)) {
-          const err87 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+        if (!pattern22.test(data21)) {
+          const err87 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
           if (vErrors === null) {
             vErrors = [err87];
           } else {
@@ -1487,7 +1620,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err88 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err88 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err88];
         } else {
@@ -1496,20 +1629,20 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.last_event_sequence !== void 0) {
-      let data21 = data.last_event_sequence;
-      if (!(typeof data21 == "number" && (!(data21 % 1) && !isNaN(data21)) && isFinite(data21))) {
-        const err89 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-        if (vErrors === null) {
-          vErrors = [err89];
-        } else {
-          vErrors.push(err89);
+    if (data.last_event_at !== void 0) {
+      let data22 = data.last_event_at;
+      if (typeof data22 === "string") {
+        if (func1(data22) > 30) {
+          const err89 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err89];
+          } else {
+            vErrors.push(err89);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (typeof data21 == "number" && isFinite(data21)) {
-        if (data21 > 9007199254740991 || isNaN(data21)) {
-          const err90 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
+        if (func1(data22) < 20) {
+          const err90 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err90];
           } else {
@@ -1517,8 +1650,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data21 < 0 || isNaN(data21)) {
-          const err91 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+        if (!pattern10.test(data22)) {
+          const err91 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err91];
           } else {
@@ -1526,14 +1659,63 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (!formats0.validate(data22)) {
+          const err92 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err92];
+          } else {
+            vErrors.push(err92);
+          }
+          errors++;
+        }
+      } else {
+        const err93 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err93];
+        } else {
+          vErrors.push(err93);
+        }
+        errors++;
+      }
+    }
+    if (data.last_event_sequence !== void 0) {
+      let data23 = data.last_event_sequence;
+      if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
+        const err94 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err94];
+        } else {
+          vErrors.push(err94);
+        }
+        errors++;
+      }
+      if (typeof data23 == "number" && isFinite(data23)) {
+        if (data23 > 9007199254740991 || isNaN(data23)) {
+          const err95 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
+          if (vErrors === null) {
+            vErrors = [err95];
+          } else {
+            vErrors.push(err95);
+          }
+          errors++;
+        }
+        if (data23 < 0 || isNaN(data23)) {
+          const err96 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err96];
+          } else {
+            vErrors.push(err96);
+          }
+          errors++;
+        }
       }
     }
   } else {
-    const err92 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err97 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err92];
+      vErrors = [err97];
     } else {
-      vErrors.push(err92);
+      vErrors.push(err97);
     }
     errors++;
   }
@@ -1542,8 +1724,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
 }
 validate25.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var schema108 = { "type": "object", "required": ["event_id", "fingerprint", "kind", "record_id", "outcome"], "additionalProperties": false, "properties": { "event_id": { "$ref": "lifecycle-event.schema.json#/properties/event_id" }, "fingerprint": { "$ref": "../../common/v1/common.schema.json#/$defs/sha256_digest" }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "outcome": { "type": "string", "enum": ["applied", "stale", "parked", "illegal"] } } };
-var schema124 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"] };
-var pattern44 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+var schema126 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"] };
+var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
 function validate61(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -1616,7 +1798,7 @@ function validate61(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (!pattern44.test(data)) {
+    if (!pattern45.test(data)) {
       const err6 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
       if (vErrors === null) {
         vErrors = [err6];
@@ -1658,7 +1840,7 @@ function validate61(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate61.evaluated = { "dynamicProps": false, "dynamicItems": false };
-var pattern60 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
+var pattern62 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
 function validate57(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -1753,7 +1935,7 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern60.test(data1)) {
+        if (!pattern62.test(data1)) {
           const err8 = { instancePath: instancePath + "/fingerprint", schemaPath: "../../common/v1/common.schema.json#/$defs/sha256_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' };
           if (vErrors === null) {
             vErrors = [err8];
@@ -1784,7 +1966,7 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data2 === "purchase" || data2 === "trial_start" || data2 === "renewal" || data2 === "plan_change" || data2 === "cancel_scheduled" || data2 === "cancel_revoked" || data2 === "cancel_immediate" || data2 === "expiry" || data2 === "pause" || data2 === "resume" || data2 === "billing_issue" || data2 === "billing_recovered" || data2 === "refund" || data2 === "manual_grant" || data2 === "manual_revoke" || data2 === "schedule_withdrawn")) {
-        const err11 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema124.enum }, message: "must be equal to one of the allowed values" };
+        const err11 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema126.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err11];
         } else {
@@ -1867,8 +2049,8 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate57.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema109 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/lifecycle-event.schema.json", "type": "object", "required": ["event_id", "kind", "workspace", "record_id", "source_kind", "occurred_at"], "additionalProperties": false, "properties": { "event_id": { "anyOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }] }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "provider_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "trial_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "ends_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "refund_scope": { "type": "string", "enum": ["full", "partial"] }, "ends_access": { "type": "boolean" }, "change": { "type": "string", "enum": ["plan_change", "pause"] }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } }, "dependentRequired": { "operator": ["approval_ref"], "approval_ref": ["operator"] }, "allOf": [{ "if": { "$ref": "#/$defs/kind_is/purchase" }, "then": { "properties": { "plan": true }, "required": ["plan"] } }, { "if": { "$ref": "#/$defs/kind_is/trial_start" }, "then": { "properties": { "plan": true, "trial_end": true }, "required": ["plan", "trial_end"] } }, { "if": { "$ref": "#/$defs/kind_is/plan_change" }, "then": { "properties": { "plan": true, "timing": true, "direction": true }, "required": ["plan", "timing", "direction"] } }, { "if": { "$ref": "#/$defs/kind_is/cancel_scheduled" }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/pause" }, "then": { "properties": { "timing": true }, "required": ["timing"] } }, { "if": { "properties": { "timing": { "const": "period_end" } }, "required": ["timing"] }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/billing_issue" }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "$ref": "#/$defs/kind_is/refund" }, "then": { "properties": { "refund_scope": true }, "required": ["refund_scope"] } }, { "if": { "properties": { "ends_access": true }, "required": ["ends_access"] }, "then": { "$ref": "#/$defs/kind_is/refund" } }, { "if": { "$ref": "#/$defs/kind_is/schedule_withdrawn" }, "then": { "properties": { "change": true }, "required": ["change"] } }, { "if": { "properties": { "change": true }, "required": ["change"] }, "then": { "$ref": "#/$defs/kind_is/schedule_withdrawn" } }, { "if": { "$ref": "#/$defs/kind_is/manual_grant" }, "then": { "required": ["plan", "operator", "approval_ref"], "properties": { "plan": true, "operator": true, "approval_ref": true, "source_kind": { "enum": ["manual_override", "promotion", "trial", "default_plan"] } } } }, { "if": { "$ref": "#/$defs/kind_is/manual_revoke" }, "then": { "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } }], "$defs": { "kind_is": { "purchase": { "type": "object", "properties": { "kind": { "const": "purchase" } }, "required": ["kind"] }, "trial_start": { "type": "object", "properties": { "kind": { "const": "trial_start" } }, "required": ["kind"] }, "plan_change": { "type": "object", "properties": { "kind": { "const": "plan_change" } }, "required": ["kind"] }, "cancel_scheduled": { "type": "object", "properties": { "kind": { "const": "cancel_scheduled" } }, "required": ["kind"] }, "pause": { "type": "object", "properties": { "kind": { "const": "pause" } }, "required": ["kind"] }, "billing_issue": { "type": "object", "properties": { "kind": { "const": "billing_issue" } }, "required": ["kind"] }, "refund": { "type": "object", "properties": { "kind": { "const": "refund" } }, "required": ["kind"] }, "manual_grant": { "type": "object", "properties": { "kind": { "const": "manual_grant" } }, "required": ["kind"] }, "manual_revoke": { "type": "object", "properties": { "kind": { "const": "manual_revoke" } }, "required": ["kind"] }, "schedule_withdrawn": { "type": "object", "properties": { "kind": { "const": "schedule_withdrawn" } }, "required": ["kind"] } } } };
-var schema138 = { "type": "string", "enum": ["immediate", "period_end"] };
+var schema109 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/lifecycle-event.schema.json", "type": "object", "required": ["event_id", "kind", "workspace", "record_id", "source_kind", "occurred_at"], "additionalProperties": false, "properties": { "event_id": { "anyOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }] }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "provider_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "trial_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "ends_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "refund_scope": { "type": "string", "enum": ["full", "partial"] }, "ends_access": { "type": "boolean" }, "resume_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "keeps_access": { "type": "boolean" }, "change": { "type": "string", "enum": ["plan_change", "pause"] }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } }, "dependentRequired": { "operator": ["approval_ref"], "approval_ref": ["operator"] }, "allOf": [{ "if": { "$ref": "#/$defs/kind_is/purchase" }, "then": { "properties": { "plan": true }, "required": ["plan"] } }, { "if": { "$ref": "#/$defs/kind_is/trial_start" }, "then": { "properties": { "plan": true, "trial_end": true }, "required": ["plan", "trial_end"] } }, { "if": { "$ref": "#/$defs/kind_is/plan_change" }, "then": { "properties": { "plan": true, "timing": true, "direction": true }, "required": ["plan", "timing", "direction"] } }, { "if": { "$ref": "#/$defs/kind_is/cancel_scheduled" }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/pause" }, "then": { "properties": { "timing": true }, "required": ["timing"] } }, { "if": { "properties": { "timing": { "const": "period_end" } }, "required": ["timing"] }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/billing_issue" }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "$ref": "#/$defs/kind_is/refund" }, "then": { "properties": { "refund_scope": true }, "required": ["refund_scope"] } }, { "if": { "properties": { "ends_access": true }, "required": ["ends_access"] }, "then": { "$ref": "#/$defs/kind_is/refund" } }, { "if": { "properties": { "resume_at": true }, "required": ["resume_at"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "properties": { "keeps_access": true }, "required": ["keeps_access"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "$ref": "#/$defs/kind_is/schedule_withdrawn" }, "then": { "properties": { "change": true }, "required": ["change"] } }, { "if": { "properties": { "change": true }, "required": ["change"] }, "then": { "$ref": "#/$defs/kind_is/schedule_withdrawn" } }, { "if": { "$ref": "#/$defs/kind_is/manual_grant" }, "then": { "required": ["plan", "operator", "approval_ref"], "properties": { "plan": true, "operator": true, "approval_ref": true, "source_kind": { "enum": ["manual_override", "promotion", "trial", "default_plan"] } } } }, { "if": { "$ref": "#/$defs/kind_is/manual_revoke" }, "then": { "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } }], "$defs": { "kind_is": { "purchase": { "type": "object", "properties": { "kind": { "const": "purchase" } }, "required": ["kind"] }, "trial_start": { "type": "object", "properties": { "kind": { "const": "trial_start" } }, "required": ["kind"] }, "plan_change": { "type": "object", "properties": { "kind": { "const": "plan_change" } }, "required": ["kind"] }, "cancel_scheduled": { "type": "object", "properties": { "kind": { "const": "cancel_scheduled" } }, "required": ["kind"] }, "pause": { "type": "object", "properties": { "kind": { "const": "pause" } }, "required": ["kind"] }, "billing_issue": { "type": "object", "properties": { "kind": { "const": "billing_issue" } }, "required": ["kind"] }, "refund": { "type": "object", "properties": { "kind": { "const": "refund" } }, "required": ["kind"] }, "manual_grant": { "type": "object", "properties": { "kind": { "const": "manual_grant" } }, "required": ["kind"] }, "manual_revoke": { "type": "object", "properties": { "kind": { "const": "manual_revoke" } }, "required": ["kind"] }, "schedule_withdrawn": { "type": "object", "properties": { "kind": { "const": "schedule_withdrawn" } }, "required": ["kind"] } } } };
+var schema140 = { "type": "string", "enum": ["immediate", "period_end"] };
 function validate59(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -2725,37 +2907,14 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
   const _errs63 = errors;
   let valid27 = true;
   const _errs64 = errors;
-  const _errs65 = errors;
-  if (errors === _errs65) {
-    if (data && typeof data == "object" && !Array.isArray(data)) {
-      let missing9;
-      if (data.kind === void 0 && (missing9 = "kind")) {
-        const err47 = {};
-        if (vErrors === null) {
-          vErrors = [err47];
-        } else {
-          vErrors.push(err47);
-        }
-        errors++;
-      } else {
-        if (data.kind !== void 0) {
-          if ("schedule_withdrawn" !== data.kind) {
-            const err48 = {};
-            if (vErrors === null) {
-              vErrors = [err48];
-            } else {
-              vErrors.push(err48);
-            }
-            errors++;
-          }
-        }
-      }
-    } else {
-      const err49 = {};
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    let missing9;
+    if (data.resume_at === void 0 && (missing9 = "resume_at")) {
+      const err47 = {};
       if (vErrors === null) {
-        vErrors = [err49];
+        vErrors = [err47];
       } else {
-        vErrors.push(err49);
+        vErrors.push(err47);
       }
       errors++;
     }
@@ -2770,24 +2929,43 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
     }
   }
   if (_valid9) {
-    const _errs68 = errors;
+    const _errs65 = errors;
     if (data && typeof data == "object" && !Array.isArray(data)) {
-      if (data.change === void 0) {
-        const err50 = { instancePath, schemaPath: "#/allOf/9/then/required", keyword: "required", params: { missingProperty: "change" }, message: "must have required property 'change'" };
+      if (data.kind === void 0) {
+        const err48 = { instancePath, schemaPath: "#/$defs/kind_is/pause/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
         if (vErrors === null) {
-          vErrors = [err50];
+          vErrors = [err48];
         } else {
-          vErrors.push(err50);
+          vErrors.push(err48);
         }
         errors++;
       }
+      if (data.kind !== void 0) {
+        if ("pause" !== data.kind) {
+          const err49 = { instancePath: instancePath + "/kind", schemaPath: "#/$defs/kind_is/pause/properties/kind/const", keyword: "const", params: { allowedValue: "pause" }, message: "must be equal to constant" };
+          if (vErrors === null) {
+            vErrors = [err49];
+          } else {
+            vErrors.push(err49);
+          }
+          errors++;
+        }
+      }
+    } else {
+      const err50 = { instancePath, schemaPath: "#/$defs/kind_is/pause/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+      if (vErrors === null) {
+        vErrors = [err50];
+      } else {
+        vErrors.push(err50);
+      }
+      errors++;
     }
-    var _valid9 = _errs68 === errors;
+    var _valid9 = _errs65 === errors;
     valid27 = _valid9;
     if (valid27) {
       var props9 = {};
-      props9.change = true;
       props9.kind = true;
+      props9.resume_at = true;
     }
   }
   if (!valid27) {
@@ -2812,7 +2990,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
   const _errs71 = errors;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     let missing10;
-    if (data.change === void 0 && (missing10 = "change")) {
+    if (data.keeps_access === void 0 && (missing10 = "keeps_access")) {
       const err52 = {};
       if (vErrors === null) {
         vErrors = [err52];
@@ -2835,7 +3013,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
     const _errs72 = errors;
     if (data && typeof data == "object" && !Array.isArray(data)) {
       if (data.kind === void 0) {
-        const err53 = { instancePath, schemaPath: "#/$defs/kind_is/schedule_withdrawn/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
+        const err53 = { instancePath, schemaPath: "#/$defs/kind_is/pause/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
         if (vErrors === null) {
           vErrors = [err53];
         } else {
@@ -2844,8 +3022,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (data.kind !== void 0) {
-        if ("schedule_withdrawn" !== data.kind) {
-          const err54 = { instancePath: instancePath + "/kind", schemaPath: "#/$defs/kind_is/schedule_withdrawn/properties/kind/const", keyword: "const", params: { allowedValue: "schedule_withdrawn" }, message: "must be equal to constant" };
+        if ("pause" !== data.kind) {
+          const err54 = { instancePath: instancePath + "/kind", schemaPath: "#/$defs/kind_is/pause/properties/kind/const", keyword: "const", params: { allowedValue: "pause" }, message: "must be equal to constant" };
           if (vErrors === null) {
             vErrors = [err54];
           } else {
@@ -2855,7 +3033,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     } else {
-      const err55 = { instancePath, schemaPath: "#/$defs/kind_is/schedule_withdrawn/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+      const err55 = { instancePath, schemaPath: "#/$defs/kind_is/pause/type", keyword: "type", params: { type: "object" }, message: "must be object" };
       if (vErrors === null) {
         vErrors = [err55];
       } else {
@@ -2868,7 +3046,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
     if (valid30) {
       var props10 = {};
       props10.kind = true;
-      props10.change = true;
+      props10.keeps_access = true;
     }
   }
   if (!valid30) {
@@ -2905,7 +3083,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       } else {
         if (data.kind !== void 0) {
-          if ("manual_grant" !== data.kind) {
+          if ("schedule_withdrawn" !== data.kind) {
             const err58 = {};
             if (vErrors === null) {
               vErrors = [err58];
@@ -2938,8 +3116,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
   if (_valid11) {
     const _errs82 = errors;
     if (data && typeof data == "object" && !Array.isArray(data)) {
-      if (data.plan === void 0) {
-        const err60 = { instancePath, schemaPath: "#/allOf/11/then/required", keyword: "required", params: { missingProperty: "plan" }, message: "must have required property 'plan'" };
+      if (data.change === void 0) {
+        const err60 = { instancePath, schemaPath: "#/allOf/11/then/required", keyword: "required", params: { missingProperty: "change" }, message: "must have required property 'change'" };
         if (vErrors === null) {
           vErrors = [err60];
         } else {
@@ -2947,54 +3125,21 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (data.operator === void 0) {
-        const err61 = { instancePath, schemaPath: "#/allOf/11/then/required", keyword: "required", params: { missingProperty: "operator" }, message: "must have required property 'operator'" };
-        if (vErrors === null) {
-          vErrors = [err61];
-        } else {
-          vErrors.push(err61);
-        }
-        errors++;
-      }
-      if (data.approval_ref === void 0) {
-        const err62 = { instancePath, schemaPath: "#/allOf/11/then/required", keyword: "required", params: { missingProperty: "approval_ref" }, message: "must have required property 'approval_ref'" };
-        if (vErrors === null) {
-          vErrors = [err62];
-        } else {
-          vErrors.push(err62);
-        }
-        errors++;
-      }
-      if (data.source_kind !== void 0) {
-        let data12 = data.source_kind;
-        if (!(data12 === "manual_override" || data12 === "promotion" || data12 === "trial" || data12 === "default_plan")) {
-          const err63 = { instancePath: instancePath + "/source_kind", schemaPath: "#/allOf/11/then/properties/source_kind/enum", keyword: "enum", params: { allowedValues: schema109.allOf[11].then.properties.source_kind.enum }, message: "must be equal to one of the allowed values" };
-          if (vErrors === null) {
-            vErrors = [err63];
-          } else {
-            vErrors.push(err63);
-          }
-          errors++;
-        }
-      }
     }
     var _valid11 = _errs82 === errors;
     valid33 = _valid11;
     if (valid33) {
       var props11 = {};
-      props11.plan = true;
-      props11.operator = true;
-      props11.approval_ref = true;
-      props11.source_kind = true;
+      props11.change = true;
       props11.kind = true;
     }
   }
   if (!valid33) {
-    const err64 = { instancePath, schemaPath: "#/allOf/11/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
+    const err61 = { instancePath, schemaPath: "#/allOf/11/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
     if (vErrors === null) {
-      vErrors = [err64];
+      vErrors = [err61];
     } else {
-      vErrors.push(err64);
+      vErrors.push(err61);
     }
     errors++;
   }
@@ -3006,90 +3151,76 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       Object.assign(props0, props11);
     }
   }
+  const _errs84 = errors;
+  let valid36 = true;
   const _errs85 = errors;
-  let valid37 = true;
-  const _errs86 = errors;
-  const _errs87 = errors;
-  if (errors === _errs87) {
-    if (data && typeof data == "object" && !Array.isArray(data)) {
-      let missing12;
-      if (data.kind === void 0 && (missing12 = "kind")) {
-        const err65 = {};
-        if (vErrors === null) {
-          vErrors = [err65];
-        } else {
-          vErrors.push(err65);
-        }
-        errors++;
-      } else {
-        if (data.kind !== void 0) {
-          if ("manual_revoke" !== data.kind) {
-            const err66 = {};
-            if (vErrors === null) {
-              vErrors = [err66];
-            } else {
-              vErrors.push(err66);
-            }
-            errors++;
-          }
-        }
-      }
-    } else {
-      const err67 = {};
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    let missing12;
+    if (data.change === void 0 && (missing12 = "change")) {
+      const err62 = {};
       if (vErrors === null) {
-        vErrors = [err67];
+        vErrors = [err62];
       } else {
-        vErrors.push(err67);
+        vErrors.push(err62);
       }
       errors++;
     }
   }
-  var _valid12 = _errs86 === errors;
-  errors = _errs85;
+  var _valid12 = _errs85 === errors;
+  errors = _errs84;
   if (vErrors !== null) {
-    if (_errs85) {
-      vErrors.length = _errs85;
+    if (_errs84) {
+      vErrors.length = _errs84;
     } else {
       vErrors = null;
     }
   }
   if (_valid12) {
-    const _errs90 = errors;
+    const _errs86 = errors;
     if (data && typeof data == "object" && !Array.isArray(data)) {
-      if (data.operator === void 0) {
-        const err68 = { instancePath, schemaPath: "#/allOf/12/then/required", keyword: "required", params: { missingProperty: "operator" }, message: "must have required property 'operator'" };
+      if (data.kind === void 0) {
+        const err63 = { instancePath, schemaPath: "#/$defs/kind_is/schedule_withdrawn/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
         if (vErrors === null) {
-          vErrors = [err68];
+          vErrors = [err63];
         } else {
-          vErrors.push(err68);
+          vErrors.push(err63);
         }
         errors++;
       }
-      if (data.approval_ref === void 0) {
-        const err69 = { instancePath, schemaPath: "#/allOf/12/then/required", keyword: "required", params: { missingProperty: "approval_ref" }, message: "must have required property 'approval_ref'" };
-        if (vErrors === null) {
-          vErrors = [err69];
-        } else {
-          vErrors.push(err69);
+      if (data.kind !== void 0) {
+        if ("schedule_withdrawn" !== data.kind) {
+          const err64 = { instancePath: instancePath + "/kind", schemaPath: "#/$defs/kind_is/schedule_withdrawn/properties/kind/const", keyword: "const", params: { allowedValue: "schedule_withdrawn" }, message: "must be equal to constant" };
+          if (vErrors === null) {
+            vErrors = [err64];
+          } else {
+            vErrors.push(err64);
+          }
+          errors++;
         }
-        errors++;
       }
+    } else {
+      const err65 = { instancePath, schemaPath: "#/$defs/kind_is/schedule_withdrawn/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+      if (vErrors === null) {
+        vErrors = [err65];
+      } else {
+        vErrors.push(err65);
+      }
+      errors++;
     }
-    var _valid12 = _errs90 === errors;
-    valid37 = _valid12;
-    if (valid37) {
+    var _valid12 = _errs86 === errors;
+    valid36 = _valid12;
+    if (valid36) {
       var props12 = {};
-      props12.operator = true;
-      props12.approval_ref = true;
       props12.kind = true;
+      props12.change = true;
     }
   }
-  if (!valid37) {
-    const err70 = { instancePath, schemaPath: "#/allOf/12/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
+  if (!valid36) {
+    const err66 = { instancePath, schemaPath: "#/allOf/12/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
     if (vErrors === null) {
-      vErrors = [err70];
+      vErrors = [err66];
     } else {
-      vErrors.push(err70);
+      vErrors.push(err66);
     }
     errors++;
   }
@@ -3101,179 +3232,277 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       Object.assign(props0, props12);
     }
   }
+  const _errs91 = errors;
+  let valid39 = true;
+  const _errs92 = errors;
+  const _errs93 = errors;
+  if (errors === _errs93) {
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing13;
+      if (data.kind === void 0 && (missing13 = "kind")) {
+        const err67 = {};
+        if (vErrors === null) {
+          vErrors = [err67];
+        } else {
+          vErrors.push(err67);
+        }
+        errors++;
+      } else {
+        if (data.kind !== void 0) {
+          if ("manual_grant" !== data.kind) {
+            const err68 = {};
+            if (vErrors === null) {
+              vErrors = [err68];
+            } else {
+              vErrors.push(err68);
+            }
+            errors++;
+          }
+        }
+      }
+    } else {
+      const err69 = {};
+      if (vErrors === null) {
+        vErrors = [err69];
+      } else {
+        vErrors.push(err69);
+      }
+      errors++;
+    }
+  }
+  var _valid13 = _errs92 === errors;
+  errors = _errs91;
+  if (vErrors !== null) {
+    if (_errs91) {
+      vErrors.length = _errs91;
+    } else {
+      vErrors = null;
+    }
+  }
+  if (_valid13) {
+    const _errs96 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      if (data.plan === void 0) {
+        const err70 = { instancePath, schemaPath: "#/allOf/13/then/required", keyword: "required", params: { missingProperty: "plan" }, message: "must have required property 'plan'" };
+        if (vErrors === null) {
+          vErrors = [err70];
+        } else {
+          vErrors.push(err70);
+        }
+        errors++;
+      }
+      if (data.operator === void 0) {
+        const err71 = { instancePath, schemaPath: "#/allOf/13/then/required", keyword: "required", params: { missingProperty: "operator" }, message: "must have required property 'operator'" };
+        if (vErrors === null) {
+          vErrors = [err71];
+        } else {
+          vErrors.push(err71);
+        }
+        errors++;
+      }
+      if (data.approval_ref === void 0) {
+        const err72 = { instancePath, schemaPath: "#/allOf/13/then/required", keyword: "required", params: { missingProperty: "approval_ref" }, message: "must have required property 'approval_ref'" };
+        if (vErrors === null) {
+          vErrors = [err72];
+        } else {
+          vErrors.push(err72);
+        }
+        errors++;
+      }
+      if (data.source_kind !== void 0) {
+        let data14 = data.source_kind;
+        if (!(data14 === "manual_override" || data14 === "promotion" || data14 === "trial" || data14 === "default_plan")) {
+          const err73 = { instancePath: instancePath + "/source_kind", schemaPath: "#/allOf/13/then/properties/source_kind/enum", keyword: "enum", params: { allowedValues: schema109.allOf[13].then.properties.source_kind.enum }, message: "must be equal to one of the allowed values" };
+          if (vErrors === null) {
+            vErrors = [err73];
+          } else {
+            vErrors.push(err73);
+          }
+          errors++;
+        }
+      }
+    }
+    var _valid13 = _errs96 === errors;
+    valid39 = _valid13;
+    if (valid39) {
+      var props13 = {};
+      props13.plan = true;
+      props13.operator = true;
+      props13.approval_ref = true;
+      props13.source_kind = true;
+      props13.kind = true;
+    }
+  }
+  if (!valid39) {
+    const err74 = { instancePath, schemaPath: "#/allOf/13/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
+    if (vErrors === null) {
+      vErrors = [err74];
+    } else {
+      vErrors.push(err74);
+    }
+    errors++;
+  }
+  if (props0 !== true && props13 !== void 0) {
+    if (props13 === true) {
+      props0 = true;
+    } else {
+      props0 = props0 || {};
+      Object.assign(props0, props13);
+    }
+  }
+  const _errs99 = errors;
+  let valid43 = true;
+  const _errs100 = errors;
+  const _errs101 = errors;
+  if (errors === _errs101) {
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing14;
+      if (data.kind === void 0 && (missing14 = "kind")) {
+        const err75 = {};
+        if (vErrors === null) {
+          vErrors = [err75];
+        } else {
+          vErrors.push(err75);
+        }
+        errors++;
+      } else {
+        if (data.kind !== void 0) {
+          if ("manual_revoke" !== data.kind) {
+            const err76 = {};
+            if (vErrors === null) {
+              vErrors = [err76];
+            } else {
+              vErrors.push(err76);
+            }
+            errors++;
+          }
+        }
+      }
+    } else {
+      const err77 = {};
+      if (vErrors === null) {
+        vErrors = [err77];
+      } else {
+        vErrors.push(err77);
+      }
+      errors++;
+    }
+  }
+  var _valid14 = _errs100 === errors;
+  errors = _errs99;
+  if (vErrors !== null) {
+    if (_errs99) {
+      vErrors.length = _errs99;
+    } else {
+      vErrors = null;
+    }
+  }
+  if (_valid14) {
+    const _errs104 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      if (data.operator === void 0) {
+        const err78 = { instancePath, schemaPath: "#/allOf/14/then/required", keyword: "required", params: { missingProperty: "operator" }, message: "must have required property 'operator'" };
+        if (vErrors === null) {
+          vErrors = [err78];
+        } else {
+          vErrors.push(err78);
+        }
+        errors++;
+      }
+      if (data.approval_ref === void 0) {
+        const err79 = { instancePath, schemaPath: "#/allOf/14/then/required", keyword: "required", params: { missingProperty: "approval_ref" }, message: "must have required property 'approval_ref'" };
+        if (vErrors === null) {
+          vErrors = [err79];
+        } else {
+          vErrors.push(err79);
+        }
+        errors++;
+      }
+    }
+    var _valid14 = _errs104 === errors;
+    valid43 = _valid14;
+    if (valid43) {
+      var props14 = {};
+      props14.operator = true;
+      props14.approval_ref = true;
+      props14.kind = true;
+    }
+  }
+  if (!valid43) {
+    const err80 = { instancePath, schemaPath: "#/allOf/14/if", keyword: "if", params: { failingKeyword: "then" }, message: 'must match "then" schema' };
+    if (vErrors === null) {
+      vErrors = [err80];
+    } else {
+      vErrors.push(err80);
+    }
+    errors++;
+  }
+  if (props0 !== true && props14 !== void 0) {
+    if (props14 === true) {
+      props0 = true;
+    } else {
+      props0 = props0 || {};
+      Object.assign(props0, props14);
+    }
+  }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.event_id === void 0) {
-      const err71 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "event_id" }, message: "must have required property 'event_id'" };
+      const err81 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "event_id" }, message: "must have required property 'event_id'" };
       if (vErrors === null) {
-        vErrors = [err71];
+        vErrors = [err81];
       } else {
-        vErrors.push(err71);
+        vErrors.push(err81);
       }
       errors++;
     }
     if (data.kind === void 0) {
-      const err72 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
+      const err82 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
       if (vErrors === null) {
-        vErrors = [err72];
+        vErrors = [err82];
       } else {
-        vErrors.push(err72);
+        vErrors.push(err82);
       }
       errors++;
     }
     if (data.workspace === void 0) {
-      const err73 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "workspace" }, message: "must have required property 'workspace'" };
+      const err83 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "workspace" }, message: "must have required property 'workspace'" };
       if (vErrors === null) {
-        vErrors = [err73];
+        vErrors = [err83];
       } else {
-        vErrors.push(err73);
+        vErrors.push(err83);
       }
       errors++;
     }
     if (data.record_id === void 0) {
-      const err74 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "record_id" }, message: "must have required property 'record_id'" };
+      const err84 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "record_id" }, message: "must have required property 'record_id'" };
       if (vErrors === null) {
-        vErrors = [err74];
+        vErrors = [err84];
       } else {
-        vErrors.push(err74);
+        vErrors.push(err84);
       }
       errors++;
     }
     if (data.source_kind === void 0) {
-      const err75 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source_kind" }, message: "must have required property 'source_kind'" };
+      const err85 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source_kind" }, message: "must have required property 'source_kind'" };
       if (vErrors === null) {
-        vErrors = [err75];
+        vErrors = [err85];
       } else {
-        vErrors.push(err75);
+        vErrors.push(err85);
       }
       errors++;
     }
     if (data.occurred_at === void 0) {
-      const err76 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "occurred_at" }, message: "must have required property 'occurred_at'" };
+      const err86 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "occurred_at" }, message: "must have required property 'occurred_at'" };
       if (vErrors === null) {
-        vErrors = [err76];
+        vErrors = [err86];
       } else {
-        vErrors.push(err76);
+        vErrors.push(err86);
       }
       errors++;
     }
     for (const key0 in data) {
       if (!func16.call(schema109.properties, key0)) {
-        const err77 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err77];
-        } else {
-          vErrors.push(err77);
-        }
-        errors++;
-      }
-    }
-    if (data.event_id !== void 0) {
-      let data14 = data.event_id;
-      const _errs93 = errors;
-      let valid41 = false;
-      const _errs94 = errors;
-      if (typeof data14 === "string") {
-        if (func1(data14) > 47) {
-          const err78 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
-          if (vErrors === null) {
-            vErrors = [err78];
-          } else {
-            vErrors.push(err78);
-          }
-          errors++;
-        }
-        if (func1(data14) < 33) {
-          const err79 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
-          if (vErrors === null) {
-            vErrors = [err79];
-          } else {
-            vErrors.push(err79);
-          }
-          errors++;
-        }
-        if (!pattern8.test(data14)) {
-          const err80 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
-          if (vErrors === null) {
-            vErrors = [err80];
-          } else {
-            vErrors.push(err80);
-          }
-          errors++;
-        }
-      } else {
-        const err81 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err81];
-        } else {
-          vErrors.push(err81);
-        }
-        errors++;
-      }
-      var _valid13 = _errs94 === errors;
-      valid41 = valid41 || _valid13;
-      const _errs97 = errors;
-      if (typeof data14 === "string") {
-        if (func1(data14) > 96) {
-          const err82 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
-          if (vErrors === null) {
-            vErrors = [err82];
-          } else {
-            vErrors.push(err82);
-          }
-          errors++;
-        }
-        if (func1(data14) < 3) {
-          const err83 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
-          if (vErrors === null) {
-            vErrors = [err83];
-          } else {
-            vErrors.push(err83);
-          }
-          errors++;
-        }
-        if (!pattern44.test(data14)) {
-          const err84 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
-          if (vErrors === null) {
-            vErrors = [err84];
-          } else {
-            vErrors.push(err84);
-          }
-          errors++;
-        }
-      } else {
-        const err85 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err85];
-        } else {
-          vErrors.push(err85);
-        }
-        errors++;
-      }
-      var _valid13 = _errs97 === errors;
-      valid41 = valid41 || _valid13;
-      if (!valid41) {
-        const err86 = { instancePath: instancePath + "/event_id", schemaPath: "#/properties/event_id/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-        if (vErrors === null) {
-          vErrors = [err86];
-        } else {
-          vErrors.push(err86);
-        }
-        errors++;
-      } else {
-        errors = _errs93;
-        if (vErrors !== null) {
-          if (_errs93) {
-            vErrors.length = _errs93;
-          } else {
-            vErrors = null;
-          }
-        }
-      }
-    }
-    if (data.kind !== void 0) {
-      let data15 = data.kind;
-      if (typeof data15 !== "string") {
-        const err87 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err87 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err87];
         } else {
@@ -3281,21 +3510,24 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (!(data15 === "purchase" || data15 === "trial_start" || data15 === "renewal" || data15 === "plan_change" || data15 === "cancel_scheduled" || data15 === "cancel_revoked" || data15 === "cancel_immediate" || data15 === "expiry" || data15 === "pause" || data15 === "resume" || data15 === "billing_issue" || data15 === "billing_recovered" || data15 === "refund" || data15 === "manual_grant" || data15 === "manual_revoke" || data15 === "schedule_withdrawn")) {
-        const err88 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema124.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err88];
-        } else {
-          vErrors.push(err88);
-        }
-        errors++;
-      }
     }
-    if (data.workspace !== void 0) {
-      let data16 = data.workspace;
+    if (data.event_id !== void 0) {
+      let data16 = data.event_id;
+      const _errs107 = errors;
+      let valid47 = false;
+      const _errs108 = errors;
       if (typeof data16 === "string") {
         if (func1(data16) > 47) {
-          const err89 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+          const err88 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+          if (vErrors === null) {
+            vErrors = [err88];
+          } else {
+            vErrors.push(err88);
+          }
+          errors++;
+        }
+        if (func1(data16) < 33) {
+          const err89 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
           if (vErrors === null) {
             vErrors = [err89];
           } else {
@@ -3303,8 +3535,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data16) < 33) {
-          const err90 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+        if (!pattern8.test(data16)) {
+          const err90 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
           if (vErrors === null) {
             vErrors = [err90];
           } else {
@@ -3312,30 +3544,30 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern8.test(data16)) {
-          const err91 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
-          if (vErrors === null) {
-            vErrors = [err91];
-          } else {
-            vErrors.push(err91);
-          }
-          errors++;
-        }
       } else {
-        const err92 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err91 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err92];
+          vErrors = [err91];
         } else {
-          vErrors.push(err92);
+          vErrors.push(err91);
         }
         errors++;
       }
-    }
-    if (data.record_id !== void 0) {
-      let data17 = data.record_id;
-      if (typeof data17 === "string") {
-        if (func1(data17) > 47) {
-          const err93 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+      var _valid15 = _errs108 === errors;
+      valid47 = valid47 || _valid15;
+      const _errs111 = errors;
+      if (typeof data16 === "string") {
+        if (func1(data16) > 96) {
+          const err92 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+          if (vErrors === null) {
+            vErrors = [err92];
+          } else {
+            vErrors.push(err92);
+          }
+          errors++;
+        }
+        if (func1(data16) < 3) {
+          const err93 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
           if (vErrors === null) {
             vErrors = [err93];
           } else {
@@ -3343,8 +3575,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data17) < 33) {
-          const err94 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+        if (!pattern45.test(data16)) {
+          const err94 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err94];
           } else {
@@ -3352,29 +3584,40 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern8.test(data17)) {
-          const err95 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
-          if (vErrors === null) {
-            vErrors = [err95];
-          } else {
-            vErrors.push(err95);
-          }
-          errors++;
-        }
       } else {
-        const err96 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err95 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err95];
+        } else {
+          vErrors.push(err95);
+        }
+        errors++;
+      }
+      var _valid15 = _errs111 === errors;
+      valid47 = valid47 || _valid15;
+      if (!valid47) {
+        const err96 = { instancePath: instancePath + "/event_id", schemaPath: "#/properties/event_id/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
         if (vErrors === null) {
           vErrors = [err96];
         } else {
           vErrors.push(err96);
         }
         errors++;
+      } else {
+        errors = _errs107;
+        if (vErrors !== null) {
+          if (_errs107) {
+            vErrors.length = _errs107;
+          } else {
+            vErrors = null;
+          }
+        }
       }
     }
-    if (data.source_kind !== void 0) {
-      let data18 = data.source_kind;
-      if (typeof data18 !== "string") {
-        const err97 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (data.kind !== void 0) {
+      let data17 = data.kind;
+      if (typeof data17 !== "string") {
+        const err97 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err97];
         } else {
@@ -3382,8 +3625,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (!(data18 === "manual_override" || data18 === "billing_provider" || data18 === "promotion" || data18 === "trial" || data18 === "default_plan")) {
-        const err98 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/enum", keyword: "enum", params: { allowedValues: schema43.enum }, message: "must be equal to one of the allowed values" };
+      if (!(data17 === "purchase" || data17 === "trial_start" || data17 === "renewal" || data17 === "plan_change" || data17 === "cancel_scheduled" || data17 === "cancel_revoked" || data17 === "cancel_immediate" || data17 === "expiry" || data17 === "pause" || data17 === "resume" || data17 === "billing_issue" || data17 === "billing_recovered" || data17 === "refund" || data17 === "manual_grant" || data17 === "manual_revoke" || data17 === "schedule_withdrawn")) {
+        const err98 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema126.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err98];
         } else {
@@ -3392,11 +3635,11 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.provider !== void 0) {
-      let data19 = data.provider;
-      if (typeof data19 === "string") {
-        if (func1(data19) > 64) {
-          const err99 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+    if (data.workspace !== void 0) {
+      let data18 = data.workspace;
+      if (typeof data18 === "string") {
+        if (func1(data18) > 47) {
+          const err99 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
           if (vErrors === null) {
             vErrors = [err99];
           } else {
@@ -3404,8 +3647,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data19) < 1) {
-          const err100 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (func1(data18) < 33) {
+          const err100 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
           if (vErrors === null) {
             vErrors = [err100];
           } else {
@@ -3413,8 +3656,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern9.test(data19)) {
-          const err101 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+        if (!pattern8.test(data18)) {
+          const err101 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
           if (vErrors === null) {
             vErrors = [err101];
           } else {
@@ -3423,7 +3666,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err102 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err102 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err102];
         } else {
@@ -3432,11 +3675,11 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.occurred_at !== void 0) {
-      let data20 = data.occurred_at;
-      if (typeof data20 === "string") {
-        if (func1(data20) > 30) {
-          const err103 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+    if (data.record_id !== void 0) {
+      let data19 = data.record_id;
+      if (typeof data19 === "string") {
+        if (func1(data19) > 47) {
+          const err103 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
           if (vErrors === null) {
             vErrors = [err103];
           } else {
@@ -3444,8 +3687,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data20) < 20) {
-          const err104 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+        if (func1(data19) < 33) {
+          const err104 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
           if (vErrors === null) {
             vErrors = [err104];
           } else {
@@ -3453,8 +3696,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data20)) {
-          const err105 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (!pattern8.test(data19)) {
+          const err105 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
           if (vErrors === null) {
             vErrors = [err105];
           } else {
@@ -3462,17 +3705,20 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data20)) {
-          const err106 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err106];
-          } else {
-            vErrors.push(err106);
-          }
-          errors++;
-        }
       } else {
-        const err107 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err106 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err106];
+        } else {
+          vErrors.push(err106);
+        }
+        errors++;
+      }
+    }
+    if (data.source_kind !== void 0) {
+      let data20 = data.source_kind;
+      if (typeof data20 !== "string") {
+        const err107 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err107];
         } else {
@@ -3480,11 +3726,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-    }
-    if (data.provider_sequence !== void 0) {
-      let data21 = data.provider_sequence;
-      if (!(typeof data21 == "number" && (!(data21 % 1) && !isNaN(data21)) && isFinite(data21))) {
-        const err108 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      if (!(data20 === "manual_override" || data20 === "billing_provider" || data20 === "promotion" || data20 === "trial" || data20 === "default_plan")) {
+        const err108 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/enum", keyword: "enum", params: { allowedValues: schema43.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err108];
         } else {
@@ -3492,9 +3735,12 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (typeof data21 == "number" && isFinite(data21)) {
-        if (data21 > 9007199254740991 || isNaN(data21)) {
-          const err109 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
+    }
+    if (data.provider !== void 0) {
+      let data21 = data.provider;
+      if (typeof data21 === "string") {
+        if (func1(data21) > 64) {
+          const err109 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
           if (vErrors === null) {
             vErrors = [err109];
           } else {
@@ -3502,12 +3748,110 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data21 < 0 || isNaN(data21)) {
-          const err110 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+        if (func1(data21) < 1) {
+          const err110 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
           if (vErrors === null) {
             vErrors = [err110];
           } else {
             vErrors.push(err110);
+          }
+          errors++;
+        }
+        if (!pattern9.test(data21)) {
+          const err111 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err111];
+          } else {
+            vErrors.push(err111);
+          }
+          errors++;
+        }
+      } else {
+        const err112 = { instancePath: instancePath + "/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err112];
+        } else {
+          vErrors.push(err112);
+        }
+        errors++;
+      }
+    }
+    if (data.occurred_at !== void 0) {
+      let data22 = data.occurred_at;
+      if (typeof data22 === "string") {
+        if (func1(data22) > 30) {
+          const err113 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err113];
+          } else {
+            vErrors.push(err113);
+          }
+          errors++;
+        }
+        if (func1(data22) < 20) {
+          const err114 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          if (vErrors === null) {
+            vErrors = [err114];
+          } else {
+            vErrors.push(err114);
+          }
+          errors++;
+        }
+        if (!pattern10.test(data22)) {
+          const err115 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          if (vErrors === null) {
+            vErrors = [err115];
+          } else {
+            vErrors.push(err115);
+          }
+          errors++;
+        }
+        if (!formats0.validate(data22)) {
+          const err116 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err116];
+          } else {
+            vErrors.push(err116);
+          }
+          errors++;
+        }
+      } else {
+        const err117 = { instancePath: instancePath + "/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err117];
+        } else {
+          vErrors.push(err117);
+        }
+        errors++;
+      }
+    }
+    if (data.provider_sequence !== void 0) {
+      let data23 = data.provider_sequence;
+      if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
+        const err118 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err118];
+        } else {
+          vErrors.push(err118);
+        }
+        errors++;
+      }
+      if (typeof data23 == "number" && isFinite(data23)) {
+        if (data23 > 9007199254740991 || isNaN(data23)) {
+          const err119 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
+          if (vErrors === null) {
+            vErrors = [err119];
+          } else {
+            vErrors.push(err119);
+          }
+          errors++;
+        }
+        if (data23 < 0 || isNaN(data23)) {
+          const err120 = { instancePath: instancePath + "/provider_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err120];
+          } else {
+            vErrors.push(err120);
           }
           errors++;
         }
@@ -3520,108 +3864,10 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.effective_at !== void 0) {
-      let data23 = data.effective_at;
-      if (typeof data23 === "string") {
-        if (func1(data23) > 30) {
-          const err111 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err111];
-          } else {
-            vErrors.push(err111);
-          }
-          errors++;
-        }
-        if (func1(data23) < 20) {
-          const err112 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
-          if (vErrors === null) {
-            vErrors = [err112];
-          } else {
-            vErrors.push(err112);
-          }
-          errors++;
-        }
-        if (!pattern10.test(data23)) {
-          const err113 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
-          if (vErrors === null) {
-            vErrors = [err113];
-          } else {
-            vErrors.push(err113);
-          }
-          errors++;
-        }
-        if (!formats0.validate(data23)) {
-          const err114 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err114];
-          } else {
-            vErrors.push(err114);
-          }
-          errors++;
-        }
-      } else {
-        const err115 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err115];
-        } else {
-          vErrors.push(err115);
-        }
-        errors++;
-      }
-    }
-    if (data.period_end !== void 0) {
-      let data24 = data.period_end;
-      if (typeof data24 === "string") {
-        if (func1(data24) > 30) {
-          const err116 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err116];
-          } else {
-            vErrors.push(err116);
-          }
-          errors++;
-        }
-        if (func1(data24) < 20) {
-          const err117 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
-          if (vErrors === null) {
-            vErrors = [err117];
-          } else {
-            vErrors.push(err117);
-          }
-          errors++;
-        }
-        if (!pattern10.test(data24)) {
-          const err118 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
-          if (vErrors === null) {
-            vErrors = [err118];
-          } else {
-            vErrors.push(err118);
-          }
-          errors++;
-        }
-        if (!formats0.validate(data24)) {
-          const err119 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err119];
-          } else {
-            vErrors.push(err119);
-          }
-          errors++;
-        }
-      } else {
-        const err120 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err120];
-        } else {
-          vErrors.push(err120);
-        }
-        errors++;
-      }
-    }
-    if (data.trial_end !== void 0) {
-      let data25 = data.trial_end;
+      let data25 = data.effective_at;
       if (typeof data25 === "string") {
         if (func1(data25) > 30) {
-          const err121 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err121 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err121];
           } else {
@@ -3630,7 +3876,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data25) < 20) {
-          const err122 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          const err122 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err122];
           } else {
@@ -3639,7 +3885,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!pattern10.test(data25)) {
-          const err123 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          const err123 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err123];
           } else {
@@ -3648,7 +3894,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!formats0.validate(data25)) {
-          const err124 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          const err124 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err124];
           } else {
@@ -3657,7 +3903,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err125 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err125 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err125];
         } else {
@@ -3666,11 +3912,11 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.grace_end !== void 0) {
-      let data26 = data.grace_end;
+    if (data.period_end !== void 0) {
+      let data26 = data.period_end;
       if (typeof data26 === "string") {
         if (func1(data26) > 30) {
-          const err126 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err126 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err126];
           } else {
@@ -3679,7 +3925,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data26) < 20) {
-          const err127 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          const err127 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err127];
           } else {
@@ -3688,7 +3934,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!pattern10.test(data26)) {
-          const err128 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          const err128 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err128];
           } else {
@@ -3697,7 +3943,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!formats0.validate(data26)) {
-          const err129 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          const err129 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err129];
           } else {
@@ -3706,7 +3952,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err130 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err130 = { instancePath: instancePath + "/period_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err130];
         } else {
@@ -3715,11 +3961,11 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.ends_at !== void 0) {
-      let data27 = data.ends_at;
+    if (data.trial_end !== void 0) {
+      let data27 = data.trial_end;
       if (typeof data27 === "string") {
         if (func1(data27) > 30) {
-          const err131 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          const err131 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err131];
           } else {
@@ -3728,7 +3974,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data27) < 20) {
-          const err132 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          const err132 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err132];
           } else {
@@ -3737,7 +3983,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!pattern10.test(data27)) {
-          const err133 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          const err133 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err133];
           } else {
@@ -3746,7 +3992,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!formats0.validate(data27)) {
-          const err134 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          const err134 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
             vErrors = [err134];
           } else {
@@ -3755,7 +4001,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err135 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err135 = { instancePath: instancePath + "/trial_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err135];
         } else {
@@ -3764,52 +4010,47 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.timing !== void 0) {
-      let data28 = data.timing;
-      if (typeof data28 !== "string") {
-        const err136 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err136];
-        } else {
-          vErrors.push(err136);
+    if (data.grace_end !== void 0) {
+      let data28 = data.grace_end;
+      if (typeof data28 === "string") {
+        if (func1(data28) > 30) {
+          const err136 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
+          if (vErrors === null) {
+            vErrors = [err136];
+          } else {
+            vErrors.push(err136);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (!(data28 === "immediate" || data28 === "period_end")) {
-        const err137 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema138.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err137];
-        } else {
-          vErrors.push(err137);
+        if (func1(data28) < 20) {
+          const err137 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          if (vErrors === null) {
+            vErrors = [err137];
+          } else {
+            vErrors.push(err137);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.direction !== void 0) {
-      let data29 = data.direction;
-      if (typeof data29 !== "string") {
-        const err138 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err138];
-        } else {
-          vErrors.push(err138);
+        if (!pattern10.test(data28)) {
+          const err138 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          if (vErrors === null) {
+            vErrors = [err138];
+          } else {
+            vErrors.push(err138);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (!(data29 === "upgrade" || data29 === "downgrade" || data29 === "lateral")) {
-        const err139 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/enum", keyword: "enum", params: { allowedValues: schema58.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err139];
-        } else {
-          vErrors.push(err139);
+        if (!formats0.validate(data28)) {
+          const err139 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err139];
+          } else {
+            vErrors.push(err139);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.refund_scope !== void 0) {
-      let data30 = data.refund_scope;
-      if (typeof data30 !== "string") {
-        const err140 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      } else {
+        const err140 = { instancePath: instancePath + "/grace_end", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err140];
         } else {
@@ -3817,80 +4058,81 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (!(data30 === "full" || data30 === "partial")) {
-        const err141 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/enum", keyword: "enum", params: { allowedValues: schema109.properties.refund_scope.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err141];
-        } else {
-          vErrors.push(err141);
-        }
-        errors++;
-      }
     }
-    if (data.ends_access !== void 0) {
-      if (typeof data.ends_access !== "boolean") {
-        const err142 = { instancePath: instancePath + "/ends_access", schemaPath: "#/properties/ends_access/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-        if (vErrors === null) {
-          vErrors = [err142];
-        } else {
-          vErrors.push(err142);
-        }
-        errors++;
-      }
-    }
-    if (data.change !== void 0) {
-      let data32 = data.change;
-      if (typeof data32 !== "string") {
-        const err143 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err143];
-        } else {
-          vErrors.push(err143);
-        }
-        errors++;
-      }
-      if (!(data32 === "plan_change" || data32 === "pause")) {
-        const err144 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/enum", keyword: "enum", params: { allowedValues: schema109.properties.change.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err144];
-        } else {
-          vErrors.push(err144);
-        }
-        errors++;
-      }
-    }
-    if (data.operator !== void 0) {
-      let data33 = data.operator;
-      if (typeof data33 === "string") {
-        if (func1(data33) > 96) {
-          const err145 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+    if (data.ends_at !== void 0) {
+      let data29 = data.ends_at;
+      if (typeof data29 === "string") {
+        if (func1(data29) > 30) {
+          const err141 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
-            vErrors = [err145];
+            vErrors = [err141];
           } else {
-            vErrors.push(err145);
+            vErrors.push(err141);
           }
           errors++;
         }
-        if (func1(data33) < 3) {
-          const err146 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+        if (func1(data29) < 20) {
+          const err142 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
-            vErrors = [err146];
+            vErrors = [err142];
           } else {
-            vErrors.push(err146);
+            vErrors.push(err142);
           }
           errors++;
         }
-        if (!pattern44.test(data33)) {
-          const err147 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+        if (!pattern10.test(data29)) {
+          const err143 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
-            vErrors = [err147];
+            vErrors = [err143];
           } else {
-            vErrors.push(err147);
+            vErrors.push(err143);
+          }
+          errors++;
+        }
+        if (!formats0.validate(data29)) {
+          const err144 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err144];
+          } else {
+            vErrors.push(err144);
           }
           errors++;
         }
       } else {
-        const err148 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err145 = { instancePath: instancePath + "/ends_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err145];
+        } else {
+          vErrors.push(err145);
+        }
+        errors++;
+      }
+    }
+    if (data.timing !== void 0) {
+      let data30 = data.timing;
+      if (typeof data30 !== "string") {
+        const err146 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err146];
+        } else {
+          vErrors.push(err146);
+        }
+        errors++;
+      }
+      if (!(data30 === "immediate" || data30 === "period_end")) {
+        const err147 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema140.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err147];
+        } else {
+          vErrors.push(err147);
+        }
+        errors++;
+      }
+    }
+    if (data.direction !== void 0) {
+      let data31 = data.direction;
+      if (typeof data31 !== "string") {
+        const err148 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err148];
         } else {
@@ -3898,39 +4140,40 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
+      if (!(data31 === "upgrade" || data31 === "downgrade" || data31 === "lateral")) {
+        const err149 = { instancePath: instancePath + "/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/enum", keyword: "enum", params: { allowedValues: schema58.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err149];
+        } else {
+          vErrors.push(err149);
+        }
+        errors++;
+      }
     }
-    if (data.approval_ref !== void 0) {
-      let data34 = data.approval_ref;
-      if (typeof data34 === "string") {
-        if (func1(data34) > 96) {
-          const err149 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
-          if (vErrors === null) {
-            vErrors = [err149];
-          } else {
-            vErrors.push(err149);
-          }
-          errors++;
+    if (data.refund_scope !== void 0) {
+      let data32 = data.refund_scope;
+      if (typeof data32 !== "string") {
+        const err150 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err150];
+        } else {
+          vErrors.push(err150);
         }
-        if (func1(data34) < 3) {
-          const err150 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
-          if (vErrors === null) {
-            vErrors = [err150];
-          } else {
-            vErrors.push(err150);
-          }
-          errors++;
+        errors++;
+      }
+      if (!(data32 === "full" || data32 === "partial")) {
+        const err151 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/enum", keyword: "enum", params: { allowedValues: schema109.properties.refund_scope.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err151];
+        } else {
+          vErrors.push(err151);
         }
-        if (!pattern44.test(data34)) {
-          const err151 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
-          if (vErrors === null) {
-            vErrors = [err151];
-          } else {
-            vErrors.push(err151);
-          }
-          errors++;
-        }
-      } else {
-        const err152 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        errors++;
+      }
+    }
+    if (data.ends_access !== void 0) {
+      if (typeof data.ends_access !== "boolean") {
+        const err152 = { instancePath: instancePath + "/ends_access", schemaPath: "#/properties/ends_access/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
         if (vErrors === null) {
           vErrors = [err152];
         } else {
@@ -3939,11 +4182,11 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.reason !== void 0) {
-      let data35 = data.reason;
-      if (typeof data35 === "string") {
-        if (func1(data35) > 64) {
-          const err153 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+    if (data.resume_at !== void 0) {
+      let data34 = data.resume_at;
+      if (typeof data34 === "string") {
+        if (func1(data34) > 30) {
+          const err153 = { instancePath: instancePath + "/resume_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err153];
           } else {
@@ -3951,8 +4194,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func1(data35) < 1) {
-          const err154 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (func1(data34) < 20) {
+          const err154 = { instancePath: instancePath + "/resume_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err154];
           } else {
@@ -3960,8 +4203,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern9.test(data35)) {
-          const err155 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+        if (!pattern10.test(data34)) {
+          const err155 = { instancePath: instancePath + "/resume_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err155];
           } else {
@@ -3969,24 +4212,17 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err156 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err156];
-        } else {
-          vErrors.push(err156);
+        if (!formats0.validate(data34)) {
+          const err156 = { instancePath: instancePath + "/resume_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err156];
+          } else {
+            vErrors.push(err156);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.operator !== void 0) {
-      if (data.approval_ref === void 0) {
-        const err157 = { instancePath, schemaPath: "#/dependentRequired", keyword: "dependentRequired", params: {
-          property: "operator",
-          missingProperty: "approval_ref",
-          depsCount: 1,
-          deps: "approval_ref"
-        }, message: "must have property approval_ref when property operator is present" };
+      } else {
+        const err157 = { instancePath: instancePath + "/resume_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err157];
         } else {
@@ -3995,14 +4231,9 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.approval_ref !== void 0) {
-      if (data.operator === void 0) {
-        const err158 = { instancePath, schemaPath: "#/dependentRequired", keyword: "dependentRequired", params: {
-          property: "approval_ref",
-          missingProperty: "operator",
-          depsCount: 1,
-          deps: "operator"
-        }, message: "must have property operator when property approval_ref is present" };
+    if (data.keeps_access !== void 0) {
+      if (typeof data.keeps_access !== "boolean") {
+        const err158 = { instancePath: instancePath + "/keeps_access", schemaPath: "#/properties/keeps_access/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
         if (vErrors === null) {
           vErrors = [err158];
         } else {
@@ -4011,12 +4242,185 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.change !== void 0) {
+      let data36 = data.change;
+      if (typeof data36 !== "string") {
+        const err159 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err159];
+        } else {
+          vErrors.push(err159);
+        }
+        errors++;
+      }
+      if (!(data36 === "plan_change" || data36 === "pause")) {
+        const err160 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/enum", keyword: "enum", params: { allowedValues: schema109.properties.change.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err160];
+        } else {
+          vErrors.push(err160);
+        }
+        errors++;
+      }
+    }
+    if (data.operator !== void 0) {
+      let data37 = data.operator;
+      if (typeof data37 === "string") {
+        if (func1(data37) > 96) {
+          const err161 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+          if (vErrors === null) {
+            vErrors = [err161];
+          } else {
+            vErrors.push(err161);
+          }
+          errors++;
+        }
+        if (func1(data37) < 3) {
+          const err162 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+          if (vErrors === null) {
+            vErrors = [err162];
+          } else {
+            vErrors.push(err162);
+          }
+          errors++;
+        }
+        if (!pattern45.test(data37)) {
+          const err163 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err163];
+          } else {
+            vErrors.push(err163);
+          }
+          errors++;
+        }
+      } else {
+        const err164 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err164];
+        } else {
+          vErrors.push(err164);
+        }
+        errors++;
+      }
+    }
+    if (data.approval_ref !== void 0) {
+      let data38 = data.approval_ref;
+      if (typeof data38 === "string") {
+        if (func1(data38) > 96) {
+          const err165 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+          if (vErrors === null) {
+            vErrors = [err165];
+          } else {
+            vErrors.push(err165);
+          }
+          errors++;
+        }
+        if (func1(data38) < 3) {
+          const err166 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+          if (vErrors === null) {
+            vErrors = [err166];
+          } else {
+            vErrors.push(err166);
+          }
+          errors++;
+        }
+        if (!pattern45.test(data38)) {
+          const err167 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err167];
+          } else {
+            vErrors.push(err167);
+          }
+          errors++;
+        }
+      } else {
+        const err168 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err168];
+        } else {
+          vErrors.push(err168);
+        }
+        errors++;
+      }
+    }
+    if (data.reason !== void 0) {
+      let data39 = data.reason;
+      if (typeof data39 === "string") {
+        if (func1(data39) > 64) {
+          const err169 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+          if (vErrors === null) {
+            vErrors = [err169];
+          } else {
+            vErrors.push(err169);
+          }
+          errors++;
+        }
+        if (func1(data39) < 1) {
+          const err170 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err170];
+          } else {
+            vErrors.push(err170);
+          }
+          errors++;
+        }
+        if (!pattern9.test(data39)) {
+          const err171 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+          if (vErrors === null) {
+            vErrors = [err171];
+          } else {
+            vErrors.push(err171);
+          }
+          errors++;
+        }
+      } else {
+        const err172 = { instancePath: instancePath + "/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err172];
+        } else {
+          vErrors.push(err172);
+        }
+        errors++;
+      }
+    }
+    if (data.operator !== void 0) {
+      if (data.approval_ref === void 0) {
+        const err173 = { instancePath, schemaPath: "#/dependentRequired", keyword: "dependentRequired", params: {
+          property: "operator",
+          missingProperty: "approval_ref",
+          depsCount: 1,
+          deps: "approval_ref"
+        }, message: "must have property approval_ref when property operator is present" };
+        if (vErrors === null) {
+          vErrors = [err173];
+        } else {
+          vErrors.push(err173);
+        }
+        errors++;
+      }
+    }
+    if (data.approval_ref !== void 0) {
+      if (data.operator === void 0) {
+        const err174 = { instancePath, schemaPath: "#/dependentRequired", keyword: "dependentRequired", params: {
+          property: "approval_ref",
+          missingProperty: "operator",
+          depsCount: 1,
+          deps: "operator"
+        }, message: "must have property operator when property approval_ref is present" };
+        if (vErrors === null) {
+          vErrors = [err174];
+        } else {
+          vErrors.push(err174);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err159 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err175 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err159];
+      vErrors = [err175];
     } else {
-      vErrors.push(err159);
+      vErrors.push(err175);
     }
     errors++;
   }

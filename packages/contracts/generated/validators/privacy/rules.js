@@ -35,7 +35,7 @@ var require_ucs2length = __commonJS({
 
 // <generated>/privacy__rules.js
 var validatePrivacyRules = validate98;
-var pattern86 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+$", "u");
+var pattern88 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+$", "u");
 var func1 = require_ucs2length().default;
 var pattern6 = new RegExp("^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$", "u");
 function validate101(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
@@ -452,11 +452,11 @@ function validate99(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate99.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema203 = { "type": "object", "additionalProperties": false, "required": ["id", "family", "description", "target", "ignore_case", "keywords", "examples"], "properties": { "id": { "$ref": "#/$defs/rule_id" }, "family": { "$ref": "#/$defs/family" }, "description": { "type": "string", "minLength": 1 }, "target": { "enum": ["value", "key", "field", "structure"] }, "pattern": { "$ref": "#/$defs/regex_pattern" }, "key_pattern": { "$ref": "#/$defs/regex_pattern" }, "structure": { "$ref": "#/$defs/structure" }, "ignore_case": { "type": "boolean" }, "keywords": { "type": "array", "items": { "type": "string", "minLength": 1, "pattern": "^[^A-Z]+$" } }, "examples": { "$ref": "#/$defs/examples" } }, "allOf": [{ "if": { "properties": { "target": { "enum": ["value", "key"] } } }, "then": { "required": ["pattern"], "not": { "anyOf": [{ "required": ["key_pattern"], "properties": { "key_pattern": true }, "type": "object" }, { "required": ["structure"], "properties": { "structure": true }, "type": "object" }] }, "properties": { "pattern": true }, "type": "object" } }, { "if": { "properties": { "target": { "const": "field" } } }, "then": { "required": ["pattern", "key_pattern"], "not": { "required": ["structure"], "properties": { "structure": true }, "type": "object" }, "properties": { "pattern": true, "key_pattern": true }, "type": "object" } }, { "if": { "properties": { "target": { "const": "structure" } } }, "then": { "required": ["structure"], "not": { "anyOf": [{ "required": ["pattern"], "properties": { "pattern": true }, "type": "object" }, { "required": ["key_pattern"], "properties": { "key_pattern": true }, "type": "object" }] }, "properties": { "structure": true }, "type": "object" } }] };
-var schema205 = { "enum": ["credential", "raw_id", "storage", "private_url", "execution_id", "gateway_metadata", "webhook_payload", "image_bytes", "product"] };
+var schema206 = { "type": "object", "additionalProperties": false, "required": ["id", "family", "description", "target", "ignore_case", "keywords", "examples"], "properties": { "id": { "$ref": "#/$defs/rule_id" }, "family": { "$ref": "#/$defs/family" }, "description": { "type": "string", "minLength": 1 }, "target": { "enum": ["value", "key", "field", "structure"] }, "pattern": { "$ref": "#/$defs/regex_pattern" }, "key_pattern": { "$ref": "#/$defs/regex_pattern" }, "structure": { "$ref": "#/$defs/structure" }, "ignore_case": { "type": "boolean" }, "keywords": { "type": "array", "items": { "type": "string", "minLength": 1, "pattern": "^[^A-Z]+$" } }, "examples": { "$ref": "#/$defs/examples" } }, "allOf": [{ "if": { "properties": { "target": { "enum": ["value", "key"] } } }, "then": { "required": ["pattern"], "not": { "anyOf": [{ "required": ["key_pattern"], "properties": { "key_pattern": true }, "type": "object" }, { "required": ["structure"], "properties": { "structure": true }, "type": "object" }] }, "properties": { "pattern": true }, "type": "object" } }, { "if": { "properties": { "target": { "const": "field" } } }, "then": { "required": ["pattern", "key_pattern"], "not": { "required": ["structure"], "properties": { "structure": true }, "type": "object" }, "properties": { "pattern": true, "key_pattern": true }, "type": "object" } }, { "if": { "properties": { "target": { "const": "structure" } } }, "then": { "required": ["structure"], "not": { "anyOf": [{ "required": ["pattern"], "properties": { "pattern": true }, "type": "object" }, { "required": ["key_pattern"], "properties": { "key_pattern": true }, "type": "object" }] }, "properties": { "structure": true }, "type": "object" } }] };
+var schema208 = { "enum": ["credential", "raw_id", "storage", "private_url", "execution_id", "gateway_metadata", "webhook_payload", "image_bytes", "product"] };
 var func16 = Object.prototype.hasOwnProperty;
-var pattern89 = new RegExp("^[^A-Z]+$", "u");
-var schema209 = { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "array", "minItems": 1, "maxItems": 4, "items": { "type": "string", "minLength": 1 } }, "type": { "enum": ["object", "array", "string", "number", "boolean"] }, "pattern": { "$ref": "#/$defs/regex_pattern" } } };
+var pattern91 = new RegExp("^[^A-Z]+$", "u");
+var schema212 = { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "array", "minItems": 1, "maxItems": 4, "items": { "type": "string", "minLength": 1 } }, "type": { "enum": ["object", "array", "string", "number", "boolean"] }, "pattern": { "$ref": "#/$defs/regex_pattern" } } };
 function validate108(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -545,7 +545,7 @@ function validate108(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.type !== void 0) {
       let data2 = data.type;
       if (!(data2 === "object" || data2 === "array" || data2 === "string" || data2 === "number" || data2 === "boolean")) {
-        const err7 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/enum", keyword: "enum", params: { allowedValues: schema209.properties.type.enum }, message: "must be equal to one of the allowed values" };
+        const err7 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/enum", keyword: "enum", params: { allowedValues: schema212.properties.type.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -1207,7 +1207,7 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema203.properties, key0)) {
+      if (!func16.call(schema206.properties, key0)) {
         const err35 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err35];
@@ -1251,7 +1251,7 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.family !== void 0) {
       let data4 = data.family;
       if (!(data4 === "credential" || data4 === "raw_id" || data4 === "storage" || data4 === "private_url" || data4 === "execution_id" || data4 === "gateway_metadata" || data4 === "webhook_payload" || data4 === "image_bytes" || data4 === "product")) {
-        const err39 = { instancePath: instancePath + "/family", schemaPath: "#/$defs/family/enum", keyword: "enum", params: { allowedValues: schema205.enum }, message: "must be equal to one of the allowed values" };
+        const err39 = { instancePath: instancePath + "/family", schemaPath: "#/$defs/family/enum", keyword: "enum", params: { allowedValues: schema208.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -1285,7 +1285,7 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.target !== void 0) {
       let data6 = data.target;
       if (!(data6 === "value" || data6 === "key" || data6 === "field" || data6 === "structure")) {
-        const err42 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/enum", keyword: "enum", params: { allowedValues: schema203.properties.target.enum }, message: "must be equal to one of the allowed values" };
+        const err42 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/enum", keyword: "enum", params: { allowedValues: schema206.properties.target.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err42];
         } else {
@@ -1389,7 +1389,7 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
-            if (!pattern89.test(data12)) {
+            if (!pattern91.test(data12)) {
               const err51 = { instancePath: instancePath + "/keywords/" + i0, schemaPath: "#/properties/keywords/items/pattern", keyword: "pattern", params: { pattern: "^[^A-Z]+$" }, message: 'must match pattern "^[^A-Z]+$"' };
               if (vErrors === null) {
                 vErrors = [err51];
@@ -1519,7 +1519,7 @@ function validate98(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.version !== void 0) {
       let data1 = data.version;
       if (typeof data1 === "string") {
-        if (!pattern86.test(data1)) {
+        if (!pattern88.test(data1)) {
           const err7 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/pattern", keyword: "pattern", params: { pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$" }, message: 'must match pattern "^[0-9]+\\.[0-9]+\\.[0-9]+$"' };
           if (vErrors === null) {
             vErrors = [err7];

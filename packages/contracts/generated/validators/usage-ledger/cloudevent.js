@@ -60,17 +60,17 @@ function isDateTime(text) {
 // <generated>/usage-ledger__cloudevent.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
 var validateUsageCloudEvent = validate136;
-var schema254 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/cloudevent.schema.json", "type": "object", "required": ["specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema", "data"], "additionalProperties": false, "properties": { "specversion": { "const": "1.0" }, "id": { "$ref": "event.schema.json#/properties/event_id" }, "source": { "type": "string", "pattern": "^/usage-ledger/[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "maxLength": 78 }, "type": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "subject": { "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, "time": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "datacontenttype": { "const": "application/json" }, "dataschema": { "const": "https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json" }, "data": { "type": "object", "required": ["plan", "quantity", "recorded_at", "idempotency_key"], "additionalProperties": false, "properties": { "plan": { "$ref": "event.schema.json#/$defs/plan_snapshot" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "recorded_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "attributes": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } } } } };
+var schema257 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/cloudevent.schema.json", "type": "object", "required": ["specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema", "data"], "additionalProperties": false, "properties": { "specversion": { "const": "1.0" }, "id": { "$ref": "event.schema.json#/properties/event_id" }, "source": { "type": "string", "pattern": "^/usage-ledger/[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "maxLength": 78 }, "type": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "subject": { "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, "time": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "datacontenttype": { "const": "application/json" }, "dataschema": { "const": "https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json" }, "data": { "type": "object", "required": ["plan", "quantity", "recorded_at", "idempotency_key"], "additionalProperties": false, "properties": { "plan": { "$ref": "event.schema.json#/$defs/plan_snapshot" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "recorded_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "attributes": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } } } } };
 var func16 = Object.prototype.hasOwnProperty;
 var func1 = require_ucs2length().default;
 var pattern22 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
-var pattern115 = new RegExp("^/usage-ledger/[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
-var pattern100 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
+var pattern117 = new RegExp("^/usage-ledger/[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
+var pattern102 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
 var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
 var formats0 = __formats["date-time"];
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
-var pattern44 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
 function validate139(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -389,7 +389,7 @@ function validate145(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern44.test(data2)) {
+        if (!pattern45.test(data2)) {
           const err11 = { instancePath: instancePath + "/catalog_revision", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err11];
@@ -693,7 +693,7 @@ function validate136(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema254.properties, key0)) {
+      if (!func16.call(schema257.properties, key0)) {
         const err9 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err9];
@@ -766,7 +766,7 @@ function validate136(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern115.test(data2)) {
+        if (!pattern117.test(data2)) {
           const err16 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/pattern", keyword: "pattern", params: { pattern: "^/usage-ledger/[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^/usage-ledger/[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err16];
@@ -806,7 +806,7 @@ function validate136(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern100.test(data3)) {
+        if (!pattern102.test(data3)) {
           const err20 = { instancePath: instancePath + "/type", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err20];

@@ -61,8 +61,8 @@ function isDateTime(text) {
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
 var validateUsageLedgerCoreFixture = validate151;
 var func1 = require_ucs2length().default;
-var pattern126 = new RegExp("^saas_contracts(?:\\.[a-z_][a-z0-9_]*)*$", "u");
-var pattern127 = new RegExp("^examples/[A-Za-z0-9_./-]+\\.py$", "u");
+var pattern128 = new RegExp("^saas_contracts(?:\\.[a-z_][a-z0-9_]*)*$", "u");
+var pattern129 = new RegExp("^examples/[A-Za-z0-9_./-]+\\.py$", "u");
 function validate154(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -182,8 +182,8 @@ function validate154(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate154.evaluated = { "dynamicProps": true, "dynamicItems": false };
-var pattern60 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
-var pattern128 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
+var pattern62 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
+var pattern130 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
 function validate156(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -347,7 +347,7 @@ function validate156(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern60.test(data5)) {
+        if (!pattern62.test(data5)) {
           const err14 = { instancePath: instancePath + "/fingerprint", schemaPath: "../../common/v1/common.schema.json#/$defs/sha256_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' };
           if (vErrors === null) {
             vErrors = [err14];
@@ -378,7 +378,7 @@ function validate156(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern128.test(data6)) {
+        if (!pattern130.test(data6)) {
           const err17 = { instancePath: instancePath + "/same_fingerprint_as", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err17];
@@ -466,7 +466,7 @@ function validate153(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern128.test(data0)) {
+        if (!pattern130.test(data0)) {
           const err4 = { instancePath: instancePath + "/name", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err4];
@@ -659,7 +659,7 @@ function validate152(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate152.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema300 = { "type": "object", "required": ["name", "request", "now", "lines", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "request": { "type": "object" }, "now": { "$ref": "#/$defs/now" }, "prior_runs": { "type": "array", "items": { "type": "array", "items": { "$ref": "#/$defs/line" } } }, "lines": { "type": "array", "items": { "$ref": "#/$defs/line" } }, "expect": { "type": "object", "required": ["counts"], "additionalProperties": false, "properties": { "counts": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "rows": { "type": "array", "items": { "$ref": "usage-summary.schema.json#/$defs/row" } }, "index_written": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "error": { "enum": ["request"] } } } } };
+var schema303 = { "type": "object", "required": ["name", "request", "now", "lines", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "request": { "type": "object" }, "now": { "$ref": "#/$defs/now" }, "prior_runs": { "type": "array", "items": { "type": "array", "items": { "$ref": "#/$defs/line" } } }, "lines": { "type": "array", "items": { "$ref": "#/$defs/line" } }, "expect": { "type": "object", "required": ["counts"], "additionalProperties": false, "properties": { "counts": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "rows": { "type": "array", "items": { "$ref": "usage-summary.schema.json#/$defs/row" } }, "index_written": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "error": { "enum": ["request"] } } } } };
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
 var formats0 = __formats["date-time"];
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
@@ -778,8 +778,8 @@ function validate162(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate162.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern98 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
-var pattern100 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
+var pattern100 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
+var pattern102 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
 function validate130(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -911,7 +911,7 @@ function validate164(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.day !== void 0) {
       let data0 = data.day;
       if (typeof data0 === "string") {
-        if (!pattern98.test(data0)) {
+        if (!pattern100.test(data0)) {
           const err5 = { instancePath: instancePath + "/day", schemaPath: "#/properties/day/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -957,7 +957,7 @@ function validate164(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern100.test(data2)) {
+        if (!pattern102.test(data2)) {
           const err9 = { instancePath: instancePath + "/event_kind", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err9];
@@ -1132,7 +1132,7 @@ function validate161(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern128.test(data0)) {
+        if (!pattern130.test(data0)) {
           const err7 = { instancePath: instancePath + "/name", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err7];
@@ -1381,7 +1381,7 @@ function validate161(data, { instancePath = "", parentData, parentDataProperty, 
         }
         if (data8.error !== void 0) {
           if (!(data8.error === "request")) {
-            const err28 = { instancePath: instancePath + "/expect/error", schemaPath: "#/properties/expect/properties/error/enum", keyword: "enum", params: { allowedValues: schema300.properties.expect.properties.error.enum }, message: "must be equal to one of the allowed values" };
+            const err28 = { instancePath: instancePath + "/expect/error", schemaPath: "#/properties/expect/properties/error/enum", keyword: "enum", params: { allowedValues: schema303.properties.expect.properties.error.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err28];
             } else {
@@ -1546,11 +1546,11 @@ function validate160(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate160.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema315 = { "type": "object", "required": ["name", "request", "now", "lines", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "request": { "$ref": "replay-request.schema.json" }, "now": { "$ref": "#/$defs/now" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "lines": { "type": "array", "items": { "$ref": "#/$defs/line" } }, "inject": { "type": "object", "required": ["pointer", "probe"], "additionalProperties": false, "properties": { "pointer": { "type": "string", "pattern": "^(?:/[a-z_0-9]+)+$", "maxLength": 128 }, "probe": { "$ref": "#/$defs/probe" } } }, "expect": { "type": "object", "additionalProperties": false, "properties": { "written": { "type": "boolean" }, "error": { "enum": ["privacy", "contract"] }, "markdown_contains": { "type": "array", "items": { "type": "string", "maxLength": 200 } }, "json": { "type": "object", "propertyNames": { "pattern": "^(?:/[a-z_0-9]+)+$" }, "additionalProperties": true } }, "required": ["written"] } } };
-var pattern63 = new RegExp("^[0-9a-f]{40}$", "u");
-var pattern139 = new RegExp("^(?:/[a-z_0-9]+)+$", "u");
-var schema217 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/replay-request.schema.json", "type": "object", "required": ["window", "mode", "dry_run"], "additionalProperties": false, "properties": { "window": { "$ref": "#/$defs/window" }, "mode": { "enum": ["replay", "backfill"] }, "dry_run": { "type": "boolean" }, "backfill_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "max_span_days": { "type": "integer", "minimum": 1, "maximum": 366 }, "time_rules": { "$ref": "#/$defs/time_rules" }, "by_day": { "type": "boolean" }, "suppression_threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 } }, "if": { "type": "object", "properties": { "mode": { "const": "backfill" } }, "required": ["mode"] }, "then": { "type": "object", "properties": { "backfill_ref": true }, "required": ["backfill_ref"] }, "$defs": { "window": { "type": "object", "required": ["start", "end"], "additionalProperties": false, "properties": { "start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" } } }, "time_rules": { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } } } };
-var schema222 = { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } };
+var schema318 = { "type": "object", "required": ["name", "request", "now", "lines", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "request": { "$ref": "replay-request.schema.json" }, "now": { "$ref": "#/$defs/now" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "lines": { "type": "array", "items": { "$ref": "#/$defs/line" } }, "inject": { "type": "object", "required": ["pointer", "probe"], "additionalProperties": false, "properties": { "pointer": { "type": "string", "pattern": "^(?:/[a-z_0-9]+)+$", "maxLength": 128 }, "probe": { "$ref": "#/$defs/probe" } } }, "expect": { "type": "object", "additionalProperties": false, "properties": { "written": { "type": "boolean" }, "error": { "enum": ["privacy", "contract"] }, "markdown_contains": { "type": "array", "items": { "type": "string", "maxLength": 200 } }, "json": { "type": "object", "propertyNames": { "pattern": "^(?:/[a-z_0-9]+)+$" }, "additionalProperties": true } }, "required": ["written"] } } };
+var pattern65 = new RegExp("^[0-9a-f]{40}$", "u");
+var pattern141 = new RegExp("^(?:/[a-z_0-9]+)+$", "u");
+var schema220 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/replay-request.schema.json", "type": "object", "required": ["window", "mode", "dry_run"], "additionalProperties": false, "properties": { "window": { "$ref": "#/$defs/window" }, "mode": { "enum": ["replay", "backfill"] }, "dry_run": { "type": "boolean" }, "backfill_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "max_span_days": { "type": "integer", "minimum": 1, "maximum": 366 }, "time_rules": { "$ref": "#/$defs/time_rules" }, "by_day": { "type": "boolean" }, "suppression_threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 } }, "if": { "type": "object", "properties": { "mode": { "const": "backfill" } }, "required": ["mode"] }, "then": { "type": "object", "properties": { "backfill_ref": true }, "required": ["backfill_ref"] }, "$defs": { "window": { "type": "object", "required": ["start", "end"], "additionalProperties": false, "properties": { "start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" } } }, "time_rules": { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } } } };
+var schema225 = { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } };
 function validate119(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -1702,7 +1702,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate119.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern44 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
 function validate118(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -1846,7 +1846,7 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.mode !== void 0) {
       let data2 = data.mode;
       if (!(data2 === "replay" || data2 === "backfill")) {
-        const err10 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/enum", keyword: "enum", params: { allowedValues: schema217.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+        const err10 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/enum", keyword: "enum", params: { allowedValues: schema220.properties.mode.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -1887,7 +1887,7 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern44.test(data4)) {
+        if (!pattern45.test(data4)) {
           const err14 = { instancePath: instancePath + "/backfill_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err14];
@@ -2019,7 +2019,7 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
         if (data6.late_policy !== void 0) {
           let data9 = data6.late_policy;
           if (!(data9 === "accept" || data9 === "reject")) {
-            const err26 = { instancePath: instancePath + "/time_rules/late_policy", schemaPath: "#/$defs/time_rules/properties/late_policy/enum", keyword: "enum", params: { allowedValues: schema222.properties.late_policy.enum }, message: "must be equal to one of the allowed values" };
+            const err26 = { instancePath: instancePath + "/time_rules/late_policy", schemaPath: "#/$defs/time_rules/properties/late_policy/enum", keyword: "enum", params: { allowedValues: schema225.properties.late_policy.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err26];
             } else {
@@ -2173,7 +2173,7 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern128.test(data0)) {
+        if (!pattern130.test(data0)) {
           const err7 = { instancePath: instancePath + "/name", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err7];
@@ -2268,7 +2268,7 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern63.test(data3)) {
+        if (!pattern65.test(data3)) {
           const err16 = { instancePath: instancePath + "/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
           if (vErrors === null) {
             vErrors = [err16];
@@ -2367,7 +2367,7 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
-            if (!pattern139.test(data7)) {
+            if (!pattern141.test(data7)) {
               const err25 = { instancePath: instancePath + "/inject/pointer", schemaPath: "#/properties/inject/properties/pointer/pattern", keyword: "pattern", params: { pattern: "^(?:/[a-z_0-9]+)+$" }, message: 'must match pattern "^(?:/[a-z_0-9]+)+$"' };
               if (vErrors === null) {
                 vErrors = [err25];
@@ -2540,7 +2540,7 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
         if (data11.error !== void 0) {
           let data13 = data11.error;
           if (!(data13 === "privacy" || data13 === "contract")) {
-            const err41 = { instancePath: instancePath + "/expect/error", schemaPath: "#/properties/expect/properties/error/enum", keyword: "enum", params: { allowedValues: schema315.properties.expect.properties.error.enum }, message: "must be equal to one of the allowed values" };
+            const err41 = { instancePath: instancePath + "/expect/error", schemaPath: "#/properties/expect/properties/error/enum", keyword: "enum", params: { allowedValues: schema318.properties.expect.properties.error.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err41];
             } else {
@@ -2591,7 +2591,7 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
             for (const key5 in data16) {
               const _errs43 = errors;
               if (typeof key5 === "string") {
-                if (!pattern139.test(key5)) {
+                if (!pattern141.test(key5)) {
                   const err45 = { instancePath: instancePath + "/expect/json", schemaPath: "#/properties/expect/properties/json/propertyNames/pattern", keyword: "pattern", params: { pattern: "^(?:/[a-z_0-9]+)+$" }, message: 'must match pattern "^(?:/[a-z_0-9]+)+$"', propertyName: key5 };
                   if (vErrors === null) {
                     vErrors = [err45];
@@ -2778,7 +2778,7 @@ function validate169(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate169.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema255 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json", "type": "object", "required": ["event_id", "event_type", "subject", "plan", "quantity", "occurred_at", "recorded_at", "source", "idempotency_key"], "additionalProperties": false, "properties": { "event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "event_type": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "subject": { "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, "plan": { "$ref": "#/$defs/plan_snapshot" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "recorded_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "source": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "attributes": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } }, "$defs": { "plan_snapshot": { "type": "object", "required": ["plan_key", "plan_label", "catalog_revision", "captured_at"], "additionalProperties": false, "properties": { "plan_key": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "catalog_revision": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "captured_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "features": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } } } } };
+var schema258 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json", "type": "object", "required": ["event_id", "event_type", "subject", "plan", "quantity", "occurred_at", "recorded_at", "source", "idempotency_key"], "additionalProperties": false, "properties": { "event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "event_type": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "subject": { "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, "plan": { "$ref": "#/$defs/plan_snapshot" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "recorded_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "source": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "attributes": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } }, "$defs": { "plan_snapshot": { "type": "object", "required": ["plan_key", "plan_label", "catalog_revision", "captured_at"], "additionalProperties": false, "properties": { "plan_key": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "catalog_revision": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "captured_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "features": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } } } } };
 var func16 = Object.prototype.hasOwnProperty;
 var pattern22 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
 var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
@@ -3100,7 +3100,7 @@ function validate138(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern44.test(data2)) {
+        if (!pattern45.test(data2)) {
           const err11 = { instancePath: instancePath + "/catalog_revision", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err11];
@@ -3281,7 +3281,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema255.properties, key0)) {
+      if (!func16.call(schema258.properties, key0)) {
         const err9 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err9];
@@ -3352,7 +3352,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern100.test(data1)) {
+        if (!pattern102.test(data1)) {
           const err16 = { instancePath: instancePath + "/event_type", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err16];
@@ -3646,7 +3646,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate137.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema325 = { "type": "object", "required": ["name", "artifact", "pointer", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "artifact": { "enum": ["event", "usage-summary", "ops-summary"] }, "pointer": { "type": "string", "pattern": "^(?:/[a-z_0-9]+)+$", "maxLength": 128 }, "value": {}, "probe": { "$ref": "#/$defs/probe" }, "expect": { "enum": ["allowed", "rejected"] } }, "oneOf": [{ "type": "object", "properties": { "value": true }, "required": ["value"] }, { "type": "object", "properties": { "probe": true }, "required": ["probe"] }] };
+var schema328 = { "type": "object", "required": ["name", "artifact", "pointer", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "artifact": { "enum": ["event", "usage-summary", "ops-summary"] }, "pointer": { "type": "string", "pattern": "^(?:/[a-z_0-9]+)+$", "maxLength": 128 }, "value": {}, "probe": { "$ref": "#/$defs/probe" }, "expect": { "enum": ["allowed", "rejected"] } }, "oneOf": [{ "type": "object", "properties": { "value": true }, "required": ["value"] }, { "type": "object", "properties": { "probe": true }, "required": ["probe"] }] };
 function validate177(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -3799,7 +3799,7 @@ function validate177(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern128.test(data0)) {
+        if (!pattern130.test(data0)) {
           const err11 = { instancePath: instancePath + "/name", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err11];
@@ -3821,7 +3821,7 @@ function validate177(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.artifact !== void 0) {
       let data1 = data.artifact;
       if (!(data1 === "event" || data1 === "usage-summary" || data1 === "ops-summary")) {
-        const err13 = { instancePath: instancePath + "/artifact", schemaPath: "#/properties/artifact/enum", keyword: "enum", params: { allowedValues: schema325.properties.artifact.enum }, message: "must be equal to one of the allowed values" };
+        const err13 = { instancePath: instancePath + "/artifact", schemaPath: "#/properties/artifact/enum", keyword: "enum", params: { allowedValues: schema328.properties.artifact.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err13];
         } else {
@@ -3842,7 +3842,7 @@ function validate177(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern139.test(data2)) {
+        if (!pattern141.test(data2)) {
           const err15 = { instancePath: instancePath + "/pointer", schemaPath: "#/properties/pointer/pattern", keyword: "pattern", params: { pattern: "^(?:/[a-z_0-9]+)+$" }, message: 'must match pattern "^(?:/[a-z_0-9]+)+$"' };
           if (vErrors === null) {
             vErrors = [err15];
@@ -3971,7 +3971,7 @@ function validate177(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.expect !== void 0) {
       let data6 = data.expect;
       if (!(data6 === "allowed" || data6 === "rejected")) {
-        const err27 = { instancePath: instancePath + "/expect", schemaPath: "#/properties/expect/enum", keyword: "enum", params: { allowedValues: schema325.properties.expect.enum }, message: "must be equal to one of the allowed values" };
+        const err27 = { instancePath: instancePath + "/expect", schemaPath: "#/properties/expect/enum", keyword: "enum", params: { allowedValues: schema328.properties.expect.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err27];
         } else {
@@ -4527,7 +4527,7 @@ function validate151(data, { instancePath = "", parentData, parentDataProperty, 
                   }
                   errors++;
                 }
-                if (!pattern126.test(data8)) {
+                if (!pattern128.test(data8)) {
                   const err21 = { instancePath: instancePath + "/boundary/core_validators/" + i0, schemaPath: "#/properties/boundary/properties/core_validators/items/pattern", keyword: "pattern", params: { pattern: "^saas_contracts(?:\\.[a-z_][a-z0-9_]*)*$" }, message: 'must match pattern "^saas_contracts(?:\\.[a-z_][a-z0-9_]*)*$"' };
                   if (vErrors === null) {
                     vErrors = [err21];
@@ -4604,7 +4604,7 @@ function validate151(data, { instancePath = "", parentData, parentDataProperty, 
                   }
                   errors++;
                 }
-                if (!pattern127.test(data10)) {
+                if (!pattern129.test(data10)) {
                   const err27 = { instancePath: instancePath + "/boundary/product_adapters/" + i2, schemaPath: "#/properties/boundary/properties/product_adapters/items/pattern", keyword: "pattern", params: { pattern: "^examples/[A-Za-z0-9_./-]+\\.py$" }, message: 'must match pattern "^examples/[A-Za-z0-9_./-]+\\.py$"' };
                   if (vErrors === null) {
                     vErrors = [err27];

@@ -60,15 +60,15 @@ function isDateTime(text) {
 // <generated>/usage-ledger__event.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
 var validateUsageEvent = validate137;
-var schema255 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json", "type": "object", "required": ["event_id", "event_type", "subject", "plan", "quantity", "occurred_at", "recorded_at", "source", "idempotency_key"], "additionalProperties": false, "properties": { "event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "event_type": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "subject": { "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, "plan": { "$ref": "#/$defs/plan_snapshot" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "recorded_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "source": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "attributes": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } }, "$defs": { "plan_snapshot": { "type": "object", "required": ["plan_key", "plan_label", "catalog_revision", "captured_at"], "additionalProperties": false, "properties": { "plan_key": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "catalog_revision": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "captured_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "features": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } } } } };
+var schema258 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json", "type": "object", "required": ["event_id", "event_type", "subject", "plan", "quantity", "occurred_at", "recorded_at", "source", "idempotency_key"], "additionalProperties": false, "properties": { "event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "event_type": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "subject": { "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, "plan": { "$ref": "#/$defs/plan_snapshot" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "recorded_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "source": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "attributes": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } }, "$defs": { "plan_snapshot": { "type": "object", "required": ["plan_key", "plan_label", "catalog_revision", "captured_at"], "additionalProperties": false, "properties": { "plan_key": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "catalog_revision": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "captured_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "features": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } } } } };
 var func16 = Object.prototype.hasOwnProperty;
 var func1 = require_ucs2length().default;
 var pattern22 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
-var pattern100 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
+var pattern102 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
 var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
-var pattern44 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
 function validate139(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -388,7 +388,7 @@ function validate138(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern44.test(data2)) {
+        if (!pattern45.test(data2)) {
           const err11 = { instancePath: instancePath + "/catalog_revision", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err11];
@@ -569,7 +569,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema255.properties, key0)) {
+      if (!func16.call(schema258.properties, key0)) {
         const err9 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err9];
@@ -640,7 +640,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern100.test(data1)) {
+        if (!pattern102.test(data1)) {
           const err16 = { instancePath: instancePath + "/event_type", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err16];

@@ -60,14 +60,14 @@ function isDateTime(text) {
 // <generated>/usage-ledger__ops-summary.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
 var validateUsageLedgerOpsSummary = validate180;
-var schema328 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/ops-summary.schema.json", "type": "object", "required": ["kind", "candidate", "generated_at", "request", "counts", "conservation", "invalid_samples", "aggregates", "index", "privacy"], "additionalProperties": false, "allOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/ops_summary_header" }], "properties": { "kind": { "$ref": "../../common/v1/common.schema.json#/$defs/ops_summary_kind", "const": "usage-ledger.ops-summary" }, "candidate": { "const": "usage-event-ledger" }, "generated_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "request": { "type": "object", "required": ["window", "mode", "dry_run"], "additionalProperties": false, "properties": { "window": { "$ref": "replay-request.schema.json#/$defs/window" }, "mode": { "enum": ["replay", "backfill"] }, "dry_run": { "type": "boolean" }, "backfill_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "time_rules": { "$ref": "replay-request.schema.json#/$defs/time_rules" } } }, "counts": { "$ref": "replay-report.schema.json#/$defs/counts" }, "conservation": { "$ref": "replay-report.schema.json#/$defs/conservation" }, "invalid_samples": { "type": "array", "maxItems": 20, "items": { "$ref": "replay-report.schema.json#/$defs/line_issue" } }, "aggregates": { "$ref": "usage-summary.schema.json" }, "index": { "$ref": "replay-report.schema.json#/$defs/index" }, "privacy": { "$ref": "../../common/v1/common.schema.json#/$defs/privacy_evidence" } }, "if": { "type": "object", "properties": { "request": { "type": "object", "properties": { "dry_run": { "const": false } }, "required": ["dry_run"] } }, "required": ["request"] }, "then": { "type": "object", "properties": { "commit_sha": true }, "required": ["commit_sha"] } };
-var schema222 = { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } };
+var schema331 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/ops-summary.schema.json", "type": "object", "required": ["kind", "candidate", "generated_at", "request", "counts", "conservation", "invalid_samples", "aggregates", "index", "privacy"], "additionalProperties": false, "allOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/ops_summary_header" }], "properties": { "kind": { "$ref": "../../common/v1/common.schema.json#/$defs/ops_summary_kind", "const": "usage-ledger.ops-summary" }, "candidate": { "const": "usage-event-ledger" }, "generated_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "request": { "type": "object", "required": ["window", "mode", "dry_run"], "additionalProperties": false, "properties": { "window": { "$ref": "replay-request.schema.json#/$defs/window" }, "mode": { "enum": ["replay", "backfill"] }, "dry_run": { "type": "boolean" }, "backfill_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "time_rules": { "$ref": "replay-request.schema.json#/$defs/time_rules" } } }, "counts": { "$ref": "replay-report.schema.json#/$defs/counts" }, "conservation": { "$ref": "replay-report.schema.json#/$defs/conservation" }, "invalid_samples": { "type": "array", "maxItems": 20, "items": { "$ref": "replay-report.schema.json#/$defs/line_issue" } }, "aggregates": { "$ref": "usage-summary.schema.json" }, "index": { "$ref": "replay-report.schema.json#/$defs/index" }, "privacy": { "$ref": "../../common/v1/common.schema.json#/$defs/privacy_evidence" } }, "if": { "type": "object", "properties": { "request": { "type": "object", "properties": { "dry_run": { "const": false } }, "required": ["dry_run"] } }, "required": ["request"] }, "then": { "type": "object", "properties": { "commit_sha": true }, "required": ["commit_sha"] } };
+var schema225 = { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } };
 var func1 = require_ucs2length().default;
-var pattern76 = new RegExp("^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$", "u");
+var pattern78 = new RegExp("^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$", "u");
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
-var pattern63 = new RegExp("^[0-9a-f]{40}$", "u");
+var pattern65 = new RegExp("^[0-9a-f]{40}$", "u");
 var formats0 = __formats["date-time"];
-var pattern60 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
+var pattern62 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
 function validate85(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -129,7 +129,7 @@ function validate85(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern60.test(data0)) {
+        if (!pattern62.test(data0)) {
           const err5 = { instancePath: instancePath + "/rules_digest", schemaPath: "#/$defs/sha256_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -231,7 +231,7 @@ function validate181(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern76.test(data0)) {
+        if (!pattern78.test(data0)) {
           const err5 = { instancePath: instancePath + "/kind", schemaPath: "#/$defs/ops_summary_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -320,7 +320,7 @@ function validate181(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern63.test(data2)) {
+        if (!pattern65.test(data2)) {
           const err14 = { instancePath: instancePath + "/commit_sha", schemaPath: "#/$defs/commit_sha/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
           if (vErrors === null) {
             vErrors = [err14];
@@ -509,7 +509,7 @@ function validate184(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate184.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema224 = { "type": "object", "required": ["lines_read", "accepted", "duplicate", "conflict", "invalid", "out_of_window", "late", "blank", "late_accepted"], "additionalProperties": false, "properties": { "lines_read": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "accepted": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "duplicate": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "conflict": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "invalid": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "out_of_window": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "late": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "blank": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "late_accepted": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
+var schema227 = { "type": "object", "required": ["lines_read", "accepted", "duplicate", "conflict", "invalid", "out_of_window", "late", "blank", "late_accepted"], "additionalProperties": false, "properties": { "lines_read": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "accepted": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "duplicate": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "conflict": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "invalid": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "out_of_window": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "late": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "blank": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "late_accepted": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
 var func16 = Object.prototype.hasOwnProperty;
 function validate186(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
@@ -604,7 +604,7 @@ function validate186(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema224.properties, key0)) {
+      if (!func16.call(schema227.properties, key0)) {
         const err9 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err9];
@@ -1052,7 +1052,7 @@ function validate188(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate188.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema239 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/usage-summary.schema.json", "type": "object", "required": ["window", "granularity", "suppression", "rows", "totals"], "additionalProperties": false, "properties": { "window": { "$ref": "replay-request.schema.json#/$defs/window" }, "granularity": { "enum": ["window", "day"] }, "suppression": { "type": "object", "required": ["threshold", "suppressed_rows"], "additionalProperties": false, "properties": { "threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 }, "suppressed_rows": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } }, "rows": { "type": "array", "maxItems": 1e5, "items": { "$ref": "#/$defs/row" } }, "totals": { "type": "object", "required": ["events", "quantity"], "additionalProperties": false, "properties": { "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } }, "$defs": { "row": { "type": "object", "required": ["plan_label", "event_kind", "events", "quantity"], "additionalProperties": false, "properties": { "day": { "type": "string", "pattern": "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "event_kind": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } } };
+var schema242 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/usage-summary.schema.json", "type": "object", "required": ["window", "granularity", "suppression", "rows", "totals"], "additionalProperties": false, "properties": { "window": { "$ref": "replay-request.schema.json#/$defs/window" }, "granularity": { "enum": ["window", "day"] }, "suppression": { "type": "object", "required": ["threshold", "suppressed_rows"], "additionalProperties": false, "properties": { "threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 }, "suppressed_rows": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } }, "rows": { "type": "array", "maxItems": 1e5, "items": { "$ref": "#/$defs/row" } }, "totals": { "type": "object", "required": ["events", "quantity"], "additionalProperties": false, "properties": { "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } }, "$defs": { "row": { "type": "object", "required": ["plan_label", "event_kind", "events", "quantity"], "additionalProperties": false, "properties": { "day": { "type": "string", "pattern": "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "event_kind": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } } };
 function validate127(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -1204,8 +1204,8 @@ function validate127(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate127.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern98 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
-var pattern100 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
+var pattern100 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
+var pattern102 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
 function validate130(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
@@ -1338,7 +1338,7 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.day !== void 0) {
       let data0 = data.day;
       if (typeof data0 === "string") {
-        if (!pattern98.test(data0)) {
+        if (!pattern100.test(data0)) {
           const err5 = { instancePath: instancePath + "/day", schemaPath: "#/properties/day/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -1384,7 +1384,7 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern100.test(data2)) {
+        if (!pattern102.test(data2)) {
           const err9 = { instancePath: instancePath + "/event_kind", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err9];
@@ -1557,7 +1557,7 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.granularity !== void 0) {
       let data1 = data.granularity;
       if (!(data1 === "window" || data1 === "day")) {
-        const err6 = { instancePath: instancePath + "/granularity", schemaPath: "#/properties/granularity/enum", keyword: "enum", params: { allowedValues: schema239.properties.granularity.enum }, message: "must be equal to one of the allowed values" };
+        const err6 = { instancePath: instancePath + "/granularity", schemaPath: "#/properties/granularity/enum", keyword: "enum", params: { allowedValues: schema242.properties.granularity.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -1820,7 +1820,7 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate126.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema252 = { "type": "object", "required": ["kind", "persistent", "written"], "additionalProperties": false, "properties": { "kind": { "enum": ["memory", "sqlite"] }, "persistent": { "type": "boolean" }, "written": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
+var schema255 = { "type": "object", "required": ["kind", "persistent", "written"], "additionalProperties": false, "properties": { "kind": { "enum": ["memory", "sqlite"] }, "persistent": { "type": "boolean" }, "written": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
 function validate191(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -1873,7 +1873,7 @@ function validate191(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.kind !== void 0) {
       let data0 = data.kind;
       if (!(data0 === "memory" || data0 === "sqlite")) {
-        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/enum", keyword: "enum", params: { allowedValues: schema252.properties.kind.enum }, message: "must be equal to one of the allowed values" };
+        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/enum", keyword: "enum", params: { allowedValues: schema255.properties.kind.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -1999,7 +1999,7 @@ function validate193(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern60.test(data0)) {
+        if (!pattern62.test(data0)) {
           const err5 = { instancePath: instancePath + "/rules_digest", schemaPath: "#/$defs/sha256_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -2042,7 +2042,7 @@ function validate193(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate193.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern44 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
 function validate180(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -2264,7 +2264,7 @@ function validate180(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema328.properties, key0)) {
+      if (!func16.call(schema331.properties, key0)) {
         const err18 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err18];
@@ -2295,7 +2295,7 @@ function validate180(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern76.test(data2)) {
+        if (!pattern78.test(data2)) {
           const err21 = { instancePath: instancePath + "/kind", schemaPath: "../../common/v1/common.schema.json#/$defs/ops_summary_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$"' };
           if (vErrors === null) {
             vErrors = [err21];
@@ -2404,7 +2404,7 @@ function validate180(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern63.test(data5)) {
+        if (!pattern65.test(data5)) {
           const err32 = { instancePath: instancePath + "/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
           if (vErrors === null) {
             vErrors = [err32];
@@ -2473,7 +2473,7 @@ function validate180(data, { instancePath = "", parentData, parentDataProperty, 
         if (data6.mode !== void 0) {
           let data8 = data6.mode;
           if (!(data8 === "replay" || data8 === "backfill")) {
-            const err38 = { instancePath: instancePath + "/request/mode", schemaPath: "#/properties/request/properties/mode/enum", keyword: "enum", params: { allowedValues: schema328.properties.request.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+            const err38 = { instancePath: instancePath + "/request/mode", schemaPath: "#/properties/request/properties/mode/enum", keyword: "enum", params: { allowedValues: schema331.properties.request.properties.mode.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err38];
             } else {
@@ -2514,7 +2514,7 @@ function validate180(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
-            if (!pattern44.test(data10)) {
+            if (!pattern45.test(data10)) {
               const err42 = { instancePath: instancePath + "/request/backfill_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
               if (vErrors === null) {
                 vErrors = [err42];
@@ -2614,7 +2614,7 @@ function validate180(data, { instancePath = "", parentData, parentDataProperty, 
             if (data11.late_policy !== void 0) {
               let data14 = data11.late_policy;
               if (!(data14 === "accept" || data14 === "reject")) {
-                const err51 = { instancePath: instancePath + "/request/time_rules/late_policy", schemaPath: "replay-request.schema.json#/$defs/time_rules/properties/late_policy/enum", keyword: "enum", params: { allowedValues: schema222.properties.late_policy.enum }, message: "must be equal to one of the allowed values" };
+                const err51 = { instancePath: instancePath + "/request/time_rules/late_policy", schemaPath: "replay-request.schema.json#/$defs/time_rules/properties/late_policy/enum", keyword: "enum", params: { allowedValues: schema225.properties.late_policy.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err51];
                 } else {

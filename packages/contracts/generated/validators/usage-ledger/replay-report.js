@@ -60,8 +60,8 @@ function isDateTime(text) {
 // <generated>/usage-ledger__replay-report.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
 var validateReplayReport = validate117;
-var schema217 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/replay-request.schema.json", "type": "object", "required": ["window", "mode", "dry_run"], "additionalProperties": false, "properties": { "window": { "$ref": "#/$defs/window" }, "mode": { "enum": ["replay", "backfill"] }, "dry_run": { "type": "boolean" }, "backfill_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "max_span_days": { "type": "integer", "minimum": 1, "maximum": 366 }, "time_rules": { "$ref": "#/$defs/time_rules" }, "by_day": { "type": "boolean" }, "suppression_threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 } }, "if": { "type": "object", "properties": { "mode": { "const": "backfill" } }, "required": ["mode"] }, "then": { "type": "object", "properties": { "backfill_ref": true }, "required": ["backfill_ref"] }, "$defs": { "window": { "type": "object", "required": ["start", "end"], "additionalProperties": false, "properties": { "start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" } } }, "time_rules": { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } } } };
-var schema222 = { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } };
+var schema220 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/replay-request.schema.json", "type": "object", "required": ["window", "mode", "dry_run"], "additionalProperties": false, "properties": { "window": { "$ref": "#/$defs/window" }, "mode": { "enum": ["replay", "backfill"] }, "dry_run": { "type": "boolean" }, "backfill_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "max_span_days": { "type": "integer", "minimum": 1, "maximum": 366 }, "time_rules": { "$ref": "#/$defs/time_rules" }, "by_day": { "type": "boolean" }, "suppression_threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 } }, "if": { "type": "object", "properties": { "mode": { "const": "backfill" } }, "required": ["mode"] }, "then": { "type": "object", "properties": { "backfill_ref": true }, "required": ["backfill_ref"] }, "$defs": { "window": { "type": "object", "required": ["start", "end"], "additionalProperties": false, "properties": { "start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" } } }, "time_rules": { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } } } };
+var schema225 = { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } };
 var formats0 = __formats["date-time"];
 var func1 = require_ucs2length().default;
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
@@ -216,7 +216,7 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate119.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern44 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
 function validate118(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -360,7 +360,7 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.mode !== void 0) {
       let data2 = data.mode;
       if (!(data2 === "replay" || data2 === "backfill")) {
-        const err10 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/enum", keyword: "enum", params: { allowedValues: schema217.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+        const err10 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/enum", keyword: "enum", params: { allowedValues: schema220.properties.mode.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -401,7 +401,7 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern44.test(data4)) {
+        if (!pattern45.test(data4)) {
           const err14 = { instancePath: instancePath + "/backfill_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err14];
@@ -533,7 +533,7 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
         if (data6.late_policy !== void 0) {
           let data9 = data6.late_policy;
           if (!(data9 === "accept" || data9 === "reject")) {
-            const err26 = { instancePath: instancePath + "/time_rules/late_policy", schemaPath: "#/$defs/time_rules/properties/late_policy/enum", keyword: "enum", params: { allowedValues: schema222.properties.late_policy.enum }, message: "must be equal to one of the allowed values" };
+            const err26 = { instancePath: instancePath + "/time_rules/late_policy", schemaPath: "#/$defs/time_rules/properties/late_policy/enum", keyword: "enum", params: { allowedValues: schema225.properties.late_policy.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err26];
             } else {
@@ -608,7 +608,7 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate118.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema224 = { "type": "object", "required": ["lines_read", "accepted", "duplicate", "conflict", "invalid", "out_of_window", "late", "blank", "late_accepted"], "additionalProperties": false, "properties": { "lines_read": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "accepted": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "duplicate": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "conflict": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "invalid": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "out_of_window": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "late": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "blank": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "late_accepted": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
+var schema227 = { "type": "object", "required": ["lines_read", "accepted", "duplicate", "conflict", "invalid", "out_of_window", "late", "blank", "late_accepted"], "additionalProperties": false, "properties": { "lines_read": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "accepted": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "duplicate": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "conflict": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "invalid": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "out_of_window": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "late": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "blank": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "late_accepted": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
 var func16 = Object.prototype.hasOwnProperty;
 function validate122(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
@@ -703,7 +703,7 @@ function validate122(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema224.properties, key0)) {
+      if (!func16.call(schema227.properties, key0)) {
         const err9 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err9];
@@ -1151,7 +1151,7 @@ function validate124(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate124.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema239 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/usage-summary.schema.json", "type": "object", "required": ["window", "granularity", "suppression", "rows", "totals"], "additionalProperties": false, "properties": { "window": { "$ref": "replay-request.schema.json#/$defs/window" }, "granularity": { "enum": ["window", "day"] }, "suppression": { "type": "object", "required": ["threshold", "suppressed_rows"], "additionalProperties": false, "properties": { "threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 }, "suppressed_rows": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } }, "rows": { "type": "array", "maxItems": 1e5, "items": { "$ref": "#/$defs/row" } }, "totals": { "type": "object", "required": ["events", "quantity"], "additionalProperties": false, "properties": { "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } }, "$defs": { "row": { "type": "object", "required": ["plan_label", "event_kind", "events", "quantity"], "additionalProperties": false, "properties": { "day": { "type": "string", "pattern": "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "event_kind": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } } };
+var schema242 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/usage-summary.schema.json", "type": "object", "required": ["window", "granularity", "suppression", "rows", "totals"], "additionalProperties": false, "properties": { "window": { "$ref": "replay-request.schema.json#/$defs/window" }, "granularity": { "enum": ["window", "day"] }, "suppression": { "type": "object", "required": ["threshold", "suppressed_rows"], "additionalProperties": false, "properties": { "threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 }, "suppressed_rows": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } }, "rows": { "type": "array", "maxItems": 1e5, "items": { "$ref": "#/$defs/row" } }, "totals": { "type": "object", "required": ["events", "quantity"], "additionalProperties": false, "properties": { "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } }, "$defs": { "row": { "type": "object", "required": ["plan_label", "event_kind", "events", "quantity"], "additionalProperties": false, "properties": { "day": { "type": "string", "pattern": "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "event_kind": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } } };
 function validate127(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -1303,8 +1303,8 @@ function validate127(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate127.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern98 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
-var pattern100 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
+var pattern100 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
+var pattern102 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
 function validate130(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
@@ -1437,7 +1437,7 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.day !== void 0) {
       let data0 = data.day;
       if (typeof data0 === "string") {
-        if (!pattern98.test(data0)) {
+        if (!pattern100.test(data0)) {
           const err5 = { instancePath: instancePath + "/day", schemaPath: "#/properties/day/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -1483,7 +1483,7 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern100.test(data2)) {
+        if (!pattern102.test(data2)) {
           const err9 = { instancePath: instancePath + "/event_kind", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err9];
@@ -1656,7 +1656,7 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.granularity !== void 0) {
       let data1 = data.granularity;
       if (!(data1 === "window" || data1 === "day")) {
-        const err6 = { instancePath: instancePath + "/granularity", schemaPath: "#/properties/granularity/enum", keyword: "enum", params: { allowedValues: schema239.properties.granularity.enum }, message: "must be equal to one of the allowed values" };
+        const err6 = { instancePath: instancePath + "/granularity", schemaPath: "#/properties/granularity/enum", keyword: "enum", params: { allowedValues: schema242.properties.granularity.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -1919,7 +1919,7 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate126.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema252 = { "type": "object", "required": ["kind", "persistent", "written"], "additionalProperties": false, "properties": { "kind": { "enum": ["memory", "sqlite"] }, "persistent": { "type": "boolean" }, "written": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
+var schema255 = { "type": "object", "required": ["kind", "persistent", "written"], "additionalProperties": false, "properties": { "kind": { "enum": ["memory", "sqlite"] }, "persistent": { "type": "boolean" }, "written": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
 function validate134(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -1972,7 +1972,7 @@ function validate134(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.kind !== void 0) {
       let data0 = data.kind;
       if (!(data0 === "memory" || data0 === "sqlite")) {
-        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/enum", keyword: "enum", params: { allowedValues: schema252.properties.kind.enum }, message: "must be equal to one of the allowed values" };
+        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/enum", keyword: "enum", params: { allowedValues: schema255.properties.kind.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err4];
         } else {

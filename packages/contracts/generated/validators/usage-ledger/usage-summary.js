@@ -60,7 +60,7 @@ function isDateTime(text) {
 // <generated>/usage-ledger__usage-summary.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
 var validateUsageSummary = validate126;
-var schema239 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/usage-summary.schema.json", "type": "object", "required": ["window", "granularity", "suppression", "rows", "totals"], "additionalProperties": false, "properties": { "window": { "$ref": "replay-request.schema.json#/$defs/window" }, "granularity": { "enum": ["window", "day"] }, "suppression": { "type": "object", "required": ["threshold", "suppressed_rows"], "additionalProperties": false, "properties": { "threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 }, "suppressed_rows": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } }, "rows": { "type": "array", "maxItems": 1e5, "items": { "$ref": "#/$defs/row" } }, "totals": { "type": "object", "required": ["events", "quantity"], "additionalProperties": false, "properties": { "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } }, "$defs": { "row": { "type": "object", "required": ["plan_label", "event_kind", "events", "quantity"], "additionalProperties": false, "properties": { "day": { "type": "string", "pattern": "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "event_kind": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } } };
+var schema242 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/usage-summary.schema.json", "type": "object", "required": ["window", "granularity", "suppression", "rows", "totals"], "additionalProperties": false, "properties": { "window": { "$ref": "replay-request.schema.json#/$defs/window" }, "granularity": { "enum": ["window", "day"] }, "suppression": { "type": "object", "required": ["threshold", "suppressed_rows"], "additionalProperties": false, "properties": { "threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 }, "suppressed_rows": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } }, "rows": { "type": "array", "maxItems": 1e5, "items": { "$ref": "#/$defs/row" } }, "totals": { "type": "object", "required": ["events", "quantity"], "additionalProperties": false, "properties": { "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } }, "$defs": { "row": { "type": "object", "required": ["plan_label", "event_kind", "events", "quantity"], "additionalProperties": false, "properties": { "day": { "type": "string", "pattern": "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "event_kind": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } } };
 var formats0 = __formats["date-time"];
 var func1 = require_ucs2length().default;
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
@@ -215,8 +215,8 @@ function validate127(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 validate127.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern98 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
-var pattern100 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
+var pattern100 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
+var pattern102 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
 function validate130(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
@@ -349,7 +349,7 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.day !== void 0) {
       let data0 = data.day;
       if (typeof data0 === "string") {
-        if (!pattern98.test(data0)) {
+        if (!pattern100.test(data0)) {
           const err5 = { instancePath: instancePath + "/day", schemaPath: "#/properties/day/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -395,7 +395,7 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern100.test(data2)) {
+        if (!pattern102.test(data2)) {
           const err9 = { instancePath: instancePath + "/event_kind", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err9];
@@ -568,7 +568,7 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.granularity !== void 0) {
       let data1 = data.granularity;
       if (!(data1 === "window" || data1 === "day")) {
-        const err6 = { instancePath: instancePath + "/granularity", schemaPath: "#/properties/granularity/enum", keyword: "enum", params: { allowedValues: schema239.properties.granularity.enum }, message: "must be equal to one of the allowed values" };
+        const err6 = { instancePath: instancePath + "/granularity", schemaPath: "#/properties/granularity/enum", keyword: "enum", params: { allowedValues: schema242.properties.granularity.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err6];
         } else {

@@ -78,6 +78,14 @@ class BillingLifecycleEvent:
     """
     Optional, refund only: whether this refund ends access at effective_at. Providers refund without canceling (and cancel without refunding), so the adapter, which knows the product's refund policy, decides; absent, a full refund ends access and a partial one does not.
     """
+    resume_at: common_schema.UtcTimestamp | None = None
+    """
+    Optional, pause only: when the pause ends by itself (Paddle scheduled_change action resume or a pause's resume_at, Lemon Squeezy pause.resumes_at). From this instant the record is active again without a resume event; it must be after the pause takes effect (else the pause is illegal). Absent: paused until a resume event.
+    """
+    keeps_access: bool | None = None
+    """
+    Optional, pause only: whether access is kept while paused (billing stops, service continues, e.g. Lemon Squeezy pause mode free). The adapter decides from the provider's data; absent, a pause denies access (the paused reason).
+    """
     change: Literal['plan_change', 'pause'] | None = None
     """
     Required for schedule_withdrawn: which scheduled change is withdrawn (a scheduled cancellation is withdrawn with cancel_revoked).

@@ -15,7 +15,7 @@ from . import vocabulary_schema
 @dataclass(frozen=True, kw_only=True)
 class SourcePriorityPolicy:
     """
-    Which plan source wins when several are active: the first kind in 'order'. Kinds not listed are never eligible. Ties inside a kind are broken by a fixed chain (later effective_start, then higher sequence, then the smallest record_id), so the result never depends on input order. Default: manual_override > billing_provider > promotion > trial > default_plan.
+    Which plan source wins when several are active: the first kind in 'order'. Kinds not listed are never eligible. Ties inside a kind are broken by a fixed chain (later effective_start, then higher sequence, then the smallest record_id), so the result never depends on input order. Default: manual_override > billing_provider > promotion > trial > default_plan. A product may also state a bounded trial conversion grace (default none).
     """
 
     policy: common_schema.PublicLabel
@@ -25,4 +25,8 @@ class SourcePriorityPolicy:
     order: list[vocabulary_schema.SourceKind]
     """
     Source kinds from highest to lowest priority; each at most once.
+    """
+    trial_conversion_grace: str | None = None
+    """
+    Product policy, optional: how long after a trial's end a trial that has not converted yet (status trialing: no purchase, expiry or billing issue seen) still grants its plan, so a conversion webhook that arrives late does not cut access. Decisions inside it allow with in_conversion_grace; at its end they deny with source_expired. An ISO 8601 duration of whole hours and/or minutes, at most PT72H (e.g. PT1H, PT24H, PT90M, PT2H30M). Absent (the default): no conversion grace, the trial ends at its end.
     """

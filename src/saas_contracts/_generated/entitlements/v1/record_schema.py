@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from ...common.v1 import common_schema
 from . import vocabulary_schema
@@ -18,6 +19,10 @@ class ScheduledChange:
     effective_at: common_schema.UtcTimestamp
     plan: common_schema.PlanLabel | None = None
     direction: vocabulary_schema.ChangeDirection | None = None
+    keeps_access: Literal[True] | None = None
+    """
+    Only on a scheduled pause: the pause, once it starts, keeps access.
+    """
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,6 +69,10 @@ class PlanSourceRecord:
     """
     Required while paused.
     """
+    pause_keeps_access: Literal[True] | None = None
+    """
+    Only while paused: the pause keeps access (billing stopped, service continues); decisions allow with paused_with_access. Absent: the pause denies.
+    """
     ended_at: common_schema.UtcTimestamp | None = None
     """
     Required once ended: when access ended.
@@ -71,7 +80,7 @@ class PlanSourceRecord:
     end_reason: vocabulary_schema.EndReason | None = None
     scheduled: list[ScheduledChange] | None = None
     """
-    Changes that take effect later, at most one per kind, sorted by effective_at then change.
+    Changes that take effect later, at most one per kind, sorted by effective_at then change (plan_change, pause, resume, cancel).
     """
     last_event_sequence: common_schema.Quantity | None = None
     """

@@ -24,7 +24,7 @@ Where a plan-source record comes from. The source-priority policy ranks these ki
 
 LifecycleKind: TypeAlias = Literal['purchase', 'trial_start', 'renewal', 'plan_change', 'cancel_scheduled', 'cancel_revoked', 'cancel_immediate', 'expiry', 'pause', 'resume', 'billing_issue', 'billing_recovered', 'refund', 'manual_grant', 'manual_revoke', 'schedule_withdrawn']
 """
-The neutral billing lifecycle vocabulary every provider adapter maps into. purchase: a paid source starts (or a trial converts); trial_start; renewal: a new paid period; plan_change: upgrade/downgrade/lateral, immediate or at period end; cancel_scheduled: access ends at effective_at (period end), nothing is revoked now; cancel_revoked: a scheduled cancellation is withdrawn; cancel_immediate: access ends now; expiry: the source has ended (e.g. period end after a scheduled cancellation); pause: immediate or scheduled; resume; billing_issue: payment failed, access holds until grace_end; billing_recovered; refund: full refunds end access, partial ones do not; manual_grant and manual_revoke: operator writes that need an approval reference; schedule_withdrawn: a scheduled plan change or a scheduled pause is withdrawn before it takes effect (change names which; e.g. a Stripe subscription schedule released, a Paddle scheduled_change removed).
+The neutral billing lifecycle vocabulary every provider adapter maps into. purchase: a paid source starts (or a trial converts); trial_start; renewal: a new paid period; plan_change: upgrade/downgrade/lateral, immediate or at period end; cancel_scheduled: access ends at effective_at (period end), nothing is revoked now; cancel_revoked: a scheduled cancellation is withdrawn; cancel_immediate: access ends now; expiry: the source has ended (e.g. period end after a scheduled cancellation); pause: immediate or scheduled, optionally with a resume_at instant (the record is active again from it, no resume event needed) and keeps_access (billing stops, access continues); a pause on a paused source re-states it (access kept or not, resume instant) and keeps when it began; resume; billing_issue: payment failed, access holds until grace_end; billing_recovered; refund: full refunds end access, partial ones do not; manual_grant and manual_revoke: operator writes that need an approval reference; schedule_withdrawn: a scheduled plan change or a scheduled pause is withdrawn before it takes effect (change names which; e.g. a Stripe subscription schedule released, a Paddle scheduled_change removed).
 """
 
 
@@ -40,9 +40,9 @@ Why an ended record ended: scheduled_end (a scheduled cancellation was reached),
 """
 
 
-ScheduledChangeKind: TypeAlias = Literal['plan_change', 'cancel', 'pause']
+ScheduledChangeKind: TypeAlias = Literal['plan_change', 'cancel', 'pause', 'resume']
 """
-A change that takes effect later: a plan change at period end, a cancellation at period end, or a pause starting later.
+A change that takes effect later: a plan change at period end, a cancellation at period end, a pause starting later, or the resume that ends a pause by itself (a pause's resume_at). Changes due at the same instant apply in the order plan_change, pause, resume, cancel.
 """
 
 
@@ -61,9 +61,9 @@ How the product classifies a plan change. Core records it for audit and ops coun
 DecisionOutcome: TypeAlias = Literal['allow', 'deny']
 
 
-DecisionReason: TypeAlias = Literal['granted', 'in_trial', 'in_grace', 'cancel_scheduled', 'no_active_source', 'not_started', 'source_expired', 'canceled', 'revoked', 'refunded', 'paused', 'grace_ended', 'plan_not_in_snapshot', 'capability_not_in_plan', 'limit_reached']
+DecisionReason: TypeAlias = Literal['granted', 'in_trial', 'in_grace', 'cancel_scheduled', 'paused_with_access', 'in_conversion_grace', 'no_active_source', 'not_started', 'source_expired', 'canceled', 'revoked', 'refunded', 'paused', 'grace_ended', 'plan_not_in_snapshot', 'capability_not_in_plan', 'limit_reached']
 """
-Closed set of reason codes. Allowed: granted, in_trial, in_grace (billing issue, grace not over), cancel_scheduled (access holds until the scheduled end). Denied: no_active_source (no records at all), not_started, source_expired (end reached), canceled (immediate cancellation), revoked (operator revoke), refunded (full refund), paused, grace_ended (billing issue past its grace end), plan_not_in_snapshot (fail closed), capability_not_in_plan, limit_reached.
+Closed set of reason codes. Allowed: granted, in_trial, in_grace (billing issue, grace not over), cancel_scheduled (access holds until the scheduled end), paused_with_access (paused by a pause that keeps access), in_conversion_grace (a trial past its end, inside the conversion grace the product's policy states, awaiting a late conversion). Denied: no_active_source (no records at all), not_started, source_expired (end reached), canceled (immediate cancellation), revoked (operator revoke), refunded (full refund), paused, grace_ended (billing issue past its grace end), plan_not_in_snapshot (fail closed), capability_not_in_plan, limit_reached.
 """
 
 
