@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from saas_contracts._digest import canonical_digest
 from saas_contracts._mask import flagged
@@ -132,7 +132,7 @@ class ApplyReport(ApplyOutcomes):
 
 def fingerprint(event: Mapping[str, Any]) -> str:
     """``sha256:`` + hex SHA-256 of the RFC 8785 canonical JSON of the event."""
-    return canonical_digest(dict(event))
+    return canonical_digest(event if type(event) is dict else dict(event))
 
 
 def _default_reason(event: Mapping[str, Any]) -> str:
@@ -358,27 +358,36 @@ def apply_event(
     base = state.base(record_id)
     entry = Entry(canonical_key(event, print_), event, print_)
     entries = state.add_to_log(record_id, entry)
-    if entries is None:
+    if entries is None:  # it went last: fold it onto the record; its receipt is new (it was not seen)
         after, label, reason = fold_onto(before, entry, base)
-        labels, reasons = {entry.event_id: label}, {entry.event_id: reason}
+        state.put_receipt(_receipt(event, print_, label))
+        changed: Counter[str] = _NO_CHANGES
     else:
         folded = fold(entries, base)
-        after, labels, reasons = folded.record, folded.labels, folded.reasons
-    changed = _relabel(state, (entry,) if entries is None else entries, labels)
+        after, label, reason = (
+            folded.record,
+            folded.labels[entry.event_id],
+            folded.reasons.get(entry.event_id, ""),
+        )
+        changed = _relabel(state, entries, folded.labels)
     if after is not None and after is not before:
         state.put_record(after)
     return _delivery_result(
         event,
         before,
         after,
-        labels[entry.event_id],
-        reasons.get(entry.event_id, ""),
+        label,
+        reason,
         late=entries is not None,
         changed=changed,
         audit=audit,
         ids=ids,
         print_=print_,
     )
+
+
+_NO_CHANGES: Final[Counter[str]] = Counter()
+"""No other event's outcome changed (an in-order fold); read only."""
 
 
 def _relabel(state: StateStore, entries: Iterable[Entry], labels: Mapping[str, str]) -> Counter[str]:
