@@ -59,6 +59,20 @@ class TestContractDdl:
         assert _tables(store) == _tables(reference)
         store.close()
 
+    def test_new_stores_use_16_kib_pages_and_receipts_refuse_unknown_outcomes(self, tmp_path: Path):
+        store = open_store(tmp_path / "state.sqlite")
+        try:
+            assert store.execute("PRAGMA page_size").fetchone() == (16384,)
+            row = ("evt-1", "sha256:" + "0" * 64, "purchase", "sub-1")
+            for outcome in ("applied", "stale", "parked", "illegal"):
+                store.execute("INSERT OR REPLACE INTO ent_receipts VALUES (?, ?, ?, ?, ?)", (*row, outcome))
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+                store.execute(
+                    "INSERT OR REPLACE INTO ent_receipts VALUES (?, ?, ?, ?, ?)", (*row, "duplicate")
+                )
+        finally:
+            store.close()
+
     def test_a_store_is_told_by_its_header_or_suffix(self, tmp_path: Path):
         (tmp_path / "state.json").write_text("{}", encoding="utf-8")
         assert not is_store_path(tmp_path / "state.json")
