@@ -21,6 +21,7 @@ import contextlib
 import json
 import sqlite3
 import time
+from bisect import insort
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ import orjson
 from saas_contracts._digest import sha256_digest
 from saas_contracts._resources import packaged
 from saas_contracts.entitlements._audit import AuditAppend, append_envelopes
-from saas_contracts.entitlements._fold import Entry, canonical_key
+from saas_contracts.entitlements._fold import Entry, Refold, canonical_key, whole_log
 from saas_contracts.entitlements._state import PlanSourceState, load_state
 from saas_contracts.entitlements._writer import (
     ApplyOutcomes,
@@ -222,6 +223,7 @@ class SqliteState:
             self._no_record = set()
         self._receipts: dict[str, dict[str, Any]] = {}
         self._logs: dict[str, list[Entry]] = {}
+        self._suffixes: dict[str, tuple[tuple[int, int, str] | None, Record | None, list[Entry]]] = {}
         self._new_events: list[tuple[str, Entry]] = []
         self._new_by_record: dict[str, list[Entry]] = {}
         self._dirty_receipts: set[str] = set()
@@ -368,27 +370,48 @@ class SqliteState:
             self._tails[record_id] = None if row is None else (int(row[0]), int(row[1]), str(row[2]))
         return self._tails[record_id]
 
-    def add_to_log(self, record_id: str, entry: Entry) -> list[Entry] | None:
-        """Log ``entry``: None when it went last, else the whole log (sorted) to fold again."""
+    def add_to_log(self, record_id: str, entry: Entry) -> Refold | None:
+        """Log ``entry``: None when it went last, else what to fold again.
+
+        A late event that sorts after the part of the log this batch did not add
+        refolds only the batch's part, from the record as it stood before the
+        batch's first event of that record (no log read); an older one refolds
+        the whole log, read from the store once per batch.
+        """
         tail = self._tail(record_id)
         self._new_events.append((record_id, entry))
         self._new_by_record.setdefault(record_id, []).append(entry)
+        whole = self._logs.get(record_id)
+        suffix = self._suffixes.get(record_id)
         if tail is None or tail < entry.key:
             self._tails[record_id] = entry.key
             self._dirty_tails.add(record_id)
-            if record_id in self._logs:
-                self._logs[record_id].append(entry)
+            if whole is not None:
+                whole.append(entry)
+            elif suffix is not None:
+                suffix[2].append(entry)
+            else:  # the batch's first event of this record: remember where its part of the log starts
+                start = self._empty_start(record_id) if tail is None else self.record(record_id)
+                self._suffixes[record_id] = (tail, start, [entry])
             return None
-        entries = self._logs.get(record_id)
-        if entries is None:
-            logged = self._read_log(record_id)
-            unflushed = self._new_by_record.get(record_id, [])
-            entries = sorted({item.event_id: item for item in [*logged, *unflushed]}.values())
-            self._logs[record_id] = entries
-        else:
-            entries.append(entry)
-            entries.sort()
-        return entries
+        if whole is not None:
+            whole.append(entry)
+            whole.sort()
+            return whole_log(whole, self.base(record_id))
+        if suffix is not None and (suffix[0] is None or suffix[0] < entry.key):
+            insort(suffix[2], entry)
+            return Refold(suffix[2], suffix[1])
+        logged = self._read_log(record_id)
+        unflushed = self._new_by_record.get(record_id, [])
+        whole = sorted({item.event_id: item for item in [*logged, *unflushed]}.values())
+        self._logs[record_id] = whole
+        self._suffixes.pop(record_id, None)
+        return whole_log(whole, self.base(record_id))
+
+    def _empty_start(self, record_id: str) -> Record | None:
+        """The record an empty log folds to: a copy of the base, or None."""
+        base = self.base(record_id)
+        return None if base is None else dict(base)
 
     def _read_log(self, record_id: str) -> list[Entry]:
         """A record's flushed events, with their receipts read in the same query (a refold relabels them)."""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 from saas_contracts._digest import canonical_digest
 from saas_contracts._mask import flagged
 from saas_contracts._validation import ensure_valid, is_valid, validate
-from saas_contracts.entitlements._fold import Entry, canonical_key, fold, fold_onto, same_access
+from saas_contracts.entitlements._fold import Entry, Refold, canonical_key, fold, fold_onto, same_access
 from saas_contracts.entitlements._lifecycle import ENDING_KINDS, refund_ends_access
 from saas_contracts.entitlements._render import apply_markdown, apply_text
 from saas_contracts.entitlements._vocab import (
@@ -287,8 +287,8 @@ class StateStore(Protocol):
     def base(self, record_id: str) -> Record | None:
         """The pre-log base a record's fold starts from, if any."""
 
-    def add_to_log(self, record_id: str, entry: Entry) -> list[Entry] | None:
-        """Log ``entry``: None when it went last, else the whole log (sorted) to fold again."""
+    def add_to_log(self, record_id: str, entry: Entry) -> Refold | None:
+        """Log ``entry``: None when it went last, else what to fold again (:class:`~._fold.Refold`)."""
 
 
 def screen_event_ids(items: Sequence[object]) -> list[bool]:
@@ -357,19 +357,19 @@ def apply_event(
     before = state.record(record_id)
     base = state.base(record_id)
     entry = Entry(canonical_key(event, print_), event, print_)
-    entries = state.add_to_log(record_id, entry)
-    if entries is None:  # it went last: fold it onto the record; its receipt is new (it was not seen)
+    refold = state.add_to_log(record_id, entry)
+    if refold is None:  # it went last: fold it onto the record; its receipt is new (it was not seen)
         after, label, reason = fold_onto(before, entry, base)
         state.put_receipt(_receipt(event, print_, label))
         changed: Counter[str] = _NO_CHANGES
-    else:
-        folded = fold(entries, base)
+    else:  # late: fold the log again (or only its tail from a prefix that sorts before the event)
+        folded = fold(refold.entries, base, start=refold.start)
         after, label, reason = (
             folded.record,
             folded.labels[entry.event_id],
             folded.reasons.get(entry.event_id, ""),
         )
-        changed = _relabel(state, entries, folded.labels)
+        changed = _relabel(state, refold.entries, folded.labels)
     if after is not None and after is not before:
         state.put_record(after)
     return _delivery_result(
@@ -378,7 +378,7 @@ def apply_event(
         after,
         label,
         reason,
-        late=entries is not None,
+        late=refold is not None,
         changed=changed,
         audit=audit,
         ids=ids,
