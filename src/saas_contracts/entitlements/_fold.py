@@ -12,7 +12,8 @@ outcome, is a function of the *set* of delivered events.
 
 An event whose key is after every logged one (the usual, in-order case) is
 folded onto the current record; a late one is inserted at its place and the
-log is folded again from the start. An event that does not fit its record at
+log is folded again from the start (or, the same result, from the record a
+prefix sorting before it folds to: :class:`Refold`). An event that does not fit its record at
 its canonical place is not dropped: it stays in the log, labelled ``parked``
 (its record has no creating event before it yet: a cancellation delivered
 before its purchase) or ``illegal`` (the record's status at that place does not
