@@ -48,3 +48,10 @@ class TestCanonicalDigest:
         except ValueError:  # a lone surrogate: the reference refuses it (and so does the fast path)
             return
         assert canonical_bytes(value) == expected
+
+    def test_flat_fast_path_spells_every_code_point_as_the_reference(self):
+        # Every BMP code point and every 97th beyond (lone surrogates are refused by both): RFC 8785 escaping.
+        points = [*range(0xD800), *range(0xE000, 0x10000), *range(0x10000, 0x110000, 97)]
+        for start in range(0, len(points), 8192):
+            value = {f"k{index}": chr(cp) for index, cp in enumerate(points[start : start + 8192])}
+            assert canonical_bytes(value) == rfc8785.dumps(value)

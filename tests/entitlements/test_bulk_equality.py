@@ -144,6 +144,18 @@ class TestBulkEquality:
         split = len(events) // 2
         assert through_store(tmp_path / "s.sqlite", events, split) == reference(events, split)
 
+    def test_records_cached_across_flushes_or_dropped_change_nothing(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ):
+        """Records kept across flushes while few (here: at most 40), dropped when more: the same bytes."""
+        # Flushes every ~16 events (at most 16 new records each): kept for two or three, then dropped.
+        monkeypatch.setattr(_store, "_FLUSH_EVERY", 10)
+        monkeypatch.setattr(_store, "_SCREEN_BATCH", 8)
+        monkeypatch.setattr(_store, "_KEEP_RECORDS", 40)
+        events = stream(1_500)
+        split = len(events) // 2
+        assert through_store(tmp_path / "s.sqlite", events, split) == reference(events, split)
+
 
 @pytest.mark.slow
 class TestReadAhead:

@@ -59,6 +59,20 @@ class TestContractDdl:
         assert _tables(store) == _tables(reference)
         store.close()
 
+    def test_new_stores_use_16_kib_pages_and_receipts_refuse_unknown_outcomes(self, tmp_path: Path):
+        store = open_store(tmp_path / "state.sqlite")
+        try:
+            assert store.execute("PRAGMA page_size").fetchone() == (16384,)
+            row = ("evt-1", "sha256:" + "0" * 64, "purchase", "sub-1")
+            for outcome in ("applied", "stale", "parked", "illegal"):
+                store.execute("INSERT OR REPLACE INTO ent_receipts VALUES (?, ?, ?, ?, ?)", (*row, outcome))
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+                store.execute(
+                    "INSERT OR REPLACE INTO ent_receipts VALUES (?, ?, ?, ?, ?)", (*row, "duplicate")
+                )
+        finally:
+            store.close()
+
     def test_a_store_is_told_by_its_header_or_suffix(self, tmp_path: Path):
         (tmp_path / "state.json").write_text("{}", encoding="utf-8")
         assert not is_store_path(tmp_path / "state.json")
@@ -96,6 +110,40 @@ class TestSameAsMemory:
         connection = open_store(path)
         assert list(store_writes(connection)) == memory.envelopes
         connection.close()
+
+    def test_a_late_event_after_the_stored_log_refolds_without_reading_it(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ):
+        """A late event that sorts after what the store holds folds the run's part again, the same result."""
+        trial = event(1, "trial_start", "2026-01-01T00:00:00Z", plan="pro", trial_end="2026-01-15T00:00:00Z")
+        purchase = event(2, "purchase", "2026-01-15T00:00:00Z", plan="pro", period_end="2026-02-15T00:00:00Z")
+        issue = event(3, "billing_issue", "2026-01-20T00:00:00Z", grace_end="2026-01-27T00:00:00Z")
+        recovered = event(4, "billing_recovered", "2026-01-21T00:00:00Z")
+        older = event(5, "cancel_scheduled", "2025-12-31T00:00:00Z", effective_at="2026-03-01T00:00:00Z")
+        path = tmp_path / "state.sqlite"
+        apply_to_store(path, [trial], audit=AUDIT)
+        queries: list[str] = []
+        opened = _store.open_store
+
+        def traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+            connection = opened(*args, **kwargs)
+            connection.set_trace_callback(queries.append)
+            return connection
+
+        monkeypatch.setattr(_store, "open_store", traced)
+        run = apply_to_store(
+            path, [issue, recovered, purchase], audit=AUDIT
+        )  # purchase: late, after the trial
+        assert not [query for query in queries if "FROM ent_events" in query]
+        later = apply_to_store(path, [older], audit=AUDIT)  # before the stored trial: the whole log is read
+        assert [query for query in queries if "FROM ent_events" in query]
+        memory = apply_events(PlanSourceState(), [trial], audit=AUDIT)
+        second = apply_events(memory.state, [issue, recovered, purchase], audit=AUDIT)
+        third = apply_events(second.state, [older], audit=AUDIT)
+        assert [r.to_json() for r in run.report.results] == [r.to_json() for r in second.results]
+        assert [r.to_json() for r in later.report.results] == [r.to_json() for r in third.results]
+        assert dump_state(load_store(path)) == dump_state(third.state)
+        assert run.report.counts["applied"] == 3
 
     def test_batches_flush_inside_one_transaction(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setattr(_store, "_FLUSH_EVERY", 2)

@@ -16,7 +16,7 @@ from saas_contracts.entitlements import (
     apply_event,
     apply_events,
 )
-from saas_contracts.entitlements._writer import build_envelope, fingerprint
+from saas_contracts.entitlements._writer import _fast_valid, build_envelope, fingerprint
 from saas_contracts.errors import ApprovalRequiredError
 
 AUDIT = AuditContext(now="2026-04-01T00:00:00Z", commit_sha=SHA)
@@ -212,3 +212,41 @@ class TestReplayProperties:
         )
         assert is_valid(first.state.to_json(), "entitlements/v1/state")
         assert second.counts["applied"] == 0
+
+
+_DIGITS = st.text(st.sampled_from("0123456789"), min_size=1, max_size=1)
+
+
+@st.composite
+def _stamps(draw: st.DrawFn) -> str:
+    """Timestamp-shaped strings, mostly near the edges (year 0000, month/day/time limits, fractions)."""
+    edges = st.sampled_from(["0000", "0001", "1900", "2000", "2024", "2025", "9999"])
+    year = draw(edges | _DIGITS.map(lambda digit: digit * 4))
+    month = draw(st.integers(0, 13))
+    day = draw(st.integers(0, 32))
+    hour, minute, second = draw(st.integers(0, 24)), draw(st.integers(0, 60)), draw(st.integers(0, 61))
+    fraction = draw(st.sampled_from(["", ".5", ".123456789", ".0000000001"]))
+    return f"{year}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}{fraction}Z"
+
+
+class TestFastValidity:
+    """The compiled check's "yes" is the reference validator's "yes" (a "no" only defers to the reference)."""
+
+    @given(_stamps(), st.sampled_from(["occurred_at", "period_end", "event_id"]))
+    @settings(max_examples=300, deadline=None)  # the first example builds the reference validator
+    def test_fast_yes_is_reference_yes_on_timestamps(self, stamp, field):
+        delivered = dict(STREAM[1], **{field: stamp})
+        if _fast_valid(delivered):
+            assert is_valid(delivered, "entitlements/v1/lifecycle-event")
+        else:  # and it defers only what the reference refuses, or a string of year 0000
+            assert stamp.startswith("0000") or not is_valid(delivered, "entitlements/v1/lifecycle-event")
+
+    def test_year_zero_defers_to_the_reference(self):
+        delivered = dict(STREAM[1], occurred_at="0000-01-01T00:00:00Z")
+        assert not _fast_valid(delivered)
+        assert not is_valid(delivered, "entitlements/v1/lifecycle-event")
+        result = apply_event(PlanSourceState(), delivered)
+        assert result.outcome == "invalid"
+
+    def test_valid_stream_takes_the_fast_path(self):
+        assert all(_fast_valid(item) for item in STREAM)

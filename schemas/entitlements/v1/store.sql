@@ -30,12 +30,15 @@ CREATE TABLE IF NOT EXISTS ent_bases (
 );
 
 -- One receipt per first-seen valid event: duplicate vs conflict, and the event's outcome in the fold.
+-- The outcome CHECK is spelled as comparisons, not IN (...): SQLite builds an IN list's lookup table for
+-- every inserted row, which doubled the cost of a receipt insert.
 CREATE TABLE IF NOT EXISTS ent_receipts (
   event_id TEXT PRIMARY KEY,
   fingerprint TEXT NOT NULL,
   kind TEXT NOT NULL,
   record_id TEXT NOT NULL,
-  outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'stale', 'parked', 'illegal'))
+  outcome TEXT NOT NULL
+    CHECK (outcome = 'applied' OR outcome = 'stale' OR outcome = 'parked' OR outcome = 'illegal')
 );
 
 -- Each record's event log (entitlements/v1/lifecycle-event as JSON in body), folded in canonical order:

@@ -12,7 +12,8 @@ outcome, is a function of the *set* of delivered events.
 
 An event whose key is after every logged one (the usual, in-order case) is
 folded onto the current record; a late one is inserted at its place and the
-log is folded again from the start. An event that does not fit its record at
+log is folded again from the start (or, the same result, from the record a
+prefix sorting before it folds to: :class:`Refold`). An event that does not fit its record at
 its canonical place is not dropped: it stays in the log, labelled ``parked``
 (its record has no creating event before it yet: a cancellation delivered
 before its purchase) or ``illegal`` (the record's status at that place does not
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 from bisect import insort
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from saas_contracts._time import parse_utc_ns
 from saas_contracts.entitlements._lifecycle import IllegalTransition, transition
@@ -43,12 +44,14 @@ __all__ = [
     "BOOKKEEPING",
     "Entry",
     "Fold",
+    "Refold",
     "canonical_key",
     "fold",
     "fold_onto",
     "insert",
     "is_stale",
     "same_access",
+    "whole_log",
 ]
 
 BOOKKEEPING: Final = frozenset({"sequence", "last_event_id", "last_event_at", "last_event_sequence"})
@@ -113,9 +116,31 @@ def fold_onto(record: Record | None, entry: Entry, base: Record | None) -> tuple
     return after, "applied", ""
 
 
-def fold(entries: list[Entry], base: Record | None = None) -> Fold:
-    """Fold ``entries`` (sorted by key) from ``base`` (None: an empty record)."""
-    record: Record | None = None if base is None else dict(base)
+@dataclass(frozen=True, slots=True)
+class Refold:
+    """What a late event makes the writer fold again: ``entries`` (sorted by key), starting at ``start``.
+
+    Either the whole log from its base (``start`` is a copy of the base, or None),
+    or only the log's tail after a prefix that sorts before the late event, from
+    the record that prefix folds to. A left fold gives every event before the
+    late one the same record and label either way, so both give the same record
+    and the same labels for ``entries``; the prefix's labels do not change.
+    """
+
+    entries: list[Entry]
+    start: Record | None
+
+
+def whole_log(entries: list[Entry], base: Record | None) -> Refold:
+    """A refold of the whole log ``entries`` from ``base``."""
+    return Refold(entries, None if base is None else dict(base))
+
+
+def fold(
+    entries: list[Entry], base: Record | None = None, *, start: Record | Literal[False] | None = False
+) -> Fold:
+    """Fold ``entries`` (sorted by key) from ``start`` (default: from ``base``; None: an empty record)."""
+    record: Record | None = (None if base is None else dict(base)) if start is False else start
     labels: dict[str, str] = {}
     reasons: dict[str, str] = {}
     for entry in entries:

@@ -20,7 +20,7 @@ from saas_contracts._digest import canonical_digest
 from saas_contracts._jsonio import dumps_pretty, load_json_file
 from saas_contracts._lock import lock_exclusively, unlock
 from saas_contracts._validation import ensure_valid
-from saas_contracts.entitlements._fold import Entry, canonical_key, insert
+from saas_contracts.entitlements._fold import Entry, Refold, canonical_key, insert, whole_log
 from saas_contracts.entitlements._vocab import STATE_SCHEMA, Record
 from saas_contracts.errors import (
     ContractError,
@@ -139,10 +139,10 @@ class PlanSourceState:
         """The pre-log base a record's fold starts from, if any."""
         return self.bases.get(record_id)
 
-    def add_to_log(self, record_id: str, entry: Entry) -> list[Entry] | None:
-        """Log ``entry``: None when it went last, else the whole log (sorted) to fold again."""
+    def add_to_log(self, record_id: str, entry: Entry) -> Refold | None:
+        """Log ``entry``: None when it went last, else the whole log (sorted) to fold again from the base."""
         entries = self.log.setdefault(record_id, [])
-        return None if insert(entries, entry) else entries
+        return None if insert(entries, entry) else whole_log(entries, self.bases.get(record_id))
 
     def workspace_records(self, workspace: str) -> list[Record]:
         """Return the records of one workspace, sorted by record_id (copies)."""
