@@ -8,6 +8,19 @@ leaves this module. A subscription created ``incomplete`` (its first payment
 awaits 3-D Secure / SCA) grants nothing yet: its ``incomplete -> active``
 update is the purchase. Signature verification stays with the product's webhook
 route (a non-goal of the shared contract).
+
+Paused collection: ``pause_collection`` = ``{"behavior", "resumes_at"}`` set on
+a subscription whose status stays ``active`` (reported only as
+``customer.subscription.updated``) is a pause at the event's time. Whether
+access continues is looked up per behavior in the table
+(``pause_collection_keeps_access``: ``keep_as_draft`` and
+``mark_uncollectible`` offer the service free while collection waits or is
+written off, so the pause ``keeps_access``; ``void`` is read as the service
+not being offered); ``resumes_at`` (when collection resumes by itself) is the
+pause's ``resume_at``, so the record is active again then without a resume
+event. A changed behavior or ``resumes_at`` while paused re-states the pause;
+``pause_collection`` cleared is a ``resume``. While collection is paused a
+period that rolls over was not paid, so it is no renewal.
 """
 
 from __future__ import annotations
@@ -61,6 +74,32 @@ def _origin(payload: Mapping[str, Any], subscription_id: str, metadata: Mapping[
     )
 
 
+def _pause_collection(emit: Emitter, pause: Mapping[str, Any]) -> None:
+    resumes_at = pause.get("resumes_at")
+    emit(
+        "pause",
+        timing="immediate",
+        keeps_access=TABLE["pause_collection_keeps_access"][pause["behavior"]] or None,
+        resume_at=from_unix(int(resumes_at)) if resumes_at is not None else None,
+    )
+
+
+def _pause_collection_changes(
+    emit: Emitter, subscription: Mapping[str, Any], previous: Mapping[str, Any]
+) -> None:
+    if "pause_collection" not in previous:
+        return
+    new, old = subscription.get("pause_collection"), previous["pause_collection"]
+    if new is None:
+        if old is not None:
+            emit("resume")
+        return
+    # previous_attributes names only the nested fields that changed (the whole object when it was unset).
+    before = None if old is None else {**new, **old}
+    if before != new:
+        _pause_collection(emit, new)
+
+
 def _created(emit: Emitter, subscription: Mapping[str, Any], product: ProductPlans) -> None:
     status = TABLE["statuses"][subscription["status"]]
     period_end = _period_end(subscription)
@@ -72,6 +111,8 @@ def _created(emit: Emitter, subscription: Mapping[str, Any], product: ProductPla
         )
     elif status == "active":
         emit("purchase", plan=_plan(subscription, product), period_end=period_end and from_unix(period_end))
+    if status in {"trialing", "active"} and subscription.get("pause_collection"):
+        _pause_collection(emit, subscription["pause_collection"])
 
 
 def _deleted(emit: Emitter, subscription: Mapping[str, Any], occurred: str) -> None:
@@ -121,8 +162,11 @@ def _updated(  # noqa: C901 - one branch per kind of change Stripe reports in pr
             emit("cancel_scheduled", effective_at=from_unix(new_cancel))
         elif new_cancel is None and old_cancel is not None:
             emit("cancel_revoked")
+    _pause_collection_changes(emit, subscription, previous)
     old_end = _period_end(before)
-    if not started and new_status == "active" and period_end and old_end and period_end > old_end:
+    # While collection is paused a period that rolls over was not paid for: no renewal.
+    paid = new_status == "active" and not subscription.get("pause_collection")
+    if not started and paid and period_end and old_end and period_end > old_end:
         emit("renewal", period_end=from_unix(period_end))
 
 

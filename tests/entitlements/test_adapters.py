@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import subprocess
 import sys
@@ -16,10 +17,10 @@ from saas_contracts.entitlements import DEFAULT_POLICY, AuditContext, PlanSource
 
 if TYPE_CHECKING:  # mypy knows the adapters by their repository path
     from examples.billing import lemonsqueezy, manual, paddle, stripe
-    from examples.billing._neutral import MappingError, load_product
+    from examples.billing._neutral import MappingError, load_product, record_id_for
 else:  # at run time tests.entitlements._support puts examples/ on sys.path
     from billing import lemonsqueezy, manual, paddle, stripe
-    from billing._neutral import MappingError, load_product
+    from billing._neutral import MappingError, load_product, record_id_for
 
 PAYLOADS = EXAMPLES / "billing" / "payloads"
 AUDIT = AuditContext(now="2026-06-01T00:00:00Z", commit_sha=SHA)
@@ -484,6 +485,132 @@ class TestStripeIncompleteAndPausedTrials:
         assert harness.outcomes == [("trial_start", "applied"), ("pause", "applied"), ("purchase", "applied")]
         _check(harness, "ws-fake-img-sca", "render.hd", "2026-01-20T00:00:00Z", "allow", "granted", "creator")
         _check(harness, "ws-fake-img-sca", "render.hd", "2026-02-10T00:00:00Z", "allow", "granted", "creator")
+
+
+JAN_01, JAN_10, JAN_12, JAN_14, JAN_20 = 1767225600, 1768003200, 1768176000, 1768348800, 1768867200
+FEB_01, FEB_15, FEB_20, MAR_01 = 1769904000, 1771113600, 1771545600, 1772323200
+SCA_WS = "ws-fake-img-sca"
+
+
+def _collection(number: int, created: int, pause: dict[str, Any] | None, previous: Any, **fields: Any):
+    """A customer.subscription.updated that sets, changes or clears pause_collection (status stays active)."""
+    subscription = _stripe_subscription("active", pause_collection=pause, **fields)
+    return _stripe_event(
+        number, "customer.subscription.updated", created, subscription, pause_collection=previous
+    )
+
+
+def _stripe_started() -> dict[str, Any]:
+    return _stripe_event(1, "customer.subscription.created", JAN_01, _stripe_subscription("active"))
+
+
+class TestStripePauseCollection:
+    """pause_collection set, changed or cleared on an active Stripe subscription (the status stays active)."""
+
+    def test_keep_as_draft_resumes_by_itself_at_resumes_at(self):
+        harness = Harness(stripe, "image-renders")
+        harness.deliver(_stripe_started())
+        draft = {"behavior": "keep_as_draft", "resumes_at": MAR_01}
+        harness.deliver(_collection(2, JAN_10, draft, None))
+        assert harness.outcomes == [("purchase", "applied"), ("pause", "applied")]
+        _check(harness, SCA_WS, "render.hd", "2026-01-15T00:00:00Z", "allow", "paused_with_access", "creator")
+        # The period rolls over while collection is paused: a draft invoice, not a renewal.
+        rolled = _stripe_subscription(
+            "active", pause_collection=draft, current_period_start=FEB_01, current_period_end=MAR_01
+        )
+        harness.deliver(
+            _stripe_event(
+                3,
+                "customer.subscription.updated",
+                FEB_01,
+                rolled,
+                current_period_start=JAN_01,
+                current_period_end=FEB_01,
+            )
+        )
+        assert len(harness.outcomes) == 2
+        _check(harness, SCA_WS, "render.hd", "2026-02-28T23:59:59Z", "allow", "paused_with_access", "creator")
+        # No event needed: at resumes_at the record is active again.
+        _check(harness, SCA_WS, "render.hd", "2026-03-01T00:00:00Z", "allow", "granted", "creator")
+        # Stripe then clears pause_collection; the resume finds the source already active (a no-op).
+        harness.deliver(_collection(4, MAR_01 + 5, None, draft))
+        assert harness.outcomes[-1] == ("resume", "applied")
+        _check(harness, SCA_WS, "render.hd", "2026-03-10T00:00:00Z", "allow", "granted", "creator")
+
+    def test_void_pause_waits_until_collection_is_cleared(self):
+        harness = Harness(stripe, "image-renders")
+        harness.deliver(_stripe_started())
+        void = {"behavior": "void", "resumes_at": None}
+        harness.deliver(_collection(2, JAN_10, void, None))
+        _check(harness, SCA_WS, "render.hd", "2026-01-15T00:00:00Z", "deny", "paused", None)
+        _check(harness, SCA_WS, "render.hd", "2026-06-01T00:00:00Z", "deny", "paused", None)
+        harness.deliver(_collection(3, JAN_20, None, void))
+        assert harness.outcomes == [("purchase", "applied"), ("pause", "applied"), ("resume", "applied")]
+        _check(harness, SCA_WS, "render.hd", "2026-01-21T00:00:00Z", "allow", "granted", "creator")
+
+    def test_changes_while_paused_restate_the_pause(self):
+        harness = Harness(stripe, "image-renders")
+        harness.deliver(_stripe_started())
+        harness.deliver(_collection(2, JAN_10, {"behavior": "void", "resumes_at": MAR_01}, None))
+        _check(harness, SCA_WS, "render.hd", "2026-01-11T00:00:00Z", "deny", "paused", None)
+        # The behavior changes: previous_attributes names only the nested field that changed.
+        free = {"behavior": "mark_uncollectible", "resumes_at": MAR_01}
+        harness.deliver(_collection(3, JAN_12, free, {"behavior": "void"}))
+        _check(harness, SCA_WS, "render.hd", "2026-01-13T00:00:00Z", "allow", "paused_with_access", "creator")
+        _check(harness, SCA_WS, "render.hd", "2026-03-01T00:00:00Z", "allow", "granted", "creator")
+        # The resume date moves earlier.
+        harness.deliver(_collection(4, JAN_14, free | {"resumes_at": FEB_15}, {"resumes_at": MAR_01}))
+        assert harness.outcomes[1:] == [("pause", "applied")] * 3
+        _check(harness, SCA_WS, "render.hd", "2026-02-14T23:59:59Z", "allow", "paused_with_access", "creator")
+        _check(harness, SCA_WS, "render.hd", "2026-02-15T00:00:00Z", "allow", "granted", "creator")
+        record = harness.state.records[record_id_for(REDACTOR, "stripe", "sub_fake_img_sca_0001")]
+        assert record["paused_at"] == "2026-01-10T00:00:00Z"  # re-stated, not restarted
+
+    def test_any_delivery_order_converges(self):
+        draft = {"behavior": "keep_as_draft", "resumes_at": MAR_01}
+        payloads = [
+            _stripe_started(),
+            _collection(2, JAN_10, {"behavior": "void", "resumes_at": None}, None),
+            _collection(3, JAN_12, draft, {"behavior": "void", "resumes_at": None}),
+            _stripe_event(
+                4,
+                "customer.subscription.updated",
+                FEB_01,
+                _stripe_subscription(
+                    "active", pause_collection=draft, current_period_start=FEB_01, current_period_end=MAR_01
+                ),
+                current_period_start=JAN_01,
+                current_period_end=FEB_01,
+            ),
+        ]
+        cleared = _collection(5, FEB_20, None, draft)
+        finals, resumed = [], []
+        for order in itertools.permutations(payloads):
+            harness = Harness(stripe, "image-renders")
+            for payload in order:
+                harness.deliver(payload)
+            finals.append(copy.deepcopy(dict(harness.state.records)))
+            # The void pause delivered last still sorts before the keep_as_draft re-statement.
+            _check(
+                harness, SCA_WS, "render.hd", "2026-02-19T00:00:00Z", "allow", "paused_with_access", "creator"
+            )
+            _check(harness, SCA_WS, "render.hd", "2026-03-01T00:00:00Z", "allow", "granted", "creator")
+            harness.deliver(cleared)
+            resumed.append(copy.deepcopy(dict(harness.state.records)))
+            _check(harness, SCA_WS, "render.hd", "2026-02-21T00:00:00Z", "allow", "granted", "creator")
+        assert len(finals) == 24
+        assert all(final == finals[0] for final in finals)
+        assert all(final == resumed[0] for final in resumed)
+        assert finals[0] != resumed[0]
+
+    def test_created_with_paused_collection(self):
+        harness = Harness(stripe, "image-renders")
+        subscription = _stripe_subscription(
+            "active", pause_collection={"behavior": "keep_as_draft", "resumes_at": None}
+        )
+        harness.deliver(_stripe_event(1, "customer.subscription.created", JAN_01, subscription))
+        assert harness.outcomes == [("purchase", "applied"), ("pause", "applied")]
+        _check(harness, SCA_WS, "render.hd", "2026-01-05T00:00:00Z", "allow", "paused_with_access", "creator")
 
 
 def _paddle(number: int, event_type: str, occurred: str, **entity: Any) -> dict[str, Any]:
