@@ -13,14 +13,15 @@ Paused collection: ``pause_collection`` = ``{"behavior", "resumes_at"}`` set on
 a subscription whose status stays ``active`` (reported only as
 ``customer.subscription.updated``) is a pause at the event's time. Whether
 access continues is looked up per behavior in the table
-(``pause_collection_keeps_access``: ``keep_as_draft`` and
-``mark_uncollectible`` offer the service free while collection waits or is
-written off, so the pause ``keeps_access``; ``void`` is read as the service
-not being offered); ``resumes_at`` (when collection resumes by itself) is the
-pause's ``resume_at``, so the record is active again then without a resume
-event. A changed behavior or ``resumes_at`` while paused re-states the pause;
-``pause_collection`` cleared is a ``resume``. While collection is paused a
-period that rolls over was not paid, so it is no renewal.
+(``pause_collection_keeps_access``: Stripe documents that the customer keeps
+access under every behavior, ``keep_as_draft``, ``mark_uncollectible`` and
+``void``, so the bundled table says true for all three; a product that reads
+``void`` as the service not being offered sets it false); ``resumes_at``
+(when collection resumes by itself) is the pause's ``resume_at``, so the
+record is active again then without a resume event. A changed behavior or
+``resumes_at`` while paused re-states the pause; ``pause_collection`` cleared
+is a ``resume``. While collection is paused a period that rolls over was not
+paid, so it is no renewal.
 """
 
 from __future__ import annotations

@@ -537,7 +537,15 @@ class TestStripePauseCollection:
         assert harness.outcomes[-1] == ("resume", "applied")
         _check(harness, SCA_WS, "render.hd", "2026-03-10T00:00:00Z", "allow", "granted", "creator")
 
-    def test_void_pause_waits_until_collection_is_cleared(self):
+    def test_void_keeps_access_as_stripe_documents(self):
+        harness = Harness(stripe, "image-renders")
+        harness.deliver(_stripe_started())
+        harness.deliver(_collection(2, JAN_10, {"behavior": "void", "resumes_at": None}, None))
+        _check(harness, SCA_WS, "render.hd", "2026-01-15T00:00:00Z", "allow", "paused_with_access", "creator")
+
+    def test_void_pause_waits_until_collection_is_cleared(self, monkeypatch):
+        # A product that reads void as the service not being offered says so in the table.
+        monkeypatch.setitem(stripe.TABLE["pause_collection_keeps_access"], "void", value=False)
         harness = Harness(stripe, "image-renders")
         harness.deliver(_stripe_started())
         void = {"behavior": "void", "resumes_at": None}
@@ -548,7 +556,8 @@ class TestStripePauseCollection:
         assert harness.outcomes == [("purchase", "applied"), ("pause", "applied"), ("resume", "applied")]
         _check(harness, SCA_WS, "render.hd", "2026-01-21T00:00:00Z", "allow", "granted", "creator")
 
-    def test_changes_while_paused_restate_the_pause(self):
+    def test_changes_while_paused_restate_the_pause(self, monkeypatch):
+        monkeypatch.setitem(stripe.TABLE["pause_collection_keeps_access"], "void", value=False)
         harness = Harness(stripe, "image-renders")
         harness.deliver(_stripe_started())
         harness.deliver(_collection(2, JAN_10, {"behavior": "void", "resumes_at": MAR_01}, None))
