@@ -85,3 +85,8 @@ def to_utc_ns(moment: datetime) -> int:
         raise ValueError(msg)
     delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
     return (delta.days * 86_400 + delta.seconds) * NS_PER_SECOND + delta.microseconds * 1000
+
+
+def utc_ns(moment: str | datetime) -> int:
+    """Nanoseconds for a contract UTC timestamp (see :func:`parse_utc_ns`) or an aware :class:`datetime`."""
+    return parse_utc_ns(moment) if isinstance(moment, str) else to_utc_ns(moment)

@@ -13,10 +13,12 @@ from tests._support import budget
 from tests.ledger._support import NOW, WINDOW, line, make_event
 
 from saas_contracts.ledger import MemoryIndex, ReplayRequest, ShardedIndex, SqliteIndex, replay
-from saas_contracts.ledger import _replay as replay_module
+from saas_contracts.ledger import _pipeline as pipeline
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from saas_contracts.ledger._outcomes import BlockResult
 
 REQUEST = ReplayRequest(window_start=WINDOW[0], window_end=WINDOW[1], suppression_threshold=1)
 
@@ -36,7 +38,7 @@ def _event(key: int, variant: int, late: bool) -> str:
     return line(make_event(**changes, plan__plan_label=("free", "pro")[key % 2]))
 
 
-def _without_block_resolution(result: replay_module._BlockResult) -> replay_module._BlockResult:
+def _without_block_resolution(result: BlockResult) -> BlockResult:
     return dataclasses.replace(result, within=None)
 
 
@@ -45,11 +47,11 @@ def _replay(data: bytes, index: Any, *, block_bytes: int, reference: bool, dry_r
     if not reference:
         report = replay([io.BytesIO(data)], request, now=NOW, index=index, workers=1, block_bytes=block_bytes)
         return report.to_json()
-    original = replay_module._classify_block
+    original = pipeline.classify_block
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
-            replay_module,
-            "_classify_block",
+            pipeline,
+            "classify_block",
             lambda *args: _without_block_resolution(original(*args)),
         )
         report = replay([io.BytesIO(data)], request, now=NOW, index=index, workers=1, block_bytes=block_bytes)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, NOW, WINDOW, make_event
 
-import saas_contracts.ledger._replay as replay_module
+import saas_contracts.ledger._pipeline as pipeline
 from saas_contracts._jsonio import loads
 from saas_contracts.errors import JSONInputError
 from saas_contracts.ledger import ReplayRequest, SqliteIndex, replay_lines
@@ -219,8 +219,8 @@ class TestWideIntegers:
         assert isinstance(parsed["quantity"], float)
         request = ReplayRequest(window_start=WINDOW[0], window_end=WINDOW[1])
         fast = replay_lines([text], request, now=NOW)
-        monkeypatch.setattr(replay_module, "fast_loads", lambda _raw: None)
-        monkeypatch.setattr(replay_module, "fast_loads_many", lambda lines: [None] * len(lines))
+        monkeypatch.setattr(pipeline, "fast_loads", lambda _raw: None)
+        monkeypatch.setattr(pipeline, "fast_loads_many", lambda lines: [None] * len(lines))
         strict = replay_lines([text], request, now=NOW)
         assert fast.counts["invalid"] == 1
         assert fast.to_json() == strict.to_json()
@@ -251,8 +251,8 @@ class TestReplayDifferential:
         request = ReplayRequest(window_start=WINDOW[0], window_end=WINDOW[1])
         lines = self._lines()
         fast = replay_lines(lines, request, now=NOW, index=SqliteIndex(tmp_path / "fast.sqlite"))
-        monkeypatch.setattr(replay_module, "fast_loads", lambda _raw: None)
-        monkeypatch.setattr(replay_module, "fast_loads_many", lambda lines: [None] * len(lines))
+        monkeypatch.setattr(pipeline, "fast_loads", lambda _raw: None)
+        monkeypatch.setattr(pipeline, "fast_loads_many", lambda lines: [None] * len(lines))
         strict = replay_lines(lines, request, now=NOW, index=SqliteIndex(tmp_path / "strict.sqlite"))
         assert fast.to_json() == strict.to_json()
         assert strict.counts["invalid"] > 0

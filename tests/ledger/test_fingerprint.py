@@ -20,7 +20,8 @@ from saas_contracts.ledger._fingerprint import (
     fast_canonical_bytes,
     idempotency_timestamp,
 )
-from saas_contracts.ledger._replay import _classify_block, _Context
+from saas_contracts.ledger._outcomes import Context
+from saas_contracts.ledger._pipeline import classify_block
 
 LABEL = st.from_regex(r"\A[a-z][a-z0-9]{0,6}(?:[._-][a-z0-9]{1,4}){0,2}\Z")
 STAMP = st.builds(
@@ -204,13 +205,13 @@ class TestCanonicalAgreement:
         )
         start, end = window.window_ns
         now = parse_utc_ns("2027-01-01T00:00:00Z")
-        context = _Context(start, end, now, window.time_rules, by_day=False, validator="auto")
+        context = Context(start, end, now, window.time_rules, by_day=False, validator="auto")
         texts = EXAMPLE_EVENTS.read_bytes().splitlines()
         texts += [
             json.dumps(make_event(idempotency_key=f"key-frac-{n:04d}", occurred_at=stamp)).encode()
             for n, stamp in enumerate(["2026-11-02T10:00:00.000Z", "2026-11-02T10:00:00.1200Z"])
         ]
-        result = _classify_block(context, 1, 1, b"\n".join(texts) + b"\n")
+        result = classify_block(context, 1, 1, b"\n".join(texts) + b"\n")
         expected = {}
         for number, raw in enumerate(texts, start=1):
             try:

@@ -12,7 +12,7 @@ from tests.ledger._support import line, make_event
 
 from saas_contracts._time import NS_PER_SECOND, format_utc_ns, parse_utc_ns
 from saas_contracts.ledger import MemoryIndex, ReplayRequest, TimeRules, replay
-from saas_contracts.ledger import _replay as replay_module
+from saas_contracts.ledger import _pipeline as pipeline
 
 BASE = parse_utc_ns("2026-11-02T10:00:00Z")
 
@@ -27,29 +27,27 @@ class TestTextBounds:
 
     def test_epoch_and_year_limits(self) -> None:
         second = NS_PER_SECOND
-        assert replay_module._stamp_text(0, 0, ceil=False) == "1970-01-01T00:00:00Z"
-        assert replay_module._stamp_text(-62_135_596_800 * second, 0, ceil=False) == "0001-01-01T00:00:00Z"
-        assert (
-            replay_module._stamp_text(253_402_300_799 * second, 3, ceil=False) == "9999-12-31T23:59:59.000Z"
-        )
-        assert replay_module._stamp_text(-62_135_596_801 * second, 0, ceil=False) is None
-        assert replay_module._stamp_text(253_402_300_800 * second, 0, ceil=False) is None
+        assert pipeline._stamp_text(0, 0, ceil=False) == "1970-01-01T00:00:00Z"
+        assert pipeline._stamp_text(-62_135_596_800 * second, 0, ceil=False) == "0001-01-01T00:00:00Z"
+        assert pipeline._stamp_text(253_402_300_799 * second, 3, ceil=False) == "9999-12-31T23:59:59.000Z"
+        assert pipeline._stamp_text(-62_135_596_801 * second, 0, ceil=False) is None
+        assert pipeline._stamp_text(253_402_300_800 * second, 0, ceil=False) is None
 
     def test_bounds_round_the_right_way(self) -> None:
         start = BASE + NS_PER_SECOND // 2
         end = BASE + 10 * NS_PER_SECOND + 1
         future = BASE + 20 * NS_PER_SECOND - 1
-        assert replay_module._text_bounds(start, end, future, 20) == (
+        assert pipeline._text_bounds(start, end, future, 20) == (
             "2026-11-02T10:00:19Z",
             "2026-11-02T10:00:01Z",
             "2026-11-02T10:00:11Z",
         )
-        assert replay_module._text_bounds(start, end, future, 24) == (
+        assert pipeline._text_bounds(start, end, future, 24) == (
             "2026-11-02T10:00:19.999Z",
             "2026-11-02T10:00:00.500Z",
             "2026-11-02T10:00:10.001Z",
         )
-        assert replay_module._text_bounds(start, end, future, 30) == (
+        assert pipeline._text_bounds(start, end, future, 30) == (
             "2026-11-02T10:00:19.999999999Z",
             "2026-11-02T10:00:00.500000000Z",
             "2026-11-02T10:00:10.000000001Z",
@@ -57,15 +55,15 @@ class TestTextBounds:
 
     @pytest.mark.parametrize("width", [19, 21, 31])
     def test_no_bounds_for_widths_the_schema_refuses(self, width: int) -> None:
-        assert replay_module._text_bounds(BASE, BASE + 1, BASE, width) is None
+        assert pipeline._text_bounds(BASE, BASE + 1, BASE, width) is None
 
     def test_future_after_year_9999_admits_every_stamp(self) -> None:
-        bounds = replay_module._text_bounds(BASE, BASE + 1, 10**30, 22)
+        bounds = pipeline._text_bounds(BASE, BASE + 1, 10**30, 22)
         assert bounds is not None
         assert bounds[0] == "9999-12-31T23:59:59.9Z"
 
     def test_unrepresentable_window_disables_the_text_path(self) -> None:
-        assert replay_module._text_bounds(-(10**30), BASE, BASE, 20) is None
+        assert pipeline._text_bounds(-(10**30), BASE, BASE, 20) is None
 
 
 _OFFSETS = st.integers(min_value=-400, max_value=400).map(lambda seconds: seconds * NS_PER_SECOND)
@@ -147,6 +145,6 @@ class TestTextPathEqualsIntegerPath:
         data = "".join(line(event) + "\n" for event in events).encode()
         fast = _replay(data, request, now)
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(replay_module, "_text_bounds", lambda *_: None)
+            patch.setattr(pipeline, "_text_bounds", lambda *_: None)
             reference = _replay(data, request, now)
         assert fast == reference

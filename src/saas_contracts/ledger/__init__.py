@@ -8,6 +8,7 @@ errors raised here live in :mod:`saas_contracts.errors`.
 from saas_contracts._ops import OpsSummary, write_ops_summary
 from saas_contracts._time import parse_utc_ns
 from saas_contracts._validation import VALIDATOR_CHOICES
+from saas_contracts.ledger._blocks import input_size
 from saas_contracts.ledger._distributed import replay_distributed
 from saas_contracts.ledger._envelope import (
     CLOUDEVENT_SCHEMA,
@@ -21,15 +22,9 @@ from saas_contracts.ledger._envelope import (
 from saas_contracts.ledger._fingerprint import fingerprint, scope_key
 from saas_contracts.ledger._index import IdempotencyIndex, MemoryIndex, SqliteIndex
 from saas_contracts.ledger._ops import OPS_SUMMARY_SCHEMA, build_ops_summary
-from saas_contracts.ledger._replay import (
-    OUTCOMES,
-    REPORT_SCHEMA,
-    LineIssue,
-    ReplayReport,
-    input_size,
-    replay,
-    replay_lines,
-)
+from saas_contracts.ledger._outcomes import OUTCOMES, LineIssue
+from saas_contracts.ledger._replay import replay, replay_lines
+from saas_contracts.ledger._report import REPORT_SCHEMA, ReplayReport
 from saas_contracts.ledger._request import REQUEST_SCHEMA, ReplayRequest
 from saas_contracts.ledger._shards import ShardedIndex
 from saas_contracts.ledger._summary import SUMMARY_SCHEMA, SummaryRow, UsageSummary

@@ -37,27 +37,26 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from saas_contracts._lock import unlock
-from saas_contracts._time import format_utc_ns
+from saas_contracts._time import format_utc_ns, utc_ns
 from saas_contracts._validation import ValidatorChoice, schema_check
 from saas_contracts.errors import InputFileError
+from saas_contracts.ledger._blocks import default_workers
 from saas_contracts.ledger._envelope import EVENT_SCHEMA
 from saas_contracts.ledger._index import IdempotencyIndex, MemoryIndex, SqliteIndex
-from saas_contracts.ledger._ranges import FIRST_LINE_OF_LATER_RANGE, read_lines_range
-from saas_contracts.ledger._replay import (
-    _BLANK,
-    _INVALID,
-    _LATE,
-    _OUT_OF_WINDOW,
+from saas_contracts.ledger._outcomes import (
+    BLANK,
+    INVALID,
+    LATE,
     MAX_SAMPLES,
+    OUT_OF_WINDOW,
     OUTCOMES,
+    BlockResult,
+    Context,
     LineIssue,
-    ReplayReport,
-    _Accumulator,
-    _BlockResult,
-    _classify_block,
-    _Context,
-    _now_ns,
 )
+from saas_contracts.ledger._pipeline import classify_block
+from saas_contracts.ledger._ranges import FIRST_LINE_OF_LATER_RANGE, read_lines_range
+from saas_contracts.ledger._report import Accumulator, ReplayReport
 from saas_contracts.ledger._shards import (
     DEFAULT_PARTITIONS,
     lock_writer,
@@ -143,11 +142,11 @@ class _BlockMeta:
 
 
 def _map_block(  # noqa: PLR0913, PLR0917 - one task's whole description, passed positionally by submit
-    context: _Context, input_no: int, url: str, start: int, end: int, partitions: int
+    context: Context, input_no: int, url: str, start: int, end: int, partitions: int
 ) -> tuple[Any, ...]:
     """Classify one byte range; return one :class:`_Slice` per partition, then the block's metadata."""
     first = 1 if start == 0 else FIRST_LINE_OF_LATER_RANGE
-    result = _classify_block(context, input_no, first, read_range(url, start, end))
+    result = classify_block(context, input_no, first, read_range(url, start, end))
     keys = bytes(result.keys)
     fingerprints = bytes(result.fingerprints)
     count = len(result.line_numbers)
@@ -194,12 +193,12 @@ def _resolve_partition(
     # same verdicts without the dry run's overlay loop per key.
     index: IdempotencyIndex = SqliteIndex(shard, upgrade=upgrade) if shard else MemoryIndex()
     run = index.open_run(dry_run=shard is not None)
-    accumulator = _Accumulator(run, Aggregator(by_day=by_day))
+    accumulator = Accumulator(run, Aggregator(by_day=by_day))
     new_keys: list[bytes] = []
     new_fingerprints: list[bytes] = []
     try:
         for first, piece in zip(first_lines, slices, strict=True):
-            block = _BlockResult(
+            block = BlockResult(
                 input=piece.input,
                 lines=0,
                 counts=[0, 0, 0, 0],
@@ -296,9 +295,9 @@ def replay_distributed(  # noqa: PLR0913 - replay()'s knobs plus the cluster's
     if not sources:
         raise InputFileError("-", "no input given")
     distributed = _dask()
-    now_ns = _now_ns(now)
+    now_ns = utc_ns(now)
     start, end = request.window_ns
-    context = _Context(start, end, now_ns, request.time_rules, request.by_day, validator)
+    context = Context(start, end, now_ns, request.time_rules, request.by_day, validator)
     schema_check(EVENT_SCHEMA, validator)
     directory = Path(index_dir).resolve() if index_dir is not None else None
     count = resolve_partitions(directory, partitions) if directory else (partitions or DEFAULT_PARTITIONS)
@@ -312,8 +311,6 @@ def replay_distributed(  # noqa: PLR0913 - replay()'s knobs plus the cluster's
             if scheduler is not None:
                 own_client = client = distributed.Client(scheduler)
             else:
-                from saas_contracts.ledger._replay import default_workers  # noqa: PLC0415
-
                 cluster = distributed.LocalCluster(
                     n_workers=default_workers(), threads_per_worker=1, processes=True, dashboard_address=None
                 )
@@ -346,7 +343,7 @@ def _run(  # noqa: PLR0913, PLR0917 - the prepared run, handed over in one piece
     client: Any,
     sources: Sequence[str | Path],
     request: ReplayRequest,
-    context: _Context,
+    context: Context,
     now: str | datetime,
     now_ns: int,
     directory: Path | None,
@@ -369,10 +366,10 @@ def _run(  # noqa: PLR0913, PLR0917 - the prepared run, handed over in one piece
         next_line[meta.input] = first + meta.lines
         counts["lines_read"] += meta.lines
         for name, slot in (
-            ("invalid", _INVALID),
-            ("out_of_window", _OUT_OF_WINDOW),
-            ("late", _LATE),
-            ("blank", _BLANK),
+            ("invalid", INVALID),
+            ("out_of_window", OUT_OF_WINDOW),
+            ("late", LATE),
+            ("blank", BLANK),
         ):
             counts[name] += meta.counts[slot]
         for offset, pointer, reason in meta.issues:

@@ -35,7 +35,7 @@ from saas_contracts.ledger._envelope import event_violations
 from saas_contracts.ledger._fingerprint import fingerprint
 from saas_contracts.ledger._index import MemoryIndex
 from saas_contracts.ledger._ops import build_ops_summary
-from saas_contracts.ledger._replay import ReplayReport, replay_lines
+from saas_contracts.ledger._replay import replay_lines
 from saas_contracts.ledger._request import ReplayRequest
 from saas_contracts.ledger._summary import SUMMARY_SCHEMA
 from saas_contracts.privacy import assert_public_safe
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
     from saas_contracts._fixture_harness import Check
+    from saas_contracts.ledger._report import ReplayReport
 
 __all__ = ["CANDIDATE", "CHECKS", "FIXTURE_CONTRACT", "FIXTURE_SCHEMA", "TARGET_PACKAGE", "run_stage"]
 

@@ -18,7 +18,7 @@ from saas_contracts._ops import OpsSummary, OpsSummarySpec
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from saas_contracts.ledger._replay import ReplayReport
+    from saas_contracts.ledger._report import ReplayReport
     from saas_contracts.privacy import ScanConfig
 
 __all__ = ["OPS_SUMMARY_KIND", "OPS_SUMMARY_SCHEMA", "build_ops_summary", "ops_summary_body"]
