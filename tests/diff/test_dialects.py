@@ -490,9 +490,14 @@ class TestRefTargets:
                     "properties": {"v": {"$ref": "#/definitions/d"}, "w": {"$ref": "#/definitions/g/m"}},
                 },
                 "outer": {"$ref": "#/definitions/d"},
+                "across": {"$ref": "#/properties/inner/definitions/d"},  # into the embedded resource
             },
         }
+        out = to_2020_12(document, DRAFT7)
+        assert out["properties"]["across"] == {"$ref": "#/properties/inner/$defs/d"}
         instances = [
+            {"across": "s"},
+            {"across": 1},
             {"inner": {"v": "s"}},
             {"inner": {"v": 1}},
             {"outer": 1},

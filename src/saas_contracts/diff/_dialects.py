@@ -302,14 +302,27 @@ def _rewrite_pointer(ref: str) -> str:
 
 @dataclass(frozen=True)
 class _Place:
-    """Where a subschema sits: its resource (index), its pointer there in the input and in the output."""
+    """Where a subschema sits: its resource (index), its pointer there in the input and in the output.
+
+    ``outer`` holds the same for each enclosing resource, since a pointer may cross into an embedded one.
+    """
 
     resource: int
     raw: str
     out: str
+    outer: tuple[tuple[int, str, str], ...] = ()
 
     def child(self, raw: tuple[str, ...], out: tuple[str, ...]) -> _Place:
-        return _Place(self.resource, self.raw + format_pointer(raw), self.out + format_pointer(out))
+        down_raw, down_out = format_pointer(raw), format_pointer(out)
+        outer = tuple((each, above + down_raw, below + down_out) for each, above, below in self.outer)
+        return _Place(self.resource, self.raw + down_raw, self.out + down_out, outer)
+
+    def embedded(self, resource: int) -> _Place:
+        """The same node as the root of a new resource (a subschema with its own ``$id``)."""
+        return _Place(resource, "", "", ((self.resource, self.raw, self.out), *self.outer))
+
+    def every(self) -> tuple[tuple[int, str, str], ...]:
+        return ((self.resource, self.raw, self.out), *self.outer)
 
 
 _ROOT: Final = _Place(0, "", "")
@@ -351,7 +364,7 @@ class _Rewriter:
 
     def schema(self, node: Any, *, resource_recursive: bool, at: _Place) -> Any:
         if not isinstance(node, dict):
-            self.placed.setdefault((at.resource, at.raw), at.out)
+            self._record(at)
             return node
         raw = node
         if self.dialect == DRAFT4 and "id" in node and "$id" not in node:
@@ -363,13 +376,17 @@ class _Rewriter:
         result: dict[str, Any] = {}
         if not self.resources or _starts_resource(node):
             if self.resources:
-                at = _Place(len(self.resources), "", "")
+                at = at.embedded(len(self.resources))
             self.resources.append(_Resource(raw, result, resource_recursive))
-        self.placed.setdefault((at.resource, at.raw), at.out)
+        self._record(at)
         for key, value in node.items():
             self._keyword(result, key, value, resource_recursive=resource_recursive, at=at)
         self._bounds(node, result, resource_recursive=resource_recursive, at=at)
         return result
+
+    def _record(self, at: _Place) -> None:
+        for resource, raw, out in at.every():
+            self.placed.setdefault((resource, raw), out)
 
     def link(self) -> None:
         """Re-aim each same-resource ``$ref`` pointer at where its target now is (see the class docstring)."""
