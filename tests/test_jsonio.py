@@ -34,6 +34,27 @@ class TestLoads:
         with pytest.raises(JSONInputError, match="duplicate object key"):
             loads('{"a": 1, "a": 2}')
 
+    @pytest.mark.parametrize(
+        ("text", "where"),
+        [
+            ('{"a": 1, "a": 2}', "the key /a appears twice"),
+            ('{"d": {"x": [1, {"c": 1, "c": 2}]}, "e": 1}', "the key /d/x/1/c appears twice"),
+            ('[{}, [{"k": {"z": 1, "z": 1.5}}]]', "the key /1/0/k/z appears twice"),
+            ('[{"a": 1, "a": 2}, oops]', r"unique keys\)\Z"),  # broken after the repeat: no pointer
+        ],
+    )
+    def test_duplicate_key_pointer(self, text, where):
+        """The refusal names the repeated key by its JSON Pointer."""
+        with pytest.raises(JSONInputError, match=where):
+            loads(text)
+
+    def test_duplicate_key_pointer_masks_secrets(self):
+        """A secret used as the repeated key is masked in the pointer."""
+        lookalike = "sk_live_abcdefghijklmnop"
+        with pytest.raises(JSONInputError, match="duplicate object key") as caught:
+            loads(f'{{"{lookalike}": 1, "{lookalike}": 2}}')
+        assert lookalike not in str(caught.value)
+
     def test_error_does_not_quote_input(self):
         """Parse errors give a position, never the document text."""
         with pytest.raises(JSONInputError) as caught:

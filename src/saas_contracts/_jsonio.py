@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from saas_contracts._mask import path as mask_path
+from saas_contracts._mask import pointer as mask_pointer
 from saas_contracts.errors import InputFileError, JSONInputError
 
 if TYPE_CHECKING:
@@ -52,12 +53,58 @@ def _reject_constant(name: str) -> Any:
     raise JSONInputError(msg)
 
 
+_DUPLICATE_KEY: Final = "duplicate object key (JSON objects must have unique keys)"
+"""The decoder hook's refusal; :func:`loads` adds where the repeated key is."""
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result = dict(pairs)
     if len(result) != len(pairs):
-        msg = "duplicate object key (JSON objects must have unique keys)"
-        raise JSONInputError(msg)
+        raise JSONInputError(_DUPLICATE_KEY)
     return result
+
+
+class _Found:
+    """Stands, in :func:`_duplicate_path`'s parse, for the value that holds the first repeated key."""
+
+    def __init__(self, path: list[str]) -> None:
+        self.path = path
+
+
+def _found_in(value: Any) -> list[str] | None:
+    pending: list[tuple[Any, list[str]]] = [(value, [])]
+    while pending:
+        item, prefix = pending.pop()
+        if isinstance(item, _Found):
+            return prefix + item.path
+        if isinstance(item, list):
+            pending.extend((each, [*prefix, str(index)]) for index, each in reversed(list(enumerate(item))))
+    return None
+
+
+def _locating_hook(pairs: list[tuple[str, Any]]) -> Any:
+    seen: set[str] = set()
+    for key, value in pairs:
+        inner = _found_in(value)
+        if inner is not None:
+            return _Found([key, *inner])
+        if key in seen:
+            return _Found([key])
+        seen.add(key)
+    return {}
+
+
+_LOCATOR = json.JSONDecoder(
+    object_pairs_hook=_locating_hook, parse_int=lambda _: 0, parse_constant=lambda _: 0
+)
+
+
+def _duplicate_path(text: str) -> list[str]:
+    """The path (keys and indices) of the first repeated key in a text the strict decoder refused for one."""
+    try:
+        return _found_in(_LOCATOR.decode(text)) or []
+    except (ValueError, RecursionError):  # broken or deeper past the point where the strict decoder stopped
+        return []
 
 
 def dumps_pretty(value: object, *, final_newline: bool) -> str:
@@ -101,6 +148,14 @@ def loads(text: str) -> Any:
     """Parse one strict JSON text; raise :class:`JSONInputError` with a safe reason."""
     try:
         value = _DECODER.decode(text)
+    except JSONInputError as error:
+        if str(error) != _DUPLICATE_KEY:
+            raise
+        where = _duplicate_path(text)
+        if not where:
+            raise
+        msg = f"{_DUPLICATE_KEY}: the key {mask_pointer(where)} appears twice in its object"
+        raise JSONInputError(msg) from None
     except json.JSONDecodeError as error:
         # The position is useful; the document itself never appears in the message.
         msg = f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -29,6 +29,7 @@ from saas_contracts.diff._dialects import (
     dialect_uri,
     to_2020_12,
 )
+from saas_contracts.errors import UnresolvableReferenceError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -379,3 +380,193 @@ class TestBothDefinitionMaps:
         }
         new = {**old, "$defs": {"b": {"type": "number"}}}
         assert diff_schemas(old, new).summary(Direction.FORWARD) is Verdict.BREAKING
+
+
+def _agrees(document: dict[str, Any], dialect: str, instances: list[Any]) -> None:
+    """The stock validator of ``dialect`` and Draft 2020-12 on the rewrite agree on every instance."""
+    original = _STOCK[dialect](document)
+    rewritten = Draft202012Validator(to_2020_12(document, dialect))
+    for instance in instances:
+        assert original.is_valid(instance) == rewritten.is_valid(instance), instance
+
+
+class TestRefTargets:
+    """Every same-resource ``$ref`` of an older draft reaches its target after the rewrite."""
+
+    GROUPED: ClassVar[
+        dict[str, Any]
+    ] = {  # buildkite/travis: named schemas grouped under a definitions entry that is no schema
+        "$schema": "http://json-schema.org/draft-06/schema#",
+        "definitions": {
+            "name": {"type": "string"},
+            "group": {
+                "member": {"type": "object", "properties": {"n": {"$ref": "#/definitions/name"}}},
+                "if": {"type": "integer"},  # not a keyword in draft-06, so dropped as a keyword
+            },
+        },
+        "properties": {
+            "m": {"$ref": "#/definitions/group/member"},
+            "i": {"$ref": "#/definitions/group/if"},
+        },
+    }
+
+    def test_grouped_definitions(self) -> None:
+        """A member of a group is rewritten as a schema, with its own refs re-aimed; old and new compare."""
+        draft6 = dialect_uri("draft-06")
+        _agrees(self.GROUPED, draft6, [{"m": {"n": "a"}}, {"m": {"n": 1}}, {"i": 1}, {"i": "x"}, {"m": 3}])
+        new = json.loads(json.dumps(self.GROUPED))
+        new["definitions"]["group"]["member"]["properties"]["n"] = {"type": "integer"}
+        result = diff_schemas(self.GROUPED, new)
+        assert result.summary(Direction.BACKWARD) is Verdict.BREAKING
+        assert diff_schemas(self.GROUPED, self.GROUPED).changes == ()
+
+    def test_sibling_of_root_ref(self) -> None:
+        """bitbucket-pipelines: draft-07 root ``$ref`` into an unknown ``components`` beside it."""
+        document = {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "$id": "https://example.org/pipelines",
+            "$ref": "#/components/schemas/config",
+            "components": {
+                "schemas": {
+                    "config": {"type": "object", "properties": {"s": {"$ref": "#/components/schemas/step"}}},
+                    "step": {"type": "string", "minLength": 1},
+                }
+            },
+        }
+        _agrees(document, DRAFT7, [{"s": "x"}, {"s": ""}, {"s": 1}, "not an object"])
+        new = json.loads(json.dumps(document))
+        new["components"]["schemas"]["step"]["minLength"] = 2
+        assert diff_schemas(document, new).summary(Direction.BACKWARD) is Verdict.BREAKING
+
+    def test_draft4_absolute_id(self) -> None:
+        """travis: a draft-04 ``id`` naming the file, refs into a group of notification schemas."""
+        document = {
+            "$schema": "http://json-schema.org/draft-04/schema#",
+            "id": "https://example.org/travis.json",
+            "definitions": {
+                "secret": {"type": "object", "properties": {"secure": {"type": "string"}}},
+                "notification": {"slack": {"properties": {"token": {"$ref": "#/definitions/secret"}}}},
+            },
+            "properties": {"slack": {"$ref": "#/definitions/notification/slack"}},
+        }
+        _agrees(
+            document, DRAFT4, [{"slack": {"token": {"secure": "x"}}}, {"slack": {"token": {"secure": 1}}}]
+        )
+        assert diff_schemas(document, document).changes == ()
+
+    def test_escaped_pointers(self) -> None:
+        """``~0``/``~1`` escapes and percent-encoding in pointers, hoisted and plain targets alike."""
+        document = {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "definitions": {
+                "a/b": {"type": "string"},
+                "c~d": {"type": "integer"},
+                "with space": {"type": "boolean"},
+                "x%y": {"group member": {"type": "null"}},
+            },
+            "properties": {
+                "p": {"$ref": "#/definitions/a~1b"},
+                "q": {"$ref": "#/definitions/c~0d"},
+                "r": {"$ref": "#/definitions/with%20space"},
+                "s": {"$ref": "#/definitions/x%25y/group%20member"},
+            },
+        }
+        good = {"p": "a", "q": 1, "r": True, "s": None}
+        _agrees(
+            document, DRAFT7, [good, {**good, "p": 1}, {**good, "q": "a"}, {**good, "r": 1}, {**good, "s": 1}]
+        )
+        assert diff_schemas(document, document).changes == ()
+
+    def test_embedded_resource(self) -> None:
+        """A ``$ref`` inside a subschema with its own ``$id`` points into that subschema, not the file."""
+        document = {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "$id": "https://example.org/root.json",
+            "definitions": {"d": {"type": "integer"}},
+            "properties": {
+                "inner": {
+                    "$id": "https://example.org/inner.json",
+                    "definitions": {"d": {"type": "string"}, "g": {"m": {"type": "null"}}},
+                    "properties": {"v": {"$ref": "#/definitions/d"}, "w": {"$ref": "#/definitions/g/m"}},
+                },
+                "outer": {"$ref": "#/definitions/d"},
+                "across": {"$ref": "#/properties/inner/definitions/d"},  # into the embedded resource
+            },
+        }
+        out = to_2020_12(document, DRAFT7)
+        assert out["properties"]["across"] == {"$ref": "#/properties/inner/$defs/d"}
+        instances = [
+            {"across": "s"},
+            {"across": 1},
+            {"inner": {"v": "s"}},
+            {"inner": {"v": 1}},
+            {"outer": 1},
+            {"outer": "s"},
+            {"inner": {"w": 1}},
+        ]
+        _agrees(document, DRAFT7, instances)
+
+    def test_pointers_through_renamed_keywords(self) -> None:
+        """Refs into ``properties``, array ``items`` and ``dependencies`` follow their new spelling."""
+        document = {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "properties": {
+                "a": {"type": "string"},
+                "b": {"$ref": "#/properties/a"},
+                "t": {"items": [{"type": "integer"}], "additionalItems": {"type": "null"}},
+                "u": {"$ref": "#/properties/t/items/0"},
+                "v": {"$ref": "#/properties/t/additionalItems"},
+                "w": {"$ref": "#/dependencies/a"},
+            },
+            "dependencies": {"a": {"required": ["b"]}},
+        }
+        out = to_2020_12(document, DRAFT7)
+        assert out["properties"]["u"] == {"$ref": "#/properties/t/prefixItems/0"}
+        assert out["properties"]["v"] == {"$ref": "#/properties/t/items"}
+        assert out["properties"]["w"] == {"$ref": "#/dependentSchemas/a"}
+        _agrees(
+            document,
+            DRAFT7,
+            [{"u": 1}, {"u": "x"}, {"v": None}, {"v": 1}, {"w": {}}, {"w": {"b": 1}}, {"b": 1}],
+        )
+
+    def test_dangling_pointer_refused(self) -> None:
+        """A pointer to nothing is still refused, naming the pointer as the file spells it."""
+        document = {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "properties": {"a": {"$ref": "#/definitions/nope"}},
+        }
+        with pytest.raises(UnresolvableReferenceError, match=r"schema\.json#/definitions/nope"):
+            diff_schemas(document, document)
+
+
+class TestRightRefusals:
+    """Refusals the inputs deserve name the file, the JSON Pointer and what was expected."""
+
+    def test_invalid_regex(self, cli: Cli, tmp_path: Path) -> None:
+        """azure-pipelines: ``\\:`` is no escape under the ``u`` flag; the reason is given."""
+        document = {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "definitions": {"b": {"pattern": "^[^\\:]+$"}},
+        }
+        for side in ("old", "new"):
+            (tmp_path / side).mkdir()
+            (tmp_path / side / "s.json").write_text(json.dumps(document), encoding="utf-8")
+        done = cli("diff", str(tmp_path / "old"), str(tmp_path / "new"), "--no-gate")
+        assert done.exit_code == 2
+        assert (
+            "s.json: not a valid JSON Schema (draft-07): /definitions/b/pattern: must be a valid regex"
+            in done.output
+        )
+        assert "(ECMA-262 with the u flag: invalid escape" in done.output
+
+    def test_duplicate_key(self, cli: Cli, tmp_path: Path) -> None:
+        """buildkite 0.30.0: a property declared twice in the JSON text is refused at its pointer."""
+        text = '{"properties": {"cache": {"type": "string"}, "cache": {"type": "array"}}}'
+        for side in ("old", "new"):
+            (tmp_path / side).mkdir()
+            (tmp_path / side / "s.json").write_text(text, encoding="utf-8")
+        done = cli("diff", str(tmp_path / "old"), str(tmp_path / "new"), "--no-gate")
+        assert done.exit_code == 2
+        assert "s.json" in done.output
+        assert "the key /properties/cache appears twice" in done.output

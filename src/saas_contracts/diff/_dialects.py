@@ -10,8 +10,11 @@ with the same instances under Draft 2020-12:
   (``additionalItems`` beside a schema-form ``items`` is ignored by every draft,
   so it is dropped);
 * ``dependencies`` -> ``dependentRequired`` (array values) / ``dependentSchemas``;
-* ``definitions`` -> ``$defs``, with every ``$ref`` fragment pointing through it
-  rewritten;
+* ``definitions`` -> ``$defs``; every same-resource ``$ref`` pointer is re-aimed at
+  where its target now is, and a target that is no subschema of the walk (a
+  member of an unknown keyword, a keyword dropped here) is rewritten as a schema
+  and placed in its resource's ``$defs`` (see :class:`_Rewriter`); a pointer into
+  another file is read with ``definitions`` as ``$defs``;
 * draft-04 boolean ``exclusiveMinimum``/``exclusiveMaximum`` -> the numeric form;
 * draft-04 ``id`` -> ``$id``; a plain-name fragment ``$id`` (``"#foo"``) -> ``$anchor``;
 * before 2019-09 the siblings of ``$ref`` are ignored: they are dropped (the
@@ -30,14 +33,18 @@ with the later meaning: the only difference left, named in the README.
 from __future__ import annotations
 
 import re
+import urllib.parse
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from jsonschema import Draft4Validator, Draft6Validator, Draft7Validator, Draft201909Validator
 
+from saas_contracts._ecma import compile_ecma
 from saas_contracts._formats import FORMAT_CHECKER
 from saas_contracts._mask import path as mask_path
+from saas_contracts._pointer import format_pointer, parse_pointer, resolve_pointer
 from saas_contracts._validation import ContractValidator, violations_from_errors
-from saas_contracts.errors import DiffInputError
+from saas_contracts.errors import DiffInputError, SchemaDefinitionError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -242,16 +249,32 @@ def check_document(document: Any, dialect: str, source: str) -> None:
         more = f" (+{len(violations) - 1} more)" if len(violations) > 1 else ""
         name = next(short for short, uri in DIALECT_NAMES.items() if uri == dialect)
         label = "Draft 2020-12" if dialect == DRAFT202012 else name
-        raise DiffInputError(
-            f"{source}: not a valid JSON Schema ({label}): {first.pointer or '/'}: {first.message}{more}"
-        )
+        reason = _regex_reason(document, first.pointer) if first.message == _NOT_A_REGEX else ""
+        where = f"{first.pointer or '/'}: {first.message}{reason}{more}"
+        raise DiffInputError(f"{source}: not a valid JSON Schema ({label}): {where}")
+
+
+_NOT_A_REGEX: Final = "must be a valid regex"
+
+
+def _regex_reason(document: Any, pointer: str) -> str:
+    """Why the pattern at ``pointer`` is no ECMA-262 regex (read with the ``u`` flag, as Ajv does)."""
+    try:
+        compile_ecma(resolve_pointer(document, pointer))
+    except SchemaDefinitionError as error:
+        return f" (ECMA-262 with the u flag: {str(error).rpartition('(ECMA-262): ')[2]})"
+    except (LookupError, ValueError, TypeError):
+        pass  # a masked pointer segment: the message without the reason
+    return ""
 
 
 def to_2020_12(document: Any, dialect: str) -> Any:
     """``document`` (of ``dialect``) in the Draft 2020-12 form; a 2020-12 document is returned as is."""
     if dialect == DRAFT202012:
         return document
-    rewritten = _Rewriter(dialect).schema(document, resource_recursive=_recursive_root(document))
+    rewriter = _Rewriter(dialect)
+    rewritten = rewriter.schema(document, resource_recursive=_recursive_root(document), at=_ROOT)
+    rewriter.link()
     if isinstance(rewritten, dict):
         rewritten = {"$schema": DRAFT202012, **{k: v for k, v in rewritten.items() if k != "$schema"}}
     return rewritten
@@ -277,17 +300,73 @@ def _rewrite_pointer(ref: str) -> str:
     return head + "#" + "/".join(segments)
 
 
+@dataclass(frozen=True)
+class _Place:
+    """Where a subschema sits: its resource (index), its pointer there in the input and in the output.
+
+    ``outer`` holds the same for each enclosing resource, since a pointer may cross into an embedded one.
+    """
+
+    resource: int
+    raw: str
+    out: str
+    outer: tuple[tuple[int, str, str], ...] = ()
+
+    def child(self, raw: tuple[str, ...], out: tuple[str, ...]) -> _Place:
+        down_raw, down_out = format_pointer(raw), format_pointer(out)
+        outer = tuple((each, above + down_raw, below + down_out) for each, above, below in self.outer)
+        return _Place(self.resource, self.raw + down_raw, self.out + down_out, outer)
+
+    def embedded(self, resource: int) -> _Place:
+        """The same node as the root of a new resource (a subschema with its own ``$id``)."""
+        return _Place(resource, "", "", ((self.resource, self.raw, self.out), *self.outer))
+
+    def every(self) -> tuple[tuple[int, str, str], ...]:
+        return ((self.resource, self.raw, self.out), *self.outer)
+
+
+_ROOT: Final = _Place(0, "", "")
+_FRAGMENT_SAFE: Final = "/~!$&'()*+,;=:@-._"
+"""Characters a rewritten ``$ref`` fragment keeps as they are (the rest is percent-encoded)."""
+_HOISTED: Final = "saas-contracts:ref:"
+"""Prefix of the ``$defs`` names under which a ``$ref`` target outside every subschema is placed."""
+
+
+@dataclass
+class _Resource:
+    """A schema resource of the input (the document, or a subschema with its own ``$id``)."""
+
+    raw: Any
+    out: dict[str, Any]
+    recursive: bool
+
+
 class _Rewriter:
-    """One older-dialect document walked subschema by subschema."""
+    """One older-dialect document walked subschema by subschema.
+
+    Every subschema's input pointer is recorded with its output pointer, and every
+    same-resource ``$ref`` pointer is re-aimed at its target's output pointer by
+    :meth:`link` once the walk is done. A target that is not a subschema of the
+    walk (``#/definitions/group/member`` where ``group`` only holds named schemas
+    under unknown keywords, a member of an unknown keyword such as
+    ``#/components/schemas/x``, or a keyword dropped beside ``$ref`` or as an
+    annotation) is rewritten as a schema of its own and placed in its resource's
+    ``$defs``.
+    """
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
         self.asserting = ASSERTING[dialect]
         self.before_2019 = _ORDER.index(dialect) < _ORDER.index(DRAFT201909)
+        self.resources: list[_Resource] = []
+        self.placed: dict[tuple[int, str], str] = {}
+        self.refs: list[tuple[dict[str, Any], str, int]] = []
 
-    def schema(self, node: Any, *, resource_recursive: bool) -> Any:
+    def schema(self, node: Any, *, resource_recursive: bool, at: _Place) -> Any:
         if not isinstance(node, dict):
+            self._record(at)
             return node
+        raw = node
         if self.dialect == DRAFT4 and "id" in node and "$id" not in node:
             node = {("$id" if key == "id" else key): value for key, value in node.items()}
         if "$id" in node and isinstance(node["$id"], str):
@@ -295,19 +374,64 @@ class _Rewriter:
         if self.before_2019 and "$ref" in node:
             node = {key: value for key, value in node.items() if key in _KEPT_BESIDE_REF}
         result: dict[str, Any] = {}
+        if not self.resources or _starts_resource(node):
+            if self.resources:
+                at = at.embedded(len(self.resources))
+            self.resources.append(_Resource(raw, result, resource_recursive))
+        self._record(at)
         for key, value in node.items():
-            self._keyword(result, key, value, resource_recursive=resource_recursive)
-        self._bounds(node, result, resource_recursive=resource_recursive)
+            self._keyword(result, key, value, resource_recursive=resource_recursive, at=at)
+        self._bounds(node, result, resource_recursive=resource_recursive, at=at)
         return result
 
-    def _keyword(self, result: dict[str, Any], key: str, value: Any, *, resource_recursive: bool) -> None:  # noqa: C901, PLR0912 - one branch per rewritten keyword
-        sub = self._sub(resource_recursive=resource_recursive)
+    def _record(self, at: _Place) -> None:
+        for resource, raw, out in at.every():
+            self.placed.setdefault((resource, raw), out)
+
+    def link(self) -> None:
+        """Re-aim each same-resource ``$ref`` pointer at where its target now is (see the class docstring)."""
+        done = 0
+        while done < len(self.refs):
+            result, ref, resource = self.refs[done]
+            done += 1
+            pointer = _local_pointer(ref)
+            if pointer is None:
+                continue
+            out = self.placed.get((resource, pointer))
+            if out is None:
+                out = self._hoist(resource, pointer)
+            # a dangling pointer keeps the file's own spelling, so the refusal names what the file says
+            result["$ref"] = ref if out is None else "#" + urllib.parse.quote(out, safe=_FRAGMENT_SAFE)
+
+    def _hoist(self, resource: int, pointer: str) -> str | None:
+        """Place the input value at ``pointer`` in its resource's ``$defs``; None when there is none."""
+        owner = self.resources[resource]
+        try:
+            target = resolve_pointer(owner.raw, pointer)
+        except (LookupError, ValueError):
+            return None  # a dangling pointer: left for the registry to report
+        name = _HOISTED + pointer
+        at = _Place(resource, pointer, format_pointer(("$defs", name)))
+        self.placed[(resource, pointer)] = at.out
+        owner.out.setdefault("$defs", {})[name] = self.schema(
+            target, resource_recursive=owner.recursive, at=at
+        )
+        return at.out
+
+    def _keyword(  # noqa: C901, PLR0912 - one branch per rewritten keyword
+        self, result: dict[str, Any], key: str, value: Any, *, resource_recursive: bool, at: _Place
+    ) -> None:
+        def sub(each: Any, raw: tuple[str, ...], out: tuple[str, ...] | None = None) -> Any:
+            place = at.child(raw, raw if out is None else out)
+            return self.schema(each, resource_recursive=resource_recursive, at=place)
+
         if key in _LATER and key not in self.asserting:
             return  # an annotation in this dialect: Draft 2020-12 would enforce it
         if key == "$id" and isinstance(value, str) and _PLAIN_NAME.match(value):
             result["$anchor"] = value[1:]
         elif key == "$ref" and isinstance(value, str):
             result["$ref"] = _rewrite_pointer(value)
+            self.refs.append((result, value, at.resource))
         elif key == "$recursiveAnchor":
             if value is True:
                 result["$dynamicAnchor"] = _RECURSIVE_ANCHOR
@@ -317,39 +441,63 @@ class _Rewriter:
             else:
                 result["$ref"] = value
         elif key == "items" and isinstance(value, list):
-            result["prefixItems"] = [sub(item) for item in value]
+            result["prefixItems"] = [
+                sub(item, ("items", str(index)), ("prefixItems", str(index)))
+                for index, item in enumerate(value)
+            ]
         elif key == "items":
-            result["items"] = sub(value)
+            result["items"] = sub(value, ("items",))
         elif key == "additionalItems":
             pass  # see the prefixItems case in :meth:`_bounds`
         elif key == "dependencies" and isinstance(value, dict):
             for name, each in value.items():
                 target = "dependentRequired" if isinstance(each, list) else "dependentSchemas"
-                result.setdefault(target, {})[name] = each if isinstance(each, list) else sub(each)
+                result.setdefault(target, {})[name] = (
+                    each if isinstance(each, list) else sub(each, (key, name), (target, name))
+                )
         elif key in {"definitions", "$defs"} and isinstance(value, dict):
             # both may sit side by side (SchemaStore files do): one map, a $defs entry wins a name clash
             merged = result.setdefault("$defs", {})
             for name, each in value.items():
                 if key == "$defs" or name not in merged:
-                    merged[name] = sub(each)
+                    merged[name] = sub(each, (key, name), ("$defs", name))
         elif key in _SCHEMA_MAPS and isinstance(value, dict):
-            result[key] = {name: sub(each) for name, each in value.items()}
+            result[key] = {name: sub(each, (key, name)) for name, each in value.items()}
         elif key in _SCHEMA_LISTS and isinstance(value, list):
-            result[key] = [sub(each) for each in value]
+            result[key] = [sub(each, (key, str(index))) for index, each in enumerate(value)]
         elif key in _SCHEMA_VALUED:
-            result[key] = sub(value)
+            result[key] = sub(value, (key,))
         elif key in {"exclusiveMinimum", "exclusiveMaximum"} and self.dialect == DRAFT4:
             pass  # draft-04 boolean form: see :meth:`_bounds`
         else:
             result[key] = value
 
-    def _sub(self, *, resource_recursive: bool) -> Any:
-        return lambda node: self.schema(node, resource_recursive=resource_recursive)
-
-    def _bounds(self, node: dict[str, Any], result: dict[str, Any], *, resource_recursive: bool) -> None:
+    def _bounds(
+        self, node: dict[str, Any], result: dict[str, Any], *, resource_recursive: bool, at: _Place
+    ) -> None:
         """The draft-04 boolean exclusive bounds and ``additionalItems``, which depend on their siblings."""
         for exclusive, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
             if self.dialect == DRAFT4 and node.get(exclusive) is True and bound in result:
                 result[exclusive] = result.pop(bound)
         if "prefixItems" in result and "additionalItems" in node and "additionalItems" in self.asserting:
-            result["items"] = self.schema(node["additionalItems"], resource_recursive=resource_recursive)
+            place = at.child(("additionalItems",), ("items",))
+            result["items"] = self.schema(
+                node["additionalItems"], resource_recursive=resource_recursive, at=place
+            )
+
+
+def _starts_resource(node: dict[str, Any]) -> bool:
+    """Whether a subschema (draft-04 ``id`` read as ``$id``) is a resource: a ``$id`` that is no bare name."""
+    value = node.get("$id")
+    return isinstance(value, str) and not value.startswith("#") and _PLAIN_NAME.match(value) is None
+
+
+def _local_pointer(ref: str) -> str | None:
+    """The JSON Pointer of a same-resource ``$ref`` (``#/a/b``, percent-decoded, normalized), else None."""
+    head, hash_sign, fragment = ref.partition("#")
+    if head or not hash_sign:
+        return None
+    decoded = urllib.parse.unquote(fragment)
+    if decoded and not decoded.startswith("/"):
+        return None  # a plain-name fragment (an anchor)
+    return format_pointer(parse_pointer(decoded))
