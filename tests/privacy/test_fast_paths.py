@@ -11,6 +11,7 @@ import base64
 import binascii
 import html
 import html.entities
+import unicodedata
 
 import pytest
 import re2
@@ -21,7 +22,7 @@ from tests.privacy._support import CORPUS
 
 from saas_contracts._fragments import join_fragments
 from saas_contracts._jsonio import loads
-from saas_contracts.privacy import _scanner, _views, scan
+from saas_contracts.privacy import _rules, _scanner, _views, scan
 from saas_contracts.privacy._rules import KeyInfo, default_rules
 
 SETTINGS = settings(max_examples=budget(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -305,3 +306,81 @@ class TestInertNames:
         assert rules.key_info("plan_label").skip == len("plan_label") + 1
         for name in ("sk_live_" + "a" * 24, "caf\u00e9", "a\nb", "%41", "\\u0061", "alice@example.org"):
             assert rules.key_info(name).skip == 0, name
+
+
+def _match_examples() -> list[str]:
+    texts = []
+    for rule in default_rules().text_rules:
+        for example in rule.examples.get("match", []):
+            text = example.get("text") if isinstance(example, dict) else None
+            texts.append("".join(text) if isinstance(text, list) else text)
+    return sorted({text for text in texts if isinstance(text, str)})
+
+
+EXAMPLES = _match_examples()
+EDGE_PIECES = [" ", "\t", "\n", "\r\n", "\u3000", "\x0b", "x", "\u00e9"]
+EDGES = st.lists(st.sampled_from(EDGE_PIECES), max_size=4).map("".join)
+FILLER = st.sampled_from(["", "a ", "x" * 40, "\n\n", "sk_live_", "=="]).map(lambda piece: piece * 3)
+
+
+class TestTrimmedCandidates:
+    """The trimmed view's reduced set pass keeps every rule that matches it but not the text it trims."""
+
+    @SETTINGS
+    @given(
+        example=st.sampled_from(EXAMPLES),
+        before=EDGES,
+        after=EDGES,
+        inner=FILLER,
+        place=st.sampled_from(["start", "end", "both", "middle"]),
+    )
+    def test_new_matches_are_candidates(self, example, before, after, inner, place):
+        """Every rule matching base.strip() and not base is a candidate (base: an NFKC-clean text)."""
+        body = {
+            "start": example + inner,
+            "end": inner + example,
+            "both": example + inner + example,
+            "middle": inner + example + inner,
+        }[place]
+        base = _views.clean(before + body + after)
+        trimmed = base.strip()
+        rules = default_rules()
+        encoded = trimmed.encode("utf-8")
+        candidates = set(rules.trimmed_candidates(encoded, trimmed))
+        assert candidates <= set(rules.prefilter.Match(encoded) or ())
+        for index, rule in enumerate(rules.text_rules):
+            if rule.search(trimmed) is not None and rule.search(base) is None:
+                assert index in candidates, (rule.id, trimmed)
+
+    def test_reach_bounds_every_end_anchored_rule(self):
+        """Packaged end-anchored rules are bounded (the window applies); what fails to parse is unbounded."""
+        reach = default_rules()._end_reach()
+        assert reach is not None
+        assert 0 < reach <= _rules._MAX_REACH
+        rules = default_rules()
+        hex_rule = next(index for index, rule in enumerate(rules.text_rules) if rule.id == "bare-hex-token")
+        for base in (" " + "ab" * 20 + "\n", "\n0x" + "ab" * 256 + "\t ", "ab" * 20 + " " * 9):
+            trimmed = base.strip()
+            assert rules.text_rules[hex_rule].search(base) is None
+            assert rules.text_rules[hex_rule].search(trimmed) is not None
+            assert hex_rule in rules.trimmed_candidates(trimmed.encode(), trimmed)
+        assert _rules._max_width("(?:^|[^A-Z])AKIA[A-Z0-9]{16}(?:$|[^A-Z0-9])") == 22
+        assert _rules._max_width("a[b-z]{2,}$") > _rules._MAX_REACH
+        assert _rules._max_width(r"\Qab\E$") > _rules._MAX_REACH
+
+
+class TestClean:
+    """clean() skipping its second strip when NFKC changed nothing equals the full definition."""
+
+    @SETTINGS
+    @given(
+        text=st.lists(
+            st.sampled_from(["a", "\u00e9", "e\u0301", "\u200b", "\ufb01", "\uff41", "\u00ad", "\u2800"]),
+            max_size=40,
+        ).map("".join)
+        | st.text(max_size=40)
+    )
+    def test_clean(self, text):
+        """NFKC between two invisible-character strips."""
+        expected = unicodedata.normalize("NFKC", _views._INVISIBLE.sub("", text))
+        assert _views.clean(text) == _views._INVISIBLE.sub("", expected)

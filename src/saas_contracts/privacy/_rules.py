@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import json
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -120,6 +122,28 @@ def compile_re2(pattern: str, *, ignore_case: bool, multiline: bool = False) -> 
 _PREFILTER_REPEAT = 2
 _TRIGGER: Final = re2.compile(TRIGGER_PATTERN)
 _ANY_OF_CACHE = 256
+
+
+_RE_PARSER: Any = importlib.import_module("re._parser")  # the stdlib's own parser (no typing stubs)
+_END_ANCHORS: Final = re.compile(r"\\[zZ]")
+r"""``\z`` (RE2) or ``\Z`` anywhere, even escaped itself: an overstatement only makes the window wider."""
+_MAX_REACH: Final = 4096
+"""Past this many characters an end-anchored rule counts as unbounded (the trimmed view's full set pass)."""
+
+
+def _max_width(pattern: str) -> int:
+    """The most characters ``pattern`` can match, read by Python's parser; unbounded when it cannot tell.
+
+    The rules' RE2 syntax is Python's for everything that bounds a match (classes,
+    counted repetitions, alternation); a construct Python does not know fails to parse
+    and counts as unbounded, and Python reading ``[[:alpha:]]`` as longer only overstates.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return int(_RE_PARSER.parse(pattern).getwidth()[1])
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return _MAX_REACH + 1
 
 
 def relax_for_prefilter(pattern: str) -> str:
@@ -537,16 +561,53 @@ class RuleSet:
         self.structure_first_keys = tuple(sorted({r.conditions[0].path[0] for r in self.structure_rules}))
         self._multiline: dict[int, Any] = {}
         self._any_of: dict[tuple[tuple[int, ...], bool], Any] = {}
-        options = re2.Options()
-        options.max_mem = _RE2_MAX_MEM
-        self.prefilter = re2.Set.SearchSet(options)
-        for rule in self.text_rules:
-            self.prefilter.Add(
-                f"(?{'i' if rule.ignore_case else ''}m){relax_for_prefilter(rule.pattern or '')}"
-            )
-        self.prefilter.Compile()
+        self.prefilter = self._relaxed_set(re2.Set.SearchSet)
+        self._start_set: Any = None
+        self._reach: tuple[int] | None = None
         self.first_key_set: frozenset[str] = frozenset(self.structure_first_keys)
         self.key_cache: dict[str, KeyInfo] = {}
+
+    def trimmed_candidates(self, encoded: bytes, text: str) -> list[int]:
+        r"""The candidate text rules of a trimmed view (``text``: ``base.strip()``, ``encoded``: its UTF-8).
+
+        ``base`` was matched already (as the raw text or its NFKC view), and a match in
+        ``text`` that neither starts at its start nor ends at its end is a match in ``base``
+        too (same characters, same neighbours: ``^``, ``$`` are the only context that
+        differs, ``\b`` sees a non-word character either way). So only rules matching at
+        the very start (an anchored set pass, which stops where every pattern fails) or
+        ending at the very end can add anything; a rule can only end there differently when
+        it anchors at the end, and those are bounded (:meth:`_end_reach`), so the set reads
+        the last characters only. The full set pass when some end-anchored rule is unbounded.
+        """
+        reach = self._end_reach()
+        if reach is None:
+            return sorted(self.prefilter.Match(encoded) or ())
+        if self._start_set is None:
+            self._start_set = self._relaxed_set(re2.Set.MatchSet)
+        found = set(self._start_set.Match(encoded) or ())
+        found.update(self.prefilter.Match(text[-reach - 1 :].encode("utf-8")) or ())
+        return sorted(found)
+
+    def _end_reach(self) -> int | None:
+        """The longest match (characters) of a text rule anchored at the end; None when one is unbounded."""
+        if self._reach is None:
+            longest = 0
+            for rule in self.text_rules:
+                pattern = rule.pattern or ""
+                if _END_ANCHORS.search(pattern) or any(pattern[i] == "$" for i in _top_level(pattern)):
+                    longest = max(longest, _max_width(pattern))
+            self._reach = (longest,)
+        found = self._reach[0]
+        return None if found > _MAX_REACH else found
+
+    def _relaxed_set(self, kind: Any) -> Any:
+        options = re2.Options()
+        options.max_mem = _RE2_MAX_MEM
+        built = kind(options)
+        for rule in self.text_rules:
+            built.Add(f"(?{'i' if rule.ignore_case else ''}m){relax_for_prefilter(rule.pattern or '')}")
+        built.Compile()
+        return built
 
     def multiline(self, index: int) -> Any:
         """Text rule ``index`` in multi-line mode, compiled on first use (only candidates need it)."""

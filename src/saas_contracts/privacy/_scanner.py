@@ -485,7 +485,10 @@ class _Walk:
             for view, text in views:
                 # Encoded once: the set and every candidate's search read the same UTF-8 bytes.
                 encoded = utf8(text)
-                candidates = sorted(self.rules.prefilter.Match(encoded) or ())
+                if view == "trimmed" and len(encoded) >= _FUSE_FROM:
+                    candidates = self.rules.trimmed_candidates(encoded, text)
+                else:
+                    candidates = sorted(self.rules.prefilter.Match(encoded) or ())
                 if len(encoded) >= _FUSE_FROM:
                     candidates = self._open(candidates, loc)
                     if len(candidates) > 1 and self.rules.any_of(tuple(candidates)).search(encoded) is None:
@@ -549,9 +552,14 @@ def _utf8_safe(text: str) -> str:
     # RE2 reads UTF-8, which has no spelling for a lone surrogate: a Python string from an API
     # caller or an option value may hold one, and so may a view that undoes \\uD800 escapes (parsed
     # input never does). U+FFFD keeps every offset, and no rule matches a surrogate anyway.
-    if text.isascii() or not _LONE_SURROGATE.search(text):
+    # Encoding (kept by utf8() for the set pass) fails exactly when there is one: no search first.
+    if text.isascii():
         return text
-    return _LONE_SURROGATE.sub("\ufffd", text)
+    try:
+        utf8(text)
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+    return text
 
 
 def _may_decode(run: str) -> bool:

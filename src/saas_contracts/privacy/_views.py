@@ -150,8 +150,13 @@ def clean(text: str) -> str:
     """NFKC with format and invisible characters removed (identity for ASCII)."""
     if text.isascii():
         return text
-    normalized = unicodedata.normalize("NFKC", _strip_invisible(text))
-    return normalized if normalized.isascii() else _strip_invisible(normalized)
+    stripped = _strip_invisible(text)
+    normalized = unicodedata.normalize("NFKC", stripped)
+    # NFKC hands back its very argument when that is already normalized: the
+    # stripped text holds no invisible character, so the second strip is skipped.
+    if normalized is stripped or normalized.isascii():
+        return normalized
+    return _strip_invisible(normalized)
 
 
 def _strip_invisible(text: str) -> str:
@@ -305,11 +310,14 @@ def unescape_html(text: str, budget: Budget | None = None) -> str:
     if "&" not in text:
         return text
     budget = budget or _unlimited()
-    parts = _DECIMAL_REFERENCE.split(text)
+    # A few "&#" go the general way (the split below would cost a pass for at most a few references).
+    parts = _DECIMAL_REFERENCE.split(text) if text.count("&#") > _FEW_PIECES else [text]
     if len(parts) > 1:
-        between = parts[0::2]
-        holding = map(operator.contains, between, itertools.repeat("&", len(between)))
-        mixed = list(itertools.compress(range(len(between)), holding))
+        mixed: list[int] = []
+        if text.count("&") != len(parts) // 2:  # else every '&' starts one of the decimal references
+            between = parts[0::2]
+            holding = map(operator.contains, between, itertools.repeat("&", len(between)))
+            mixed = list(itertools.compress(range(len(between)), holding))
         if len(mixed) <= _FEW_PIECES:
             return _decimal_substitute(text, parts, mixed, budget)
     return _substitute(text, _HTML_REFERENCE.split(text), _html_references, budget)
@@ -370,6 +378,8 @@ _NOT_PLAIN: Final = _HTML_SPECIAL_NUMBERS | frozenset(range(_SURROGATES_FIRST, _
 _MAX_DIGITS: Final = 7
 """Digits of the longest number ``_numeric_references`` converts (beyond: past the last code point)."""
 _HTML5: Final = html.entities.html5
+_FIRST_TWO: Final = operator.itemgetter(slice(0, 2))
+_NAME_STARTS: Final = frozenset(name[:2] for name in _HTML5 if len(name) >= 2)
 _LONGEST_BARE_NAME: Final = max(len(name) for name in _HTML5 if not name.endswith(";"))
 """A prefix html.unescape tries never holds the ';', so it is a name without one: at most this long."""
 
@@ -392,14 +402,21 @@ def _numeric_references(numbers: list[str], base: int) -> list[str]:
         values = list(map(int, digits, itertools.repeat(base, len(digits))))
     special = set(_NOT_PLAIN.intersection(values))
     in_range: Iterable[int] = values
+    table: dict[int, str] = {}
     if max(values) > _MAX_PLAIN_CODEPOINT:
-        special.update(value for value in values if value > _MAX_PLAIN_CODEPOINT)
+        table = {value: html.unescape(f"&#{value};") for value in values if value > _MAX_PLAIN_CODEPOINT}
         in_range = map(min, values, itertools.repeat(_MAX_PLAIN_CODEPOINT, len(values)))
     decoded: Iterable[str] = map(chr, in_range)
-    if special:
-        table = {value: html.unescape(f"&#{value};") for value in special}
+    if special or table:
+        table.update(zip(special, map(_special_numbers().__getitem__, special), strict=True))
         decoded = map(table.get, values, decoded)
     return list(decoded)
+
+
+@functools.cache
+def _special_numbers() -> dict[int, str]:
+    """``html.unescape`` of ``&#N;`` for each number of ``_NOT_PLAIN`` (made once, by html.unescape)."""
+    return {value: html.unescape(f"&#{value};") for value in _NOT_PLAIN}
 
 
 _HEX: Final = 16
@@ -425,9 +442,14 @@ def _html_references(items: list[str]) -> list[str]:
     open_items = [index for index, value in enumerate(decoded) if value is None]
     candidates = [names[index] for index in open_items]
     special = set(itertools.compress(open_items, map(str.startswith, candidates, itertools.repeat("#"))))
+    # Only a name starting like some name can have a prefix that is one: the others skip the loop.
+    starting = list(map(_NAME_STARTS.__contains__, map(_FIRST_TWO, candidates)))
+    open_items = list(itertools.compress(open_items, starting))
+    candidates = list(itertools.compress(candidates, starting))
     for size in range(2, _LONGEST_BARE_NAME + 1):
         prefixes = map(_HTML5.get, map(operator.itemgetter(slice(0, size)), candidates))
         special.update(itertools.compress(open_items, map(operator.is_not, prefixes, itertools.repeat(None))))
+    open_items = [index for index, value in enumerate(decoded) if value is None]
     for index in open_items:
         decoded[index] = _one_reference(items[index]) if index in special else items[index]
     return decoded  # type: ignore[return-value]
