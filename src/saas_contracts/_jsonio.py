@@ -144,12 +144,18 @@ _DECODER = json.JSONDecoder(
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def loads(text: str) -> Any:
-    """Parse one strict JSON text; raise :class:`JSONInputError` with a safe reason."""
+def loads(text: str, *, locate_duplicates: bool = False) -> Any:
+    """Parse one strict JSON text; raise :class:`JSONInputError` with a safe reason.
+
+    ``locate_duplicates`` adds the (masked) JSON Pointer of a repeated key to
+    the refusal. Whole documents a reviewer fixes by hand (schema files, the
+    diff's sides) ask for it; JSON Lines events keep the plain reason, which the
+    TypeScript package's ``parseStrict`` and replay give word for word.
+    """
     try:
         value = _DECODER.decode(text)
     except JSONInputError as error:
-        if str(error) != _DUPLICATE_KEY:
+        if not locate_duplicates or str(error) != _DUPLICATE_KEY:
             raise
         where = _duplicate_path(text)
         if not where:
@@ -297,7 +303,7 @@ def _decode_document(source: str, raw: bytes, line: int | None) -> Document:
     except UnicodeDecodeError as error:
         return Document(source=source, line=line, error=f"not UTF-8 (byte {error.start})")
     try:
-        return Document(source=source, line=line, value=loads(text))
+        return Document(source=source, line=line, value=loads(text, locate_duplicates=line is None))
     except JSONInputError as error:
         return Document(source=source, line=line, error=str(error))
 

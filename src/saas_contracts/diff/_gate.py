@@ -47,7 +47,7 @@ def _meta_schema(name: str) -> Any:
     relative = f"meta/v1/{name}.schema.json"
     resource = packaged("_schemas", *relative.split("/"))
     if resource.is_file():
-        return loads(resource.read_text(encoding="utf-8"))
+        return loads(resource.read_text(encoding="utf-8"), locate_duplicates=True)
     checkout = Path(__file__).resolve().parents[3] / "schemas" / relative
     return load_json_file(checkout)
 
