@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 import pytest
@@ -10,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from saas_contracts._ecma import compile_ecma
-from saas_contracts.diff import Verdict, diff_schemas
+from saas_contracts.diff import Verdict, _regular, diff_schemas
 from saas_contracts.diff._budget import Budget
-from saas_contracts.diff._regular import STATE_LIMIT, decide_pattern
+from saas_contracts.diff._regular import STATE_LIMIT, Inclusion, decide_pattern
 
 NOT_DECIDED = "regular-expression inclusion is not decided; the verdict rests on sampled strings"
 
@@ -109,6 +110,13 @@ class TestFallback:
         assert decide_pattern("(a|b)*a(a|b){12}", "x", budget) == (None, None)
         assert budget.spent <= 6 * (STATE_LIMIT + 1)
         assert _change("(a|b)*a(a|b){12}", "x").note == NOT_DECIDED
+
+    def test_witness_the_engine_refutes_is_not_reported(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Should the ECMA engine disagree with the automaton's witness, that direction stays undecided."""
+        monkeypatch.setattr(_regular, "compile_ecma", lambda _pattern: re.compile("(?!)"))
+        back, fwd = decide_pattern("^[a-z]+$", "^[a-z]{1,8}$", Budget())
+        assert back is None
+        assert fwd == Inclusion(included=True)
 
     def test_spent_budget_leaves_the_decision_open(self) -> None:
         """A budget too small for the automata ends undecided, not wrong."""
