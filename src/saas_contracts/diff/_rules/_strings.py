@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from saas_contracts.diff._budget import Budget
 from saas_contracts.diff._generate import NOT_FORMATTED, regex_samples
+from saas_contracts.diff._regular import decide_pattern
 
 if TYPE_CHECKING:
     from saas_contracts.diff._compare import Ctx, Walker
@@ -16,11 +18,22 @@ _VARIANT_LIMIT: Final = 10
 
 
 def compare_pattern(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:
+    """Decide by automata when both patterns are regular (see ``_regular``), else by anchors and samples."""
     before, after = o.kw.get("pattern"), n.kw.get("pattern")
     if before == after:
         return
+    back, fwd = decide_pattern(before, after, w.budget if w.budget is not None else Budget())
     extra_back = _string_variants(regex_samples(before, 40)) if before else []
     extra_fwd = _string_variants(regex_samples(after, 40)) if after else []
+    back_ok = after is None or (before is not None and _anchored(after, before))
+    fwd_ok = before is None or (after is not None and _anchored(before, after))
+    if back is not None:
+        back_ok = back.included
+        extra_back = [back.witness, *extra_back] if back.witness is not None else extra_back
+    if fwd is not None:
+        fwd_ok = fwd.included
+        extra_fwd = [fwd.witness, *extra_fwd] if fwd.witness is not None else extra_fwd
+    decided = back is not None and fwd is not None
     kind = "pattern-added" if before is None else "pattern-removed" if after is None else "pattern-changed"
     w.emit_local(
         kind,
@@ -28,15 +41,15 @@ def compare_pattern(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:
         o,
         n,
         ctx,
-        back_ok=after is None or (before is not None and _anchored(after, before)),
-        fwd_ok=before is None or (after is not None and _anchored(before, after)),
+        back_ok=back_ok,
+        fwd_ok=fwd_ok,
         old_at=o.where("pattern") if before else "",
         new_at=n.where("pattern") if after else "",
         extra_back=[*extra_back, *NOT_FORMATTED],
         extra_fwd=[*extra_fwd, *NOT_FORMATTED],
         hybrid_keys=("pattern",),
         note=""
-        if after is None or before is None
+        if decided or after is None or before is None
         else "regular-expression inclusion is not decided; the verdict rests on sampled strings",
     )
 
