@@ -8,6 +8,7 @@ import { resolvePointer } from "./pointer.js";
 import { maskValue } from "./privacy/scanner.js";
 import { pyLen } from "./privacy/views.js";
 import { locatedErrors } from "./validators.js";
+import { compareText } from "./order.js";
 
 /** A violation with Python's message. */
 export interface DescribedViolation extends Violation {
@@ -71,8 +72,6 @@ function message(error: ValidationError, instance: unknown): string {
   return template.replace("{v}", String(value)).replace("{n}", String(size(instance)));
 }
 
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * The violations of `data` with Python's messages, in Python's order (pointer, keyword, message).
  * Not yet worded as Python words them: anyOf/oneOf (Python adds its "closest alternative" hint),
@@ -90,5 +89,5 @@ export function describedViolations(errors: readonly ValidationError[] | null | 
       }
       return { pointer, keyword, message: message(error, instance) };
     })
-    .sort((a, b) => compare(a.pointer, b.pointer) || compare(a.keyword, b.keyword) || compare(a.message, b.message));
+    .sort((a, b) => compareText(a.pointer, b.pointer) || compareText(a.keyword, b.keyword) || compareText(a.message, b.message));
 }

@@ -5,6 +5,7 @@ import { VALIDATORS } from "../generated/validators/by-name.js";
 import type { ValidationError, Validator } from "../generated/validators/index.js";
 import { ContractViolationError, type Violation } from "./errors.js";
 import { escapeToken } from "./pointer.js";
+import { compareText } from "./order.js";
 
 export * from "../generated/validators/index.js";
 export { VALIDATORS };
@@ -18,7 +19,6 @@ const CONTAINERS: ReadonlySet<string> = new Set(["anyOf", "oneOf", "propertyName
 // Keywords that only route to other schemas: Python reports the inner failure, not these.
 const ROUTING: ReadonlySet<string> = new Set(["if", "allOf", "$ref"]);
 
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const within = (pointer: string, base: string): boolean => pointer === base || pointer.startsWith(`${base}/`);
 
 /**
@@ -73,7 +73,7 @@ export function locatedErrors(errors: readonly ValidationError[] | null | undefi
 export function toViolations(errors: readonly ValidationError[] | null | undefined): Violation[] {
   return locatedErrors(errors)
     .map(({ pointer, keyword }) => ({ pointer, keyword }))
-    .sort((a, b) => compare(a.pointer, b.pointer) || compare(a.keyword, b.keyword));
+    .sort((a, b) => compareText(a.pointer, b.pointer) || compareText(a.keyword, b.keyword));
 }
 
 /** The violations of `data` against `validator` (empty when valid). */

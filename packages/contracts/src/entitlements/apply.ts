@@ -20,6 +20,7 @@ import { isDateTime } from "../formats.js";
 import { toViolations } from "../validators.js";
 import { canonicalKey, type Entry, fold, foldOnto, type FoldLabel, insert, sameAccess } from "./fold.js";
 import { ENDING_KINDS, refundEndsAccess } from "./lifecycle.js";
+import { compareText } from "../order.js";
 
 /** An operator write without an operator label and approval reference (Python: ApprovalRequiredError). */
 export class ApprovalRequiredError extends ContractError {
@@ -79,7 +80,6 @@ const UTC_TIMESTAMP = /^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?
 export const OPERATOR_KINDS: ReadonlySet<string> = new Set(["manual_grant", "manual_revoke"]);
 const KINDS: ReadonlySet<string> = new Set(LIFECYCLE_KINDS);
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const sortedKeys = <T>(map: ReadonlyMap<string, T>): string[] => [...map.keys()].sort(compareText);
 
 /** `sha256:` + hex SHA-256 of the RFC 8785 canonical JSON of a lifecycle event (Python: _writer.fingerprint). */

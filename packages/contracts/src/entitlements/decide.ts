@@ -22,6 +22,7 @@ import type {
   TieBreakStep,
 } from "../../generated/types/entitlements.js";
 import { DuplicateRecordError } from "../errors.js";
+import { compareBig, compareText } from "../order.js";
 
 /** One record evaluated at an instant. */
 export interface SourceState {
@@ -120,9 +121,6 @@ export function conversionGraceNanos(policy: SourcePriorityPolicy): bigint {
 }
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-/** Compare two strings by code point, like Python's str ordering (equal to UTF-16 order for these ASCII ids). */
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const compareBig = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function sortedSchedule(items: readonly ScheduledChange[]): ScheduledChange[] {
   return [...items].sort(

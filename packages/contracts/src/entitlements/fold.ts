@@ -10,6 +10,7 @@ import type { LifecycleEvent, PlanSourceRecord } from "../../generated/types/ent
 import { canonicalize } from "../canonical.js";
 import { instant } from "./decide.js";
 import { isIllegal, transition } from "./lifecycle.js";
+import { compareBig, compareText } from "../order.js";
 
 /** Record fields that say which events a record reflects, not what access it grants. */
 export const BOOKKEEPING: ReadonlySet<string> = new Set(["sequence", "last_event_id", "last_event_at", "last_event_sequence"]);
@@ -33,9 +34,6 @@ export interface Fold {
   readonly labels: Map<string, FoldLabel>;
   readonly reasons: Map<string, string>;
 }
-
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const compareBig = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The canonical key of `event` whose fingerprint is `fingerprint`. */
 export function canonicalKey(event: LifecycleEvent, fingerprint: string): CanonicalKey {

@@ -13,6 +13,7 @@
 
 import type { LifecycleEvent, PlanSourceRecord } from "../../generated/types/entitlements.js";
 import { instant, materialize as materializeRecord, pause, unpause } from "./decide.js";
+import { compareBig } from "../order.js";
 
 // Records and events are handled as their JSON objects, exactly as Python handles dicts: fields
 // are added and removed by name (the generated types describe the valid shapes).
@@ -33,7 +34,6 @@ export const CREATING_KINDS: ReadonlySet<string> = new Set(["purchase", "trial_s
 export const ENDING_KINDS: ReadonlySet<string> = new Set(["cancel_scheduled", "cancel_immediate", "expiry", "manual_revoke"]);
 
 const illegal = (reason: string): IllegalTransition => ({ illegal: true, reason });
-const compareBig = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function sortedSchedule(items: readonly Doc[]): Doc[] {
   return [...items].sort(

@@ -9,6 +9,7 @@ import { validateEntitlementsOpsSummary } from "../../generated/validators/index
 import { ContractError, ContractViolationError } from "../errors.js";
 import { buildOpsSummary, type OpsSummary, type OpsSummarySpec } from "../ops.js";
 import { instant, materialize } from "./decide.js";
+import { compareText } from "../order.js";
 
 type Json = Record<string, unknown>;
 
@@ -19,8 +20,6 @@ export const ENTITLEMENTS_OPS_SUMMARY_KIND = "entitlements.ops-summary";
 export class SummaryInputError extends ContractError {
   override name = "SummaryInputError";
 }
-
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 class Counter {
   readonly #counts = new Map<string, number>();

@@ -25,6 +25,7 @@ import { describedViolations } from "../messages.js";
 import { mask } from "../privacy/scanner.js";
 import { toViolations } from "../validators.js";
 import { fingerprint, scopeKey } from "./fingerprint.js";
+import { compareText } from "../order.js";
 
 export const REQUEST_SCHEMA = "usage-ledger/v1/replay-request";
 /** Every outcome a line can end in, in report order; each line ends in exactly one. */
@@ -214,8 +215,6 @@ export interface ReplayReport {
 export class ConservationError extends ContractError {
   override name = "ConservationError";
 }
-
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The aggregate summary of a report (the request's suppression threshold unless given; Python: ReplayReport.summary()). */
 export function usageSummary(report: ReplayReport, threshold: number = report.request.suppression_threshold): UsageSummaryDocument {
