@@ -161,3 +161,14 @@ def test_verdicts_agree_with_brute_force(before: str, after: str) -> None:
             assert decided.witness is not None
             if brute:  # the witness is a shortest difference
                 assert len(decided.witness) <= len(brute[0])
+
+
+class TestSampleLength:
+    """The sampling fallback never spells a pattern's nested repetitions out in full."""
+
+    def test_nested_repetitions_stay_short(self):
+        from saas_contracts.diff._generate import regex_samples  # noqa: PLC0415 - the fallback itself
+
+        samples = regex_samples("^(a{1,1000}){1,1000}$", 40)
+        assert samples  # the short plans still give samples
+        assert max(map(len, samples)) <= 8192

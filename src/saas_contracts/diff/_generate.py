@@ -18,7 +18,7 @@ import math
 import random
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from saas_contracts._ecma import compile_ecma
 from saas_contracts._formats import FORMAT_CHECKER
@@ -154,7 +154,11 @@ def _alphabet(items: Any) -> list[str]:
     return allowed
 
 
-def _emit(  # noqa: C901, PLR0912 - one branch per regex opcode
+_MAX_SAMPLE_CHARS: Final = 8192
+"""Longest sample a non-fill plan may spell (fill plans stop at their own target)."""
+
+
+def _emit(  # noqa: C901, PLR0912, PLR0915 - one branch per regex opcode
     tree: Any,
     rng: random.Random,
     mode: str,
@@ -163,6 +167,10 @@ def _emit(  # noqa: C901, PLR0912 - one branch per regex opcode
 ) -> str:
     out: list[str] = []
     for op, av in tree:
+        if budget[0] < -_MAX_SAMPLE_CHARS:
+            # Nested repetitions (``(a{1,1000}){1,1000}``) would spell a million characters and
+            # then be searched by a backtracking engine: such a plan yields no sample.
+            raise ValueError("sample too long")
         name = op.name
         if name == "LITERAL":
             out.append(chr(av))
