@@ -80,6 +80,13 @@ def from_unix(seconds: int) -> str:
     return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def from_unix_ms(milliseconds: int) -> str:
+    """Return a UTC timestamp for Unix milliseconds (RevenueCat's time format), exact to the millisecond."""
+    seconds, millis = divmod(milliseconds, 1000)
+    whole = dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{whole}.{millis:03d}".rstrip("0").rstrip(".") + "Z"
+
+
 def normalize_iso(text: str) -> str:
     """Return an RFC 3339 provider timestamp in the contract's UTC 'Z' spelling."""
     parsed = dt.datetime.fromisoformat(text).astimezone(dt.UTC)

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from tests._support import EXAMPLES, ROOT
-from tests.entitlements._support import FIXTURE, REDACTOR, SHA
+from tests._support import ROOT
+from tests.entitlements._adapters import AUDIT, PAYLOADS, Harness, check, load_payloads
+from tests.entitlements._support import FIXTURE, REDACTOR
 
 from saas_contracts._validation import is_valid
-from saas_contracts.entitlements import DEFAULT_POLICY, AuditContext, PlanSourceState, apply_event, decide
+from saas_contracts.entitlements import DEFAULT_POLICY, PlanSourceState, apply_event, decide
 
 if TYPE_CHECKING:  # mypy knows the adapters by their repository path
     from examples.billing import lemonsqueezy, manual, paddle, stripe
@@ -21,56 +22,6 @@ if TYPE_CHECKING:  # mypy knows the adapters by their repository path
 else:  # at run time tests.entitlements._support puts examples/ on sys.path
     from billing import lemonsqueezy, manual, paddle, stripe
     from billing._neutral import MappingError, load_product, record_id_for
-
-PAYLOADS = EXAMPLES / "billing" / "payloads"
-AUDIT = AuditContext(now="2026-06-01T00:00:00Z", commit_sha=SHA)
-
-
-def _payloads(name: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (PAYLOADS / name).read_text().splitlines() if line.strip()]
-
-
-class Harness:
-    """Feeds provider payloads through an adapter and the writer, keeping every outcome."""
-
-    def __init__(self, adapter: Any, product: str) -> None:
-        self.adapter = adapter
-        self.product = load_product(product)
-        self.state = PlanSourceState()
-        self.outcomes: list[tuple[str, str]] = []
-        self.envelopes: list[dict[str, Any]] = []
-
-    def deliver(self, payload: dict[str, Any]) -> None:
-        kwargs: dict[str, Any] = {"product": self.product, "redactor": REDACTOR}
-        if self.adapter is not stripe:
-            kwargs["current"] = self.state.records.get
-        for event in self.adapter.map_event(payload, **kwargs):
-            assert is_valid(event, "entitlements/v1/lifecycle-event"), event["kind"]
-            result = apply_event(self.state, event, audit=AUDIT)
-            self.outcomes.append((event["kind"], result.outcome))
-            if result.envelope is not None:
-                self.envelopes.append(result.envelope)
-
-    def decide(self, workspace_id: str, capability: str, as_of: str) -> dict[str, Any]:
-        workspace = REDACTOR.redact("ws", workspace_id)
-        return decide(
-            {
-                "workspace": workspace,
-                "capability": capability,
-                "as_of": as_of,
-                "records": self.state.workspace_records(workspace),
-                "policy": DEFAULT_POLICY,
-                "snapshot": self.product.snapshot,
-            }
-        )
-
-
-def _check(  # noqa: PLR0913, PLR0917 - one argument per column of the expectation tables
-    harness: Harness, workspace: str, capability: str, as_of: str, outcome: str, reason: str, plan: str | None
-):
-    decision = harness.decide(workspace, capability, as_of)
-    assert (decision["outcome"], decision["reason"], decision.get("plan")) == (outcome, reason, plan), as_of
-
 
 STRIPE_STEPS: list[tuple[int, list[tuple[str, str, str, str, str | None]]]] = [
     # (payloads delivered so far, checks at that point: capability, as_of, outcome, reason, plan)
@@ -99,14 +50,14 @@ class TestStripeSequence:
 
     def test_outcomes_and_decisions_over_time(self):
         harness = Harness(stripe, "image-renders")
-        payloads = _payloads("stripe-image-renders.jsonl")
+        payloads = load_payloads("stripe-image-renders.jsonl")
         delivered = 0
         for upto, checks in STRIPE_STEPS:
             for payload in payloads[delivered:upto]:
                 harness.deliver(payload)
             delivered = upto
             for capability, as_of, outcome, reason, plan in checks:
-                _check(harness, "ws-fake-img-0001", capability, as_of, outcome, reason, plan)
+                check(harness, "ws-fake-img-0001", capability, as_of, outcome, reason, plan)
         assert harness.outcomes == [
             ("trial_start", "applied"),
             ("purchase", "applied"),
@@ -126,17 +77,15 @@ class TestStripeSequence:
 
     def test_in_order_failure_is_in_grace_then_recovered(self):
         harness = Harness(stripe, "image-renders")
-        by_id = {p["id"]: p for p in _payloads("stripe-image-renders.jsonl")}
+        by_id = {p["id"]: p for p in load_payloads("stripe-image-renders.jsonl")}
         for name in ("evt_fake_img_0001", "evt_fake_img_0002", "evt_fake_img_0003"):
             harness.deliver(by_id[name])
-        _check(
+        check(
             harness, "ws-fake-img-0001", "render.hd", "2026-02-18T00:00:00Z", "allow", "in_grace", "creator"
         )
-        _check(harness, "ws-fake-img-0001", "render.hd", "2026-02-23T00:00:00Z", "deny", "grace_ended", None)
+        check(harness, "ws-fake-img-0001", "render.hd", "2026-02-23T00:00:00Z", "deny", "grace_ended", None)
         harness.deliver(by_id["evt_fake_img_0004"])
-        _check(
-            harness, "ws-fake-img-0001", "render.hd", "2026-02-23T00:00:00Z", "allow", "granted", "creator"
-        )
+        check(harness, "ws-fake-img-0001", "render.hd", "2026-02-23T00:00:00Z", "allow", "granted", "creator")
 
 
 class TestPaddleSequence:
@@ -144,10 +93,10 @@ class TestPaddleSequence:
 
     def test_outcomes_and_final_decisions(self):
         harness = Harness(paddle, "chat-messages")
-        payloads = _payloads("paddle-chat-messages.jsonl")
+        payloads = load_payloads("paddle-chat-messages.jsonl")
         for payload in payloads[:5]:
             harness.deliver(payload)
-        _check(
+        check(
             harness,
             "ws-fake-chat-0002",
             "audit.export",
@@ -158,7 +107,7 @@ class TestPaddleSequence:
         )
         for payload in payloads[5:8]:
             harness.deliver(payload)
-        _check(
+        check(
             harness,
             "ws-fake-chat-0002",
             "audit.export",
@@ -169,7 +118,7 @@ class TestPaddleSequence:
         )
         for payload in payloads[8:10]:
             harness.deliver(payload)
-        _check(
+        check(
             harness,
             "ws-fake-chat-0002",
             "chat.history",
@@ -178,7 +127,7 @@ class TestPaddleSequence:
             "cancel_scheduled",
             "team",
         )
-        _check(
+        check(
             harness,
             "ws-fake-chat-0002",
             "audit.export",
@@ -189,7 +138,7 @@ class TestPaddleSequence:
         )
         for payload in payloads[10:]:
             harness.deliver(payload)
-        _check(
+        check(
             harness, "ws-fake-chat-0002", "chat.send", "2026-04-09T00:00:00Z", "deny", "source_expired", None
         )
         outcomes = [outcome for _, outcome in harness.outcomes]
@@ -204,20 +153,20 @@ class TestLemonSqueezySequence:
 
     def test_outcomes_and_decisions(self):
         harness = Harness(lemonsqueezy, "chat-messages")
-        payloads = _payloads("lemonsqueezy-chat-messages.jsonl")
+        payloads = load_payloads("lemonsqueezy-chat-messages.jsonl")
         for payload in payloads[:2]:
             harness.deliver(payload)
-        _check(
+        check(
             harness, "ws-fake-chat-0003", "chat.history", "2026-03-20T00:00:00Z", "allow", "granted", "team"
         )
         for payload in payloads[2:4]:
             harness.deliver(payload)
-        _check(
+        check(
             harness, "ws-fake-chat-0003", "chat.history", "2026-04-16T00:00:00Z", "allow", "in_grace", "team"
         )
         for payload in payloads[4:9]:
             harness.deliver(payload)
-        _check(
+        check(
             harness,
             "ws-fake-chat-0003",
             "audit.export",
@@ -228,7 +177,7 @@ class TestLemonSqueezySequence:
         )
         for payload in payloads[9:]:
             harness.deliver(payload)
-        _check(
+        check(
             harness, "ws-fake-chat-0003", "chat.send", "2026-05-16T00:00:00Z", "deny", "source_expired", None
         )
         assert harness.outcomes == [
@@ -274,7 +223,7 @@ class TestTwoProductsOneEnvelope:
     )
     def test_envelopes(self, adapter, payload_file, product, plans):
         harness = Harness(adapter, product)
-        for payload in _payloads(payload_file):
+        for payload in load_payloads(payload_file):
             harness.deliver(payload)
         assert harness.envelopes
         assert all(is_valid(e, "entitlements/v1/write") for e in harness.envelopes)
@@ -297,14 +246,14 @@ class TestTwoProductsOneEnvelope:
 
     def test_raw_ids_never_reach_the_envelopes(self):
         harness = Harness(stripe, "image-renders")
-        for payload in _payloads("stripe-image-renders.jsonl"):
+        for payload in load_payloads("stripe-image-renders.jsonl"):
             harness.deliver(payload)
         text = json.dumps(harness.envelopes)
         for raw in ("sub_fake", "cus_fake", "evt_fake", "ws-fake", "price_fake"):
             assert raw not in text
 
     def test_unknown_price_is_a_mapping_error(self):
-        payload = _payloads("stripe-image-renders.jsonl")[0]
+        payload = load_payloads("stripe-image-renders.jsonl")[0]
         payload["data"]["object"]["items"]["data"][0]["price"]["id"] = "price_fake_unknown"
         with pytest.raises(MappingError):
             stripe.map_event(payload, product=load_product("image-renders"), redactor=REDACTOR)
@@ -410,7 +359,7 @@ class TestStripeIncompleteAndPausedTrials:
         for payload in (created, paid, renewed):
             harness.deliver(payload)
         assert harness.outcomes == [("purchase", "applied"), ("renewal", "applied")]
-        _check(harness, "ws-fake-img-sca", "render.hd", "2026-02-15T00:00:00Z", "allow", "granted", "creator")
+        check(harness, "ws-fake-img-sca", "render.hd", "2026-02-15T00:00:00Z", "allow", "granted", "creator")
 
     def test_incomplete_that_expires_grants_nothing(self):
         harness = Harness(stripe, "image-renders")
@@ -427,7 +376,7 @@ class TestStripeIncompleteAndPausedTrials:
         for payload in (created, expired):
             harness.deliver(payload)
         assert harness.outcomes == []
-        _check(
+        check(
             harness, "ws-fake-img-sca", "render.hd", "2026-01-03T00:00:00Z", "deny", "no_active_source", None
         )
 
@@ -446,9 +395,7 @@ class TestStripeIncompleteAndPausedTrials:
         for payload in (created, trial):
             harness.deliver(payload)
         assert harness.outcomes == [("trial_start", "applied")]
-        _check(
-            harness, "ws-fake-img-sca", "render.hd", "2026-01-05T00:00:00Z", "allow", "in_trial", "creator"
-        )
+        check(harness, "ws-fake-img-sca", "render.hd", "2026-01-05T00:00:00Z", "allow", "in_trial", "creator")
 
     def test_trial_paused_for_a_payment_method_then_paid_keeps_access(self):
         harness = Harness(stripe, "image-renders")
@@ -478,13 +425,11 @@ class TestStripeIncompleteAndPausedTrials:
         harness.deliver(started)
         harness.deliver(paused)
         # Unpaid after its end the trial grants nothing (its end is reached before the pause is looked at).
-        _check(
-            harness, "ws-fake-img-sca", "render.hd", "2026-01-16T00:00:00Z", "deny", "source_expired", None
-        )
+        check(harness, "ws-fake-img-sca", "render.hd", "2026-01-16T00:00:00Z", "deny", "source_expired", None)
         harness.deliver(paid)
         assert harness.outcomes == [("trial_start", "applied"), ("pause", "applied"), ("purchase", "applied")]
-        _check(harness, "ws-fake-img-sca", "render.hd", "2026-01-20T00:00:00Z", "allow", "granted", "creator")
-        _check(harness, "ws-fake-img-sca", "render.hd", "2026-02-10T00:00:00Z", "allow", "granted", "creator")
+        check(harness, "ws-fake-img-sca", "render.hd", "2026-01-20T00:00:00Z", "allow", "granted", "creator")
+        check(harness, "ws-fake-img-sca", "render.hd", "2026-02-10T00:00:00Z", "allow", "granted", "creator")
 
 
 JAN_01, JAN_10, JAN_12, JAN_14, JAN_20 = 1767225600, 1768003200, 1768176000, 1768348800, 1768867200
@@ -513,7 +458,7 @@ class TestStripePauseCollection:
         draft = {"behavior": "keep_as_draft", "resumes_at": MAR_01}
         harness.deliver(_collection(2, JAN_10, draft, None))
         assert harness.outcomes == [("purchase", "applied"), ("pause", "applied")]
-        _check(harness, SCA_WS, "render.hd", "2026-01-15T00:00:00Z", "allow", "paused_with_access", "creator")
+        check(harness, SCA_WS, "render.hd", "2026-01-15T00:00:00Z", "allow", "paused_with_access", "creator")
         # The period rolls over while collection is paused: a draft invoice, not a renewal.
         rolled = _stripe_subscription(
             "active", pause_collection=draft, current_period_start=FEB_01, current_period_end=MAR_01
@@ -529,19 +474,19 @@ class TestStripePauseCollection:
             )
         )
         assert len(harness.outcomes) == 2
-        _check(harness, SCA_WS, "render.hd", "2026-02-28T23:59:59Z", "allow", "paused_with_access", "creator")
+        check(harness, SCA_WS, "render.hd", "2026-02-28T23:59:59Z", "allow", "paused_with_access", "creator")
         # No event needed: at resumes_at the record is active again.
-        _check(harness, SCA_WS, "render.hd", "2026-03-01T00:00:00Z", "allow", "granted", "creator")
+        check(harness, SCA_WS, "render.hd", "2026-03-01T00:00:00Z", "allow", "granted", "creator")
         # Stripe then clears pause_collection; the resume finds the source already active (a no-op).
         harness.deliver(_collection(4, MAR_01 + 5, None, draft))
         assert harness.outcomes[-1] == ("resume", "applied")
-        _check(harness, SCA_WS, "render.hd", "2026-03-10T00:00:00Z", "allow", "granted", "creator")
+        check(harness, SCA_WS, "render.hd", "2026-03-10T00:00:00Z", "allow", "granted", "creator")
 
     def test_void_keeps_access_as_stripe_documents(self):
         harness = Harness(stripe, "image-renders")
         harness.deliver(_stripe_started())
         harness.deliver(_collection(2, JAN_10, {"behavior": "void", "resumes_at": None}, None))
-        _check(harness, SCA_WS, "render.hd", "2026-01-15T00:00:00Z", "allow", "paused_with_access", "creator")
+        check(harness, SCA_WS, "render.hd", "2026-01-15T00:00:00Z", "allow", "paused_with_access", "creator")
 
     def test_void_pause_waits_until_collection_is_cleared(self, monkeypatch):
         # A product that reads void as the service not being offered says so in the table.
@@ -550,28 +495,28 @@ class TestStripePauseCollection:
         harness.deliver(_stripe_started())
         void = {"behavior": "void", "resumes_at": None}
         harness.deliver(_collection(2, JAN_10, void, None))
-        _check(harness, SCA_WS, "render.hd", "2026-01-15T00:00:00Z", "deny", "paused", None)
-        _check(harness, SCA_WS, "render.hd", "2026-06-01T00:00:00Z", "deny", "paused", None)
+        check(harness, SCA_WS, "render.hd", "2026-01-15T00:00:00Z", "deny", "paused", None)
+        check(harness, SCA_WS, "render.hd", "2026-06-01T00:00:00Z", "deny", "paused", None)
         harness.deliver(_collection(3, JAN_20, None, void))
         assert harness.outcomes == [("purchase", "applied"), ("pause", "applied"), ("resume", "applied")]
-        _check(harness, SCA_WS, "render.hd", "2026-01-21T00:00:00Z", "allow", "granted", "creator")
+        check(harness, SCA_WS, "render.hd", "2026-01-21T00:00:00Z", "allow", "granted", "creator")
 
     def test_changes_while_paused_restate_the_pause(self, monkeypatch):
         monkeypatch.setitem(stripe.TABLE["pause_collection_keeps_access"], "void", value=False)
         harness = Harness(stripe, "image-renders")
         harness.deliver(_stripe_started())
         harness.deliver(_collection(2, JAN_10, {"behavior": "void", "resumes_at": MAR_01}, None))
-        _check(harness, SCA_WS, "render.hd", "2026-01-11T00:00:00Z", "deny", "paused", None)
+        check(harness, SCA_WS, "render.hd", "2026-01-11T00:00:00Z", "deny", "paused", None)
         # The behavior changes: previous_attributes names only the nested field that changed.
         free = {"behavior": "mark_uncollectible", "resumes_at": MAR_01}
         harness.deliver(_collection(3, JAN_12, free, {"behavior": "void"}))
-        _check(harness, SCA_WS, "render.hd", "2026-01-13T00:00:00Z", "allow", "paused_with_access", "creator")
-        _check(harness, SCA_WS, "render.hd", "2026-03-01T00:00:00Z", "allow", "granted", "creator")
+        check(harness, SCA_WS, "render.hd", "2026-01-13T00:00:00Z", "allow", "paused_with_access", "creator")
+        check(harness, SCA_WS, "render.hd", "2026-03-01T00:00:00Z", "allow", "granted", "creator")
         # The resume date moves earlier.
         harness.deliver(_collection(4, JAN_14, free | {"resumes_at": FEB_15}, {"resumes_at": MAR_01}))
         assert harness.outcomes[1:] == [("pause", "applied")] * 3
-        _check(harness, SCA_WS, "render.hd", "2026-02-14T23:59:59Z", "allow", "paused_with_access", "creator")
-        _check(harness, SCA_WS, "render.hd", "2026-02-15T00:00:00Z", "allow", "granted", "creator")
+        check(harness, SCA_WS, "render.hd", "2026-02-14T23:59:59Z", "allow", "paused_with_access", "creator")
+        check(harness, SCA_WS, "render.hd", "2026-02-15T00:00:00Z", "allow", "granted", "creator")
         record = harness.state.records[record_id_for(REDACTOR, "stripe", "sub_fake_img_sca_0001")]
         assert record["paused_at"] == "2026-01-10T00:00:00Z"  # re-stated, not restarted
 
@@ -600,13 +545,13 @@ class TestStripePauseCollection:
                 harness.deliver(payload)
             finals.append(copy.deepcopy(dict(harness.state.records)))
             # The void pause delivered last still sorts before the keep_as_draft re-statement.
-            _check(
+            check(
                 harness, SCA_WS, "render.hd", "2026-02-19T00:00:00Z", "allow", "paused_with_access", "creator"
             )
-            _check(harness, SCA_WS, "render.hd", "2026-03-01T00:00:00Z", "allow", "granted", "creator")
+            check(harness, SCA_WS, "render.hd", "2026-03-01T00:00:00Z", "allow", "granted", "creator")
             harness.deliver(cleared)
             resumed.append(copy.deepcopy(dict(harness.state.records)))
-            _check(harness, SCA_WS, "render.hd", "2026-02-21T00:00:00Z", "allow", "granted", "creator")
+            check(harness, SCA_WS, "render.hd", "2026-02-21T00:00:00Z", "allow", "granted", "creator")
         assert len(finals) == 24
         assert all(final == finals[0] for final in finals)
         assert all(final == resumed[0] for final in resumed)
@@ -619,12 +564,12 @@ class TestStripePauseCollection:
         )
         harness.deliver(_stripe_event(1, "customer.subscription.created", JAN_01, subscription))
         assert harness.outcomes == [("purchase", "applied"), ("pause", "applied")]
-        _check(harness, SCA_WS, "render.hd", "2026-01-05T00:00:00Z", "allow", "paused_with_access", "creator")
+        check(harness, SCA_WS, "render.hd", "2026-01-05T00:00:00Z", "allow", "paused_with_access", "creator")
 
 
 def _paddle(number: int, event_type: str, occurred: str, **entity: Any) -> dict[str, Any]:
     """A Paddle notification for the chat product's subscription, from the activated payload's entity."""
-    payload = copy.deepcopy(_payloads("paddle-chat-messages.jsonl")[1])
+    payload = copy.deepcopy(load_payloads("paddle-chat-messages.jsonl")[1])
     payload["data"].update(entity)
     payload.update(event_id=f"evt_fake_chat_pause_{number:04d}", event_type=event_type, occurred_at=occurred)
     return payload
@@ -635,7 +580,7 @@ class TestPaddlePauseWithScheduledResume:
 
     def _harness(self) -> Harness:
         harness = Harness(paddle, "chat-messages")
-        for payload in _payloads("paddle-chat-messages.jsonl")[:2]:
+        for payload in load_payloads("paddle-chat-messages.jsonl")[:2]:
             harness.deliver(payload)
         return harness
 
@@ -650,32 +595,32 @@ class TestPaddlePauseWithScheduledResume:
             _paddle(1, "subscription.updated", "2026-02-20T00:00:00Z", scheduled_change=scheduled)
         )
         ws = "ws-fake-chat-0002"
-        _check(harness, ws, "chat.send", "2026-03-01T00:00:00Z", "allow", "granted", "business")
-        _check(harness, ws, "chat.send", "2026-03-10T00:00:00Z", "deny", "paused", None)
+        check(harness, ws, "chat.send", "2026-03-01T00:00:00Z", "allow", "granted", "business")
+        check(harness, ws, "chat.send", "2026-03-10T00:00:00Z", "deny", "paused", None)
         paused = {"status": "paused", "paused_at": "2026-03-08T10:00:00Z"}
         resume = {"action": "resume", "effective_at": "2026-04-08T10:00:00Z", "resume_at": None}
         harness.deliver(
             _paddle(2, "subscription.paused", "2026-03-08T10:00:01Z", scheduled_change=resume, **paused)
         )
         assert harness.outcomes[-2:] == [("pause", "applied"), ("pause", "applied")]
-        _check(harness, ws, "chat.send", "2026-03-10T00:00:00Z", "deny", "paused", None)
+        check(harness, ws, "chat.send", "2026-03-10T00:00:00Z", "deny", "paused", None)
         # No subscription.resumed needed: at resume_at the source grants again.
-        _check(harness, ws, "chat.send", "2026-04-08T10:00:00Z", "allow", "granted", "business")
+        check(harness, ws, "chat.send", "2026-04-08T10:00:00Z", "allow", "granted", "business")
         # The customer moves the resume: the paused entity's scheduled resume changes, the pause is re-stated.
         moved = resume | {"effective_at": "2026-04-15T10:00:00Z"}
         harness.deliver(
             _paddle(3, "subscription.updated", "2026-03-20T00:00:00Z", scheduled_change=moved, **paused)
         )
         assert harness.outcomes[-1] == ("pause", "applied")
-        _check(harness, ws, "chat.send", "2026-04-10T00:00:00Z", "deny", "paused", None)
-        _check(harness, ws, "chat.send", "2026-04-15T10:00:00Z", "allow", "granted", "business")
+        check(harness, ws, "chat.send", "2026-04-10T00:00:00Z", "deny", "paused", None)
+        check(harness, ws, "chat.send", "2026-04-15T10:00:00Z", "allow", "granted", "business")
         # The resume is removed: paused until a resume event.
         harness.deliver(
             _paddle(4, "subscription.updated", "2026-03-21T00:00:00Z", scheduled_change=None, **paused)
         )
-        _check(harness, ws, "chat.send", "2026-05-01T00:00:00Z", "deny", "paused", None)
+        check(harness, ws, "chat.send", "2026-05-01T00:00:00Z", "deny", "paused", None)
         harness.deliver(_paddle(5, "subscription.resumed", "2026-05-02T00:00:00Z", scheduled_change=None))
-        _check(harness, ws, "chat.send", "2026-05-03T00:00:00Z", "allow", "granted", "business")
+        check(harness, ws, "chat.send", "2026-05-03T00:00:00Z", "allow", "granted", "business")
         assert "illegal" not in {outcome for _, outcome in harness.outcomes}
 
     def test_removed_scheduled_pause_is_withdrawn(self):
@@ -686,13 +631,13 @@ class TestPaddlePauseWithScheduledResume:
         )
         harness.deliver(_paddle(2, "subscription.updated", "2026-02-21T00:00:00Z", scheduled_change=None))
         assert ("schedule_withdrawn", "applied") in harness.outcomes
-        _check(
+        check(
             harness, "ws-fake-chat-0002", "chat.send", "2026-03-10T00:00:00Z", "allow", "granted", "business"
         )
 
 
 def _lemonsqueezy_paused(mode: str, resumes_at: str | None) -> dict[str, Any]:
-    payload = copy.deepcopy(_payloads("lemonsqueezy-chat-messages.jsonl")[1])
+    payload = copy.deepcopy(load_payloads("lemonsqueezy-chat-messages.jsonl")[1])
     attributes = payload["data"]["attributes"]
     attributes.update(status="paused", updated_at="2026-03-20T08:00:00.000000Z")
     attributes["pause"] = {"mode": mode, "resumes_at": resumes_at}
@@ -709,20 +654,20 @@ class TestLemonSqueezyPauseModes:
     )
     def test_modes(self, mode, outcome, reason, plan):
         harness = Harness(lemonsqueezy, "chat-messages")
-        for payload in _payloads("lemonsqueezy-chat-messages.jsonl")[:2]:
+        for payload in load_payloads("lemonsqueezy-chat-messages.jsonl")[:2]:
             harness.deliver(payload)
         harness.deliver(_lemonsqueezy_paused(mode, "2026-04-20T08:00:00.000000Z"))
         assert harness.outcomes[-1] == ("pause", "applied")
         ws = "ws-fake-chat-0003"
-        _check(harness, ws, "chat.history", "2026-03-25T00:00:00Z", outcome, reason, plan)
-        _check(harness, ws, "chat.history", "2026-04-20T08:00:00Z", "allow", "granted", "team")
+        check(harness, ws, "chat.history", "2026-03-25T00:00:00Z", outcome, reason, plan)
+        check(harness, ws, "chat.history", "2026-04-20T08:00:00Z", "allow", "granted", "team")
 
     def test_open_ended_void_pause_waits_for_unpause(self):
         harness = Harness(lemonsqueezy, "chat-messages")
-        for payload in _payloads("lemonsqueezy-chat-messages.jsonl")[:2]:
+        for payload in load_payloads("lemonsqueezy-chat-messages.jsonl")[:2]:
             harness.deliver(payload)
         harness.deliver(_lemonsqueezy_paused("void", None))
-        _check(harness, "ws-fake-chat-0003", "chat.history", "2026-06-01T00:00:00Z", "deny", "paused", None)
+        check(harness, "ws-fake-chat-0003", "chat.history", "2026-06-01T00:00:00Z", "deny", "paused", None)
 
 
 class TestTrialConversionGraceIsProductPolicy:
@@ -730,7 +675,7 @@ class TestTrialConversionGraceIsProductPolicy:
 
     def test_late_lemonsqueezy_conversion(self):
         harness = Harness(lemonsqueezy, "chat-messages")
-        payloads = _payloads("lemonsqueezy-chat-messages.jsonl")
+        payloads = load_payloads("lemonsqueezy-chat-messages.jsonl")
         harness.deliver(payloads[0])  # the trial ends 2026-03-15T08:00; its conversion lands 3 s later
         workspace = REDACTOR.redact("ws", "ws-fake-chat-0003")
         policy = dict(DEFAULT_POLICY) | {"trial_conversion_grace": "PT1H"}
@@ -745,6 +690,6 @@ class TestTrialConversionGraceIsProductPolicy:
         graced = decide(base | {"policy": policy})
         assert (graced["outcome"], graced["reason"]) == ("allow", "in_conversion_grace")
         harness.deliver(payloads[1])
-        _check(
+        check(
             harness, "ws-fake-chat-0003", "chat.history", "2026-03-15T08:00:04Z", "allow", "granted", "team"
         )
