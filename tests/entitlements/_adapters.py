@@ -65,3 +65,18 @@ def check(  # noqa: PLR0913, PLR0917 - one argument per column of the expectatio
 ):
     decision = harness.decide(workspace, capability, as_of)
     assert (decision["outcome"], decision["reason"], decision.get("plan")) == (outcome, reason, plan), as_of
+
+
+Steps = list[tuple[int, list[tuple[str, str, str, str, str | None]]]]
+"""(payloads delivered so far, checks at that point: capability, as_of, outcome, reason, plan)."""
+
+
+def deliver_in_steps(harness: Harness, payloads: list[dict[str, Any]], steps: Steps, workspace: str) -> None:
+    """Deliver ``payloads`` step by step, checking each step's decisions once its payloads are in."""
+    delivered = 0
+    for upto, checks in steps:
+        for payload in payloads[delivered:upto]:
+            harness.deliver(payload)
+        delivered = upto
+        for capability, as_of, outcome, reason, plan in checks:
+            check(harness, workspace, capability, as_of, outcome, reason, plan)

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from tests._support import ROOT
-from tests.entitlements._adapters import AUDIT, PAYLOADS, Harness, check, load_payloads
+from tests.entitlements._adapters import (
+    AUDIT,
+    PAYLOADS,
+    Harness,
+    Steps,
+    check,
+    deliver_in_steps,
+    load_payloads,
+)
 from tests.entitlements._support import FIXTURE, REDACTOR
 
 from saas_contracts._validation import is_valid
@@ -23,8 +31,7 @@ else:  # at run time tests.entitlements._support puts examples/ on sys.path
     from billing import lemonsqueezy, manual, paddle, stripe
     from billing._neutral import MappingError, load_product, record_id_for
 
-STRIPE_STEPS: list[tuple[int, list[tuple[str, str, str, str, str | None]]]] = [
-    # (payloads delivered so far, checks at that point: capability, as_of, outcome, reason, plan)
+STRIPE_STEPS: Steps = [
     (1, [("render.hd", "2026-01-05T00:00:00Z", "allow", "in_trial", "creator")]),
     (3, [("render.hd", "2026-01-20T00:00:00Z", "allow", "granted", "creator")]),
     # the recovery (evt 4) overtakes the failure (evt 3): the failure is stale and never revokes access
@@ -50,14 +57,9 @@ class TestStripeSequence:
 
     def test_outcomes_and_decisions_over_time(self):
         harness = Harness(stripe, "image-renders")
-        payloads = load_payloads("stripe-image-renders.jsonl")
-        delivered = 0
-        for upto, checks in STRIPE_STEPS:
-            for payload in payloads[delivered:upto]:
-                harness.deliver(payload)
-            delivered = upto
-            for capability, as_of, outcome, reason, plan in checks:
-                check(harness, "ws-fake-img-0001", capability, as_of, outcome, reason, plan)
+        deliver_in_steps(
+            harness, load_payloads("stripe-image-renders.jsonl"), STRIPE_STEPS, "ws-fake-img-0001"
+        )
         assert harness.outcomes == [
             ("trial_start", "applied"),
             ("purchase", "applied"),

@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from tests.entitlements._adapters import Harness, check, load_payloads
+from tests.entitlements._adapters import Harness, Steps, check, deliver_in_steps, load_payloads
 from tests.entitlements._support import REDACTOR
 
 if TYPE_CHECKING:  # mypy knows the adapters by their repository path
@@ -49,8 +49,7 @@ CANCEL_REASONS = {
     "UNKNOWN",
 }
 
-APP_STORE_STEPS: list[tuple[int, list[tuple[str, str, str, str, str | None]]]] = [
-    # (payloads delivered so far, checks at that point: capability, as_of, outcome, reason, plan)
+APP_STORE_STEPS: Steps = [
     (1, [("render.hd", "2026-05-03T00:00:00Z", "allow", "in_trial", "creator")]),
     (2, [("render.hd", "2026-05-20T00:00:00Z", "allow", "granted", "creator")]),
     # two billing issues in one dunning cycle: grace stays anchored at the first one's end (06-24)
@@ -102,13 +101,7 @@ class TestAppStoreSequence:
 
     def test_outcomes_and_decisions_over_time(self):
         harness = Harness(revenuecat, "image-renders")
-        delivered = 0
-        for upto, checks in APP_STORE_STEPS:
-            for payload in APP_STORE[delivered:upto]:
-                harness.deliver(payload)
-            delivered = upto
-            for capability, as_of, outcome, reason, plan in checks:
-                check(harness, WORKSPACE, capability, as_of, outcome, reason, plan)
+        deliver_in_steps(harness, APP_STORE, APP_STORE_STEPS, WORKSPACE)
         assert harness.outcomes == [
             ("trial_start", "applied"),
             ("purchase", "applied"),  # RENEWAL with is_trial_conversion
