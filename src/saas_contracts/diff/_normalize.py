@@ -11,8 +11,15 @@ Each rewrite here keeps the set of valid instances exactly as it was:
 * ``anyOf``/``oneOf`` of branches with disjoint types whose keywords only
   constrain their own type merge into one node: ``anyOf: [{type: null},
   {type: string, ...}]`` is ``type: [null, string]`` with the same keywords;
+* ``anyOf``/``oneOf`` of branches that each allow a list of values
+  (``enum``, ``const``, ``type: null``) is one ``enum`` (for ``oneOf``, of the
+  values exactly one branch allows);
+* ``type: number`` with a whole ``multipleOf`` is ``type: integer``, where
+  ``multipleOf: 1`` says nothing more;
 * under ``type: integer`` exclusive and fractional bounds become inclusive
-  integer bounds.
+  integer bounds;
+* keywords that constrain only types ``type`` excludes go (``minimum`` beside
+  ``type: string``).
 
 Annotations (``title``, ``description``, ...) are dropped from the semantic
 view; the walker reports the ones that matter to readers separately.
@@ -114,6 +121,8 @@ _COPY_IF_ABSENT = frozenset(
         "$dynamicRef",
     },
 )
+_TYPED = frozenset().union(*TYPE_KEYWORDS.values())
+"""Keywords that constrain one kind of value only."""
 _MAX_REF_CHAIN = 32
 _MAX_MERGE_NESTING = 8
 
@@ -341,10 +350,11 @@ class Normalizer:
         if "required" in kw:
             kw["required"] = sorted(set(kw["required"]))
         for key in ("anyOf", "oneOf"):
-            if key in kw:
-                self._merge_typed_branches(node, key)
-        if kw.get("type") and set(kw["type"]) & {"integer", "number"} and "number" not in kw["type"]:
-            _integer_bounds(kw)
+            for merge in (self._merge_typed_branches, self._merge_value_branches):
+                if key in kw:
+                    merge(node, key)
+        _integral_numbers(kw)
+        _drop_inapplicable(kw)
 
     def _merge_typed_branches(self, node: Node, key: str) -> None:  # noqa: C901, PLR0912 - one case per keyword family
         """``anyOf``/``oneOf`` of type-disjoint, self-contained branches is one node with a type list.
@@ -395,6 +405,43 @@ class Normalizer:
             for keyword in branch.kw:
                 node.loc.setdefault(keyword, branch.where(keyword))
             node.loc.setdefault(f"type#{index}", branch.base)
+
+    def _merge_value_branches(self, node: Node, key: str) -> None:
+        """``anyOf``/``oneOf`` whose branches each allow a finite list of values is one ``enum``.
+
+        A branch allows a list of values when it is an ``enum`` (a ``const``), or
+        ``type: null`` / ``type: boolean`` alone. ``anyOf`` takes the union;
+        ``oneOf`` keeps the values exactly one branch allows.
+        """
+        if self._merging > _MAX_MERGE_NESTING:
+            return
+        self._merging += 1
+        try:
+            branches = [
+                self.node(branch, f"{node.where(key)}/{index}") for index, branch in enumerate(node.kw[key])
+            ]
+        finally:
+            self._merging -= 1
+        counts: dict[str, int] = {}
+        values: dict[str, Any] = {}
+        for branch in branches:
+            allowed = _finite_values(branch)
+            if allowed is None:
+                return
+            for value in allowed:
+                text = canonical(value)
+                counts[text] = counts.get(text, 0) + 1
+                values.setdefault(text, value)
+        keep = [text for text in sorted(values) if key == "anyOf" or counts[text] == 1]
+        merged = [values[text] for text in keep]
+        if "enum" in node.kw:
+            inside = {canonical(value) for value in node.kw["enum"]}
+            merged = [value for value in merged if canonical(value) in inside]
+        if "type" in node.kw:
+            merged = [value for value in merged if type_covers(frozenset(node.kw["type"]), json_type(value))]
+        del node.kw[key]
+        node.kw["enum"] = merged
+        node.loc.setdefault("enum", node.where(key))
 
     def expand(self, raw: Any) -> Any:
         """A canonical, annotation-free view of one subschema, with nested ``$ref`` left as :class:`Ref`.
@@ -536,6 +583,52 @@ def _same_shape(first: Any, second: Any, pairs: list[tuple[str, str]]) -> bool: 
             return False
         return all(_same_shape(one, other, pairs) for one, other in zip(first, second, strict=True))
     return canonical(first) == canonical(second)
+
+
+def _finite_values(node: Node) -> list[Any] | None:
+    """The values a node allows when it is only a list of them (``enum``, ``type: null``/``boolean``)."""
+    if node.boolean is False:
+        return []
+    kw = {key: value for key, value in node.kw.items() if key not in REPORTED_ANNOTATIONS}
+    if "enum" in kw and set(kw) <= {"enum", "type"}:
+        return list(kw["enum"])  # already only the values of its type
+    if set(kw) == {"type"} and set(kw["type"]) <= {"null", "boolean"}:
+        return [value for value in (None, False, True) if json_type(value) in kw["type"]]
+    return None
+
+
+def _whole_steps(kw: dict[str, Any]) -> None:
+    """``type: number`` with a whole ``multipleOf`` is ``type: integer``; ``multipleOf: 1`` then says nothing.
+
+    A multiple of a whole number is a whole number (``2.0`` is an integer from draft-06 on).
+    """
+    types = kw.get("type")
+    step = kw.get("multipleOf")
+    if not types or isinstance(step, bool) or not isinstance(step, (int, float)):
+        return
+    if to_fraction(step).denominator != 1:
+        return
+    if "number" in types:
+        kw["type"] = sorted({*types, "integer"} - {"number"}, key=JSON_TYPES.index)
+    if "integer" in kw["type"] and to_fraction(step) == 1:
+        del kw["multipleOf"]
+
+
+def _integral_numbers(kw: dict[str, Any]) -> None:
+    """Integers only: whole ``multipleOf`` (see :func:`_whole_steps`), then inclusive integer bounds."""
+    _whole_steps(kw)
+    if kw.get("type") and set(kw["type"]) & {"integer", "number"} and "number" not in kw["type"]:
+        _integer_bounds(kw)
+
+
+def _drop_inapplicable(kw: dict[str, Any]) -> None:
+    """Keywords that only constrain types ``type`` excludes assert nothing (``minimum`` on strings)."""
+    types = kw.get("type")
+    if types is None:
+        return
+    applicable = set().union(*(TYPE_KEYWORDS[name] for name in types))
+    for name in [key for key in kw if key in _TYPED and key not in applicable]:
+        del kw[name]
 
 
 def _integer_bounds(kw: dict[str, Any]) -> None:
