@@ -14,12 +14,8 @@ Each rewrite here keeps the set of valid instances exactly as it was:
 * ``anyOf``/``oneOf`` of branches that each allow a list of values
   (``enum``, ``const``, ``type: null``) is one ``enum`` (for ``oneOf``, of the
   values exactly one branch allows);
-* ``type: number`` with a whole ``multipleOf`` is ``type: integer``, where
-  ``multipleOf: 1`` says nothing more;
-* under ``type: integer`` exclusive and fractional bounds become inclusive
-  integer bounds;
-* keywords that constrain only types ``type`` excludes go (``minimum`` beside
-  ``type: string``).
+* then the rewrites of :mod:`saas_contracts.diff._simplify` (value types,
+  whole steps, bounds on the grid of valid numbers, keywords of excluded types).
 
 Annotations (``title``, ``description``, ...) are dropped from the semantic
 view; the walker reports the ones that matter to readers separately.
@@ -36,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from saas_contracts._jsontype import JSON_TYPES, json_type, type_covers
 from saas_contracts._pointer import escape_token
 from saas_contracts.diff._dialects import subschema_keywords
+from saas_contracts.diff._simplify import TYPE_KEYWORDS, TYPED, simplify, to_fraction
 from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:
@@ -61,40 +58,6 @@ REPORTED_ANNOTATIONS = frozenset(
 DEFINITIONS = frozenset({"$defs", "definitions", "$dynamicAnchor"})
 ANNOTATIONS = DOC_ANNOTATIONS | REPORTED_ANNOTATIONS | DEFINITIONS
 
-TYPE_KEYWORDS: dict[str, frozenset[str]] = {
-    "string": frozenset({"minLength", "maxLength", "pattern", "format"}),
-    "number": frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}),
-    "array": frozenset(
-        {
-            "items",
-            "prefixItems",
-            "contains",
-            "minContains",
-            "maxContains",
-            "minItems",
-            "maxItems",
-            "uniqueItems",
-            "unevaluatedItems",
-        },
-    ),
-    "object": frozenset(
-        {
-            "properties",
-            "patternProperties",
-            "additionalProperties",
-            "required",
-            "dependentRequired",
-            "dependentSchemas",
-            "propertyNames",
-            "minProperties",
-            "maxProperties",
-            "unevaluatedProperties",
-        },
-    ),
-    "null": frozenset(),
-    "boolean": frozenset(),
-}
-TYPE_KEYWORDS["integer"] = TYPE_KEYWORDS["number"]
 _LOWER_WINS = frozenset(
     {"maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains"}
 )
@@ -121,8 +84,31 @@ _COPY_IF_ABSENT = frozenset(
         "$dynamicRef",
     },
 )
-_TYPED = frozenset().union(*TYPE_KEYWORDS.values())
-"""Keywords that constrain one kind of value only."""
+_CONDITIONAL = frozenset({"if", "then", "else"})
+_PURE = frozenset(
+    {
+        "type",
+        "enum",
+        "required",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "format",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "minProperties",
+        "maxProperties",
+        "dependentRequired",
+        "not",
+    }
+)
+"""Keywords that assert without producing annotations (``not`` drops those of its subschema)."""
 _MAX_REF_CHAIN = 32
 _MAX_MERGE_NESTING = 8
 
@@ -144,11 +130,6 @@ def _numbers(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _numbers(item) for key, item in value.items()}
     return value
-
-
-def to_fraction(value: Any) -> Fraction:
-    """Exact rational of a JSON number as written (0.1 is 1/10, not the binary float)."""
-    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
 
 
 @dataclass(kw_only=True)
@@ -300,7 +281,7 @@ class Normalizer:
         return node
 
     def _absorb(self, node: Node, part: Part, pending: list[Part], *, first: bool) -> None:  # noqa: C901 - one case per keyword family
-        raw = part.raw
+        raw = self._without_idle_conditional(part, pending)
         for key, value in raw.items():
             if key in ANNOTATIONS:
                 if first and key in REPORTED_ANNOTATIONS:
@@ -332,6 +313,45 @@ class Normalizer:
                 for name in value:
                     node.loc.setdefault(f"properties/{name}", f"{where}/{escape_token(name)}")
 
+    def _without_idle_conditional(self, part: Part, pending: list[Part]) -> dict[str, Any]:
+        """``part.raw``, its ``if``/``then``/``else`` moved to ``pending`` when it is no real condition."""
+        raw: dict[str, Any] = part.raw
+        unconditional = self._unconditional(raw, part)
+        if unconditional is None:
+            return raw
+        pending.extend(unconditional)
+        return {key: value for key, value in raw.items() if key not in _CONDITIONAL}
+
+    def _unconditional(self, raw: dict[str, Any], part: Part) -> list[Part] | None:
+        """What ``if``/``then``/``else`` of ``raw`` stands for when it is no real condition (None: it is).
+
+        ``if: true`` is its ``then``, ``if: false`` its ``else``; a condition whose
+        outcome only picks between equivalent branches is either branch; ``if:
+        {type: T}`` with a ``then`` that constrains only type ``T`` is that
+        ``then``; ``if: {required: [a]}, then: {required: [b]}`` is
+        ``dependentRequired: {a: [b]}``. Only conditions (and, for the last two,
+        branches) that produce no annotations are dropped, so what
+        ``unevaluated*`` sees stays the same.
+        """
+        if "if" not in raw:
+            return None
+        condition = self.expand(raw["if"])
+
+        def branch(key: str) -> Part:
+            return Part(raw=raw.get(key, True), base=f"{part.base}/{key}", via=part.via)
+
+        if condition is True or condition is False:
+            return [branch("then" if condition else "else")]
+        if not _pure(condition):
+            return None
+        then, other = self.expand(raw.get("then", True)), self.expand(raw.get("else", True))
+        if canonical(then) == canonical(other):
+            return [branch("then")]
+        needed = None if "else" in raw else _then_alone(condition, then)
+        if needed is True:
+            return [branch("then")]
+        return None if needed is None else [Part(raw=needed, base=f"{part.base}/then", via=part.via)]
+
     def _finish(self, node: Node) -> None:
         kw = node.kw
         if "type" in kw:
@@ -353,8 +373,7 @@ class Normalizer:
             for merge in (self._merge_typed_branches, self._merge_value_branches):
                 if key in kw:
                     merge(node, key)
-        _integral_numbers(kw)
-        _drop_inapplicable(kw)
+        simplify(kw)
 
     def _merge_typed_branches(self, node: Node, key: str) -> None:  # noqa: C901, PLR0912 - one case per keyword family
         """``anyOf``/``oneOf`` of type-disjoint, self-contained branches is one node with a type list.
@@ -585,6 +604,34 @@ def _same_shape(first: Any, second: Any, pairs: list[tuple[str, str]]) -> bool: 
     return canonical(first) == canonical(second)
 
 
+def _pure(view: Any) -> bool:
+    """An expanded subschema that asserts without producing annotations (``unevaluated*`` ignores it)."""
+    return isinstance(view, bool) or (isinstance(view, dict) and set(view) <= _PURE)
+
+
+def _then_alone(condition: dict[str, Any], then: Any) -> Any:
+    """What ``if: condition, then: then`` (no ``else``) is without the condition: True for ``then``.
+
+    None when the condition is a real one.
+    """
+    if not isinstance(then, dict) or not _pure(then):
+        return None
+    if set(condition) == {"type"} and _scoped(then, condition["type"]):
+        return True
+    if set(condition) == {"required"} and len(condition["required"]) == 1 and set(then) == {"required"}:
+        return {"dependentRequired": {condition["required"][0]: list(then["required"])}}
+    return None
+
+
+def _scoped(view: dict[str, Any], types: list[str]) -> bool:
+    """Every keyword of ``view`` constrains values of ``types`` only (``if: {type: types}`` adds nothing)."""
+    within = {*types, "integer"} if "number" in types else set(types)
+    return all(
+        key in TYPED and {name for name, keys in TYPE_KEYWORDS.items() if key in keys} <= within
+        for key in view
+    )
+
+
 def _finite_values(node: Node) -> list[Any] | None:
     """The values a node allows when it is only a list of them (``enum``, ``type: null``/``boolean``)."""
     if node.boolean is False:
@@ -595,53 +642,6 @@ def _finite_values(node: Node) -> list[Any] | None:
     if set(kw) == {"type"} and set(kw["type"]) <= {"null", "boolean"}:
         return [value for value in (None, False, True) if json_type(value) in kw["type"]]
     return None
-
-
-def _whole_steps(kw: dict[str, Any]) -> None:
-    """``type: number`` with a whole ``multipleOf`` is ``type: integer``; ``multipleOf: 1`` then says nothing.
-
-    A multiple of a whole number is a whole number (``2.0`` is an integer from draft-06 on).
-    """
-    types = kw.get("type")
-    step = kw.get("multipleOf")
-    if not types or isinstance(step, bool) or not isinstance(step, (int, float)):
-        return
-    if to_fraction(step).denominator != 1:
-        return
-    if "number" in types:
-        kw["type"] = sorted({*types, "integer"} - {"number"}, key=JSON_TYPES.index)
-    if "integer" in kw["type"] and to_fraction(step) == 1:
-        del kw["multipleOf"]
-
-
-def _integral_numbers(kw: dict[str, Any]) -> None:
-    """Integers only: whole ``multipleOf`` (see :func:`_whole_steps`), then inclusive integer bounds."""
-    _whole_steps(kw)
-    if kw.get("type") and set(kw["type"]) & {"integer", "number"} and "number" not in kw["type"]:
-        _integer_bounds(kw)
-
-
-def _drop_inapplicable(kw: dict[str, Any]) -> None:
-    """Keywords that only constrain types ``type`` excludes assert nothing (``minimum`` on strings)."""
-    types = kw.get("type")
-    if types is None:
-        return
-    applicable = set().union(*(TYPE_KEYWORDS[name] for name in types))
-    for name in [key for key in kw if key in _TYPED and key not in applicable]:
-        del kw[name]
-
-
-def _integer_bounds(kw: dict[str, Any]) -> None:
-    lower = [math.ceil(kw.pop("minimum"))] if "minimum" in kw else []
-    if "exclusiveMinimum" in kw:
-        lower.append(math.floor(kw.pop("exclusiveMinimum")) + 1)
-    upper = [math.floor(kw.pop("maximum"))] if "maximum" in kw else []
-    if "exclusiveMaximum" in kw:
-        upper.append(math.ceil(kw.pop("exclusiveMaximum")) - 1)
-    if lower:
-        kw["minimum"] = max(lower)
-    if upper:
-        kw["maximum"] = min(upper)
 
 
 def _mergeable(target: dict[str, Any], raw: Any) -> bool:  # noqa: C901, PLR0911 - one rule per keyword family

@@ -11,8 +11,8 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from saas_contracts.diff._generate import number_candidates
-from saas_contracts.diff._normalize import to_fraction
 from saas_contracts.diff._rules._common import as_dict
+from saas_contracts.diff._simplify import to_fraction
 
 if TYPE_CHECKING:
     from saas_contracts.diff._compare import Ctx, Walker
