@@ -333,8 +333,15 @@ class Normalizer:
         branches) that produce no annotations are dropped, so what
         ``unevaluated*`` sees stays the same.
         """
-        if "if" not in raw:
-            return None
+        if "if" not in raw or self._merging > _MAX_MERGE_NESTING:
+            return None  # a view already under way stays as written, so recursive schemas stay finite
+        self._merging += 1
+        try:
+            return self._idle_branches(raw, part)
+        finally:
+            self._merging -= 1
+
+    def _idle_branches(self, raw: dict[str, Any], part: Part) -> list[Part] | None:
         condition = self.expand(raw["if"])
 
         def branch(key: str) -> Part:
@@ -370,10 +377,32 @@ class Normalizer:
         if "required" in kw:
             kw["required"] = sorted(set(kw["required"]))
         for key in ("anyOf", "oneOf"):
-            for merge in (self._merge_typed_branches, self._merge_value_branches):
+            for merge in (self._merge_typed_branches, self._merge_value_branches, self._branch_types):
                 if key in kw:
                     merge(node, key)
         simplify(kw)
+        self._contains_every_item(kw)
+
+    def _contains_every_item(self, kw: dict[str, Any]) -> None:
+        """``contains`` that every item meets (it is ``items``, or ``true``) only counts items: ``minItems``.
+
+        With ``items`` beside it every item is evaluated anyway, so ``unevaluatedItems`` sees the same.
+        """
+        if "contains" not in kw or "items" not in kw or "prefixItems" in kw or "maxContains" in kw:
+            return
+        if self._merging > _MAX_MERGE_NESTING:
+            return
+        self._merging += 1
+        try:
+            wanted = self.expand(kw["contains"])
+            every = wanted is True or canonical(wanted) == canonical(self.expand(kw["items"]))
+        finally:
+            self._merging -= 1
+        if not every:
+            return
+        least = kw.pop("minContains", 1)
+        del kw["contains"]
+        kw["minItems"] = max(kw.get("minItems", 0), least)
 
     def _merge_typed_branches(self, node: Node, key: str) -> None:  # noqa: C901, PLR0912 - one case per keyword family
         """``anyOf``/``oneOf`` of type-disjoint, self-contained branches is one node with a type list.
@@ -424,6 +453,27 @@ class Normalizer:
             for keyword in branch.kw:
                 node.loc.setdefault(keyword, branch.where(keyword))
             node.loc.setdefault(f"type#{index}", branch.base)
+
+    def _branch_types(self, node: Node, key: str) -> None:
+        """``anyOf``/``oneOf`` whose branches all name their types: the node has at most those types."""
+        if self._merging > _MAX_MERGE_NESTING:
+            return
+        self._merging += 1
+        try:
+            branches = [
+                self.node(branch, f"{node.where(key)}/{index}") for index, branch in enumerate(node.kw[key])
+            ]
+        finally:
+            self._merging -= 1
+        typed = [branch for branch in branches if branch.boolean is not False]
+        if any(branch.boolean is True or not branch.kw.get("type") for branch in typed):
+            return
+        types = {name for branch in typed for name in branch.kw["type"]}
+        if "number" in types:
+            types.discard("integer")
+        found = sorted(types, key=JSON_TYPES.index)
+        node.kw["type"] = _combine("type", node.kw["type"], found) if "type" in node.kw else found
+        node.loc.setdefault("type", node.where(key))
 
     def _merge_value_branches(self, node: Node, key: str) -> None:
         """``anyOf``/``oneOf`` whose branches each allow a finite list of values is one ``enum``.
