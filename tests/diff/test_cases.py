@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from tests.diff._support import valid as _valid
 
-from saas_contracts._formats import FORMAT_CHECKER
-from saas_contracts._validation import ContractValidator
 from saas_contracts.diff import Direction, Policy, Verdict, diff_schemas
 
 if TYPE_CHECKING:
@@ -43,11 +42,6 @@ def _diff(case: dict[str, Any]) -> DiffResult:
     if key not in _DIFFS:
         _DIFFS[key] = diff_schemas(case["old"], case["new"], policy=Policy(**case.get("policy", {})))
     return _DIFFS[key]
-
-
-def _valid(schema, instance, *, formats: bool) -> bool:
-    validator = ContractValidator(schema, format_checker=FORMAT_CHECKER if formats else None)
-    return bool(validator.is_valid(instance))
 
 
 class TestCaseFiles:

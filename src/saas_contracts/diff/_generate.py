@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any, Final
 from saas_contracts._ecma import compile_ecma
 from saas_contracts._formats import FORMAT_CHECKER
 from saas_contracts._validation import ContractValidator
-from saas_contracts.diff._normalize import Node, Normalizer, canonical, to_fraction
+from saas_contracts.diff._normalize import Node, Normalizer, canonical
+from saas_contracts.diff._simplify import TYPE_KEYWORDS, to_fraction
 from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:
@@ -661,8 +662,6 @@ def _search(pattern: str, text: str) -> bool:
 
 
 def _guess_types(kw: dict[str, Any]) -> list[str]:
-    from saas_contracts.diff._normalize import TYPE_KEYWORDS  # noqa: PLC0415
-
     found = [kind for kind in ("object", "array", "string", "number") if TYPE_KEYWORDS[kind] & set(kw)]
     return [
         *found,

@@ -11,8 +11,11 @@ Each rewrite here keeps the set of valid instances exactly as it was:
 * ``anyOf``/``oneOf`` of branches with disjoint types whose keywords only
   constrain their own type merge into one node: ``anyOf: [{type: null},
   {type: string, ...}]`` is ``type: [null, string]`` with the same keywords;
-* under ``type: integer`` exclusive and fractional bounds become inclusive
-  integer bounds.
+* ``anyOf``/``oneOf`` of branches that each allow a list of values
+  (``enum``, ``const``, ``type: null``) is one ``enum`` (for ``oneOf``, of the
+  values exactly one branch allows);
+* then the rewrites of :mod:`saas_contracts.diff._simplify` (value types,
+  whole steps, bounds on the grid of valid numbers, keywords of excluded types).
 
 Annotations (``title``, ``description``, ...) are dropped from the semantic
 view; the walker reports the ones that matter to readers separately.
@@ -29,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from saas_contracts._jsontype import JSON_TYPES, json_type, type_covers
 from saas_contracts._pointer import escape_token
 from saas_contracts.diff._dialects import subschema_keywords
+from saas_contracts.diff._simplify import TYPE_KEYWORDS, TYPED, simplify, to_fraction
 from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:
@@ -54,40 +58,6 @@ REPORTED_ANNOTATIONS = frozenset(
 DEFINITIONS = frozenset({"$defs", "definitions", "$dynamicAnchor"})
 ANNOTATIONS = DOC_ANNOTATIONS | REPORTED_ANNOTATIONS | DEFINITIONS
 
-TYPE_KEYWORDS: dict[str, frozenset[str]] = {
-    "string": frozenset({"minLength", "maxLength", "pattern", "format"}),
-    "number": frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}),
-    "array": frozenset(
-        {
-            "items",
-            "prefixItems",
-            "contains",
-            "minContains",
-            "maxContains",
-            "minItems",
-            "maxItems",
-            "uniqueItems",
-            "unevaluatedItems",
-        },
-    ),
-    "object": frozenset(
-        {
-            "properties",
-            "patternProperties",
-            "additionalProperties",
-            "required",
-            "dependentRequired",
-            "dependentSchemas",
-            "propertyNames",
-            "minProperties",
-            "maxProperties",
-            "unevaluatedProperties",
-        },
-    ),
-    "null": frozenset(),
-    "boolean": frozenset(),
-}
-TYPE_KEYWORDS["integer"] = TYPE_KEYWORDS["number"]
 _LOWER_WINS = frozenset(
     {"maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains"}
 )
@@ -114,6 +84,31 @@ _COPY_IF_ABSENT = frozenset(
         "$dynamicRef",
     },
 )
+_CONDITIONAL = frozenset({"if", "then", "else"})
+_PURE = frozenset(
+    {
+        "type",
+        "enum",
+        "required",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "format",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "minProperties",
+        "maxProperties",
+        "dependentRequired",
+        "not",
+    }
+)
+"""Keywords that assert without producing annotations (``not`` drops those of its subschema)."""
 _MAX_REF_CHAIN = 32
 _MAX_MERGE_NESTING = 8
 
@@ -135,11 +130,6 @@ def _numbers(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _numbers(item) for key, item in value.items()}
     return value
-
-
-def to_fraction(value: Any) -> Fraction:
-    """Exact rational of a JSON number as written (0.1 is 1/10, not the binary float)."""
-    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
 
 
 @dataclass(kw_only=True)
@@ -291,7 +281,7 @@ class Normalizer:
         return node
 
     def _absorb(self, node: Node, part: Part, pending: list[Part], *, first: bool) -> None:  # noqa: C901 - one case per keyword family
-        raw = part.raw
+        raw = self._without_idle_conditional(part, pending)
         for key, value in raw.items():
             if key in ANNOTATIONS:
                 if first and key in REPORTED_ANNOTATIONS:
@@ -323,6 +313,52 @@ class Normalizer:
                 for name in value:
                     node.loc.setdefault(f"properties/{name}", f"{where}/{escape_token(name)}")
 
+    def _without_idle_conditional(self, part: Part, pending: list[Part]) -> dict[str, Any]:
+        """``part.raw``, its ``if``/``then``/``else`` moved to ``pending`` when it is no real condition."""
+        raw: dict[str, Any] = part.raw
+        unconditional = self._unconditional(raw, part)
+        if unconditional is None:
+            return raw
+        pending.extend(unconditional)
+        return {key: value for key, value in raw.items() if key not in _CONDITIONAL}
+
+    def _unconditional(self, raw: dict[str, Any], part: Part) -> list[Part] | None:
+        """What ``if``/``then``/``else`` of ``raw`` stands for when it is no real condition (None: it is).
+
+        ``if: true`` is its ``then``, ``if: false`` its ``else``; a condition whose
+        outcome only picks between equivalent branches is either branch; ``if:
+        {type: T}`` with a ``then`` that constrains only type ``T`` is that
+        ``then``; ``if: {required: [a]}, then: {required: [b]}`` is
+        ``dependentRequired: {a: [b]}``. Only conditions (and, for the last two,
+        branches) that produce no annotations are dropped, so what
+        ``unevaluated*`` sees stays the same.
+        """
+        if "if" not in raw or self._merging > _MAX_MERGE_NESTING:
+            return None  # a view already under way stays as written, so recursive schemas stay finite
+        self._merging += 1
+        try:
+            return self._idle_branches(raw, part)
+        finally:
+            self._merging -= 1
+
+    def _idle_branches(self, raw: dict[str, Any], part: Part) -> list[Part] | None:
+        condition = self.expand(raw["if"])
+
+        def branch(key: str) -> Part:
+            return Part(raw=raw.get(key, True), base=f"{part.base}/{key}", via=part.via)
+
+        if condition is True or condition is False:
+            return [branch("then" if condition else "else")]
+        if not _pure(condition):
+            return None
+        then, other = self.expand(raw.get("then", True)), self.expand(raw.get("else", True))
+        if canonical(then) == canonical(other):
+            return [branch("then")]
+        needed = None if "else" in raw else _then_alone(condition, then)
+        if needed is True:
+            return [branch("then")]
+        return None if needed is None else [Part(raw=needed, base=f"{part.base}/then", via=part.via)]
+
     def _finish(self, node: Node) -> None:
         kw = node.kw
         if "type" in kw:
@@ -341,10 +377,32 @@ class Normalizer:
         if "required" in kw:
             kw["required"] = sorted(set(kw["required"]))
         for key in ("anyOf", "oneOf"):
-            if key in kw:
-                self._merge_typed_branches(node, key)
-        if kw.get("type") and set(kw["type"]) & {"integer", "number"} and "number" not in kw["type"]:
-            _integer_bounds(kw)
+            for merge in (self._merge_typed_branches, self._merge_value_branches, self._branch_types):
+                if key in kw:
+                    merge(node, key)
+        simplify(kw)
+        self._contains_every_item(kw)
+
+    def _contains_every_item(self, kw: dict[str, Any]) -> None:
+        """``contains`` that every item meets (it is ``items``, or ``true``) only counts items: ``minItems``.
+
+        With ``items`` beside it every item is evaluated anyway, so ``unevaluatedItems`` sees the same.
+        """
+        if "contains" not in kw or "items" not in kw or "prefixItems" in kw or "maxContains" in kw:
+            return
+        if self._merging > _MAX_MERGE_NESTING:
+            return
+        self._merging += 1
+        try:
+            wanted = self.expand(kw["contains"])
+            every = wanted is True or canonical(wanted) == canonical(self.expand(kw["items"]))
+        finally:
+            self._merging -= 1
+        if not every:
+            return
+        least = kw.pop("minContains", 1)
+        del kw["contains"]
+        kw["minItems"] = max(kw.get("minItems", 0), least)
 
     def _merge_typed_branches(self, node: Node, key: str) -> None:  # noqa: C901, PLR0912 - one case per keyword family
         """``anyOf``/``oneOf`` of type-disjoint, self-contained branches is one node with a type list.
@@ -395,6 +453,64 @@ class Normalizer:
             for keyword in branch.kw:
                 node.loc.setdefault(keyword, branch.where(keyword))
             node.loc.setdefault(f"type#{index}", branch.base)
+
+    def _branch_types(self, node: Node, key: str) -> None:
+        """``anyOf``/``oneOf`` whose branches all name their types: the node has at most those types."""
+        if self._merging > _MAX_MERGE_NESTING:
+            return
+        self._merging += 1
+        try:
+            branches = [
+                self.node(branch, f"{node.where(key)}/{index}") for index, branch in enumerate(node.kw[key])
+            ]
+        finally:
+            self._merging -= 1
+        typed = [branch for branch in branches if branch.boolean is not False]
+        if any(branch.boolean is True or not branch.kw.get("type") for branch in typed):
+            return
+        types = {name for branch in typed for name in branch.kw["type"]}
+        if "number" in types:
+            types.discard("integer")
+        found = sorted(types, key=JSON_TYPES.index)
+        node.kw["type"] = _combine("type", node.kw["type"], found) if "type" in node.kw else found
+        node.loc.setdefault("type", node.where(key))
+
+    def _merge_value_branches(self, node: Node, key: str) -> None:
+        """``anyOf``/``oneOf`` whose branches each allow a finite list of values is one ``enum``.
+
+        A branch allows a list of values when it is an ``enum`` (a ``const``), or
+        ``type: null`` / ``type: boolean`` alone. ``anyOf`` takes the union;
+        ``oneOf`` keeps the values exactly one branch allows.
+        """
+        if self._merging > _MAX_MERGE_NESTING:
+            return
+        self._merging += 1
+        try:
+            branches = [
+                self.node(branch, f"{node.where(key)}/{index}") for index, branch in enumerate(node.kw[key])
+            ]
+        finally:
+            self._merging -= 1
+        counts: dict[str, int] = {}
+        values: dict[str, Any] = {}
+        for branch in branches:
+            allowed = _finite_values(branch)
+            if allowed is None:
+                return
+            for value in allowed:
+                text = canonical(value)
+                counts[text] = counts.get(text, 0) + 1
+                values.setdefault(text, value)
+        keep = [text for text in sorted(values) if key == "anyOf" or counts[text] == 1]
+        merged = [values[text] for text in keep]
+        if "enum" in node.kw:
+            inside = {canonical(value) for value in node.kw["enum"]}
+            merged = [value for value in merged if canonical(value) in inside]
+        if "type" in node.kw:
+            merged = [value for value in merged if type_covers(frozenset(node.kw["type"]), json_type(value))]
+        del node.kw[key]
+        node.kw["enum"] = merged
+        node.loc.setdefault("enum", node.where(key))
 
     def expand(self, raw: Any) -> Any:
         """A canonical, annotation-free view of one subschema, with nested ``$ref`` left as :class:`Ref`.
@@ -538,17 +654,44 @@ def _same_shape(first: Any, second: Any, pairs: list[tuple[str, str]]) -> bool: 
     return canonical(first) == canonical(second)
 
 
-def _integer_bounds(kw: dict[str, Any]) -> None:
-    lower = [math.ceil(kw.pop("minimum"))] if "minimum" in kw else []
-    if "exclusiveMinimum" in kw:
-        lower.append(math.floor(kw.pop("exclusiveMinimum")) + 1)
-    upper = [math.floor(kw.pop("maximum"))] if "maximum" in kw else []
-    if "exclusiveMaximum" in kw:
-        upper.append(math.ceil(kw.pop("exclusiveMaximum")) - 1)
-    if lower:
-        kw["minimum"] = max(lower)
-    if upper:
-        kw["maximum"] = min(upper)
+def _pure(view: Any) -> bool:
+    """An expanded subschema that asserts without producing annotations (``unevaluated*`` ignores it)."""
+    return isinstance(view, bool) or (isinstance(view, dict) and set(view) <= _PURE)
+
+
+def _then_alone(condition: dict[str, Any], then: Any) -> Any:
+    """What ``if: condition, then: then`` (no ``else``) is without the condition: True for ``then``.
+
+    None when the condition is a real one.
+    """
+    if not isinstance(then, dict) or not _pure(then):
+        return None
+    if set(condition) == {"type"} and _scoped(then, condition["type"]):
+        return True
+    if set(condition) == {"required"} and len(condition["required"]) == 1 and set(then) == {"required"}:
+        return {"dependentRequired": {condition["required"][0]: list(then["required"])}}
+    return None
+
+
+def _scoped(view: dict[str, Any], types: list[str]) -> bool:
+    """Every keyword of ``view`` constrains values of ``types`` only (``if: {type: types}`` adds nothing)."""
+    within = {*types, "integer"} if "number" in types else set(types)
+    return all(
+        key in TYPED and {name for name, keys in TYPE_KEYWORDS.items() if key in keys} <= within
+        for key in view
+    )
+
+
+def _finite_values(node: Node) -> list[Any] | None:
+    """The values a node allows when it is only a list of them (``enum``, ``type: null``/``boolean``)."""
+    if node.boolean is False:
+        return []
+    kw = {key: value for key, value in node.kw.items() if key not in REPORTED_ANNOTATIONS}
+    if "enum" in kw and set(kw) <= {"enum", "type"}:
+        return list(kw["enum"])  # already only the values of its type
+    if set(kw) == {"type"} and set(kw["type"]) <= {"null", "boolean"}:
+        return [value for value in (None, False, True) if json_type(value) in kw["type"]]
+    return None
 
 
 def _mergeable(target: dict[str, Any], raw: Any) -> bool:  # noqa: C901, PLR0911 - one rule per keyword family

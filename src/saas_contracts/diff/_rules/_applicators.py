@@ -16,7 +16,7 @@ from saas_contracts.diff._rules._common import IN_PLACE, as_dict, unevaluated_in
 
 if TYPE_CHECKING:
     from saas_contracts.diff._compare import Ctx, Walker
-    from saas_contracts.diff._generate import Step
+    from saas_contracts.diff._generate import Generator, Step
     from saas_contracts.diff._normalize import Node, Normalizer
 
 __all__ = [
@@ -208,13 +208,14 @@ def _any_of(w: Walker, o: Node, n: Node, ctx: Ctx, key: str) -> None:
     if key == "oneOf" and not (_disjoint(o, w.o_norm, key) and _disjoint(n, w.n_norm, key)):
         inner = ctx.opaque()
     if key not in o.kw or key not in n.kw:
+        # A whole keyword added (removed) only narrows (widens), overlapping branches or not.
         present = o if key in o.kw else n
         w.emit_local(
             f"{key}-{'added' if present is n else 'removed'}",
             f"'{key}' {'added' if present is n else 'removed'}",
             o,
             n,
-            inner,
+            ctx,
             back_ok=present is o,
             fwd_ok=present is n,
             old_at=o.where(key) if key in o.kw else "",
@@ -332,6 +333,10 @@ def compare_conditional(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:
     if o_if is None or n_if is None:
         _one_sided_conditional(w, o, n, ctx)
         return
+    if not same_if and _negated_conditional(w, o, n, ctx):
+        return
+    if not same_if and _one_branch_conditional(w, o, n, ctx):
+        return
     if not same_if:
         conditions: list[Any] = list(PALETTE)
         if not ctx.proof_only:
@@ -372,6 +377,99 @@ def compare_conditional(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:
             ]
         )
         w.walk(before, after, replace(ctx, depth=ctx.depth + 1))
+
+
+def _negated_conditional(w: Walker, o: Node, n: Node, ctx: Ctx) -> bool:
+    """``if: {not: A}, then: T, else: E`` against ``if: A, then: E', else: T'``: compare T with T', E with E'.
+
+    Both pick the same branch for every instance; True when handled here.
+    """
+    o_if, n_if = o.kw["if"], n.kw["if"]
+    if not (
+        equivalent(w.o_norm, o_if, w.n_norm, {"not": n_if})
+        or equivalent(w.o_norm, {"not": o_if}, w.n_norm, n_if)
+    ):
+        return False
+    # Each side's own guard (its refs resolve in its own document): old ``if`` is new ``not if``.
+    for o_branch, o_guard, n_branch, n_guard in (
+        ("then", o_if, "else", _negation(n_if)),
+        ("else", _negation(o_if), "then", n_if),
+    ):
+        before = w.o_norm.conjunction(
+            [
+                Part(raw=o.kw.get(o_branch, True), base=o.where(o_branch)),
+                Part(raw=o_guard, base=o.where("if")),
+            ]
+        )
+        after = w.n_norm.conjunction(
+            [
+                Part(raw=n.kw.get(n_branch, True), base=n.where(n_branch)),
+                Part(raw=n_guard, base=n.where("if")),
+            ]
+        )
+        w.walk(before, after, replace(ctx, depth=ctx.depth + 1))
+    return True
+
+
+def _negation(raw: Any) -> Any:
+    """A schema for the instances ``raw`` rejects: ``X`` for ``{not: X}``, else ``{not: raw}``."""
+    if isinstance(raw, dict) and set(raw) == {"not"}:
+        return raw["not"]
+    return {"not": raw}
+
+
+def _one_branch_conditional(w: Walker, o: Node, n: Node, ctx: Ctx) -> bool:
+    """A changed ``if`` before the same lone ``then`` (or lone ``else``): monotone in the condition.
+
+    ``if: A, then: T`` accepts what is not A or is T, so a smaller A accepts
+    more; ``if: A, else: E`` accepts what is A or is E, so a larger A accepts
+    more. True when handled here.
+    """
+    present = [key for key in ("then", "else") if key in o.kw or key in n.kw]
+    if len(present) != 1:
+        return False
+    branch = present[0]
+    if not (branch in o.kw and branch in n.kw and equivalent(w.o_norm, o.kw[branch], w.n_norm, n.kw[branch])):
+        return False
+    old_if = w.o_norm.node(o.kw["if"], o.where("if"))
+    new_if = w.n_norm.node(n.kw["if"], n.where("if"))
+    _, wider, narrower = w.decide(old_if, new_if, replace(ctx, depth=ctx.depth + 1))
+    back_ok, fwd_ok = (narrower, wider) if branch == "then" else (wider, narrower)
+    conditions: list[Any] = list(PALETTE)
+    if not ctx.proof_only:
+        for gen, node in ((w.o_gen, old_if), (w.n_gen, new_if)):
+            conditions += _value_variants(gen, node, gen.samples(node.raw, 6))
+    w.emit_local(
+        "if-narrowed" if narrower and not wider else "if-widened" if wider and not narrower else "if-changed",
+        f"the 'if' condition before a lone '{branch}' changed, so other instances must meet '{branch}'",
+        o,
+        n,
+        ctx,
+        back_ok=back_ok,
+        fwd_ok=fwd_ok,
+        extra_back=conditions,
+        extra_fwd=conditions,
+        old_at=o.where("if"),
+        new_at=n.where("if"),
+    )
+    return True
+
+
+def _value_variants(gen: Generator, node: Node, samples: list[Any]) -> list[Any]:
+    """``samples``, then each object sample with one declared property's value swapped for another valid one.
+
+    A condition such as ``kind in [card, wallet]`` is told from ``kind in
+    [card]`` only by an instance with the other value, which the first sample
+    of an object seldom has.
+    """
+    out = list(samples)
+    properties = node.kw.get("properties", {})
+    for sample in samples[:3]:
+        if not isinstance(sample, dict):
+            continue
+        for name in sorted(set(sample) & set(properties))[:4]:
+            out.extend({**sample, name: value} for value in gen.samples(properties[name], 6))
+    return out
 
 
 def _one_sided_conditional(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:

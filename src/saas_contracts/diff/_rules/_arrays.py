@@ -48,6 +48,7 @@ def compare_items(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:
     o_rest, o_opaque = _rest_items(o)
     n_rest, n_opaque = _rest_items(n)
     longest = max(len(o_prefix), len(n_prefix))
+    o_cap, n_cap = _cap(o), _cap(n)
     for index in range(longest):
         before = (
             w.child(o, "old", "prefixItems", index)
@@ -59,15 +60,26 @@ def compare_items(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:
             if index < len(n_prefix)
             else w.n_norm.node(n_rest, n.where("items"))
         )
+        # No array of a side has an item at or past its maxItems: that position holds nothing there.
+        if o_cap is not None and index >= o_cap:
+            before = w.o_norm.node(raw=False, base=before.base)
+        if n_cap is not None and index >= n_cap:
+            after = w.n_norm.node(raw=False, base=after.base)
         inner = ctx.step(index)
         w.walk(before, after, inner.opaque() if (o_opaque or n_opaque) else inner)
     if any(key in node.kw for key in ("items", "unevaluatedItems") for node in (o, n)):
         inner = ctx.step(AnyItem(longest))
         w.walk(
-            w.o_norm.node(o_rest, o.where("items")),
-            w.n_norm.node(n_rest, n.where("items")),
+            w.o_norm.node(False if o_cap is not None and o_cap <= longest else o_rest, o.where("items")),
+            w.n_norm.node(False if n_cap is not None and n_cap <= longest else n_rest, n.where("items")),
             inner.opaque() if (o_opaque or n_opaque) else inner,
         )
+
+
+def _cap(node: Node) -> int | None:
+    """``maxItems`` as a whole number of items, or None."""
+    value = node.kw.get("maxItems")
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def compare_contains(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:

@@ -8,11 +8,12 @@ The size pairs are ``minLength``/``maxLength``, ``minItems``/``maxItems`` and
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from saas_contracts.diff._generate import number_candidates
-from saas_contracts.diff._normalize import to_fraction
 from saas_contracts.diff._rules._common import as_dict
+from saas_contracts.diff._simplify import to_fraction
 
 if TYPE_CHECKING:
     from saas_contracts.diff._compare import Ctx, Walker
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from saas_contracts.diff._normalize import Node
 
 __all__ = [
+    "closed_length",
     "compare_bounds",
     "compare_counts",
     "compare_item_counts",
@@ -75,11 +77,11 @@ def compare_multiple_of(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:
     if before == after:
         return
 
-    def divides(small: Any, large: Any) -> bool:
-        return (to_fraction(large) / to_fraction(small)).denominator == 1
+    def divides(small: Any, large: Fraction | None) -> bool:
+        return large is not None and (large / to_fraction(small)).denominator == 1
 
-    back_ok = after is None or (before is not None and divides(after, before))
-    fwd_ok = before is None or (after is not None and divides(before, after))
+    back_ok = after is None or divides(after, _step(o, before))
+    fwd_ok = before is None or divides(before, _step(n, after))
     candidates: list[Any] = []
     for value in (before, after):
         if value is not None:
@@ -108,15 +110,39 @@ def compare_multiple_of(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:
     )
 
 
-def compare_counts(  # noqa: PLR0913 - a keyword pair, its family and the lower default
-    w: Walker, o: Node, n: Node, ctx: Ctx, *, low: str, high: str, family: str, low_default: int | None = None
+def _step(node: Node, value: Any) -> Fraction | None:
+    """The spacing of the numbers a side accepts: its ``multipleOf``, made whole under ``type: integer``."""
+    types = node.types or frozenset()
+    if "integer" not in types or "number" in types:
+        return None if value is None else to_fraction(value)
+    step = Fraction(1) if value is None else to_fraction(value)
+    return Fraction(math.lcm(step.numerator, 1), math.gcd(step.denominator, 1))
+
+
+def compare_counts(  # noqa: PLR0913 - a keyword pair, its family and the implied bounds
+    w: Walker,
+    o: Node,
+    n: Node,
+    ctx: Ctx,
+    *,
+    low: str,
+    high: str,
+    family: str,
+    low_default: int | None = None,
+    high_implied: tuple[int | None, int | None] = (None, None),
 ) -> None:
-    """Compare a lower/upper count pair; ``low_default`` is the lower bound when absent (minContains)."""
+    """Compare a lower/upper count pair; ``low_default`` is the lower bound when absent (minContains).
+
+    ``high_implied`` are upper bounds other keywords of each side imply (``items: false`` after
+    ``prefixItems``); they count only where one side writes the upper keyword.
+    """
     for key, lower in ((low, True), (high, False)):
         before, after = o.kw.get(key), n.kw.get(key)
         if lower and low_default is not None:
             before = low_default if before is None else before
             after = low_default if after is None else after
+        if not lower and (before is not None or after is not None):
+            before, after = _least(before, high_implied[0]), _least(after, high_implied[1])
         if before == after:
             continue
         if lower:
@@ -171,8 +197,30 @@ def compare_lengths(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:
 
 
 def compare_item_counts(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:
-    """``minItems``/``maxItems``."""
-    compare_counts(w, o, n, ctx, low="minItems", high="maxItems", family="array")
+    """``minItems``/``maxItems`` (``items: false`` after the ``prefixItems`` is a ``maxItems`` too)."""
+    compare_counts(
+        w,
+        o,
+        n,
+        ctx,
+        low="minItems",
+        high="maxItems",
+        family="array",
+        high_implied=(closed_length(o), closed_length(n)),
+    )
+
+
+def closed_length(node: Node) -> int | None:
+    """The most items ``items: false`` allows (the ``prefixItems`` count), or None."""
+    if node.kw.get("items") is False:
+        return len(node.kw.get("prefixItems", []))
+    return None
+
+
+def _least(first: Any, second: int | None) -> Any:
+    if first is None or second is None:
+        return second if first is None else first
+    return min(first, second)
 
 
 def compare_property_counts(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from saas_contracts._formats import FORMAT_CHECKER
 from saas_contracts.diff._budget import Budget
 from saas_contracts.diff._generate import NOT_FORMATTED, regex_samples
 from saas_contracts.diff._regular import decide_pattern
@@ -61,6 +62,20 @@ def compare_format(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:
     kind = "format-added" if before is None else "format-removed" if after is None else "format-changed"
     old_at = o.where("format") if before else ""
     new_at = n.where("format") if after else ""
+    if w.policy.format_assertion and _asserted(before) == _asserted(after):
+        w.emit_local(
+            kind,
+            f"format {before!r} -> {after!r} (no check for the name)",
+            o,
+            n,
+            ctx,
+            back_ok=True,
+            fwd_ok=True,
+            note="a format name the checker does not know asserts nothing, even under --format-assertion",
+            old_at=old_at,
+            new_at=new_at,
+        )
+        return
     if not w.policy.format_assertion:
         w.emit_local(
             kind,
@@ -89,6 +104,11 @@ def compare_format(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:
         old_at=old_at,
         new_at=new_at,
     )
+
+
+def _asserted(name: str | None) -> str | None:
+    """The format name as an assertion: None for no format or for one the checker does not know."""
+    return name if name is not None and name in FORMAT_CHECKER.checkers else None
 
 
 def _anchored(loose: str, tight: str) -> bool:
