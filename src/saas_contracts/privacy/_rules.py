@@ -566,6 +566,8 @@ class RuleSet:
         self._reach: tuple[int] | None = None
         self.first_key_set: frozenset[str] = frozenset(self.structure_first_keys)
         self.key_cache: dict[str, KeyInfo] = {}
+        self.shape_cache: dict[tuple[str, ...], Any] = {}
+        """The scanner's per-shape data for dicts with these member names (see ``_scanner._Walk._shape``)."""
 
     def trimmed_candidates(self, encoded: bytes, text: str) -> list[int]:
         r"""The candidate text rules of a trimmed view (``text``: ``base.strip()``, ``encoded``: its UTF-8).
