@@ -66,7 +66,7 @@ def _print_json(result: FileScanResult, *, quiet: bool) -> None:  # noqa: ARG001
 
 
 def _print_sarif(result: FileScanResult, *, quiet: bool) -> None:  # noqa: ARG001 - one reporter signature
-    from saas_contracts.privacy._sarif import sarif_log  # noqa: PLC0415 - only -o sarif needs it
+    from saas_contracts.privacy import sarif_log  # noqa: PLC0415 - only -o sarif loads it (lazy attribute)
 
     pairs = [(_sarif_uri(source), finding) for source, finding in result.findings]
     artifacts = sorted({_sarif_uri(s) for s in result.sources})
