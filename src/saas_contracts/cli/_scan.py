@@ -16,7 +16,7 @@ from saas_contracts.cli._common import (
     output_format_option,
     refuse_no_documents,
 )
-from saas_contracts.privacy import FileScanResult, load_config, masked_path, sarif_log, scan_files
+from saas_contracts.privacy import FileScanResult, load_config, masked_path, scan_files
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -66,6 +66,8 @@ def _print_json(result: FileScanResult, *, quiet: bool) -> None:  # noqa: ARG001
 
 
 def _print_sarif(result: FileScanResult, *, quiet: bool) -> None:  # noqa: ARG001 - one reporter signature
+    from saas_contracts.privacy import sarif_log  # noqa: PLC0415 - only -o sarif loads it (lazy attribute)
+
     pairs = [(_sarif_uri(source), finding) for source, finding in result.findings]
     artifacts = sorted({_sarif_uri(s) for s in result.sources})
     emit_json(sarif_log(pairs, result.rules, artifacts=artifacts, omitted=result.omitted_findings))

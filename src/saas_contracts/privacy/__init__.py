@@ -4,6 +4,8 @@ Rules are data (``schemas/privacy/v1/rules.json``), shared with TypeScript;
 matching runs on RE2 in linear time over raw text and normalized views.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from saas_contracts._mask import path as masked_path
 from saas_contracts._mask import public as masked_unless_public
 from saas_contracts.errors import PublicSafetyError
@@ -17,7 +19,6 @@ from saas_contracts.privacy._rules import (
     load_config,
     normalize_key,
 )
-from saas_contracts.privacy._sarif import sarif_log
 from saas_contracts.privacy._scanner import (
     Finding,
     ScanReport,
@@ -27,6 +28,9 @@ from saas_contracts.privacy._scanner import (
     scan_text,
 )
 from saas_contracts.privacy._views import VIEWS
+
+if TYPE_CHECKING:
+    from saas_contracts.privacy._sarif import sarif_log
 
 __all__ = [
     "VIEWS",
@@ -51,3 +55,12 @@ __all__ = [
     "scan_files",
     "scan_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``sarif_log``, imported on first use: ``saas-contracts scan`` with a text report never loads it."""
+    if name == "sarif_log":
+        from saas_contracts.privacy._sarif import sarif_log  # noqa: PLC0415
+
+        return sarif_log
+    raise AttributeError(name)

@@ -22,13 +22,16 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import re2
 
-from saas_contracts._digest import canonical_bytes, canonical_digest
-from saas_contracts._ecma import translate_ecma
 from saas_contracts._jsonio import load_json_file, loads
 from saas_contracts._jsontype import has_json_type
 from saas_contracts._resources import packaged
 from saas_contracts.errors import ContractViolationError, SchemaDefinitionError
-from saas_contracts.privacy._rules_checked import CHECKED_RULES_DIGEST, CHECKED_RULES_SHA256
+from saas_contracts.privacy._rules_checked import (
+    CHECKED_RULES_DIGEST,
+    CHECKED_RULES_SHA256,
+    PREFILTER_PATTERNS,
+    PYTHON_PATTERNS,
+)
 from saas_contracts.privacy._views import TRIGGER_PATTERN
 
 if TYPE_CHECKING:
@@ -172,8 +175,14 @@ def compile_python(pattern: str, *, ignore_case: bool) -> re.Pattern[str]:
 
     No ``re.ASCII``: the rule lint bans the class escapes, and case-insensitive rules
     must fold like JavaScript's ``ui`` flags (long s matches s, the Kelvin sign matches k).
+    The packaged patterns' translations were made at build time (``_rules_checked``).
     """
-    return re.compile(translate_ecma(pattern), re.IGNORECASE if ignore_case else 0)
+    translated = PYTHON_PATTERNS.get(pattern)
+    if translated is None:
+        from saas_contracts._ecma import translate_ecma  # noqa: PLC0415 - only for patterns not seen at build time
+
+        translated = translate_ecma(pattern)
+    return re.compile(translated, re.IGNORECASE if ignore_case else 0)
 
 
 def _strip_format(text: str) -> str:
@@ -499,6 +508,8 @@ class ScanConfig:
 
     def canonical(self) -> bytes:
         """RFC 8785 bytes of the config, used for caching and the rules digest."""
+        from saas_contracts._digest import canonical_bytes  # noqa: PLC0415 - extras only: start-up stays short
+
         return canonical_bytes({"deny_terms": list(self.deny_terms), "rules": list(self.rules)})
 
 
@@ -551,9 +562,12 @@ class RuleSet:
         self._by_id = {rule.id: rule for rule in rules}
         # The packaged file's digest was computed by the build-time check (RFC 8785 of a
         # 60 KB document costs more than compiling the rules); extras always recompute it.
-        self.digest = (
-            CHECKED_RULES_DIGEST if checked and len(digest_input) == 1 else canonical_digest(digest_input)
-        )
+        if checked and len(digest_input) == 1:
+            self.digest = CHECKED_RULES_DIGEST
+        else:
+            from saas_contracts._digest import canonical_digest  # noqa: PLC0415 - start-up stays short
+
+            self.digest = canonical_digest(digest_input)
         # What the scanner needs, precomputed once.
         self.text_rules = tuple(rule for rule in rules if rule.target in {"value", "key"})
         self.field_rules = tuple(rule for rule in rules if rule.target == "field")
@@ -566,6 +580,8 @@ class RuleSet:
         self._reach: tuple[int] | None = None
         self.first_key_set: frozenset[str] = frozenset(self.structure_first_keys)
         self.key_cache: dict[str, KeyInfo] = {}
+        self.shape_cache: dict[tuple[str, ...], Any] = {}
+        """The scanner's per-shape data for dicts with these member names (see ``_scanner._Walk._shape``)."""
 
     def trimmed_candidates(self, encoded: bytes, text: str) -> list[int]:
         r"""The candidate text rules of a trimmed view (``text``: ``base.strip()``, ``encoded``: its UTF-8).
@@ -605,7 +621,9 @@ class RuleSet:
         options.max_mem = _RE2_MAX_MEM
         built = kind(options)
         for rule in self.text_rules:
-            built.Add(f"(?{'i' if rule.ignore_case else ''}m){relax_for_prefilter(rule.pattern or '')}")
+            pattern = rule.pattern or ""
+            relaxed = PREFILTER_PATTERNS.get(pattern) or relax_for_prefilter(pattern)
+            built.Add(f"(?{'i' if rule.ignore_case else ''}m){relaxed}")
         built.Compile()
         return built
 
@@ -705,7 +723,9 @@ def _packaged_rules() -> tuple[Mapping[str, Any], bool]:
     source = "schemas/privacy/v1/rules.json"
     data = _rules_resource().read_bytes()
     checked = rules_file_sha256(data) == CHECKED_RULES_SHA256
-    document = loads(data.decode("utf-8"))
+    # Checked bytes were parsed strictly at build time (no duplicate keys, no NaN): the C parser reads
+    # them to the same document.
+    document = json.loads(data) if checked else loads(data.decode("utf-8"))
     if not checked:
         _ensure_valid(document, RULES_SCHEMA, source)
     assert isinstance(document, dict)  # noqa: S101 - guaranteed by the schema (or the checked digest)

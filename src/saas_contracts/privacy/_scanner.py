@@ -64,6 +64,14 @@ _TRIGGER: Final = re2.compile(TRIGGER_PATTERN)
 _HEX_ONLY: Final = frozenset("0123456789abcdefABCDEF")
 _RUN_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
 _SCALARS: Final = frozenset({int, float, bool, type(None)})
+_LEAVES: Final = _SCALARS | {str}
+_DICT: Final = frozenset({dict})
+_STR: Final = itertools.repeat(str)
+_NONE: Final = itertools.repeat(None)
+_SHAPES: Final = 4096
+"""Distinct dict shapes (member names in order) a ruleset keeps; hostile documents may use unique names."""
+_SHAPE_NAMES: Final = 64
+"""A dict with more members than this gets its shape computed, not kept (its walk is linear anyway)."""
 _TEXT_BATCH: Final = 64
 _FUSE_FROM: Final = 1 << 14
 """A view this long (UTF-8 bytes) is first searched with all its candidates in one regexp."""
@@ -73,6 +81,9 @@ _PUNCTUATION: Final = " \t[]{},"
 # for the root or (parent link, key or index) for a nested container.
 Link = tuple[Any, str | int] | None
 Loc = tuple[Link, str | int | None, bool]
+# A dict shape: each member's KeyInfo, which names are texts (None: none is), the inert names'
+# size, the positions with field rules or scoped allow entries, whether a structure rule may apply.
+_Shape = tuple[tuple[KeyInfo, ...], tuple[bool, ...] | None, int, tuple[int, ...], bool]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,7 +181,8 @@ class _Walk:
         """Characters (plus separators) of the inert member names left out of ``texts``."""
         self.texts: list[str] = []
         self.hits: dict[tuple[Loc, str, str], _Hit] = {}
-        self._spans: list[tuple[int, Link, Any]] = []
+        self._spans: list[tuple[int, Link, Any, bool]] = []
+        """(first text, container link, container, is a list of records collected whole by _rows)."""
         self._starts_cache: list[int] | None = None
         self._text_starts: list[int] | None = None
 
@@ -242,6 +254,13 @@ class _Walk:
                 if first_keys and not first_keys.isdisjoint(node):
                     self._structure(node, link)
             elif isinstance(node, list):
+                if len(node) > 1 and type(node[0]) is dict:  # records ignore the scope
+                    added = self._rows(node, link)
+                    if added is not None:
+                        inert += added
+                        if len(texts) > begin:
+                            spans.append((begin, link, node, True))
+                        continue
                 for index, child in enumerate(node):
                     kind = type(child)
                     if kind is str:
@@ -262,27 +281,139 @@ class _Walk:
                     elif kind not in _SCALARS and isinstance(child, (dict, list)):
                         push((child, (link, index), scope))
             if len(texts) > begin:
-                spans.append((begin, link, node))
+                spans.append((begin, link, node, False))
         self._inert_size = inert
 
-    def loc(self, index: int) -> Loc:  # noqa: C901 - mirrors _collect's order
+    def _rows(self, rows: list[Any], link: Link) -> int | None:
+        """Collect a list of flat records, all dicts of one shape, as a whole; None when it is not one.
+
+        The texts are the very ones (in the very order) the walk would collect
+        popping the records one by one (last record first), but they are picked
+        by C-level iterators: only the members with field rules or scoped allow
+        entries take Python-level steps. Returns the inert names' size.
+        """
+        if not _DICT.issuperset(map(type, rows)):
+            return None
+        names = tuple(rows[0])
+        # Every record has these names in this order exactly when the names of all records,
+        # one after the other, are these names repeated (a dict holds each name once).
+        if list(itertools.chain.from_iterable(rows)) != list(names) * len(rows):
+            return None
+        width = len(names)
+        shape = self.rules.shape_cache.get(names) or self._shape(names)
+        infos, key_mask, inert_size, special, structure = shape
+        ordered = rows[::-1]
+        children = list(itertools.chain.from_iterable(map(dict.values, ordered)))
+        kinds_list = list(map(type, children))
+        if not _LEAVES.issuperset(kinds_list):
+            return None  # nested containers: the records go one by one
+        # The collected strings: not exempt (whole columns first, then record by record).
+        picked = list(map(operator.is_, kinds_list, _STR))
+        if special:
+            special = self._exempt_columns(special, infos, children, picked, width)
+        if special:
+            self._record_fields(rows, link, shape, special, children, kinds_list, picked)
+        if key_mask is None:  # every name is inert: only the string values are texts
+            self.texts.extend(itertools.compress(children, picked))
+        else:
+            items = itertools.chain.from_iterable(itertools.chain.from_iterable(map(dict.items, ordered)))
+            mask = itertools.chain.from_iterable(zip(itertools.cycle(key_mask), picked))
+            self.texts.extend(itertools.compress(items, mask))
+        if structure:
+            last = len(rows) - 1
+            for row, record in enumerate(ordered):
+                self._structure(record, (link, last - row))
+        return inert_size * len(rows)
+
+    def _record_fields(  # noqa: PLR0913, PLR0917 - the pieces _rows has at hand
+        self,
+        rows: list[Any],
+        link: Link,
+        shape: _Shape,
+        special: tuple[int, ...],
+        children: list[Any],
+        kinds: list[type],
+        picked: list[bool],
+    ) -> None:
+        """Record by record (last first), the members with field rules or scoped allow entries."""
+        infos = shape[0]
+        names = list(rows[0])
+        width = len(infos)
+        last = len(rows) - 1
+        for row in range(len(rows)):
+            offset = row * width
+            for position in special:
+                info = infos[position]
+                index = offset + position
+                child = children[index]
+                if picked[index]:
+                    if info[2] and info.exempt(child):
+                        picked[index] = False
+                    elif info[1]:
+                        self._field(info, child, ((link, last - row), names[position], False))
+                elif info[1] and kinds[index] is not bool and isinstance(child, (int, float)):
+                    self._number(info, child, ((link, last - row), names[position], False))
+
+    @staticmethod
+    def _exempt_columns(
+        special: tuple[int, ...],
+        infos: tuple[KeyInfo, ...],
+        children: list[Any],
+        picked: list[bool],
+        width: int,
+    ) -> tuple[int, ...]:
+        """Drop the columns of records whose every value is a string its first allow entry exempts.
+
+        Such a column (a redacted ref under "workspace", a SHA under "commit_sha") is
+        exempt as a whole: its values are unpicked at C speed. The other columns
+        are returned, for the record-by-record steps.
+        """
+        left = []
+        for position in special:
+            allow = infos[position][2]
+            column = picked[position::width]
+            if allow and all(column):
+                matched = map(operator.is_not, map(allow[0].regex.match, children[position::width]), _NONE)
+                if all(matched):
+                    picked[position::width] = map(operator.not_, column)
+                    continue
+            left.append(position)
+        return tuple(left)
+
+    def _shape(self, names: tuple[str, ...]) -> _Shape:
+        """What the scanner needs of a dict with these member names, in order (cached per ruleset)."""
+        key_info = self.rules.key_info
+        infos = tuple(map(key_info, names))
+        first_keys = self.rules.first_key_set
+        shape: _Shape = (
+            infos,
+            None if all(info[3] for info in infos) else tuple(not info[3] for info in infos),
+            sum(info[3] for info in infos),
+            tuple(position for position, info in enumerate(infos) if info[1] or info[2]),
+            bool(first_keys) and not first_keys.isdisjoint(names),
+        )
+        shapes = self.rules.shape_cache
+        if len(names) <= _SHAPE_NAMES:
+            if len(shapes) >= _SHAPES:  # bounded: hostile documents may use unique member names
+                shapes.clear()
+            shapes[names] = shape
+        return shape
+
+    def loc(self, index: int) -> Loc:
         """Where text ``index`` sits, recovered from its container's span."""
         if not self._spans:
             return (None, None, False)  # the document is one string
         position = bisect.bisect_right(self._span_starts, index) - 1
-        counter, link, node = self._spans[position]
-        key_info = self.rules.key_info
-        if isinstance(node, dict):
-            for key, child in node.items():
-                info = key_info(key)
-                if not info.skip:
-                    if counter == index:
-                        return (link, key, True)
-                    counter += 1
-                if type(child) is str and not info.exempt(child):
-                    if counter == index:
-                        return (link, key, False)
-                    counter += 1
+        counter, link, node, records = self._spans[position]
+        if records:  # a list of records collected whole: last record first, as popped one by one
+            for row in range(len(node) - 1, -1, -1):
+                found, counter = self._dict_loc(node[row], (link, row), counter, index)
+                if found is not None:
+                    return found
+        elif isinstance(node, dict):
+            found, counter = self._dict_loc(node, link, counter, index)
+            if found is not None:
+                return found
         else:
             scope = self._scope_key_info(link)
             for item, child in enumerate(node):
@@ -291,6 +422,21 @@ class _Walk:
                         return (link, item, False)
                     counter += 1
         raise AssertionError(index)  # pragma: no cover - spans always cover every text
+
+    def _dict_loc(self, node: dict[str, Any], link: Link, counter: int, index: int) -> tuple[Loc | None, int]:
+        """Where text ``index`` is among a dict's texts numbered from ``counter``, and the next number."""
+        key_info = self.rules.key_info
+        for key, child in node.items():
+            info = key_info(key)
+            if not info.skip:
+                if counter == index:
+                    return (link, key, True), counter
+                counter += 1
+            if type(child) is str and not info.exempt(child):
+                if counter == index:
+                    return (link, key, False), counter
+                counter += 1
+        return None, counter
 
     def _scope_key_info(self, link: Link) -> KeyInfo | None:
         """The member name a list sits under (through nested lists), as collected."""
