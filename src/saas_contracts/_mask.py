@@ -208,13 +208,15 @@ def public_value(value: Any, *, limit: int = 10_000) -> Any:
         item, parent, slot = pending.pop()
         if isinstance(item, dict):
             copy: Any = {}
+            children: list[tuple[Any, Any, Any]] = []
             for name, child in item.items():
                 shown = key(name)
                 copy[shown] = None
-                pending.append((child, copy, shown))
+                children.append((child, copy, shown))
+            pending.extend(reversed(children))  # checked in document order
         elif isinstance(item, list):
             copy = [None] * len(item)
-            pending.extend((child, copy, index) for index, child in enumerate(item))
+            pending.extend((child, copy, index) for index, child in reversed(list(enumerate(item))))
         else:
             copy = scalar(item)
         parent[slot] = copy

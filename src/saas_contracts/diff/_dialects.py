@@ -13,8 +13,10 @@ with the same instances under Draft 2020-12:
 * ``definitions`` -> ``$defs``; every same-resource ``$ref`` pointer is re-aimed at
   where its target now is, and a target that is no subschema of the walk (a
   member of an unknown keyword, a keyword dropped here) is rewritten as a schema
-  and placed in its resource's ``$defs`` (see :class:`_Rewriter`); a pointer into
-  another file is read with ``definitions`` as ``$defs``;
+  and placed in its resource's ``$defs`` (see :class:`_Rewriter`); a pointer from
+  another file (of any dialect) into this one is re-aimed the same way by the
+  side's loader, through this file's :class:`Rewritten` (only a pointer into a
+  document no side holds is guessed, ``definitions`` read as ``$defs``);
 * draft-04 boolean ``exclusiveMinimum``/``exclusiveMaximum`` -> the numeric form;
 * draft-04 ``id`` -> ``$id``; a plain-name fragment ``$id`` (``"#foo"``) -> ``$anchor``;
 * before 2019-09 the siblings of ``$ref`` are ignored: they are dropped (the

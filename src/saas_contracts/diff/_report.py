@@ -54,7 +54,8 @@ _SECTIONS: Final = (
     (Verdict.UNKNOWN, "❔ Unknown"),
     (Verdict.COMPATIBLE, "✅ Compatible or annotation-only"),
 )
-_ABSOLUTE: Final = re.compile(r"(?:[A-Za-z]:[\\/]|[\\/])[^\s`'\"]*")
+_ABSOLUTE: Final = re.compile(r"(?<![^\s(])(?:[A-Za-z]:[\\/]|[\\/]|~[\\/])[^\s`'\"]*")
+"""A local absolute path in a side's label: at its start or after a space or ``(``."""
 _MD_SPECIAL: Final = re.compile(r"([\\`*_\[\]<|#~])")
 
 
@@ -386,7 +387,7 @@ def _tail(result: DiffResult) -> list[str]:
     gate = result.gate
     if gate is not None and gate.notes:
         tail.extend([f"#### Notes ({len(gate.notes)})", ""])
-        tail.extend(f"- {_md(_side_label(item))}" for item in gate.notes)
+        tail.extend(f"- {_md(item)}" for item in gate.notes)
         tail.append("")
     return tail
 

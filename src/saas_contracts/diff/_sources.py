@@ -4,8 +4,12 @@ A tree laid out like ``schemas/`` (``<contract>/v<major>/<name>.schema.json``)
 is loaded through :class:`saas_contracts._registry.SchemaCatalog`, so the
 project's conventions are checked. Any other tree (users' own schemas) is
 loaded file by file: every ``*.json`` that holds a schema, keyed by its
-relative path. Either way every ``$ref`` is rewritten to an absolute URI, so
-any subschema can be validated on its own against the side's registry.
+relative path. A file of an older dialect is rewritten into the Draft 2020-12
+form on its own (its ``$schema`` says how to read it), and every ``$ref`` of
+the side into it, from a file of any dialect, is re-aimed at where that
+rewrite put the target (:func:`aim_across`). Either way every ``$ref`` is then
+made an absolute URI, so any subschema can be validated on its own against the
+side's registry.
 
 Every schema file is checked before anything else reads it: a file nested
 deeper than :data:`MAX_SCHEMA_DEPTH` objects and arrays, or one that is not a
