@@ -267,7 +267,7 @@ def _side_label(label: str) -> str:
 
 def _json_block(instance: Any) -> list[str]:
     """A fenced ``json`` block; a huge instance is printed compact and cut, and says so."""
-    text = json.dumps(instance, ensure_ascii=False, sort_keys=True, indent=2)
+    text = dumps_pretty(instance, final_newline=False)
     note = ""
     if len(text) > _BLOCK_LIMIT:
         text = _compact(instance, limit=10 * _BLOCK_LIMIT)
