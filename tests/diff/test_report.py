@@ -392,3 +392,31 @@ class TestOwnWitness:
         changes = {item["kind"]: item for item in json.loads(done.stdout)["changes"]}
         assert changes["annotation-default-changed"]["counterexample"] is None
         assert changes["enum-values-removed"]["counterexample"]["backward"]["instance"] == {"a": "z"}
+
+
+class TestFailedFile:
+    """A file the differ fails on leaves no trace that hides a shared change from the files after it."""
+
+    def test_a_later_file_still_reaches_the_shared_change(self, tmp_path, monkeypatch):
+        from saas_contracts.diff import _core  # noqa: PLC0415 - the private differ, to make one file fail
+
+        for side, limit in (("old", 10), ("new", 3)):
+            _write(
+                tmp_path / side, "common.json", {"$defs": {"code": {"type": "string", "maxLength": limit}}}
+            )
+            for name in ("a.json", "b.json"):
+                _write(tmp_path / side, name, {"properties": {"c": {"$ref": "common.json#/$defs/code"}}})
+        original = _core._Differ.definitions
+
+        def failing(self: Any, old: Any, new: Any, *args: Any) -> None:
+            if new.path == "a.json":
+                raise RuntimeError
+            original(self, old, new, *args)
+
+        monkeypatch.setattr(_core._Differ, "definitions", failing)
+        result = diff_and_gate(SchemaSet(tmp_path / "old"), SchemaSet(tmp_path / "new"))
+        assert result.failed_files == ("a.json",)
+        change = next(change for change in result.changes if change.kind == "maxLength-lowered")
+        assert ("b.json", "", "/c") in _places(change)
+        assert ("a.json", "", "/c") not in _places(change)
+        assert result.files["b.json"].changes == 1

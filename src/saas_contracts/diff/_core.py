@@ -139,7 +139,7 @@ class _Differ:
     def run(self) -> None:
         old_docs, new_docs = self.old.schemas.docs, self.new.schemas.docs
         for path in sorted(set(old_docs) | set(new_docs)):
-            changes, codegen = len(self.changes), set(self.codegen)
+            changes, codegen, walked = len(self.changes), set(self.codegen), set(self.shared)
             try:
                 if path in old_docs and path in new_docs:
                     self.compare_files(old_docs[path], new_docs[path], bumped=False)
@@ -150,21 +150,24 @@ class _Differ:
             except ContractError:
                 raise
             except BudgetSpentError:
-                self.forget(changes)
+                self.forget(changes, walked)
                 self.codegen = codegen
                 self.out_of_budget(new_docs.get(path) or old_docs[path])
             except Exception as error:  # noqa: BLE001 - one file's failure is reported against that file
-                self.forget(changes)
+                self.forget(changes, walked)
                 self.codegen = codegen
                 self.failed(new_docs.get(path) or old_docs[path], error)
         self.summarize()
 
-    def forget(self, start: int) -> None:
+    def forget(self, start: int, walked: set[tuple[tuple[str, str], int, bool]]) -> None:
         """Drop the changes from ``start`` on (a file that failed), and every way back to them.
 
-        Changes of earlier files that a path of the failed file reached keep that place: the walk
-        that reached them did compare it.
+        Pairs of definitions first walked for the failed file (not in ``walked``) are forgotten too,
+        so a later file reaching them walks them again instead of reaching changes that are gone.
+        Changes of earlier files that a path of the failed file reached keep that place.
         """
+        for key in set(self.shared) - walked:
+            del self.shared[key]
         del self.changes[start:]
         self.by_key = {key: index for key, index in self.by_key.items() if index < start}
         self.change_of = {key: index for key, index in self.change_of.items() if index < start}
