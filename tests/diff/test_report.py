@@ -114,6 +114,28 @@ class TestSharedDefinitions:
         ]
         assert by_kind["minimum-raised"].files == ("common.json", "invoice.json", "order.json")
 
+    def test_opposite_proofs_in_two_contexts_stay_two_changes(self, tmp_path):
+        """Under ``not`` the definition's narrowing breaks forward; used directly, backward."""
+        for side, limit in (("old", 5), ("new", 3)):
+            _write(
+                tmp_path / side, "common.json", {"$defs": {"code": {"type": "string", "maxLength": limit}}}
+            )
+            _write(
+                tmp_path / side, "a.json", {"properties": {"c": {"not": {"$ref": "common.json#/$defs/code"}}}}
+            )
+            _write(tmp_path / side, "b.json", {"properties": {"c": {"$ref": "common.json#/$defs/code"}}})
+        result = diff_and_gate(SchemaSet(tmp_path / "old"), SchemaSet(tmp_path / "new"))
+        verdicts = {
+            (change.backward.value, change.forward.value): [
+                (place.file, place.instance) for place in change.places
+            ]
+            for change in result.changes
+        }
+        assert verdicts == {
+            ("compatible", "breaking"): [("a.json", "/c")],
+            ("breaking", "compatible"): [("b.json", "/c"), ("common.json", "")],
+        }
+
     def test_every_reaching_file_counts_it(self, shared):
         """order.json reaches the definitions only after invoice.json walked them: it still counts them."""
         result = diff_and_gate(SchemaSet(shared[0]), SchemaSet(shared[1]))

@@ -82,20 +82,45 @@ _SEVERITY_RANK = {"major": 0, "unknown": 1, "minor": 2, "patch": 3}
 
 
 def _merge_key(change: Change) -> tuple[Any, ...] | None:
-    """What makes two findings the same change (the same keywords, verdicts and major-folder status).
+    """What makes two findings the same change: the same keywords (and major-folder status).
 
     The pointers name the keywords in their own file, so a definition shared by several schemas gives
     one key however it is reached; None for the changes that stand for a whole file.
     """
     if change.kind in {BUDGET_KIND, COMPARISON_FAILED}:
         return None
-    return (
-        change.kind,
-        change.old_pointer,
-        change.new_pointer,
-        change.backward,
-        change.forward,
-        change.bumped,
+    return (change.kind, change.old_pointer, change.new_pointer, change.bumped)
+
+
+def _contradict(first: Change, other: Change) -> bool:
+    """True when a direction is proven compatible in one and breaking in the other: they stay two changes.
+
+    Two contexts, such as a definition used under ``not`` and outside it.
+    """
+    return any(
+        {first.verdict(direction), other.verdict(direction)} == {Verdict.COMPATIBLE, Verdict.BREAKING}
+        for direction in Direction
+    )
+
+
+def _combined(first: Change, other: Change) -> Change:
+    """One change from two findings of it: per direction the worse verdict, with its counterexample."""
+    verdicts: dict[Direction, Verdict] = {}
+    examples: list[Counterexample] = []
+    for direction in Direction:
+        mine, theirs = first.verdict(direction), other.verdict(direction)
+        verdicts[direction] = worst([mine, theirs])
+        source = first if mine.rank >= theirs.rank else other
+        example = source.counterexample(direction)
+        if example is not None and verdicts[direction] is Verdict.BREAKING:
+            examples.append(example)
+    same = (other.backward, other.forward) == (verdicts[Direction.BACKWARD], verdicts[Direction.FORWARD])
+    return replace(
+        first,
+        backward=verdicts[Direction.BACKWARD],
+        forward=verdicts[Direction.FORWARD],
+        counterexamples=tuple(examples),
+        note=other.note if same else first.note,
     )
 
 
@@ -128,8 +153,8 @@ class _Differ:
         self.witness_cache: dict[tuple[str, ...], tuple[list[Any], list[Any], list[Any]]] = {}
         self.shared: dict[tuple[tuple[str, str], int, bool], tuple[int, list[Pending]]] = {}
         """Pairs of definitions already walked in this run (a shared definition is reported once)."""
-        self.by_key: dict[tuple[Any, ...], int] = {}
-        """Where in :attr:`changes` each change is (see :func:`_merge_key`)."""
+        self.by_key: dict[tuple[Any, ...], list[int]] = {}
+        """Where in :attr:`changes` the changes of each key are (see :func:`_merge_key`)."""
         self.change_of: dict[int, int] = {}
         """``id()`` of each finished :class:`Pending` (kept alive by :attr:`shared`) to its change."""
 
@@ -169,7 +194,9 @@ class _Differ:
         for key in set(self.shared) - walked:
             del self.shared[key]
         del self.changes[start:]
-        self.by_key = {key: index for key, index in self.by_key.items() if index < start}
+        self.by_key = {
+            key: [index for index in indices if index < start] for key, indices in self.by_key.items()
+        }
         self.change_of = {key: index for key, index in self.change_of.items() if index < start}
 
     def summarize(self) -> None:
@@ -318,15 +345,18 @@ class _Differ:
             )
 
     def add(self, change: Change, pending: Pending) -> None:
-        """Record a finished change, or add its places to the same change found from another schema."""
+        """Record a finished change, or merge it into the same change found from another place."""
         key = _merge_key(change)
-        twin = None if key is None else self.by_key.get(key)
+        twins = [] if key is None else self.by_key.setdefault(key, [])
+        twin = next((index for index in twins if not _contradict(self.changes[index], change)), None)
         if twin is None:
             twin = len(self.changes)
             self.changes.append(change)
-            if key is not None:
-                self.by_key[key] = twin
+            twins.append(twin)
         else:
+            first = self.changes[twin]
+            if (first.backward, first.forward) != (change.backward, change.forward):
+                self.changes[twin] = _combined(first, change)
             self.reach(twin, change.places)
         self.change_of[id(pending)] = twin
 
@@ -334,10 +364,7 @@ class _Differ:
         """More places that reach ``changes[index]``; its severity is the worst over their contracts."""
         first = self.changes[index]
         merged = tuple(dict.fromkeys([*first.places, *places]))
-        if merged == first.places:
-            return
-        ranks = [first.severity]
-        ranks.extend(severity(first.backward, first.forward, self.mode_of(place.file)) for place in places)
+        ranks = [severity(first.backward, first.forward, self.mode_of(place.file)) for place in merged]
         self.changes[index] = replace(
             first, reached_from=merged, severity=min(ranks, key=lambda item: _SEVERITY_RANK.get(item, 9))
         )
