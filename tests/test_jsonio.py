@@ -48,6 +48,35 @@ class TestLoads:
         with pytest.raises(JSONInputError, match=where):
             loads(text, locate_duplicates=True)
 
+    @pytest.mark.parametrize(
+        ("text", "holder", "line"),
+        [
+            ('{"a": 1,\n "a": 2}', "/", 2),
+            ('{\n "d": {"x": [1, {"c": 1,\n\n "c": 2}]},\n "e": 1}', "/d/x/1", 4),
+            ('{"p": {"c": 1}, "q": {"s": "\\"c\\":", "c": 1,\n"c": 2}}', "/q", 2),  # an earlier "c" elsewhere
+            ('[{}, [{"k": {"z": 1, "z": 1.5}}]]', "/1/0/k", 1),
+        ],
+    )
+    def test_duplicate_key_names_its_object_and_line(self, text, holder, line):
+        """The refusal names the object holding the repeated key and the line of its second occurrence."""
+        with pytest.raises(JSONInputError) as caught:
+            loads(text, locate_duplicates=True)
+        assert str(caught.value).endswith(f"appears twice in the object at {holder} (line {line})")
+
+    def test_load_json_file_names_file_line_and_object(self, tmp_path):
+        """A nested duplicate in a file: the file, the object holding the key and the line."""
+        path = tmp_path / "schema.json"
+        path.write_text(
+            '{"properties": {\n  "x": {"maxLength": 3,\n        "maxLength": 4}}}\n', encoding="utf-8"
+        )
+        with pytest.raises(InputFileError) as caught:
+            load_json_file(path)
+        message = str(caught.value)
+        assert message.startswith(f"{path}: duplicate object key")
+        assert message.endswith(
+            "the key /properties/x/maxLength appears twice in the object at /properties/x (line 3)"
+        )
+
     def test_lines_keep_the_plain_duplicate_reason(self):
         """Without locate_duplicates (JSON Lines events) the reason is parseStrict's, word for word."""
         with pytest.raises(JSONInputError, match=r"unique keys\)\Z"):

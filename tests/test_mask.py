@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from saas_contracts._mask import is_safe_segment, mask, pointer
+from saas_contracts._mask import is_safe_segment, mask, pointer, public_text, public_value
 
 
 class TestMask:
@@ -51,3 +51,46 @@ class TestPointer:
         """Keys with many digits (raw ids used as keys) are masked."""
         assert not is_safe_segment("user_1234567")
         assert is_safe_segment("v2")
+
+
+class TestPublicTextAndValue:
+    """Messages and generated documents a report prints: flagged parts masked, the rest kept."""
+
+    SECRET = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+
+    def test_clean_text_is_kept(self):
+        assert public_text('allowed values: removed "gbp"') == 'allowed values: removed "gbp"'
+
+    def test_a_flagged_quoted_literal_is_masked_alone(self):
+        shown = public_text(f'allowed values: removed "{self.SECRET}", "usd"')
+        assert shown == 'allowed values: removed "sk_l…(32 chars)", "usd"'
+        assert public_text(f"const '{self.SECRET}' -> 'x'") == "const 'sk_l…(32 chars)' -> 'x'"
+
+    def test_a_flagged_text_outside_quotes_is_masked_whole(self):
+        text = f"token {self.SECRET} changed"
+        assert public_text(text) == mask(text)
+
+    def test_values_and_member_names(self):
+        value = {"a": [self.SECRET, 1, True, None], "jane.doe@example.com": {"n": "ok"}}
+        assert public_value(value) == {
+            "a": ["sk_l…(32 chars)", 1, True, None],
+            "ja…(20 chars)": {"n": "ok"},
+        }
+        assert public_value("plain") == "plain"
+
+    def test_past_the_limit_everything_is_masked(self):
+        assert public_value(["a", "b", "c"], limit=2) == ["a", "b", "…(1 chars)"]
+
+    @given(
+        st.recursive(
+            st.none() | st.booleans() | st.integers(-999, 999) | st.text(alphabet="abcxyz", max_size=6),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(st.text(alphabet="abcxyz", min_size=1, max_size=6), inner, max_size=4)
+            ),
+            max_leaves=20,
+        )
+    )
+    def test_clean_values_are_returned_equal(self, value):
+        """Nothing the rules leave alone changes."""
+        assert public_value(value) == value

@@ -107,6 +107,50 @@ def _duplicate_path(text: str) -> list[str]:
         return []
 
 
+_TOKEN: Final = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
+"""One JSON token: a string, a structural character, or a run of a literal's characters."""
+
+
+def _scan_step(frames: list[list[Any]], piece: str) -> bool:
+    """Follow one token; True when it was an object's key (now the innermost frame's current key)."""
+    top = frames[-1] if frames else None
+    if piece in {"{", "["}:
+        path = [] if top is None else [*top[1], str(top[2])]
+        frames.append([piece == "{", path, 0, piece == "{"])
+    elif piece in {"}", "]"}:
+        if frames:
+            frames.pop()
+    elif top is None:
+        pass
+    elif piece == ",":
+        if top[0]:
+            top[3] = True
+        else:
+            top[2] += 1
+    elif piece.startswith('"') and top[0] and top[3]:
+        top[2], top[3] = json.loads(piece), False
+        return True
+    return False
+
+
+def _second_key_line(text: str, where: list[str]) -> int | None:
+    """The 1-based line where the key at ``where`` (keys and indices) appears the second time.
+
+    One linear pass over a text the locating parse read, tracking the path of the container each
+    token sits in; None when the text does not scan (it never should).
+    """
+    holder, name = where[:-1], where[-1]
+    frames: list[list[Any]] = []
+    """Per open container: [is an object, its path, the current key or index, a key is expected]."""
+    seen = False
+    for match in _TOKEN.finditer(text):
+        if _scan_step(frames, match.group(0)) and frames[-1][2] == name and frames[-1][1] == holder:
+            if seen:
+                return text.count("\n", 0, match.start()) + 1
+            seen = True
+    return None
+
+
 def dumps_pretty(value: object, *, final_newline: bool) -> str:
     """The one human-facing JSON spelling: 2-space indent, sorted keys, non-ASCII kept.
 
@@ -160,7 +204,10 @@ def loads(text: str, *, locate_duplicates: bool = False) -> Any:
         where = _duplicate_path(text)
         if not where:
             raise
-        msg = f"{_DUPLICATE_KEY}: the key {mask_pointer(where)} appears twice in its object"
+        line = _second_key_line(text, where)
+        holder = mask_pointer(where[:-1]) or "/"
+        at = f" (line {line})" if line is not None else ""
+        msg = f"{_DUPLICATE_KEY}: the key {mask_pointer(where)} appears twice in the object at {holder}{at}"
         raise JSONInputError(msg) from None
     except json.JSONDecodeError as error:
         # The position is useful; the document itself never appears in the message.

@@ -30,7 +30,17 @@ from saas_contracts._pointer import escape_token
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["declared_names", "flagged", "is_safe_segment", "mask", "path", "pointer", "public"]
+__all__ = [
+    "declared_names",
+    "flagged",
+    "is_safe_segment",
+    "mask",
+    "path",
+    "pointer",
+    "public",
+    "public_text",
+    "public_value",
+]
 
 _SHORT = 12
 _LONG = 24
@@ -145,3 +155,69 @@ def path(file_name: str) -> str:
         part if not part or _PATH_SEPARATORS.fullmatch(part) or not flagged(part) else mask(part)
         for part in parts
     )
+
+
+_QUOTED: Final = re.compile(r""""(?:[^"\\]|\\.)*"|'[^']*'""")
+"""A double-quoted (JSON, backslash escapes) or single-quoted (Python ``repr``) literal inside a message."""
+
+
+@functools.lru_cache(maxsize=4096)
+def public_text(text: str) -> str:
+    """A message fit to print: each quoted literal the privacy rules flag is masked, else the whole text.
+
+    For messages that quote schema values (``allowed values: removed "sk_live_…"``): the flagged
+    literal becomes its masked preview, the rest of the message stays readable; a text still flagged
+    after that is masked whole.
+    """
+    if not flagged(text):
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        quote, inner = match.group(0)[0], match.group(0)[1:-1]
+        return quote + mask(inner) + quote if flagged(inner) else match.group(0)
+
+    shown = _QUOTED.sub(one, text)
+    return mask(text) if flagged(shown) else shown
+
+
+def public_value(value: Any, *, limit: int = 10_000) -> Any:
+    """A copy of a JSON value with every string, number and member name the privacy rules flag masked.
+
+    For generated documents a report shows (the differ's counterexamples quote schema values such as
+    ``const`` and ``enum`` members). Iterative; past ``limit`` nodes the rest is masked unchecked.
+    """
+    budget = [limit]
+
+    def scalar(item: Any) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return mask(item)
+        if isinstance(item, str):
+            return mask(item) if flagged(item) else item
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            return mask(item) if flagged(json.dumps(item)) else item
+        return item
+
+    def key(name: str) -> str:
+        budget[0] -= 1
+        return mask(name) if budget[0] < 0 or flagged(name, as_key=True) or flagged(name) else name
+
+    root: list[Any] = [None]
+    pending: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    while pending:
+        item, parent, slot = pending.pop()
+        if isinstance(item, dict):
+            copy: Any = {}
+            children: list[tuple[Any, Any, Any]] = []
+            for name, child in item.items():
+                shown = key(name)
+                copy[shown] = None
+                children.append((child, copy, shown))
+            pending.extend(reversed(children))  # checked in document order
+        elif isinstance(item, list):
+            copy = [None] * len(item)
+            pending.extend((child, copy, index) for index, child in reversed(list(enumerate(item))))
+        else:
+            copy = scalar(item)
+        parent[slot] = copy
+    return root[0]

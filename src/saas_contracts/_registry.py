@@ -127,7 +127,7 @@ class SchemaCatalog:
         for relative, entry in _walk(root):
             source = str(entry)
             try:
-                document = loads(entry.read_text(encoding="utf-8"))
+                document = loads(entry.read_text(encoding="utf-8"), locate_duplicates=True)
             except (ValueError, OSError) as error:
                 raise InputFileError(source, str(error)) from error
             info = _info(relative, document, source=source, base_uri=base_uri)

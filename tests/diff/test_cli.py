@@ -125,19 +125,21 @@ class TestDirectories:
         assert [change["kind"] for change in payload["changes"]] == ["required-removed"]
         assert payload["changes"][0]["severity"] == "minor"
 
-    def test_shared_definition_change_is_reported_where_it_is_used(self, cli, tmp_path):
+    def test_shared_definition_change_is_reported_once_with_every_place(self, cli, tmp_path):
         old, new = _tree(tmp_path / "old"), _tree(tmp_path / "new", label_max=8)
         result = cli("diff", str(old), str(new), "-o", "json")
         payload = json.loads(result.stdout)
-        files = {change["file"] for change in payload["changes"]}
-        assert files == {"common/v1/common.schema.json", "ledger/v1/event.schema.json"}
-        used = next(
-            change for change in payload["changes"] if change["file"] == "ledger/v1/event.schema.json"
-        )
-        assert used["pointers"]["instance"] == "/kind"
-        assert used["via"] == ["common/v1/common.schema.json#/$defs/label"]
-        assert used["backward"] == "breaking"
-        assert len(used["counterexample"]["backward"]["instance"]["kind"]) > 8
+        (change,) = payload["changes"]
+        assert change["pointers"]["new"] == "common/v1/common.schema.json#/$defs/label/maxLength"
+        assert change["reached_from"] == [
+            {"file": "common/v1/common.schema.json", "schema": "/$defs/label", "instance": ""},
+            {"file": "ledger/v1/event.schema.json", "schema": "", "instance": "/kind"},
+        ]
+        assert change["backward"] == "breaking"
+        assert len(change["counterexample"]["backward"]["instance"]) > 8
+        assert payload["files"]["ledger/v1/event.schema.json"]["changes"] == 1
+        violations = {item["file"] for item in payload["gate"]["violations"]}
+        assert violations == {"common/v1/common.schema.json", "ledger/v1/event.schema.json"}
         assert result.exit_code == 1  # common promises full compatibility, ledger backward
 
     def test_major_bump_in_a_new_folder_passes(self, cli, tmp_path):
@@ -249,12 +251,14 @@ class TestDirectories:
         result = cli("diff", str(tmp_path / "old"), str(tmp_path / "new"), "-o", "json")
         payload = json.loads(result.stdout)
         assert result.exit_code == 1  # undeclared contracts default to backward
-        doc = next(change for change in payload["changes"] if change["file"] == "doc.json")
-        assert (
-            doc["counterexample"]["backward"]["instance"]["c"]
-            == doc["counterexample"]["backward"]["instance"]["c"]
-        )
-        assert len(doc["counterexample"]["backward"]["instance"]["c"]) > 3
+        (change,) = payload["changes"]
+        assert [(place["file"], place["instance"]) for place in change["reached_from"]] == [
+            ("defs.json", ""),
+            ("doc.json", "/c"),
+        ]
+        assert change["counterexample"]["backward"]["schema"] == "defs.json#/$defs/code"
+        assert len(change["counterexample"]["backward"]["instance"]) > 3
+        assert payload["files"]["doc.json"] == {"backward": "breaking", "forward": "compatible", "changes": 1}
 
     def test_mode_none_only_reports(self, cli, tmp_path):
         old, new = _tree(tmp_path / "old"), _tree(tmp_path / "new", event_required=("kind", "count"))

@@ -31,6 +31,7 @@ from saas_contracts._mask import pointer as safe_pointer
 from saas_contracts.diff._budget import BUDGET_NOTE, BudgetSpentError
 from saas_contracts.diff._dialects import ASSERTING, DRAFT202012
 from saas_contracts.diff._generate import PALETTE, Generator, KeyOf, Step
+from saas_contracts.diff._model import Reach
 from saas_contracts.diff._normalize import (
     ANNOTATIONS,
     REPORTED_ANNOTATIONS,
@@ -71,8 +72,8 @@ class Pending:
     """Values valid under both local schemas at the same place (to attribute a counterexample)."""
     via: tuple[str, ...] = ()
     note: str = ""
-    reached_at: list[str] = field(default_factory=list)
-    """Instance paths of other walks that reached the same pair of definitions."""
+    reached_at: list[Reach] = field(default_factory=list)
+    """Other places (schema and instance path) whose walk reached the same pair of definitions."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,8 +146,13 @@ class Walker:
         self.policy = policy
         self.budget = budget
         self.found: list[Pending] = []
-        self.shared: dict[tuple[tuple[str, str], int, bool], list[Pending]] = {}
-        """Differences found under each pair of definitions, per polarity and mode (walked once)."""
+        self.shared: dict[tuple[tuple[str, str], int, bool], tuple[int, list[Pending]]] = {}
+        """Differences found under each pair of definitions, per polarity and mode (walked once), with
+        the number of instance steps above the pair where it was first walked."""
+        self.place: tuple[str, str] = ("", "")
+        """The schema being compared: its file and its pointer there (empty for the root)."""
+        self.reaches: list[tuple[Pending, Reach]] = []
+        """Each time a walk reached differences already found (maybe under an earlier schema)."""
         self.ref_switches: list[tuple[str, str, str]] = []
         self.witness_cache: dict[tuple[str, ...], tuple[list[Any], list[Any], list[Any]]] = {}
         self.seeds: list[Any] = []
@@ -188,17 +194,21 @@ class Walker:
         if known is not None:
             # The same two definitions were already walked in this context from another path: their
             # differences are reported once (at the first path); a proof walk reuses the verdicts.
+            entry, pendings = known
             if ctx.proof_only:
-                self.found.extend(known)
+                self.found.extend(pendings)
                 return
-            where = instance_pointer(ctx.steps) or "/"
-            for pending in known:
-                if where not in pending.reached_at:
-                    pending.reached_at.append(where)
+            file, schema = self.place
+            for pending in pendings:
+                steps = (*ctx.steps, *pending.steps[entry:])
+                reach = Reach(file=file, schema=schema, instance=instance_pointer(steps))
+                if reach not in pending.reached_at:
+                    pending.reached_at.append(reach)
+                    self.reaches.append((pending, reach))
             return
         start = len(self.found)
         self._walk_keywords(o, n, ctx)
-        self.shared[shared] = self.found[start:]
+        self.shared[shared] = (len(ctx.steps), self.found[start:])
 
     def _walk_keywords(self, o: Node, n: Node, ctx: Ctx) -> None:
         """Compare two nodes rule by rule (:data:`~saas_contracts.diff._rules.RULES`), then the rest."""
@@ -323,9 +333,31 @@ class Walker:
                 if hybrid_keys:
                     fwd_candidates += self.o_gen.samples(_hybrid(o, n, hybrid_keys), 8)
                 fwd_candidates += self.n_gen.samples(n.raw, 8)
-            return self._split(o, n, _with_fewer_keys(back_candidates), _with_fewer_keys(fwd_candidates))
+            back, fwd, both = self._split(
+                o, n, _with_fewer_keys(back_candidates), _with_fewer_keys(fwd_candidates)
+            )
+            if hybrid_keys:
+                back, fwd = self._own(o, n, hybrid_keys, back, fwd)
         except BudgetSpentError:
             return [], [], []
+        return back, fwd, both
+
+    def _own(
+        self, o: Node, n: Node, keys: tuple[str, ...], back: list[Any], fwd: list[Any]
+    ) -> tuple[list[Any], list[Any]]:
+        """The witnesses of the change to the keyword group ``keys`` alone, the clearest first.
+
+        Two changes at one place (``format`` and ``maxLength`` of one string) must not carry each
+        other's witness: a backward witness must be rejected by the old schema with only ``keys``
+        taken from the new one (forward: the reverse). Those the other side accepts once ``keys``
+        are put back (rejected for this change and nothing else) come first.
+        """
+        old_with_new, new_with_old = _hybrid(o, n, keys), _hybrid(n, o, keys)
+        back = [item for item in back if not self.o_gen.is_valid(old_with_new, item)]
+        fwd = [item for item in fwd if not self.n_gen.is_valid(new_with_old, item)]
+        back.sort(key=lambda item: not self.n_gen.is_valid(new_with_old, item))
+        fwd.sort(key=lambda item: not self.o_gen.is_valid(old_with_new, item))
+        return back, fwd
 
     def _split(
         self,

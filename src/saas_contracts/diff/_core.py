@@ -21,6 +21,7 @@ from saas_contracts.diff._model import (
     FileSummary,
     Mode,
     Policy,
+    Reach,
     SkippedFile,
     Verdict,
     worst,
@@ -77,6 +78,52 @@ def definitions_of(contents: Any) -> dict[str, Any]:
     return found
 
 
+_SEVERITY_RANK = {"major": 0, "unknown": 1, "minor": 2, "patch": 3}
+
+
+def _merge_key(change: Change) -> tuple[Any, ...] | None:
+    """What makes two findings the same change: the same keywords (and major-folder status).
+
+    The pointers name the keywords in their own file, so a definition shared by several schemas gives
+    one key however it is reached; None for the changes that stand for a whole file.
+    """
+    if change.kind in {BUDGET_KIND, COMPARISON_FAILED}:
+        return None
+    return (change.kind, change.old_pointer, change.new_pointer, change.bumped)
+
+
+def _contradict(first: Change, other: Change) -> bool:
+    """True when a direction is proven compatible in one and breaking in the other: they stay two changes.
+
+    Two contexts, such as a definition used under ``not`` and outside it.
+    """
+    return any(
+        {first.verdict(direction), other.verdict(direction)} == {Verdict.COMPATIBLE, Verdict.BREAKING}
+        for direction in Direction
+    )
+
+
+def _combined(first: Change, other: Change) -> Change:
+    """One change from two findings of it: per direction the worse verdict, with its counterexample."""
+    verdicts: dict[Direction, Verdict] = {}
+    examples: list[Counterexample] = []
+    for direction in Direction:
+        mine, theirs = first.verdict(direction), other.verdict(direction)
+        verdicts[direction] = worst([mine, theirs])
+        source = first if mine.rank >= theirs.rank else other
+        example = source.counterexample(direction)
+        if example is not None and verdicts[direction] is Verdict.BREAKING:
+            examples.append(example)
+    same = (other.backward, other.forward) == (verdicts[Direction.BACKWARD], verdicts[Direction.FORWARD])
+    return replace(
+        first,
+        backward=verdicts[Direction.BACKWARD],
+        forward=verdicts[Direction.FORWARD],
+        counterexamples=tuple(examples),
+        note=other.note if same else first.note,
+    )
+
+
 def severity(change_backward: Verdict, change_forward: Verdict, mode: Mode) -> str:
     """``major``, ``unknown``, ``minor`` or ``patch`` for a change under a contract's mode."""
     verdicts = {Direction.BACKWARD: change_backward, Direction.FORWARD: change_forward}
@@ -104,8 +151,12 @@ class _Differ:
         self.codegen: set[CodegenChange] = set()
         self.files: dict[str, FileSummary] = {}
         self.witness_cache: dict[tuple[str, ...], tuple[list[Any], list[Any], list[Any]]] = {}
-        self.shared: dict[tuple[tuple[str, str], int, bool], list[Pending]] = {}
+        self.shared: dict[tuple[tuple[str, str], int, bool], tuple[int, list[Pending]]] = {}
         """Pairs of definitions already walked in this run (a shared definition is reported once)."""
+        self.by_key: dict[tuple[Any, ...], list[int]] = {}
+        """Where in :attr:`changes` the changes of each key are (see :func:`_merge_key`)."""
+        self.change_of: dict[int, int] = {}
+        """``id()`` of each finished :class:`Pending` (kept alive by :attr:`shared`) to its change."""
 
     def mode_for(self, doc: SchemaDoc) -> Mode:
         return self.modes.get(doc.contract, self.default)
@@ -113,7 +164,7 @@ class _Differ:
     def run(self) -> None:
         old_docs, new_docs = self.old.schemas.docs, self.new.schemas.docs
         for path in sorted(set(old_docs) | set(new_docs)):
-            changes, codegen = len(self.changes), set(self.codegen)
+            changes, codegen, walked = len(self.changes), set(self.codegen), set(self.shared)
             try:
                 if path in old_docs and path in new_docs:
                     self.compare_files(old_docs[path], new_docs[path], bumped=False)
@@ -124,13 +175,44 @@ class _Differ:
             except ContractError:
                 raise
             except BudgetSpentError:
-                del self.changes[changes:]
+                self.forget(changes, walked)
                 self.codegen = codegen
                 self.out_of_budget(new_docs.get(path) or old_docs[path])
             except Exception as error:  # noqa: BLE001 - one file's failure is reported against that file
-                del self.changes[changes:]
+                self.forget(changes, walked)
                 self.codegen = codegen
                 self.failed(new_docs.get(path) or old_docs[path], error)
+        self.summarize()
+
+    def forget(self, start: int, walked: set[tuple[tuple[str, str], int, bool]]) -> None:
+        """Drop the changes from ``start`` on (a file that failed), and every way back to them.
+
+        Pairs of definitions first walked for the failed file (not in ``walked``) are forgotten too,
+        so a later file reaching them walks them again instead of reaching changes that are gone.
+        Changes of earlier files that a path of the failed file reached keep that place.
+        """
+        for key in set(self.shared) - walked:
+            del self.shared[key]
+        del self.changes[start:]
+        self.by_key = {
+            key: [index for index in indices if index < start] for key, indices in self.by_key.items()
+        }
+        self.change_of = {key: index for key, index in self.change_of.items() if index < start}
+
+    def summarize(self) -> None:
+        """Each file's summary over every change that reaches it (a shared one counts for each file)."""
+        reaching: dict[str, list[Change]] = {}
+        for change in self.changes:
+            for file in change.files:
+                reaching.setdefault(file, []).append(change)
+        for name, summary in self.files.items():
+            mine = reaching.get(name, [])
+            self.files[name] = replace(
+                summary,
+                backward=worst([change.backward for change in mine]),
+                forward=worst([change.forward for change in mine]),
+                changes=len(mine),
+            )
 
     def failed(self, doc: SchemaDoc, error: Exception) -> None:
         """Report a file the differ could not compare: unknown both ways, never silently compatible."""
@@ -210,11 +292,7 @@ class _Differ:
                 mode=self.mode_for(new),
             )
         self.definitions(old, new, old_defs, new_defs)
-        mine = self.changes[start:]
-        self.files[new.path] = FileSummary(
-            backward=worst([change.backward for change in mine]),
-            forward=worst([change.forward for change in mine]),
-            changes=len(mine),
+        self.files[new.path] = FileSummary(  # verdicts and counts: see :meth:`summarize`
             compared_with=old.path if old.path != new.path else "",
         )
 
@@ -239,6 +317,8 @@ class _Differ:
         )
         walker.witness_cache = self.witness_cache
         walker.shared = self.shared
+        schema = new_base.partition("#")[2]
+        walker.place = (file, schema)
         found = walker.compare(old_raw, old_base, new_raw, new_base)
         prover = Prover(
             old=self.old.generator,
@@ -248,24 +328,12 @@ class _Differ:
             label=new_base,
         )
         for pending in found:
-            change = self.finish(file, pending, prover, bumped=bumped, mode=mode)
-            twin = next(
-                (
-                    index
-                    for index, other in enumerate(self.changes)
-                    if (other.file, other.kind, other.old_pointer, other.new_pointer)
-                    == (change.file, change.kind, change.old_pointer, change.new_pointer)
-                    and other.kind != BUDGET_KIND
-                ),
-                None,
-            )
-            if twin is None:
-                self.changes.append(change)
-            else:  # the definition's own comparison repeats what a path through it already reported
-                first = self.changes[twin]
-                also = (change.instance_pointer or "/", *change.reached_at)
-                merged = tuple(dict.fromkeys([*first.reached_at, *also]))
-                self.changes[twin] = replace(first, reached_at=merged)
+            self.add(self.finish(file, schema, pending, prover, bumped=bumped, mode=mode), pending)
+        this_walk = {id(pending) for pending in found}
+        for pending, reach in walker.reaches:
+            index = self.change_of.get(id(pending))
+            if id(pending) not in this_walk and index is not None:  # found under an earlier schema
+                self.reach(index, (reach,))
         for where, before, after in dict.fromkeys(walker.ref_switches):
             self.codegen.add(
                 CodegenChange(
@@ -276,7 +344,39 @@ class _Differ:
                 )
             )
 
-    def finish(self, file: str, pending: Pending, prover: Prover, *, bumped: bool, mode: Mode) -> Change:
+    def add(self, change: Change, pending: Pending) -> None:
+        """Record a finished change, or merge it into the same change found from another place."""
+        key = _merge_key(change)
+        twins = [] if key is None else self.by_key.setdefault(key, [])
+        twin = next((index for index in twins if not _contradict(self.changes[index], change)), None)
+        if twin is None:
+            twin = len(self.changes)
+            self.changes.append(change)
+            twins.append(twin)
+        else:
+            first = self.changes[twin]
+            if (first.backward, first.forward) != (change.backward, change.forward):
+                self.changes[twin] = _combined(first, change)
+            self.reach(twin, change.places)
+        self.change_of[id(pending)] = twin
+
+    def reach(self, index: int, places: tuple[Reach, ...]) -> None:
+        """More places that reach ``changes[index]``; its severity is the worst over their contracts."""
+        first = self.changes[index]
+        merged = tuple(dict.fromkeys([*first.places, *places]))
+        ranks = [severity(first.backward, first.forward, self.mode_of(place.file)) for place in merged]
+        self.changes[index] = replace(
+            first, reached_from=merged, severity=min(ranks, key=lambda item: _SEVERITY_RANK.get(item, 9))
+        )
+
+    def mode_of(self, file: str) -> Mode:
+        """The declared mode of the contract a file belongs to."""
+        head, _, rest = file.partition("/")
+        return self.modes.get(head, self.default) if rest else self.default
+
+    def finish(  # noqa: PLR0913 - the change's schema, its difference and how to prove it
+        self, file: str, schema: str, pending: Pending, prover: Prover, *, bumped: bool, mode: Mode
+    ) -> Change:
         verdicts: dict[Direction, Verdict] = {}
         examples: list[Counterexample] = []
         for direction, proven in ((Direction.BACKWARD, pending.back_ok), (Direction.FORWARD, pending.fwd_ok)):
@@ -305,7 +405,10 @@ class _Differ:
             forward=verdicts[Direction.FORWARD],
             severity=severity(verdicts[Direction.BACKWARD], verdicts[Direction.FORWARD], mode),
             via=pending.via,
-            reached_at=tuple(pending.reached_at),
+            reached_from=(
+                Reach(file=file, schema=schema, instance=instance_pointer(pending.steps)),
+                *pending.reached_at,
+            ),
             counterexamples=tuple(examples),
             note=note,
             bumped=bumped,

@@ -13,8 +13,10 @@ with the same instances under Draft 2020-12:
 * ``definitions`` -> ``$defs``; every same-resource ``$ref`` pointer is re-aimed at
   where its target now is, and a target that is no subschema of the walk (a
   member of an unknown keyword, a keyword dropped here) is rewritten as a schema
-  and placed in its resource's ``$defs`` (see :class:`_Rewriter`); a pointer into
-  another file is read with ``definitions`` as ``$defs``;
+  and placed in its resource's ``$defs`` (see :class:`_Rewriter`); a pointer from
+  another file (of any dialect) into this one is re-aimed the same way by the
+  side's loader, through this file's :class:`Rewritten` (only a pointer into a
+  document no side holds is guessed, ``definitions`` read as ``$defs``);
 * draft-04 boolean ``exclusiveMinimum``/``exclusiveMaximum`` -> the numeric form;
 * draft-04 ``id`` -> ``$id``; a plain-name fragment ``$id`` (``"#foo"``) -> ``$anchor``;
 * before 2019-09 the siblings of ``$ref`` are ignored: they are dropped (the
@@ -54,9 +56,12 @@ __all__ = [
     "DEFAULT_DIALECT",
     "DIALECT_NAMES",
     "SUBSCHEMAS",
+    "Rewritten",
     "check_document",
     "dialect_of",
     "dialect_uri",
+    "guess_pointer",
+    "rewrite",
     "subschema_keywords",
     "to_2020_12",
 ]
@@ -269,23 +274,84 @@ def _regex_reason(document: Any, pointer: str) -> str:
 
 
 def to_2020_12(document: Any, dialect: str) -> Any:
-    """``document`` (of ``dialect``) in the Draft 2020-12 form; a 2020-12 document is returned as is."""
+    """``document`` (of ``dialect``) in the Draft 2020-12 form; a 2020-12 document is returned as is.
+
+    A ``$ref`` into another document is re-aimed by guessing (``definitions`` read as ``$defs``,
+    array ``items`` as ``prefixItems``); :func:`rewrite` leaves it to the caller, who knows how the
+    other document was rewritten.
+    """
     if dialect == DRAFT202012:
         return document
+    rewritten = rewrite(document, dialect)
+    for node, ref in rewritten.external:
+        node["$ref"] = guess_pointer(ref)
+    return rewritten.document
+
+
+class Rewritten:
+    """An older-dialect document in the Draft 2020-12 form, and where each of its subschemas went.
+
+    A ``$ref`` from another document into this one names an input pointer
+    (``legacy.json#/definitions/pair/items/1``): :meth:`aim` gives the output
+    pointer it must name instead (``#/$defs/pair/prefixItems/1``), placing the
+    target in the ``$defs`` of :attr:`document` when it is no subschema of the
+    walk (a keyword dropped beside ``$ref``, a member of an unknown keyword).
+    """
+
+    def __init__(self, rewriter: _Rewriter, document: Any) -> None:
+        """Wrap a finished rewrite (use :func:`rewrite`)."""
+        self._rewriter = rewriter
+        self.document = document
+        """The rewritten document (hoisted targets are added to it in place)."""
+
+    @property
+    def external(self) -> list[tuple[dict[str, Any], str]]:
+        """Each ``$ref`` into another document: the rewritten node holding it and the ``$ref`` as written."""
+        return self._rewriter.external
+
+    def is_linked(self, node: dict[str, Any]) -> bool:
+        """True for a node whose ``$ref`` the rewrite already re-aimed (a same-resource pointer)."""
+        return id(node) in self._rewriter.linked
+
+    @property
+    def size(self) -> int:
+        """How many input pointers have an output pointer (grows when :meth:`aim` places a target)."""
+        return len(self._rewriter.placed)
+
+    def aim(self, fragment: str) -> str | None:
+        """The ``#``-fragment to use for the (percent-encoded) ``fragment`` a ``$ref`` into this document has.
+
+        A plain-name fragment (an anchor) and the empty one are returned as they are; None for a
+        pointer to nothing (left for the registry to report, as the file spells it).
+        """
+        pointer = _local_pointer("#" + fragment)
+        if pointer is None or not pointer:
+            return "#" + fragment
+        rewriter = self._rewriter
+        out = rewriter.placed.get((0, pointer))
+        if out is None:
+            out = rewriter.hoist(0, pointer)
+            rewriter.link()
+        return None if out is None else "#" + urllib.parse.quote(out, safe=_FRAGMENT_SAFE)
+
+
+def rewrite(document: Any, dialect: str) -> Rewritten:
+    """``document`` (of an older ``dialect``) rewritten; ``$ref``s into other documents stay as written."""
     rewriter = _Rewriter(dialect)
     rewritten = rewriter.schema(document, resource_recursive=_recursive_root(document), at=_ROOT)
     rewriter.link()
-    if isinstance(rewritten, dict):
-        rewritten = {"$schema": DRAFT202012, **{k: v for k, v in rewritten.items() if k != "$schema"}}
-    return rewritten
+    return Rewritten(rewriter, rewritten)
 
 
 def _recursive_root(node: Any) -> bool:
     return isinstance(node, dict) and node.get("$recursiveAnchor") is True
 
 
-def _rewrite_pointer(ref: str) -> str:
-    """``…#/definitions/a`` -> ``…#/$defs/a`` (a property *named* ``definitions`` is left alone)."""
+def guess_pointer(ref: str) -> str:
+    """``…#/definitions/a`` -> ``…#/$defs/a`` (a property *named* ``definitions`` is left alone).
+
+    A guess, for a ``$ref`` into a document whose rewrite is not known (see :class:`Rewritten`).
+    """
     head, hash_sign, fragment = ref.partition("#")
     if not hash_sign or not fragment.startswith("/"):
         return ref
@@ -361,6 +427,12 @@ class _Rewriter:
         self.resources: list[_Resource] = []
         self.placed: dict[tuple[int, str], str] = {}
         self.refs: list[tuple[dict[str, Any], str, int]] = []
+        self.done = 0
+        """How many of :attr:`refs` :meth:`link` has re-aimed."""
+        self.linked: set[int] = set()
+        """``id()`` of each node holding a same-resource ``$ref`` (re-aimed by :meth:`link`)."""
+        self.external: list[tuple[dict[str, Any], str]] = []
+        """Each node holding a ``$ref`` into another document, with the ``$ref`` as written."""
 
     def schema(self, node: Any, *, resource_recursive: bool, at: _Place) -> Any:
         if not isinstance(node, dict):
@@ -374,6 +446,9 @@ class _Rewriter:
         if self.before_2019 and "$ref" in node:
             node = {key: value for key, value in node.items() if key in _KEPT_BESIDE_REF}
         result: dict[str, Any] = {}
+        if not self.resources:  # the document: a Draft 2020-12 one now (embedded resources keep theirs)
+            result["$schema"] = DRAFT202012
+            node = {key: value for key, value in node.items() if key != "$schema"}
         if not self.resources or _starts_resource(node):
             if self.resources:
                 at = at.embedded(len(self.resources))
@@ -390,20 +465,19 @@ class _Rewriter:
 
     def link(self) -> None:
         """Re-aim each same-resource ``$ref`` pointer at where its target now is (see the class docstring)."""
-        done = 0
-        while done < len(self.refs):
-            result, ref, resource = self.refs[done]
-            done += 1
+        while self.done < len(self.refs):
+            result, ref, resource = self.refs[self.done]
+            self.done += 1
             pointer = _local_pointer(ref)
             if pointer is None:
                 continue
             out = self.placed.get((resource, pointer))
             if out is None:
-                out = self._hoist(resource, pointer)
+                out = self.hoist(resource, pointer)
             # a dangling pointer keeps the file's own spelling, so the refusal names what the file says
             result["$ref"] = ref if out is None else "#" + urllib.parse.quote(out, safe=_FRAGMENT_SAFE)
 
-    def _hoist(self, resource: int, pointer: str) -> str | None:
+    def hoist(self, resource: int, pointer: str) -> str | None:
         """Place the input value at ``pointer`` in its resource's ``$defs``; None when there is none."""
         owner = self.resources[resource]
         try:
@@ -430,8 +504,12 @@ class _Rewriter:
         if key == "$id" and isinstance(value, str) and _PLAIN_NAME.match(value):
             result["$anchor"] = value[1:]
         elif key == "$ref" and isinstance(value, str):
-            result["$ref"] = _rewrite_pointer(value)
-            self.refs.append((result, value, at.resource))
+            result["$ref"] = value
+            if _local_pointer(value) is None and not value.startswith("#"):
+                self.external.append((result, value))
+            else:
+                self.refs.append((result, value, at.resource))
+                self.linked.add(id(result))
         elif key == "$recursiveAnchor":
             if value is True:
                 result["$dynamicAnchor"] = _RECURSIVE_ANCHOR

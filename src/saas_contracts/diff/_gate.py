@@ -103,19 +103,21 @@ class Waiver:
     direction: str = ""
     pointer: str = ""
 
-    def matches(self, change: Change, direction: Direction) -> bool:
-        """True when this waiver covers ``change`` in ``direction``."""
-        if self.file != change.file:
+    def matches(self, change: Change, direction: Direction, file: str = "") -> bool:
+        """True when this waiver covers ``change`` in ``direction`` where ``file`` reaches it.
+
+        ``file`` defaults to the change's first file; a shared definition's change is waived per
+        schema file reaching it, and ``pointer`` may name any instance path of that file.
+        """
+        file = file or change.file
+        if self.file != file:
             return False
         if self.kind and self.kind != change.kind:
             return False
         if self.direction and self.direction != direction.value:
             return False
-        return not self.pointer or self.pointer in {
-            change.instance_pointer,
-            change.old_pointer,
-            change.new_pointer,
-        }
+        instances = {place.instance for place in change.places if place.file == file}
+        return not self.pointer or self.pointer in {*instances, change.old_pointer, change.new_pointer}
 
     @property
     def label(self) -> str:
@@ -162,39 +164,38 @@ def evaluate_gate(  # noqa: C901, PLR0912, PLR0913 - one pass over changes, one 
     used: set[Waiver] = set()
     changed_contracts: set[str] = set()
     for change in result.changes:
-        contract = change.file.split("/", 1)[0] if "/" in change.file else ""
-        mode = modes.get(contract, default_mode)
         if change.bumped:
             continue
-        if not change.kind.startswith("annotation-"):
-            changed_contracts.add(contract)
-        for direction in mode.directions:
-            verdict = change.verdict(direction)
-            if verdict is Verdict.COMPATIBLE:
-                continue
-            where = change.instance_pointer or "/"
-            if verdict is Verdict.UNKNOWN and not fail_on_unknown and change.kind != COMPARISON_FAILED:
-                notes.append(
-                    f"review: {change.file} {where} {change.kind}: {direction.value} verdict unknown"
+        for file in change.files:  # a shared definition's change, once per contract reaching it
+            contract = file.split("/", 1)[0] if "/" in file else ""
+            mode = modes.get(contract, default_mode)
+            if not change.kind.startswith("annotation-"):
+                changed_contracts.add(contract)
+            where = next(place.instance for place in change.places if place.file == file) or "/"
+            for direction in mode.directions:
+                verdict = change.verdict(direction)
+                if verdict is Verdict.COMPATIBLE:
+                    continue
+                if verdict is Verdict.UNKNOWN and not fail_on_unknown and change.kind != COMPARISON_FAILED:
+                    notes.append(f"review: {file} {where} {change.kind}: {direction.value} verdict unknown")
+                    continue
+                waiver = next((item for item in waivers or [] if item.matches(change, direction, file)), None)
+                if waiver is not None:
+                    used.add(waiver)
+                    waived.append(f"{file} {where} {change.kind} ({direction.value}): {waiver.reason}")
+                    continue
+                violations.append(
+                    GateViolation(
+                        file=file,
+                        kind=change.kind,
+                        direction=direction.value,
+                        message=(
+                            f"{change.message} at {where} is {verdict.value} {direction.value}, which "
+                            f"contract {contract or '(undeclared)'} promises ({mode.value}); "
+                            "add a new major folder or a waiver"
+                        ),
+                    )
                 )
-                continue
-            waiver = next((item for item in waivers or [] if item.matches(change, direction)), None)
-            if waiver is not None:
-                used.add(waiver)
-                waived.append(f"{change.file} {where} {change.kind} ({direction.value}): {waiver.reason}")
-                continue
-            violations.append(
-                GateViolation(
-                    file=change.file,
-                    kind=change.kind,
-                    direction=direction.value,
-                    message=(
-                        f"{change.message} at {where} is {verdict.value} {direction.value}, which contract "
-                        f"{contract or '(undeclared)'} promises ({mode.value}); "
-                        "add a new major folder or a waiver"
-                    ),
-                )
-            )
     notes.extend(
         f"stale waiver (matches no failing change): {waiver.label}"
         for waiver in waivers or []

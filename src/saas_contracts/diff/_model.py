@@ -122,6 +122,29 @@ class Counterexample:
         }
 
 
+@dataclass(frozen=True, kw_only=True, order=True)
+class Reach:
+    """One place a change is reached from: a schema (a file or one of its definitions), an instance path."""
+
+    file: str
+    """The schema file (relative path)."""
+    schema: str = ""
+    """JSON Pointer of the compared schema inside ``file``: empty for the file's root, ``/$defs/x`` for a
+    definition compared on its own."""
+    instance: str = ""
+    """Where in an instance of that schema the change applies."""
+
+    @property
+    def label(self) -> str:
+        """``file`` or ``file#/$defs/x``, then the instance path: ``invoice.json /tax/amount``."""
+        where = f"{self.file}#{self.schema}" if self.schema else self.file
+        return f"{where} {self.instance or '/'}"
+
+    def to_json(self) -> dict[str, str]:
+        """Plain JSON form."""
+        return {"file": self.file, "schema": self.schema, "instance": self.instance}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Change:
     """One difference between two schemas that can change which instances are valid."""
@@ -144,14 +167,30 @@ class Change:
     (cannot decide a required direction), ``minor`` (breaks only a direction
     the contract does not require) or ``patch`` (compatible both ways)."""
     via: tuple[str, ...] = ()
-    reached_at: tuple[str, ...] = ()
-    """Other places that reach the same change (a shared definition is reported once, here)."""
     """Shared definitions (``<file>#<pointer>``) the walk passed through to get here."""
+    reached_from: tuple[Reach, ...] = ()
+    """Every schema and instance path that reaches this change, the first one (``file``,
+    ``instance_pointer``) included: a change in a shared definition is reported once, here."""
     counterexamples: tuple[Counterexample, ...] = ()
     note: str = ""
     """Why the verdict is what it is, when that is not obvious (policy, unknown)."""
     bumped: bool = False
     """Found comparing a file with its predecessor in an older major folder (the gate allows it)."""
+
+    @property
+    def places(self) -> tuple[Reach, ...]:
+        """Every place reaching the change, the first one included (never empty)."""
+        return self.reached_from or (Reach(file=self.file, instance=self.instance_pointer),)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The schema files reaching the change, first one first."""
+        return tuple(dict.fromkeys(place.file for place in self.places))
+
+    @property
+    def verdict_label(self) -> Verdict:
+        """The worse of the two directions (the section a report lists the change under)."""
+        return worst([self.backward, self.forward])
 
     def verdict(self, direction: Direction) -> Verdict:
         """The verdict for one direction."""
@@ -176,7 +215,7 @@ class Change:
             "forward": self.forward.value,
             "severity": self.severity,
             "via": list(self.via),
-            "reached_at": list(self.reached_at),
+            "reached_from": [place.to_json() for place in self.places],
             "note": self.note,
             "major_bump": self.bumped,
             "counterexample": {item.direction.value: item.to_json() for item in self.counterexamples} or None,

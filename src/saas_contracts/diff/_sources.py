@@ -4,8 +4,12 @@ A tree laid out like ``schemas/`` (``<contract>/v<major>/<name>.schema.json``)
 is loaded through :class:`saas_contracts._registry.SchemaCatalog`, so the
 project's conventions are checked. Any other tree (users' own schemas) is
 loaded file by file: every ``*.json`` that holds a schema, keyed by its
-relative path. Either way every ``$ref`` is rewritten to an absolute URI, so
-any subschema can be validated on its own against the side's registry.
+relative path. A file of an older dialect is rewritten into the Draft 2020-12
+form on its own (its ``$schema`` says how to read it), and every ``$ref`` of
+the side into it, from a file of any dialect, is re-aimed at where that
+rewrite put the target (:func:`aim_across`). Either way every ``$ref`` is then
+made an absolute URI, so any subschema can be validated on its own against the
+side's registry.
 
 Every schema file is checked before anything else reads it: a file nested
 deeper than :data:`MAX_SCHEMA_DEPTH` objects and arrays, or one that is not a
@@ -29,7 +33,18 @@ from referencing.jsonschema import DRAFT202012
 from saas_contracts._jsonio import load_json_file
 from saas_contracts._registry import BASE_URI, SCHEMA_SUFFIX, SchemaCatalog, refuse_retrieval
 from saas_contracts._user_schemas import METASCHEMAS
-from saas_contracts.diff._dialects import DEFAULT_DIALECT, check_document, dialect_of, to_2020_12
+from saas_contracts.diff._dialects import (
+    DEFAULT_DIALECT,
+    Rewritten,
+    check_document,
+    dialect_of,
+    guess_pointer,
+    rewrite,
+    to_2020_12,
+)
+from saas_contracts.diff._dialects import (
+    DRAFT202012 as DIALECT_2020_12,
+)
 from saas_contracts.errors import DiffInputError, InputFileError, UnresolvableReferenceError
 
 if TYPE_CHECKING:
@@ -100,6 +115,60 @@ def absolutize(node: Any, base: str) -> Any:
         else:
             result[key] = absolutize(value, here)
     return result
+
+
+def _ref_sites(node: Any, base: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """Each node holding a ``$ref`` and the absolute URI it names (walked as :func:`absolutize` walks)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _ref_sites(item, base)
+        return
+    if not isinstance(node, dict):
+        return
+    here = urllib.parse.urljoin(base, node["$id"]) if isinstance(node.get("$id"), str) else base
+    if isinstance(node.get("$ref"), str):
+        yield node, urllib.parse.urljoin(here, node["$ref"])
+    for key, value in node.items():
+        if key in _NOT_SUBSCHEMA:
+            continue
+        if key in _NAME_MAPS and isinstance(value, dict):
+            for item in value.values():
+                yield from _ref_sites(item, here)
+        else:
+            yield from _ref_sites(value, here)
+
+
+def aim_across(documents: list[tuple[str, Any, Rewritten | None]], rewritten: dict[str, Rewritten]) -> None:
+    """Re-aim every ``$ref`` into an older-dialect document at where its rewrite put the target.
+
+    ``documents`` are ``(uri, contents, rewrite or None)`` (the rewrite of an older-dialect file,
+    whose own same-resource ``$ref``s it already re-aimed); ``rewritten`` maps each URI an
+    older-dialect document answers to onto its rewrite. So ``legacy.json#/definitions/pair/items/1``
+    from a Draft 2020-12 file names ``legacy.json#/$defs/pair/prefixItems/1``, and a target no
+    subschema holds is placed in that document's ``$defs``. Placing one may add ``$ref``s, so the
+    walk repeats until nothing more is placed. A ``$ref`` of an older-dialect file into a document
+    that is not one (another dialect's metaschema, a file outside the sides) keeps the guess of
+    :func:`~saas_contracts.diff._dialects.to_2020_12`.
+    """
+    done: set[int] = set()
+    while True:
+        size = sum(item.size for item in rewritten.values())
+        for uri, contents, own in documents:
+            for node, absolute in list(_ref_sites(contents, uri)):
+                if id(node) in done or (own is not None and own.is_linked(node)):
+                    continue
+                done.add(id(node))
+                head, _, fragment = absolute.partition("#")
+                target = rewritten.get(head)
+                if target is None:
+                    if own is not None:
+                        node["$ref"] = guess_pointer(node["$ref"])
+                    continue
+                aimed = target.aim(fragment)
+                if aimed is not None:
+                    node["$ref"] = head + aimed
+        if sum(item.size for item in rewritten.values()) == size:
+            return
 
 
 def _nesting_depth(document: Any, limit: int) -> int:
@@ -194,33 +263,49 @@ class SchemaSet:
         """``(relative path, reason)`` of each file not compared."""
         files = [relative for relative, _ in _walk_files(root)]
         self.layout = _looks_like_layout(files)
-        raw: dict[str, tuple[str, Any]] = {}
+        raw: dict[str, tuple[str, Any, Rewritten | None]] = {}
         if self.layout:
             catalog = SchemaCatalog(root, base_uri=base_uri)
             for info in catalog:
                 check_schema_document(info.contents, self._source(info.path))
-                raw[info.path] = (info.id, info.contents)
+                raw[info.path] = (info.id, info.contents, None)
         else:
             for relative, path in _walk_files(root):
-                document = self._read(relative, path)
-                if document is not None:
-                    raw[relative] = (self._uri(relative, document), document)
+                read = self._read(relative, path)
+                if read is not None:
+                    raw[relative] = (self._uri(relative, read[0]), *read)
+        outside = self._outside(uri_map)
+        names: dict[str, list[str]] = {}
+        """Every URI each file answers to: its own, its path under ``base_uri``, its ``--map-uri`` ones."""
+        mapped: dict[str, list[str]] = {}
+        rewritten: dict[str, Rewritten] = {}
+        for relative in sorted(raw):
+            uri, _, own = raw[relative]
+            mapped[relative] = self._mapped(relative, uri_map)
+            names[relative] = list(dict.fromkeys([uri, base_uri + relative, *mapped[relative]]))
+            if own is not None:
+                rewritten.update(dict.fromkeys(names[relative], own))
+        rewritten.update({uri: own for uri, _, own in outside if own is not None})
+        aim_across([*(raw[relative] for relative in sorted(raw)), *outside], rewritten)
         self.docs: dict[str, SchemaDoc] = {}
         resources: list[tuple[str, referencing.Resource[Any]]] = []
         aliases: dict[str, str] = {}
         for relative in sorted(raw):
-            uri, document = raw[relative]
+            uri, document, _ = raw[relative]
             contents = absolutize(document, uri)
             self.docs[relative] = SchemaDoc(path=relative, uri=uri, contents=contents)
             resource = referencing.Resource.from_contents(contents, default_specification=DRAFT202012)
-            resources.append((uri, resource))
-            path_uri = base_uri + relative
-            if path_uri != uri:
-                resources.append((path_uri, resource))
-            for alias in self._mapped(relative, uri_map):
-                resources.append((alias, resource))
-                aliases[alias] = relative
-        resources.extend(self._outside(uri_map))
+            resources.extend((name, resource) for name in names[relative])
+            aliases.update(dict.fromkeys(mapped[relative], relative))
+        resources.extend(
+            (
+                uri,
+                referencing.Resource.from_contents(
+                    absolutize(document, uri), default_specification=DRAFT202012
+                ),
+            )
+            for uri, document, _ in outside
+        )
         self._by_uri = {doc.uri: doc.path for doc in self.docs.values()} | aliases
         self.registry: referencing.Registry[Any] = (
             referencing.Registry(retrieve=refuse_retrieval)  # type: ignore[call-arg]
@@ -229,8 +314,11 @@ class SchemaSet:
         )
         self.declarations = self._declarations()
 
-    def _read(self, relative: str, path: Path, *, record: bool = True) -> Any:
-        """One file of a tree that is not in our layout, in the Draft 2020-12 form; None when skipped."""
+    def _read(self, relative: str, path: Path, *, record: bool = True) -> tuple[Any, Rewritten | None] | None:
+        """One file of a tree not in our layout, in the Draft 2020-12 form, and its rewrite (older dialects).
+
+        None when the file is skipped.
+        """
         if path.name in _CONFIG_FILES:
             return None
         document = load_json_file(path)
@@ -245,7 +333,10 @@ class SchemaSet:
         source = self._source(relative)
         dialect = dialect_of(document, source, default=self.default_dialect)
         check_schema_document(document, source, dialect)
-        return to_2020_12(document, dialect)
+        if dialect == DIALECT_2020_12:
+            return document, None
+        rewritten = rewrite(document, dialect)
+        return rewritten.document, rewritten
 
     def _uri(self, relative: str, document: Any) -> str:
         uri = self.base_uri + relative
@@ -263,9 +354,9 @@ class SchemaSet:
                 found.append(prefix + where.relative_to(base).as_posix())
         return found
 
-    def _outside(self, uri_map: tuple[tuple[str, str], ...]) -> list[tuple[str, referencing.Resource[Any]]]:
-        """Files of a mapped folder outside this side's root: resolvable, never compared."""
-        found: list[tuple[str, referencing.Resource[Any]]] = []
+    def _outside(self, uri_map: tuple[tuple[str, str], ...]) -> list[tuple[str, Any, Rewritten | None]]:
+        """Files of a mapped folder outside this side's root (URI, contents, rewrite): never compared."""
+        found: list[tuple[str, Any, Rewritten | None]] = []
         root = self.root.resolve()
         for prefix, folder in uri_map:
             base = (self.root / folder).resolve()
@@ -275,16 +366,11 @@ class SchemaSet:
                 raise DiffInputError(f"--map-uri {prefix}: {folder} is not a directory")
             for relative, path in _walk_files(base):
                 try:
-                    document = self._read(relative, path, record=False)
+                    read = self._read(relative, path, record=False)
                 except (DiffInputError, InputFileError):
                     continue  # never compared: a $ref to it then fails to resolve, naming it
-                if document is None:
-                    continue
-                uri = prefix + relative
-                contents = absolutize(document, uri)
-                found.append(
-                    (uri, referencing.Resource.from_contents(contents, default_specification=DRAFT202012))
-                )
+                if read is not None:
+                    found.append((prefix + relative, *read))
         return found
 
     def _source(self, relative: str) -> str:
