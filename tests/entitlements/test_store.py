@@ -124,6 +124,32 @@ class TestSameAsMemory:
         assert list(store_writes(connection)) == memory.envelopes
         connection.close()
 
+    def test_a_record_created_over_a_row_of_parked_events_owns_the_row(self, tmp_path: Path):
+        """Parked events only (no record) leave a row without body; the creating event's record takes it."""
+        other = REDACTOR.redact("ws", "test-other-workspace")
+        parked = [
+            dict(CANCEL, workspace=other),
+            event(102, "renewal", "2026-01-09T00:00:00Z", record_id=SOURCE),
+        ]
+        path = tmp_path / "state.sqlite"
+        memory = apply_events(PlanSourceState(), parked, audit=AUDIT)
+        apply_to_store(path, parked, audit=AUDIT)
+        connection = open_store(path)
+        assert connection.execute("SELECT workspace, status, body FROM ent_records").fetchall() == [
+            (other, None, None)
+        ]
+        connection.close()
+        assert load_store(path).records == {}
+        run = apply_to_store(path, [PURCHASE], audit=AUDIT)
+        second = apply_events(memory.state, [PURCHASE], audit=AUDIT)
+        assert [r.to_json() for r in run.report.results] == [r.to_json() for r in second.results]
+        assert dump_state(load_store(path)) == dump_state(second.state)
+        connection = open_store(path)
+        rows = connection.execute("SELECT workspace, source_kind, status FROM ent_records").fetchall()
+        connection.close()
+        record = second.state.records[SOURCE]
+        assert rows == [(record["workspace"], record["source_kind"], record["status"])]
+
     def test_a_late_event_after_the_stored_log_refolds_without_reading_it(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ):

@@ -236,6 +236,7 @@ class SqliteState:
         self._envelopes: dict[str, str] = {}
         self._dirty_receipts: set[str] = set()
         self._dirty_records: set[str] = set()
+        self._created: set[str] = set()
         self._no_receipt: set[str] = set()
         self._since_flush = 0
 
@@ -340,7 +341,9 @@ class SqliteState:
         """Store (or replace) a record."""
         record_id = record["record_id"]
         self._records[record_id] = record
-        self._no_record.discard(record_id)
+        if record_id in self._no_record:  # created: a row of its log's tail may be there, owned by an event
+            self._no_record.discard(record_id)
+            self._created.add(record_id)
         self._dirty_records.add(record_id)
 
     def base(self, record_id: str) -> Record | None:
@@ -449,7 +452,7 @@ class SqliteState:
                     receipts[event_id]["outcome"],
                     str(key[0]),
                     key[1],
-                    orjson.dumps(event).decode("utf-8"),
+                    (orjson.dumps(event) if entry.canonical is None else entry.canonical).decode("utf-8"),
                     envelopes.get(event_id),
                 )
             )
@@ -465,6 +468,17 @@ class SqliteState:
         )
         changed = self._dirty_records.union(self._new_by_record)
         db.executemany(_UPSERT_RECORD, [self._record_row(key) for key in sorted(changed)])
+        # The upsert leaves workspace and source_kind (and so the workspace index) alone; a record created
+        # over a row that held only its log's tail takes them from the record.
+        db.executemany(
+            "UPDATE ent_records SET workspace = ?, source_kind = ?"
+            " WHERE record_id = ? AND (workspace IS NOT ? OR source_kind IS NOT ?)",
+            [
+                (record["workspace"], record["source_kind"], key, record["workspace"], record["source_kind"])
+                for key in sorted(self._created)
+                for record in (self._records[key],)
+            ],
+        )
         self._reset()
 
     def _record_row(self, record_id: str) -> tuple[Any, ...]:
@@ -486,11 +500,9 @@ _UPSERT_RECORD: Final = (
     "INSERT INTO ent_records"
     " (record_id, workspace, source_kind, status, body, tail_ns, tail_sequence, tail_fingerprint)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (record_id) DO UPDATE SET"
-    " workspace = CASE WHEN excluded.body IS NULL THEN workspace ELSE excluded.workspace END,"
-    " source_kind = CASE WHEN excluded.body IS NULL THEN source_kind ELSE excluded.source_kind END,"
-    " status = excluded.status, body = excluded.body, tail_ns = excluded.tail_ns,"
-    " tail_sequence = excluded.tail_sequence, tail_fingerprint = excluded.tail_fingerprint"
+    " ON CONFLICT (record_id) DO UPDATE SET status = excluded.status, body = excluded.body,"
+    " tail_ns = excluded.tail_ns, tail_sequence = excluded.tail_sequence,"
+    " tail_fingerprint = excluded.tail_fingerprint"
 )
 
 
@@ -692,11 +704,16 @@ def apply_to_store(  # noqa: PLR0913 - the run's inputs and options, passed by n
             results: list[EventResult] = []
             totals: Counter[str] = Counter()
             envelopes: list[dict[str, Any]] = []
+            checked: dict[str, Record] = {}  # record_id -> the after of its last validated envelope
             for index, item, screened in _screened(events, view.prefetch):
+                if len(checked) > _KEEP_RECORDS:
+                    checked.clear()
                 result = (
                     item
                     if isinstance(item, EventResult)
-                    else apply_event(view, item, index=index, audit=audit, id_screened=screened)
+                    else apply_event(
+                        view, item, index=index, audit=audit, id_screened=screened, checked=checked
+                    )
                 )
                 totals[result.outcome] += 1
                 if result.envelope is not None:
