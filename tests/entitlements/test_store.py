@@ -383,6 +383,19 @@ class TestCli:
         again = cli("entitlements", "migrate", str(json_path), str(tmp_path / "s.sqlite"))
         assert again.exit_code == 2
 
+    def test_a_layout_1_store_is_refused_with_the_hint_and_migrates(self, cli: Any, tmp_path: Path):
+        memory = apply_events(PlanSourceState(), _stream(), audit=AUDIT)
+        old, new = tmp_path / "old.sqlite", tmp_path / "new.sqlite"
+        _write_layout_1(old, memory.state, memory.envelopes)
+        refused = cli("entitlements", "export", str(old))
+        assert refused.exit_code == 2
+        assert "entitlements migrate" in refused.output
+        result = cli("entitlements", "migrate", str(old), str(new), "-o", "json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["records"] == 5
+        exported = cli("entitlements", "export", str(new))
+        assert exported.output == dump_state(memory.state)
+
 
 class TestScreening:
     """Event ids are privacy-screened in batches; a flagged or missing id goes to the exact check."""

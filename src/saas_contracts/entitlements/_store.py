@@ -38,8 +38,10 @@ from saas_contracts.entitlements._state import PlanSourceState, load_state
 from saas_contracts.entitlements._writer import (
     ApplyOutcomes,
     AuditContext,
+    Counted,
     EventResult,
     apply_event,
+    count_event,
     screen_event_ids,
 )
 from saas_contracts.errors import InputFileError, OutputFileError, StateBusyError
@@ -708,20 +710,23 @@ def apply_to_store(  # noqa: PLR0913 - the run's inputs and options, passed by n
             for index, item, screened in _screened(events, view.prefetch):
                 if len(checked) > _KEEP_RECORDS:
                     checked.clear()
-                result = (
-                    item
-                    if isinstance(item, EventResult)
-                    else apply_event(
+                result: EventResult | Counted
+                if isinstance(item, EventResult):
+                    result = item
+                    if keep_results:
+                        results.append(item)
+                elif keep_results:
+                    result = apply_event(
                         view, item, index=index, audit=audit, id_screened=screened, checked=checked
                     )
-                )
+                    results.append(result)
+                else:  # only counts are kept: no detail text
+                    result = count_event(view, item, audit=audit, id_screened=screened, checked=checked)
                 totals[result.outcome] += 1
                 if result.envelope is not None:
                     view.add_write(result.envelope)
                     if writes_path is not None:
                         envelopes.append(result.envelope)
-                if keep_results:
-                    results.append(result)
                 view.tick()
             view.flush()
             appended = append_envelopes(writes_path, envelopes) if writes_path is not None else None

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, Protocol, cast
 
 from saas_contracts._digest import canonical_bytes, canonical_digest, sha256_digest
 from saas_contracts._mask import flagged
@@ -334,14 +334,59 @@ def apply_event(  # noqa: PLR0913 - the event and its options, passed by name
     With ``audit``, an applied event's result carries its write envelope.
     ``event`` is parsed JSON or a ``LifecycleEvent`` model (applied as ``to_json(event)``).
     """
+    return cast(
+        "EventResult",
+        _apply(
+            state, event, index=index, audit=audit, id_screened=id_screened, checked=checked, explain=True
+        ),
+    )
+
+
+class Counted(NamedTuple):
+    """A delivery's outcome and envelope only: what a bulk run that keeps counts needs (no detail text)."""
+
+    outcome: str
+    envelope: dict[str, Any] | None = None
+
+
+def count_event(
+    state: StateStore,
+    event: object,
+    *,
+    audit: AuditContext | None,
+    id_screened: bool,
+    checked: dict[str, Record] | None,
+) -> Counted:
+    """:func:`apply_event` for bulk runs that keep only counts: the same changes to ``state``, no details."""
+    return cast(
+        "Counted", _apply(state, event, audit=audit, id_screened=id_screened, checked=checked, explain=False)
+    )
+
+
+def _counted(*, outcome: str, envelope: dict[str, Any] | None = None, **_: object) -> Counted:
+    return Counted(outcome, envelope)
+
+
+def _apply(  # noqa: PLR0913 - the event and its options, passed by name
+    state: StateStore,
+    event: object,
+    *,
+    index: int = 0,
+    audit: AuditContext | None,
+    id_screened: bool,
+    checked: dict[str, Record] | None,
+    explain: bool,
+) -> EventResult | Counted:
+    """The writer: :func:`apply_event` with ``explain``, else the :class:`Counted` of :func:`count_event`."""
     event = as_json(event)
     canonical = _fast_canonical(event)
     violations = () if canonical is not None else validate(event, EVENT_SCHEMA)
     if not (violations or id_screened):
         violations = _unsafe_event_id(event)
+    make: Callable[..., EventResult | Counted] = EventResult if explain else _counted
     if violations:
         kind = event.get("kind") if isinstance(event, dict) else None
-        return EventResult(
+        return make(
             index=index,
             outcome="invalid",
             kind=kind if kind in LIFECYCLE_KINDS else None,
@@ -361,8 +406,9 @@ def apply_event(  # noqa: PLR0913 - the event and its options, passed by name
     seen = state.receipt(event["event_id"])
     if seen is not None:
         if seen["fingerprint"] == print_:
-            return EventResult(outcome="duplicate", detail=f"already received ({seen['outcome']})", **ids)
-        return EventResult(outcome="conflict", detail="same event_id, different content; not applied", **ids)
+            detail = f"already received ({seen['outcome']})" if explain else ""
+            return make(outcome="duplicate", detail=detail, **ids)
+        return make(outcome="conflict", detail="same event_id, different content; not applied", **ids)
     record_id = event["record_id"]
     before = state.record(record_id)
     base = state.base(record_id)
@@ -394,6 +440,7 @@ def apply_event(  # noqa: PLR0913 - the event and its options, passed by name
         ids=ids,
         print_=print_,
         checked=checked,
+        explain=explain,
     )
 
 
@@ -430,21 +477,23 @@ def _delivery_result(  # noqa: PLR0913 - the fold's findings for one delivery, p
     ids: dict[str, Any],
     print_: str,
     checked: dict[str, Record] | None = None,
-) -> EventResult:
+    explain: bool = True,
+) -> EventResult | Counted:
+    make: Callable[..., EventResult | Counted] = EventResult if explain else _counted
     held = "".join(f"; {count} other event(s) now {outcome}" for outcome, count in sorted(changed.items()))
     if label == "parked":
         detail = f"held until its record exists ({reason}); re-evaluated when events land"
-        return EventResult(outcome="parked", detail=detail + held, **ids)
+        return make(outcome="parked", detail=detail + held, **ids)
     if label == "illegal":
-        return EventResult(
+        return make(
             outcome="illegal", detail=f"{reason}; kept and re-evaluated when events land{held}", **ids
         )
     if label == "stale":
-        return EventResult(outcome="stale", detail=f"{reason}; not applied", **ids)
+        return make(outcome="stale", detail=f"{reason}; not applied", **ids)
     assert after is not None  # noqa: S101 - an applied event leaves a record
     if late and same_access(before, after) and not changed:
         detail = "older than newer events of its record that supersede it; folded in, no effect"
-        return EventResult(outcome="stale", detail=detail, **ids)
+        return make(outcome="stale", detail=detail, **ids)
     envelope = None
     if audit is not None:
         record_id = event["record_id"]
@@ -454,6 +503,8 @@ def _delivery_result(  # noqa: PLR0913 - the fold's findings for one delivery, p
         )
         if checked is not None:
             checked[record_id] = after
+    if not explain:
+        return Counted("applied", envelope)
     when = "applied late (folded in before newer events): " if late else ""
     detail = f"{when}{after['status']} on plan {after['plan']}{held}"
     return EventResult(outcome="applied", detail=detail, envelope=envelope, **ids)
