@@ -56,12 +56,30 @@ def parse_utc_ns_unchecked(text: str) -> int:
     return minute + second * NS_PER_SECOND + int(text[20:-1].ljust(9, "0"))
 
 
+_PARSED: dict[str, int] = {}
+_PARSED_MAX = (
+    1 << 14
+)  # the instants a fold reads again and again (an event's, its record's); cleared when full
+
+
 def parse_utc_ns(text: object) -> int:
-    """Nanoseconds since the epoch for a contract UTC timestamp; :class:`ValueError` otherwise."""
+    """Nanoseconds since the epoch for a contract UTC timestamp; :class:`ValueError` otherwise.
+
+    The last few thousand distinct timestamps parsed are memoized (only valid ones), since the lifecycle
+    fold reads the same instants several times per event.
+    """
+    if type(text) is str:
+        known = _PARSED.get(text)
+        if known is not None:
+            return known
     if not isinstance(text, str) or not _SHAPE.match(text):
         msg = "not a UTC timestamp of the form YYYY-MM-DDTHH:MM:SS[.fraction]Z"
         raise ValueError(msg)
-    return parse_utc_ns_unchecked(text)
+    nanos = parse_utc_ns_unchecked(text)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[text] = nanos
+    return nanos
 
 
 def format_utc_ns(nanos: int) -> str:

@@ -426,15 +426,20 @@ def _rs_module() -> ModuleType | None:
 
 
 @functools.cache
-def _rs_validator(schema: str) -> Callable[[object], bool] | None:
+def _rs_validator(schema: str, unchecked: frozenset[str] = frozenset()) -> Callable[[object], bool] | None:
     jsonschema_rs = _rs_module()
     if jsonschema_rs is None:  # pragma: no cover - exercised only without the wheel
         return None
     catalog = default_catalog()
     registry = jsonschema_rs.Registry([(info.id, dict(info.contents)) for info in catalog])
     info = catalog.get(schema)
+    contents = dict(info.contents)
+    if unchecked:
+        properties = dict(contents["properties"])
+        properties.update(dict.fromkeys(unchecked, True))
+        contents["properties"] = properties
     compiled = jsonschema_rs.Draft202012Validator(
-        dict(info.contents),
+        contents,
         validate_formats=True,
         registry=registry,
         retriever=refuse_retrieval,
@@ -461,6 +466,18 @@ def schema_check(schema: str, choice: ValidatorChoice = "auto") -> Callable[[obj
         if choice == "fast":
             raise ImportError("the 'fast' validator needs jsonschema-rs (pip install jsonschema-rs)")
     return functools.partial(_reference_is_valid, schema=schema)
+
+
+def schema_check_trusting(schema: str, trusted: frozenset[str]) -> Callable[[object], bool]:
+    """A yes/no check of a packaged object schema that takes the ``trusted`` top-level properties as valid.
+
+    For a bulk path that already knows those members are valid (checked a
+    moment ago, and not changed since): only their presence and every other
+    member are checked. The reference validator (no jsonschema-rs) checks
+    everything, which is stricter.
+    """
+    fast = _rs_validator(schema, trusted)
+    return fast if fast is not None else functools.partial(_reference_is_valid, schema=schema)
 
 
 def _reference_is_valid(instance: object, *, schema: str) -> bool:

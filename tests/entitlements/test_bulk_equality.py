@@ -136,6 +136,23 @@ class TestBulkEquality:
         events = stream()
         assert digests(through_store(tmp_path / "s.sqlite", events, len(events) * 3 // 5)) == PINNED
 
+    def test_counting_runs_write_the_same_state_and_envelopes(self, tmp_path: Path):
+        """keep_results=False (count_event, no detail text) changes the store as the reference does."""
+        events = stream()
+        split = len(events) * 3 // 5
+        path = tmp_path / "s.sqlite"
+        first = apply_to_store(path, events[:split], audit=AUDIT, keep_results=False)
+        second = apply_to_store(path, events, audit=AUDIT, keep_results=False)
+        memory_first = apply_events(PlanSourceState(), events[:split], audit=AUDIT)
+        memory = apply_events(memory_first.state, events, audit=AUDIT)
+        assert (first.report.counts, second.report.counts) == (memory_first.counts, memory.counts)
+        assert dump_state(load_store(path)) == dump_state(memory.state)
+        connection = open_store(path)
+        try:
+            assert list(store_writes(connection)) == memory_first.envelopes + memory.envelopes
+        finally:
+            connection.close()
+
     def test_small_batches_change_nothing(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         """Reading ahead and flushing every few events (many batch boundaries) gives the same bytes."""
         monkeypatch.setattr(_store, "_FLUSH_EVERY", 7)

@@ -24,6 +24,8 @@ import pytest
 from tests._support import ROOT
 from tests.entitlements._support import SHA, record_stream
 
+from saas_contracts.entitlements._audit import write_identity
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -270,7 +272,10 @@ def _export(folder: Path) -> str:
 def _store_writes(folder: Path) -> Counter[str]:
     connection = sqlite3.connect(folder / "state.sqlite")
     try:
-        return Counter(row[0] for row in connection.execute("SELECT identity FROM ent_writes"))
+        return Counter(
+            write_identity(json.loads(row[0]))
+            for row in connection.execute("SELECT envelope FROM ent_events WHERE envelope IS NOT NULL")
+        )
     finally:
         connection.close()
 

@@ -22,6 +22,7 @@ from saas_contracts.entitlements import (
     save_state,
     store_ddl,
 )
+from saas_contracts.entitlements._audit import write_identity
 from saas_contracts.entitlements._store import is_store_path, open_store, store_writes, transaction
 from saas_contracts.errors import InputFileError, OutputFileError, StateBusyError
 
@@ -63,12 +64,24 @@ class TestContractDdl:
         store = open_store(tmp_path / "state.sqlite")
         try:
             assert store.execute("PRAGMA page_size").fetchone() == (16384,)
+            insert = (
+                "INSERT OR REPLACE INTO ent_events (event_id, fingerprint, kind, record_id, outcome)"
+                " VALUES (?, ?, ?, ?, ?)"
+            )
             row = ("evt-1", "sha256:" + "0" * 64, "purchase", "sub-1")
             for outcome in ("applied", "stale", "parked", "illegal"):
-                store.execute("INSERT OR REPLACE INTO ent_receipts VALUES (?, ?, ?, ?, ?)", (*row, outcome))
+                store.execute(insert, (*row, outcome))
             with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+                store.execute(insert, (*row, "duplicate"))
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK"):  # a log entry has its canonical key
                 store.execute(
-                    "INSERT OR REPLACE INTO ent_receipts VALUES (?, ?, ?, ?, ?)", (*row, "duplicate")
+                    "INSERT INTO ent_events (event_id, fingerprint, kind, record_id, outcome, body)"
+                    " VALUES ('evt-2', 'x', 'purchase', 'sub-1', 'applied', '{}')"
+                )
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK"):  # a record has its status
+                store.execute(
+                    "INSERT INTO ent_records (record_id, workspace, source_kind, body)"
+                    " VALUES ('s', 'w', 'k', '{}')"
                 )
         finally:
             store.close()
@@ -111,6 +124,32 @@ class TestSameAsMemory:
         assert list(store_writes(connection)) == memory.envelopes
         connection.close()
 
+    def test_a_record_created_over_a_row_of_parked_events_owns_the_row(self, tmp_path: Path):
+        """Parked events only (no record) leave a row without body; the creating event's record takes it."""
+        other = REDACTOR.redact("ws", "test-other-workspace")
+        parked = [
+            dict(CANCEL, workspace=other),
+            event(102, "renewal", "2026-01-09T00:00:00Z", record_id=SOURCE),
+        ]
+        path = tmp_path / "state.sqlite"
+        memory = apply_events(PlanSourceState(), parked, audit=AUDIT)
+        apply_to_store(path, parked, audit=AUDIT)
+        connection = open_store(path)
+        assert connection.execute("SELECT workspace, status, body FROM ent_records").fetchall() == [
+            (other, None, None)
+        ]
+        connection.close()
+        assert load_store(path).records == {}
+        run = apply_to_store(path, [PURCHASE], audit=AUDIT)
+        second = apply_events(memory.state, [PURCHASE], audit=AUDIT)
+        assert [r.to_json() for r in run.report.results] == [r.to_json() for r in second.results]
+        assert dump_state(load_store(path)) == dump_state(second.state)
+        connection = open_store(path)
+        rows = connection.execute("SELECT workspace, source_kind, status FROM ent_records").fetchall()
+        connection.close()
+        record = second.state.records[SOURCE]
+        assert rows == [(record["workspace"], record["source_kind"], record["status"])]
+
     def test_a_late_event_after_the_stored_log_refolds_without_reading_it(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ):
@@ -134,9 +173,9 @@ class TestSameAsMemory:
         run = apply_to_store(
             path, [issue, recovered, purchase], audit=AUDIT
         )  # purchase: late, after the trial
-        assert not [query for query in queries if "FROM ent_events" in query]
+        assert not [query for query in queries if "FROM ent_events WHERE record_id" in query]
         later = apply_to_store(path, [older], audit=AUDIT)  # before the stored trial: the whole log is read
-        assert [query for query in queries if "FROM ent_events" in query]
+        assert [query for query in queries if "FROM ent_events WHERE record_id" in query]
         memory = apply_events(PlanSourceState(), [trial], audit=AUDIT)
         second = apply_events(memory.state, [issue, recovered, purchase], audit=AUDIT)
         third = apply_events(second.state, [older], audit=AUDIT)
@@ -218,6 +257,51 @@ class TestTransactions:
         connection.close()
 
 
+def _write_layout_1(path: Path, state: PlanSourceState, envelopes: list[dict[str, Any]]) -> None:
+    """A store as the layout-1 runtime wrote it (``entitlements/v1/store``: five tables)."""
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        (ROOT / "tests" / "cases" / "entitlements-store-layout-1.sql").read_text("utf-8")
+    )
+    for record in state.records.values():
+        connection.execute(
+            "INSERT INTO ent_records VALUES (?, ?, ?, ?, ?)",
+            (
+                record["record_id"],
+                record["workspace"],
+                record["source_kind"],
+                record["status"],
+                json.dumps(record),
+            ),
+        )
+    for receipt in state.receipts.values():
+        connection.execute("INSERT INTO ent_receipts VALUES (?, ?, ?, ?, ?)", tuple(receipt.values()))
+    for record_id, entries in state.log.items():
+        for entry in entries:
+            connection.execute(
+                "INSERT INTO ent_events VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    record_id,
+                    entry.event_id,
+                    str(entry.key[0]),
+                    entry.key[1],
+                    entry.fingerprint,
+                    json.dumps(entry.event),
+                ),
+            )
+        last = entries[-1].key
+        connection.execute(
+            "INSERT INTO ent_tails VALUES (?, ?, ?, ?)", (record_id, str(last[0]), last[1], last[2])
+        )
+    for envelope in envelopes:
+        connection.execute(
+            "INSERT INTO ent_writes (identity, idempotency_key, envelope) VALUES (?, ?, ?)",
+            (write_identity(envelope), envelope["idempotency_key"], json.dumps(envelope)),
+        )
+    connection.commit()
+    connection.close()
+
+
 class TestMigration:
     """A JSON state file moves into a new store unchanged; the JSON file stays."""
 
@@ -238,6 +322,28 @@ class TestMigration:
         stored = load_store(tmp_path / "state.sqlite")
         assert stored.bases == stored.records
         assert len(stored.bases) == 2
+
+    def test_a_layout_1_store_is_refused_and_migrates_with_its_audit_trail(self, tmp_path: Path):
+        """A layout-1 store (five tables) is refused with the hint, and migrate copies it whole."""
+        first = apply_events(PlanSourceState(), _stream(), audit=AUDIT)
+        second = apply_events(first.state, record_stream(3, first=10), audit=AUDIT)
+        old_path = tmp_path / "old.sqlite"
+        _write_layout_1(old_path, second.state, [*first.envelopes, *second.envelopes])
+        with pytest.raises(InputFileError, match="layout-1 store"):
+            open_store(old_path)
+        new_path = tmp_path / "new.sqlite"
+        migrated = migrate_json_state(old_path, new_path)
+        assert dump_state(migrated) == dump_state(second.state)
+        assert dump_state(load_store(new_path)) == dump_state(second.state)
+        connection = open_store(new_path)
+        assert list(store_writes(connection)) == [*first.envelopes, *second.envelopes]
+        connection.close()
+        # the migrated store goes on like a store that saw the same runs
+        more = record_stream(2, first=20)
+        run = apply_to_store(new_path, more, audit=AUDIT)
+        memory = apply_events(second.state, more, audit=AUDIT)
+        assert [r.to_json() for r in run.report.results] == [r.to_json() for r in memory.results]
+        assert dump_state(load_store(new_path)) == dump_state(memory.state)
 
     def test_a_store_with_data_is_refused(self, tmp_path: Path):
         path = tmp_path / "state.sqlite"
@@ -276,6 +382,19 @@ class TestCli:
         assert json.loads(result.output)["records"] == 5
         again = cli("entitlements", "migrate", str(json_path), str(tmp_path / "s.sqlite"))
         assert again.exit_code == 2
+
+    def test_a_layout_1_store_is_refused_with_the_hint_and_migrates(self, cli: Any, tmp_path: Path):
+        memory = apply_events(PlanSourceState(), _stream(), audit=AUDIT)
+        old, new = tmp_path / "old.sqlite", tmp_path / "new.sqlite"
+        _write_layout_1(old, memory.state, memory.envelopes)
+        refused = cli("entitlements", "export", str(old))
+        assert refused.exit_code == 2
+        assert "entitlements migrate" in refused.output
+        result = cli("entitlements", "migrate", str(old), str(new), "-o", "json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["records"] == 5
+        exported = cli("entitlements", "export", str(new))
+        assert exported.output == dump_state(memory.state)
 
 
 class TestScreening:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +17,14 @@ from saas_contracts.entitlements import (
     apply_event,
     apply_events,
 )
-from saas_contracts.entitlements._writer import _fast_valid, build_envelope, fingerprint
+from saas_contracts.entitlements._vocab import WRITE_SCHEMA
+from saas_contracts.entitlements._writer import (
+    _fast_valid,
+    _schema_check,
+    _write_check_trusting_before,
+    build_envelope,
+    fingerprint,
+)
 from saas_contracts.errors import ApprovalRequiredError
 
 AUDIT = AuditContext(now="2026-04-01T00:00:00Z", commit_sha=SHA)
@@ -250,3 +258,37 @@ class TestFastValidity:
 
     def test_valid_stream_takes_the_fast_path(self):
         assert all(_fast_valid(item) for item in STREAM)
+
+
+class TestTrustedBefore:
+    """The bulk path's envelope check that takes ``before`` as valid still checks everything else."""
+
+    def _envelopes(self) -> list[dict[str, Any]]:
+        return apply_events(PlanSourceState(), STREAM, audit=AUDIT).envelopes
+
+    def test_it_agrees_with_the_full_check_when_before_is_valid(self):
+        full, trusting = _schema_check(WRITE_SCHEMA), _write_check_trusting_before()
+        envelopes = self._envelopes()
+        assert len(envelopes) > 3
+        for envelope in envelopes:
+            assert full(envelope)
+            assert trusting(envelope)
+            for name, value in (("plan", "Not A Label"), ("last_event_at", "2026-02-30T00:00:00Z")):
+                broken = dict(envelope, after=dict(envelope["after"], **{name: value}))
+                assert not full(broken)
+                assert not trusting(broken)
+            assert not trusting(dict(envelope, cause={}))
+
+    def test_it_still_needs_before_on_an_update_and_refuses_it_on_a_create(self):
+        trusting = _write_check_trusting_before()
+        create, update = self._envelopes()[:2]
+        assert "before" not in create
+        assert not trusting({key: value for key, value in update.items() if key != "before"})
+        assert not trusting(dict(create, before=update["before"]))
+
+    def test_an_invalid_after_is_refused_with_before_trusted(self):
+        before = record()
+        renewal = event(9, "renewal", "2026-02-20T00:00:00Z", period_end="2026-03-20T00:00:00Z")
+        after = dict(before, plan="Not A Label", sequence=int(before["sequence"]) + 1)
+        with pytest.raises(ContractViolationError):
+            build_envelope(before, after, renewal, AUDIT, before_checked=True)

@@ -270,15 +270,18 @@ STATE_EXPORT_REPORTERS: dict[str, Callable[[PlanSourceState], None]] = {
 
 
 @entitlements.command("migrate")
-@click.argument("json_state", metavar="STATE.json", type=click.Path(dir_okay=False, exists=True))
+@click.argument("json_state", metavar="STATE", type=click.Path(dir_okay=False, exists=True))
 @click.argument("store_path", metavar="STORE.sqlite", type=click.Path(dir_okay=False))
 @output_format_option(MIGRATE_REPORTERS)
 def migrate_command(json_state: str, store_path: str, output_format: str) -> None:
-    """Create an SQLite store (schemas/entitlements/v1/store.sql) from a JSON state file.
+    """Create an SQLite store (schemas/entitlements/v1/store.sql) from a JSON state file or an older store.
 
-    The JSON file is left as it was; afterwards pass the store to --state.
-    Records of a state written before event logs were kept become bases
-    (their fold starts from them). Exit 2 when the store already holds data.
+    STATE is a JSON state file or a layout-1 store (format entitlements/v1/store,
+    which this version refuses to open); it is left as it was, and a layout-1
+    store's audit envelopes move along in their order. Afterwards pass the new
+    store to --state. Records of a state written before event logs were kept
+    become bases (their fold starts from them). Exit 2 when the store already
+    holds data.
     """
     report(MIGRATE_REPORTERS, output_format, migrate_json_state(json_state, store_path))
 

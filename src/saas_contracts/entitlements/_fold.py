@@ -29,7 +29,7 @@ pre-log, per-record rule).
 from __future__ import annotations
 
 from bisect import insort
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from saas_contracts._time import parse_utc_ns
@@ -73,6 +73,8 @@ class Entry:
     key: CanonicalKey
     event: dict[str, Any]
     fingerprint: str
+    canonical: bytes | None = field(default=None, compare=False)
+    """The event's RFC 8785 bytes when the writer took them (what the SQLite store keeps as the log row)."""
 
     @property
     def event_id(self) -> str:

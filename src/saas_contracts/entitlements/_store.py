@@ -8,11 +8,13 @@ in-memory :class:`~saas_contracts.entitlements.PlanSourceState`): reads go to
 the database, writes are collected and flushed in batches, all inside the one
 transaction the run holds (``BEGIN IMMEDIATE``: a second writer waits for it,
 up to its timeout, and nothing is lost). Receipts, records, the event log and
-the audit envelopes of a run commit together or not at all; durability is
-per run (one ``fsync`` at the commit, none per event).
+the audit envelopes of a run commit together or not at all (an event's
+receipt, log entry and envelope are one row); durability is per run (one
+``fsync`` at the commit, none per event).
 
 :func:`export_state` / :func:`import_state` move between a store and the JSON
-state document (review, fixtures, migration of a JSON state file).
+state document (review, fixtures, migration of a JSON state file or of a
+layout-1 store, see :func:`migrate_json_state`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
-from saas_contracts._digest import sha256_digest
 from saas_contracts._resources import packaged
 from saas_contracts.entitlements._audit import AuditAppend, append_envelopes
 from saas_contracts.entitlements._fold import Entry, Refold, canonical_key, whole_log
@@ -37,8 +38,10 @@ from saas_contracts.entitlements._state import PlanSourceState, load_state
 from saas_contracts.entitlements._writer import (
     ApplyOutcomes,
     AuditContext,
+    Counted,
     EventResult,
     apply_event,
+    count_event,
     screen_event_ids,
 )
 from saas_contracts.errors import InputFileError, OutputFileError, StateBusyError
@@ -64,7 +67,9 @@ __all__ = [
     "transaction",
 ]
 
-STORE_FORMAT: Final = "entitlements/v1/store"
+STORE_FORMAT: Final = "entitlements/v1/store-2"
+LEGACY_STORE_FORMAT: Final = "entitlements/v1/store"
+"""Layout 1 (five tables per event); read only by :func:`migrate_json_state`."""
 STORE_SUFFIXES: Final = (".sqlite", ".sqlite3", ".db")
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _FLUSH_EVERY: Final = 5_000
@@ -91,12 +96,6 @@ def is_store_path(path: str | Path) -> bool:
 def _dumps(value: object) -> str:
     """Compact JSON with sorted keys for a JSON column (orjson: the bulk path's encoder)."""
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
-
-
-def _identity(envelope: dict[str, Any]) -> str:
-    """The digest of what makes two envelopes the same write (all but audit.written_at and commit_sha)."""
-    audit = {k: v for k, v in envelope["audit"].items() if k not in {"written_at", "commit_sha"}}
-    return sha256_digest(orjson.dumps(envelope | {"audit": audit}, option=orjson.OPT_SORT_KEYS))
 
 
 def open_store(path: str | Path, *, timeout: float = 5.0) -> sqlite3.Connection:
@@ -127,9 +126,16 @@ def open_store(path: str | Path, *, timeout: float = 5.0) -> sqlite3.Connection:
     except sqlite3.DatabaseError as error:
         connection.close()
         raise InputFileError(str(path), f"not a readable SQLite store: {error}") from error
+    if row is not None and row[0] == LEGACY_STORE_FORMAT:
+        connection.close()
+        msg = (
+            "a layout-1 store (entitlements/v1/store): copy it into a new store with"
+            " 'saas-contracts entitlements migrate OLD NEW'"
+        )
+        raise InputFileError(str(path), msg)
     if row is None or row[0] != STORE_FORMAT:
         connection.close()
-        raise InputFileError(str(path), "the store's format tag is not entitlements/v1/store")
+        raise InputFileError(str(path), f"the store's format tag is not {STORE_FORMAT}")
     return connection
 
 
@@ -195,7 +201,10 @@ class SqliteState:
     """The writer's view of a store inside one transaction: reads through, writes batched.
 
     Only what the run touches is held in memory (and that is flushed every
-    5,000 events), so a run's memory does not grow with the store.
+    5,000 events), so a run's memory does not grow with the store. A batch
+    writes one ``ent_events`` row per new event (its receipt, log entry and
+    envelope together), one ``UPDATE`` per older receipt a refold relabelled,
+    and one ``ent_records`` row per record it changed (the record and its tail).
     """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
@@ -226,10 +235,10 @@ class SqliteState:
         self._suffixes: dict[str, tuple[tuple[int, int, str] | None, Record | None, list[Entry]]] = {}
         self._new_events: list[tuple[str, Entry]] = []
         self._new_by_record: dict[str, list[Entry]] = {}
+        self._envelopes: dict[str, str] = {}
         self._dirty_receipts: set[str] = set()
         self._dirty_records: set[str] = set()
-        self._dirty_tails: set[str] = set()
-        self._writes: list[tuple[str, str, str]] = []
+        self._created: set[str] = set()
         self._no_receipt: set[str] = set()
         self._since_flush = 0
 
@@ -246,11 +255,11 @@ class SqliteState:
         event_ids: set[str] = set()
         record_ids: set[str] = set()
         for item in items:
-            if isinstance(item, dict):
+            if type(item) is dict:
                 event_id, record_id = item.get("event_id"), item.get("record_id")
-                if isinstance(event_id, str):
+                if type(event_id) is str:
                     event_ids.add(event_id)
-                if isinstance(record_id, str):
+                if type(record_id) is str:
                     record_ids.add(record_id)
         self._read_receipts(event_ids)
         self._prefetch_records(record_ids)
@@ -259,40 +268,28 @@ class SqliteState:
         wanted = sorted(key for key in event_ids if key not in self._receipts and key not in self._no_receipt)
         found: set[str] = set()
         for row in self._select(
-            "SELECT event_id, fingerprint, kind, record_id, outcome FROM ent_receipts WHERE event_id IN",
+            "SELECT event_id, fingerprint, kind, record_id, outcome FROM ent_events WHERE event_id IN",
             wanted,
         ):
             found.add(row[0])
-            self._receipts[row[0]] = {
-                "event_id": row[0],
-                "fingerprint": row[1],
-                "kind": row[2],
-                "record_id": row[3],
-                "outcome": row[4],
-            }
+            self._receipts[row[0]] = _receipt_of(row)
         self._no_receipt.update(key for key in wanted if key not in found)
 
     def _prefetch_records(self, record_ids: set[str]) -> None:
         wanted = sorted(key for key in record_ids if key not in self._tails)
         for key in wanted:
             self._tails[key] = None
-        for row in self._select(
-            "SELECT record_id, occurred_ns, sequence, fingerprint FROM ent_tails WHERE record_id IN", wanted
-        ):
-            self._tails[row[0]] = (int(row[1]), int(row[2]), str(row[3]))
-        wanted = sorted(
-            key
-            for key in record_ids
-            if key not in self._records
-            and key not in self._no_record
-            and (self._has_bases or self._tails[key] is not None)
-        )
         found: set[str] = set()
-        for record_id, body in self._select(
-            "SELECT record_id, body FROM ent_records WHERE record_id IN", wanted
+        for record_id, body, tail_ns, tail_sequence, tail_print in self._select(
+            "SELECT record_id, body, tail_ns, tail_sequence, tail_fingerprint FROM ent_records"
+            " WHERE record_id IN",
+            wanted,
         ):
-            found.add(record_id)
-            self._records[record_id] = orjson.loads(body)
+            if tail_ns is not None:
+                self._tails[record_id] = (int(tail_ns), int(tail_sequence), str(tail_print))
+            if body is not None:
+                found.add(record_id)
+                self._records[record_id] = orjson.loads(body)
         self._no_record.update(key for key in wanted if key not in found)
         if self._has_bases:
             wanted = sorted(key for key in record_ids if key not in self._bases)
@@ -315,22 +312,17 @@ class SqliteState:
         if cached is not None or event_id in self._no_receipt:
             return cached
         row = self._db.execute(
-            "SELECT fingerprint, kind, record_id, outcome FROM ent_receipts WHERE event_id = ?", (event_id,)
+            "SELECT event_id, fingerprint, kind, record_id, outcome FROM ent_events WHERE event_id = ?",
+            (event_id,),
         ).fetchone()
         if row is None:
             return None
-        receipt = {
-            "event_id": event_id,
-            "fingerprint": row[0],
-            "kind": row[1],
-            "record_id": row[2],
-            "outcome": row[3],
-        }
+        receipt = _receipt_of(row)
         self._receipts[event_id] = receipt
         return receipt
 
     def put_receipt(self, receipt: dict[str, Any]) -> None:
-        """Store (or replace) a receipt."""
+        """Store (or replace) a receipt (one of an event this run logged, or a relabel of an older one)."""
         self._receipts[receipt["event_id"]] = receipt
         self._dirty_receipts.add(receipt["event_id"])
 
@@ -339,10 +331,9 @@ class SqliteState:
         cached = self._records.get(record_id)
         if cached is not None or record_id in self._no_record:
             return cached
-        if not self._has_bases and self._tail(record_id) is None:
-            return None  # nothing was ever logged for it, and it is no base: no record
         row = self._db.execute("SELECT body FROM ent_records WHERE record_id = ?", (record_id,)).fetchone()
-        if row is None:
+        if row is None or row[0] is None:
+            self._no_record.add(record_id)
             return None
         record: Record = orjson.loads(row[0])
         self._records[record_id] = record
@@ -350,8 +341,12 @@ class SqliteState:
 
     def put_record(self, record: Record) -> None:
         """Store (or replace) a record."""
-        self._records[record["record_id"]] = record
-        self._dirty_records.add(record["record_id"])
+        record_id = record["record_id"]
+        self._records[record_id] = record
+        if record_id in self._no_record:  # created: a row of its log's tail may be there, owned by an event
+            self._no_record.discard(record_id)
+            self._created.add(record_id)
+        self._dirty_records.add(record_id)
 
     def base(self, record_id: str) -> Record | None:
         """The pre-log base a record's fold starts from, if any."""
@@ -365,9 +360,12 @@ class SqliteState:
     def _tail(self, record_id: str) -> tuple[int, int, str] | None:
         if record_id not in self._tails:
             row = self._db.execute(
-                "SELECT occurred_ns, sequence, fingerprint FROM ent_tails WHERE record_id = ?", (record_id,)
+                "SELECT tail_ns, tail_sequence, tail_fingerprint FROM ent_records WHERE record_id = ?",
+                (record_id,),
             ).fetchone()
-            self._tails[record_id] = None if row is None else (int(row[0]), int(row[1]), str(row[2]))
+            self._tails[record_id] = (
+                None if row is None or row[0] is None else (int(row[0]), int(row[1]), str(row[2]))
+            )
         return self._tails[record_id]
 
     def add_to_log(self, record_id: str, entry: Entry) -> Refold | None:
@@ -385,7 +383,6 @@ class SqliteState:
         suffix = self._suffixes.get(record_id)
         if tail is None or tail < entry.key:
             self._tails[record_id] = entry.key
-            self._dirty_tails.add(record_id)
             if whole is not None:
                 whole.append(entry)
             elif suffix is not None:
@@ -414,30 +411,23 @@ class SqliteState:
         return None if base is None else dict(base)
 
     def _read_log(self, record_id: str) -> list[Entry]:
-        """A record's flushed events, with their receipts read in the same query (a refold relabels them)."""
+        """A record's flushed events, with their receipts (the same rows; a refold relabels them)."""
         logged = []
         receipts = self._receipts
-        for body, print_, event_id, receipt_print, kind, receipt_record, outcome in self._db.execute(
-            "SELECT e.body, e.fingerprint, r.event_id, r.fingerprint, r.kind, r.record_id, r.outcome"
-            " FROM ent_events AS e LEFT JOIN ent_receipts AS r ON r.event_id = e.event_id"
-            " WHERE e.record_id = ?",
+        for row in self._db.execute(
+            "SELECT event_id, fingerprint, kind, record_id, outcome, body FROM ent_events"
+            " WHERE record_id = ? AND body IS NOT NULL",
             (record_id,),
         ):
-            event = orjson.loads(body)
-            logged.append(Entry(canonical_key(event, print_), event, print_))
-            if event_id is not None and event_id not in receipts:
-                receipts[event_id] = {
-                    "event_id": event_id,
-                    "fingerprint": receipt_print,
-                    "kind": kind,
-                    "record_id": receipt_record,
-                    "outcome": outcome,
-                }
+            event = orjson.loads(row[5])
+            logged.append(Entry(canonical_key(event, row[1]), event, row[1]))
+            if row[0] not in receipts:
+                receipts[row[0]] = _receipt_of(row)
         return logged
 
     def add_write(self, envelope: dict[str, Any]) -> None:
-        """Queue an audit envelope (as its row: the batch holds text); it commits with the receipts."""
-        self._writes.append((_identity(envelope), envelope["idempotency_key"], _dumps(envelope)))
+        """Queue the audit envelope of an event this batch logged; it goes into that event's row."""
+        self._envelopes[envelope["idempotency_key"]] = orjson.dumps(envelope).decode("utf-8")
 
     def tick(self) -> None:
         """Count one delivered event; the next :meth:`prefetch` flushes once 5,000 are in the batch."""
@@ -446,83 +436,208 @@ class SqliteState:
     def flush(self) -> None:
         """Write the batch into the open transaction and drop the run's caches."""
         db = self._db
+        receipts = self._receipts
+        envelopes = self._envelopes
+        new_ids = set()
+        rows = []
+        for record_id, entry in self._new_events:
+            event_id = entry.event_id
+            new_ids.add(event_id)
+            event = entry.event
+            key = entry.key
+            rows.append(
+                (
+                    event_id,
+                    record_id,
+                    entry.fingerprint,
+                    event["kind"],
+                    receipts[event_id]["outcome"],
+                    str(key[0]),
+                    key[1],
+                    (orjson.dumps(event) if entry.canonical is None else entry.canonical).decode("utf-8"),
+                    envelopes.get(event_id),
+                )
+            )
         db.executemany(
-            "INSERT OR REPLACE INTO ent_receipts (event_id, fingerprint, kind, record_id, outcome)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [
-                (key, r["fingerprint"], r["kind"], r["record_id"], r["outcome"])
-                for key in sorted(self._dirty_receipts)
-                for r in (self._receipts[key],)
-            ],
+            "INSERT INTO ent_events"
+            " (event_id, record_id, fingerprint, kind, outcome, occurred_ns, sequence, body, envelope)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
         )
         db.executemany(
-            "INSERT OR REPLACE INTO ent_records (record_id, workspace, source_kind, status, body)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [
-                (key, r["workspace"], r["source_kind"], r["status"], _dumps(r))
-                for key in sorted(self._dirty_records)
-                for r in (self._records[key],)
-            ],
+            "UPDATE ent_events SET outcome = ? WHERE event_id = ?",
+            [(receipts[key]["outcome"], key) for key in sorted(self._dirty_receipts - new_ids)],
         )
+        changed = self._dirty_records.union(self._new_by_record)
+        db.executemany(_UPSERT_RECORD, [self._record_row(key) for key in sorted(changed)])
+        # The upsert leaves workspace and source_kind (and so the workspace index) alone; a record created
+        # over a row that held only its log's tail takes them from the record.
         db.executemany(
-            "INSERT INTO ent_events (record_id, event_id, occurred_ns, sequence, fingerprint, body)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "UPDATE ent_records SET workspace = ?, source_kind = ?"
+            " WHERE record_id = ? AND (workspace IS NOT ? OR source_kind IS NOT ?)",
             [
-                (rid, entry.event_id, str(entry.key[0]), entry.key[1], entry.fingerprint, _dumps(entry.event))
-                for rid, entry in self._new_events
+                (record["workspace"], record["source_kind"], key, record["workspace"], record["source_kind"])
+                for key in sorted(self._created)
+                for record in (self._records[key],)
             ],
-        )
-        db.executemany(
-            "INSERT OR REPLACE INTO ent_tails (record_id, occurred_ns, sequence, fingerprint)"
-            " VALUES (?, ?, ?, ?)",
-            [
-                (rid, str(key[0]), key[1], key[2])
-                for rid in sorted(self._dirty_tails)
-                for key in (self._tails[rid],)
-                if key is not None
-            ],
-        )
-        db.executemany(
-            "INSERT OR IGNORE INTO ent_writes (identity, idempotency_key, envelope) VALUES (?, ?, ?)",
-            self._writes,
         )
         self._reset()
+
+    def _record_row(self, record_id: str) -> tuple[Any, ...]:
+        """The ``ent_records`` row of a record this batch changed (its body, its log's tail, or both)."""
+        record = self._records.get(record_id)
+        tail = self._tails.get(record_id)
+        if record is None:  # only parked events logged: the row holds the tail, owned as its first event says
+            first = self._new_by_record[record_id][0].event
+            workspace, source_kind, status, body = first["workspace"], first["source_kind"], None, None
+        else:
+            workspace, source_kind, status = record["workspace"], record["source_kind"], record["status"]
+            body = orjson.dumps(record).decode("utf-8")
+        if tail is None:
+            return (record_id, workspace, source_kind, status, body, None, None, None)
+        return (record_id, workspace, source_kind, status, body, str(tail[0]), tail[1], tail[2])
+
+
+_UPSERT_RECORD: Final = (
+    "INSERT INTO ent_records"
+    " (record_id, workspace, source_kind, status, body, tail_ns, tail_sequence, tail_fingerprint)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (record_id) DO UPDATE SET status = excluded.status, body = excluded.body,"
+    " tail_ns = excluded.tail_ns, tail_sequence = excluded.tail_sequence,"
+    " tail_fingerprint = excluded.tail_fingerprint"
+)
+
+
+def _receipt_of(row: Sequence[Any]) -> dict[str, Any]:
+    """A receipt from its ``ent_events`` columns (event_id, fingerprint, kind, record_id, outcome)."""
+    return {"event_id": row[0], "fingerprint": row[1], "kind": row[2], "record_id": row[3], "outcome": row[4]}
 
 
 def export_state(connection: sqlite3.Connection) -> PlanSourceState:
     """The store's content as an in-memory state (its ``to_json`` is the JSON state document)."""
-    records = [json.loads(body) for (body,) in connection.execute("SELECT body FROM ent_records")]
-    receipts = [
-        {"event_id": row[0], "fingerprint": row[1], "kind": row[2], "record_id": row[3], "outcome": row[4]}
-        for row in connection.execute(
-            "SELECT event_id, fingerprint, kind, record_id, outcome FROM ent_receipts"
-        )
+    records = [
+        json.loads(body)
+        for (body,) in connection.execute("SELECT body FROM ent_records WHERE body IS NOT NULL")
     ]
-    events = [json.loads(body) for (body,) in connection.execute("SELECT body FROM ent_events")]
+    receipts = []
+    events = []
+    for row in connection.execute(
+        "SELECT event_id, fingerprint, kind, record_id, outcome, body FROM ent_events ORDER BY position"
+    ):
+        receipts.append(_receipt_of(row))
+        if row[5] is not None:
+            events.append(json.loads(row[5]))
     bases = [json.loads(body) for (body,) in connection.execute("SELECT body FROM ent_bases")]
     return PlanSourceState(records, receipts, events=events, bases=bases)
 
 
-def import_state(connection: sqlite3.Connection, state: PlanSourceState) -> None:
-    """Write ``state`` into an empty store inside the caller's transaction."""
-    view = SqliteState(connection)
-    for receipt in state.receipts.values():
-        view.put_receipt(dict(receipt))
-    for record in state.records.values():
-        view.put_record(dict(record))
-    for record_id, entries in state.log.items():
-        for entry in entries:
-            view.add_to_log(record_id, entry)
+def import_state(
+    connection: sqlite3.Connection,
+    state: PlanSourceState,
+    writes: Sequence[tuple[str, str]] = (),
+) -> None:
+    """Write ``state`` into an empty store inside the caller's transaction.
+
+    ``writes``: the audit trail to keep, as (idempotency_key, envelope JSON) in
+    commit order (a layout-1 store's ``ent_writes``); each goes into its
+    event's row, and those rows come first, in that order.
+    """
+    logged = {
+        entry.event_id: (record_id, entry) for record_id, entries in state.log.items() for entry in entries
+    }
+    trail = dict(writes)
+    order = [key for key, _ in writes if key in state.receipts]
+    order += sorted(key for key in state.receipts if key not in trail)
+    rows = []
+    for event_id in order:
+        receipt = state.receipts[event_id]
+        found = logged.get(event_id)
+        if found is None:
+            log_columns: tuple[Any, ...] = (None, None, None)
+        else:
+            entry = found[1]
+            log_columns = (str(entry.key[0]), entry.key[1], orjson.dumps(entry.event).decode("utf-8"))
+        rows.append(
+            (
+                event_id,
+                receipt["record_id"],
+                receipt["fingerprint"],
+                receipt["kind"],
+                receipt["outcome"],
+                *log_columns,
+                trail.get(event_id),
+            )
+        )
+    connection.executemany(
+        "INSERT INTO ent_events"
+        " (event_id, record_id, fingerprint, kind, outcome, occurred_ns, sequence, body, envelope)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    record_rows = []
+    for record_id in sorted(set(state.records) | set(state.log)):
+        record = state.records.get(record_id)
+        entries = state.log.get(record_id)
+        tail: tuple[Any, ...] = (None, None, None)
+        if entries:
+            key = entries[-1].key
+            tail = (str(key[0]), key[1], key[2])
+        if record is None:
+            first = entries[0].event if entries else {}
+            owner: tuple[Any, ...] = (first["workspace"], first["source_kind"], None, None)
+        else:
+            owner = (
+                record["workspace"],
+                record["source_kind"],
+                record["status"],
+                orjson.dumps(record).decode(),
+            )
+        record_rows.append((record_id, *owner, *tail))
+    connection.executemany(_UPSERT_RECORD, record_rows)
     connection.executemany(
         "INSERT INTO ent_bases (record_id, body) VALUES (?, ?)",
         [(key, _dumps(base)) for key, base in sorted(state.bases.items())],
     )
-    view.flush()
+
+
+def _legacy_store(path: Path) -> tuple[PlanSourceState, list[tuple[str, str]]] | None:
+    """A layout-1 store's state and audit trail (``entitlements/v1/store``), or None for another file."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        try:
+            tag = connection.execute("SELECT value FROM ent_meta WHERE key = 'format'").fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        if tag is None or tag[0] != LEGACY_STORE_FORMAT:
+            return None
+        records = [json.loads(body) for (body,) in connection.execute("SELECT body FROM ent_records")]
+        receipts = [
+            _receipt_of(row)
+            for row in connection.execute(
+                "SELECT event_id, fingerprint, kind, record_id, outcome FROM ent_receipts"
+            )
+        ]
+        events = [json.loads(body) for (body,) in connection.execute("SELECT body FROM ent_events")]
+        bases = [json.loads(body) for (body,) in connection.execute("SELECT body FROM ent_bases")]
+        writes = [
+            (str(key), str(envelope))
+            for key, envelope in connection.execute(
+                "SELECT idempotency_key, envelope FROM ent_writes ORDER BY position"
+            )
+        ]
+    finally:
+        connection.close()
+    return PlanSourceState(records, receipts, events=events, bases=bases), writes
 
 
 def store_writes(connection: sqlite3.Connection) -> Iterable[dict[str, Any]]:
     """The audit envelopes of the store, in commit order."""
-    for (envelope,) in connection.execute("SELECT envelope FROM ent_writes ORDER BY position"):
+    for (envelope,) in connection.execute(
+        "SELECT envelope FROM ent_events WHERE envelope IS NOT NULL ORDER BY position"
+    ):
         yield json.loads(envelope)
 
 
@@ -591,19 +706,27 @@ def apply_to_store(  # noqa: PLR0913 - the run's inputs and options, passed by n
             results: list[EventResult] = []
             totals: Counter[str] = Counter()
             envelopes: list[dict[str, Any]] = []
+            checked: dict[str, Record] = {}  # record_id -> the after of its last validated envelope
             for index, item, screened in _screened(events, view.prefetch):
-                result = (
-                    item
-                    if isinstance(item, EventResult)
-                    else apply_event(view, item, index=index, audit=audit, id_screened=screened)
-                )
+                if len(checked) > _KEEP_RECORDS:
+                    checked.clear()
+                result: EventResult | Counted
+                if isinstance(item, EventResult):
+                    result = item
+                    if keep_results:
+                        results.append(item)
+                elif keep_results:
+                    result = apply_event(
+                        view, item, index=index, audit=audit, id_screened=screened, checked=checked
+                    )
+                    results.append(result)
+                else:  # only counts are kept: no detail text
+                    result = count_event(view, item, audit=audit, id_screened=screened, checked=checked)
                 totals[result.outcome] += 1
                 if result.envelope is not None:
                     view.add_write(result.envelope)
                     if writes_path is not None:
                         envelopes.append(result.envelope)
-                if keep_results:
-                    results.append(result)
                 view.tick()
             view.flush()
             appended = append_envelopes(writes_path, envelopes) if writes_path is not None else None
@@ -623,20 +746,24 @@ def load_store(path: str | Path) -> PlanSourceState:
 
 
 def migrate_json_state(json_path: str | Path, store_path: str | Path) -> PlanSourceState:
-    """Create the store at ``store_path`` from the JSON state file at ``json_path``; the JSON file stays.
+    """Create the store at ``store_path`` from a JSON state file or a layout-1 store; the source stays.
 
-    Refuses (:class:`~saas_contracts.errors.OutputFileError`) a store that
-    already holds records or receipts. Returns the state written.
+    A layout-1 store (format ``entitlements/v1/store``, before receipts, log
+    rows and envelopes shared one row) keeps its audit trail: each envelope
+    goes into its event's row, in the old commit order. Refuses
+    (:class:`~saas_contracts.errors.OutputFileError`) a store that already
+    holds records or receipts. Returns the state written.
     """
-    state = load_state(json_path)
+    legacy = _legacy_store(Path(json_path)) if is_store_path(json_path) else None
+    state, writes = legacy if legacy is not None else (load_state(json_path), [])
     connection = open_store(store_path)
     try:
         with transaction(connection, store_path):
             if connection.execute(
-                "SELECT 1 FROM ent_receipts UNION ALL SELECT 1 FROM ent_records LIMIT 1"
+                "SELECT 1 FROM ent_events UNION ALL SELECT 1 FROM ent_records LIMIT 1"
             ).fetchone():
                 raise OutputFileError(str(store_path), "the store is not empty; migrate into a new store")
-            import_state(connection, state)
+            import_state(connection, state, writes)
     finally:
         connection.close()
     return state

@@ -18,11 +18,11 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, Protocol, cast
 
-from saas_contracts._digest import canonical_digest
+from saas_contracts._digest import canonical_bytes, canonical_digest, sha256_digest
 from saas_contracts._mask import flagged
-from saas_contracts._validation import ensure_valid, is_valid, schema_check, validate
+from saas_contracts._validation import ensure_valid, is_valid, schema_check, schema_check_trusting, validate
 from saas_contracts.entitlements._fold import Entry, Refold, canonical_key, fold, fold_onto, same_access
 from saas_contracts.entitlements._lifecycle import ENDING_KINDS, refund_ends_access
 from saas_contracts.entitlements._render import apply_markdown, apply_text
@@ -151,17 +151,22 @@ def _operation(before: Record | None, after: Record, event: Mapping[str, Any]) -
     return "update"
 
 
-def build_envelope(
+def build_envelope(  # noqa: PLR0913 - the write and its options, passed by name
     before: Record | None,
     after: Record,
     event: Mapping[str, Any],
     audit: AuditContext,
     *,
     event_fingerprint: str | None = None,
+    before_checked: bool = False,
 ) -> dict[str, Any]:
     """Build the audited write envelope for an applied event (validated against ``entitlements/v1/write``).
 
     ``event_fingerprint``: the event's :func:`fingerprint`, when the caller already took it.
+    ``before_checked``: ``before`` is the very record object the ``after`` of an
+    envelope this run validated was (records are never changed in place), so the
+    compiled check takes it as valid; a "no" still goes to the reference, which
+    checks all of it.
     """
     operator_action = event["kind"] in OPERATOR_KINDS or "operator" in event
     if operator_action and not ("operator" in event and "approval_ref" in event):
@@ -197,7 +202,8 @@ def build_envelope(
     }
     if before is not None:
         envelope["before"] = before
-    if not _schema_check(WRITE_SCHEMA)(envelope):
+    check = _write_check_trusting_before() if before_checked else _schema_check(WRITE_SCHEMA)
+    if not check(envelope):
         ensure_valid(envelope, WRITE_SCHEMA)  # the reference decides and explains
     return envelope
 
@@ -232,40 +238,38 @@ def _unsafe_event_id(event: Any) -> tuple[Violation, ...]:
 
 
 def _fast_valid(event: object) -> bool:
-    """The compiled yes/no schema check (the ledger's jsonschema-rs one), made as strict as the reference.
+    """Tell whether the compiled check alone accepts ``event`` (see :func:`_fast_canonical`)."""
+    return _fast_canonical(event) is not None
 
-    jsonschema-rs accepts one ``date-time`` spelling the reference refuses:
-    year 0000 (leap seconds, the other one, fail the timestamp pattern; month
-    lengths it checks itself). So its "yes" stands only when no string in the
-    event starts with ``0000`` (timestamp or not), and is then the reference's
-    "yes"; ``tests/entitlements/test_writer.py`` checks that the two agree over
-    generated timestamps. A "no" sends the event to the reference validator,
-    which decides and explains.
+
+def _fast_canonical(event: object) -> bytes | None:
+    """The event's RFC 8785 bytes when the compiled yes/no schema check accepts it, else None.
+
+    The compiled check is the ledger's jsonschema-rs one, made as strict as the
+    reference: jsonschema-rs accepts one ``date-time`` spelling the reference
+    refuses, year 0000 (leap seconds, the other one, fail the timestamp
+    pattern; month lengths it checks itself). So its "yes" stands only when
+    the canonical bytes hold no ``"0000`` (no string, timestamp or not, starts
+    with ``0000``: a string is spelled from its opening quote), and is then the
+    reference's "yes"; ``tests/entitlements/test_writer.py`` checks that the
+    two agree over generated timestamps. None sends the event to the reference
+    validator, which decides and explains. The bytes are the ones the
+    fingerprint digests and the store keeps (one serialization per event).
     """
-    return _schema_check()(event) and _no_year_zero(event)
-
-
-def _no_year_zero(value: object) -> bool:
-    """True when no string in ``value`` (a JSON value) starts with ``0000``."""
-    if isinstance(value, dict):
-        items: Iterable[object] = value.values()
-    elif isinstance(value, list):
-        items = value
-    else:
-        return not (isinstance(value, str) and value.startswith("0000"))
-    for item in items:
-        kind = type(item)
-        if kind is str:
-            if item.startswith("0000"):  # type: ignore[attr-defined]
-                return False
-        elif (kind is dict or kind is list) and not _no_year_zero(item):
-            return False
-    return True
+    if not _schema_check()(event):
+        return None
+    data = canonical_bytes(event)
+    return None if b'"0000' in data else data
 
 
 @functools.cache
 def _schema_check(schema: str = EVENT_SCHEMA) -> Callable[[object], bool]:
     return schema_check(schema)
+
+
+@functools.cache
+def _write_check_trusting_before() -> Callable[[object], bool]:
+    return schema_check_trusting(WRITE_SCHEMA, frozenset({"before"}))
 
 
 class StateStore(Protocol):
@@ -310,29 +314,79 @@ def screen_event_ids(items: Sequence[object]) -> list[bool]:
     return [isinstance(value, str) and position not in hit for position, value in enumerate(ids)]
 
 
-def apply_event(
+def apply_event(  # noqa: PLR0913 - the event and its options, passed by name
     state: StateStore,
     event: object,
     *,
     index: int = 0,
     audit: AuditContext | None = None,
     id_screened: bool = False,
+    checked: dict[str, Record] | None = None,
 ) -> EventResult:
     """Apply one delivered event to ``state`` in place; return its single outcome.
 
     ``id_screened``: the caller already proved the event_id clean with
     :func:`screen_event_ids` (bulk runs), so the per-event privacy check is skipped.
+    ``checked``: a run's map of record_id to the ``after`` record of the last
+    envelope it validated (bulk runs; updated here): when that record is the
+    next envelope's ``before``, it is not checked again.
 
     With ``audit``, an applied event's result carries its write envelope.
     ``event`` is parsed JSON or a ``LifecycleEvent`` model (applied as ``to_json(event)``).
     """
+    return cast(
+        "EventResult",
+        _apply(
+            state, event, index=index, audit=audit, id_screened=id_screened, checked=checked, explain=True
+        ),
+    )
+
+
+class Counted(NamedTuple):
+    """A delivery's outcome and envelope only: what a bulk run that keeps counts needs (no detail text)."""
+
+    outcome: str
+    envelope: dict[str, Any] | None = None
+
+
+def count_event(
+    state: StateStore,
+    event: object,
+    *,
+    audit: AuditContext | None,
+    id_screened: bool,
+    checked: dict[str, Record] | None,
+) -> Counted:
+    """:func:`apply_event` for bulk runs that keep only counts: the same changes to ``state``, no details."""
+    return cast(
+        "Counted", _apply(state, event, audit=audit, id_screened=id_screened, checked=checked, explain=False)
+    )
+
+
+def _counted(*, outcome: str, envelope: dict[str, Any] | None = None, **_: object) -> Counted:
+    return Counted(outcome, envelope)
+
+
+def _apply(  # noqa: PLR0913 - the event and its options, passed by name
+    state: StateStore,
+    event: object,
+    *,
+    index: int = 0,
+    audit: AuditContext | None,
+    id_screened: bool,
+    checked: dict[str, Record] | None,
+    explain: bool,
+) -> EventResult | Counted:
+    """The writer: :func:`apply_event` with ``explain``, else the :class:`Counted` of :func:`count_event`."""
     event = as_json(event)
-    violations = () if _fast_valid(event) else validate(event, EVENT_SCHEMA)
+    canonical = _fast_canonical(event)
+    violations = () if canonical is not None else validate(event, EVENT_SCHEMA)
     if not (violations or id_screened):
         violations = _unsafe_event_id(event)
+    make: Callable[..., EventResult | Counted] = EventResult if explain else _counted
     if violations:
         kind = event.get("kind") if isinstance(event, dict) else None
-        return EventResult(
+        return make(
             index=index,
             outcome="invalid",
             kind=kind if kind in LIFECYCLE_KINDS else None,
@@ -346,16 +400,19 @@ def apply_event(
         "kind": event["kind"],
         "record_id": event["record_id"],
     }
-    print_ = fingerprint(event)
+    if canonical is None:  # valid, yet not through the compiled check (a year-0000 look-alike)
+        canonical = canonical_bytes(event)
+    print_ = sha256_digest(canonical)
     seen = state.receipt(event["event_id"])
     if seen is not None:
         if seen["fingerprint"] == print_:
-            return EventResult(outcome="duplicate", detail=f"already received ({seen['outcome']})", **ids)
-        return EventResult(outcome="conflict", detail="same event_id, different content; not applied", **ids)
+            detail = f"already received ({seen['outcome']})" if explain else ""
+            return make(outcome="duplicate", detail=detail, **ids)
+        return make(outcome="conflict", detail="same event_id, different content; not applied", **ids)
     record_id = event["record_id"]
     before = state.record(record_id)
     base = state.base(record_id)
-    entry = Entry(canonical_key(event, print_), event, print_)
+    entry = Entry(canonical_key(event, print_), event, print_, canonical)
     refold = state.add_to_log(record_id, entry)
     if refold is None:  # it went last: fold it onto the record; its receipt is new (it was not seen)
         after, label, reason = fold_onto(before, entry, base)
@@ -382,6 +439,8 @@ def apply_event(
         audit=audit,
         ids=ids,
         print_=print_,
+        checked=checked,
+        explain=explain,
     )
 
 
@@ -417,24 +476,35 @@ def _delivery_result(  # noqa: PLR0913 - the fold's findings for one delivery, p
     audit: AuditContext | None,
     ids: dict[str, Any],
     print_: str,
-) -> EventResult:
+    checked: dict[str, Record] | None = None,
+    explain: bool = True,
+) -> EventResult | Counted:
+    make: Callable[..., EventResult | Counted] = EventResult if explain else _counted
     held = "".join(f"; {count} other event(s) now {outcome}" for outcome, count in sorted(changed.items()))
     if label == "parked":
         detail = f"held until its record exists ({reason}); re-evaluated when events land"
-        return EventResult(outcome="parked", detail=detail + held, **ids)
+        return make(outcome="parked", detail=detail + held, **ids)
     if label == "illegal":
-        return EventResult(
+        return make(
             outcome="illegal", detail=f"{reason}; kept and re-evaluated when events land{held}", **ids
         )
     if label == "stale":
-        return EventResult(outcome="stale", detail=f"{reason}; not applied", **ids)
+        return make(outcome="stale", detail=f"{reason}; not applied", **ids)
     assert after is not None  # noqa: S101 - an applied event leaves a record
     if late and same_access(before, after) and not changed:
         detail = "older than newer events of its record that supersede it; folded in, no effect"
-        return EventResult(outcome="stale", detail=detail, **ids)
-    envelope = (
-        None if audit is None else build_envelope(before, after, event, audit, event_fingerprint=print_)
-    )
+        return make(outcome="stale", detail=detail, **ids)
+    envelope = None
+    if audit is not None:
+        record_id = event["record_id"]
+        trusted = checked is not None and before is not None and checked.get(record_id) is before
+        envelope = build_envelope(
+            before, after, event, audit, event_fingerprint=print_, before_checked=trusted
+        )
+        if checked is not None:
+            checked[record_id] = after
+    if not explain:
+        return Counted("applied", envelope)
     when = "applied late (folded in before newer events): " if late else ""
     detail = f"{when}{after['status']} on plan {after['plan']}{held}"
     return EventResult(outcome="applied", detail=detail, envelope=envelope, **ids)
