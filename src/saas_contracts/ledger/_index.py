@@ -163,10 +163,12 @@ def within_batch(keys: Sequence[bytes], fingerprints: Sequence[bytes], first: di
 def unpack(keys: bytes, fingerprints: bytes) -> tuple[Sequence[bytes], Sequence[bytes]]:
     """The packed 16-byte scope keys and 32-byte fingerprints of a batch, one object each.
 
-    One ``struct`` call per field: about 3x faster than slicing in a loop.
+    One ``struct`` call per field: about 3x faster than slicing in a loop. The
+    ``Struct`` is built per call: ``struct.unpack`` would keep up to 100 compiled
+    formats of ~1 MiB each in its module cache.
     """
     count = len(keys) // KEY_BYTES
-    return struct.unpack("16s" * count, keys), struct.unpack("32s" * count, fingerprints)
+    return struct.Struct("16s" * count).unpack(keys), struct.Struct("32s" * count).unpack(fingerprints)
 
 
 class _MemoryRun:
