@@ -243,10 +243,7 @@ def _commit_shard(shard: str, upgrade: bool, lock_timeout: float, staged: tuple[
         return 0
     run = SqliteIndex(shard, upgrade=upgrade, lock_timeout=lock_timeout).open_run(dry_run=False)
     try:
-        run.resolve(
-            [keys[16 * i : 16 * i + 16] for i in range(count)],
-            [fingerprints[32 * i : 32 * i + 32] for i in range(count)],
-        )
+        run.resolve_packed(keys, fingerprints)
     except BaseException:
         run.abort()
         raise

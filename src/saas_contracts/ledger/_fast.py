@@ -121,7 +121,10 @@ def fast_loads_many(lines: Sequence[bytes]) -> list[dict[str, Any] | None]:
         proven = list(map(operator.eq, map(orjson.dumps, values), lines))
     except orjson.JSONEncodeError:  # a value nested deeper than orjson writes: line by line
         return [fast_loads(raw) for raw in lines]
-    other = list(map(operator.is_not, map(type, values), repeat(dict)))
+    types = list(map(type, values))
+    if proven.count(True) == len(lines) and types.count(dict) == len(lines):  # the common chunk
+        return values
+    other = list(map(operator.is_not, types, repeat(dict)))
     # Lines left to settle: not proven by re-serialization, or not an object.
     for position in compress(range(len(values)), map(operator.or_, map(operator.not_, proven), other)):
         value = values[position]

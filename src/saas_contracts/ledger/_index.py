@@ -40,13 +40,16 @@ where a rebuilt index would call it a ``duplicate``.
 from __future__ import annotations
 
 import contextlib
+import operator
 import sqlite3
+import struct
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 from saas_contracts._lock import lock_exclusively, unlock
 from saas_contracts.errors import IndexBusyError, InputFileError
-from saas_contracts.ledger._fingerprint import FINGERPRINT_VERSION
+from saas_contracts.ledger._fingerprint import FINGERPRINT_VERSION, SCOPE_KEY_BYTES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -55,8 +58,24 @@ ACCEPTED: Final = 0
 DUPLICATE: Final = 1
 CONFLICT: Final = 2
 IndexKind = Literal["memory", "sqlite"]
-_SQL_CHUNK: Final = 500  # keys per SELECT; under SQLite's historical 999 bound-parameter limit
-_ROWS_PER_INSERT: Final = 400  # two parameters per row
+KEY_BYTES: Final = SCOPE_KEY_BYTES
+FINGERPRINT_BYTES: Final = 32
+_PAGE_BYTES: Final = 16_384
+"""Page size of a new index file: random-key inserts cost about half the CPU of 4 KiB pages."""
+_ROWS: Final = (
+    "WITH RECURSIVE r(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM r WHERE i + 1 < :count) "
+    "SELECT substr(:keys, i * 16 + 1, 16) AS k, substr(:fps, i * 32 + 1, 32) AS fp FROM r"
+)
+"""The rows of a packed batch, cut by a recursive CTE: one statement per batch, no per-row binding."""
+_INSERT_SQL: Final = {
+    ignore: f"INSERT{' OR IGNORE' if ignore else ''} INTO main.seen (k, fp) "  # noqa: S608 - all ours
+    f"SELECT k, fp FROM ({_ROWS}) ORDER BY k"
+    for ignore in (False, True)
+}
+"""Insert a packed batch in key order (B-tree locality); SQLite sorts it in C."""
+_LOOKUP_SQL: Final = (
+    "SELECT t.k, t.fp FROM {table} AS t WHERE t.k IN (SELECT k FROM (" + _ROWS + "))"  # noqa: S608 - ours
+)
 _SCHEMA_SQL: Final = "CREATE TABLE IF NOT EXISTS {table} (k BLOB PRIMARY KEY, fp BLOB NOT NULL) WITHOUT ROWID"
 _COLUMNS: Final = (("k", "BLOB", 1), ("fp", "BLOB", 0))  # (name, declared type, primary-key position)
 _META_SQL: Final = (
@@ -76,6 +95,10 @@ class IndexRun(Protocol):
 
     def resolve(self, keys: Sequence[bytes], fingerprints: Sequence[bytes]) -> bytearray:
         """Resolve a batch in order: one code per item (ACCEPTED, DUPLICATE, CONFLICT)."""
+        ...
+
+    def resolve_packed(self, keys: bytes, fingerprints: bytes) -> bytearray:
+        """:meth:`resolve` of a batch packed end to end: 16-byte keys, 32-byte fingerprints."""
         ...
 
     def commit(self) -> None:
@@ -117,6 +140,37 @@ def _verdicts(
     return out, new
 
 
+def first_positions(keys: Sequence[bytes]) -> dict[bytes, int]:
+    """Each scope of a batch, in order of first occurrence, with the position of that occurrence."""
+    return dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+
+
+def within_batch(keys: Sequence[bytes], fingerprints: Sequence[bytes], first: dict[bytes, int]) -> bytearray:
+    """The verdicts of a batch whose first occurrences (``first``, see :func:`first_positions`) are new.
+
+    A first occurrence is ACCEPTED; a repeat is judged against it (DUPLICATE
+    with the same fingerprint, CONFLICT with another one).
+    """
+    count = len(keys)
+    out = bytearray(count)
+    if len(first) < count:
+        for position in compress(range(count), map(operator.ne, map(first.__getitem__, keys), range(count))):
+            prior = fingerprints[first[keys[position]]]
+            out[position] = DUPLICATE if prior == fingerprints[position] else CONFLICT
+    return out
+
+
+def unpack(keys: bytes, fingerprints: bytes) -> tuple[Sequence[bytes], Sequence[bytes]]:
+    """The packed 16-byte scope keys and 32-byte fingerprints of a batch, one object each.
+
+    One ``struct`` call per field: about 3x faster than slicing in a loop. The
+    ``Struct`` is built per call: ``struct.unpack`` would keep up to 100 compiled
+    formats of ~1 MiB each in its module cache.
+    """
+    count = len(keys) // KEY_BYTES
+    return struct.Struct("16s" * count).unpack(keys), struct.Struct("32s" * count).unpack(fingerprints)
+
+
 class _MemoryRun:
     def __init__(self, store: dict[bytes, bytes], *, dry_run: bool) -> None:
         self._store = store
@@ -130,11 +184,15 @@ class _MemoryRun:
 
     def resolve(self, keys: Sequence[bytes], fingerprints: Sequence[bytes]) -> bytearray:
         if not self._dry_run:
-            if self._store.keys().isdisjoint(keys) and len(set(keys)) == len(keys):
-                # All new and distinct (the common batch): every verdict is ACCEPTED.
-                self._store.update(zip(keys, fingerprints, strict=True))
-                self._written.extend(keys)
-                return bytearray(len(keys))
+            if self._store.keys().isdisjoint(keys):
+                # No scope known before (the common batch): its first occurrences are ACCEPTED
+                # and go in; a repeat inside the batch is judged against its first occurrence.
+                firsts = dict(zip(reversed(keys), reversed(fingerprints), strict=True))  # first wins
+                self._store.update(firsts)
+                self._written.extend(firsts)
+                if len(firsts) == len(keys):
+                    return bytearray(len(keys))
+                return within_batch(keys, fingerprints, first_positions(keys))
             out, new = _verdicts(keys, fingerprints, self._store)
             self._written.extend(key for key, _ in new)
             return out
@@ -150,6 +208,9 @@ class _MemoryRun:
             else:
                 out[position] = DUPLICATE if prior == fingerprint else CONFLICT
         return out
+
+    def resolve_packed(self, keys: bytes, fingerprints: bytes) -> bytearray:
+        return self.resolve(*unpack(keys, fingerprints))
 
     def commit(self) -> None:
         self._overlay.clear()
@@ -183,13 +244,15 @@ class MemoryIndex:
 class _SqliteRun:
     """One run on a SQLite index: batched lookups, batched inserts, one commit.
 
-    Each batch costs one ``SELECT ... WHERE k IN (...)`` per :data:`_SQL_CHUNK`
-    distinct keys (over every table, earlier runs first) and one sorted
-    ``executemany`` insert of the batch's new scopes; verdicts, including
-    repeats inside the batch, are resolved in memory in input order. While
-    batches bring only new scopes, the look-up is skipped: the batch is
-    inserted with ``INSERT OR IGNORE`` under a savepoint and kept only if
-    every row went in (see :meth:`_insert_all_new`). The whole run is one
+    Each batch costs one ``SELECT ... WHERE k IN (...)`` per table (earlier
+    runs first) and one insert of the batch's new scopes; both hand SQLite
+    the batch as packed blobs that a recursive CTE cuts into rows (no
+    per-row parameter binding), and the insert is sorted by key inside
+    SQLite. Verdicts, including repeats inside the batch, are resolved in
+    memory in input order. While batches bring only new scopes, the look-up
+    is skipped: the batch's first occurrences are inserted with ``INSERT OR
+    IGNORE`` under a savepoint and kept only if every row went in (see
+    :meth:`_insert_all_new`). The whole run is one
     transaction, committed by :meth:`commit` (SQLite spills pages beyond the
     cache to the write-ahead log, so memory stays bounded). The index is
     written in WAL mode with ``synchronous=FULL`` on that one commit: a crash,
@@ -214,10 +277,6 @@ class _SqliteRun:
                 unlock(self._lock)
             raise
         self._tables.insert(0, "main.seen")
-        self._insert_sql = {
-            ignore: f"INSERT{' OR IGNORE' if ignore else ''} INTO main.seen (k, fp) VALUES "
-            for ignore in (False, True)
-        }
         # Only a run whose scopes all live in one table can insert first and ask later.
         self._optimistic = len(self._tables) == 1
 
@@ -226,6 +285,7 @@ class _SqliteRun:
             # A private temporary on-disk database holds this run's scopes;
             # the real index, when it exists, is attached read-only.
             db = sqlite3.connect("", isolation_level=None, uri=True)
+            db.execute(f"PRAGMA page_size={_PAGE_BYTES}")
         else:
             db = sqlite3.connect(path, isolation_level=None, timeout=lock_timeout)
         try:
@@ -237,6 +297,7 @@ class _SqliteRun:
                         self._check_version(_index_version(db, "base"))
                         self._tables.append("base.seen")
             else:
+                db.execute(f"PRAGMA page_size={_PAGE_BYTES}")  # a no-op on an existing file
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
                 db.execute(_SCHEMA_SQL.format(table="main.seen"))
@@ -277,25 +338,35 @@ class _SqliteRun:
 
     def _lookup(self, unique: Sequence[bytes]) -> dict[bytes, bytes]:
         found: dict[bytes, bytes] = {}
+        packed = b"".join(unique)
         # Earlier runs first, so this run's scopes never shadow them.
         for table in reversed(self._tables):
-            for start in range(0, len(unique), _SQL_CHUNK):
-                chunk = unique[start : start + _SQL_CHUNK]
-                marks = ",".join("?" * len(chunk))
-                query = f"SELECT k, fp FROM {table} WHERE k IN ({marks})"  # noqa: S608 - table names are ours
-                for key, prior in self._db.execute(query, chunk):
-                    found.setdefault(key, prior)
+            rows = self._db.execute(
+                _LOOKUP_SQL.format(table=table), {"keys": packed, "fps": b"", "count": len(unique)}
+            )
+            for key, prior in rows:
+                found.setdefault(key, prior)
         return found
 
     def resolve(self, keys: Sequence[bytes], fingerprints: Sequence[bytes]) -> bytearray:
+        return self._guarded(keys, fingerprints, None)
+
+    def resolve_packed(self, keys: bytes, fingerprints: bytes) -> bytearray:
+        return self._guarded(*unpack(keys, fingerprints), (keys, fingerprints))
+
+    def _guarded(
+        self, keys: Sequence[bytes], fingerprints: Sequence[bytes], packed: tuple[bytes, bytes] | None
+    ) -> bytearray:
         try:
-            return self._resolve(keys, fingerprints)
+            return self._resolve(keys, fingerprints, packed)
         except sqlite3.Error as error:
             # A damaged page met halfway: roll the run back so no half of it stays behind.
             self.abort()
             raise _unusable(self._path, error) from error
 
-    def _resolve(self, keys: Sequence[bytes], fingerprints: Sequence[bytes]) -> bytearray:
+    def _resolve(
+        self, keys: Sequence[bytes], fingerprints: Sequence[bytes], packed: tuple[bytes, bytes] | None
+    ) -> bytearray:
         if not keys:
             return bytearray()
         if not self._db.in_transaction:
@@ -307,35 +378,46 @@ class _SqliteRun:
                 (_VERSION_ROW, str(FINGERPRINT_VERSION)),
             )
             self._stamp_version = False
-        if self._optimistic and self._insert_all_new(keys, fingerprints):
-            if len(set(keys)) == len(keys):  # distinct and all new: every verdict is ACCEPTED
-                if not self._dry_run:
-                    self._written += len(keys)
-                return bytearray(len(keys))
-            out, new = _verdicts(keys, fingerprints, {})
-        else:
-            known = self._lookup(list(dict.fromkeys(keys)))
-            # Go optimistic again once a batch meets no scope of earlier batches or runs.
-            self._optimistic = not known and len(self._tables) == 1
-            out, new = _verdicts(keys, fingerprints, known)
-            new.sort()  # key order: B-tree locality
-            self._insert(new, ignore=False)
+        first = first_positions(keys)
+        if self._optimistic and self._insert_all_new(keys, fingerprints, first, packed):
+            if not self._dry_run:
+                self._written += len(first)
+            return within_batch(keys, fingerprints, first)
+        known = self._lookup(list(first))
+        # Go optimistic again once a batch meets no scope of earlier batches or runs.
+        self._optimistic = not known and len(self._tables) == 1
+        out, new = _verdicts(keys, fingerprints, known)
+        if new:
+            rows_keys, rows_fingerprints = b"".join(key for key, _ in new), b"".join(fp for _, fp in new)
+            self._insert(rows_keys, rows_fingerprints, len(new), ignore=False)
         if not self._dry_run:
             self._written += len(new)
         return out
 
-    def _insert_all_new(self, keys: Sequence[bytes], fingerprints: Sequence[bytes]) -> bool:
-        """Insert the batch's scopes; keep them and return True only if none was there before.
+    def _insert_all_new(
+        self,
+        keys: Sequence[bytes],
+        fingerprints: Sequence[bytes],
+        first: dict[bytes, int],
+        packed: tuple[bytes, bytes] | None,
+    ) -> bool:
+        """Insert the batch's first occurrences; keep them and return True only if none was there before.
 
-        The common case of a fresh stream costs one B-tree descent per scope
+        ``first`` maps each scope of the batch to its first position. The
+        common case of a fresh stream costs one B-tree descent per scope
         instead of two (look up, then insert). When some scope already
         existed, the batch is rolled back to its savepoint and resolved by
         look-up; the run stays on look-ups until a batch meets no known scope.
         """
-        first = dict(zip(reversed(keys), reversed(fingerprints), strict=True))  # first occurrence wins
+        if packed is not None and len(first) == len(keys):
+            rows_keys, rows_fingerprints = packed
+        else:
+            positions = sorted(first.values())
+            rows_keys = b"".join(map(keys.__getitem__, positions))
+            rows_fingerprints = b"".join(map(fingerprints.__getitem__, positions))
         self._db.execute("SAVEPOINT batch")
         before = self._db.total_changes
-        self._insert(sorted(first.items()), ignore=True)
+        self._insert(rows_keys, rows_fingerprints, len(first), ignore=True)
         if self._db.total_changes - before == len(first):
             self._db.execute("RELEASE batch")
             return True
@@ -343,19 +425,9 @@ class _SqliteRun:
         self._db.execute("RELEASE batch")
         return False
 
-    def _insert(self, rows: Sequence[tuple[bytes, bytes]], *, ignore: bool) -> None:
-        # Multi-row statements of _ROWS_PER_INSERT rows: ~15% less CPU than one executemany row
-        # at a time; the remainder goes through executemany.
-        sql = self._insert_sql[ignore]
-        full = len(rows) - len(rows) % _ROWS_PER_INSERT
-        if full:
-            many = sql + ",".join(("(?,?)",) * _ROWS_PER_INSERT)
-            for start in range(0, full, _ROWS_PER_INSERT):
-                self._db.execute(
-                    many, [value for row in rows[start : start + _ROWS_PER_INSERT] for value in row]
-                )
-        if full < len(rows):
-            self._db.executemany(sql + "(?,?)", rows[full:])
+    def _insert(self, keys: bytes, fingerprints: bytes, count: int, *, ignore: bool) -> None:
+        """Insert ``count`` rows packed in ``keys`` and ``fingerprints``; SQLite sorts them by key."""
+        self._db.execute(_INSERT_SQL[ignore], {"keys": keys, "fps": fingerprints, "count": count})
 
     def commit(self) -> None:
         try:

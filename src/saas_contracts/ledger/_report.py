@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from saas_contracts.errors import ConservationError
-from saas_contracts.ledger._index import ACCEPTED, CONFLICT, DUPLICATE
+from saas_contracts.ledger._index import ACCEPTED, CONFLICT, DUPLICATE, unpack
 from saas_contracts.ledger._outcomes import (
     BLANK,
     INVALID,
@@ -96,17 +96,6 @@ class ReplayReport:
         }
 
 
-def _split(
-    keys: bytes | bytearray, fingerprints: bytes | bytearray, count: int
-) -> tuple[list[bytes], list[bytes]]:
-    """The packed 16-byte scope keys and 32-byte fingerprints of ``count`` events, one object each."""
-    raw_keys, raw_fps = bytes(keys), bytes(fingerprints)
-    return (
-        [raw_keys[i : i + 16] for i in range(0, 16 * count, 16)],
-        [raw_fps[i : i + 32] for i in range(0, 32 * count, 32)],
-    )
-
-
 class Accumulator:
     def __init__(self, run: IndexRun, aggregator: Aggregator) -> None:
         self.run = run
@@ -142,10 +131,9 @@ class Accumulator:
                 self.add(result)
             return
         wanted = [result.within for result in pending if result.within is not None]
-        count = sum(len(within.positions) for within in wanted)
         keys = b"".join(within.keys for within in wanted)
         fingerprints = b"".join(within.fingerprints for within in wanted)
-        firsts = self.run.resolve(*_split(keys, fingerprints, count))
+        firsts = self.run.resolve_packed(keys, fingerprints)
         at = 0
         for result, within in zip(pending, wanted, strict=True):
             self.add(result, firsts[at : at + len(within.positions)])
@@ -174,11 +162,11 @@ class Accumulator:
             return bytearray()
         within = result.within
         if within is None:
-            verdicts = self.run.resolve(*_split(result.keys, result.fingerprints, total))
+            verdicts = self.run.resolve_packed(bytes(result.keys), bytes(result.fingerprints))
             self._aggregate(result, verdicts)
         else:
             if firsts is None:
-                firsts = self.run.resolve(*_split(within.keys, within.fingerprints, len(within.positions)))
+                firsts = self.run.resolve_packed(bytes(within.keys), bytes(within.fingerprints))
             if any(firsts):
                 verdicts = self._judge_repeats(result, within, firsts)
                 self._aggregate(result, verdicts)
@@ -211,7 +199,7 @@ class Accumulator:
         (against the first occurrence, which the index now holds); a repeat of a
         scope the index knew is judged again, against the index.
         """
-        keys, fingerprints = _split(result.keys, result.fingerprints, len(result.line_numbers))
+        keys, fingerprints = unpack(bytes(result.keys), bytes(result.fingerprints))
         verdicts = bytearray(within.verdicts)
         known = set()
         for position, verdict in zip(within.positions, firsts, strict=True):

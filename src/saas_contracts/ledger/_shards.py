@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Final
 from saas_contracts._atomic import atomic_write_text
 from saas_contracts._lock import unlock
 from saas_contracts.errors import InputFileError
-from saas_contracts.ledger._index import IndexKind, IndexRun, SqliteIndex, _lock_exclusively
+from saas_contracts.ledger._index import IndexKind, IndexRun, SqliteIndex, _lock_exclusively, unpack
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -121,6 +121,9 @@ class _ShardedRun:
                 for position, verdict in zip(positions, verdicts, strict=True):
                     out[position] = verdict
         return out
+
+    def resolve_packed(self, keys: bytes, fingerprints: bytes) -> bytearray:
+        return self.resolve(*unpack(keys, fingerprints))
 
     def commit(self) -> None:
         try:
