@@ -404,21 +404,27 @@ class Normalizer:
         del kw["contains"]
         kw["minItems"] = max(kw.get("minItems", 0), least)
 
+    def _branches(self, node: Node, key: str) -> list[Node] | None:
+        """The normalized branches of ``node.kw[key]``; None inside too deep a merge (recursive schemas)."""
+        if self._merging > _MAX_MERGE_NESTING:
+            return None
+        self._merging += 1
+        try:
+            return [
+                self.node(branch, f"{node.where(key)}/{index}") for index, branch in enumerate(node.kw[key])
+            ]
+        finally:
+            self._merging -= 1
+
     def _merge_typed_branches(self, node: Node, key: str) -> None:  # noqa: C901, PLR0912 - one case per keyword family
         """``anyOf``/``oneOf`` of type-disjoint, self-contained branches is one node with a type list.
 
         Merging is only a simplification, so a branch that leads back into a
         merge already under way (``b: {anyOf: [{$ref: b}]}``) stops it.
         """
-        if self._merging > _MAX_MERGE_NESTING:
+        branches = self._branches(node, key)
+        if branches is None:
             return
-        self._merging += 1
-        try:
-            branches = [
-                self.node(branch, f"{node.where(key)}/{index}") for index, branch in enumerate(node.kw[key])
-            ]
-        finally:
-            self._merging -= 1
         seen: set[str] = set()
         merged: dict[str, Any] = {}
         for branch in branches:
@@ -456,15 +462,9 @@ class Normalizer:
 
     def _branch_types(self, node: Node, key: str) -> None:
         """``anyOf``/``oneOf`` whose branches all name their types: the node has at most those types."""
-        if self._merging > _MAX_MERGE_NESTING:
+        branches = self._branches(node, key)
+        if branches is None:
             return
-        self._merging += 1
-        try:
-            branches = [
-                self.node(branch, f"{node.where(key)}/{index}") for index, branch in enumerate(node.kw[key])
-            ]
-        finally:
-            self._merging -= 1
         typed = [branch for branch in branches if branch.boolean is not False]
         if any(branch.boolean is True or not branch.kw.get("type") for branch in typed):
             return
@@ -482,15 +482,9 @@ class Normalizer:
         ``type: null`` / ``type: boolean`` alone. ``anyOf`` takes the union;
         ``oneOf`` keeps the values exactly one branch allows.
         """
-        if self._merging > _MAX_MERGE_NESTING:
+        branches = self._branches(node, key)
+        if branches is None:
             return
-        self._merging += 1
-        try:
-            branches = [
-                self.node(branch, f"{node.where(key)}/{index}") for index, branch in enumerate(node.kw[key])
-            ]
-        finally:
-            self._merging -= 1
         counts: dict[str, int] = {}
         values: dict[str, Any] = {}
         for branch in branches:

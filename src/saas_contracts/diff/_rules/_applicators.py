@@ -364,19 +364,7 @@ def compare_conditional(w: Walker, o: Node, n: Node, ctx: Ctx) -> None:
         )
         return
     for branch, guard in (("then", o_if), ("else", {"not": o_if})):
-        before = w.o_norm.conjunction(
-            [
-                Part(raw=o.kw.get(branch, True), base=o.where(branch)),
-                Part(raw=guard, base=o.where("if")),
-            ]
-        )
-        after = w.n_norm.conjunction(
-            [
-                Part(raw=n.kw.get(branch, True), base=n.where(branch)),
-                Part(raw=guard, base=n.where("if")),
-            ]
-        )
-        w.walk(before, after, replace(ctx, depth=ctx.depth + 1))
+        _walk_guarded(w, (o, branch, guard), (n, branch, guard), ctx)
 
 
 def _negated_conditional(w: Walker, o: Node, n: Node, ctx: Ctx) -> bool:
@@ -395,20 +383,20 @@ def _negated_conditional(w: Walker, o: Node, n: Node, ctx: Ctx) -> bool:
         ("then", o_if, "else", _negation(n_if)),
         ("else", _negation(o_if), "then", n_if),
     ):
-        before = w.o_norm.conjunction(
-            [
-                Part(raw=o.kw.get(o_branch, True), base=o.where(o_branch)),
-                Part(raw=o_guard, base=o.where("if")),
-            ]
-        )
-        after = w.n_norm.conjunction(
-            [
-                Part(raw=n.kw.get(n_branch, True), base=n.where(n_branch)),
-                Part(raw=n_guard, base=n.where("if")),
-            ]
-        )
-        w.walk(before, after, replace(ctx, depth=ctx.depth + 1))
+        _walk_guarded(w, (o, o_branch, o_guard), (n, n_branch, n_guard), ctx)
     return True
+
+
+def _walk_guarded(w: Walker, old: tuple[Node, str, Any], new: tuple[Node, str, Any], ctx: Ctx) -> None:
+    """Walk one conditional branch of each side, each conjoined with the guard that selects it."""
+    (o, o_branch, o_guard), (n, n_branch, n_guard) = old, new
+    before = w.o_norm.conjunction(
+        [Part(raw=o.kw.get(o_branch, True), base=o.where(o_branch)), Part(raw=o_guard, base=o.where("if"))]
+    )
+    after = w.n_norm.conjunction(
+        [Part(raw=n.kw.get(n_branch, True), base=n.where(n_branch)), Part(raw=n_guard, base=n.where("if"))]
+    )
+    w.walk(before, after, replace(ctx, depth=ctx.depth + 1))
 
 
 def _negation(raw: Any) -> Any:
