@@ -11,7 +11,10 @@ from hypothesis import strategies as st
 
 from saas_contracts.diff import DEFAULT_BUDGET, Direction, Policy, Verdict, diff_schemas
 from saas_contracts.diff._budget import BUDGET_NOTE, TEXT_UNIT, Budget, BudgetSpentError
+from saas_contracts.diff._generate import Generator
 from saas_contracts.diff._model import COMPARISON_FAILED
+from saas_contracts.diff._normalize import Normalizer
+from saas_contracts.diff._sources import single_document_set
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -92,6 +95,42 @@ class TestBudget:
         assert [change.kind for change in result.changes] == ["budget-spent"]
         assert result.changes[0].note == BUDGET_NOTE
         assert (result.changes[0].backward, result.changes[0].forward) == (Verdict.UNKNOWN, Verdict.UNKNOWN)
+
+    def test_candidate_construction_is_charged(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Building candidate instances costs a unit per step, so generation stops with the budget.
+
+        A self-recursive schema (``$ref: "#"`` under properties, ``anyOf`` and ``items``, as the
+        JSON Schema meta-schemas are) made the generator build candidates level after level while
+        only validations were charged: the draft-04 -> draft-06 meta-schema pair ran past two
+        minutes on one unit per ~15 ms. Now no more steps are taken than units are spent.
+        """
+        recursive = {
+            "properties": {
+                "a": {"$ref": "#"},
+                "b": {"$ref": "#"},
+                "c": {"anyOf": [{"type": "boolean"}, {"$ref": "#"}]},
+                "d": {
+                    "type": "object",
+                    "additionalProperties": {"anyOf": [{"$ref": "#"}, {"type": "array"}]},
+                },
+                "e": {"type": "array", "items": {"$ref": "#"}},
+            }
+        }
+        side = single_document_set(recursive)
+        budget = Budget(20)
+        generator = Generator(side, Normalizer(side, budget), format_assertion=False, budget=budget)
+        steps = 0
+        build = generator._candidates
+
+        def counted(*args: Any) -> list[Any]:
+            nonlocal steps
+            steps += 1
+            return build(*args)
+
+        monkeypatch.setattr(generator, "_candidates", counted)
+        with pytest.raises(BudgetSpentError):
+            generator.samples(next(iter(side.docs.values())).contents, 8)
+        assert 0 < steps <= budget.spent
 
     def test_text_under_one_unit_is_free(self) -> None:
         """Texts shorter than one text unit cost nothing, so small schemas spend what they did before."""

@@ -1,6 +1,7 @@
 """The work budget of one diff run: a count of checks, so every run ends in bounded time.
 
-A unit is one validation of a candidate instance, one pair of nodes walked,
+A unit is one validation of a candidate instance, one step building candidate
+instances (a subschema whose candidates are listed), one pair of nodes walked,
 or :data:`TEXT_UNIT` characters of canonical schema text built to compare or
 memoize subschemas (a subschema's text is as long as the subschema, so on big
 schemas that work outgrows the count of nodes: it is charged by length).

@@ -396,11 +396,13 @@ class Generator:
 
     # -- candidate construction ------------------------------------------------------------
 
-    def _candidates(self, raw: Any, depth: int, hole: tuple[Step, ...] | None) -> list[Any]:  # noqa: C901, PLR0911
+    def _candidates(self, raw: Any, depth: int, hole: tuple[Step, ...] | None) -> list[Any]:  # noqa: C901, PLR0911, PLR0912
         if hole is not None and not hole:
             return [HOLE]
         if depth > _MAX_DEPTH or raw is False:
             return []
+        if self.budget is not None:
+            self.budget.charge()  # one unit per step: recursive schemas multiply the steps, not validations
         try:
             node = self.normalizer.node(raw, "")
         except ContractError:
