@@ -10,7 +10,12 @@ import pytest
 from saas_contracts.diff import DiffInputError, Verdict, diff_schemas
 from saas_contracts.diff._compare import Walker
 from saas_contracts.diff._normalize import Normalizer, Ref
-from saas_contracts.diff._sources import MAX_SCHEMA_DEPTH, check_schema_document, single_document_set
+from saas_contracts.diff._sources import (
+    MAX_SCHEMA_DEPTH,
+    check_schema_document,
+    join_uri,
+    single_document_set,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -211,3 +216,29 @@ class TestExpandedViewsExpandAgain:
         assert view == {"properties": {"flows": Ref(flows), "url": {"type": ["string"]}}}
         assert norm.expand(view) == view
         assert norm.expand(Ref(flows)) == norm.expand({"$ref": flows}) == {"type": ["object"]}
+
+
+class TestUnknownSchemeBase:
+    """A ``$id`` of a scheme ``urllib`` does not know still is the base of its ``$ref`` (Angular's ``ng-cli://``)."""
+
+    @pytest.mark.parametrize("base", ["ng-cli://config/schema.json", "urn:example:config"])
+    def test_fragment_ref_against_an_unknown_scheme_resolves(self, base: str) -> None:
+        """Was refused: ``$ref '#/$defs/cliOptions' ... does not resolve``; now the change is found."""
+
+        def schema(kind: str) -> dict[str, Any]:
+            return {
+                "$schema": "http://json-schema.org/draft-07/schema",
+                "$id": base,
+                "type": "object",
+                "properties": {"cli": {"$ref": "#/definitions/cliOptions"}},
+                "definitions": {"cliOptions": {"type": kind}},
+            }
+
+        result = diff_schemas(schema("object"), schema("string"))
+        assert [change.kind for change in result.changes] == ["type-changed"]
+
+    def test_relative_ref_against_an_unknown_scheme(self) -> None:
+        """Paths join as for ``https`` (RFC 3986 section 5), the scheme kept."""
+        assert join_uri("ng-cli://config/a/s.json", "../b.json#/x") == "ng-cli://config/b.json#/x"
+        assert join_uri("urn:example:a", "#/x") == "urn:example:a#/x"
+        assert join_uri("ng-cli://config/s.json", "https://example.com/y") == "https://example.com/y"
