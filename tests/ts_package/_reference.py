@@ -76,6 +76,9 @@ PRETTY_VALUES: list[Any] = [
     {},
     [[], {}, [1, [2]]],
     "text",
+    # Floats in repr's spelling (exponent forms below 1e-4 and from 1e16); JSON.stringify differs on most.
+    {"ratio": 0.5, "small": 1e-07, "tiny": 2.5e-05, "big": 1.5e300, "huge": 1e22},
+    [123.456, -0.001, 7, 1e21, 5e-324],
 ]
 
 

@@ -1,4 +1,5 @@
-// Strict JSON reading, the rules of Python's saas_contracts._jsonio.loads: RFC 8259 JSON with
+// JSON in Python's terms, both ways (Python: saas_contracts._jsonio). Writing: json.dumps's number
+// spelling and dumps_pretty's layout. Reading, the rules of _jsonio.loads: RFC 8259 JSON with
 // duplicate object keys, numbers beyond IEEE 754 doubles and lone surrogate escapes refused.
 // JSON.parse checks the syntax (and refuses NaN/Infinity literals) but keeps the last of duplicate
 // keys and turns 1e400 into Infinity; the checks below close those gaps. A refused text is scanned
@@ -6,6 +7,7 @@
 // ("invalid JSON: Expecting value (line 1, column 14)"): replay reports and ops summaries quote it.
 
 import { ContractError } from "./errors.js";
+import { compareText } from "./order.js";
 
 /** The text is not strict JSON (Python: JSONInputError). Never echoes the text. */
 export class JSONInputError extends ContractError {
@@ -73,6 +75,80 @@ export function parseStrict(text: string): unknown {
   }
   return value;
 }
+
+// Writing, in Python's spelling: json.dumps's numbers and separators (masks quote a value's text),
+// and dumps_pretty's layout (every human-facing JSON document).
+
+/** Python's repr of a float (json.dumps of a number Python parsed as a float). */
+function pyFloat(value: number): string {
+  if (!Number.isFinite(value)) return value > 0 ? "Infinity" : value < 0 ? "-Infinity" : "NaN";
+  const [mantissa, exponentText] = value.toExponential().split("e") as [string, string];
+  const exponent = Number(exponentText);
+  const negative = mantissa.startsWith("-");
+  const digits = mantissa.replace("-", "").replace(".", "");
+  let out: string;
+  if (exponent < -4 || exponent >= 16) {
+    const rest = digits.slice(1);
+    out = `${digits[0]}${rest ? `.${rest}` : ""}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  } else if (exponent < 0) {
+    out = `0.${"0".repeat(-exponent - 1)}${digits}`;
+  } else {
+    const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, "0");
+    out = `${whole}.${digits.slice(exponent + 1) || "0"}`;
+  }
+  return negative ? `-${out}` : out;
+}
+
+/** json.dumps of a number: integers as integers, other numbers as Python floats (JSON.parse cannot tell 1 from 1.0). */
+export function pyNumber(value: number): string {
+  return Number.isInteger(value) && Math.abs(value) < 1e21 ? BigInt(value).toString() : pyFloat(value);
+}
+
+/** json.dumps(value, ensure_ascii=False) with Python's default separators. */
+export function pyDumps(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number") return pyNumber(value);
+  if (value === null || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return `[${value.map(pyDumps).join(", ")}]`;
+  return `{${Object.entries(value as Record<string, unknown>).map(([key, item]) => `${JSON.stringify(key)}: ${pyDumps(item)}`).join(", ")}}`;
+}
+
+/** One value in Python's `json.dumps(indent=2)` layout, keys in code point order (written, not re-keyed:
+ * an object would enumerate integer-like keys such as "9" before "10" first, whatever their order). */
+function writePretty(value: unknown, indent: string, out: string[]): void {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return void out.push("[]");
+    const inner = `${indent}  `;
+    out.push("[");
+    value.forEach((item: unknown, index) => {
+      out.push(index === 0 ? "\n" : ",\n", inner);
+      writePretty(item, inner, out);
+    });
+    out.push("\n", indent, "]");
+  } else if (typeof value === "object" && value !== null) {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort(compareText);
+    if (keys.length === 0) return void out.push("{}");
+    const inner = `${indent}  `;
+    out.push("{");
+    keys.forEach((key, index) => {
+      out.push(index === 0 ? "\n" : ",\n", inner, JSON.stringify(key), ": ");
+      writePretty(record[key], inner, out);
+    });
+    out.push("\n", indent, "}");
+  } else {
+    out.push(typeof value === "number" ? pyNumber(value) : (JSON.stringify(value) ?? "null"));
+  }
+}
+
+/** The one human-facing JSON spelling (Python: dumps_pretty): 2-space indent, sorted keys, non-ASCII kept, final newline. */
+export function prettyJson(value: unknown): string {
+  const out: string[] = [];
+  writePretty(value, "", out);
+  out.push("\n");
+  return out.join("");
+}
+
 
 // CPython's json scanner (Modules/_json.c with the decoder of json/decoder.py, Python 3.11), over
 // code points: the first error it meets, in its words and at its position. Only errors are kept.

@@ -10,11 +10,13 @@
 
 import type { PrivacyConfig } from "../generated/types/privacy.js";
 import type { Validator } from "../generated/validators/index.js";
-import { compareText } from "./order.js";
+import { prettyJson } from "./json.js";
 import { assertPublicSafe } from "./privacy/scanner.js";
 import { ensureValid } from "./validators.js";
 
 type Json = Record<string, unknown>;
+
+export { prettyJson };
 
 /** The properties of common/v1/common#/$defs/ops_summary_header, in document order. */
 export const HEADER_FIELDS: readonly string[] = Object.freeze(["kind", "generated_at", "commit_sha", "privacy"]);
@@ -40,42 +42,6 @@ export interface OpsSummaryOptions {
   readonly config?: PrivacyConfig | undefined;
   /** Edits the joined document before the scan (the fixtures' negative probes use it). */
   readonly mutate?: ((document: Json) => void) | undefined;
-}
-
-/** One value in Python's `json.dumps(indent=2)` layout, keys in code point order (written, not re-keyed:
- * an object would enumerate integer-like keys such as "9" before "10" first, whatever their order). */
-function writePretty(value: unknown, indent: string, out: string[]): void {
-  if (Array.isArray(value)) {
-    if (value.length === 0) return void out.push("[]");
-    const inner = `${indent}  `;
-    out.push("[");
-    value.forEach((item: unknown, index) => {
-      out.push(index === 0 ? "\n" : ",\n", inner);
-      writePretty(item, inner, out);
-    });
-    out.push("\n", indent, "]");
-  } else if (typeof value === "object" && value !== null) {
-    const record = value as Json;
-    const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort(compareText);
-    if (keys.length === 0) return void out.push("{}");
-    const inner = `${indent}  `;
-    out.push("{");
-    keys.forEach((key, index) => {
-      out.push(index === 0 ? "\n" : ",\n", inner, JSON.stringify(key), ": ");
-      writePretty(record[key], inner, out);
-    });
-    out.push("\n", indent, "}");
-  } else {
-    out.push(JSON.stringify(value) ?? "null");
-  }
-}
-
-/** The one human-facing JSON spelling (Python: dumps_pretty): 2-space indent, sorted keys, non-ASCII kept, final newline. */
-export function prettyJson(value: unknown): string {
-  const out: string[] = [];
-  writePretty(value, "", out);
-  out.push("\n");
-  return out.join("");
 }
 
 /** The shared header without its privacy evidence (added after the scan). */

@@ -7,7 +7,7 @@ import { DECLARED_NAMES, RULES_DIGEST, RULES_DOCUMENT } from "../../generated/pr
 import type { PrivacyConfig } from "../../generated/types/privacy.js";
 import { canonicalDigest } from "../canonical.js";
 import { PublicSafetyError } from "../errors.js";
-import { parseStrict } from "../json.js";
+import { parseStrict, pyDumps, pyNumber } from "../json.js";
 import { escapeToken } from "../pointer.js";
 import { BUDGET_RULE_ID, exempt, isObject, RuleSet, type KeyInfo, type Rule } from "./rules.js";
 import { Budget, decodeBase64Runs, decodeHexRuns, derivedViews, hexIsUtf8, isAscii, pyHead, pyLen, pyStrip, TRIGGER, VIEWS, type ViewName } from "./views.js";
@@ -63,40 +63,6 @@ export function mask(text: string): string {
 /** mask() of any JSON value: a non-string is masked via its JSON text, spelled as Python's json.dumps spells it. */
 export function maskValue(value: unknown): string {
   return mask(typeof value === "string" ? value : pyDumps(value));
-}
-
-/** Python's repr of a float (json.dumps of a number Python parsed as a float). */
-function pyFloat(value: number): string {
-  if (!Number.isFinite(value)) return value > 0 ? "Infinity" : value < 0 ? "-Infinity" : "NaN";
-  const [mantissa, exponentText] = value.toExponential().split("e") as [string, string];
-  const exponent = Number(exponentText);
-  const negative = mantissa.startsWith("-");
-  const digits = mantissa.replace("-", "").replace(".", "");
-  let out: string;
-  if (exponent < -4 || exponent >= 16) {
-    const rest = digits.slice(1);
-    out = `${digits[0]}${rest ? `.${rest}` : ""}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
-  } else if (exponent < 0) {
-    out = `0.${"0".repeat(-exponent - 1)}${digits}`;
-  } else {
-    const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, "0");
-    out = `${whole}.${digits.slice(exponent + 1) || "0"}`;
-  }
-  return negative ? `-${out}` : out;
-}
-
-/** json.dumps of a number: integers as integers, other numbers as Python floats (JSON.parse cannot tell 1 from 1.0). */
-function pyNumber(value: number): string {
-  return Number.isInteger(value) && Math.abs(value) < 1e21 ? BigInt(value).toString() : pyFloat(value);
-}
-
-/** json.dumps(value, ensure_ascii=False) with Python's default separators. */
-function pyDumps(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number") return pyNumber(value);
-  if (value === null || typeof value === "boolean") return String(value);
-  if (Array.isArray(value)) return `[${value.map(pyDumps).join(", ")}]`;
-  return `{${Object.entries(value as Record<string, unknown>).map(([key, item]) => `${JSON.stringify(key)}: ${pyDumps(item)}`).join(", ")}}`;
 }
 
 const utf8Safe = (text: string): string => (isAscii(text) ? text : text.replace(LONE_SURROGATE, "\ufffd"));
