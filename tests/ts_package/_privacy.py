@@ -24,7 +24,15 @@ from tests._support import ROOT
 
 from saas_contracts._fragments import join_fragments
 from saas_contracts._mask import declared_names
-from saas_contracts.privacy import _views, default_rules, load_config, normalize_key, rules_digest, scan
+from saas_contracts.privacy import (
+    _views,
+    default_rules,
+    load_config,
+    normalize_key,
+    rules_digest,
+    scan,
+    scan_text,
+)
 from saas_contracts.privacy._rules import example_text
 
 CORPUS = ROOT / "tests" / "privacy" / "corpus"
@@ -248,6 +256,29 @@ def rule_probes() -> dict[str, Any]:
     return {"texts": texts, "matches": matches, "normalized_keys": keys}
 
 
+def _text_cases(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Plain texts for scan_text: each corpus as JSON Lines and as indented reports (many 64-line
+    # batches, punctuation-only lines, line numbers past each batch), raw sample lines, masked previews.
+    def corpus(name: str) -> list[Any]:
+        return [item["document"] for item in documents if item["corpus"] == name]
+
+    texts: dict[str, str] = {}
+    for name in ("reject", "accept", "holdout/reject", "disguised", "fuzz", "recall/clean"):
+        documents_here = corpus(name)
+        texts[f"{name}/jsonl"] = "\n".join(json.dumps(item, ensure_ascii=False) for item in documents_here)
+        texts[f"{name}/report"] = "\n".join(
+            json.dumps(item, ensure_ascii=False, indent=2) for item in documents_here
+        )
+    texts["recall/dev/lines"] = "\n".join(document["notes"] for document in corpus("recall/dev"))
+    texts["masked-previews"] = "\n".join(
+        ["sk_l\u2026(32 chars)", "ghp_\u2026(40 chars) at /config/key", "\u2026(9 chars)", "  ],", "{", ""]
+        * 40
+    )
+    cases = [{"name": name, "text": text, "config": False} for name, text in texts.items()]
+    cases.append({"name": "reject/jsonl+config", "text": texts["reject/jsonl"], "config": True})
+    return cases
+
+
 def reference() -> dict[str, Any]:
     """The documents with Python's findings, the product config and the rules digests."""
     config_path = CORPUS / "product-config.json"
@@ -257,6 +288,10 @@ def reference() -> dict[str, Any]:
     for item in documents:
         report = scan(item["document"], config if item["config"] else None)
         item["findings"] = [finding.to_json() for finding in report.findings]
+    text_cases = _text_cases(documents)
+    for case in text_cases:
+        report = scan_text(case["text"], config if case["config"] else None)
+        case["findings"] = [finding.to_json() for finding in report.findings]
     return {
         "config": {key: value for key, value in config_document.items() if key != "$schema"},
         "rules_digest": rules_digest(),
@@ -264,6 +299,7 @@ def reference() -> dict[str, Any]:
         "declared_names": sorted(declared_names()),
         "documents": documents,
         "budget_cases": _budget_cases(documents, config),
+        "text_cases": text_cases,
         "rule_probes": rule_probes(),
     }
 

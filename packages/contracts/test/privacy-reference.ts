@@ -18,6 +18,8 @@ export interface PrivacyReference {
   declared_names: string[];
   documents: PrivacyDocument[];
   budget_cases: { document: number; base: number; per_char: number; findings: Finding[] }[];
+  /** Plain texts (corpora as JSON Lines and indented reports, sample lines) and Python's scan_text findings. */
+  text_cases: { name: string; text: string; config: boolean; findings: Finding[] }[];
   /** Probe texts, the indices each value-pattern rule matches (RE2, keyword prefilter first), normalized member names. */
   rule_probes: { texts: string[]; matches: Record<string, number[]>; normalized_keys: Record<string, string> };
 }

@@ -19,6 +19,7 @@ let js: {
   runtime: { userAgent: string | null; hasProcess: boolean };
   documents: Finding[][];
   budgetCases: Finding[][];
+  textCases: Finding[][];
   rulesDigest: string;
   recomputedDigest: string;
   configRulesDigest: string;
@@ -108,6 +109,19 @@ describe("the shared work budget: shrunken budgets run out at the same view in b
   test("some documents are undecidable (fail closed) under the smallest budget", () => {
     const undecidable = js.budgetCases.filter((found) => found.some((finding) => finding.rule_id === "undecidable-budget"));
     expect(undecidable.length).toBeGreaterThan(100);
+  });
+});
+
+describe("scanText(): workerd gives Python's scan_text findings, line numbers included", () => {
+  test.each(python.text_cases.map((item, index) => [item.name, index] as const))("%s", (_name, index) => {
+    expect(js.textCases[index]).toEqual(python.text_cases[index]!.findings);
+  });
+
+  test("texts of reject corpora have findings on many lines, accept corpora none (not vacuous)", () => {
+    const byName = new Map(python.text_cases.map((item, index) => [item.name, js.textCases[index]!] as const));
+    expect(new Set(byName.get("disguised/report")!.map((finding) => finding.line)).size).toBeGreaterThan(200);
+    expect(byName.get("accept/report")).toEqual([]);
+    expect(byName.get("masked-previews")).toEqual([]);
   });
 });
 

@@ -325,6 +325,14 @@ function pointer(loc: Loc, maskedKeys: Set<string>): string {
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Python's Finding.sort_key: line, pointer, target, rule, view. */
+const byFindingOrder = (a: Finding, b: Finding): number =>
+  (a.line ?? 0) - (b.line ?? 0) ||
+  compare(a.pointer, b.pointer) ||
+  compare(a.target, b.target) ||
+  compare(a.rule_id, b.rule_id) ||
+  (VIEW_RANK.get(a.view) ?? 99) - (VIEW_RANK.get(b.view) ?? 99);
+
 function findings(hits: Map<string, Hit>): Finding[] {
   const maskedKeys = new Set([...hits.values()].filter((hit) => hit.target === "key").map((hit) => JSON.stringify(hit.loc.path)));
   const unique = new Map<string, Finding>();
@@ -340,13 +348,7 @@ function findings(hits: Map<string, Hit>): Finding[] {
     };
     unique.set(JSON.stringify(finding), finding);
   }
-  return [...unique.values()].sort(
-    (a, b) =>
-      compare(a.pointer, b.pointer) ||
-      compare(a.target, b.target) ||
-      compare(a.rule_id, b.rule_id) ||
-      (VIEW_RANK.get(a.view) ?? 99) - (VIEW_RANK.get(b.view) ?? 99),
-  );
+  return [...unique.values()].sort(byFindingOrder);
 }
 
 const configCache = new Map<string, RuleSet>();
@@ -372,6 +374,36 @@ function ruleSetFor(config: PrivacyConfig | undefined): RuleSet {
 export function scan(value: unknown, config?: PrivacyConfig, units?: BudgetUnits): ScanReport {
   const found = findings(new Walk(ruleSetFor(config), 0, null, units).run(value));
   return { clean: found.length === 0, findings: found };
+}
+
+/** Lines matched per walk (Python's _TEXT_BATCH): the cost stays linear in the text. */
+const TEXT_BATCH = 64;
+/** A line of only these ("{", "  ],") has nothing to find, but its JSON start would trigger views. */
+const PUNCTUATION_ONLY = /^[ \t[\]{},]*$/;
+
+/**
+ * Scan plain text (a log line, a report, a diagnostic) line by line, as Python's `scan_text`: each
+ * line is one text, matched raw and through its views, so anchored rules anchor at line ends; a
+ * finding has the pointer "" and its 1-based `line`. Member-based rules have no member here and
+ * embedded JSON is not parsed. The ellipsis of masked previews reads as "..." (its NFKC form).
+ */
+export function scanText(text: string, config?: PrivacyConfig): ScanReport {
+  const rules = ruleSetFor(config);
+  const numbered = text
+    .replaceAll("\u2026", "...")
+    .split("\n")
+    .map((line, index) => [index + 1, line] as const)
+    .filter(([, line]) => !PUNCTUATION_ONLY.test(line));
+  const found: Finding[] = [];
+  for (let start = 0; start < numbered.length; start += TEXT_BATCH) {
+    const batch = numbered.slice(start, start + TEXT_BATCH);
+    for (const hit of new Walk(rules, MAX_JSON_DEPTH, null).run(batch.map(([, line]) => line)).values()) {
+      const line = batch[Number(hit.loc.path[0] ?? 0)]?.[0] ?? null;
+      found.push({ rule_id: hit.rule.id, family: hit.rule.family, pointer: "", target: "value", view: hit.view, preview: hit.preview, line });
+    }
+  }
+  const unique = new Map(found.map((finding) => [JSON.stringify(finding), finding]));
+  return { clean: unique.size === 0, findings: [...unique.values()].sort(byFindingOrder) };
 }
 
 /**
