@@ -65,7 +65,8 @@ def _replay(index, runs):
     return got
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# max_examples from the run's profile: 30 in the everyday loop, hypothesis' 100 in CI.
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(runs=_RUNS)
 def test_packed_verdicts_match_the_model(tmp_path_factory, runs):
     folder = tmp_path_factory.mktemp("packed")

@@ -7,15 +7,18 @@ reference implementation: every value here comes from ``saas_contracts``.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import re
+import sqlite3
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from tests._support import ROOT
-from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, make_event, respelled
+from tests.ledger._support import BASE_EVENT, EXAMPLE_EVENTS, NOW, WINDOW, make_event, respelled
 from tests.ts_package._decision_cases import INSTANT_REQUESTS, generated, python_result
 from tests.ts_package._lifecycle_cases import lifecycle_cases
 from tests.ts_package._privacy import reference as privacy_reference
@@ -26,7 +29,7 @@ from saas_contracts._validation import validate
 from saas_contracts.entitlements import decide
 from saas_contracts.entitlements._fixture import run_stage as run_entitlements_stage
 from saas_contracts.errors import ContractViolationError, JSONInputError, PrivacyViolationError
-from saas_contracts.ledger import _fingerprint, fingerprint
+from saas_contracts.ledger import SqliteIndex, _fingerprint, fingerprint
 from saas_contracts.ledger._envelope import event_violations, to_cloudevent
 from saas_contracts.ledger._fingerprint import business_content
 from saas_contracts.ledger._fixture import _injector, _replay
@@ -112,6 +115,34 @@ def _event_lines(ledger: dict[str, Any]) -> list[dict[str, Any]]:
         report = replay_lines(run, ReplayRequest.from_json(request), now=now)
         runs.append({"lines": run, "request": request, "now": now, "report": report.to_json()})
     return runs
+
+
+def _index_runs() -> dict[str, Any]:
+    # Runs over one SQLite index file, as the TypeScript D1Index must answer them: new scopes,
+    # duplicates and conflicts within a run and against earlier runs, a dry run in between (writes
+    # nothing), and the rows (hex) and fingerprint version the file keeps at the end.
+    def event(number: int, quantity: int = 5) -> str:
+        scope = number % 700 if number < 900 else number  # 0..899 share 700 scopes, later ones are new
+        changes = {"event_id": f"evt-index-{number:04d}", "idempotency_key": f"sample.index:{scope:04d}"}
+        return json.dumps(make_event(**changes, quantity=quantity))
+
+    first = [event(number) for number in range(900)]  # 200 repeats of earlier scopes: duplicates
+    second = [event(number, quantity=5 + number % 3) for number in range(600, 1500)]  # conflicts and news
+    second += [event(1400, quantity=5 + 1400 % 3), event(1401, quantity=99)]  # repeats of this run's scopes
+    request = {"window": {"start": WINDOW[0], "end": WINDOW[1]}, "mode": "replay", "dry_run": False}
+    runs = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "index.sqlite"
+        for lines, dry_run in ((first, False), (second, True), (second, False), (first[:50], False)):
+            run_request = {**request, "dry_run": dry_run}
+            report = replay_lines(
+                lines, ReplayRequest.from_json(run_request), now=NOW, index=SqliteIndex(path)
+            )
+            runs.append({"lines": lines, "request": run_request, "report": report.to_json()})
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            rows = db.execute("SELECT lower(hex(k)), lower(hex(fp)) FROM seen ORDER BY k").fetchall()
+            meta = dict(db.execute("SELECT name, value FROM meta").fetchall())
+    return {"now": NOW, "runs": runs, "rows": [list(row) for row in rows], "meta": meta}
 
 
 def _ops_summary(vector: dict[str, Any]) -> dict[str, Any]:
@@ -331,6 +362,7 @@ def reference() -> dict[str, Any]:
             vector["name"]: _ops_summary(vector) for vector in _stage(ledger, "ops-summary")["vectors"]
         },
         "event_lines": _event_lines(ledger),
+        "index_runs": _index_runs(),
         "mutations": _mutations({"usage-event-ledger": ledger, "entitlement-plan-source": entitlements}),
         "json_errors": [{"text": text, "reason": _json_reason(text)} for text in JSON_TEXTS],
         "sorted_texts": sorted(ORDER_TEXTS),

@@ -5,8 +5,11 @@
 //                      privacy scanner finds nothing, or 422 {findings} (masked: rule, pointer, view, preview)
 //   POST /lifecycle    a lifecycle event (a provider webhook, normalized) applied to the state ->
 //                      200 {outcome, detail, ..., record}, 409 on a conflict, 422 when invalid
+//   POST /usage/replay {request, lines}: a batch of JSON Lines replayed against the idempotency index
+//                      in D1 (env.DB) -> 200 the usage-ledger/v1 replay report (a second delivery of
+//                      the same lines is all duplicates), 409 when a concurrent replay wrote first
 import { applyEvents, decide } from "@saas-contracts/contracts/entitlements";
-import { fingerprint, scopeKey } from "@saas-contracts/contracts/ledger";
+import { D1Index, type D1DatabaseLike, fingerprint, IndexBusyError, replayLines, replayReportJson, replayRequest, scopeKey } from "@saas-contracts/contracts/ledger";
 import { RULES_DIGEST, scan } from "@saas-contracts/contracts/privacy";
 import type { EntitlementDecision, PlanSourceState, UsageEvent } from "@saas-contracts/contracts/types";
 import { toViolations, validateDecisionRequest, validateUsageEvent } from "@saas-contracts/contracts/validators";
@@ -56,8 +59,36 @@ async function lifecycle(body: unknown): Promise<Response> {
   return Response.json({ ...outcome, ...(record === undefined ? {} : { record }) }, { status });
 }
 
+interface Env {
+  /** The D1 database of wrangler.jsonc's d1_databases (Cloudflare's D1Database fits D1DatabaseLike). */
+  readonly DB?: D1DatabaseLike;
+}
+
+async function usageReplay(body: unknown, env: Env): Promise<Response> {
+  if (env.DB === undefined) return new Response("no D1 binding DB", { status: 501 });
+  const { request, lines } = (body ?? {}) as { request?: unknown; lines?: unknown };
+  if (!Array.isArray(lines) || !lines.every((line) => typeof line === "string")) {
+    return Response.json({ violations: [{ pointer: "/lines", keyword: "type" }] }, { status: 422 });
+  }
+  let checked: ReturnType<typeof replayRequest>;
+  try {
+    checked = replayRequest(request);
+  } catch (error) {
+    return Response.json({ violations: (error as { violations?: unknown }).violations ?? [] }, { status: 422 });
+  }
+  // The library never reads a clock: the Worker passes the instant the time rules are judged at.
+  const now = new Date().toISOString();
+  try {
+    const report = await replayLines(lines, checked, { now, index: await D1Index.open(env.DB) });
+    return Response.json(replayReportJson(report));
+  } catch (error) {
+    if (error instanceof IndexBusyError) return Response.json({ error: error.message }, { status: 409 });
+    throw error;
+  }
+}
+
 export default {
-  async fetch(request: Request): Promise<Response> {
+  async fetch(request: Request, env: Env = {}): Promise<Response> {
     const { pathname } = new URL(request.url);
     if (request.method !== "POST") return new Response("POST only", { status: 405 });
     let body: unknown;
@@ -67,6 +98,7 @@ export default {
       return Response.json({ violations: [{ pointer: "", keyword: "json" }] }, { status: 400 });
     }
     if (pathname === "/usage") return usage(body);
+    if (pathname === "/usage/replay") return usageReplay(body, env);
     if (pathname === "/entitlement") return entitlement(body);
     if (pathname === "/ops-summary") return opsSummary(body);
     if (pathname === "/lifecycle") return lifecycle(body);

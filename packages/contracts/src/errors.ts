@@ -57,3 +57,13 @@ export class PublicSafetyError extends ContractError {
     this.rulesDigest = rulesDigest;
   }
 }
+
+/** Another run wrote some of this run's idempotency scopes first; nothing of this run was kept (Python: IndexBusyError). */
+export class IndexBusyError extends ContractError {
+  override name = "IndexBusyError";
+}
+
+/** A database that is not a usable idempotency index: another table layout or fingerprint version. */
+export class IndexFormatError extends ContractError {
+  override name = "IndexFormatError";
+}

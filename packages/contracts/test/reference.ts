@@ -47,6 +47,8 @@ export interface Reference {
   ops_summaries: Record<string, Record<string, string>>;
   /** Every event vector as a JSON line (and a few more), replayed by Python. */
   event_lines: { lines: string[]; request: unknown; now: string; report: Record<string, unknown> }[];
+  /** Runs over one Python SqliteIndex file, its rows (hex k, hex fp, in key order) and meta rows at the end. */
+  index_runs: { now: string; runs: { lines: string[]; request: unknown; report: Record<string, unknown> }[]; rows: [string, string][]; meta: Record<string, string> };
   /** One fixture stage with one changed expectation, and Python's outcomes for it. */
   mutations: { candidate: string; stage: string; vector: string; fixture: unknown; outcomes: VectorOutcome[] }[];
   /** JSON texts and Python's reason for refusing each (null: accepted). */

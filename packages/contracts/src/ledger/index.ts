@@ -1,5 +1,5 @@
 // @saas-contracts/contracts/ledger: usage-event fingerprints, idempotency scope keys, the
-// CloudEvents mapping, replay over JSON Lines and the ops summary, byte for byte as Python's
+// CloudEvents mapping, replay over JSON Lines (memory or D1 index) and the ops summary, byte for byte as Python's
 // saas_contracts.ledger computes them.
 export {
   FINGERPRINT_EXCLUDED_FIELDS,
@@ -34,6 +34,7 @@ export {
   OUTCOMES,
   type ReplayCounts,
   replayLines,
+  type ReplayIndex,
   type ReplayOptions,
   type ReplayReport,
   replayReportJson,
@@ -46,5 +47,7 @@ export {
   type UsageSummaryDocument,
   usageSummary,
 } from "./replay.js";
+export { type BatchIndexRun, D1Index, type D1DatabaseLike, type D1StatementLike, type IndexVerdict } from "./d1.js";
+export { IndexBusyError, IndexFormatError } from "../errors.js";
 export { buildLedgerOpsSummary, type LedgerOpsOptions, OPS_SUMMARY_KIND, OPS_SUMMARY_SCHEMA, opsSummaryBody, renderMarkdown } from "./ops.js";
 export { type OpsSummary, prettyJson } from "../ops.js";

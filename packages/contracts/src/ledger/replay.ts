@@ -24,6 +24,7 @@ import { escapeToken, unescapeToken } from "../pointer.js";
 import { describedViolations } from "../messages.js";
 import { mask } from "../privacy/scanner.js";
 import { toViolations } from "../validators.js";
+import type { BatchIndexRun, IndexVerdict } from "./d1.js";
 import { fingerprint, scopeKey } from "./fingerprint.js";
 import { compareText } from "../order.js";
 
@@ -141,7 +142,7 @@ export interface UsageSummaryDocument {
   totals: { events: number; quantity: number };
 }
 
-type Verdict = "accepted" | "duplicate" | "conflict";
+type Verdict = IndexVerdict;
 
 /** One replay's view of an index (Python: IndexRun): verdicts in input order, then commit or abort. */
 export interface IndexRun {
@@ -257,11 +258,27 @@ function describe(first: Violation, message: string, count: number): [string | u
 /** Python's str.isspace() over the bytes of a line: empty or ASCII whitespace only. */
 const isBlank = (line: string): boolean => ASCII_SPACE.test(line);
 
+/** What a replay can open runs on: a MemoryIndex, a D1Index (./d1.ts) or your own. */
+export interface ReplayIndex {
+  readonly kind: "memory" | "sqlite";
+  readonly persistent: boolean;
+  openRun(dryRun: boolean): IndexRun | BatchIndexRun;
+}
+
 export interface ReplayOptions {
   /** The instant the time rules are evaluated against (a UTC timestamp; the library never reads a clock). */
   readonly now: string;
   /** Defaults to a fresh MemoryIndex; a dry run never writes to it. */
-  readonly index?: MemoryIndex;
+  readonly index?: ReplayIndex;
+}
+
+/** A line that reached the index: its scope and fingerprint, and what its verdict would count. */
+interface Candidate {
+  readonly line: number;
+  readonly scope: string;
+  readonly print: string;
+  readonly event: UsageEvent;
+  readonly late: boolean;
 }
 
 /**
@@ -287,6 +304,7 @@ export async function replayLines(lines: readonly string[], checked: CheckedRepl
     if (invalid.length < MAX_SAMPLES) invalid.push({ input: 1, line, reason, ...(pointer === undefined ? {} : { pointer }) });
   };
   const physical = lines.length === 0 ? [] : lines.join("\n").split("\n");
+  const candidates: Candidate[] = [];
   try {
     for (const [offset, text] of physical.entries()) {
       const line = offset + 1;
@@ -329,8 +347,13 @@ export async function replayLines(lines: readonly string[], checked: CheckedRepl
         counts.late += 1;
         continue;
       }
-      const scope = toHex(await scopeKey(typed.source, typed.idempotency_key));
-      const verdict = run.resolve(scope, await fingerprint(typed));
+      candidates.push({ line, scope: toHex(await scopeKey(typed.source, typed.idempotency_key)), print: await fingerprint(typed), event: typed, late });
+    }
+    // Verdicts in input order: a batch index answers for all candidates at once, a memory one per line.
+    const verdicts =
+      "resolveAll" in run ? await run.resolveAll(candidates.map((item) => [item.scope, item.print] as const)) : candidates.map((item) => run.resolve(item.scope, item.print));
+    for (const [position, { line, event: typed, late }] of candidates.entries()) {
+      const verdict = verdicts[position] as Verdict;
       counts[verdict] += 1;
       if (verdict === "conflict" && conflicts.length < MAX_SAMPLES) conflicts.push({ input: 1, line, reason: CONFLICT_REASON });
       if (verdict !== "accepted") continue;
@@ -352,10 +375,10 @@ export async function replayLines(lines: readonly string[], checked: CheckedRepl
       index: { kind: index.kind, persistent: index.persistent, written: run.written },
     };
     conservation(report);
-    run.commit();
+    await run.commit();
     return report;
   } catch (error) {
-    run.abort();
+    await run.abort();
     throw error;
   }
 }
