@@ -1,17 +1,20 @@
 """``resolve_packed`` (the replay's path) gives the verdicts of a plain first-wins model.
 
 Batches repeat scopes inside themselves and across batches and runs, so the
-optimistic insert, its roll-back to look-ups and the judging of repeats inside
-a batch all run; memory, SQLite and sharded indexes must agree with the model.
+insert-first path (``INSERT OR IGNORE ... RETURNING``), the look-up of the
+scopes it left alone and the judging of repeats inside a batch all run;
+memory, SQLite (with and without ``RETURNING``) and sharded indexes must agree
+with the model.
 """
 
 import hashlib
 import sqlite3
+from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from saas_contracts.ledger import MemoryIndex, SqliteIndex
+from saas_contracts.ledger import MemoryIndex, SqliteIndex, _index
 from saas_contracts.ledger._index import ACCEPTED, CONFLICT, DUPLICATE, unpack
 from saas_contracts.ledger._shards import ShardedIndex
 
@@ -74,6 +77,28 @@ def test_packed_verdicts_match_the_model(tmp_path_factory, runs):
     assert _replay(MemoryIndex(), runs) == expected
     assert _replay(SqliteIndex(folder / "index.sqlite"), runs) == expected
     assert _replay(ShardedIndex(folder / "shards", partitions=3), runs) == expected
+    with mock.patch.object(_index, "_RETURNING", new=False):  # SQLite before 3.35: look up, then insert
+        assert _replay(SqliteIndex(folder / "old-sqlite.sqlite"), runs) == expected
+
+
+class TestInsertFirst:
+    """A batch that meets known scopes is resolved without a savepoint or a roll-back."""
+
+    def test_known_scopes_are_looked_up_not_rolled_back(self, tmp_path):
+        run = SqliteIndex(tmp_path / "index.sqlite").open_run(dry_run=False)
+        assert isinstance(run, _index._SqliteRun)
+        run.resolve_packed(_key(1) + _key(2), _fingerprint(1) + _fingerprint(2))
+        statements: list[str] = []
+        run._db.set_trace_callback(statements.append)
+        keys = [_key(2), _key(3), _key(1), _key(3), _key(4)]
+        fingerprints = [_fingerprint(2), _fingerprint(3), _fingerprint(9), _fingerprint(8), _fingerprint(4)]
+        verdicts = run.resolve_packed(b"".join(keys), b"".join(fingerprints))
+        assert list(verdicts) == [DUPLICATE, ACCEPTED, CONFLICT, CONFLICT, ACCEPTED]
+        assert run.written == 4
+        assert not [s for s in statements if s.lstrip().upper().startswith(("SAVEPOINT", "ROLLBACK"))]
+        assert any("RETURNING" in s for s in statements)
+        run.commit()
+        assert len(SqliteIndex(tmp_path / "index.sqlite")) == 4
 
 
 def test_unpack_cuts_keys_and_fingerprints():

@@ -67,12 +67,15 @@ _ROWS: Final = (
     "SELECT substr(:keys, i * 16 + 1, 16) AS k, substr(:fps, i * 32 + 1, 32) AS fp FROM r"
 )
 """The rows of a packed batch, cut by a recursive CTE: one statement per batch, no per-row binding."""
-_INSERT_SQL: Final = {
-    ignore: f"INSERT{' OR IGNORE' if ignore else ''} INTO main.seen (k, fp) "  # noqa: S608 - all ours
-    f"SELECT k, fp FROM ({_ROWS}) ORDER BY k"
-    for ignore in (False, True)
-}
+_INSERT_SQL: Final = f"INSERT INTO main.seen (k, fp) SELECT k, fp FROM ({_ROWS}) ORDER BY k"  # noqa: S608 - all ours
 """Insert a packed batch in key order (B-tree locality); SQLite sorts it in C."""
+_INSERT_NEW_SQL: Final = (
+    f"INSERT OR IGNORE INTO main.seen (k, fp) SELECT k, fp FROM ({_ROWS}) ORDER BY k RETURNING k"  # noqa: S608
+)
+""":data:`_INSERT_SQL` for rows that may exist: a scope there before is left as it is (first wins)
+and missing from the keys returned."""
+_RETURNING: Final = sqlite3.sqlite_version_info >= (3, 35, 0)
+"""``RETURNING`` (SQLite 3.35): without it every batch is looked up before it is inserted."""
 _LOOKUP_SQL: Final = (
     "SELECT t.k, t.fp FROM {table} AS t WHERE t.k IN (SELECT k FROM (" + _ROWS + "))"  # noqa: S608 - ours
 )
@@ -249,10 +252,12 @@ class _SqliteRun:
     the batch as packed blobs that a recursive CTE cuts into rows (no
     per-row parameter binding), and the insert is sorted by key inside
     SQLite. Verdicts, including repeats inside the batch, are resolved in
-    memory in input order. While batches bring only new scopes, the look-up
-    is skipped: the batch's first occurrences are inserted with ``INSERT OR
-    IGNORE`` under a savepoint and kept only if every row went in (see
-    :meth:`_insert_all_new`). The whole run is one
+    memory in input order. A writing run skips the look-up: the batch's
+    first occurrences are inserted with ``INSERT OR IGNORE ... RETURNING``,
+    and only the scopes it did not insert (known before the batch) are looked
+    up (see :meth:`_insert_new`). There is no savepoint to roll back to: a
+    roll-back of a batch in a run larger than the page cache held every page
+    the batch touched in memory at once (hundreds of MiB at 10M scopes). The whole run is one
     transaction, committed by :meth:`commit` (SQLite spills pages beyond the
     cache to the write-ahead log, so memory stays bounded). The index is
     written in WAL mode with ``synchronous=FULL`` on that one commit: a crash,
@@ -278,7 +283,7 @@ class _SqliteRun:
             raise
         self._tables.insert(0, "main.seen")
         # Only a run whose scopes all live in one table can insert first and ask later.
-        self._optimistic = len(self._tables) == 1
+        self._optimistic = _RETURNING and len(self._tables) == 1
 
     def _connect(self, path: Path, cache_kib: int, lock_timeout: float) -> sqlite3.Connection:
         if self._dry_run:
@@ -379,35 +384,37 @@ class _SqliteRun:
             )
             self._stamp_version = False
         first = first_positions(keys)
-        if self._optimistic and self._insert_all_new(keys, fingerprints, first, packed):
+        if self._optimistic:
+            rows = self._insert_new(keys, fingerprints, first, packed)
             if not self._dry_run:
-                self._written += len(first)
-            return within_batch(keys, fingerprints, first)
+                self._written += len(rows)
+            if len(rows) == len(first):
+                return within_batch(keys, fingerprints, first)
+            # The scopes it left alone were known before the batch: judge against their first fingerprint.
+            inserted = {key for (key,) in rows}
+            known = self._lookup([key for key in first if key not in inserted])
+            return _verdicts(keys, fingerprints, known)[0]
         known = self._lookup(list(first))
-        # Go optimistic again once a batch meets no scope of earlier batches or runs.
-        self._optimistic = not known and len(self._tables) == 1
         out, new = _verdicts(keys, fingerprints, known)
         if new:
             rows_keys, rows_fingerprints = b"".join(key for key, _ in new), b"".join(fp for _, fp in new)
-            self._insert(rows_keys, rows_fingerprints, len(new), ignore=False)
+            self._db.execute(_INSERT_SQL, {"keys": rows_keys, "fps": rows_fingerprints, "count": len(new)})
         if not self._dry_run:
             self._written += len(new)
         return out
 
-    def _insert_all_new(
+    def _insert_new(
         self,
         keys: Sequence[bytes],
         fingerprints: Sequence[bytes],
         first: dict[bytes, int],
         packed: tuple[bytes, bytes] | None,
-    ) -> bool:
-        """Insert the batch's first occurrences; keep them and return True only if none was there before.
+    ) -> list[tuple[bytes]]:
+        """Insert the batch's first occurrences that are new; return the keys inserted (1-tuples).
 
         ``first`` maps each scope of the batch to its first position. The
         common case of a fresh stream costs one B-tree descent per scope
-        instead of two (look up, then insert). When some scope already
-        existed, the batch is rolled back to its savepoint and resolved by
-        look-up; the run stays on look-ups until a batch meets no known scope.
+        instead of two (look up, then insert).
         """
         if packed is not None and len(first) == len(keys):
             rows_keys, rows_fingerprints = packed
@@ -415,19 +422,9 @@ class _SqliteRun:
             positions = sorted(first.values())
             rows_keys = b"".join(map(keys.__getitem__, positions))
             rows_fingerprints = b"".join(map(fingerprints.__getitem__, positions))
-        self._db.execute("SAVEPOINT batch")
-        before = self._db.total_changes
-        self._insert(rows_keys, rows_fingerprints, len(first), ignore=True)
-        if self._db.total_changes - before == len(first):
-            self._db.execute("RELEASE batch")
-            return True
-        self._db.execute("ROLLBACK TO batch")
-        self._db.execute("RELEASE batch")
-        return False
-
-    def _insert(self, keys: bytes, fingerprints: bytes, count: int, *, ignore: bool) -> None:
-        """Insert ``count`` rows packed in ``keys`` and ``fingerprints``; SQLite sorts them by key."""
-        self._db.execute(_INSERT_SQL[ignore], {"keys": keys, "fps": fingerprints, "count": count})
+        return self._db.execute(
+            _INSERT_NEW_SQL, {"keys": rows_keys, "fps": rows_fingerprints, "count": len(first)}
+        ).fetchall()
 
     def commit(self) -> None:
         try:
