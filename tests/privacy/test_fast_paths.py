@@ -39,6 +39,16 @@ RUN_TEXT = st.text(alphabet="AaBbZz09+/_-= .\n\u00e9", max_size=400) | st.text(
     alphabet="0123456789abcdefABCDEFg ", max_size=400
 )
 
+DENSE_RUN_TEXT = st.lists(
+    RUN_TEXT
+    | st.text(alphabet="ab+/_-=", min_size=14, max_size=40)
+    | st.text(alphabet="aA0_-", min_size=14, max_size=40)
+    | st.text(alphabet="aA0+/", min_size=14, max_size=40)
+    | st.text(alphabet="0123456789abcdef", min_size=22, max_size=50)
+    | st.sampled_from([" ", "=", "==", "\u00e9"]),
+    max_size=16,
+).map("".join)
+
 
 def _finditer_runs(pattern: str, text: str) -> list[str]:
     return [match.group(0) for match in re2.compile(pattern).finditer(text)]
@@ -93,6 +103,40 @@ class TestRuns:
     def test_hex_runs(self, text):
         """Same hex runs, same order."""
         assert _views._re2_runs(_views._HEX_RUN, text) == _finditer_runs(_views._HEX_RUN.pattern, text)
+
+    @SETTINGS
+    @given(text=DENSE_RUN_TEXT)
+    def test_dense_runs(self, text):
+        """Read by one sre findall from the first run on, the runs are RE2's, both patterns."""
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_views, "_DENSE_RUNS", 1)
+            patch.setattr(_views, "_DENSE_GAP", 1 << 30)
+            for pattern in (_views._BASE64_RUN, _views._HEX_RUN):
+                assert _views._re2_runs(pattern, text) == _finditer_runs(pattern.pattern, text)
+
+    @pytest.mark.slow
+    def test_dense_runs_switch(self):
+        """Long texts of many runs (the switch to findall after 64 of them) give RE2's runs (about 1 s)."""
+        pieces = [
+            "aGFybWxlc3Mgd29yZHMgMQ==",
+            "686172 6d6c657373203132" * 2,
+            "abcdefghijklmnopq_rst",
+            "abc_defghijklmnopqrst-",
+            "abcdefghijklmnopqrst+_uvwxyzabcdefghij",
+            "0123456789abcdef01234567",
+            "\u00e9",
+        ]
+        for first in range(len(pieces)):
+            text = " ".join(pieces[(first + index) % len(pieces)] for index in range(3000))
+            for pattern in (_views._BASE64_RUN, _views._HEX_RUN):
+                assert _views._re2_runs(pattern, text) == _finditer_runs(pattern.pattern, text)
+
+    @SETTINGS
+    @given(chunks=st.lists(st.binary(max_size=24) | st.text(max_size=20).map(str.encode), max_size=12))
+    def test_printable_texts(self, chunks):
+        """Judging whole lists keeps what judging each chunk keeps."""
+        expected = [text for text in map(_views._printable_text, chunks) if text is not None]
+        assert _views._printable_texts(chunks) == expected
 
     @SETTINGS
     @given(data=st.binary(max_size=60), cut=st.integers(min_value=0, max_value=3))
