@@ -82,6 +82,21 @@ class TestHtmlReferences:
         charged = len(text) + 2 * len(found) + 16 * len(set(found)) if "&" in text else 0
         assert before - budget.remaining == charged
 
+    @SETTINGS
+    @given(text=REFERENCE_TEXT, repeat=st.integers(min_value=1, max_value=40), by_runs=st.booleans())
+    def test_decimal_splits(self, text, repeat, by_runs):
+        """By runs of decimal references or one by one, from the first one on: html.unescape, same charge."""
+        text *= repeat
+        found = _views._HTML_REFERENCE.findall(text)
+        budget = _views.Budget(0)
+        before = budget.remaining
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_views, "_FEW_PIECES", 0)
+            patch.setattr(_views, "_RUN_SHARE", 1 if by_runs else 1 << 40)
+            assert _views.unescape_html(text, budget) == html.unescape(text)
+        charged = len(text) + 2 * len(found) + 16 * len(set(found)) if "&" in text else 0
+        assert before - budget.remaining == charged
+
     @pytest.mark.slow
     def test_every_code_point(self):
         """Every decimal and hex number up to past the last code point decodes as html.unescape does."""
