@@ -65,6 +65,13 @@ class TestHtmlReferences:
         assert _views._html_references(items) == [html.unescape(item) for item in items]
 
     @SETTINGS
+    @given(texts=st.lists(REFERENCE_TEXT, min_size=4, max_size=12))
+    def test_many_numbers_as_html_unescape(self, texts):
+        """More than 64 numbers among them (decoded as one list): each reference is html.unescape of it."""
+        items = [item for text in texts for item in _views._HTML_REFERENCE.findall(text + "&#1;&#x2;" * 9)]
+        assert _views._html_references(items) == [html.unescape(item) for item in items]
+
+    @SETTINGS
     @given(text=REFERENCE_TEXT)
     def test_whole_text_as_html_unescape(self, text):
         """unescape_html of a text is html.unescape of it."""

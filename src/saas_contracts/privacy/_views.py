@@ -314,7 +314,8 @@ def unescape_html(text: str, budget: Budget | None = None) -> str:
     parts = [text]
     groups: list[list[str]] | None = None
     references = text.count("&#")
-    if references > _FEW_PIECES:
+    # Mostly other '&' (random text): the pieces between would hold too many, so the general split.
+    if references > _FEW_PIECES and text.count("&") - references <= _OTHERS_PER_NUMBER * references:
         if _RUN_SHARE * text.count(";&#") >= (_RUN_SHARE - 1) * references:
             # Mostly runs of references (``&#115;&#107;...``): one piece per run, split at C speed.
             parts = _DECIMAL_RUN.split(text)
@@ -334,6 +335,8 @@ def unescape_html(text: str, budget: Budget | None = None) -> str:
 
 
 _FEW_PIECES: Final = 64
+_OTHERS_PER_NUMBER: Final = 4
+"""The decimal split is tried when at most this many other '&' come per '&#' (either split decodes alike)."""
 _RUN_SHARE: Final = 16
 """Runs of references are split out whole when at least 15 in 16 references follow one."""
 _DECIMAL_RUN: Final = re.compile(r"((?:&#[0-9]+;)+)")
@@ -480,10 +483,28 @@ def _html_references(items: list[str]) -> list[str]:
     for size in range(2, _LONGEST_BARE_NAME + 1):
         prefixes = map(_HTML5.get, map(operator.itemgetter(slice(0, size)), candidates))
         special.update(itertools.compress(open_items, map(operator.is_not, prefixes, itertools.repeat(None))))
+    if len(special) > _FEW_PIECES:
+        _decimal_items(items, special, decoded)
     open_items = [index for index, value in enumerate(decoded) if value is None]
     for index in open_items:
         decoded[index] = _one_reference(items[index]) if index in special else items[index]
     return decoded  # type: ignore[return-value]
+
+
+_DECIMAL_ITEM: Final = re.compile(r"&#([0-9]+);")
+
+
+def _decimal_items(items: list[str], special: set[int], decoded: list[str | None]) -> None:
+    """Decode the items of ``special`` that are ``&#N;`` as one list (:func:`_numeric_references`)."""
+    indices = sorted(special)
+    found = list(map(_DECIMAL_ITEM.fullmatch, map(items.__getitem__, indices)))
+    numbers = [index for index, match in zip(indices, found, strict=True) if match is not None]
+    if not numbers:
+        return
+    digits = [items[index][2:-1] for index in numbers]
+    for index, value in zip(numbers, _numeric_references(digits, 10), strict=True):
+        decoded[index] = value
+    special.difference_update(numbers)
 
 
 def _one_reference(item: str) -> str:
