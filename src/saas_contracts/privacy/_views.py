@@ -319,8 +319,9 @@ def unescape_html(text: str, budget: Budget | None = None) -> str:
         if _RUN_SHARE * text.count(";&#") >= (_RUN_SHARE - 1) * references:
             # Mostly runs of references (``&#115;&#107;...``): one piece per run, split at C speed.
             parts = _DECIMAL_RUN.split(text)
-            groups = list(map(str.split, map(_RUN_BODY, parts[1::2]), itertools.repeat(";&#")))
-        else:
+            if _RUN_SHARE * (len(parts) // 2) <= references:
+                groups = list(map(str.split, map(_RUN_BODY, parts[1::2]), itertools.repeat(";&#")))
+        if groups is None:  # short runs (or none): one piece per reference
             parts = _DECIMAL_REFERENCE.split(text)
     if len(parts) > 1:
         numbers = parts[1::2] if groups is None else list(itertools.chain.from_iterable(groups))
@@ -491,17 +492,24 @@ def _html_references(items: list[str]) -> list[str]:
     return decoded  # type: ignore[return-value]
 
 
-_DECIMAL_ITEM: Final = re.compile(r"&#([0-9]+);")
+_NUMBER_START: Final = itertools.repeat("&#")
+_HEX_START: Final = itertools.repeat(("&#x", "&#X"))
+_SEMICOLON: Final = itertools.repeat(";")
 
 
 def _decimal_items(items: list[str], special: set[int], decoded: list[str | None]) -> None:
     """Decode the items of ``special`` that are ``&#N;`` as one list (:func:`_numeric_references`)."""
     indices = sorted(special)
-    found = list(map(_DECIMAL_ITEM.fullmatch, map(items.__getitem__, indices)))
-    numbers = [index for index, match in zip(indices, found, strict=True) if match is not None]
+    chosen = list(map(items.__getitem__, indices))
+    # An item of _HTML_REFERENCE that starts with "&#" but not "&#x" or "&#X" is digits after it.
+    numeric = map(
+        operator.and_, map(str.startswith, chosen, _NUMBER_START), map(str.endswith, chosen, _SEMICOLON)
+    )
+    decimal = map(operator.and_, numeric, map(operator.not_, map(str.startswith, chosen, _HEX_START)))
+    numbers = list(itertools.compress(indices, decimal))
     if not numbers:
         return
-    digits = [items[index][2:-1] for index in numbers]
+    digits = list(map(_RUN_BODY, map(items.__getitem__, numbers)))
     for index, value in zip(numbers, _numeric_references(digits, 10), strict=True):
         decoded[index] = value
     special.difference_update(numbers)
