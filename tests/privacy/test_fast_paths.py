@@ -22,7 +22,7 @@ from tests.privacy._support import CORPUS
 
 from saas_contracts._fragments import join_fragments
 from saas_contracts._jsonio import loads
-from saas_contracts.privacy import _rules, _scanner, _views, scan
+from saas_contracts.privacy import _rules, _runs, _scanner, _views, scan
 from saas_contracts.privacy._rules import KeyInfo, default_rules
 
 SETTINGS = settings(max_examples=budget(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -131,8 +131,8 @@ class TestRuns:
     def test_dense_runs(self, text):
         """Read by one sre findall from the first run on, the runs are RE2's, both patterns."""
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(_views, "_DENSE_RUNS", 1)
-            patch.setattr(_views, "_DENSE_GAP", 1 << 30)
+            patch.setattr(_runs, "_DENSE_RUNS", 1)
+            patch.setattr(_runs, "_DENSE_GAP", 1 << 30)
             for pattern in (_views._BASE64_RUN, _views._HEX_RUN):
                 assert _views._re2_runs(pattern, text) == _finditer_runs(pattern.pattern, text)
 
