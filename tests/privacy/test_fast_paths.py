@@ -22,7 +22,7 @@ from tests.privacy._support import CORPUS
 
 from saas_contracts._fragments import join_fragments
 from saas_contracts._jsonio import loads
-from saas_contracts.privacy import _rules, _scanner, _views, scan
+from saas_contracts.privacy import _rules, _runs, _scanner, _views, scan
 from saas_contracts.privacy._rules import KeyInfo, default_rules
 
 SETTINGS = settings(max_examples=budget(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -38,6 +38,16 @@ REFERENCE_TEXT = st.lists(
 RUN_TEXT = st.text(alphabet="AaBbZz09+/_-= .\n\u00e9", max_size=400) | st.text(
     alphabet="0123456789abcdefABCDEFg ", max_size=400
 )
+
+DENSE_RUN_TEXT = st.lists(
+    RUN_TEXT
+    | st.text(alphabet="ab+/_-=", min_size=14, max_size=40)
+    | st.text(alphabet="aA0_-", min_size=14, max_size=40)
+    | st.text(alphabet="aA0+/", min_size=14, max_size=40)
+    | st.text(alphabet="0123456789abcdef", min_size=22, max_size=50)
+    | st.sampled_from([" ", "=", "==", "\u00e9"]),
+    max_size=16,
+).map("".join)
 
 
 def _finditer_runs(pattern: str, text: str) -> list[str]:
@@ -55,6 +65,13 @@ class TestHtmlReferences:
         assert _views._html_references(items) == [html.unescape(item) for item in items]
 
     @SETTINGS
+    @given(texts=st.lists(REFERENCE_TEXT, min_size=4, max_size=12))
+    def test_many_numbers_as_html_unescape(self, texts):
+        """More than 64 numbers among them (decoded as one list): each reference is html.unescape of it."""
+        items = [item for text in texts for item in _views._HTML_REFERENCE.findall(text + "&#1;&#x2;" * 9)]
+        assert _views._html_references(items) == [html.unescape(item) for item in items]
+
+    @SETTINGS
     @given(text=REFERENCE_TEXT)
     def test_whole_text_as_html_unescape(self, text):
         """unescape_html of a text is html.unescape of it."""
@@ -69,6 +86,21 @@ class TestHtmlReferences:
         budget = _views.Budget(0)
         before = budget.remaining
         assert _views.unescape_html(text, budget) == html.unescape(text)
+        charged = len(text) + 2 * len(found) + 16 * len(set(found)) if "&" in text else 0
+        assert before - budget.remaining == charged
+
+    @SETTINGS
+    @given(text=REFERENCE_TEXT, repeat=st.integers(min_value=1, max_value=40), by_runs=st.booleans())
+    def test_decimal_splits(self, text, repeat, by_runs):
+        """By runs of decimal references or one by one, from the first one on: html.unescape, same charge."""
+        text *= repeat
+        found = _views._HTML_REFERENCE.findall(text)
+        budget = _views.Budget(0)
+        before = budget.remaining
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_views, "_FEW_PIECES", 0)
+            patch.setattr(_views, "_RUN_SHARE", 1 if by_runs else 1 << 40)
+            assert _views.unescape_html(text, budget) == html.unescape(text)
         charged = len(text) + 2 * len(found) + 16 * len(set(found)) if "&" in text else 0
         assert before - budget.remaining == charged
 
@@ -93,6 +125,39 @@ class TestRuns:
     def test_hex_runs(self, text):
         """Same hex runs, same order."""
         assert _views._re2_runs(_views._HEX_RUN, text) == _finditer_runs(_views._HEX_RUN.pattern, text)
+
+    @SETTINGS
+    @given(text=DENSE_RUN_TEXT)
+    def test_dense_runs(self, text):
+        """Read by one sre findall from the first run on, the runs are RE2's, both patterns."""
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_runs, "_DENSE_RUNS", 1)
+            patch.setattr(_runs, "_DENSE_GAP", 1 << 30)
+            for pattern in (_views._BASE64_RUN, _views._HEX_RUN):
+                assert _views._re2_runs(pattern, text) == _finditer_runs(pattern.pattern, text)
+
+    def test_dense_runs_switch(self):
+        """Long texts of many runs (the switch to findall after 64 of them) give RE2's runs."""
+        pieces = [
+            "aGFybWxlc3Mgd29yZHMgMQ==",
+            "686172 6d6c657373203132" * 2,
+            "abcdefghijklmnopq_rst",
+            "abc_defghijklmnopqrst-",
+            "abcdefghijklmnopqrst+_uvwxyzabcdefghij",
+            "0123456789abcdef01234567",
+            "\u00e9",
+        ]
+        for first in range(len(pieces)):
+            text = " ".join(pieces[(first + index) % len(pieces)] for index in range(3000))
+            for pattern in (_views._BASE64_RUN, _views._HEX_RUN):
+                assert _views._re2_runs(pattern, text) == _finditer_runs(pattern.pattern, text)
+
+    @SETTINGS
+    @given(chunks=st.lists(st.binary(max_size=24) | st.text(max_size=20).map(str.encode), max_size=12))
+    def test_printable_texts(self, chunks):
+        """Judging whole lists keeps what judging each chunk keeps."""
+        expected = [text for text in map(_views._printable_text, chunks) if text is not None]
+        assert _views._printable_texts(chunks) == expected
 
     @SETTINGS
     @given(data=st.binary(max_size=60), cut=st.integers(min_value=0, max_value=3))

@@ -53,6 +53,7 @@ import re2
 
 from saas_contracts._jsonio import loads
 from saas_contracts._resources import packaged
+from saas_contracts.privacy._runs import BASE64_RUN, HEX_RUN, find_runs
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -117,13 +118,8 @@ _INVISIBLE = re.compile(
 _INVISIBLE_PRESENT = re2.compile(_INVISIBLE.pattern)
 _INVISIBLE_CHAR = re.compile(_INVISIBLE.pattern.removesuffix("+"))
 _REPLACED_INVISIBLES = 8
-# Run finders scan megabyte strings, so they run on RE2 (one DFA pass). The
-# wrapper's finditer builds several Python objects per match, which dominated
-# texts of many short runs: _re2_runs asks the compiled regexp for one span per
-# call on the UTF-8 bytes instead (same leftmost-first matches, same order).
-_BASE64_RUN = re2.compile(r"[A-Za-z0-9+/]{16,}={0,2}|[A-Za-z0-9_-]{16,}={0,2}")
-_HEX_RUN = re2.compile(r"(?:[0-9A-Fa-f]{2}){12,}")
-_UNANCHORED: Final = re2._Anchor.UNANCHORED  # noqa: SLF001 - the wrapper's own constant for search
+_BASE64_RUN: Final = BASE64_RUN
+_HEX_RUN: Final = HEX_RUN
 _URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
 # The ASCII bytes _NON_PRINTABLE_ASCII does not match: deleting them leaves the unprintable ones.
 _PRINTABLE_ASCII_BYTES = bytes(byte for byte in range(128) if not _NON_PRINTABLE_ASCII.match(chr(byte)))
@@ -311,37 +307,72 @@ def unescape_html(text: str, budget: Budget | None = None) -> str:
         return text
     budget = budget or _unlimited()
     # A few "&#" go the general way (the split below would cost a pass for at most a few references).
-    parts = _DECIMAL_REFERENCE.split(text) if text.count("&#") > _FEW_PIECES else [text]
+    parts = [text]
+    groups: list[list[str]] | None = None
+    references = text.count("&#")
+    # Mostly other '&' (random text): the pieces between would hold too many, so the general split.
+    if references > _FEW_PIECES and text.count("&") - references <= _OTHERS_PER_NUMBER * references:
+        if _RUN_SHARE * text.count(";&#") >= (_RUN_SHARE - 1) * references:
+            # Mostly runs of references (``&#115;&#107;...``): one piece per run, split at C speed.
+            parts = _DECIMAL_RUN.split(text)
+            if _RUN_SHARE * (len(parts) // 2) <= references:
+                groups = list(map(str.split, map(_RUN_BODY, parts[1::2]), itertools.repeat(";&#")))
+        if groups is None:  # short runs (or none): one piece per reference
+            parts = _DECIMAL_REFERENCE.split(text)
     if len(parts) > 1:
+        numbers = parts[1::2] if groups is None else list(itertools.chain.from_iterable(groups))
         mixed: list[int] = []
-        if text.count("&") != len(parts) // 2:  # else every '&' starts one of the decimal references
+        if text.count("&") != len(numbers):  # else every '&' starts one of the decimal references
             between = parts[0::2]
             holding = map(operator.contains, between, itertools.repeat("&", len(between)))
             mixed = list(itertools.compress(range(len(between)), holding))
         if len(mixed) <= _FEW_PIECES:
-            return _decimal_substitute(text, parts, mixed, budget)
+            return _decimal_substitute(text, parts, (numbers, groups), mixed, budget)
     return _substitute(text, _HTML_REFERENCE.split(text), _html_references, budget)
 
 
 _FEW_PIECES: Final = 64
+_OTHERS_PER_NUMBER: Final = 4
+"""The decimal split is tried when at most this many other '&' come per '&#' (either split decodes alike)."""
+_RUN_SHARE: Final = 16
+"""Runs of references are split out whole when at least 15 in 16 references follow one."""
+_DECIMAL_RUN: Final = re.compile(r"((?:&#[0-9]+;)+)")
+_RUN_BODY: Final = operator.itemgetter(slice(2, -1))
 
 
-def _decimal_substitute(text: str, parts: list[str], mixed: list[int], budget: Budget) -> str:
-    """unescape_html of ``text`` split by ``_DECIMAL_REFERENCE`` (``mixed``: pieces with other references)."""
-    numbers = parts[1::2]
+def _decimal_substitute(
+    text: str,
+    parts: list[str],
+    found: tuple[list[str], list[list[str]] | None],
+    mixed: list[int],
+    budget: Budget,
+) -> str:
+    """unescape_html of ``text`` split by ``_DECIMAL_REFERENCE`` or ``_DECIMAL_RUN``.
+
+    ``found``: the numbers of the decimal references in order, and for a split by
+    runs the numbers of each run; ``mixed``: the pieces between that hold other references.
+    """
+    numbers, groups = found
     pieces = {index: _HTML_REFERENCE.split(parts[2 * index]) for index in mixed}
     others = [item for split in pieces.values() for item in split[1::2]]
     distinct_numbers = set(numbers)
     distinct_others = set(others)
-    found = len(numbers) + len(others)
-    if not budget.spend(len(text) + 2 * found + _PER_ITEM * (len(distinct_numbers) + len(distinct_others))):
+    count = len(numbers) + len(others)
+    if not budget.spend(len(text) + 2 * count + _PER_ITEM * (len(distinct_numbers) + len(distinct_others))):
         return text
+    decoded: Iterable[str]
     if 2 * len(distinct_numbers) > len(numbers):
-        parts[1::2] = _numeric_references(numbers, 10)
+        decoded = _numeric_references(numbers, 10)
     else:
         keys = list(distinct_numbers)
         table = dict(zip(keys, _numeric_references(keys, 10), strict=True))
-        parts[1::2] = map(table.__getitem__, numbers)
+        decoded = map(table.__getitem__, numbers)
+    if groups is None:
+        parts[1::2] = decoded
+    else:
+        flat = list(decoded)
+        ends = list(itertools.accumulate(map(len, groups)))
+        parts[1::2] = ["".join(flat[start:end]) for start, end in zip([0, *ends], ends, strict=False)]
     if pieces:
         keys = list(distinct_others)
         named = dict(zip(keys, _html_references(keys), strict=True))
@@ -449,10 +480,35 @@ def _html_references(items: list[str]) -> list[str]:
     for size in range(2, _LONGEST_BARE_NAME + 1):
         prefixes = map(_HTML5.get, map(operator.itemgetter(slice(0, size)), candidates))
         special.update(itertools.compress(open_items, map(operator.is_not, prefixes, itertools.repeat(None))))
+    if len(special) > _FEW_PIECES:
+        _decimal_items(items, special, decoded)
     open_items = [index for index, value in enumerate(decoded) if value is None]
     for index in open_items:
         decoded[index] = _one_reference(items[index]) if index in special else items[index]
     return decoded  # type: ignore[return-value]
+
+
+_NUMBER_START: Final = itertools.repeat("&#")
+_HEX_START: Final = itertools.repeat(("&#x", "&#X"))
+_SEMICOLON: Final = itertools.repeat(";")
+
+
+def _decimal_items(items: list[str], special: set[int], decoded: list[str | None]) -> None:
+    """Decode the items of ``special`` that are ``&#N;`` as one list (:func:`_numeric_references`)."""
+    indices = sorted(special)
+    chosen = list(map(items.__getitem__, indices))
+    # An item of _HTML_REFERENCE that starts with "&#" but not "&#x" or "&#X" is digits after it.
+    numeric = map(
+        operator.and_, map(str.startswith, chosen, _NUMBER_START), map(str.endswith, chosen, _SEMICOLON)
+    )
+    decimal = map(operator.and_, numeric, map(operator.not_, map(str.startswith, chosen, _HEX_START)))
+    numbers = list(itertools.compress(indices, decimal))
+    if not numbers:
+        return
+    digits = list(map(_RUN_BODY, map(items.__getitem__, numbers)))
+    for index, value in zip(numbers, _numeric_references(digits, 10), strict=True):
+        decoded[index] = value
+    special.difference_update(numbers)
 
 
 def _one_reference(item: str) -> str:
@@ -518,6 +574,25 @@ def _printable_text(data: bytes) -> str | None:
     return text if unprintable <= (1 - _PRINTABLE_RATIO) * len(text) else None
 
 
+def _printable_texts(chunks: Iterable[bytes]) -> list[str]:
+    """``_printable_text`` of each chunk, the None left out; ASCII chunks are judged as whole lists.
+
+    For ASCII bytes the one-by-one test is: 8 bytes at least, and the bytes
+    ``_PRINTABLE_ASCII_BYTES`` does not hold at most 15 % of them; here each step
+    of it runs over the whole list through ``map``. Any other chunk takes
+    :func:`_printable_text`.
+    """
+    items = list(chunks)
+    ascii_flags = list(map(bytes.isascii, items))
+    if not all(ascii_flags):
+        return [text for text in map(_printable_text, items) if text is not None]
+    sizes = list(map(len, items))
+    unprintable = map(len, map(bytes.translate, items, _NO_TABLE, _PRINTABLE_DELETIONS))
+    readable = map(operator.le, unprintable, map(operator.mul, _UNPRINTABLE_SHARES, sizes))
+    kept = map(operator.and_, map(operator.ge, sizes, _MIN_DECODED_SIZES), readable)
+    return list(map(bytes.decode, itertools.compress(items, kept)))
+
+
 def _mixed_case(run: str) -> bool:
     return run.lower() != run and run.upper() != run
 
@@ -529,18 +604,8 @@ def utf8(text: str) -> bytes:
 
 
 def _re2_runs(pattern: Any, text: str) -> list[str]:
-    """Every match of ``pattern`` (ASCII-only, never empty) in ``text``, in order."""
-    subject = utf8(text)
-    match = pattern._regexp.Match  # noqa: SLF001 - one C call per match, no Match objects
-    end = len(subject)
-    runs: list[str] = []
-    add = runs.append
-    position = 0
-    while True:
-        start, position = match(_UNANCHORED, subject, position, end)[0]
-        if start < 0:
-            return runs
-        add(subject[start:position].decode("ascii"))
+    """Every match of ``pattern`` (``_BASE64_RUN`` or ``_HEX_RUN``) in ``text``, in order."""
+    return find_runs(pattern, utf8(text))
 
 
 def decode_base64_runs(text: str, budget: Budget | None = None) -> str:
@@ -569,13 +634,16 @@ def decode_base64_runs(text: str, budget: Budget | None = None) -> str:
             except (binascii.Error, ValueError):
                 continue
     long_enough = itertools.compress(data, map(operator.ge, map(len, data), _MIN_DECODED_SIZES))
-    return "\n".join(filter(None, map(_printable_text, long_enough)))
+    return "\n".join(_printable_texts(long_enough))
 
 
 _BASE64_PADDING: Final = ("", "", "==", "=")
 _URLSAFE_BYTES: Final = bytes.maketrans(b"-_", b"+/")
 _URLSAFE_TABLES: Final = itertools.repeat(_URLSAFE_BYTES)
 _MIN_DECODED_SIZES: Final = itertools.repeat(_MIN_DECODED)
+_NO_TABLE: Final = itertools.repeat(None)
+_PRINTABLE_DELETIONS: Final = itertools.repeat(_PRINTABLE_ASCII_BYTES)
+_UNPRINTABLE_SHARES: Final = itertools.repeat(1 - _PRINTABLE_RATIO)
 
 
 def _affordable(runs: list[str], budget: Budget) -> list[str]:
@@ -597,7 +665,7 @@ def _affordable(runs: list[str], budget: Budget) -> list[str]:
 def decode_hex_runs(text: str, budget: Budget | None = None) -> str:
     """Decoded text of every hex run (24+ digits) that decodes to readable UTF-8 (whole lists, as above)."""
     runs = _affordable(_re2_runs(_HEX_RUN, text), budget or _unlimited())
-    return "\n".join(filter(None, map(_printable_text, map(bytes.fromhex, runs))))
+    return "\n".join(_printable_texts(map(bytes.fromhex, runs)))
 
 
 _LINE_BREAKS: Final = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
