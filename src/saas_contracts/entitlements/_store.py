@@ -378,7 +378,11 @@ class SqliteState:
         """
         tail = self._tail(record_id)
         self._new_events.append((record_id, entry))
-        self._new_by_record.setdefault(record_id, []).append(entry)
+        batch_part = self._new_by_record.get(record_id)
+        if batch_part is None:
+            self._new_by_record[record_id] = [entry]
+        else:
+            batch_part.append(entry)
         whole = self._logs.get(record_id)
         suffix = self._suffixes.get(record_id)
         if tail is None or tail < entry.key:
