@@ -20,7 +20,6 @@ DIGEST_PREFIX: Final = "sha256:"
 
 
 _MAX_EXACT: Final = 2**53 - 1
-_FLAT_KINDS: Final = frozenset({str, int})
 
 
 def _flat_canonical(value: object) -> bytes | None:
@@ -36,18 +35,14 @@ def _flat_canonical(value: object) -> bytes | None:
     """
     if type(value) is not dict:
         return None
-    # The checks run in C over all members at once (a join, a set of value types): this is each event's path.
-    try:
-        keys_ascii = "".join(value).isascii()
-    except TypeError:  # a key that is not a string
-        return None
-    kinds = set(map(type, value.values()))
-    if not (keys_ascii and kinds <= _FLAT_KINDS):
-        return None
-    if int in kinds and not all(
-        -_MAX_EXACT <= item <= _MAX_EXACT for item in value.values() if type(item) is int
-    ):
-        return None
+    for key, item in value.items():
+        if type(key) is not str or not key.isascii():
+            return None
+        if type(item) is int:
+            if not -_MAX_EXACT <= item <= _MAX_EXACT:
+                return None
+        elif type(item) is not str:
+            return None
     try:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:  # a lone surrogate
