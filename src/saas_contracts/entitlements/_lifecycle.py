@@ -124,7 +124,11 @@ def materialize(record: Mapping[str, Any], at: str) -> Record:
 
 def scheduled(record: Mapping[str, Any], change: str) -> dict[str, Any] | None:
     """Return the pending scheduled change of one kind, if any."""
-    return next((item for item in record.get("scheduled", []) if item["change"] == change), None)
+    item: dict[str, Any]
+    for item in record.get("scheduled", ()):
+        if item["change"] == change:
+            return item
+    return None
 
 
 def _schedule(record: Record, item: dict[str, Any]) -> None:
@@ -346,4 +350,5 @@ def transition(record: Mapping[str, Any] | None, event: Mapping[str, Any]) -> Re
         result["last_event_sequence"] = event["provider_sequence"]
     else:
         result.pop("last_event_sequence", None)
-    return materialize(result, occurred)
+    # ``result`` is this call's own dict: without a schedule there is nothing due to apply, nothing to copy.
+    return materialize(result, occurred) if "scheduled" in result else result

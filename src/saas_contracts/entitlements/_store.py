@@ -378,7 +378,11 @@ class SqliteState:
         """
         tail = self._tail(record_id)
         self._new_events.append((record_id, entry))
-        self._new_by_record.setdefault(record_id, []).append(entry)
+        batch_part = self._new_by_record.get(record_id)
+        if batch_part is None:
+            self._new_by_record[record_id] = [entry]
+        else:
+            batch_part.append(entry)
         whole = self._logs.get(record_id)
         suffix = self._suffixes.get(record_id)
         if tail is None or tail < entry.key:
@@ -429,9 +433,9 @@ class SqliteState:
         """Queue the audit envelope of an event this batch logged; it goes into that event's row."""
         self._envelopes[envelope["idempotency_key"]] = orjson.dumps(envelope).decode("utf-8")
 
-    def tick(self) -> None:
-        """Count one delivered event; the next :meth:`prefetch` flushes once 5,000 are in the batch."""
-        self._since_flush += 1
+    def tick(self, count: int = 1) -> None:
+        """Count delivered events; the next :meth:`prefetch` flushes once 5,000 are in the batch."""
+        self._since_flush += count
 
     def flush(self) -> None:
         """Write the batch into the open transaction and drop the run's caches."""
@@ -654,25 +658,20 @@ _SCREEN_BATCH: Final = 512
 
 def _screened(
     events: Iterable[object], before_batch: Callable[[list[object]], None]
-) -> Iterator[tuple[int, object, bool]]:
-    """Each item with its delivery index and whether its event_id was screened clean (in batches).
+) -> Iterator[tuple[list[object], list[bool]]]:
+    """The items in batches of 512, each with whether each item's event_id was screened clean.
 
-    ``before_batch`` sees each batch before its first item is yielded (the store's read-ahead).
+    ``before_batch`` sees each batch before it is yielded (the store's read-ahead).
     """
     batch: list[object] = []
-    index = 0
     for item in events:
         batch.append(item)
         if len(batch) == _SCREEN_BATCH:
             before_batch(batch)
-            for screened, value in zip(screen_event_ids(batch), batch, strict=True):
-                yield index, value, screened
-                index += 1
+            yield batch, screen_event_ids(batch)
             batch = []
     before_batch(batch)
-    for screened, value in zip(screen_event_ids(batch), batch, strict=True):
-        yield index, value, screened
-        index += 1
+    yield batch, screen_event_ids(batch)
 
 
 def apply_to_store(  # noqa: PLR0913 - the run's inputs and options, passed by name
@@ -707,27 +706,32 @@ def apply_to_store(  # noqa: PLR0913 - the run's inputs and options, passed by n
             totals: Counter[str] = Counter()
             envelopes: list[dict[str, Any]] = []
             checked: dict[str, Record] = {}  # record_id -> the after of its last validated envelope
-            for index, item, screened in _screened(events, view.prefetch):
+            add_write = view.add_write
+            index = 0
+            for batch, screened_ids in _screened(events, view.prefetch):
                 if len(checked) > _KEEP_RECORDS:
                     checked.clear()
-                result: EventResult | Counted
-                if isinstance(item, EventResult):
-                    result = item
-                    if keep_results:
-                        results.append(item)
-                elif keep_results:
-                    result = apply_event(
-                        view, item, index=index, audit=audit, id_screened=screened, checked=checked
-                    )
-                    results.append(result)
-                else:  # only counts are kept: no detail text
-                    result = count_event(view, item, audit=audit, id_screened=screened, checked=checked)
-                totals[result.outcome] += 1
-                if result.envelope is not None:
-                    view.add_write(result.envelope)
-                    if writes_path is not None:
-                        envelopes.append(result.envelope)
-                view.tick()
+                for item, screened in zip(batch, screened_ids, strict=True):
+                    result: EventResult | Counted
+                    if isinstance(item, EventResult):
+                        result = item
+                        if keep_results:
+                            results.append(item)
+                    elif keep_results:
+                        result = apply_event(
+                            view, item, index=index, audit=audit, id_screened=screened, checked=checked
+                        )
+                        results.append(result)
+                    else:  # only counts are kept: no detail text
+                        result = count_event(view, item, audit=audit, id_screened=screened, checked=checked)
+                    index += 1
+                    totals[result.outcome] += 1
+                    envelope = result.envelope
+                    if envelope is not None:
+                        add_write(envelope)
+                        if writes_path is not None:
+                            envelopes.append(envelope)
+                view.tick(len(batch))
             view.flush()
             appended = append_envelopes(writes_path, envelopes) if writes_path is not None else None
     finally:

@@ -363,10 +363,6 @@ def count_event(
     )
 
 
-def _counted(*, outcome: str, envelope: dict[str, Any] | None = None, **_: object) -> Counted:
-    return Counted(outcome, envelope)
-
-
 def _apply(  # noqa: PLR0913 - the event and its options, passed by name
     state: StateStore,
     event: object,
@@ -377,16 +373,21 @@ def _apply(  # noqa: PLR0913 - the event and its options, passed by name
     checked: dict[str, Record] | None,
     explain: bool,
 ) -> EventResult | Counted:
-    """The writer: :func:`apply_event` with ``explain``, else the :class:`Counted` of :func:`count_event`."""
-    event = as_json(event)
+    """The writer: :func:`apply_event` with ``explain``, else the :class:`Counted` of :func:`count_event`.
+
+    The count path builds no result fields it would drop (ids, detail text): a bulk run's per-event cost.
+    """
+    if type(event) is not dict:
+        event = as_json(event)
     canonical = _fast_canonical(event)
     violations = () if canonical is not None else validate(event, EVENT_SCHEMA)
     if not (violations or id_screened):
         violations = _unsafe_event_id(event)
-    make: Callable[..., EventResult | Counted] = EventResult if explain else _counted
     if violations:
+        if not explain:
+            return _INVALID
         kind = event.get("kind") if isinstance(event, dict) else None
-        return make(
+        return EventResult(
             index=index,
             outcome="invalid",
             kind=kind if kind in LIFECYCLE_KINDS else None,
@@ -394,21 +395,12 @@ def _apply(  # noqa: PLR0913 - the event and its options, passed by name
             violations=violations,
         )
     assert isinstance(event, dict)  # noqa: S101 - narrowed by the schema
-    ids = {
-        "index": index,
-        "event_id": event["event_id"],
-        "kind": event["kind"],
-        "record_id": event["record_id"],
-    }
     if canonical is None:  # valid, yet not through the compiled check (a year-0000 look-alike)
         canonical = canonical_bytes(event)
     print_ = sha256_digest(canonical)
     seen = state.receipt(event["event_id"])
     if seen is not None:
-        if seen["fingerprint"] == print_:
-            detail = f"already received ({seen['outcome']})" if explain else ""
-            return make(outcome="duplicate", detail=detail, **ids)
-        return make(outcome="conflict", detail="same event_id, different content; not applied", **ids)
+        return _seen_result(event, seen, print_, index=index, explain=explain)
     record_id = event["record_id"]
     before = state.record(record_id)
     base = state.base(record_id)
@@ -437,15 +429,42 @@ def _apply(  # noqa: PLR0913 - the event and its options, passed by name
         late=refold is not None,
         changed=changed,
         audit=audit,
-        ids=ids,
+        ids=_ids(event, index) if explain else None,
         print_=print_,
         checked=checked,
-        explain=explain,
     )
 
 
 _NO_CHANGES: Final[Counter[str]] = Counter()
 """No other event's outcome changed (an in-order fold); read only."""
+_INVALID: Final = Counted("invalid")
+_DUPLICATE: Final = Counted("duplicate")
+_CONFLICT: Final = Counted("conflict")
+_COUNTED: Final = {label: Counted(label) for label in ("parked", "illegal", "stale")}
+"""The count path's outcomes without an envelope (tuples, shared)."""
+
+
+def _ids(event: Mapping[str, Any], index: int) -> dict[str, Any]:
+    """The identifying fields of a delivery's :class:`EventResult`."""
+    return {
+        "index": index,
+        "event_id": event["event_id"],
+        "kind": event["kind"],
+        "record_id": event["record_id"],
+    }
+
+
+def _seen_result(
+    event: Mapping[str, Any], seen: Mapping[str, Any], print_: str, *, index: int, explain: bool
+) -> EventResult | Counted:
+    """A redelivery: ``duplicate`` with the same fingerprint as its receipt, else ``conflict``."""
+    same = seen["fingerprint"] == print_
+    if not explain:
+        return _DUPLICATE if same else _CONFLICT
+    ids = _ids(event, index)
+    if same:
+        return EventResult(outcome="duplicate", detail=f"already received ({seen['outcome']})", **ids)
+    return EventResult(outcome="conflict", detail="same event_id, different content; not applied", **ids)
 
 
 def _relabel(state: StateStore, entries: Iterable[Entry], labels: Mapping[str, str]) -> Counter[str]:
@@ -474,26 +493,16 @@ def _delivery_result(  # noqa: PLR0913 - the fold's findings for one delivery, p
     late: bool,
     changed: Counter[str],
     audit: AuditContext | None,
-    ids: dict[str, Any],
+    ids: dict[str, Any] | None,
     print_: str,
     checked: dict[str, Record] | None = None,
-    explain: bool = True,
 ) -> EventResult | Counted:
-    make: Callable[..., EventResult | Counted] = EventResult if explain else _counted
-    held = "".join(f"; {count} other event(s) now {outcome}" for outcome, count in sorted(changed.items()))
-    if label == "parked":
-        detail = f"held until its record exists ({reason}); re-evaluated when events land"
-        return make(outcome="parked", detail=detail + held, **ids)
-    if label == "illegal":
-        return make(
-            outcome="illegal", detail=f"{reason}; kept and re-evaluated when events land{held}", **ids
-        )
-    if label == "stale":
-        return make(outcome="stale", detail=f"{reason}; not applied", **ids)
+    """The delivery's :class:`EventResult` with the ``ids`` given; without (None), its :class:`Counted`."""
+    if label != "applied" or (late and not changed and same_access(before, after)):
+        if ids is None:
+            return _COUNTED["stale" if label == "applied" else label]
+        return _not_applied(label, reason, changed, ids)
     assert after is not None  # noqa: S101 - an applied event leaves a record
-    if late and same_access(before, after) and not changed:
-        detail = "older than newer events of its record that supersede it; folded in, no effect"
-        return make(outcome="stale", detail=detail, **ids)
     envelope = None
     if audit is not None:
         record_id = event["record_id"]
@@ -503,11 +512,30 @@ def _delivery_result(  # noqa: PLR0913 - the fold's findings for one delivery, p
         )
         if checked is not None:
             checked[record_id] = after
-    if not explain:
+    if ids is None:
         return Counted("applied", envelope)
     when = "applied late (folded in before newer events): " if late else ""
-    detail = f"{when}{after['status']} on plan {after['plan']}{held}"
+    detail = f"{when}{after['status']} on plan {after['plan']}{_held(changed)}"
     return EventResult(outcome="applied", detail=detail, envelope=envelope, **ids)
+
+
+def _held(changed: Counter[str]) -> str:
+    """The detail suffix naming the other events a fold relabelled."""
+    return "".join(f"; {count} other event(s) now {outcome}" for outcome, count in sorted(changed.items()))
+
+
+def _not_applied(label: str, reason: str, changed: Counter[str], ids: dict[str, Any]) -> EventResult:
+    """The :class:`EventResult` of a delivery the fold did not apply (parked, illegal or stale)."""
+    if label == "parked":
+        detail = f"held until its record exists ({reason}); re-evaluated when events land{_held(changed)}"
+    elif label == "illegal":
+        detail = f"{reason}; kept and re-evaluated when events land{_held(changed)}"
+    elif label == "stale":
+        detail = f"{reason}; not applied"
+    else:  # applied late, and superseded: no access changes
+        label = "stale"
+        detail = "older than newer events of its record that supersede it; folded in, no effect"
+    return EventResult(outcome=label, detail=detail, **ids)
 
 
 def unreadable_result(index: int, reason: str) -> EventResult:
