@@ -416,3 +416,35 @@ class TestScreening:
         assert is_store_path(tmp_path / "new.sqlite")
         (tmp_path / "new.json").touch()
         assert not is_store_path(tmp_path / "new.json")
+
+
+class TestReferenceLabelEventIds:
+    """An event_id the event schema accepts but no idempotency key spells (short, '/' or '#') is counted.
+
+    Before entitlements 1.6.0 the record's ``last_event_id`` and the envelope's keys were idempotency
+    keys only, so such an event passed the event check and then made the whole run fail on its envelope.
+    """
+
+    LABELS = ("op/1", "ops-approval/2026-01-02-01", "review:billing#7")
+
+    def _events(self) -> list[dict[str, Any]]:
+        events = record_stream(1)[: len(self.LABELS)]
+        return [dict(item, event_id=label) for item, label in zip(events, self.LABELS, strict=True)]
+
+    def test_json_state_and_both_store_paths_apply_and_audit_them(self, tmp_path: Path):
+        report = apply_events(PlanSourceState(), self._events(), audit=AUDIT)
+        assert [result.outcome for result in report.results] == ["applied"] * 3
+        assert [result.envelope["idempotency_key"] for result in report.results if result.envelope] == list(
+            self.LABELS
+        )
+        for keep_results in (True, False):
+            path = tmp_path / f"state-{keep_results}.sqlite"
+            run = apply_to_store(path, self._events(), audit=AUDIT, keep_results=keep_results)
+            assert run.report.counts["applied"] == len(self.LABELS)
+            assert load_store(path).to_json() == report.state.to_json()
+            connection = open_store(path)
+            try:
+                causes = [item["cause"]["event_id"] for item in store_writes(connection)]
+            finally:
+                connection.close()
+            assert causes == list(self.LABELS)

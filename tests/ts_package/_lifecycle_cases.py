@@ -226,6 +226,15 @@ def _edge_cases(document: dict[str, Any]) -> list[dict[str, Any]]:
     cases.append(
         {"group": "edge", "name": "continued from a state with its log", "state": state, "events": stream}
     )
+    # event_ids the event schema accepts that are no idempotency key (short, '/' or '#'): recorded as
+    # the record's last_event_id and the envelope's cause, audited (entitlements 1.6.0 widened both).
+    labels = [
+        {**item, "event_id": label}
+        for item, label in zip(
+            stream, ["op/1", "ops-approval/2026-01-02-01", "review:billing#7"], strict=False
+        )
+    ]
+    cases.append({"group": "edge", "name": "reference-label event ids", "audit": _AUDIT, "events": labels})
     return cases
 
 

@@ -4,7 +4,7 @@ export declare const PACKAGE_VERSION: "0.1.0";
 /** Each contract's declared version (schemas/<contract>/contract.json). */
 export declare const CONTRACT_VERSIONS: {
   readonly common: "1.1.0";
-  readonly entitlements: "1.5.0";
+  readonly entitlements: "1.6.0";
   readonly meta: "1.0.0";
   readonly privacy: "1.0.0";
   readonly "usage-ledger": "1.2.0";

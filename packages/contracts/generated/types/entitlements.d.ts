@@ -269,7 +269,8 @@ export type PlanSourceRecord = {
   scheduled?: ScheduledChange[];
   /** Sequence: How many lifecycle events have been applied to this record (1 after the first). */
   sequence: number;
-  last_event_id: IdempotencyKey;
+  /** Last event id: event_id of the newest applied event: any shape entitlements/v1/lifecycle-event accepts (a redacted reference or a reference label), or an idempotency key (records written before this was widened). */
+  last_event_id: (RedactedReference | ReferenceLabel) | IdempotencyKey;
   /** Last event at: occurred_at of the newest applied event: what the record already reflects. */
   last_event_at: UtcTimestamp;
   /** Last event provider sequence: The provider ordering number of the newest applied event, when the provider supplies one. */
@@ -351,7 +352,8 @@ export type Workspace = RedactedReference;
 
 /** Plan-source write envelope: The audited result of applying one lifecycle event or operator action to a workspace's plan-source records: the idempotency key and the fingerprint of the input (SHA-256 over its RFC 8785 canonical JSON), the record before (absent on create) and after, the cause, when the change takes effect (downgrades and cancellations carry their effective time), and audit metadata: written_at, the commit SHA of the writer, operator and approval reference labels and a reason. Operator actions must carry both an operator label and an approval reference. (schema: entitlements/v1/write) */
 export type WriteEnvelope = {
-  idempotency_key: IdempotencyKey;
+  /** The write's idempotency key: the event_id of the lifecycle event written, so any shape entitlements/v1/lifecycle-event accepts, or an idempotency key (envelopes written before this was widened). */
+  idempotency_key: (RedactedReference | ReferenceLabel) | IdempotencyKey;
   fingerprint: Sha256Digest;
   workspace: Workspace;
   record_id: RecordId;
@@ -361,7 +363,8 @@ export type WriteEnvelope = {
   cause: {
     type: "lifecycle_event" | "operator_action";
     event_kind: LifecycleKind;
-    event_id: IdempotencyKey;
+    /** event_id of the lifecycle event written: any shape entitlements/v1/lifecycle-event accepts (an operator's reference label may hold '/' or '#'), or an idempotency key (envelopes written before this was widened). */
+    event_id: (RedactedReference | ReferenceLabel) | IdempotencyKey;
     provider?: PublicLabel;
     occurred_at: UtcTimestamp;
     direction?: ChangeDirection;

@@ -104,21 +104,21 @@ function isDateTime(text) {
 
 // <generated>/entitlements__core-fixture.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
-var validateEntitlementsCoreFixture = validate46;
-var schema94 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/core-fixture.schema.json", "type": "object", "required": ["candidate", "target", "boundary", "stages"], "additionalProperties": false, "properties": { "$schema": { "type": "string" }, "candidate": { "const": "entitlement-plan-source" }, "description": { "type": "string", "maxLength": 2e3 }, "target": { "type": "object", "required": ["owner", "package"], "additionalProperties": false, "properties": { "owner": { "const": "cloudflare-saas-core" }, "package": { "const": "cloudflare-saas-core/packages/entitlements" } } }, "boundary": { "type": "object", "required": ["core_validators", "product_adapters"], "additionalProperties": false, "properties": { "core_validators": { "type": "array", "minItems": 1, "uniqueItems": true, "items": { "type": "string", "pattern": "^saas_contracts(?:\\.[a-z_][a-z0-9_]*)+$" } }, "product_adapters": { "type": "array", "minItems": 1, "uniqueItems": true, "items": { "type": "string", "pattern": "^examples/[A-Za-z0-9_./-]+$" } } } }, "stages": { "type": "array", "minItems": 4, "items": { "type": "object", "required": ["stage", "vectors"], "additionalProperties": false, "properties": { "stage": { "type": "string", "enum": ["decision", "writer", "billing_lifecycle", "audit"] }, "description": { "type": "string", "maxLength": 2e3 }, "vectors": { "type": "array", "minItems": 1 } }, "allOf": [{ "if": { "properties": { "stage": { "const": "decision" } } }, "then": { "properties": { "vectors": { "type": "array", "items": { "$ref": "#/$defs/decision_vector" } } } } }, { "if": { "properties": { "stage": { "const": "writer" } } }, "then": { "properties": { "vectors": { "type": "array", "items": { "$ref": "#/$defs/writer_vector" } } } } }, { "if": { "properties": { "stage": { "const": "billing_lifecycle" } } }, "then": { "properties": { "vectors": { "type": "array", "items": { "$ref": "#/$defs/lifecycle_vector" } } } } }, { "if": { "properties": { "stage": { "const": "audit" } } }, "then": { "properties": { "vectors": { "type": "array", "items": { "$ref": "#/$defs/audit_vector" } } } } }] } } }, "$defs": { "name": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "decision_expectation": { "type": "object", "minProperties": 1, "additionalProperties": false, "properties": { "outcome": { "$ref": "vocabulary.schema.json#/$defs/decision_outcome" }, "reason": { "$ref": "vocabulary.schema.json#/$defs/decision_reason" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "tie_break": { "$ref": "vocabulary.schema.json#/$defs/tie_break_step" }, "valid_until": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "no_valid_until": { "const": true }, "no_source": { "const": true } } }, "decision_vector": { "type": "object", "required": ["name", "request", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "description": { "type": "string" }, "request": { "$ref": "decision-request.schema.json" }, "expect": { "$ref": "#/$defs/decision_expectation" } } }, "writer_vector": { "type": "object", "required": ["name", "event", "now", "commit_sha", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "description": { "type": "string" }, "state": { "$ref": "state.schema.json" }, "event": { "type": "object" }, "now": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "expect": { "type": "object", "required": ["outcome"], "additionalProperties": false, "properties": { "outcome": { "$ref": "vocabulary.schema.json#/$defs/event_outcome" }, "operation": { "type": "string", "enum": ["create", "update", "end"] }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "after": { "type": "object" }, "detail_contains": { "type": "string" } } } } }, "checkpoint": { "type": "object", "required": ["as_of", "capability", "expect"], "additionalProperties": false, "properties": { "as_of": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "after_events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "capability": { "$ref": "vocabulary.schema.json#/$defs/capability_label" }, "usage": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "expect": { "$ref": "#/$defs/decision_expectation" } } }, "lifecycle_vector": { "type": "object", "required": ["name", "workspace", "snapshot", "events", "expect_outcomes", "checkpoints"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "description": { "type": "string" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "policy": { "$ref": "policy.schema.json" }, "snapshot": { "$ref": "decision-request.schema.json#/$defs/capability_snapshot" }, "events": { "type": "array", "items": { "type": "object" }, "minItems": 1 }, "expect_outcomes": { "type": "array", "items": { "$ref": "vocabulary.schema.json#/$defs/event_outcome" } }, "checkpoints": { "type": "array", "items": { "$ref": "#/$defs/checkpoint" } }, "expect_receipts": { "type": "object", "additionalProperties": { "$ref": "state.schema.json#/$defs/receipt/properties/outcome" } }, "converges": { "type": "boolean" } } }, "audit_vector": { "type": "object", "required": ["name", "check"], "properties": { "name": { "$ref": "#/$defs/name" }, "description": { "type": "string" }, "check": { "type": "string", "enum": ["ops_summary", "envelope_audit", "privacy_rejects"] } }, "allOf": [{ "if": { "properties": { "check": { "const": "ops_summary" } } }, "then": { "required": ["events", "expect"], "properties": { "name": true, "description": true, "check": true, "events": { "type": "array", "items": { "type": "object" } }, "decisions": { "type": "array", "items": { "$ref": "decision-request.schema.json" } }, "expect": { "type": "object" } }, "additionalProperties": false } }, { "if": { "properties": { "check": { "const": "envelope_audit" } } }, "then": { "required": ["events", "commit_sha", "now"], "properties": { "name": true, "description": true, "check": true, "events": { "type": "array", "items": { "type": "object" }, "minItems": 1 }, "now": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" } }, "additionalProperties": false } }, { "if": { "properties": { "check": { "const": "privacy_rejects" } } }, "then": { "required": ["artifact", "inject"], "properties": { "name": true, "description": true, "check": true, "artifact": { "type": "object" }, "inject": { "type": "object", "required": ["pointer", "sample", "probe"], "additionalProperties": false, "properties": { "pointer": { "type": "string", "pattern": "^(?:/(?:[a-z_0-9]|~[01])+)+$" }, "sample": { "type": "string", "enum": ["customer_id", "subscription_id", "bearer_token", "webhook_secret", "portal_url", "api_key", "email"] }, "probe": { "$ref": "../../common/v1/common.schema.json#/$defs/split_value" } } } }, "additionalProperties": false } }] } } };
+var validateEntitlementsCoreFixture = validate51;
+var schema134 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/core-fixture.schema.json", "type": "object", "required": ["candidate", "target", "boundary", "stages"], "additionalProperties": false, "properties": { "$schema": { "type": "string" }, "candidate": { "const": "entitlement-plan-source" }, "description": { "type": "string", "maxLength": 2e3 }, "target": { "type": "object", "required": ["owner", "package"], "additionalProperties": false, "properties": { "owner": { "const": "cloudflare-saas-core" }, "package": { "const": "cloudflare-saas-core/packages/entitlements" } } }, "boundary": { "type": "object", "required": ["core_validators", "product_adapters"], "additionalProperties": false, "properties": { "core_validators": { "type": "array", "minItems": 1, "uniqueItems": true, "items": { "type": "string", "pattern": "^saas_contracts(?:\\.[a-z_][a-z0-9_]*)+$" } }, "product_adapters": { "type": "array", "minItems": 1, "uniqueItems": true, "items": { "type": "string", "pattern": "^examples/[A-Za-z0-9_./-]+$" } } } }, "stages": { "type": "array", "minItems": 4, "items": { "type": "object", "required": ["stage", "vectors"], "additionalProperties": false, "properties": { "stage": { "type": "string", "enum": ["decision", "writer", "billing_lifecycle", "audit"] }, "description": { "type": "string", "maxLength": 2e3 }, "vectors": { "type": "array", "minItems": 1 } }, "allOf": [{ "if": { "properties": { "stage": { "const": "decision" } } }, "then": { "properties": { "vectors": { "type": "array", "items": { "$ref": "#/$defs/decision_vector" } } } } }, { "if": { "properties": { "stage": { "const": "writer" } } }, "then": { "properties": { "vectors": { "type": "array", "items": { "$ref": "#/$defs/writer_vector" } } } } }, { "if": { "properties": { "stage": { "const": "billing_lifecycle" } } }, "then": { "properties": { "vectors": { "type": "array", "items": { "$ref": "#/$defs/lifecycle_vector" } } } } }, { "if": { "properties": { "stage": { "const": "audit" } } }, "then": { "properties": { "vectors": { "type": "array", "items": { "$ref": "#/$defs/audit_vector" } } } } }] } } }, "$defs": { "name": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "decision_expectation": { "type": "object", "minProperties": 1, "additionalProperties": false, "properties": { "outcome": { "$ref": "vocabulary.schema.json#/$defs/decision_outcome" }, "reason": { "$ref": "vocabulary.schema.json#/$defs/decision_reason" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "tie_break": { "$ref": "vocabulary.schema.json#/$defs/tie_break_step" }, "valid_until": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "no_valid_until": { "const": true }, "no_source": { "const": true } } }, "decision_vector": { "type": "object", "required": ["name", "request", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "description": { "type": "string" }, "request": { "$ref": "decision-request.schema.json" }, "expect": { "$ref": "#/$defs/decision_expectation" } } }, "writer_vector": { "type": "object", "required": ["name", "event", "now", "commit_sha", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "description": { "type": "string" }, "state": { "$ref": "state.schema.json" }, "event": { "type": "object" }, "now": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "expect": { "type": "object", "required": ["outcome"], "additionalProperties": false, "properties": { "outcome": { "$ref": "vocabulary.schema.json#/$defs/event_outcome" }, "operation": { "type": "string", "enum": ["create", "update", "end"] }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "after": { "type": "object" }, "detail_contains": { "type": "string" } } } } }, "checkpoint": { "type": "object", "required": ["as_of", "capability", "expect"], "additionalProperties": false, "properties": { "as_of": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "after_events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "capability": { "$ref": "vocabulary.schema.json#/$defs/capability_label" }, "usage": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "expect": { "$ref": "#/$defs/decision_expectation" } } }, "lifecycle_vector": { "type": "object", "required": ["name", "workspace", "snapshot", "events", "expect_outcomes", "checkpoints"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "description": { "type": "string" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "policy": { "$ref": "policy.schema.json" }, "snapshot": { "$ref": "decision-request.schema.json#/$defs/capability_snapshot" }, "events": { "type": "array", "items": { "type": "object" }, "minItems": 1 }, "expect_outcomes": { "type": "array", "items": { "$ref": "vocabulary.schema.json#/$defs/event_outcome" } }, "checkpoints": { "type": "array", "items": { "$ref": "#/$defs/checkpoint" } }, "expect_receipts": { "type": "object", "additionalProperties": { "$ref": "state.schema.json#/$defs/receipt/properties/outcome" } }, "converges": { "type": "boolean" } } }, "audit_vector": { "type": "object", "required": ["name", "check"], "properties": { "name": { "$ref": "#/$defs/name" }, "description": { "type": "string" }, "check": { "type": "string", "enum": ["ops_summary", "envelope_audit", "privacy_rejects"] } }, "allOf": [{ "if": { "properties": { "check": { "const": "ops_summary" } } }, "then": { "required": ["events", "expect"], "properties": { "name": true, "description": true, "check": true, "events": { "type": "array", "items": { "type": "object" } }, "decisions": { "type": "array", "items": { "$ref": "decision-request.schema.json" } }, "expect": { "type": "object" } }, "additionalProperties": false } }, { "if": { "properties": { "check": { "const": "envelope_audit" } } }, "then": { "required": ["events", "commit_sha", "now"], "properties": { "name": true, "description": true, "check": true, "events": { "type": "array", "items": { "type": "object" }, "minItems": 1 }, "now": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" } }, "additionalProperties": false } }, { "if": { "properties": { "check": { "const": "privacy_rejects" } } }, "then": { "required": ["artifact", "inject"], "properties": { "name": true, "description": true, "check": true, "artifact": { "type": "object" }, "inject": { "type": "object", "required": ["pointer", "sample", "probe"], "additionalProperties": false, "properties": { "pointer": { "type": "string", "pattern": "^(?:/(?:[a-z_0-9]|~[01])+)+$" }, "sample": { "type": "string", "enum": ["customer_id", "subscription_id", "bearer_token", "webhook_secret", "portal_url", "api_key", "email"] }, "probe": { "$ref": "../../common/v1/common.schema.json#/$defs/split_value" } } } }, "additionalProperties": false } }] } } };
 var func1 = require_ucs2length().default;
-var pattern37 = new RegExp("^saas_contracts(?:\\.[a-z_][a-z0-9_]*)+$", "u");
-var pattern38 = new RegExp("^examples/[A-Za-z0-9_./-]+$", "u");
+var pattern55 = new RegExp("^saas_contracts(?:\\.[a-z_][a-z0-9_]*)+$", "u");
+var pattern56 = new RegExp("^examples/[A-Za-z0-9_./-]+$", "u");
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
 var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
 var formats0 = __formats["date-time"];
-var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/record.schema.json", "type": "object", "required": ["record_id", "workspace", "source_kind", "plan", "status", "effective_start", "sequence", "last_event_id", "last_event_at"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "status": { "$ref": "vocabulary.schema.json#/$defs/record_status" }, "effective_start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "effective_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "current_period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "paused_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "pause_keeps_access": { "const": true }, "ended_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end_reason": { "$ref": "vocabulary.schema.json#/$defs/end_reason" }, "scheduled": { "type": "array", "items": { "$ref": "#/$defs/scheduled_change" }, "maxItems": 4 }, "sequence": { "type": "integer", "minimum": 1, "maximum": 9007199254740991 }, "last_event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "last_event_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "last_event_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } }, "allOf": [{ "if": { "properties": { "status": { "const": "past_due" } }, "required": ["status"] }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "properties": { "status": { "const": "paused" } }, "required": ["status"] }, "then": { "properties": { "paused_at": true }, "required": ["paused_at"] } }, { "if": { "properties": { "pause_keeps_access": true }, "required": ["pause_keeps_access"] }, "then": { "properties": { "status": { "const": "paused" } }, "required": ["status"] } }, { "if": { "properties": { "status": { "const": "ended" } }, "required": ["status"] }, "then": { "properties": { "ended_at": true, "end_reason": true }, "required": ["ended_at", "end_reason"] }, "else": { "not": { "anyOf": [{ "properties": { "ended_at": true }, "required": ["ended_at"] }, { "properties": { "end_reason": true }, "required": ["end_reason"] }] } } }], "$defs": { "scheduled_change": { "type": "object", "required": ["change", "effective_at"], "additionalProperties": false, "properties": { "change": { "$ref": "vocabulary.schema.json#/$defs/scheduled_change_kind" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "keeps_access": { "const": true } }, "allOf": [{ "if": { "properties": { "change": { "const": "plan_change" } }, "required": ["change"] }, "then": { "properties": { "plan": true }, "required": ["plan"] }, "else": { "not": { "anyOf": [{ "properties": { "plan": true }, "required": ["plan"] }, { "properties": { "direction": true }, "required": ["direction"] }] } } }, { "if": { "properties": { "change": { "const": "pause" } }, "required": ["change"] }, "else": { "not": { "properties": { "keeps_access": true }, "required": ["keeps_access"] } } }] } } };
+var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/record.schema.json", "type": "object", "required": ["record_id", "workspace", "source_kind", "plan", "status", "effective_start", "sequence", "last_event_id", "last_event_at"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "status": { "$ref": "vocabulary.schema.json#/$defs/record_status" }, "effective_start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "effective_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "current_period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "paused_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "pause_keeps_access": { "const": true }, "ended_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end_reason": { "$ref": "vocabulary.schema.json#/$defs/end_reason" }, "scheduled": { "type": "array", "items": { "$ref": "#/$defs/scheduled_change" }, "maxItems": 4 }, "sequence": { "type": "integer", "minimum": 1, "maximum": 9007199254740991 }, "last_event_id": { "anyOf": [{ "$ref": "lifecycle-event.schema.json#/properties/event_id" }, { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }] }, "last_event_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "last_event_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } }, "allOf": [{ "if": { "properties": { "status": { "const": "past_due" } }, "required": ["status"] }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "properties": { "status": { "const": "paused" } }, "required": ["status"] }, "then": { "properties": { "paused_at": true }, "required": ["paused_at"] } }, { "if": { "properties": { "pause_keeps_access": true }, "required": ["pause_keeps_access"] }, "then": { "properties": { "status": { "const": "paused" } }, "required": ["status"] } }, { "if": { "properties": { "status": { "const": "ended" } }, "required": ["status"] }, "then": { "properties": { "ended_at": true, "end_reason": true }, "required": ["ended_at", "end_reason"] }, "else": { "not": { "anyOf": [{ "properties": { "ended_at": true }, "required": ["ended_at"] }, { "properties": { "end_reason": true }, "required": ["end_reason"] }] } } }], "$defs": { "scheduled_change": { "type": "object", "required": ["change", "effective_at"], "additionalProperties": false, "properties": { "change": { "$ref": "vocabulary.schema.json#/$defs/scheduled_change_kind" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "keeps_access": { "const": true } }, "allOf": [{ "if": { "properties": { "change": { "const": "plan_change" } }, "required": ["change"] }, "then": { "properties": { "plan": true }, "required": ["plan"] }, "else": { "not": { "anyOf": [{ "properties": { "plan": true }, "required": ["plan"] }, { "properties": { "direction": true }, "required": ["direction"] }] } } }, { "if": { "properties": { "change": { "const": "pause" } }, "required": ["change"] }, "else": { "not": { "properties": { "keeps_access": true }, "required": ["keeps_access"] } } }] } } };
 var schema43 = { "type": "string", "enum": ["manual_override", "billing_provider", "promotion", "trial", "default_plan"] };
 var schema47 = { "type": "string", "enum": ["trialing", "active", "past_due", "paused", "ended"] };
 var schema54 = { "type": "string", "enum": ["scheduled_end", "expired", "canceled", "revoked", "refunded"] };
 var func16 = Object.prototype.hasOwnProperty;
-var pattern22 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
+var pattern40 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
 function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -593,6 +593,121 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate28.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var pattern23 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate34.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  const _errs0 = errors;
+  let valid0 = false;
+  const _errs1 = errors;
+  if (typeof data === "string") {
+    if (func1(data) > 47) {
+      const err0 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (func1(data) < 33) {
+      const err1 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (!pattern8.test(data)) {
+      const err2 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+  } else {
+    const err3 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  var _valid0 = _errs1 === errors;
+  valid0 = valid0 || _valid0;
+  const _errs4 = errors;
+  if (typeof data === "string") {
+    if (func1(data) > 96) {
+      const err4 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+      if (vErrors === null) {
+        vErrors = [err4];
+      } else {
+        vErrors.push(err4);
+      }
+      errors++;
+    }
+    if (func1(data) < 3) {
+      const err5 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+      if (vErrors === null) {
+        vErrors = [err5];
+      } else {
+        vErrors.push(err5);
+      }
+      errors++;
+    }
+    if (!pattern23.test(data)) {
+      const err6 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+      if (vErrors === null) {
+        vErrors = [err6];
+      } else {
+        vErrors.push(err6);
+      }
+      errors++;
+    }
+  } else {
+    const err7 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (vErrors === null) {
+      vErrors = [err7];
+    } else {
+      vErrors.push(err7);
+    }
+    errors++;
+  }
+  var _valid0 = _errs4 === errors;
+  valid0 = valid0 || _valid0;
+  if (!valid0) {
+    const err8 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+    if (vErrors === null) {
+      vErrors = [err8];
+    } else {
+      vErrors.push(err8);
+    }
+    errors++;
+  } else {
+    errors = _errs0;
+    if (vErrors !== null) {
+      if (_errs0) {
+        vErrors.length = _errs0;
+      } else {
+        vErrors = null;
+      }
+    }
+  }
+  validate34.errors = vErrors;
+  return errors === 0;
+}
+validate34.evaluated = { "dynamicProps": false, "dynamicItems": false };
 function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -1639,6 +1754,16 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
     }
     if (data.last_event_id !== void 0) {
       let data21 = data.last_event_id;
+      const _errs72 = errors;
+      let valid26 = false;
+      const _errs73 = errors;
+      if (!validate34(data21, { instancePath: instancePath + "/last_event_id", parentData: data, parentDataProperty: "last_event_id", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+        errors = vErrors.length;
+      }
+      var _valid5 = _errs73 === errors;
+      valid26 = valid26 || _valid5;
+      const _errs74 = errors;
       if (typeof data21 === "string") {
         if (func1(data21) > 128) {
           const err85 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/maxLength", keyword: "maxLength", params: { limit: 128 }, message: "must NOT have more than 128 characters" };
@@ -1658,7 +1783,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern22.test(data21)) {
+        if (!pattern40.test(data21)) {
           const err87 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
           if (vErrors === null) {
             vErrors = [err87];
@@ -1676,21 +1801,32 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
+      var _valid5 = _errs74 === errors;
+      valid26 = valid26 || _valid5;
+      if (!valid26) {
+        const err89 = { instancePath: instancePath + "/last_event_id", schemaPath: "#/properties/last_event_id/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+        if (vErrors === null) {
+          vErrors = [err89];
+        } else {
+          vErrors.push(err89);
+        }
+        errors++;
+      } else {
+        errors = _errs72;
+        if (vErrors !== null) {
+          if (_errs72) {
+            vErrors.length = _errs72;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
     }
     if (data.last_event_at !== void 0) {
       let data22 = data.last_event_at;
       if (typeof data22 === "string") {
         if (func1(data22) > 30) {
-          const err89 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err89];
-          } else {
-            vErrors.push(err89);
-          }
-          errors++;
-        }
-        if (func1(data22) < 20) {
-          const err90 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          const err90 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err90];
           } else {
@@ -1698,8 +1834,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data22)) {
-          const err91 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (func1(data22) < 20) {
+          const err91 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err91];
           } else {
@@ -1707,8 +1843,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data22)) {
-          const err92 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+        if (!pattern10.test(data22)) {
+          const err92 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err92];
           } else {
@@ -1716,20 +1852,17 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err93 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err93];
-        } else {
-          vErrors.push(err93);
+        if (!formats0.validate(data22)) {
+          const err93 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err93];
+          } else {
+            vErrors.push(err93);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.last_event_sequence !== void 0) {
-      let data23 = data.last_event_sequence;
-      if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
-        const err94 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      } else {
+        const err94 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err94];
         } else {
@@ -1737,18 +1870,21 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
+    }
+    if (data.last_event_sequence !== void 0) {
+      let data23 = data.last_event_sequence;
+      if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
+        const err95 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err95];
+        } else {
+          vErrors.push(err95);
+        }
+        errors++;
+      }
       if (typeof data23 == "number" && isFinite(data23)) {
         if (data23 > 9007199254740991 || isNaN(data23)) {
-          const err95 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
-          if (vErrors === null) {
-            vErrors = [err95];
-          } else {
-            vErrors.push(err95);
-          }
-          errors++;
-        }
-        if (data23 < 0 || isNaN(data23)) {
-          const err96 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          const err96 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
           if (vErrors === null) {
             vErrors = [err96];
           } else {
@@ -1756,14 +1892,23 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data23 < 0 || isNaN(data23)) {
+          const err97 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err97];
+          } else {
+            vErrors.push(err97);
+          }
+          errors++;
+        }
       }
     }
   } else {
-    const err97 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err98 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err97];
+      vErrors = [err98];
     } else {
-      vErrors.push(err97);
+      vErrors.push(err98);
     }
     errors++;
   }
@@ -1772,12 +1917,12 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
 }
 validate25.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var func0 = require_equal().default;
-var pattern25 = new RegExp("^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$", "u");
-function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var pattern43 = new RegExp("^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$", "u");
+function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate32.evaluated;
+  const evaluated0 = validate37.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1928,7 +2073,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.trial_conversion_grace !== void 0) {
       let data3 = data.trial_conversion_grace;
       if (typeof data3 === "string") {
-        if (!pattern25.test(data3)) {
+        if (!pattern43.test(data3)) {
           const err13 = { instancePath: instancePath + "/trial_conversion_grace", schemaPath: "#/properties/trial_conversion_grace/pattern", keyword: "pattern", params: { pattern: "^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$" }, message: 'must match pattern "^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$"' };
           if (vErrors === null) {
             vErrors = [err13];
@@ -1956,14 +2101,14 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate32.errors = vErrors;
+  validate37.errors = vErrors;
   return errors === 0;
 }
-validate32.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate37.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate40(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate35.evaluated;
+  const evaluated0 = validate40.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2026,14 +2171,14 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate35.errors = vErrors;
+  validate40.errors = vErrors;
   return errors === 0;
 }
-validate35.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate38(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate40.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate43(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate38.evaluated;
+  const evaluated0 = validate43.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2141,14 +2286,14 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate38.errors = vErrors;
+  validate43.errors = vErrors;
   return errors === 0;
 }
-validate38.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate43.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate42(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate37.evaluated;
+  const evaluated0 = validate42.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2258,8 +2403,8 @@ function validate37(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.limits !== void 0) {
-      if (!validate38(data.limits, { instancePath: instancePath + "/limits", parentData: data, parentDataProperty: "limits", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+      if (!validate43(data.limits, { instancePath: instancePath + "/limits", parentData: data, parentDataProperty: "limits", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
         errors = vErrors.length;
       }
     }
@@ -2272,14 +2417,14 @@ function validate37(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate37.errors = vErrors;
+  validate42.errors = vErrors;
   return errors === 0;
 }
-validate37.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate42.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate39(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate34.evaluated;
+  const evaluated0 = validate39.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2361,8 +2506,8 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
         }
         for (const key1 in data1) {
           const _errs7 = errors;
-          if (!validate35(key1, { instancePath: instancePath + "/plans", parentData: data1, parentDataProperty: "plans", rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+          if (!validate40(key1, { instancePath: instancePath + "/plans", parentData: data1, parentDataProperty: "plans", rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
             errors = vErrors.length;
           }
           var valid2 = _errs7 === errors;
@@ -2377,8 +2522,8 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
         for (const key2 in data1) {
-          if (!validate37(data1[key2], { instancePath: instancePath + "/plans/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data1, parentDataProperty: key2, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+          if (!validate42(data1[key2], { instancePath: instancePath + "/plans/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data1, parentDataProperty: key2, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
             errors = vErrors.length;
           }
         }
@@ -2401,10 +2546,10 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate34.errors = vErrors;
+  validate39.errors = vErrors;
   return errors === 0;
 }
-validate34.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate39.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -2641,20 +2786,20 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.policy !== void 0) {
-      if (!validate32(data.policy, { instancePath: instancePath + "/policy", parentData: data, parentDataProperty: "policy", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+      if (!validate37(data.policy, { instancePath: instancePath + "/policy", parentData: data, parentDataProperty: "policy", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
         errors = vErrors.length;
       }
     }
     if (data.snapshot !== void 0) {
-      if (!validate34(data.snapshot, { instancePath: instancePath + "/snapshot", parentData: data, parentDataProperty: "snapshot", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+      if (!validate39(data.snapshot, { instancePath: instancePath + "/snapshot", parentData: data, parentDataProperty: "snapshot", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
         errors = vErrors.length;
       }
     }
     if (data.usage !== void 0) {
-      if (!validate38(data.usage, { instancePath: instancePath + "/usage", parentData: data, parentDataProperty: "usage", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+      if (!validate43(data.usage, { instancePath: instancePath + "/usage", parentData: data, parentDataProperty: "usage", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
         errors = vErrors.length;
       }
     }
@@ -2703,13 +2848,13 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate22.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema79 = { "type": "string", "enum": ["allow", "deny"] };
-var schema80 = { "type": "string", "enum": ["granted", "in_trial", "in_grace", "cancel_scheduled", "paused_with_access", "in_conversion_grace", "no_active_source", "not_started", "source_expired", "canceled", "revoked", "refunded", "paused", "grace_ended", "plan_not_in_snapshot", "capability_not_in_plan", "limit_reached"] };
-var schema86 = { "type": "string", "enum": ["only_candidate", "source_priority", "later_effective_start", "higher_sequence", "record_id"] };
-function validate50(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var schema119 = { "type": "string", "enum": ["allow", "deny"] };
+var schema120 = { "type": "string", "enum": ["granted", "in_trial", "in_grace", "cancel_scheduled", "paused_with_access", "in_conversion_grace", "no_active_source", "not_started", "source_expired", "canceled", "revoked", "refunded", "paused", "grace_ended", "plan_not_in_snapshot", "capability_not_in_plan", "limit_reached"] };
+var schema126 = { "type": "string", "enum": ["only_candidate", "source_priority", "later_effective_start", "higher_sequence", "record_id"] };
+function validate55(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate50.evaluated;
+  const evaluated0 = validate55.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2772,14 +2917,14 @@ function validate50(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate50.errors = vErrors;
+  validate55.errors = vErrors;
   return errors === 0;
 }
-validate50.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate49(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate55.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate54(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate49.evaluated;
+  const evaluated0 = validate54.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2819,7 +2964,7 @@ function validate49(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data0 === "allow" || data0 === "deny")) {
-        const err3 = { instancePath: instancePath + "/outcome", schemaPath: "vocabulary.schema.json#/$defs/decision_outcome/enum", keyword: "enum", params: { allowedValues: schema79.enum }, message: "must be equal to one of the allowed values" };
+        const err3 = { instancePath: instancePath + "/outcome", schemaPath: "vocabulary.schema.json#/$defs/decision_outcome/enum", keyword: "enum", params: { allowedValues: schema119.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err3];
         } else {
@@ -2840,7 +2985,7 @@ function validate49(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data1 === "granted" || data1 === "in_trial" || data1 === "in_grace" || data1 === "cancel_scheduled" || data1 === "paused_with_access" || data1 === "in_conversion_grace" || data1 === "no_active_source" || data1 === "not_started" || data1 === "source_expired" || data1 === "canceled" || data1 === "revoked" || data1 === "refunded" || data1 === "paused" || data1 === "grace_ended" || data1 === "plan_not_in_snapshot" || data1 === "capability_not_in_plan" || data1 === "limit_reached")) {
-        const err5 = { instancePath: instancePath + "/reason", schemaPath: "vocabulary.schema.json#/$defs/decision_reason/enum", keyword: "enum", params: { allowedValues: schema80.enum }, message: "must be equal to one of the allowed values" };
+        const err5 = { instancePath: instancePath + "/reason", schemaPath: "vocabulary.schema.json#/$defs/decision_reason/enum", keyword: "enum", params: { allowedValues: schema120.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err5];
         } else {
@@ -2850,8 +2995,8 @@ function validate49(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.plan !== void 0) {
-      if (!validate50(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+      if (!validate55(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
         errors = vErrors.length;
       }
     }
@@ -2907,7 +3052,7 @@ function validate49(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data4 === "only_candidate" || data4 === "source_priority" || data4 === "later_effective_start" || data4 === "higher_sequence" || data4 === "record_id")) {
-        const err11 = { instancePath: instancePath + "/tie_break", schemaPath: "vocabulary.schema.json#/$defs/tie_break_step/enum", keyword: "enum", params: { allowedValues: schema86.enum }, message: "must be equal to one of the allowed values" };
+        const err11 = { instancePath: instancePath + "/tie_break", schemaPath: "vocabulary.schema.json#/$defs/tie_break_step/enum", keyword: "enum", params: { allowedValues: schema126.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err11];
         } else {
@@ -2996,14 +3141,14 @@ function validate49(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate49.errors = vErrors;
+  validate54.errors = vErrors;
   return errors === 0;
 }
-validate49.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate47(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate54.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate52(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate47.evaluated;
+  const evaluated0 = validate52.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -3107,8 +3252,8 @@ function validate47(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.expect !== void 0) {
-      if (!validate49(data.expect, { instancePath: instancePath + "/expect", parentData: data, parentDataProperty: "expect", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+      if (!validate54(data.expect, { instancePath: instancePath + "/expect", parentData: data, parentDataProperty: "expect", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
         errors = vErrors.length;
       }
     }
@@ -3121,20 +3266,19 @@ function validate47(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate47.errors = vErrors;
+  validate52.errors = vErrors;
   return errors === 0;
 }
-validate47.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema105 = { "type": "object", "required": ["name", "event", "now", "commit_sha", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "description": { "type": "string" }, "state": { "$ref": "state.schema.json" }, "event": { "type": "object" }, "now": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "expect": { "type": "object", "required": ["outcome"], "additionalProperties": false, "properties": { "outcome": { "$ref": "vocabulary.schema.json#/$defs/event_outcome" }, "operation": { "type": "string", "enum": ["create", "update", "end"] }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "after": { "type": "object" }, "detail_contains": { "type": "string" } } } } };
-var schema154 = { "type": "string", "enum": ["applied", "duplicate", "conflict", "stale", "parked", "illegal", "invalid"] };
-var pattern65 = new RegExp("^[0-9a-f]{40}$", "u");
-var schema108 = { "type": "object", "required": ["event_id", "fingerprint", "kind", "record_id", "outcome"], "additionalProperties": false, "properties": { "event_id": { "$ref": "lifecycle-event.schema.json#/properties/event_id" }, "fingerprint": { "$ref": "../../common/v1/common.schema.json#/$defs/sha256_digest" }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "outcome": { "type": "string", "enum": ["applied", "stale", "parked", "illegal"] } } };
-var schema126 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"] };
-var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
-function validate61(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate52.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema145 = { "type": "object", "required": ["name", "event", "now", "commit_sha", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "description": { "type": "string" }, "state": { "$ref": "state.schema.json" }, "event": { "type": "object" }, "now": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "expect": { "type": "object", "required": ["outcome"], "additionalProperties": false, "properties": { "outcome": { "$ref": "vocabulary.schema.json#/$defs/event_outcome" }, "operation": { "type": "string", "enum": ["create", "update", "end"] }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "after": { "type": "object" }, "detail_contains": { "type": "string" } } } } };
+var schema157 = { "type": "string", "enum": ["applied", "duplicate", "conflict", "stale", "parked", "illegal", "invalid"] };
+var pattern67 = new RegExp("^[0-9a-f]{40}$", "u");
+var schema148 = { "type": "object", "required": ["event_id", "fingerprint", "kind", "record_id", "outcome"], "additionalProperties": false, "properties": { "event_id": { "$ref": "lifecycle-event.schema.json#/properties/event_id" }, "fingerprint": { "$ref": "../../common/v1/common.schema.json#/$defs/sha256_digest" }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "outcome": { "type": "string", "enum": ["applied", "stale", "parked", "illegal"] } } };
+var schema76 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"] };
+function validate63(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate61.evaluated;
+  const evaluated0 = validate63.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -3203,7 +3347,7 @@ function validate61(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (!pattern45.test(data)) {
+    if (!pattern23.test(data)) {
       const err6 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
       if (vErrors === null) {
         vErrors = [err6];
@@ -3241,15 +3385,15 @@ function validate61(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   }
-  validate61.errors = vErrors;
+  validate63.errors = vErrors;
   return errors === 0;
 }
-validate61.evaluated = { "dynamicProps": false, "dynamicItems": false };
-var pattern62 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
-function validate57(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate63.evaluated = { "dynamicProps": false, "dynamicItems": false };
+var pattern64 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
+function validate62(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate57.evaluated;
+  const evaluated0 = validate62.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -3314,8 +3458,8 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.event_id !== void 0) {
-      if (!validate61(data.event_id, { instancePath: instancePath + "/event_id", parentData: data, parentDataProperty: "event_id", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+      if (!validate63(data.event_id, { instancePath: instancePath + "/event_id", parentData: data, parentDataProperty: "event_id", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
       }
     }
@@ -3340,7 +3484,7 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern62.test(data1)) {
+        if (!pattern64.test(data1)) {
           const err8 = { instancePath: instancePath + "/fingerprint", schemaPath: "../../common/v1/common.schema.json#/$defs/sha256_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' };
           if (vErrors === null) {
             vErrors = [err8];
@@ -3371,7 +3515,7 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data2 === "purchase" || data2 === "trial_start" || data2 === "renewal" || data2 === "plan_change" || data2 === "cancel_scheduled" || data2 === "cancel_revoked" || data2 === "cancel_immediate" || data2 === "expiry" || data2 === "pause" || data2 === "resume" || data2 === "billing_issue" || data2 === "billing_recovered" || data2 === "refund" || data2 === "manual_grant" || data2 === "manual_revoke" || data2 === "schedule_withdrawn")) {
-        const err11 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema126.enum }, message: "must be equal to one of the allowed values" };
+        const err11 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema76.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err11];
         } else {
@@ -3432,7 +3576,7 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data4 === "applied" || data4 === "stale" || data4 === "parked" || data4 === "illegal")) {
-        const err17 = { instancePath: instancePath + "/outcome", schemaPath: "#/properties/outcome/enum", keyword: "enum", params: { allowedValues: schema108.properties.outcome.enum }, message: "must be equal to one of the allowed values" };
+        const err17 = { instancePath: instancePath + "/outcome", schemaPath: "#/properties/outcome/enum", keyword: "enum", params: { allowedValues: schema148.properties.outcome.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err17];
         } else {
@@ -3450,16 +3594,16 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate57.errors = vErrors;
+  validate62.errors = vErrors;
   return errors === 0;
 }
-validate57.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema109 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/lifecycle-event.schema.json", "type": "object", "required": ["event_id", "kind", "workspace", "record_id", "source_kind", "occurred_at"], "additionalProperties": false, "properties": { "event_id": { "anyOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }] }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "provider_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "trial_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "ends_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "refund_scope": { "type": "string", "enum": ["full", "partial"] }, "ends_access": { "type": "boolean" }, "resume_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "keeps_access": { "type": "boolean" }, "change": { "type": "string", "enum": ["plan_change", "pause"] }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } }, "dependentRequired": { "operator": ["approval_ref"], "approval_ref": ["operator"] }, "allOf": [{ "if": { "$ref": "#/$defs/kind_is/purchase" }, "then": { "properties": { "plan": true }, "required": ["plan"] } }, { "if": { "$ref": "#/$defs/kind_is/trial_start" }, "then": { "properties": { "plan": true, "trial_end": true }, "required": ["plan", "trial_end"] } }, { "if": { "$ref": "#/$defs/kind_is/plan_change" }, "then": { "properties": { "plan": true, "timing": true, "direction": true }, "required": ["plan", "timing", "direction"] } }, { "if": { "$ref": "#/$defs/kind_is/cancel_scheduled" }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/pause" }, "then": { "properties": { "timing": true }, "required": ["timing"] } }, { "if": { "properties": { "timing": { "const": "period_end" } }, "required": ["timing"] }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/billing_issue" }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "$ref": "#/$defs/kind_is/refund" }, "then": { "properties": { "refund_scope": true }, "required": ["refund_scope"] } }, { "if": { "properties": { "ends_access": true }, "required": ["ends_access"] }, "then": { "$ref": "#/$defs/kind_is/refund" } }, { "if": { "properties": { "resume_at": true }, "required": ["resume_at"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "properties": { "keeps_access": true }, "required": ["keeps_access"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "$ref": "#/$defs/kind_is/schedule_withdrawn" }, "then": { "properties": { "change": true }, "required": ["change"] } }, { "if": { "properties": { "change": true }, "required": ["change"] }, "then": { "$ref": "#/$defs/kind_is/schedule_withdrawn" } }, { "if": { "$ref": "#/$defs/kind_is/manual_grant" }, "then": { "required": ["plan", "operator", "approval_ref"], "properties": { "plan": true, "operator": true, "approval_ref": true, "source_kind": { "enum": ["manual_override", "promotion", "trial", "default_plan"] } } } }, { "if": { "$ref": "#/$defs/kind_is/manual_revoke" }, "then": { "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } }], "$defs": { "kind_is": { "purchase": { "type": "object", "properties": { "kind": { "const": "purchase" } }, "required": ["kind"] }, "trial_start": { "type": "object", "properties": { "kind": { "const": "trial_start" } }, "required": ["kind"] }, "plan_change": { "type": "object", "properties": { "kind": { "const": "plan_change" } }, "required": ["kind"] }, "cancel_scheduled": { "type": "object", "properties": { "kind": { "const": "cancel_scheduled" } }, "required": ["kind"] }, "pause": { "type": "object", "properties": { "kind": { "const": "pause" } }, "required": ["kind"] }, "billing_issue": { "type": "object", "properties": { "kind": { "const": "billing_issue" } }, "required": ["kind"] }, "refund": { "type": "object", "properties": { "kind": { "const": "refund" } }, "required": ["kind"] }, "manual_grant": { "type": "object", "properties": { "kind": { "const": "manual_grant" } }, "required": ["kind"] }, "manual_revoke": { "type": "object", "properties": { "kind": { "const": "manual_revoke" } }, "required": ["kind"] }, "schedule_withdrawn": { "type": "object", "properties": { "kind": { "const": "schedule_withdrawn" } }, "required": ["kind"] } } } };
-var schema140 = { "type": "string", "enum": ["immediate", "period_end"] };
-function validate59(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate62.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema59 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/lifecycle-event.schema.json", "type": "object", "required": ["event_id", "kind", "workspace", "record_id", "source_kind", "occurred_at"], "additionalProperties": false, "properties": { "event_id": { "anyOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }] }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "provider_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "trial_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "ends_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "refund_scope": { "type": "string", "enum": ["full", "partial"] }, "ends_access": { "type": "boolean" }, "resume_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "keeps_access": { "type": "boolean" }, "change": { "type": "string", "enum": ["plan_change", "pause"] }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } }, "dependentRequired": { "operator": ["approval_ref"], "approval_ref": ["operator"] }, "allOf": [{ "if": { "$ref": "#/$defs/kind_is/purchase" }, "then": { "properties": { "plan": true }, "required": ["plan"] } }, { "if": { "$ref": "#/$defs/kind_is/trial_start" }, "then": { "properties": { "plan": true, "trial_end": true }, "required": ["plan", "trial_end"] } }, { "if": { "$ref": "#/$defs/kind_is/plan_change" }, "then": { "properties": { "plan": true, "timing": true, "direction": true }, "required": ["plan", "timing", "direction"] } }, { "if": { "$ref": "#/$defs/kind_is/cancel_scheduled" }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/pause" }, "then": { "properties": { "timing": true }, "required": ["timing"] } }, { "if": { "properties": { "timing": { "const": "period_end" } }, "required": ["timing"] }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/billing_issue" }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "$ref": "#/$defs/kind_is/refund" }, "then": { "properties": { "refund_scope": true }, "required": ["refund_scope"] } }, { "if": { "properties": { "ends_access": true }, "required": ["ends_access"] }, "then": { "$ref": "#/$defs/kind_is/refund" } }, { "if": { "properties": { "resume_at": true }, "required": ["resume_at"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "properties": { "keeps_access": true }, "required": ["keeps_access"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "$ref": "#/$defs/kind_is/schedule_withdrawn" }, "then": { "properties": { "change": true }, "required": ["change"] } }, { "if": { "properties": { "change": true }, "required": ["change"] }, "then": { "$ref": "#/$defs/kind_is/schedule_withdrawn" } }, { "if": { "$ref": "#/$defs/kind_is/manual_grant" }, "then": { "required": ["plan", "operator", "approval_ref"], "properties": { "plan": true, "operator": true, "approval_ref": true, "source_kind": { "enum": ["manual_override", "promotion", "trial", "default_plan"] } } } }, { "if": { "$ref": "#/$defs/kind_is/manual_revoke" }, "then": { "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } }], "$defs": { "kind_is": { "purchase": { "type": "object", "properties": { "kind": { "const": "purchase" } }, "required": ["kind"] }, "trial_start": { "type": "object", "properties": { "kind": { "const": "trial_start" } }, "required": ["kind"] }, "plan_change": { "type": "object", "properties": { "kind": { "const": "plan_change" } }, "required": ["kind"] }, "cancel_scheduled": { "type": "object", "properties": { "kind": { "const": "cancel_scheduled" } }, "required": ["kind"] }, "pause": { "type": "object", "properties": { "kind": { "const": "pause" } }, "required": ["kind"] }, "billing_issue": { "type": "object", "properties": { "kind": { "const": "billing_issue" } }, "required": ["kind"] }, "refund": { "type": "object", "properties": { "kind": { "const": "refund" } }, "required": ["kind"] }, "manual_grant": { "type": "object", "properties": { "kind": { "const": "manual_grant" } }, "required": ["kind"] }, "manual_revoke": { "type": "object", "properties": { "kind": { "const": "manual_revoke" } }, "required": ["kind"] }, "schedule_withdrawn": { "type": "object", "properties": { "kind": { "const": "schedule_withdrawn" } }, "required": ["kind"] } } } };
+var schema90 = { "type": "string", "enum": ["immediate", "period_end"] };
+function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate59.evaluated;
+  const evaluated0 = validate32.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -3522,15 +3666,15 @@ function validate59(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate59.errors = vErrors;
+  validate32.errors = vErrors;
   return errors === 0;
 }
-validate59.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate58(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate32.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate31(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate58.evaluated;
+  const evaluated0 = validate31.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -4717,7 +4861,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       if (data.source_kind !== void 0) {
         let data14 = data.source_kind;
         if (!(data14 === "manual_override" || data14 === "promotion" || data14 === "trial" || data14 === "default_plan")) {
-          const err73 = { instancePath: instancePath + "/source_kind", schemaPath: "#/allOf/13/then/properties/source_kind/enum", keyword: "enum", params: { allowedValues: schema109.allOf[13].then.properties.source_kind.enum }, message: "must be equal to one of the allowed values" };
+          const err73 = { instancePath: instancePath + "/source_kind", schemaPath: "#/allOf/13/then/properties/source_kind/enum", keyword: "enum", params: { allowedValues: schema59.allOf[13].then.properties.source_kind.enum }, message: "must be equal to one of the allowed values" };
           if (vErrors === null) {
             vErrors = [err73];
           } else {
@@ -4906,7 +5050,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema109.properties, key0)) {
+      if (!func16.call(schema59.properties, key0)) {
         const err87 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err87];
@@ -4980,7 +5124,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern45.test(data16)) {
+        if (!pattern23.test(data16)) {
           const err94 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err94];
@@ -5031,7 +5175,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data17 === "purchase" || data17 === "trial_start" || data17 === "renewal" || data17 === "plan_change" || data17 === "cancel_scheduled" || data17 === "cancel_revoked" || data17 === "cancel_immediate" || data17 === "expiry" || data17 === "pause" || data17 === "resume" || data17 === "billing_issue" || data17 === "billing_recovered" || data17 === "refund" || data17 === "manual_grant" || data17 === "manual_revoke" || data17 === "schedule_withdrawn")) {
-        const err98 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema126.enum }, message: "must be equal to one of the allowed values" };
+        const err98 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema76.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err98];
         } else {
@@ -5263,8 +5407,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.plan !== void 0) {
-      if (!validate59(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+      if (!validate32(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
@@ -5525,7 +5669,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data30 === "immediate" || data30 === "period_end")) {
-        const err147 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema140.enum }, message: "must be equal to one of the allowed values" };
+        const err147 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema90.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err147];
         } else {
@@ -5567,7 +5711,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data32 === "full" || data32 === "partial")) {
-        const err151 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/enum", keyword: "enum", params: { allowedValues: schema109.properties.refund_scope.enum }, message: "must be equal to one of the allowed values" };
+        const err151 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/enum", keyword: "enum", params: { allowedValues: schema59.properties.refund_scope.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err151];
         } else {
@@ -5659,7 +5803,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data36 === "plan_change" || data36 === "pause")) {
-        const err160 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/enum", keyword: "enum", params: { allowedValues: schema109.properties.change.enum }, message: "must be equal to one of the allowed values" };
+        const err160 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/enum", keyword: "enum", params: { allowedValues: schema59.properties.change.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err160];
         } else {
@@ -5689,7 +5833,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern45.test(data37)) {
+        if (!pattern23.test(data37)) {
           const err163 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err163];
@@ -5729,7 +5873,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern45.test(data38)) {
+        if (!pattern23.test(data38)) {
           const err167 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err167];
@@ -5829,15 +5973,15 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate58.errors = vErrors;
+  validate31.errors = vErrors;
   return errors === 0;
 }
-validate58.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate55(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate31.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate60(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate55.evaluated;
+  const evaluated0 = validate60.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -5919,8 +6063,8 @@ function validate55(data, { instancePath = "", parentData, parentDataProperty, r
       if (Array.isArray(data3)) {
         const len1 = data3.length;
         for (let i1 = 0; i1 < len1; i1++) {
-          if (!validate57(data3[i1], { instancePath: instancePath + "/receipts/" + i1, parentData: data3, parentDataProperty: i1, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+          if (!validate62(data3[i1], { instancePath: instancePath + "/receipts/" + i1, parentData: data3, parentDataProperty: i1, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
             errors = vErrors.length;
           }
         }
@@ -5939,8 +6083,8 @@ function validate55(data, { instancePath = "", parentData, parentDataProperty, r
       if (Array.isArray(data5)) {
         const len2 = data5.length;
         for (let i2 = 0; i2 < len2; i2++) {
-          if (!validate58(data5[i2], { instancePath: instancePath + "/events/" + i2, parentData: data5, parentDataProperty: i2, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+          if (!validate31(data5[i2], { instancePath: instancePath + "/events/" + i2, parentData: data5, parentDataProperty: i2, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
             errors = vErrors.length;
           }
         }
@@ -5983,14 +6127,14 @@ function validate55(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate55.errors = vErrors;
+  validate60.errors = vErrors;
   return errors === 0;
 }
-validate55.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate54(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate60.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate59(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate54.evaluated;
+  const evaluated0 = validate59.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -6106,8 +6250,8 @@ function validate54(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.state !== void 0) {
-      if (!validate55(data.state, { instancePath: instancePath + "/state", parentData: data, parentDataProperty: "state", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+      if (!validate60(data.state, { instancePath: instancePath + "/state", parentData: data, parentDataProperty: "state", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
         errors = vErrors.length;
       }
     }
@@ -6193,7 +6337,7 @@ function validate54(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern65.test(data5)) {
+        if (!pattern67.test(data5)) {
           const err19 = { instancePath: instancePath + "/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
           if (vErrors === null) {
             vErrors = [err19];
@@ -6247,7 +6391,7 @@ function validate54(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
           if (!(data7 === "applied" || data7 === "duplicate" || data7 === "conflict" || data7 === "stale" || data7 === "parked" || data7 === "illegal" || data7 === "invalid")) {
-            const err24 = { instancePath: instancePath + "/expect/outcome", schemaPath: "vocabulary.schema.json#/$defs/event_outcome/enum", keyword: "enum", params: { allowedValues: schema154.enum }, message: "must be equal to one of the allowed values" };
+            const err24 = { instancePath: instancePath + "/expect/outcome", schemaPath: "vocabulary.schema.json#/$defs/event_outcome/enum", keyword: "enum", params: { allowedValues: schema157.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err24];
             } else {
@@ -6268,7 +6412,7 @@ function validate54(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
           if (!(data8 === "create" || data8 === "update" || data8 === "end")) {
-            const err26 = { instancePath: instancePath + "/expect/operation", schemaPath: "#/properties/expect/properties/operation/enum", keyword: "enum", params: { allowedValues: schema105.properties.expect.properties.operation.enum }, message: "must be equal to one of the allowed values" };
+            const err26 = { instancePath: instancePath + "/expect/operation", schemaPath: "#/properties/expect/properties/operation/enum", keyword: "enum", params: { allowedValues: schema145.properties.expect.properties.operation.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err26];
             } else {
@@ -6408,16 +6552,16 @@ function validate54(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate54.errors = vErrors;
+  validate59.errors = vErrors;
   return errors === 0;
 }
-validate54.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema157 = { "type": "object", "required": ["name", "workspace", "snapshot", "events", "expect_outcomes", "checkpoints"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "description": { "type": "string" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "policy": { "$ref": "policy.schema.json" }, "snapshot": { "$ref": "decision-request.schema.json#/$defs/capability_snapshot" }, "events": { "type": "array", "items": { "type": "object" }, "minItems": 1 }, "expect_outcomes": { "type": "array", "items": { "$ref": "vocabulary.schema.json#/$defs/event_outcome" } }, "checkpoints": { "type": "array", "items": { "$ref": "#/$defs/checkpoint" } }, "expect_receipts": { "type": "object", "additionalProperties": { "$ref": "state.schema.json#/$defs/receipt/properties/outcome" } }, "converges": { "type": "boolean" } } };
-var schema170 = { "type": "string", "enum": ["applied", "stale", "parked", "illegal"] };
-function validate70(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate59.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema160 = { "type": "object", "required": ["name", "workspace", "snapshot", "events", "expect_outcomes", "checkpoints"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "description": { "type": "string" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "policy": { "$ref": "policy.schema.json" }, "snapshot": { "$ref": "decision-request.schema.json#/$defs/capability_snapshot" }, "events": { "type": "array", "items": { "type": "object" }, "minItems": 1 }, "expect_outcomes": { "type": "array", "items": { "$ref": "vocabulary.schema.json#/$defs/event_outcome" } }, "checkpoints": { "type": "array", "items": { "$ref": "#/$defs/checkpoint" } }, "expect_receipts": { "type": "object", "additionalProperties": { "$ref": "state.schema.json#/$defs/receipt/properties/outcome" } }, "converges": { "type": "boolean" } } };
+var schema173 = { "type": "string", "enum": ["applied", "stale", "parked", "illegal"] };
+function validate72(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate70.evaluated;
+  const evaluated0 = validate72.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -6499,8 +6643,8 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
         }
         for (const key1 in data1) {
           const _errs7 = errors;
-          if (!validate35(key1, { instancePath: instancePath + "/plans", parentData: data1, parentDataProperty: "plans", rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+          if (!validate40(key1, { instancePath: instancePath + "/plans", parentData: data1, parentDataProperty: "plans", rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
             errors = vErrors.length;
           }
           var valid2 = _errs7 === errors;
@@ -6515,8 +6659,8 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
         for (const key2 in data1) {
-          if (!validate37(data1[key2], { instancePath: instancePath + "/plans/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data1, parentDataProperty: key2, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+          if (!validate42(data1[key2], { instancePath: instancePath + "/plans/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data1, parentDataProperty: key2, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
             errors = vErrors.length;
           }
         }
@@ -6539,14 +6683,14 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate70.errors = vErrors;
+  validate72.errors = vErrors;
   return errors === 0;
 }
-validate70.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate75(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate72.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate77(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate75.evaluated;
+  const evaluated0 = validate77.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -6654,14 +6798,14 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate75.errors = vErrors;
+  validate77.errors = vErrors;
   return errors === 0;
 }
-validate75.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate74(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate77.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate76(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate74.evaluated;
+  const evaluated0 = validate76.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -6829,14 +6973,14 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.usage !== void 0) {
-      if (!validate75(data.usage, { instancePath: instancePath + "/usage", parentData: data, parentDataProperty: "usage", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+      if (!validate77(data.usage, { instancePath: instancePath + "/usage", parentData: data, parentDataProperty: "usage", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
         errors = vErrors.length;
       }
     }
     if (data.expect !== void 0) {
-      if (!validate49(data.expect, { instancePath: instancePath + "/expect", parentData: data, parentDataProperty: "expect", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+      if (!validate54(data.expect, { instancePath: instancePath + "/expect", parentData: data, parentDataProperty: "expect", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
         errors = vErrors.length;
       }
     }
@@ -6849,14 +6993,14 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate74.errors = vErrors;
+  validate76.errors = vErrors;
   return errors === 0;
 }
-validate74.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate68(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate76.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate70(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate68.evaluated;
+  const evaluated0 = validate70.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -6919,7 +7063,7 @@ function validate68(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema157.properties, key0)) {
+      if (!func16.call(schema160.properties, key0)) {
         const err6 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err6];
@@ -7021,14 +7165,14 @@ function validate68(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.policy !== void 0) {
-      if (!validate32(data.policy, { instancePath: instancePath + "/policy", parentData: data, parentDataProperty: "policy", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+      if (!validate37(data.policy, { instancePath: instancePath + "/policy", parentData: data, parentDataProperty: "policy", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
         errors = vErrors.length;
       }
     }
     if (data.snapshot !== void 0) {
-      if (!validate70(data.snapshot, { instancePath: instancePath + "/snapshot", parentData: data, parentDataProperty: "snapshot", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+      if (!validate72(data.snapshot, { instancePath: instancePath + "/snapshot", parentData: data, parentDataProperty: "snapshot", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
         errors = vErrors.length;
       }
     }
@@ -7083,7 +7227,7 @@ function validate68(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
           if (!(data8 === "applied" || data8 === "duplicate" || data8 === "conflict" || data8 === "stale" || data8 === "parked" || data8 === "illegal" || data8 === "invalid")) {
-            const err20 = { instancePath: instancePath + "/expect_outcomes/" + i1, schemaPath: "vocabulary.schema.json#/$defs/event_outcome/enum", keyword: "enum", params: { allowedValues: schema154.enum }, message: "must be equal to one of the allowed values" };
+            const err20 = { instancePath: instancePath + "/expect_outcomes/" + i1, schemaPath: "vocabulary.schema.json#/$defs/event_outcome/enum", keyword: "enum", params: { allowedValues: schema157.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err20];
             } else {
@@ -7107,8 +7251,8 @@ function validate68(data, { instancePath = "", parentData, parentDataProperty, r
       if (Array.isArray(data9)) {
         const len2 = data9.length;
         for (let i2 = 0; i2 < len2; i2++) {
-          if (!validate74(data9[i2], { instancePath: instancePath + "/checkpoints/" + i2, parentData: data9, parentDataProperty: i2, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+          if (!validate76(data9[i2], { instancePath: instancePath + "/checkpoints/" + i2, parentData: data9, parentDataProperty: i2, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
             errors = vErrors.length;
           }
         }
@@ -7137,7 +7281,7 @@ function validate68(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
           if (!(data12 === "applied" || data12 === "stale" || data12 === "parked" || data12 === "illegal")) {
-            const err24 = { instancePath: instancePath + "/expect_receipts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "state.schema.json#/$defs/receipt/properties/outcome/enum", keyword: "enum", params: { allowedValues: schema170.enum }, message: "must be equal to one of the allowed values" };
+            const err24 = { instancePath: instancePath + "/expect_receipts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "state.schema.json#/$defs/receipt/properties/outcome/enum", keyword: "enum", params: { allowedValues: schema173.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err24];
             } else {
@@ -7176,16 +7320,16 @@ function validate68(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate68.errors = vErrors;
+  validate70.errors = vErrors;
   return errors === 0;
 }
-validate68.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema171 = { "type": "object", "required": ["name", "check"], "properties": { "name": { "$ref": "#/$defs/name" }, "description": { "type": "string" }, "check": { "type": "string", "enum": ["ops_summary", "envelope_audit", "privacy_rejects"] } }, "allOf": [{ "if": { "properties": { "check": { "const": "ops_summary" } } }, "then": { "required": ["events", "expect"], "properties": { "name": true, "description": true, "check": true, "events": { "type": "array", "items": { "type": "object" } }, "decisions": { "type": "array", "items": { "$ref": "decision-request.schema.json" } }, "expect": { "type": "object" } }, "additionalProperties": false } }, { "if": { "properties": { "check": { "const": "envelope_audit" } } }, "then": { "required": ["events", "commit_sha", "now"], "properties": { "name": true, "description": true, "check": true, "events": { "type": "array", "items": { "type": "object" }, "minItems": 1 }, "now": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" } }, "additionalProperties": false } }, { "if": { "properties": { "check": { "const": "privacy_rejects" } } }, "then": { "required": ["artifact", "inject"], "properties": { "name": true, "description": true, "check": true, "artifact": { "type": "object" }, "inject": { "type": "object", "required": ["pointer", "sample", "probe"], "additionalProperties": false, "properties": { "pointer": { "type": "string", "pattern": "^(?:/(?:[a-z_0-9]|~[01])+)+$" }, "sample": { "type": "string", "enum": ["customer_id", "subscription_id", "bearer_token", "webhook_secret", "portal_url", "api_key", "email"] }, "probe": { "$ref": "../../common/v1/common.schema.json#/$defs/split_value" } } } }, "additionalProperties": false } }] };
-var pattern76 = new RegExp("^(?:/(?:[a-z_0-9]|~[01])+)+$", "u");
-function validate80(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate70.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema174 = { "type": "object", "required": ["name", "check"], "properties": { "name": { "$ref": "#/$defs/name" }, "description": { "type": "string" }, "check": { "type": "string", "enum": ["ops_summary", "envelope_audit", "privacy_rejects"] } }, "allOf": [{ "if": { "properties": { "check": { "const": "ops_summary" } } }, "then": { "required": ["events", "expect"], "properties": { "name": true, "description": true, "check": true, "events": { "type": "array", "items": { "type": "object" } }, "decisions": { "type": "array", "items": { "$ref": "decision-request.schema.json" } }, "expect": { "type": "object" } }, "additionalProperties": false } }, { "if": { "properties": { "check": { "const": "envelope_audit" } } }, "then": { "required": ["events", "commit_sha", "now"], "properties": { "name": true, "description": true, "check": true, "events": { "type": "array", "items": { "type": "object" }, "minItems": 1 }, "now": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" } }, "additionalProperties": false } }, { "if": { "properties": { "check": { "const": "privacy_rejects" } } }, "then": { "required": ["artifact", "inject"], "properties": { "name": true, "description": true, "check": true, "artifact": { "type": "object" }, "inject": { "type": "object", "required": ["pointer", "sample", "probe"], "additionalProperties": false, "properties": { "pointer": { "type": "string", "pattern": "^(?:/(?:[a-z_0-9]|~[01])+)+$" }, "sample": { "type": "string", "enum": ["customer_id", "subscription_id", "bearer_token", "webhook_secret", "portal_url", "api_key", "email"] }, "probe": { "$ref": "../../common/v1/common.schema.json#/$defs/split_value" } } } }, "additionalProperties": false } }] };
+var pattern78 = new RegExp("^(?:/(?:[a-z_0-9]|~[01])+)+$", "u");
+function validate82(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate80.evaluated;
+  const evaluated0 = validate82.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -7494,7 +7638,7 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (!pattern65.test(data10)) {
+          if (!pattern67.test(data10)) {
             const err24 = { instancePath: instancePath + "/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
             if (vErrors === null) {
               vErrors = [err24];
@@ -7650,7 +7794,7 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
           if (data13.pointer !== void 0) {
             let data14 = data13.pointer;
             if (typeof data14 === "string") {
-              if (!pattern76.test(data14)) {
+              if (!pattern78.test(data14)) {
                 const err36 = { instancePath: instancePath + "/inject/pointer", schemaPath: "#/allOf/2/then/properties/inject/properties/pointer/pattern", keyword: "pattern", params: { pattern: "^(?:/(?:[a-z_0-9]|~[01])+)+$" }, message: 'must match pattern "^(?:/(?:[a-z_0-9]|~[01])+)+$"' };
                 if (vErrors === null) {
                   vErrors = [err36];
@@ -7681,7 +7825,7 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
             if (!(data15 === "customer_id" || data15 === "subscription_id" || data15 === "bearer_token" || data15 === "webhook_secret" || data15 === "portal_url" || data15 === "api_key" || data15 === "email")) {
-              const err39 = { instancePath: instancePath + "/inject/sample", schemaPath: "#/allOf/2/then/properties/inject/properties/sample/enum", keyword: "enum", params: { allowedValues: schema171.allOf[2].then.properties.inject.properties.sample.enum }, message: "must be equal to one of the allowed values" };
+              const err39 = { instancePath: instancePath + "/inject/sample", schemaPath: "#/allOf/2/then/properties/inject/properties/sample/enum", keyword: "enum", params: { allowedValues: schema174.allOf[2].then.properties.inject.properties.sample.enum }, message: "must be equal to one of the allowed values" };
               if (vErrors === null) {
                 vErrors = [err39];
               } else {
@@ -7919,7 +8063,7 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data21 === "ops_summary" || data21 === "envelope_audit" || data21 === "privacy_rejects")) {
-        const err60 = { instancePath: instancePath + "/check", schemaPath: "#/properties/check/enum", keyword: "enum", params: { allowedValues: schema171.properties.check.enum }, message: "must be equal to one of the allowed values" };
+        const err60 = { instancePath: instancePath + "/check", schemaPath: "#/properties/check/enum", keyword: "enum", params: { allowedValues: schema174.properties.check.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err60];
         } else {
@@ -7937,16 +8081,16 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate80.errors = vErrors;
+  validate82.errors = vErrors;
   evaluated0.props = props0;
   return errors === 0;
 }
-validate80.evaluated = { "dynamicProps": true, "dynamicItems": false };
-function validate46(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate82.evaluated = { "dynamicProps": true, "dynamicItems": false };
+function validate51(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate46.evaluated;
+  const evaluated0 = validate51.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -8157,7 +8301,7 @@ function validate46(data, { instancePath = "", parentData, parentDataProperty, r
             for (let i0 = 0; i0 < len0; i0++) {
               let data8 = data7[i0];
               if (typeof data8 === "string") {
-                if (!pattern37.test(data8)) {
+                if (!pattern55.test(data8)) {
                   const err19 = { instancePath: instancePath + "/boundary/core_validators/" + i0, schemaPath: "#/properties/boundary/properties/core_validators/items/pattern", keyword: "pattern", params: { pattern: "^saas_contracts(?:\\.[a-z_][a-z0-9_]*)+$" }, message: 'must match pattern "^saas_contracts(?:\\.[a-z_][a-z0-9_]*)+$"' };
                   if (vErrors === null) {
                     vErrors = [err19];
@@ -8225,7 +8369,7 @@ function validate46(data, { instancePath = "", parentData, parentDataProperty, r
             for (let i2 = 0; i2 < len1; i2++) {
               let data10 = data9[i2];
               if (typeof data10 === "string") {
-                if (!pattern38.test(data10)) {
+                if (!pattern56.test(data10)) {
                   const err24 = { instancePath: instancePath + "/boundary/product_adapters/" + i2, schemaPath: "#/properties/boundary/properties/product_adapters/items/pattern", keyword: "pattern", params: { pattern: "^examples/[A-Za-z0-9_./-]+$" }, message: 'must match pattern "^examples/[A-Za-z0-9_./-]+$"' };
                   if (vErrors === null) {
                     vErrors = [err24];
@@ -8335,8 +8479,8 @@ function validate46(data, { instancePath = "", parentData, parentDataProperty, r
                 if (Array.isArray(data14)) {
                   const len3 = data14.length;
                   for (let i5 = 0; i5 < len3; i5++) {
-                    if (!validate47(data14[i5], { instancePath: instancePath + "/stages/" + i4 + "/vectors/" + i5, parentData: data14, parentDataProperty: i5, rootData, dynamicAnchors })) {
-                      vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+                    if (!validate52(data14[i5], { instancePath: instancePath + "/stages/" + i4 + "/vectors/" + i5, parentData: data14, parentDataProperty: i5, rootData, dynamicAnchors })) {
+                      vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
                       errors = vErrors.length;
                     }
                   }
@@ -8401,8 +8545,8 @@ function validate46(data, { instancePath = "", parentData, parentDataProperty, r
                 if (Array.isArray(data17)) {
                   const len4 = data17.length;
                   for (let i6 = 0; i6 < len4; i6++) {
-                    if (!validate54(data17[i6], { instancePath: instancePath + "/stages/" + i4 + "/vectors/" + i6, parentData: data17, parentDataProperty: i6, rootData, dynamicAnchors })) {
-                      vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+                    if (!validate59(data17[i6], { instancePath: instancePath + "/stages/" + i4 + "/vectors/" + i6, parentData: data17, parentDataProperty: i6, rootData, dynamicAnchors })) {
+                      vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
                       errors = vErrors.length;
                     }
                   }
@@ -8475,8 +8619,8 @@ function validate46(data, { instancePath = "", parentData, parentDataProperty, r
                 if (Array.isArray(data20)) {
                   const len5 = data20.length;
                   for (let i7 = 0; i7 < len5; i7++) {
-                    if (!validate68(data20[i7], { instancePath: instancePath + "/stages/" + i4 + "/vectors/" + i7, parentData: data20, parentDataProperty: i7, rootData, dynamicAnchors })) {
-                      vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+                    if (!validate70(data20[i7], { instancePath: instancePath + "/stages/" + i4 + "/vectors/" + i7, parentData: data20, parentDataProperty: i7, rootData, dynamicAnchors })) {
+                      vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
                       errors = vErrors.length;
                     }
                   }
@@ -8549,8 +8693,8 @@ function validate46(data, { instancePath = "", parentData, parentDataProperty, r
                 if (Array.isArray(data23)) {
                   const len6 = data23.length;
                   for (let i8 = 0; i8 < len6; i8++) {
-                    if (!validate80(data23[i8], { instancePath: instancePath + "/stages/" + i4 + "/vectors/" + i8, parentData: data23, parentDataProperty: i8, rootData, dynamicAnchors })) {
-                      vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+                    if (!validate82(data23[i8], { instancePath: instancePath + "/stages/" + i4 + "/vectors/" + i8, parentData: data23, parentDataProperty: i8, rootData, dynamicAnchors })) {
+                      vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
                       errors = vErrors.length;
                     }
                   }
@@ -8632,7 +8776,7 @@ function validate46(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
               if (!(data25 === "decision" || data25 === "writer" || data25 === "billing_lifecycle" || data25 === "audit")) {
-                const err46 = { instancePath: instancePath + "/stages/" + i4 + "/stage", schemaPath: "#/properties/stages/items/properties/stage/enum", keyword: "enum", params: { allowedValues: schema94.properties.stages.items.properties.stage.enum }, message: "must be equal to one of the allowed values" };
+                const err46 = { instancePath: instancePath + "/stages/" + i4 + "/stage", schemaPath: "#/properties/stages/items/properties/stage/enum", keyword: "enum", params: { allowedValues: schema134.properties.stages.items.properties.stage.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err46];
                 } else {
@@ -8714,10 +8858,10 @@ function validate46(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate46.errors = vErrors;
+  validate51.errors = vErrors;
   return errors === 0;
 }
-validate46.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate51.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validateEntitlementsCoreFixture
 };

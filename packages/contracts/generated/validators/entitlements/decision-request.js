@@ -110,12 +110,12 @@ var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
 var formats0 = __formats["date-time"];
-var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/record.schema.json", "type": "object", "required": ["record_id", "workspace", "source_kind", "plan", "status", "effective_start", "sequence", "last_event_id", "last_event_at"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "status": { "$ref": "vocabulary.schema.json#/$defs/record_status" }, "effective_start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "effective_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "current_period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "paused_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "pause_keeps_access": { "const": true }, "ended_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end_reason": { "$ref": "vocabulary.schema.json#/$defs/end_reason" }, "scheduled": { "type": "array", "items": { "$ref": "#/$defs/scheduled_change" }, "maxItems": 4 }, "sequence": { "type": "integer", "minimum": 1, "maximum": 9007199254740991 }, "last_event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "last_event_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "last_event_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } }, "allOf": [{ "if": { "properties": { "status": { "const": "past_due" } }, "required": ["status"] }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "properties": { "status": { "const": "paused" } }, "required": ["status"] }, "then": { "properties": { "paused_at": true }, "required": ["paused_at"] } }, { "if": { "properties": { "pause_keeps_access": true }, "required": ["pause_keeps_access"] }, "then": { "properties": { "status": { "const": "paused" } }, "required": ["status"] } }, { "if": { "properties": { "status": { "const": "ended" } }, "required": ["status"] }, "then": { "properties": { "ended_at": true, "end_reason": true }, "required": ["ended_at", "end_reason"] }, "else": { "not": { "anyOf": [{ "properties": { "ended_at": true }, "required": ["ended_at"] }, { "properties": { "end_reason": true }, "required": ["end_reason"] }] } } }], "$defs": { "scheduled_change": { "type": "object", "required": ["change", "effective_at"], "additionalProperties": false, "properties": { "change": { "$ref": "vocabulary.schema.json#/$defs/scheduled_change_kind" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "keeps_access": { "const": true } }, "allOf": [{ "if": { "properties": { "change": { "const": "plan_change" } }, "required": ["change"] }, "then": { "properties": { "plan": true }, "required": ["plan"] }, "else": { "not": { "anyOf": [{ "properties": { "plan": true }, "required": ["plan"] }, { "properties": { "direction": true }, "required": ["direction"] }] } } }, { "if": { "properties": { "change": { "const": "pause" } }, "required": ["change"] }, "else": { "not": { "properties": { "keeps_access": true }, "required": ["keeps_access"] } } }] } } };
+var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/record.schema.json", "type": "object", "required": ["record_id", "workspace", "source_kind", "plan", "status", "effective_start", "sequence", "last_event_id", "last_event_at"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "status": { "$ref": "vocabulary.schema.json#/$defs/record_status" }, "effective_start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "effective_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "current_period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "paused_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "pause_keeps_access": { "const": true }, "ended_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end_reason": { "$ref": "vocabulary.schema.json#/$defs/end_reason" }, "scheduled": { "type": "array", "items": { "$ref": "#/$defs/scheduled_change" }, "maxItems": 4 }, "sequence": { "type": "integer", "minimum": 1, "maximum": 9007199254740991 }, "last_event_id": { "anyOf": [{ "$ref": "lifecycle-event.schema.json#/properties/event_id" }, { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }] }, "last_event_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "last_event_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } }, "allOf": [{ "if": { "properties": { "status": { "const": "past_due" } }, "required": ["status"] }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "properties": { "status": { "const": "paused" } }, "required": ["status"] }, "then": { "properties": { "paused_at": true }, "required": ["paused_at"] } }, { "if": { "properties": { "pause_keeps_access": true }, "required": ["pause_keeps_access"] }, "then": { "properties": { "status": { "const": "paused" } }, "required": ["status"] } }, { "if": { "properties": { "status": { "const": "ended" } }, "required": ["status"] }, "then": { "properties": { "ended_at": true, "end_reason": true }, "required": ["ended_at", "end_reason"] }, "else": { "not": { "anyOf": [{ "properties": { "ended_at": true }, "required": ["ended_at"] }, { "properties": { "end_reason": true }, "required": ["end_reason"] }] } } }], "$defs": { "scheduled_change": { "type": "object", "required": ["change", "effective_at"], "additionalProperties": false, "properties": { "change": { "$ref": "vocabulary.schema.json#/$defs/scheduled_change_kind" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "keeps_access": { "const": true } }, "allOf": [{ "if": { "properties": { "change": { "const": "plan_change" } }, "required": ["change"] }, "then": { "properties": { "plan": true }, "required": ["plan"] }, "else": { "not": { "anyOf": [{ "properties": { "plan": true }, "required": ["plan"] }, { "properties": { "direction": true }, "required": ["direction"] }] } } }, { "if": { "properties": { "change": { "const": "pause" } }, "required": ["change"] }, "else": { "not": { "properties": { "keeps_access": true }, "required": ["keeps_access"] } } }] } } };
 var schema43 = { "type": "string", "enum": ["manual_override", "billing_provider", "promotion", "trial", "default_plan"] };
 var schema47 = { "type": "string", "enum": ["trialing", "active", "past_due", "paused", "ended"] };
 var schema54 = { "type": "string", "enum": ["scheduled_end", "expired", "canceled", "revoked", "refunded"] };
 var func16 = Object.prototype.hasOwnProperty;
-var pattern22 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
+var pattern40 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
 function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -590,6 +590,121 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate28.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var pattern23 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate34.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  const _errs0 = errors;
+  let valid0 = false;
+  const _errs1 = errors;
+  if (typeof data === "string") {
+    if (func1(data) > 47) {
+      const err0 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (func1(data) < 33) {
+      const err1 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (!pattern8.test(data)) {
+      const err2 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+  } else {
+    const err3 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  var _valid0 = _errs1 === errors;
+  valid0 = valid0 || _valid0;
+  const _errs4 = errors;
+  if (typeof data === "string") {
+    if (func1(data) > 96) {
+      const err4 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+      if (vErrors === null) {
+        vErrors = [err4];
+      } else {
+        vErrors.push(err4);
+      }
+      errors++;
+    }
+    if (func1(data) < 3) {
+      const err5 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+      if (vErrors === null) {
+        vErrors = [err5];
+      } else {
+        vErrors.push(err5);
+      }
+      errors++;
+    }
+    if (!pattern23.test(data)) {
+      const err6 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+      if (vErrors === null) {
+        vErrors = [err6];
+      } else {
+        vErrors.push(err6);
+      }
+      errors++;
+    }
+  } else {
+    const err7 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (vErrors === null) {
+      vErrors = [err7];
+    } else {
+      vErrors.push(err7);
+    }
+    errors++;
+  }
+  var _valid0 = _errs4 === errors;
+  valid0 = valid0 || _valid0;
+  if (!valid0) {
+    const err8 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+    if (vErrors === null) {
+      vErrors = [err8];
+    } else {
+      vErrors.push(err8);
+    }
+    errors++;
+  } else {
+    errors = _errs0;
+    if (vErrors !== null) {
+      if (_errs0) {
+        vErrors.length = _errs0;
+      } else {
+        vErrors = null;
+      }
+    }
+  }
+  validate34.errors = vErrors;
+  return errors === 0;
+}
+validate34.evaluated = { "dynamicProps": false, "dynamicItems": false };
 function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -1636,6 +1751,16 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
     }
     if (data.last_event_id !== void 0) {
       let data21 = data.last_event_id;
+      const _errs72 = errors;
+      let valid26 = false;
+      const _errs73 = errors;
+      if (!validate34(data21, { instancePath: instancePath + "/last_event_id", parentData: data, parentDataProperty: "last_event_id", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+        errors = vErrors.length;
+      }
+      var _valid5 = _errs73 === errors;
+      valid26 = valid26 || _valid5;
+      const _errs74 = errors;
       if (typeof data21 === "string") {
         if (func1(data21) > 128) {
           const err85 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/maxLength", keyword: "maxLength", params: { limit: 128 }, message: "must NOT have more than 128 characters" };
@@ -1655,7 +1780,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern22.test(data21)) {
+        if (!pattern40.test(data21)) {
           const err87 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
           if (vErrors === null) {
             vErrors = [err87];
@@ -1673,21 +1798,32 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
+      var _valid5 = _errs74 === errors;
+      valid26 = valid26 || _valid5;
+      if (!valid26) {
+        const err89 = { instancePath: instancePath + "/last_event_id", schemaPath: "#/properties/last_event_id/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+        if (vErrors === null) {
+          vErrors = [err89];
+        } else {
+          vErrors.push(err89);
+        }
+        errors++;
+      } else {
+        errors = _errs72;
+        if (vErrors !== null) {
+          if (_errs72) {
+            vErrors.length = _errs72;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
     }
     if (data.last_event_at !== void 0) {
       let data22 = data.last_event_at;
       if (typeof data22 === "string") {
         if (func1(data22) > 30) {
-          const err89 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err89];
-          } else {
-            vErrors.push(err89);
-          }
-          errors++;
-        }
-        if (func1(data22) < 20) {
-          const err90 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          const err90 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err90];
           } else {
@@ -1695,8 +1831,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data22)) {
-          const err91 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (func1(data22) < 20) {
+          const err91 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err91];
           } else {
@@ -1704,8 +1840,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data22)) {
-          const err92 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+        if (!pattern10.test(data22)) {
+          const err92 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err92];
           } else {
@@ -1713,20 +1849,17 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err93 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err93];
-        } else {
-          vErrors.push(err93);
+        if (!formats0.validate(data22)) {
+          const err93 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err93];
+          } else {
+            vErrors.push(err93);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.last_event_sequence !== void 0) {
-      let data23 = data.last_event_sequence;
-      if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
-        const err94 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      } else {
+        const err94 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err94];
         } else {
@@ -1734,18 +1867,21 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
+    }
+    if (data.last_event_sequence !== void 0) {
+      let data23 = data.last_event_sequence;
+      if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
+        const err95 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err95];
+        } else {
+          vErrors.push(err95);
+        }
+        errors++;
+      }
       if (typeof data23 == "number" && isFinite(data23)) {
         if (data23 > 9007199254740991 || isNaN(data23)) {
-          const err95 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
-          if (vErrors === null) {
-            vErrors = [err95];
-          } else {
-            vErrors.push(err95);
-          }
-          errors++;
-        }
-        if (data23 < 0 || isNaN(data23)) {
-          const err96 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          const err96 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
           if (vErrors === null) {
             vErrors = [err96];
           } else {
@@ -1753,14 +1889,23 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data23 < 0 || isNaN(data23)) {
+          const err97 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err97];
+          } else {
+            vErrors.push(err97);
+          }
+          errors++;
+        }
       }
     }
   } else {
-    const err97 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err98 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err97];
+      vErrors = [err98];
     } else {
-      vErrors.push(err97);
+      vErrors.push(err98);
     }
     errors++;
   }
@@ -1769,12 +1914,12 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
 }
 validate25.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var func0 = require_equal().default;
-var pattern25 = new RegExp("^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$", "u");
-function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var pattern43 = new RegExp("^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$", "u");
+function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate32.evaluated;
+  const evaluated0 = validate37.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1925,7 +2070,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.trial_conversion_grace !== void 0) {
       let data3 = data.trial_conversion_grace;
       if (typeof data3 === "string") {
-        if (!pattern25.test(data3)) {
+        if (!pattern43.test(data3)) {
           const err13 = { instancePath: instancePath + "/trial_conversion_grace", schemaPath: "#/properties/trial_conversion_grace/pattern", keyword: "pattern", params: { pattern: "^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$" }, message: 'must match pattern "^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$"' };
           if (vErrors === null) {
             vErrors = [err13];
@@ -1953,14 +2098,14 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate32.errors = vErrors;
+  validate37.errors = vErrors;
   return errors === 0;
 }
-validate32.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate37.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate40(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate35.evaluated;
+  const evaluated0 = validate40.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2023,14 +2168,14 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate35.errors = vErrors;
+  validate40.errors = vErrors;
   return errors === 0;
 }
-validate35.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate38(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate40.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate43(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate38.evaluated;
+  const evaluated0 = validate43.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2138,14 +2283,14 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate38.errors = vErrors;
+  validate43.errors = vErrors;
   return errors === 0;
 }
-validate38.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate43.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate42(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate37.evaluated;
+  const evaluated0 = validate42.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2255,8 +2400,8 @@ function validate37(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.limits !== void 0) {
-      if (!validate38(data.limits, { instancePath: instancePath + "/limits", parentData: data, parentDataProperty: "limits", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+      if (!validate43(data.limits, { instancePath: instancePath + "/limits", parentData: data, parentDataProperty: "limits", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
         errors = vErrors.length;
       }
     }
@@ -2269,14 +2414,14 @@ function validate37(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate37.errors = vErrors;
+  validate42.errors = vErrors;
   return errors === 0;
 }
-validate37.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate42.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate39(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate34.evaluated;
+  const evaluated0 = validate39.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2358,8 +2503,8 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
         }
         for (const key1 in data1) {
           const _errs7 = errors;
-          if (!validate35(key1, { instancePath: instancePath + "/plans", parentData: data1, parentDataProperty: "plans", rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+          if (!validate40(key1, { instancePath: instancePath + "/plans", parentData: data1, parentDataProperty: "plans", rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
             errors = vErrors.length;
           }
           var valid2 = _errs7 === errors;
@@ -2374,8 +2519,8 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
         for (const key2 in data1) {
-          if (!validate37(data1[key2], { instancePath: instancePath + "/plans/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data1, parentDataProperty: key2, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+          if (!validate42(data1[key2], { instancePath: instancePath + "/plans/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data1, parentDataProperty: key2, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
             errors = vErrors.length;
           }
         }
@@ -2398,10 +2543,10 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate34.errors = vErrors;
+  validate39.errors = vErrors;
   return errors === 0;
 }
-validate34.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate39.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -2638,20 +2783,20 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.policy !== void 0) {
-      if (!validate32(data.policy, { instancePath: instancePath + "/policy", parentData: data, parentDataProperty: "policy", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+      if (!validate37(data.policy, { instancePath: instancePath + "/policy", parentData: data, parentDataProperty: "policy", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
         errors = vErrors.length;
       }
     }
     if (data.snapshot !== void 0) {
-      if (!validate34(data.snapshot, { instancePath: instancePath + "/snapshot", parentData: data, parentDataProperty: "snapshot", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+      if (!validate39(data.snapshot, { instancePath: instancePath + "/snapshot", parentData: data, parentDataProperty: "snapshot", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
         errors = vErrors.length;
       }
     }
     if (data.usage !== void 0) {
-      if (!validate38(data.usage, { instancePath: instancePath + "/usage", parentData: data, parentDataProperty: "usage", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+      if (!validate43(data.usage, { instancePath: instancePath + "/usage", parentData: data, parentDataProperty: "usage", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
         errors = vErrors.length;
       }
     }

@@ -59,23 +59,23 @@ function isDateTime(text) {
 
 // <generated>/entitlements__decision.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
-var validateEntitlementDecision = validate43;
-var schema75 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/decision.schema.json", "type": "object", "required": ["workspace", "capability", "as_of", "outcome", "reason", "considered"], "additionalProperties": false, "properties": { "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "capability": { "$ref": "vocabulary.schema.json#/$defs/capability_label" }, "as_of": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "outcome": { "$ref": "vocabulary.schema.json#/$defs/decision_outcome" }, "reason": { "$ref": "vocabulary.schema.json#/$defs/decision_reason" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "source": { "type": "object", "required": ["record_id", "source_kind", "status"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "status": { "$ref": "vocabulary.schema.json#/$defs/record_status" } } }, "tie_break": { "$ref": "vocabulary.schema.json#/$defs/tie_break_step" }, "valid_until": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "limit": { "type": "object", "required": ["limit", "used", "requested"], "additionalProperties": false, "properties": { "limit": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "used": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "requested": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } }, "considered": { "type": "array", "items": { "type": "object", "required": ["record_id", "source_kind", "active", "reason"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "active": { "type": "boolean" }, "reason": { "anyOf": [{ "$ref": "vocabulary.schema.json#/$defs/decision_reason" }, { "const": "not_in_policy" }] } } } } } };
-var schema79 = { "type": "string", "enum": ["allow", "deny"] };
-var schema80 = { "type": "string", "enum": ["granted", "in_trial", "in_grace", "cancel_scheduled", "paused_with_access", "in_conversion_grace", "no_active_source", "not_started", "source_expired", "canceled", "revoked", "refunded", "paused", "grace_ended", "plan_not_in_snapshot", "capability_not_in_plan", "limit_reached"] };
+var validateEntitlementDecision = validate48;
+var schema115 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/decision.schema.json", "type": "object", "required": ["workspace", "capability", "as_of", "outcome", "reason", "considered"], "additionalProperties": false, "properties": { "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "capability": { "$ref": "vocabulary.schema.json#/$defs/capability_label" }, "as_of": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "outcome": { "$ref": "vocabulary.schema.json#/$defs/decision_outcome" }, "reason": { "$ref": "vocabulary.schema.json#/$defs/decision_reason" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "source": { "type": "object", "required": ["record_id", "source_kind", "status"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "status": { "$ref": "vocabulary.schema.json#/$defs/record_status" } } }, "tie_break": { "$ref": "vocabulary.schema.json#/$defs/tie_break_step" }, "valid_until": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "limit": { "type": "object", "required": ["limit", "used", "requested"], "additionalProperties": false, "properties": { "limit": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "used": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "requested": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } }, "considered": { "type": "array", "items": { "type": "object", "required": ["record_id", "source_kind", "active", "reason"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "active": { "type": "boolean" }, "reason": { "anyOf": [{ "$ref": "vocabulary.schema.json#/$defs/decision_reason" }, { "const": "not_in_policy" }] } } } } } };
+var schema119 = { "type": "string", "enum": ["allow", "deny"] };
+var schema120 = { "type": "string", "enum": ["granted", "in_trial", "in_grace", "cancel_scheduled", "paused_with_access", "in_conversion_grace", "no_active_source", "not_started", "source_expired", "canceled", "revoked", "refunded", "paused", "grace_ended", "plan_not_in_snapshot", "capability_not_in_plan", "limit_reached"] };
 var schema43 = { "type": "string", "enum": ["manual_override", "billing_provider", "promotion", "trial", "default_plan"] };
 var schema47 = { "type": "string", "enum": ["trialing", "active", "past_due", "paused", "ended"] };
-var schema86 = { "type": "string", "enum": ["only_candidate", "source_priority", "later_effective_start", "higher_sequence", "record_id"] };
+var schema126 = { "type": "string", "enum": ["only_candidate", "source_priority", "later_effective_start", "higher_sequence", "record_id"] };
 var func16 = Object.prototype.hasOwnProperty;
 var func1 = require_ucs2length().default;
 var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
 var formats0 = __formats["date-time"];
-function validate44(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate49(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate44.evaluated;
+  const evaluated0 = validate49.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -138,15 +138,15 @@ function validate44(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate44.errors = vErrors;
+  validate49.errors = vErrors;
   return errors === 0;
 }
-validate44.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate43(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate49.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate48(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate43.evaluated;
+  const evaluated0 = validate48.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -209,7 +209,7 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema75.properties, key0)) {
+      if (!func16.call(schema115.properties, key0)) {
         const err6 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err6];
@@ -360,7 +360,7 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data3 === "allow" || data3 === "deny")) {
-        const err21 = { instancePath: instancePath + "/outcome", schemaPath: "vocabulary.schema.json#/$defs/decision_outcome/enum", keyword: "enum", params: { allowedValues: schema79.enum }, message: "must be equal to one of the allowed values" };
+        const err21 = { instancePath: instancePath + "/outcome", schemaPath: "vocabulary.schema.json#/$defs/decision_outcome/enum", keyword: "enum", params: { allowedValues: schema119.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err21];
         } else {
@@ -381,7 +381,7 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data4 === "granted" || data4 === "in_trial" || data4 === "in_grace" || data4 === "cancel_scheduled" || data4 === "paused_with_access" || data4 === "in_conversion_grace" || data4 === "no_active_source" || data4 === "not_started" || data4 === "source_expired" || data4 === "canceled" || data4 === "revoked" || data4 === "refunded" || data4 === "paused" || data4 === "grace_ended" || data4 === "plan_not_in_snapshot" || data4 === "capability_not_in_plan" || data4 === "limit_reached")) {
-        const err23 = { instancePath: instancePath + "/reason", schemaPath: "vocabulary.schema.json#/$defs/decision_reason/enum", keyword: "enum", params: { allowedValues: schema80.enum }, message: "must be equal to one of the allowed values" };
+        const err23 = { instancePath: instancePath + "/reason", schemaPath: "vocabulary.schema.json#/$defs/decision_reason/enum", keyword: "enum", params: { allowedValues: schema120.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err23];
         } else {
@@ -391,8 +391,8 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.plan !== void 0) {
-      if (!validate44(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+      if (!validate49(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
         errors = vErrors.length;
       }
     }
@@ -541,7 +541,7 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data10 === "only_candidate" || data10 === "source_priority" || data10 === "later_effective_start" || data10 === "higher_sequence" || data10 === "record_id")) {
-        const err38 = { instancePath: instancePath + "/tie_break", schemaPath: "vocabulary.schema.json#/$defs/tie_break_step/enum", keyword: "enum", params: { allowedValues: schema86.enum }, message: "must be equal to one of the allowed values" };
+        const err38 = { instancePath: instancePath + "/tie_break", schemaPath: "vocabulary.schema.json#/$defs/tie_break_step/enum", keyword: "enum", params: { allowedValues: schema126.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err38];
         } else {
@@ -887,7 +887,7 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
               if (!(data21 === "granted" || data21 === "in_trial" || data21 === "in_grace" || data21 === "cancel_scheduled" || data21 === "paused_with_access" || data21 === "in_conversion_grace" || data21 === "no_active_source" || data21 === "not_started" || data21 === "source_expired" || data21 === "canceled" || data21 === "revoked" || data21 === "refunded" || data21 === "paused" || data21 === "grace_ended" || data21 === "plan_not_in_snapshot" || data21 === "capability_not_in_plan" || data21 === "limit_reached")) {
-                const err71 = { instancePath: instancePath + "/considered/" + i0 + "/reason", schemaPath: "vocabulary.schema.json#/$defs/decision_reason/enum", keyword: "enum", params: { allowedValues: schema80.enum }, message: "must be equal to one of the allowed values" };
+                const err71 = { instancePath: instancePath + "/considered/" + i0 + "/reason", schemaPath: "vocabulary.schema.json#/$defs/decision_reason/enum", keyword: "enum", params: { allowedValues: schema120.enum }, message: "must be equal to one of the allowed values" };
                 if (vErrors === null) {
                   vErrors = [err71];
                 } else {
@@ -957,10 +957,10 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate43.errors = vErrors;
+  validate48.errors = vErrors;
   return errors === 0;
 }
-validate43.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate48.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validateEntitlementDecision
 };

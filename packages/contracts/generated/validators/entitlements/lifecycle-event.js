@@ -59,23 +59,23 @@ function isDateTime(text) {
 
 // <generated>/entitlements__lifecycle-event.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
-var validateLifecycleEvent = validate58;
-var schema109 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/lifecycle-event.schema.json", "type": "object", "required": ["event_id", "kind", "workspace", "record_id", "source_kind", "occurred_at"], "additionalProperties": false, "properties": { "event_id": { "anyOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }] }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "provider_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "trial_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "ends_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "refund_scope": { "type": "string", "enum": ["full", "partial"] }, "ends_access": { "type": "boolean" }, "resume_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "keeps_access": { "type": "boolean" }, "change": { "type": "string", "enum": ["plan_change", "pause"] }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } }, "dependentRequired": { "operator": ["approval_ref"], "approval_ref": ["operator"] }, "allOf": [{ "if": { "$ref": "#/$defs/kind_is/purchase" }, "then": { "properties": { "plan": true }, "required": ["plan"] } }, { "if": { "$ref": "#/$defs/kind_is/trial_start" }, "then": { "properties": { "plan": true, "trial_end": true }, "required": ["plan", "trial_end"] } }, { "if": { "$ref": "#/$defs/kind_is/plan_change" }, "then": { "properties": { "plan": true, "timing": true, "direction": true }, "required": ["plan", "timing", "direction"] } }, { "if": { "$ref": "#/$defs/kind_is/cancel_scheduled" }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/pause" }, "then": { "properties": { "timing": true }, "required": ["timing"] } }, { "if": { "properties": { "timing": { "const": "period_end" } }, "required": ["timing"] }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/billing_issue" }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "$ref": "#/$defs/kind_is/refund" }, "then": { "properties": { "refund_scope": true }, "required": ["refund_scope"] } }, { "if": { "properties": { "ends_access": true }, "required": ["ends_access"] }, "then": { "$ref": "#/$defs/kind_is/refund" } }, { "if": { "properties": { "resume_at": true }, "required": ["resume_at"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "properties": { "keeps_access": true }, "required": ["keeps_access"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "$ref": "#/$defs/kind_is/schedule_withdrawn" }, "then": { "properties": { "change": true }, "required": ["change"] } }, { "if": { "properties": { "change": true }, "required": ["change"] }, "then": { "$ref": "#/$defs/kind_is/schedule_withdrawn" } }, { "if": { "$ref": "#/$defs/kind_is/manual_grant" }, "then": { "required": ["plan", "operator", "approval_ref"], "properties": { "plan": true, "operator": true, "approval_ref": true, "source_kind": { "enum": ["manual_override", "promotion", "trial", "default_plan"] } } } }, { "if": { "$ref": "#/$defs/kind_is/manual_revoke" }, "then": { "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } }], "$defs": { "kind_is": { "purchase": { "type": "object", "properties": { "kind": { "const": "purchase" } }, "required": ["kind"] }, "trial_start": { "type": "object", "properties": { "kind": { "const": "trial_start" } }, "required": ["kind"] }, "plan_change": { "type": "object", "properties": { "kind": { "const": "plan_change" } }, "required": ["kind"] }, "cancel_scheduled": { "type": "object", "properties": { "kind": { "const": "cancel_scheduled" } }, "required": ["kind"] }, "pause": { "type": "object", "properties": { "kind": { "const": "pause" } }, "required": ["kind"] }, "billing_issue": { "type": "object", "properties": { "kind": { "const": "billing_issue" } }, "required": ["kind"] }, "refund": { "type": "object", "properties": { "kind": { "const": "refund" } }, "required": ["kind"] }, "manual_grant": { "type": "object", "properties": { "kind": { "const": "manual_grant" } }, "required": ["kind"] }, "manual_revoke": { "type": "object", "properties": { "kind": { "const": "manual_revoke" } }, "required": ["kind"] }, "schedule_withdrawn": { "type": "object", "properties": { "kind": { "const": "schedule_withdrawn" } }, "required": ["kind"] } } } };
-var schema126 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"] };
+var validateLifecycleEvent = validate31;
+var schema59 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/lifecycle-event.schema.json", "type": "object", "required": ["event_id", "kind", "workspace", "record_id", "source_kind", "occurred_at"], "additionalProperties": false, "properties": { "event_id": { "anyOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }] }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "provider_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "trial_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "ends_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "refund_scope": { "type": "string", "enum": ["full", "partial"] }, "ends_access": { "type": "boolean" }, "resume_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "keeps_access": { "type": "boolean" }, "change": { "type": "string", "enum": ["plan_change", "pause"] }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } }, "dependentRequired": { "operator": ["approval_ref"], "approval_ref": ["operator"] }, "allOf": [{ "if": { "$ref": "#/$defs/kind_is/purchase" }, "then": { "properties": { "plan": true }, "required": ["plan"] } }, { "if": { "$ref": "#/$defs/kind_is/trial_start" }, "then": { "properties": { "plan": true, "trial_end": true }, "required": ["plan", "trial_end"] } }, { "if": { "$ref": "#/$defs/kind_is/plan_change" }, "then": { "properties": { "plan": true, "timing": true, "direction": true }, "required": ["plan", "timing", "direction"] } }, { "if": { "$ref": "#/$defs/kind_is/cancel_scheduled" }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/pause" }, "then": { "properties": { "timing": true }, "required": ["timing"] } }, { "if": { "properties": { "timing": { "const": "period_end" } }, "required": ["timing"] }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/billing_issue" }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "$ref": "#/$defs/kind_is/refund" }, "then": { "properties": { "refund_scope": true }, "required": ["refund_scope"] } }, { "if": { "properties": { "ends_access": true }, "required": ["ends_access"] }, "then": { "$ref": "#/$defs/kind_is/refund" } }, { "if": { "properties": { "resume_at": true }, "required": ["resume_at"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "properties": { "keeps_access": true }, "required": ["keeps_access"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "$ref": "#/$defs/kind_is/schedule_withdrawn" }, "then": { "properties": { "change": true }, "required": ["change"] } }, { "if": { "properties": { "change": true }, "required": ["change"] }, "then": { "$ref": "#/$defs/kind_is/schedule_withdrawn" } }, { "if": { "$ref": "#/$defs/kind_is/manual_grant" }, "then": { "required": ["plan", "operator", "approval_ref"], "properties": { "plan": true, "operator": true, "approval_ref": true, "source_kind": { "enum": ["manual_override", "promotion", "trial", "default_plan"] } } } }, { "if": { "$ref": "#/$defs/kind_is/manual_revoke" }, "then": { "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } }], "$defs": { "kind_is": { "purchase": { "type": "object", "properties": { "kind": { "const": "purchase" } }, "required": ["kind"] }, "trial_start": { "type": "object", "properties": { "kind": { "const": "trial_start" } }, "required": ["kind"] }, "plan_change": { "type": "object", "properties": { "kind": { "const": "plan_change" } }, "required": ["kind"] }, "cancel_scheduled": { "type": "object", "properties": { "kind": { "const": "cancel_scheduled" } }, "required": ["kind"] }, "pause": { "type": "object", "properties": { "kind": { "const": "pause" } }, "required": ["kind"] }, "billing_issue": { "type": "object", "properties": { "kind": { "const": "billing_issue" } }, "required": ["kind"] }, "refund": { "type": "object", "properties": { "kind": { "const": "refund" } }, "required": ["kind"] }, "manual_grant": { "type": "object", "properties": { "kind": { "const": "manual_grant" } }, "required": ["kind"] }, "manual_revoke": { "type": "object", "properties": { "kind": { "const": "manual_revoke" } }, "required": ["kind"] }, "schedule_withdrawn": { "type": "object", "properties": { "kind": { "const": "schedule_withdrawn" } }, "required": ["kind"] } } } };
+var schema76 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"] };
 var schema43 = { "type": "string", "enum": ["manual_override", "billing_provider", "promotion", "trial", "default_plan"] };
-var schema140 = { "type": "string", "enum": ["immediate", "period_end"] };
+var schema90 = { "type": "string", "enum": ["immediate", "period_end"] };
 var schema58 = { "type": "string", "enum": ["upgrade", "downgrade", "lateral"] };
 var func16 = Object.prototype.hasOwnProperty;
 var func1 = require_ucs2length().default;
 var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
-var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+var pattern23 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
 var formats0 = __formats["date-time"];
-function validate59(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate59.evaluated;
+  const evaluated0 = validate32.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -138,15 +138,15 @@ function validate59(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate59.errors = vErrors;
+  validate32.errors = vErrors;
   return errors === 0;
 }
-validate59.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate58(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate32.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate31(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate58.evaluated;
+  const evaluated0 = validate31.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1333,7 +1333,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       if (data.source_kind !== void 0) {
         let data14 = data.source_kind;
         if (!(data14 === "manual_override" || data14 === "promotion" || data14 === "trial" || data14 === "default_plan")) {
-          const err73 = { instancePath: instancePath + "/source_kind", schemaPath: "#/allOf/13/then/properties/source_kind/enum", keyword: "enum", params: { allowedValues: schema109.allOf[13].then.properties.source_kind.enum }, message: "must be equal to one of the allowed values" };
+          const err73 = { instancePath: instancePath + "/source_kind", schemaPath: "#/allOf/13/then/properties/source_kind/enum", keyword: "enum", params: { allowedValues: schema59.allOf[13].then.properties.source_kind.enum }, message: "must be equal to one of the allowed values" };
           if (vErrors === null) {
             vErrors = [err73];
           } else {
@@ -1522,7 +1522,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema109.properties, key0)) {
+      if (!func16.call(schema59.properties, key0)) {
         const err87 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err87];
@@ -1596,7 +1596,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern45.test(data16)) {
+        if (!pattern23.test(data16)) {
           const err94 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err94];
@@ -1647,7 +1647,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data17 === "purchase" || data17 === "trial_start" || data17 === "renewal" || data17 === "plan_change" || data17 === "cancel_scheduled" || data17 === "cancel_revoked" || data17 === "cancel_immediate" || data17 === "expiry" || data17 === "pause" || data17 === "resume" || data17 === "billing_issue" || data17 === "billing_recovered" || data17 === "refund" || data17 === "manual_grant" || data17 === "manual_revoke" || data17 === "schedule_withdrawn")) {
-        const err98 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema126.enum }, message: "must be equal to one of the allowed values" };
+        const err98 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema76.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err98];
         } else {
@@ -1879,8 +1879,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.plan !== void 0) {
-      if (!validate59(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+      if (!validate32(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
@@ -2141,7 +2141,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data30 === "immediate" || data30 === "period_end")) {
-        const err147 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema140.enum }, message: "must be equal to one of the allowed values" };
+        const err147 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema90.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err147];
         } else {
@@ -2183,7 +2183,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data32 === "full" || data32 === "partial")) {
-        const err151 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/enum", keyword: "enum", params: { allowedValues: schema109.properties.refund_scope.enum }, message: "must be equal to one of the allowed values" };
+        const err151 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/enum", keyword: "enum", params: { allowedValues: schema59.properties.refund_scope.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err151];
         } else {
@@ -2275,7 +2275,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data36 === "plan_change" || data36 === "pause")) {
-        const err160 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/enum", keyword: "enum", params: { allowedValues: schema109.properties.change.enum }, message: "must be equal to one of the allowed values" };
+        const err160 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/enum", keyword: "enum", params: { allowedValues: schema59.properties.change.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err160];
         } else {
@@ -2305,7 +2305,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern45.test(data37)) {
+        if (!pattern23.test(data37)) {
           const err163 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err163];
@@ -2345,7 +2345,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern45.test(data38)) {
+        if (!pattern23.test(data38)) {
           const err167 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err167];
@@ -2445,10 +2445,10 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate58.errors = vErrors;
+  validate31.errors = vErrors;
   return errors === 0;
 }
-validate58.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate31.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validateLifecycleEvent
 };

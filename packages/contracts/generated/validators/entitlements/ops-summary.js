@@ -59,18 +59,18 @@ function isDateTime(text) {
 
 // <generated>/entitlements__ops-summary.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
-var validateEntitlementsOpsSummary = validate83;
-var schema176 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/ops-summary.schema.json", "type": "object", "required": ["kind", "generated_at", "privacy", "lifecycle_events", "event_outcomes", "source_kinds", "record_statuses", "decision_outcomes", "decision_reasons", "stale", "duplicate", "conflict", "workspaces"], "additionalProperties": false, "allOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/ops_summary_header" }], "properties": { "kind": { "$ref": "../../common/v1/common.schema.json#/$defs/ops_summary_kind", "const": "entitlements.ops-summary" }, "generated_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "privacy": { "$ref": "../../common/v1/common.schema.json#/$defs/privacy_evidence" }, "lifecycle_events": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "event_outcomes": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "source_kinds": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "record_statuses": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "record_statuses_as_of": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "decision_outcomes": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "decision_reasons": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "stale": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "duplicate": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "conflict": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "workspaces": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
+var validateEntitlementsOpsSummary = validate85;
+var schema179 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/ops-summary.schema.json", "type": "object", "required": ["kind", "generated_at", "privacy", "lifecycle_events", "event_outcomes", "source_kinds", "record_statuses", "decision_outcomes", "decision_reasons", "stale", "duplicate", "conflict", "workspaces"], "additionalProperties": false, "allOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/ops_summary_header" }], "properties": { "kind": { "$ref": "../../common/v1/common.schema.json#/$defs/ops_summary_kind", "const": "entitlements.ops-summary" }, "generated_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "privacy": { "$ref": "../../common/v1/common.schema.json#/$defs/privacy_evidence" }, "lifecycle_events": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "event_outcomes": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "source_kinds": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "record_statuses": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "record_statuses_as_of": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "decision_outcomes": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "decision_reasons": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "stale": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "duplicate": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "conflict": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "workspaces": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
 var func1 = require_ucs2length().default;
-var pattern78 = new RegExp("^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$", "u");
+var pattern80 = new RegExp("^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$", "u");
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
-var pattern65 = new RegExp("^[0-9a-f]{40}$", "u");
+var pattern67 = new RegExp("^[0-9a-f]{40}$", "u");
 var formats0 = __formats["date-time"];
-var pattern62 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
-function validate85(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var pattern64 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
+function validate87(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate85.evaluated;
+  const evaluated0 = validate87.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -128,7 +128,7 @@ function validate85(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern62.test(data0)) {
+        if (!pattern64.test(data0)) {
           const err5 = { instancePath: instancePath + "/rules_digest", schemaPath: "#/$defs/sha256_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -167,14 +167,14 @@ function validate85(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate85.errors = vErrors;
+  validate87.errors = vErrors;
   return errors === 0;
 }
-validate85.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate84(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate87.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate86(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate84.evaluated;
+  const evaluated0 = validate86.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -230,7 +230,7 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern78.test(data0)) {
+        if (!pattern80.test(data0)) {
           const err5 = { instancePath: instancePath + "/kind", schemaPath: "#/$defs/ops_summary_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -319,7 +319,7 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern65.test(data2)) {
+        if (!pattern67.test(data2)) {
           const err14 = { instancePath: instancePath + "/commit_sha", schemaPath: "#/$defs/commit_sha/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
           if (vErrors === null) {
             vErrors = [err14];
@@ -339,8 +339,8 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.privacy !== void 0) {
-      if (!validate85(data.privacy, { instancePath: instancePath + "/privacy", parentData: data, parentDataProperty: "privacy", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+      if (!validate87(data.privacy, { instancePath: instancePath + "/privacy", parentData: data, parentDataProperty: "privacy", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
         errors = vErrors.length;
       }
     }
@@ -353,14 +353,14 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate84.errors = vErrors;
+  validate86.errors = vErrors;
   return errors === 0;
 }
-validate84.evaluated = { "props": { "kind": true, "generated_at": true, "commit_sha": true, "privacy": true }, "dynamicProps": false, "dynamicItems": false };
-function validate88(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate86.evaluated = { "props": { "kind": true, "generated_at": true, "commit_sha": true, "privacy": true }, "dynamicProps": false, "dynamicItems": false };
+function validate90(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate88.evaluated;
+  const evaluated0 = validate90.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -418,7 +418,7 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern62.test(data0)) {
+        if (!pattern64.test(data0)) {
           const err5 = { instancePath: instancePath + "/rules_digest", schemaPath: "#/$defs/sha256_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -457,15 +457,15 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate88.errors = vErrors;
+  validate90.errors = vErrors;
   return errors === 0;
 }
-validate88.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate90.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
-function validate90(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate92(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate90.evaluated;
+  const evaluated0 = validate92.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -573,24 +573,24 @@ function validate90(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate90.errors = vErrors;
+  validate92.errors = vErrors;
   return errors === 0;
 }
-validate90.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate92.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var func16 = Object.prototype.hasOwnProperty;
-function validate83(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate85(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate83.evaluated;
+  const evaluated0 = validate85.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
   if (evaluated0.dynamicItems) {
     evaluated0.items = void 0;
   }
-  if (!validate84(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })) {
-    vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+  if (!validate86(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })) {
+    vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
     errors = vErrors.length;
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -712,7 +712,7 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema176.properties, key0)) {
+      if (!func16.call(schema179.properties, key0)) {
         const err13 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err13];
@@ -743,7 +743,7 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern78.test(data0)) {
+        if (!pattern80.test(data0)) {
           const err16 = { instancePath: instancePath + "/kind", schemaPath: "../../common/v1/common.schema.json#/$defs/ops_summary_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\\.ops-summary$"' };
           if (vErrors === null) {
             vErrors = [err16];
@@ -841,7 +841,7 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern65.test(data2)) {
+        if (!pattern67.test(data2)) {
           const err26 = { instancePath: instancePath + "/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
           if (vErrors === null) {
             vErrors = [err26];
@@ -861,32 +861,32 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.privacy !== void 0) {
-      if (!validate88(data.privacy, { instancePath: instancePath + "/privacy", parentData: data, parentDataProperty: "privacy", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+      if (!validate90(data.privacy, { instancePath: instancePath + "/privacy", parentData: data, parentDataProperty: "privacy", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
         errors = vErrors.length;
       }
     }
     if (data.lifecycle_events !== void 0) {
-      if (!validate90(data.lifecycle_events, { instancePath: instancePath + "/lifecycle_events", parentData: data, parentDataProperty: "lifecycle_events", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+      if (!validate92(data.lifecycle_events, { instancePath: instancePath + "/lifecycle_events", parentData: data, parentDataProperty: "lifecycle_events", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
         errors = vErrors.length;
       }
     }
     if (data.event_outcomes !== void 0) {
-      if (!validate90(data.event_outcomes, { instancePath: instancePath + "/event_outcomes", parentData: data, parentDataProperty: "event_outcomes", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+      if (!validate92(data.event_outcomes, { instancePath: instancePath + "/event_outcomes", parentData: data, parentDataProperty: "event_outcomes", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
         errors = vErrors.length;
       }
     }
     if (data.source_kinds !== void 0) {
-      if (!validate90(data.source_kinds, { instancePath: instancePath + "/source_kinds", parentData: data, parentDataProperty: "source_kinds", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+      if (!validate92(data.source_kinds, { instancePath: instancePath + "/source_kinds", parentData: data, parentDataProperty: "source_kinds", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
         errors = vErrors.length;
       }
     }
     if (data.record_statuses !== void 0) {
-      if (!validate90(data.record_statuses, { instancePath: instancePath + "/record_statuses", parentData: data, parentDataProperty: "record_statuses", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+      if (!validate92(data.record_statuses, { instancePath: instancePath + "/record_statuses", parentData: data, parentDataProperty: "record_statuses", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
         errors = vErrors.length;
       }
     }
@@ -940,14 +940,14 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.decision_outcomes !== void 0) {
-      if (!validate90(data.decision_outcomes, { instancePath: instancePath + "/decision_outcomes", parentData: data, parentDataProperty: "decision_outcomes", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+      if (!validate92(data.decision_outcomes, { instancePath: instancePath + "/decision_outcomes", parentData: data, parentDataProperty: "decision_outcomes", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
         errors = vErrors.length;
       }
     }
     if (data.decision_reasons !== void 0) {
-      if (!validate90(data.decision_reasons, { instancePath: instancePath + "/decision_reasons", parentData: data, parentDataProperty: "decision_reasons", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+      if (!validate92(data.decision_reasons, { instancePath: instancePath + "/decision_reasons", parentData: data, parentDataProperty: "decision_reasons", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
         errors = vErrors.length;
       }
     }
@@ -1088,10 +1088,10 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate83.errors = vErrors;
+  validate85.errors = vErrors;
   return errors === 0;
 }
-validate83.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate85.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validateEntitlementsOpsSummary
 };

@@ -79,17 +79,17 @@ var require_equal = __commonJS({
 });
 
 // <generated>/entitlements__policy.js
-var validateSourcePriorityPolicy = validate32;
+var validateSourcePriorityPolicy = validate37;
 var schema43 = { "type": "string", "enum": ["manual_override", "billing_provider", "promotion", "trial", "default_plan"] };
 var func1 = require_ucs2length().default;
 var func0 = require_equal().default;
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
-var pattern25 = new RegExp("^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$", "u");
-function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var pattern43 = new RegExp("^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$", "u");
+function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate32.evaluated;
+  const evaluated0 = validate37.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -240,7 +240,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.trial_conversion_grace !== void 0) {
       let data3 = data.trial_conversion_grace;
       if (typeof data3 === "string") {
-        if (!pattern25.test(data3)) {
+        if (!pattern43.test(data3)) {
           const err13 = { instancePath: instancePath + "/trial_conversion_grace", schemaPath: "#/properties/trial_conversion_grace/pattern", keyword: "pattern", params: { pattern: "^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$" }, message: 'must match pattern "^PT(?:72H|(?:[1-9]|[1-6][0-9]|7[01])H(?:[1-5]?[0-9]M)?|(?:[1-9][0-9]{0,2}|[1-3][0-9]{3}|4[0-2][0-9]{2}|43[01][0-9]|4320)M)$"' };
           if (vErrors === null) {
             vErrors = [err13];
@@ -268,10 +268,10 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate32.errors = vErrors;
+  validate37.errors = vErrors;
   return errors === 0;
 }
-validate32.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate37.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validateSourcePriorityPolicy
 };

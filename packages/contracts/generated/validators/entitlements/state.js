@@ -59,8 +59,8 @@ function isDateTime(text) {
 
 // <generated>/entitlements__state.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
-var validatePlanSourceState = validate55;
-var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/record.schema.json", "type": "object", "required": ["record_id", "workspace", "source_kind", "plan", "status", "effective_start", "sequence", "last_event_id", "last_event_at"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "status": { "$ref": "vocabulary.schema.json#/$defs/record_status" }, "effective_start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "effective_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "current_period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "paused_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "pause_keeps_access": { "const": true }, "ended_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end_reason": { "$ref": "vocabulary.schema.json#/$defs/end_reason" }, "scheduled": { "type": "array", "items": { "$ref": "#/$defs/scheduled_change" }, "maxItems": 4 }, "sequence": { "type": "integer", "minimum": 1, "maximum": 9007199254740991 }, "last_event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "last_event_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "last_event_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } }, "allOf": [{ "if": { "properties": { "status": { "const": "past_due" } }, "required": ["status"] }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "properties": { "status": { "const": "paused" } }, "required": ["status"] }, "then": { "properties": { "paused_at": true }, "required": ["paused_at"] } }, { "if": { "properties": { "pause_keeps_access": true }, "required": ["pause_keeps_access"] }, "then": { "properties": { "status": { "const": "paused" } }, "required": ["status"] } }, { "if": { "properties": { "status": { "const": "ended" } }, "required": ["status"] }, "then": { "properties": { "ended_at": true, "end_reason": true }, "required": ["ended_at", "end_reason"] }, "else": { "not": { "anyOf": [{ "properties": { "ended_at": true }, "required": ["ended_at"] }, { "properties": { "end_reason": true }, "required": ["end_reason"] }] } } }], "$defs": { "scheduled_change": { "type": "object", "required": ["change", "effective_at"], "additionalProperties": false, "properties": { "change": { "$ref": "vocabulary.schema.json#/$defs/scheduled_change_kind" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "keeps_access": { "const": true } }, "allOf": [{ "if": { "properties": { "change": { "const": "plan_change" } }, "required": ["change"] }, "then": { "properties": { "plan": true }, "required": ["plan"] }, "else": { "not": { "anyOf": [{ "properties": { "plan": true }, "required": ["plan"] }, { "properties": { "direction": true }, "required": ["direction"] }] } } }, { "if": { "properties": { "change": { "const": "pause" } }, "required": ["change"] }, "else": { "not": { "properties": { "keeps_access": true }, "required": ["keeps_access"] } } }] } } };
+var validatePlanSourceState = validate60;
+var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/record.schema.json", "type": "object", "required": ["record_id", "workspace", "source_kind", "plan", "status", "effective_start", "sequence", "last_event_id", "last_event_at"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "status": { "$ref": "vocabulary.schema.json#/$defs/record_status" }, "effective_start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "effective_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "current_period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "paused_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "pause_keeps_access": { "const": true }, "ended_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end_reason": { "$ref": "vocabulary.schema.json#/$defs/end_reason" }, "scheduled": { "type": "array", "items": { "$ref": "#/$defs/scheduled_change" }, "maxItems": 4 }, "sequence": { "type": "integer", "minimum": 1, "maximum": 9007199254740991 }, "last_event_id": { "anyOf": [{ "$ref": "lifecycle-event.schema.json#/properties/event_id" }, { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }] }, "last_event_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "last_event_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } }, "allOf": [{ "if": { "properties": { "status": { "const": "past_due" } }, "required": ["status"] }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "properties": { "status": { "const": "paused" } }, "required": ["status"] }, "then": { "properties": { "paused_at": true }, "required": ["paused_at"] } }, { "if": { "properties": { "pause_keeps_access": true }, "required": ["pause_keeps_access"] }, "then": { "properties": { "status": { "const": "paused" } }, "required": ["status"] } }, { "if": { "properties": { "status": { "const": "ended" } }, "required": ["status"] }, "then": { "properties": { "ended_at": true, "end_reason": true }, "required": ["ended_at", "end_reason"] }, "else": { "not": { "anyOf": [{ "properties": { "ended_at": true }, "required": ["ended_at"] }, { "properties": { "end_reason": true }, "required": ["end_reason"] }] } } }], "$defs": { "scheduled_change": { "type": "object", "required": ["change", "effective_at"], "additionalProperties": false, "properties": { "change": { "$ref": "vocabulary.schema.json#/$defs/scheduled_change_kind" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "keeps_access": { "const": true } }, "allOf": [{ "if": { "properties": { "change": { "const": "plan_change" } }, "required": ["change"] }, "then": { "properties": { "plan": true }, "required": ["plan"] }, "else": { "not": { "anyOf": [{ "properties": { "plan": true }, "required": ["plan"] }, { "properties": { "direction": true }, "required": ["direction"] }] } } }, { "if": { "properties": { "change": { "const": "pause" } }, "required": ["change"] }, "else": { "not": { "properties": { "keeps_access": true }, "required": ["keeps_access"] } } }] } } };
 var schema43 = { "type": "string", "enum": ["manual_override", "billing_provider", "promotion", "trial", "default_plan"] };
 var schema47 = { "type": "string", "enum": ["trialing", "active", "past_due", "paused", "ended"] };
 var schema54 = { "type": "string", "enum": ["scheduled_end", "expired", "canceled", "revoked", "refunded"] };
@@ -69,7 +69,7 @@ var func1 = require_ucs2length().default;
 var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
-var pattern22 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
+var pattern40 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
 function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -545,6 +545,121 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate28.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var pattern23 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate34.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  const _errs0 = errors;
+  let valid0 = false;
+  const _errs1 = errors;
+  if (typeof data === "string") {
+    if (func1(data) > 47) {
+      const err0 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (func1(data) < 33) {
+      const err1 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (!pattern8.test(data)) {
+      const err2 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+  } else {
+    const err3 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  var _valid0 = _errs1 === errors;
+  valid0 = valid0 || _valid0;
+  const _errs4 = errors;
+  if (typeof data === "string") {
+    if (func1(data) > 96) {
+      const err4 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+      if (vErrors === null) {
+        vErrors = [err4];
+      } else {
+        vErrors.push(err4);
+      }
+      errors++;
+    }
+    if (func1(data) < 3) {
+      const err5 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+      if (vErrors === null) {
+        vErrors = [err5];
+      } else {
+        vErrors.push(err5);
+      }
+      errors++;
+    }
+    if (!pattern23.test(data)) {
+      const err6 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+      if (vErrors === null) {
+        vErrors = [err6];
+      } else {
+        vErrors.push(err6);
+      }
+      errors++;
+    }
+  } else {
+    const err7 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (vErrors === null) {
+      vErrors = [err7];
+    } else {
+      vErrors.push(err7);
+    }
+    errors++;
+  }
+  var _valid0 = _errs4 === errors;
+  valid0 = valid0 || _valid0;
+  if (!valid0) {
+    const err8 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+    if (vErrors === null) {
+      vErrors = [err8];
+    } else {
+      vErrors.push(err8);
+    }
+    errors++;
+  } else {
+    errors = _errs0;
+    if (vErrors !== null) {
+      if (_errs0) {
+        vErrors.length = _errs0;
+      } else {
+        vErrors = null;
+      }
+    }
+  }
+  validate34.errors = vErrors;
+  return errors === 0;
+}
+validate34.evaluated = { "dynamicProps": false, "dynamicItems": false };
 function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -1591,6 +1706,16 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
     }
     if (data.last_event_id !== void 0) {
       let data21 = data.last_event_id;
+      const _errs72 = errors;
+      let valid26 = false;
+      const _errs73 = errors;
+      if (!validate34(data21, { instancePath: instancePath + "/last_event_id", parentData: data, parentDataProperty: "last_event_id", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+        errors = vErrors.length;
+      }
+      var _valid5 = _errs73 === errors;
+      valid26 = valid26 || _valid5;
+      const _errs74 = errors;
       if (typeof data21 === "string") {
         if (func1(data21) > 128) {
           const err85 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/maxLength", keyword: "maxLength", params: { limit: 128 }, message: "must NOT have more than 128 characters" };
@@ -1610,7 +1735,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern22.test(data21)) {
+        if (!pattern40.test(data21)) {
           const err87 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
           if (vErrors === null) {
             vErrors = [err87];
@@ -1628,21 +1753,32 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
+      var _valid5 = _errs74 === errors;
+      valid26 = valid26 || _valid5;
+      if (!valid26) {
+        const err89 = { instancePath: instancePath + "/last_event_id", schemaPath: "#/properties/last_event_id/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+        if (vErrors === null) {
+          vErrors = [err89];
+        } else {
+          vErrors.push(err89);
+        }
+        errors++;
+      } else {
+        errors = _errs72;
+        if (vErrors !== null) {
+          if (_errs72) {
+            vErrors.length = _errs72;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
     }
     if (data.last_event_at !== void 0) {
       let data22 = data.last_event_at;
       if (typeof data22 === "string") {
         if (func1(data22) > 30) {
-          const err89 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err89];
-          } else {
-            vErrors.push(err89);
-          }
-          errors++;
-        }
-        if (func1(data22) < 20) {
-          const err90 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          const err90 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err90];
           } else {
@@ -1650,8 +1786,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data22)) {
-          const err91 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (func1(data22) < 20) {
+          const err91 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err91];
           } else {
@@ -1659,8 +1795,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data22)) {
-          const err92 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+        if (!pattern10.test(data22)) {
+          const err92 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err92];
           } else {
@@ -1668,20 +1804,17 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err93 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err93];
-        } else {
-          vErrors.push(err93);
+        if (!formats0.validate(data22)) {
+          const err93 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err93];
+          } else {
+            vErrors.push(err93);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.last_event_sequence !== void 0) {
-      let data23 = data.last_event_sequence;
-      if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
-        const err94 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      } else {
+        const err94 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err94];
         } else {
@@ -1689,18 +1822,21 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
+    }
+    if (data.last_event_sequence !== void 0) {
+      let data23 = data.last_event_sequence;
+      if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
+        const err95 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err95];
+        } else {
+          vErrors.push(err95);
+        }
+        errors++;
+      }
       if (typeof data23 == "number" && isFinite(data23)) {
         if (data23 > 9007199254740991 || isNaN(data23)) {
-          const err95 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
-          if (vErrors === null) {
-            vErrors = [err95];
-          } else {
-            vErrors.push(err95);
-          }
-          errors++;
-        }
-        if (data23 < 0 || isNaN(data23)) {
-          const err96 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          const err96 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
           if (vErrors === null) {
             vErrors = [err96];
           } else {
@@ -1708,14 +1844,23 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data23 < 0 || isNaN(data23)) {
+          const err97 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err97];
+          } else {
+            vErrors.push(err97);
+          }
+          errors++;
+        }
       }
     }
   } else {
-    const err97 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err98 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err97];
+      vErrors = [err98];
     } else {
-      vErrors.push(err97);
+      vErrors.push(err98);
     }
     errors++;
   }
@@ -1723,13 +1868,12 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate25.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema108 = { "type": "object", "required": ["event_id", "fingerprint", "kind", "record_id", "outcome"], "additionalProperties": false, "properties": { "event_id": { "$ref": "lifecycle-event.schema.json#/properties/event_id" }, "fingerprint": { "$ref": "../../common/v1/common.schema.json#/$defs/sha256_digest" }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "outcome": { "type": "string", "enum": ["applied", "stale", "parked", "illegal"] } } };
-var schema126 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"] };
-var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
-function validate61(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var schema148 = { "type": "object", "required": ["event_id", "fingerprint", "kind", "record_id", "outcome"], "additionalProperties": false, "properties": { "event_id": { "$ref": "lifecycle-event.schema.json#/properties/event_id" }, "fingerprint": { "$ref": "../../common/v1/common.schema.json#/$defs/sha256_digest" }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "outcome": { "type": "string", "enum": ["applied", "stale", "parked", "illegal"] } } };
+var schema76 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"] };
+function validate63(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate61.evaluated;
+  const evaluated0 = validate63.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1798,7 +1942,7 @@ function validate61(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (!pattern45.test(data)) {
+    if (!pattern23.test(data)) {
       const err6 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
       if (vErrors === null) {
         vErrors = [err6];
@@ -1836,15 +1980,15 @@ function validate61(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   }
-  validate61.errors = vErrors;
+  validate63.errors = vErrors;
   return errors === 0;
 }
-validate61.evaluated = { "dynamicProps": false, "dynamicItems": false };
-var pattern62 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
-function validate57(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate63.evaluated = { "dynamicProps": false, "dynamicItems": false };
+var pattern64 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
+function validate62(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate57.evaluated;
+  const evaluated0 = validate62.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1909,8 +2053,8 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.event_id !== void 0) {
-      if (!validate61(data.event_id, { instancePath: instancePath + "/event_id", parentData: data, parentDataProperty: "event_id", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+      if (!validate63(data.event_id, { instancePath: instancePath + "/event_id", parentData: data, parentDataProperty: "event_id", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
       }
     }
@@ -1935,7 +2079,7 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern62.test(data1)) {
+        if (!pattern64.test(data1)) {
           const err8 = { instancePath: instancePath + "/fingerprint", schemaPath: "../../common/v1/common.schema.json#/$defs/sha256_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' };
           if (vErrors === null) {
             vErrors = [err8];
@@ -1966,7 +2110,7 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data2 === "purchase" || data2 === "trial_start" || data2 === "renewal" || data2 === "plan_change" || data2 === "cancel_scheduled" || data2 === "cancel_revoked" || data2 === "cancel_immediate" || data2 === "expiry" || data2 === "pause" || data2 === "resume" || data2 === "billing_issue" || data2 === "billing_recovered" || data2 === "refund" || data2 === "manual_grant" || data2 === "manual_revoke" || data2 === "schedule_withdrawn")) {
-        const err11 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema126.enum }, message: "must be equal to one of the allowed values" };
+        const err11 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema76.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err11];
         } else {
@@ -2027,7 +2171,7 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data4 === "applied" || data4 === "stale" || data4 === "parked" || data4 === "illegal")) {
-        const err17 = { instancePath: instancePath + "/outcome", schemaPath: "#/properties/outcome/enum", keyword: "enum", params: { allowedValues: schema108.properties.outcome.enum }, message: "must be equal to one of the allowed values" };
+        const err17 = { instancePath: instancePath + "/outcome", schemaPath: "#/properties/outcome/enum", keyword: "enum", params: { allowedValues: schema148.properties.outcome.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err17];
         } else {
@@ -2045,16 +2189,16 @@ function validate57(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate57.errors = vErrors;
+  validate62.errors = vErrors;
   return errors === 0;
 }
-validate57.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema109 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/lifecycle-event.schema.json", "type": "object", "required": ["event_id", "kind", "workspace", "record_id", "source_kind", "occurred_at"], "additionalProperties": false, "properties": { "event_id": { "anyOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }] }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "provider_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "trial_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "ends_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "refund_scope": { "type": "string", "enum": ["full", "partial"] }, "ends_access": { "type": "boolean" }, "resume_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "keeps_access": { "type": "boolean" }, "change": { "type": "string", "enum": ["plan_change", "pause"] }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } }, "dependentRequired": { "operator": ["approval_ref"], "approval_ref": ["operator"] }, "allOf": [{ "if": { "$ref": "#/$defs/kind_is/purchase" }, "then": { "properties": { "plan": true }, "required": ["plan"] } }, { "if": { "$ref": "#/$defs/kind_is/trial_start" }, "then": { "properties": { "plan": true, "trial_end": true }, "required": ["plan", "trial_end"] } }, { "if": { "$ref": "#/$defs/kind_is/plan_change" }, "then": { "properties": { "plan": true, "timing": true, "direction": true }, "required": ["plan", "timing", "direction"] } }, { "if": { "$ref": "#/$defs/kind_is/cancel_scheduled" }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/pause" }, "then": { "properties": { "timing": true }, "required": ["timing"] } }, { "if": { "properties": { "timing": { "const": "period_end" } }, "required": ["timing"] }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/billing_issue" }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "$ref": "#/$defs/kind_is/refund" }, "then": { "properties": { "refund_scope": true }, "required": ["refund_scope"] } }, { "if": { "properties": { "ends_access": true }, "required": ["ends_access"] }, "then": { "$ref": "#/$defs/kind_is/refund" } }, { "if": { "properties": { "resume_at": true }, "required": ["resume_at"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "properties": { "keeps_access": true }, "required": ["keeps_access"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "$ref": "#/$defs/kind_is/schedule_withdrawn" }, "then": { "properties": { "change": true }, "required": ["change"] } }, { "if": { "properties": { "change": true }, "required": ["change"] }, "then": { "$ref": "#/$defs/kind_is/schedule_withdrawn" } }, { "if": { "$ref": "#/$defs/kind_is/manual_grant" }, "then": { "required": ["plan", "operator", "approval_ref"], "properties": { "plan": true, "operator": true, "approval_ref": true, "source_kind": { "enum": ["manual_override", "promotion", "trial", "default_plan"] } } } }, { "if": { "$ref": "#/$defs/kind_is/manual_revoke" }, "then": { "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } }], "$defs": { "kind_is": { "purchase": { "type": "object", "properties": { "kind": { "const": "purchase" } }, "required": ["kind"] }, "trial_start": { "type": "object", "properties": { "kind": { "const": "trial_start" } }, "required": ["kind"] }, "plan_change": { "type": "object", "properties": { "kind": { "const": "plan_change" } }, "required": ["kind"] }, "cancel_scheduled": { "type": "object", "properties": { "kind": { "const": "cancel_scheduled" } }, "required": ["kind"] }, "pause": { "type": "object", "properties": { "kind": { "const": "pause" } }, "required": ["kind"] }, "billing_issue": { "type": "object", "properties": { "kind": { "const": "billing_issue" } }, "required": ["kind"] }, "refund": { "type": "object", "properties": { "kind": { "const": "refund" } }, "required": ["kind"] }, "manual_grant": { "type": "object", "properties": { "kind": { "const": "manual_grant" } }, "required": ["kind"] }, "manual_revoke": { "type": "object", "properties": { "kind": { "const": "manual_revoke" } }, "required": ["kind"] }, "schedule_withdrawn": { "type": "object", "properties": { "kind": { "const": "schedule_withdrawn" } }, "required": ["kind"] } } } };
-var schema140 = { "type": "string", "enum": ["immediate", "period_end"] };
-function validate59(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate62.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema59 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/lifecycle-event.schema.json", "type": "object", "required": ["event_id", "kind", "workspace", "record_id", "source_kind", "occurred_at"], "additionalProperties": false, "properties": { "event_id": { "anyOf": [{ "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }] }, "kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "provider_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "trial_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "ends_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "refund_scope": { "type": "string", "enum": ["full", "partial"] }, "ends_access": { "type": "boolean" }, "resume_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "keeps_access": { "type": "boolean" }, "change": { "type": "string", "enum": ["plan_change", "pause"] }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } }, "dependentRequired": { "operator": ["approval_ref"], "approval_ref": ["operator"] }, "allOf": [{ "if": { "$ref": "#/$defs/kind_is/purchase" }, "then": { "properties": { "plan": true }, "required": ["plan"] } }, { "if": { "$ref": "#/$defs/kind_is/trial_start" }, "then": { "properties": { "plan": true, "trial_end": true }, "required": ["plan", "trial_end"] } }, { "if": { "$ref": "#/$defs/kind_is/plan_change" }, "then": { "properties": { "plan": true, "timing": true, "direction": true }, "required": ["plan", "timing", "direction"] } }, { "if": { "$ref": "#/$defs/kind_is/cancel_scheduled" }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/pause" }, "then": { "properties": { "timing": true }, "required": ["timing"] } }, { "if": { "properties": { "timing": { "const": "period_end" } }, "required": ["timing"] }, "then": { "properties": { "effective_at": true }, "required": ["effective_at"] } }, { "if": { "$ref": "#/$defs/kind_is/billing_issue" }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "$ref": "#/$defs/kind_is/refund" }, "then": { "properties": { "refund_scope": true }, "required": ["refund_scope"] } }, { "if": { "properties": { "ends_access": true }, "required": ["ends_access"] }, "then": { "$ref": "#/$defs/kind_is/refund" } }, { "if": { "properties": { "resume_at": true }, "required": ["resume_at"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "properties": { "keeps_access": true }, "required": ["keeps_access"] }, "then": { "$ref": "#/$defs/kind_is/pause" } }, { "if": { "$ref": "#/$defs/kind_is/schedule_withdrawn" }, "then": { "properties": { "change": true }, "required": ["change"] } }, { "if": { "properties": { "change": true }, "required": ["change"] }, "then": { "$ref": "#/$defs/kind_is/schedule_withdrawn" } }, { "if": { "$ref": "#/$defs/kind_is/manual_grant" }, "then": { "required": ["plan", "operator", "approval_ref"], "properties": { "plan": true, "operator": true, "approval_ref": true, "source_kind": { "enum": ["manual_override", "promotion", "trial", "default_plan"] } } } }, { "if": { "$ref": "#/$defs/kind_is/manual_revoke" }, "then": { "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } }], "$defs": { "kind_is": { "purchase": { "type": "object", "properties": { "kind": { "const": "purchase" } }, "required": ["kind"] }, "trial_start": { "type": "object", "properties": { "kind": { "const": "trial_start" } }, "required": ["kind"] }, "plan_change": { "type": "object", "properties": { "kind": { "const": "plan_change" } }, "required": ["kind"] }, "cancel_scheduled": { "type": "object", "properties": { "kind": { "const": "cancel_scheduled" } }, "required": ["kind"] }, "pause": { "type": "object", "properties": { "kind": { "const": "pause" } }, "required": ["kind"] }, "billing_issue": { "type": "object", "properties": { "kind": { "const": "billing_issue" } }, "required": ["kind"] }, "refund": { "type": "object", "properties": { "kind": { "const": "refund" } }, "required": ["kind"] }, "manual_grant": { "type": "object", "properties": { "kind": { "const": "manual_grant" } }, "required": ["kind"] }, "manual_revoke": { "type": "object", "properties": { "kind": { "const": "manual_revoke" } }, "required": ["kind"] }, "schedule_withdrawn": { "type": "object", "properties": { "kind": { "const": "schedule_withdrawn" } }, "required": ["kind"] } } } };
+var schema90 = { "type": "string", "enum": ["immediate", "period_end"] };
+function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate59.evaluated;
+  const evaluated0 = validate32.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2117,15 +2261,15 @@ function validate59(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate59.errors = vErrors;
+  validate32.errors = vErrors;
   return errors === 0;
 }
-validate59.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate58(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate32.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate31(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate58.evaluated;
+  const evaluated0 = validate31.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -3312,7 +3456,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       if (data.source_kind !== void 0) {
         let data14 = data.source_kind;
         if (!(data14 === "manual_override" || data14 === "promotion" || data14 === "trial" || data14 === "default_plan")) {
-          const err73 = { instancePath: instancePath + "/source_kind", schemaPath: "#/allOf/13/then/properties/source_kind/enum", keyword: "enum", params: { allowedValues: schema109.allOf[13].then.properties.source_kind.enum }, message: "must be equal to one of the allowed values" };
+          const err73 = { instancePath: instancePath + "/source_kind", schemaPath: "#/allOf/13/then/properties/source_kind/enum", keyword: "enum", params: { allowedValues: schema59.allOf[13].then.properties.source_kind.enum }, message: "must be equal to one of the allowed values" };
           if (vErrors === null) {
             vErrors = [err73];
           } else {
@@ -3501,7 +3645,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema109.properties, key0)) {
+      if (!func16.call(schema59.properties, key0)) {
         const err87 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err87];
@@ -3575,7 +3719,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern45.test(data16)) {
+        if (!pattern23.test(data16)) {
           const err94 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err94];
@@ -3626,7 +3770,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data17 === "purchase" || data17 === "trial_start" || data17 === "renewal" || data17 === "plan_change" || data17 === "cancel_scheduled" || data17 === "cancel_revoked" || data17 === "cancel_immediate" || data17 === "expiry" || data17 === "pause" || data17 === "resume" || data17 === "billing_issue" || data17 === "billing_recovered" || data17 === "refund" || data17 === "manual_grant" || data17 === "manual_revoke" || data17 === "schedule_withdrawn")) {
-        const err98 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema126.enum }, message: "must be equal to one of the allowed values" };
+        const err98 = { instancePath: instancePath + "/kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema76.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err98];
         } else {
@@ -3858,8 +4002,8 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.plan !== void 0) {
-      if (!validate59(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+      if (!validate32(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
         errors = vErrors.length;
       }
     }
@@ -4120,7 +4264,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data30 === "immediate" || data30 === "period_end")) {
-        const err147 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema140.enum }, message: "must be equal to one of the allowed values" };
+        const err147 = { instancePath: instancePath + "/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema90.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err147];
         } else {
@@ -4162,7 +4306,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data32 === "full" || data32 === "partial")) {
-        const err151 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/enum", keyword: "enum", params: { allowedValues: schema109.properties.refund_scope.enum }, message: "must be equal to one of the allowed values" };
+        const err151 = { instancePath: instancePath + "/refund_scope", schemaPath: "#/properties/refund_scope/enum", keyword: "enum", params: { allowedValues: schema59.properties.refund_scope.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err151];
         } else {
@@ -4254,7 +4398,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data36 === "plan_change" || data36 === "pause")) {
-        const err160 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/enum", keyword: "enum", params: { allowedValues: schema109.properties.change.enum }, message: "must be equal to one of the allowed values" };
+        const err160 = { instancePath: instancePath + "/change", schemaPath: "#/properties/change/enum", keyword: "enum", params: { allowedValues: schema59.properties.change.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err160];
         } else {
@@ -4284,7 +4428,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern45.test(data37)) {
+        if (!pattern23.test(data37)) {
           const err163 = { instancePath: instancePath + "/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err163];
@@ -4324,7 +4468,7 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern45.test(data38)) {
+        if (!pattern23.test(data38)) {
           const err167 = { instancePath: instancePath + "/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err167];
@@ -4424,15 +4568,15 @@ function validate58(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate58.errors = vErrors;
+  validate31.errors = vErrors;
   return errors === 0;
 }
-validate58.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate55(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate31.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate60(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate55.evaluated;
+  const evaluated0 = validate60.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -4514,8 +4658,8 @@ function validate55(data, { instancePath = "", parentData, parentDataProperty, r
       if (Array.isArray(data3)) {
         const len1 = data3.length;
         for (let i1 = 0; i1 < len1; i1++) {
-          if (!validate57(data3[i1], { instancePath: instancePath + "/receipts/" + i1, parentData: data3, parentDataProperty: i1, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+          if (!validate62(data3[i1], { instancePath: instancePath + "/receipts/" + i1, parentData: data3, parentDataProperty: i1, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
             errors = vErrors.length;
           }
         }
@@ -4534,8 +4678,8 @@ function validate55(data, { instancePath = "", parentData, parentDataProperty, r
       if (Array.isArray(data5)) {
         const len2 = data5.length;
         for (let i2 = 0; i2 < len2; i2++) {
-          if (!validate58(data5[i2], { instancePath: instancePath + "/events/" + i2, parentData: data5, parentDataProperty: i2, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+          if (!validate31(data5[i2], { instancePath: instancePath + "/events/" + i2, parentData: data5, parentDataProperty: i2, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
             errors = vErrors.length;
           }
         }
@@ -4578,10 +4722,10 @@ function validate55(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate55.errors = vErrors;
+  validate60.errors = vErrors;
   return errors === 0;
 }
-validate55.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate60.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validatePlanSourceState
 };

@@ -59,25 +59,136 @@ function isDateTime(text) {
 
 // <generated>/entitlements__write.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
-var validateWriteEnvelope = validate195;
-var schema362 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/write.schema.json", "type": "object", "required": ["idempotency_key", "fingerprint", "workspace", "record_id", "source_kind", "operation", "cause", "effective_at", "after", "audit"], "additionalProperties": false, "properties": { "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "fingerprint": { "$ref": "../../common/v1/common.schema.json#/$defs/sha256_digest" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "operation": { "type": "string", "enum": ["create", "update", "end"] }, "cause": { "type": "object", "required": ["type", "event_kind", "event_id", "occurred_at"], "additionalProperties": false, "properties": { "type": { "type": "string", "enum": ["lifecycle_event", "operator_action"] }, "event_kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" } } }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "before": { "$ref": "record.schema.json" }, "after": { "$ref": "record.schema.json" }, "audit": { "type": "object", "required": ["written_at", "commit_sha", "reason"], "additionalProperties": false, "properties": { "written_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } } } }, "allOf": [{ "if": { "properties": { "cause": { "type": "object", "properties": { "type": { "const": "operator_action" } }, "required": ["type"] } }, "required": ["cause"] }, "then": { "properties": { "audit": { "type": "object", "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } } } }, { "if": { "properties": { "operation": { "const": "create" } }, "required": ["operation"] }, "then": { "not": { "properties": { "before": true }, "required": ["before"] } }, "else": { "properties": { "before": true }, "required": ["before"] } }] };
+var validateWriteEnvelope = validate197;
+var schema365 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/write.schema.json", "type": "object", "required": ["idempotency_key", "fingerprint", "workspace", "record_id", "source_kind", "operation", "cause", "effective_at", "after", "audit"], "additionalProperties": false, "properties": { "idempotency_key": { "anyOf": [{ "$ref": "lifecycle-event.schema.json#/properties/event_id" }, { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }] }, "fingerprint": { "$ref": "../../common/v1/common.schema.json#/$defs/sha256_digest" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "operation": { "type": "string", "enum": ["create", "update", "end"] }, "cause": { "type": "object", "required": ["type", "event_kind", "event_id", "occurred_at"], "additionalProperties": false, "properties": { "type": { "type": "string", "enum": ["lifecycle_event", "operator_action"] }, "event_kind": { "$ref": "vocabulary.schema.json#/$defs/lifecycle_kind" }, "event_id": { "anyOf": [{ "$ref": "lifecycle-event.schema.json#/properties/event_id" }, { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }] }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "timing": { "$ref": "vocabulary.schema.json#/$defs/timing" } } }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "before": { "$ref": "record.schema.json" }, "after": { "$ref": "record.schema.json" }, "audit": { "type": "object", "required": ["written_at", "commit_sha", "reason"], "additionalProperties": false, "properties": { "written_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "operator": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "approval_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "reason": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" } } } }, "allOf": [{ "if": { "properties": { "cause": { "type": "object", "properties": { "type": { "const": "operator_action" } }, "required": ["type"] } }, "required": ["cause"] }, "then": { "properties": { "audit": { "type": "object", "properties": { "operator": true, "approval_ref": true }, "required": ["operator", "approval_ref"] } } } }, { "if": { "properties": { "operation": { "const": "create" } }, "required": ["operation"] }, "then": { "not": { "properties": { "before": true }, "required": ["before"] } }, "else": { "properties": { "before": true }, "required": ["before"] } }] };
 var schema43 = { "type": "string", "enum": ["manual_override", "billing_provider", "promotion", "trial", "default_plan"] };
-var schema126 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"] };
+var schema76 = { "type": "string", "enum": ["purchase", "trial_start", "renewal", "plan_change", "cancel_scheduled", "cancel_revoked", "cancel_immediate", "expiry", "pause", "resume", "billing_issue", "billing_recovered", "refund", "manual_grant", "manual_revoke", "schedule_withdrawn"] };
 var schema58 = { "type": "string", "enum": ["upgrade", "downgrade", "lateral"] };
-var schema140 = { "type": "string", "enum": ["immediate", "period_end"] };
+var schema90 = { "type": "string", "enum": ["immediate", "period_end"] };
 var func16 = Object.prototype.hasOwnProperty;
 var func1 = require_ucs2length().default;
-var pattern22 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
-var pattern62 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
 var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
-var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
-var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
-var pattern65 = new RegExp("^[0-9a-f]{40}$", "u");
-var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
-var formats0 = __formats["date-time"];
-var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/record.schema.json", "type": "object", "required": ["record_id", "workspace", "source_kind", "plan", "status", "effective_start", "sequence", "last_event_id", "last_event_at"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "status": { "$ref": "vocabulary.schema.json#/$defs/record_status" }, "effective_start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "effective_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "current_period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "paused_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "pause_keeps_access": { "const": true }, "ended_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end_reason": { "$ref": "vocabulary.schema.json#/$defs/end_reason" }, "scheduled": { "type": "array", "items": { "$ref": "#/$defs/scheduled_change" }, "maxItems": 4 }, "sequence": { "type": "integer", "minimum": 1, "maximum": 9007199254740991 }, "last_event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "last_event_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "last_event_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } }, "allOf": [{ "if": { "properties": { "status": { "const": "past_due" } }, "required": ["status"] }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "properties": { "status": { "const": "paused" } }, "required": ["status"] }, "then": { "properties": { "paused_at": true }, "required": ["paused_at"] } }, { "if": { "properties": { "pause_keeps_access": true }, "required": ["pause_keeps_access"] }, "then": { "properties": { "status": { "const": "paused" } }, "required": ["status"] } }, { "if": { "properties": { "status": { "const": "ended" } }, "required": ["status"] }, "then": { "properties": { "ended_at": true, "end_reason": true }, "required": ["ended_at", "end_reason"] }, "else": { "not": { "anyOf": [{ "properties": { "ended_at": true }, "required": ["ended_at"] }, { "properties": { "end_reason": true }, "required": ["end_reason"] }] } } }], "$defs": { "scheduled_change": { "type": "object", "required": ["change", "effective_at"], "additionalProperties": false, "properties": { "change": { "$ref": "vocabulary.schema.json#/$defs/scheduled_change_kind" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "keeps_access": { "const": true } }, "allOf": [{ "if": { "properties": { "change": { "const": "plan_change" } }, "required": ["change"] }, "then": { "properties": { "plan": true }, "required": ["plan"] }, "else": { "not": { "anyOf": [{ "properties": { "plan": true }, "required": ["plan"] }, { "properties": { "direction": true }, "required": ["direction"] }] } } }, { "if": { "properties": { "change": { "const": "pause" } }, "required": ["change"] }, "else": { "not": { "properties": { "keeps_access": true }, "required": ["keeps_access"] } } }] } } };
+var pattern23 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+function validate198(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate198.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  const _errs0 = errors;
+  let valid0 = false;
+  const _errs1 = errors;
+  if (typeof data === "string") {
+    if (func1(data) > 47) {
+      const err0 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (func1(data) < 33) {
+      const err1 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (!pattern8.test(data)) {
+      const err2 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+  } else {
+    const err3 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  var _valid0 = _errs1 === errors;
+  valid0 = valid0 || _valid0;
+  const _errs4 = errors;
+  if (typeof data === "string") {
+    if (func1(data) > 96) {
+      const err4 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+      if (vErrors === null) {
+        vErrors = [err4];
+      } else {
+        vErrors.push(err4);
+      }
+      errors++;
+    }
+    if (func1(data) < 3) {
+      const err5 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+      if (vErrors === null) {
+        vErrors = [err5];
+      } else {
+        vErrors.push(err5);
+      }
+      errors++;
+    }
+    if (!pattern23.test(data)) {
+      const err6 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+      if (vErrors === null) {
+        vErrors = [err6];
+      } else {
+        vErrors.push(err6);
+      }
+      errors++;
+    }
+  } else {
+    const err7 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (vErrors === null) {
+      vErrors = [err7];
+    } else {
+      vErrors.push(err7);
+    }
+    errors++;
+  }
+  var _valid0 = _errs4 === errors;
+  valid0 = valid0 || _valid0;
+  if (!valid0) {
+    const err8 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+    if (vErrors === null) {
+      vErrors = [err8];
+    } else {
+      vErrors.push(err8);
+    }
+    errors++;
+  } else {
+    errors = _errs0;
+    if (vErrors !== null) {
+      if (_errs0) {
+        vErrors.length = _errs0;
+      } else {
+        vErrors = null;
+      }
+    }
+  }
+  validate198.errors = vErrors;
+  return errors === 0;
+}
+validate198.evaluated = { "dynamicProps": false, "dynamicItems": false };
+var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/entitlements/v1/record.schema.json", "type": "object", "required": ["record_id", "workspace", "source_kind", "plan", "status", "effective_start", "sequence", "last_event_id", "last_event_at"], "additionalProperties": false, "properties": { "record_id": { "$ref": "vocabulary.schema.json#/$defs/record_id" }, "workspace": { "$ref": "vocabulary.schema.json#/$defs/workspace" }, "source_kind": { "$ref": "vocabulary.schema.json#/$defs/source_kind" }, "provider": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "status": { "$ref": "vocabulary.schema.json#/$defs/record_status" }, "effective_start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "effective_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "current_period_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "grace_end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "paused_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "pause_keeps_access": { "const": true }, "ended_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end_reason": { "$ref": "vocabulary.schema.json#/$defs/end_reason" }, "scheduled": { "type": "array", "items": { "$ref": "#/$defs/scheduled_change" }, "maxItems": 4 }, "sequence": { "type": "integer", "minimum": 1, "maximum": 9007199254740991 }, "last_event_id": { "anyOf": [{ "$ref": "lifecycle-event.schema.json#/properties/event_id" }, { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }] }, "last_event_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "last_event_sequence": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } }, "allOf": [{ "if": { "properties": { "status": { "const": "past_due" } }, "required": ["status"] }, "then": { "properties": { "grace_end": true }, "required": ["grace_end"] } }, { "if": { "properties": { "status": { "const": "paused" } }, "required": ["status"] }, "then": { "properties": { "paused_at": true }, "required": ["paused_at"] } }, { "if": { "properties": { "pause_keeps_access": true }, "required": ["pause_keeps_access"] }, "then": { "properties": { "status": { "const": "paused" } }, "required": ["status"] } }, { "if": { "properties": { "status": { "const": "ended" } }, "required": ["status"] }, "then": { "properties": { "ended_at": true, "end_reason": true }, "required": ["ended_at", "end_reason"] }, "else": { "not": { "anyOf": [{ "properties": { "ended_at": true }, "required": ["ended_at"] }, { "properties": { "end_reason": true }, "required": ["end_reason"] }] } } }], "$defs": { "scheduled_change": { "type": "object", "required": ["change", "effective_at"], "additionalProperties": false, "properties": { "change": { "$ref": "vocabulary.schema.json#/$defs/scheduled_change_kind" }, "effective_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "plan": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "direction": { "$ref": "vocabulary.schema.json#/$defs/change_direction" }, "keeps_access": { "const": true } }, "allOf": [{ "if": { "properties": { "change": { "const": "plan_change" } }, "required": ["change"] }, "then": { "properties": { "plan": true }, "required": ["plan"] }, "else": { "not": { "anyOf": [{ "properties": { "plan": true }, "required": ["plan"] }, { "properties": { "direction": true }, "required": ["direction"] }] } } }, { "if": { "properties": { "change": { "const": "pause" } }, "required": ["change"] }, "else": { "not": { "properties": { "keeps_access": true }, "required": ["keeps_access"] } } }] } } };
 var schema47 = { "type": "string", "enum": ["trialing", "active", "past_due", "paused", "ended"] };
 var schema54 = { "type": "string", "enum": ["scheduled_end", "expired", "canceled", "revoked", "refunded"] };
+var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
+var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
+var pattern40 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
 function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -149,6 +260,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
 }
 validate26.evaluated = { "dynamicProps": false, "dynamicItems": false };
 var schema56 = { "type": "string", "enum": ["plan_change", "cancel", "pause", "resume"] };
+var formats0 = __formats["date-time"];
 function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -551,6 +663,120 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate28.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate34.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  const _errs0 = errors;
+  let valid0 = false;
+  const _errs1 = errors;
+  if (typeof data === "string") {
+    if (func1(data) > 47) {
+      const err0 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (func1(data) < 33) {
+      const err1 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (!pattern8.test(data)) {
+      const err2 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+  } else {
+    const err3 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/redacted_reference/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  var _valid0 = _errs1 === errors;
+  valid0 = valid0 || _valid0;
+  const _errs4 = errors;
+  if (typeof data === "string") {
+    if (func1(data) > 96) {
+      const err4 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
+      if (vErrors === null) {
+        vErrors = [err4];
+      } else {
+        vErrors.push(err4);
+      }
+      errors++;
+    }
+    if (func1(data) < 3) {
+      const err5 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+      if (vErrors === null) {
+        vErrors = [err5];
+      } else {
+        vErrors.push(err5);
+      }
+      errors++;
+    }
+    if (!pattern23.test(data)) {
+      const err6 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+      if (vErrors === null) {
+        vErrors = [err6];
+      } else {
+        vErrors.push(err6);
+      }
+      errors++;
+    }
+  } else {
+    const err7 = { instancePath, schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (vErrors === null) {
+      vErrors = [err7];
+    } else {
+      vErrors.push(err7);
+    }
+    errors++;
+  }
+  var _valid0 = _errs4 === errors;
+  valid0 = valid0 || _valid0;
+  if (!valid0) {
+    const err8 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+    if (vErrors === null) {
+      vErrors = [err8];
+    } else {
+      vErrors.push(err8);
+    }
+    errors++;
+  } else {
+    errors = _errs0;
+    if (vErrors !== null) {
+      if (_errs0) {
+        vErrors.length = _errs0;
+      } else {
+        vErrors = null;
+      }
+    }
+  }
+  validate34.errors = vErrors;
+  return errors === 0;
+}
+validate34.evaluated = { "dynamicProps": false, "dynamicItems": false };
 function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -1597,6 +1823,16 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
     }
     if (data.last_event_id !== void 0) {
       let data21 = data.last_event_id;
+      const _errs72 = errors;
+      let valid26 = false;
+      const _errs73 = errors;
+      if (!validate34(data21, { instancePath: instancePath + "/last_event_id", parentData: data, parentDataProperty: "last_event_id", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+        errors = vErrors.length;
+      }
+      var _valid5 = _errs73 === errors;
+      valid26 = valid26 || _valid5;
+      const _errs74 = errors;
       if (typeof data21 === "string") {
         if (func1(data21) > 128) {
           const err85 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/maxLength", keyword: "maxLength", params: { limit: 128 }, message: "must NOT have more than 128 characters" };
@@ -1616,7 +1852,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern22.test(data21)) {
+        if (!pattern40.test(data21)) {
           const err87 = { instancePath: instancePath + "/last_event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
           if (vErrors === null) {
             vErrors = [err87];
@@ -1634,21 +1870,32 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
+      var _valid5 = _errs74 === errors;
+      valid26 = valid26 || _valid5;
+      if (!valid26) {
+        const err89 = { instancePath: instancePath + "/last_event_id", schemaPath: "#/properties/last_event_id/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+        if (vErrors === null) {
+          vErrors = [err89];
+        } else {
+          vErrors.push(err89);
+        }
+        errors++;
+      } else {
+        errors = _errs72;
+        if (vErrors !== null) {
+          if (_errs72) {
+            vErrors.length = _errs72;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
     }
     if (data.last_event_at !== void 0) {
       let data22 = data.last_event_at;
       if (typeof data22 === "string") {
         if (func1(data22) > 30) {
-          const err89 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err89];
-          } else {
-            vErrors.push(err89);
-          }
-          errors++;
-        }
-        if (func1(data22) < 20) {
-          const err90 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
+          const err90 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err90];
           } else {
@@ -1656,8 +1903,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern10.test(data22)) {
-          const err91 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+        if (func1(data22) < 20) {
+          const err91 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err91];
           } else {
@@ -1665,8 +1912,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!formats0.validate(data22)) {
-          const err92 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+        if (!pattern10.test(data22)) {
+          const err92 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
           if (vErrors === null) {
             vErrors = [err92];
           } else {
@@ -1674,20 +1921,17 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err93 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err93];
-        } else {
-          vErrors.push(err93);
+        if (!formats0.validate(data22)) {
+          const err93 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err93];
+          } else {
+            vErrors.push(err93);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.last_event_sequence !== void 0) {
-      let data23 = data.last_event_sequence;
-      if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
-        const err94 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      } else {
+        const err94 = { instancePath: instancePath + "/last_event_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err94];
         } else {
@@ -1695,18 +1939,21 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
+    }
+    if (data.last_event_sequence !== void 0) {
+      let data23 = data.last_event_sequence;
+      if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
+        const err95 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err95];
+        } else {
+          vErrors.push(err95);
+        }
+        errors++;
+      }
       if (typeof data23 == "number" && isFinite(data23)) {
         if (data23 > 9007199254740991 || isNaN(data23)) {
-          const err95 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
-          if (vErrors === null) {
-            vErrors = [err95];
-          } else {
-            vErrors.push(err95);
-          }
-          errors++;
-        }
-        if (data23 < 0 || isNaN(data23)) {
-          const err96 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          const err96 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/maximum", keyword: "maximum", params: { comparison: "<=", limit: 9007199254740991 }, message: "must be <= 9007199254740991" };
           if (vErrors === null) {
             vErrors = [err96];
           } else {
@@ -1714,14 +1961,23 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data23 < 0 || isNaN(data23)) {
+          const err97 = { instancePath: instancePath + "/last_event_sequence", schemaPath: "../../common/v1/common.schema.json#/$defs/quantity/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err97];
+          } else {
+            vErrors.push(err97);
+          }
+          errors++;
+        }
       }
     }
   } else {
-    const err97 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err98 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err97];
+      vErrors = [err98];
     } else {
-      vErrors.push(err97);
+      vErrors.push(err98);
     }
     errors++;
   }
@@ -1729,11 +1985,13 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate25.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate195(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var pattern64 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
+var pattern67 = new RegExp("^[0-9a-f]{40}$", "u");
+function validate197(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate195.evaluated;
+  const evaluated0 = validate197.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2061,7 +2319,7 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema362.properties, key0)) {
+      if (!func16.call(schema365.properties, key0)) {
         const err24 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err24];
@@ -2073,6 +2331,16 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
     }
     if (data.idempotency_key !== void 0) {
       let data4 = data.idempotency_key;
+      const _errs20 = errors;
+      let valid9 = false;
+      const _errs21 = errors;
+      if (!validate198(data4, { instancePath: instancePath + "/idempotency_key", parentData: data, parentDataProperty: "idempotency_key", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate198.errors : vErrors.concat(validate198.errors);
+        errors = vErrors.length;
+      }
+      var _valid2 = _errs21 === errors;
+      valid9 = valid9 || _valid2;
+      const _errs22 = errors;
       if (typeof data4 === "string") {
         if (func1(data4) > 128) {
           const err25 = { instancePath: instancePath + "/idempotency_key", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/maxLength", keyword: "maxLength", params: { limit: 128 }, message: "must NOT have more than 128 characters" };
@@ -2092,7 +2360,7 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern22.test(data4)) {
+        if (!pattern40.test(data4)) {
           const err27 = { instancePath: instancePath + "/idempotency_key", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
           if (vErrors === null) {
             vErrors = [err27];
@@ -2110,21 +2378,32 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
         }
         errors++;
       }
+      var _valid2 = _errs22 === errors;
+      valid9 = valid9 || _valid2;
+      if (!valid9) {
+        const err29 = { instancePath: instancePath + "/idempotency_key", schemaPath: "#/properties/idempotency_key/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+        if (vErrors === null) {
+          vErrors = [err29];
+        } else {
+          vErrors.push(err29);
+        }
+        errors++;
+      } else {
+        errors = _errs20;
+        if (vErrors !== null) {
+          if (_errs20) {
+            vErrors.length = _errs20;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
     }
     if (data.fingerprint !== void 0) {
       let data5 = data.fingerprint;
       if (typeof data5 === "string") {
         if (func1(data5) > 71) {
-          const err29 = { instancePath: instancePath + "/fingerprint", schemaPath: "../../common/v1/common.schema.json#/$defs/sha256_digest/maxLength", keyword: "maxLength", params: { limit: 71 }, message: "must NOT have more than 71 characters" };
-          if (vErrors === null) {
-            vErrors = [err29];
-          } else {
-            vErrors.push(err29);
-          }
-          errors++;
-        }
-        if (func1(data5) < 71) {
-          const err30 = { instancePath: instancePath + "/fingerprint", schemaPath: "../../common/v1/common.schema.json#/$defs/sha256_digest/minLength", keyword: "minLength", params: { limit: 71 }, message: "must NOT have fewer than 71 characters" };
+          const err30 = { instancePath: instancePath + "/fingerprint", schemaPath: "../../common/v1/common.schema.json#/$defs/sha256_digest/maxLength", keyword: "maxLength", params: { limit: 71 }, message: "must NOT have more than 71 characters" };
           if (vErrors === null) {
             vErrors = [err30];
           } else {
@@ -2132,8 +2411,8 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern62.test(data5)) {
-          const err31 = { instancePath: instancePath + "/fingerprint", schemaPath: "../../common/v1/common.schema.json#/$defs/sha256_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' };
+        if (func1(data5) < 71) {
+          const err31 = { instancePath: instancePath + "/fingerprint", schemaPath: "../../common/v1/common.schema.json#/$defs/sha256_digest/minLength", keyword: "minLength", params: { limit: 71 }, message: "must NOT have fewer than 71 characters" };
           if (vErrors === null) {
             vErrors = [err31];
           } else {
@@ -2141,12 +2420,21 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
+        if (!pattern64.test(data5)) {
+          const err32 = { instancePath: instancePath + "/fingerprint", schemaPath: "../../common/v1/common.schema.json#/$defs/sha256_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' };
+          if (vErrors === null) {
+            vErrors = [err32];
+          } else {
+            vErrors.push(err32);
+          }
+          errors++;
+        }
       } else {
-        const err32 = { instancePath: instancePath + "/fingerprint", schemaPath: "../../common/v1/common.schema.json#/$defs/sha256_digest/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err33 = { instancePath: instancePath + "/fingerprint", schemaPath: "../../common/v1/common.schema.json#/$defs/sha256_digest/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err32];
+          vErrors = [err33];
         } else {
-          vErrors.push(err32);
+          vErrors.push(err33);
         }
         errors++;
       }
@@ -2155,16 +2443,7 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
       let data6 = data.workspace;
       if (typeof data6 === "string") {
         if (func1(data6) > 47) {
-          const err33 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
-          if (vErrors === null) {
-            vErrors = [err33];
-          } else {
-            vErrors.push(err33);
-          }
-          errors++;
-        }
-        if (func1(data6) < 33) {
-          const err34 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+          const err34 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
           if (vErrors === null) {
             vErrors = [err34];
           } else {
@@ -2172,8 +2451,8 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern8.test(data6)) {
-          const err35 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
+        if (func1(data6) < 33) {
+          const err35 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
           if (vErrors === null) {
             vErrors = [err35];
           } else {
@@ -2181,12 +2460,21 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
+        if (!pattern8.test(data6)) {
+          const err36 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
+          if (vErrors === null) {
+            vErrors = [err36];
+          } else {
+            vErrors.push(err36);
+          }
+          errors++;
+        }
       } else {
-        const err36 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err37 = { instancePath: instancePath + "/workspace", schemaPath: "vocabulary.schema.json#/$defs/workspace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err36];
+          vErrors = [err37];
         } else {
-          vErrors.push(err36);
+          vErrors.push(err37);
         }
         errors++;
       }
@@ -2195,16 +2483,7 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
       let data7 = data.record_id;
       if (typeof data7 === "string") {
         if (func1(data7) > 47) {
-          const err37 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
-          if (vErrors === null) {
-            vErrors = [err37];
-          } else {
-            vErrors.push(err37);
-          }
-          errors++;
-        }
-        if (func1(data7) < 33) {
-          const err38 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
+          const err38 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/maxLength", keyword: "maxLength", params: { limit: 47 }, message: "must NOT have more than 47 characters" };
           if (vErrors === null) {
             vErrors = [err38];
           } else {
@@ -2212,8 +2491,8 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern8.test(data7)) {
-          const err39 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
+        if (func1(data7) < 33) {
+          const err39 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/minLength", keyword: "minLength", params: { limit: 33 }, message: "must NOT have fewer than 33 characters" };
           if (vErrors === null) {
             vErrors = [err39];
           } else {
@@ -2221,20 +2500,17 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-      } else {
-        const err40 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err40];
-        } else {
-          vErrors.push(err40);
+        if (!pattern8.test(data7)) {
+          const err40 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$" }, message: 'must match pattern "^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$"' };
+          if (vErrors === null) {
+            vErrors = [err40];
+          } else {
+            vErrors.push(err40);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.source_kind !== void 0) {
-      let data8 = data.source_kind;
-      if (typeof data8 !== "string") {
-        const err41 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      } else {
+        const err41 = { instancePath: instancePath + "/record_id", schemaPath: "vocabulary.schema.json#/$defs/record_id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err41];
         } else {
@@ -2242,8 +2518,11 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
         }
         errors++;
       }
-      if (!(data8 === "manual_override" || data8 === "billing_provider" || data8 === "promotion" || data8 === "trial" || data8 === "default_plan")) {
-        const err42 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/enum", keyword: "enum", params: { allowedValues: schema43.enum }, message: "must be equal to one of the allowed values" };
+    }
+    if (data.source_kind !== void 0) {
+      let data8 = data.source_kind;
+      if (typeof data8 !== "string") {
+        const err42 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err42];
         } else {
@@ -2251,11 +2530,8 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
         }
         errors++;
       }
-    }
-    if (data.operation !== void 0) {
-      let data9 = data.operation;
-      if (typeof data9 !== "string") {
-        const err43 = { instancePath: instancePath + "/operation", schemaPath: "#/properties/operation/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      if (!(data8 === "manual_override" || data8 === "billing_provider" || data8 === "promotion" || data8 === "trial" || data8 === "default_plan")) {
+        const err43 = { instancePath: instancePath + "/source_kind", schemaPath: "vocabulary.schema.json#/$defs/source_kind/enum", keyword: "enum", params: { allowedValues: schema43.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err43];
         } else {
@@ -2263,12 +2539,24 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
         }
         errors++;
       }
-      if (!(data9 === "create" || data9 === "update" || data9 === "end")) {
-        const err44 = { instancePath: instancePath + "/operation", schemaPath: "#/properties/operation/enum", keyword: "enum", params: { allowedValues: schema362.properties.operation.enum }, message: "must be equal to one of the allowed values" };
+    }
+    if (data.operation !== void 0) {
+      let data9 = data.operation;
+      if (typeof data9 !== "string") {
+        const err44 = { instancePath: instancePath + "/operation", schemaPath: "#/properties/operation/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err44];
         } else {
           vErrors.push(err44);
+        }
+        errors++;
+      }
+      if (!(data9 === "create" || data9 === "update" || data9 === "end")) {
+        const err45 = { instancePath: instancePath + "/operation", schemaPath: "#/properties/operation/enum", keyword: "enum", params: { allowedValues: schema365.properties.operation.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err45];
+        } else {
+          vErrors.push(err45);
         }
         errors++;
       }
@@ -2277,16 +2565,7 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
       let data10 = data.cause;
       if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
         if (data10.type === void 0) {
-          const err45 = { instancePath: instancePath + "/cause", schemaPath: "#/properties/cause/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'" };
-          if (vErrors === null) {
-            vErrors = [err45];
-          } else {
-            vErrors.push(err45);
-          }
-          errors++;
-        }
-        if (data10.event_kind === void 0) {
-          const err46 = { instancePath: instancePath + "/cause", schemaPath: "#/properties/cause/required", keyword: "required", params: { missingProperty: "event_kind" }, message: "must have required property 'event_kind'" };
+          const err46 = { instancePath: instancePath + "/cause", schemaPath: "#/properties/cause/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'" };
           if (vErrors === null) {
             vErrors = [err46];
           } else {
@@ -2294,8 +2573,8 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (data10.event_id === void 0) {
-          const err47 = { instancePath: instancePath + "/cause", schemaPath: "#/properties/cause/required", keyword: "required", params: { missingProperty: "event_id" }, message: "must have required property 'event_id'" };
+        if (data10.event_kind === void 0) {
+          const err47 = { instancePath: instancePath + "/cause", schemaPath: "#/properties/cause/required", keyword: "required", params: { missingProperty: "event_kind" }, message: "must have required property 'event_kind'" };
           if (vErrors === null) {
             vErrors = [err47];
           } else {
@@ -2303,8 +2582,8 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (data10.occurred_at === void 0) {
-          const err48 = { instancePath: instancePath + "/cause", schemaPath: "#/properties/cause/required", keyword: "required", params: { missingProperty: "occurred_at" }, message: "must have required property 'occurred_at'" };
+        if (data10.event_id === void 0) {
+          const err48 = { instancePath: instancePath + "/cause", schemaPath: "#/properties/cause/required", keyword: "required", params: { missingProperty: "event_id" }, message: "must have required property 'event_id'" };
           if (vErrors === null) {
             vErrors = [err48];
           } else {
@@ -2312,21 +2591,18 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
+        if (data10.occurred_at === void 0) {
+          const err49 = { instancePath: instancePath + "/cause", schemaPath: "#/properties/cause/required", keyword: "required", params: { missingProperty: "occurred_at" }, message: "must have required property 'occurred_at'" };
+          if (vErrors === null) {
+            vErrors = [err49];
+          } else {
+            vErrors.push(err49);
+          }
+          errors++;
+        }
         for (const key1 in data10) {
           if (!(key1 === "type" || key1 === "event_kind" || key1 === "event_id" || key1 === "provider" || key1 === "occurred_at" || key1 === "direction" || key1 === "timing")) {
-            const err49 = { instancePath: instancePath + "/cause", schemaPath: "#/properties/cause/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err49];
-            } else {
-              vErrors.push(err49);
-            }
-            errors++;
-          }
-        }
-        if (data10.type !== void 0) {
-          let data11 = data10.type;
-          if (typeof data11 !== "string") {
-            const err50 = { instancePath: instancePath + "/cause/type", schemaPath: "#/properties/cause/properties/type/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err50 = { instancePath: instancePath + "/cause", schemaPath: "#/properties/cause/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err50];
             } else {
@@ -2334,8 +2610,11 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
             }
             errors++;
           }
-          if (!(data11 === "lifecycle_event" || data11 === "operator_action")) {
-            const err51 = { instancePath: instancePath + "/cause/type", schemaPath: "#/properties/cause/properties/type/enum", keyword: "enum", params: { allowedValues: schema362.properties.cause.properties.type.enum }, message: "must be equal to one of the allowed values" };
+        }
+        if (data10.type !== void 0) {
+          let data11 = data10.type;
+          if (typeof data11 !== "string") {
+            const err51 = { instancePath: instancePath + "/cause/type", schemaPath: "#/properties/cause/properties/type/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err51];
             } else {
@@ -2343,11 +2622,8 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
             }
             errors++;
           }
-        }
-        if (data10.event_kind !== void 0) {
-          let data12 = data10.event_kind;
-          if (typeof data12 !== "string") {
-            const err52 = { instancePath: instancePath + "/cause/event_kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+          if (!(data11 === "lifecycle_event" || data11 === "operator_action")) {
+            const err52 = { instancePath: instancePath + "/cause/type", schemaPath: "#/properties/cause/properties/type/enum", keyword: "enum", params: { allowedValues: schema365.properties.cause.properties.type.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err52];
             } else {
@@ -2355,8 +2631,11 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
             }
             errors++;
           }
-          if (!(data12 === "purchase" || data12 === "trial_start" || data12 === "renewal" || data12 === "plan_change" || data12 === "cancel_scheduled" || data12 === "cancel_revoked" || data12 === "cancel_immediate" || data12 === "expiry" || data12 === "pause" || data12 === "resume" || data12 === "billing_issue" || data12 === "billing_recovered" || data12 === "refund" || data12 === "manual_grant" || data12 === "manual_revoke" || data12 === "schedule_withdrawn")) {
-            const err53 = { instancePath: instancePath + "/cause/event_kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema126.enum }, message: "must be equal to one of the allowed values" };
+        }
+        if (data10.event_kind !== void 0) {
+          let data12 = data10.event_kind;
+          if (typeof data12 !== "string") {
+            const err53 = { instancePath: instancePath + "/cause/event_kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err53];
             } else {
@@ -2364,21 +2643,31 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
             }
             errors++;
           }
+          if (!(data12 === "purchase" || data12 === "trial_start" || data12 === "renewal" || data12 === "plan_change" || data12 === "cancel_scheduled" || data12 === "cancel_revoked" || data12 === "cancel_immediate" || data12 === "expiry" || data12 === "pause" || data12 === "resume" || data12 === "billing_issue" || data12 === "billing_recovered" || data12 === "refund" || data12 === "manual_grant" || data12 === "manual_revoke" || data12 === "schedule_withdrawn")) {
+            const err54 = { instancePath: instancePath + "/cause/event_kind", schemaPath: "vocabulary.schema.json#/$defs/lifecycle_kind/enum", keyword: "enum", params: { allowedValues: schema76.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err54];
+            } else {
+              vErrors.push(err54);
+            }
+            errors++;
+          }
         }
         if (data10.event_id !== void 0) {
           let data13 = data10.event_id;
+          const _errs48 = errors;
+          let valid17 = false;
+          const _errs49 = errors;
+          if (!validate198(data13, { instancePath: instancePath + "/cause/event_id", parentData: data10, parentDataProperty: "event_id", rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate198.errors : vErrors.concat(validate198.errors);
+            errors = vErrors.length;
+          }
+          var _valid3 = _errs49 === errors;
+          valid17 = valid17 || _valid3;
+          const _errs50 = errors;
           if (typeof data13 === "string") {
             if (func1(data13) > 128) {
-              const err54 = { instancePath: instancePath + "/cause/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/maxLength", keyword: "maxLength", params: { limit: 128 }, message: "must NOT have more than 128 characters" };
-              if (vErrors === null) {
-                vErrors = [err54];
-              } else {
-                vErrors.push(err54);
-              }
-              errors++;
-            }
-            if (func1(data13) < 8) {
-              const err55 = { instancePath: instancePath + "/cause/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/minLength", keyword: "minLength", params: { limit: 8 }, message: "must NOT have fewer than 8 characters" };
+              const err55 = { instancePath: instancePath + "/cause/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/maxLength", keyword: "maxLength", params: { limit: 128 }, message: "must NOT have more than 128 characters" };
               if (vErrors === null) {
                 vErrors = [err55];
               } else {
@@ -2386,8 +2675,8 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
-            if (!pattern22.test(data13)) {
-              const err56 = { instancePath: instancePath + "/cause/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
+            if (func1(data13) < 8) {
+              const err56 = { instancePath: instancePath + "/cause/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/minLength", keyword: "minLength", params: { limit: 8 }, message: "must NOT have fewer than 8 characters" };
               if (vErrors === null) {
                 vErrors = [err56];
               } else {
@@ -2395,39 +2684,50 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
+            if (!pattern40.test(data13)) {
+              const err57 = { instancePath: instancePath + "/cause/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
+              if (vErrors === null) {
+                vErrors = [err57];
+              } else {
+                vErrors.push(err57);
+              }
+              errors++;
+            }
           } else {
-            const err57 = { instancePath: instancePath + "/cause/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err58 = { instancePath: instancePath + "/cause/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err57];
+              vErrors = [err58];
             } else {
-              vErrors.push(err57);
+              vErrors.push(err58);
             }
             errors++;
+          }
+          var _valid3 = _errs50 === errors;
+          valid17 = valid17 || _valid3;
+          if (!valid17) {
+            const err59 = { instancePath: instancePath + "/cause/event_id", schemaPath: "#/properties/cause/properties/event_id/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+            if (vErrors === null) {
+              vErrors = [err59];
+            } else {
+              vErrors.push(err59);
+            }
+            errors++;
+          } else {
+            errors = _errs48;
+            if (vErrors !== null) {
+              if (_errs48) {
+                vErrors.length = _errs48;
+              } else {
+                vErrors = null;
+              }
+            }
           }
         }
         if (data10.provider !== void 0) {
           let data14 = data10.provider;
           if (typeof data14 === "string") {
             if (func1(data14) > 64) {
-              const err58 = { instancePath: instancePath + "/cause/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
-              if (vErrors === null) {
-                vErrors = [err58];
-              } else {
-                vErrors.push(err58);
-              }
-              errors++;
-            }
-            if (func1(data14) < 1) {
-              const err59 = { instancePath: instancePath + "/cause/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err59];
-              } else {
-                vErrors.push(err59);
-              }
-              errors++;
-            }
-            if (!pattern9.test(data14)) {
-              const err60 = { instancePath: instancePath + "/cause/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+              const err60 = { instancePath: instancePath + "/cause/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
               if (vErrors === null) {
                 vErrors = [err60];
               } else {
@@ -2435,12 +2735,30 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
+            if (func1(data14) < 1) {
+              const err61 = { instancePath: instancePath + "/cause/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err61];
+              } else {
+                vErrors.push(err61);
+              }
+              errors++;
+            }
+            if (!pattern9.test(data14)) {
+              const err62 = { instancePath: instancePath + "/cause/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+              if (vErrors === null) {
+                vErrors = [err62];
+              } else {
+                vErrors.push(err62);
+              }
+              errors++;
+            }
           } else {
-            const err61 = { instancePath: instancePath + "/cause/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err63 = { instancePath: instancePath + "/cause/provider", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err61];
+              vErrors = [err63];
             } else {
-              vErrors.push(err61);
+              vErrors.push(err63);
             }
             errors++;
           }
@@ -2449,25 +2767,7 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           let data15 = data10.occurred_at;
           if (typeof data15 === "string") {
             if (func1(data15) > 30) {
-              const err62 = { instancePath: instancePath + "/cause/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-              if (vErrors === null) {
-                vErrors = [err62];
-              } else {
-                vErrors.push(err62);
-              }
-              errors++;
-            }
-            if (func1(data15) < 20) {
-              const err63 = { instancePath: instancePath + "/cause/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
-              if (vErrors === null) {
-                vErrors = [err63];
-              } else {
-                vErrors.push(err63);
-              }
-              errors++;
-            }
-            if (!pattern10.test(data15)) {
-              const err64 = { instancePath: instancePath + "/cause/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+              const err64 = { instancePath: instancePath + "/cause/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
               if (vErrors === null) {
                 vErrors = [err64];
               } else {
@@ -2475,8 +2775,8 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
-            if (!formats0.validate(data15)) {
-              const err65 = { instancePath: instancePath + "/cause/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+            if (func1(data15) < 20) {
+              const err65 = { instancePath: instancePath + "/cause/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
               if (vErrors === null) {
                 vErrors = [err65];
               } else {
@@ -2484,29 +2784,26 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
+            if (!pattern10.test(data15)) {
+              const err66 = { instancePath: instancePath + "/cause/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+              if (vErrors === null) {
+                vErrors = [err66];
+              } else {
+                vErrors.push(err66);
+              }
+              errors++;
+            }
+            if (!formats0.validate(data15)) {
+              const err67 = { instancePath: instancePath + "/cause/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+              if (vErrors === null) {
+                vErrors = [err67];
+              } else {
+                vErrors.push(err67);
+              }
+              errors++;
+            }
           } else {
-            const err66 = { instancePath: instancePath + "/cause/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err66];
-            } else {
-              vErrors.push(err66);
-            }
-            errors++;
-          }
-        }
-        if (data10.direction !== void 0) {
-          let data16 = data10.direction;
-          if (typeof data16 !== "string") {
-            const err67 = { instancePath: instancePath + "/cause/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err67];
-            } else {
-              vErrors.push(err67);
-            }
-            errors++;
-          }
-          if (!(data16 === "upgrade" || data16 === "downgrade" || data16 === "lateral")) {
-            const err68 = { instancePath: instancePath + "/cause/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/enum", keyword: "enum", params: { allowedValues: schema58.enum }, message: "must be equal to one of the allowed values" };
+            const err68 = { instancePath: instancePath + "/cause/occurred_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err68];
             } else {
@@ -2515,10 +2812,10 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
             errors++;
           }
         }
-        if (data10.timing !== void 0) {
-          let data17 = data10.timing;
-          if (typeof data17 !== "string") {
-            const err69 = { instancePath: instancePath + "/cause/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data10.direction !== void 0) {
+          let data16 = data10.direction;
+          if (typeof data16 !== "string") {
+            const err69 = { instancePath: instancePath + "/cause/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err69];
             } else {
@@ -2526,8 +2823,8 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
             }
             errors++;
           }
-          if (!(data17 === "immediate" || data17 === "period_end")) {
-            const err70 = { instancePath: instancePath + "/cause/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema140.enum }, message: "must be equal to one of the allowed values" };
+          if (!(data16 === "upgrade" || data16 === "downgrade" || data16 === "lateral")) {
+            const err70 = { instancePath: instancePath + "/cause/direction", schemaPath: "vocabulary.schema.json#/$defs/change_direction/enum", keyword: "enum", params: { allowedValues: schema58.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err70];
             } else {
@@ -2536,12 +2833,33 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
             errors++;
           }
         }
+        if (data10.timing !== void 0) {
+          let data17 = data10.timing;
+          if (typeof data17 !== "string") {
+            const err71 = { instancePath: instancePath + "/cause/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err71];
+            } else {
+              vErrors.push(err71);
+            }
+            errors++;
+          }
+          if (!(data17 === "immediate" || data17 === "period_end")) {
+            const err72 = { instancePath: instancePath + "/cause/timing", schemaPath: "vocabulary.schema.json#/$defs/timing/enum", keyword: "enum", params: { allowedValues: schema90.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err72];
+            } else {
+              vErrors.push(err72);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err71 = { instancePath: instancePath + "/cause", schemaPath: "#/properties/cause/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err73 = { instancePath: instancePath + "/cause", schemaPath: "#/properties/cause/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err71];
+          vErrors = [err73];
         } else {
-          vErrors.push(err71);
+          vErrors.push(err73);
         }
         errors++;
       }
@@ -2550,25 +2868,7 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
       let data18 = data.effective_at;
       if (typeof data18 === "string") {
         if (func1(data18) > 30) {
-          const err72 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-          if (vErrors === null) {
-            vErrors = [err72];
-          } else {
-            vErrors.push(err72);
-          }
-          errors++;
-        }
-        if (func1(data18) < 20) {
-          const err73 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
-          if (vErrors === null) {
-            vErrors = [err73];
-          } else {
-            vErrors.push(err73);
-          }
-          errors++;
-        }
-        if (!pattern10.test(data18)) {
-          const err74 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          const err74 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
           if (vErrors === null) {
             vErrors = [err74];
           } else {
@@ -2576,8 +2876,8 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!formats0.validate(data18)) {
-          const err75 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+        if (func1(data18) < 20) {
+          const err75 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
           if (vErrors === null) {
             vErrors = [err75];
           } else {
@@ -2585,12 +2885,30 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
+        if (!pattern10.test(data18)) {
+          const err76 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+          if (vErrors === null) {
+            vErrors = [err76];
+          } else {
+            vErrors.push(err76);
+          }
+          errors++;
+        }
+        if (!formats0.validate(data18)) {
+          const err77 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          if (vErrors === null) {
+            vErrors = [err77];
+          } else {
+            vErrors.push(err77);
+          }
+          errors++;
+        }
       } else {
-        const err76 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err78 = { instancePath: instancePath + "/effective_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err76];
+          vErrors = [err78];
         } else {
-          vErrors.push(err76);
+          vErrors.push(err78);
         }
         errors++;
       }
@@ -2611,25 +2929,7 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
       let data21 = data.audit;
       if (data21 && typeof data21 == "object" && !Array.isArray(data21)) {
         if (data21.written_at === void 0) {
-          const err77 = { instancePath: instancePath + "/audit", schemaPath: "#/properties/audit/required", keyword: "required", params: { missingProperty: "written_at" }, message: "must have required property 'written_at'" };
-          if (vErrors === null) {
-            vErrors = [err77];
-          } else {
-            vErrors.push(err77);
-          }
-          errors++;
-        }
-        if (data21.commit_sha === void 0) {
-          const err78 = { instancePath: instancePath + "/audit", schemaPath: "#/properties/audit/required", keyword: "required", params: { missingProperty: "commit_sha" }, message: "must have required property 'commit_sha'" };
-          if (vErrors === null) {
-            vErrors = [err78];
-          } else {
-            vErrors.push(err78);
-          }
-          errors++;
-        }
-        if (data21.reason === void 0) {
-          const err79 = { instancePath: instancePath + "/audit", schemaPath: "#/properties/audit/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'" };
+          const err79 = { instancePath: instancePath + "/audit", schemaPath: "#/properties/audit/required", keyword: "required", params: { missingProperty: "written_at" }, message: "must have required property 'written_at'" };
           if (vErrors === null) {
             vErrors = [err79];
           } else {
@@ -2637,13 +2937,31 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
+        if (data21.commit_sha === void 0) {
+          const err80 = { instancePath: instancePath + "/audit", schemaPath: "#/properties/audit/required", keyword: "required", params: { missingProperty: "commit_sha" }, message: "must have required property 'commit_sha'" };
+          if (vErrors === null) {
+            vErrors = [err80];
+          } else {
+            vErrors.push(err80);
+          }
+          errors++;
+        }
+        if (data21.reason === void 0) {
+          const err81 = { instancePath: instancePath + "/audit", schemaPath: "#/properties/audit/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'" };
+          if (vErrors === null) {
+            vErrors = [err81];
+          } else {
+            vErrors.push(err81);
+          }
+          errors++;
+        }
         for (const key2 in data21) {
           if (!(key2 === "written_at" || key2 === "commit_sha" || key2 === "operator" || key2 === "approval_ref" || key2 === "reason")) {
-            const err80 = { instancePath: instancePath + "/audit", schemaPath: "#/properties/audit/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
+            const err82 = { instancePath: instancePath + "/audit", schemaPath: "#/properties/audit/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err80];
+              vErrors = [err82];
             } else {
-              vErrors.push(err80);
+              vErrors.push(err82);
             }
             errors++;
           }
@@ -2652,25 +2970,7 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           let data22 = data21.written_at;
           if (typeof data22 === "string") {
             if (func1(data22) > 30) {
-              const err81 = { instancePath: instancePath + "/audit/written_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
-              if (vErrors === null) {
-                vErrors = [err81];
-              } else {
-                vErrors.push(err81);
-              }
-              errors++;
-            }
-            if (func1(data22) < 20) {
-              const err82 = { instancePath: instancePath + "/audit/written_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
-              if (vErrors === null) {
-                vErrors = [err82];
-              } else {
-                vErrors.push(err82);
-              }
-              errors++;
-            }
-            if (!pattern10.test(data22)) {
-              const err83 = { instancePath: instancePath + "/audit/written_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+              const err83 = { instancePath: instancePath + "/audit/written_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/maxLength", keyword: "maxLength", params: { limit: 30 }, message: "must NOT have more than 30 characters" };
               if (vErrors === null) {
                 vErrors = [err83];
               } else {
@@ -2678,8 +2978,8 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
-            if (!formats0.validate(data22)) {
-              const err84 = { instancePath: instancePath + "/audit/written_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+            if (func1(data22) < 20) {
+              const err84 = { instancePath: instancePath + "/audit/written_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/minLength", keyword: "minLength", params: { limit: 20 }, message: "must NOT have fewer than 20 characters" };
               if (vErrors === null) {
                 vErrors = [err84];
               } else {
@@ -2687,12 +2987,30 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
+            if (!pattern10.test(data22)) {
+              const err85 = { instancePath: instancePath + "/audit/written_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$"' };
+              if (vErrors === null) {
+                vErrors = [err85];
+              } else {
+                vErrors.push(err85);
+              }
+              errors++;
+            }
+            if (!formats0.validate(data22)) {
+              const err86 = { instancePath: instancePath + "/audit/written_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+              if (vErrors === null) {
+                vErrors = [err86];
+              } else {
+                vErrors.push(err86);
+              }
+              errors++;
+            }
           } else {
-            const err85 = { instancePath: instancePath + "/audit/written_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err87 = { instancePath: instancePath + "/audit/written_at", schemaPath: "../../common/v1/common.schema.json#/$defs/utc_timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err85];
+              vErrors = [err87];
             } else {
-              vErrors.push(err85);
+              vErrors.push(err87);
             }
             errors++;
           }
@@ -2701,25 +3019,7 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           let data23 = data21.commit_sha;
           if (typeof data23 === "string") {
             if (func1(data23) > 40) {
-              const err86 = { instancePath: instancePath + "/audit/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters" };
-              if (vErrors === null) {
-                vErrors = [err86];
-              } else {
-                vErrors.push(err86);
-              }
-              errors++;
-            }
-            if (func1(data23) < 40) {
-              const err87 = { instancePath: instancePath + "/audit/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/minLength", keyword: "minLength", params: { limit: 40 }, message: "must NOT have fewer than 40 characters" };
-              if (vErrors === null) {
-                vErrors = [err87];
-              } else {
-                vErrors.push(err87);
-              }
-              errors++;
-            }
-            if (!pattern65.test(data23)) {
-              const err88 = { instancePath: instancePath + "/audit/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
+              const err88 = { instancePath: instancePath + "/audit/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters" };
               if (vErrors === null) {
                 vErrors = [err88];
               } else {
@@ -2727,12 +3027,30 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
+            if (func1(data23) < 40) {
+              const err89 = { instancePath: instancePath + "/audit/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/minLength", keyword: "minLength", params: { limit: 40 }, message: "must NOT have fewer than 40 characters" };
+              if (vErrors === null) {
+                vErrors = [err89];
+              } else {
+                vErrors.push(err89);
+              }
+              errors++;
+            }
+            if (!pattern67.test(data23)) {
+              const err90 = { instancePath: instancePath + "/audit/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
+              if (vErrors === null) {
+                vErrors = [err90];
+              } else {
+                vErrors.push(err90);
+              }
+              errors++;
+            }
           } else {
-            const err89 = { instancePath: instancePath + "/audit/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err91 = { instancePath: instancePath + "/audit/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err89];
+              vErrors = [err91];
             } else {
-              vErrors.push(err89);
+              vErrors.push(err91);
             }
             errors++;
           }
@@ -2741,25 +3059,7 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           let data24 = data21.operator;
           if (typeof data24 === "string") {
             if (func1(data24) > 96) {
-              const err90 = { instancePath: instancePath + "/audit/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
-              if (vErrors === null) {
-                vErrors = [err90];
-              } else {
-                vErrors.push(err90);
-              }
-              errors++;
-            }
-            if (func1(data24) < 3) {
-              const err91 = { instancePath: instancePath + "/audit/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
-              if (vErrors === null) {
-                vErrors = [err91];
-              } else {
-                vErrors.push(err91);
-              }
-              errors++;
-            }
-            if (!pattern45.test(data24)) {
-              const err92 = { instancePath: instancePath + "/audit/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+              const err92 = { instancePath: instancePath + "/audit/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
               if (vErrors === null) {
                 vErrors = [err92];
               } else {
@@ -2767,12 +3067,30 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
+            if (func1(data24) < 3) {
+              const err93 = { instancePath: instancePath + "/audit/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+              if (vErrors === null) {
+                vErrors = [err93];
+              } else {
+                vErrors.push(err93);
+              }
+              errors++;
+            }
+            if (!pattern23.test(data24)) {
+              const err94 = { instancePath: instancePath + "/audit/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+              if (vErrors === null) {
+                vErrors = [err94];
+              } else {
+                vErrors.push(err94);
+              }
+              errors++;
+            }
           } else {
-            const err93 = { instancePath: instancePath + "/audit/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err95 = { instancePath: instancePath + "/audit/operator", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err93];
+              vErrors = [err95];
             } else {
-              vErrors.push(err93);
+              vErrors.push(err95);
             }
             errors++;
           }
@@ -2781,25 +3099,7 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           let data25 = data21.approval_ref;
           if (typeof data25 === "string") {
             if (func1(data25) > 96) {
-              const err94 = { instancePath: instancePath + "/audit/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
-              if (vErrors === null) {
-                vErrors = [err94];
-              } else {
-                vErrors.push(err94);
-              }
-              errors++;
-            }
-            if (func1(data25) < 3) {
-              const err95 = { instancePath: instancePath + "/audit/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
-              if (vErrors === null) {
-                vErrors = [err95];
-              } else {
-                vErrors.push(err95);
-              }
-              errors++;
-            }
-            if (!pattern45.test(data25)) {
-              const err96 = { instancePath: instancePath + "/audit/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+              const err96 = { instancePath: instancePath + "/audit/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/maxLength", keyword: "maxLength", params: { limit: 96 }, message: "must NOT have more than 96 characters" };
               if (vErrors === null) {
                 vErrors = [err96];
               } else {
@@ -2807,12 +3107,30 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
+            if (func1(data25) < 3) {
+              const err97 = { instancePath: instancePath + "/audit/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters" };
+              if (vErrors === null) {
+                vErrors = [err97];
+              } else {
+                vErrors.push(err97);
+              }
+              errors++;
+            }
+            if (!pattern23.test(data25)) {
+              const err98 = { instancePath: instancePath + "/audit/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
+              if (vErrors === null) {
+                vErrors = [err98];
+              } else {
+                vErrors.push(err98);
+              }
+              errors++;
+            }
           } else {
-            const err97 = { instancePath: instancePath + "/audit/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err99 = { instancePath: instancePath + "/audit/approval_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err97];
+              vErrors = [err99];
             } else {
-              vErrors.push(err97);
+              vErrors.push(err99);
             }
             errors++;
           }
@@ -2821,25 +3139,7 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
           let data26 = data21.reason;
           if (typeof data26 === "string") {
             if (func1(data26) > 64) {
-              const err98 = { instancePath: instancePath + "/audit/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
-              if (vErrors === null) {
-                vErrors = [err98];
-              } else {
-                vErrors.push(err98);
-              }
-              errors++;
-            }
-            if (func1(data26) < 1) {
-              const err99 = { instancePath: instancePath + "/audit/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err99];
-              } else {
-                vErrors.push(err99);
-              }
-              errors++;
-            }
-            if (!pattern9.test(data26)) {
-              const err100 = { instancePath: instancePath + "/audit/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+              const err100 = { instancePath: instancePath + "/audit/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
               if (vErrors === null) {
                 vErrors = [err100];
               } else {
@@ -2847,39 +3147,57 @@ function validate195(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
+            if (func1(data26) < 1) {
+              const err101 = { instancePath: instancePath + "/audit/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err101];
+              } else {
+                vErrors.push(err101);
+              }
+              errors++;
+            }
+            if (!pattern9.test(data26)) {
+              const err102 = { instancePath: instancePath + "/audit/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
+              if (vErrors === null) {
+                vErrors = [err102];
+              } else {
+                vErrors.push(err102);
+              }
+              errors++;
+            }
           } else {
-            const err101 = { instancePath: instancePath + "/audit/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err103 = { instancePath: instancePath + "/audit/reason", schemaPath: "../../common/v1/common.schema.json#/$defs/public_label/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err101];
+              vErrors = [err103];
             } else {
-              vErrors.push(err101);
+              vErrors.push(err103);
             }
             errors++;
           }
         }
       } else {
-        const err102 = { instancePath: instancePath + "/audit", schemaPath: "#/properties/audit/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err104 = { instancePath: instancePath + "/audit", schemaPath: "#/properties/audit/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err102];
+          vErrors = [err104];
         } else {
-          vErrors.push(err102);
+          vErrors.push(err104);
         }
         errors++;
       }
     }
   } else {
-    const err103 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err105 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err103];
+      vErrors = [err105];
     } else {
-      vErrors.push(err103);
+      vErrors.push(err105);
     }
     errors++;
   }
-  validate195.errors = vErrors;
+  validate197.errors = vErrors;
   return errors === 0;
 }
-validate195.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate197.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validateWriteEnvelope
 };

@@ -34,14 +34,14 @@ var require_ucs2length = __commonJS({
 });
 
 // <generated>/privacy__rules.js
-var validatePrivacyRules = validate98;
-var pattern88 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+$", "u");
+var validatePrivacyRules = validate100;
+var pattern90 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+$", "u");
 var func1 = require_ucs2length().default;
 var pattern6 = new RegExp("^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$", "u");
-function validate101(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate103(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate101.evaluated;
+  const evaluated0 = validate103.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -145,14 +145,14 @@ function validate101(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate101.errors = vErrors;
+  validate103.errors = vErrors;
   return errors === 0;
 }
-validate101.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate100(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate103.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate102(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate100.evaluated;
+  const evaluated0 = validate102.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -203,8 +203,8 @@ function validate100(data, { instancePath = "", parentData, parentDataProperty, 
         }
         const len0 = data0.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate101(data0[i0], { instancePath: instancePath + "/match/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+          if (!validate103(data0[i0], { instancePath: instancePath + "/match/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
             errors = vErrors.length;
           }
         }
@@ -232,8 +232,8 @@ function validate100(data, { instancePath = "", parentData, parentDataProperty, 
         }
         const len1 = data2.length;
         for (let i1 = 0; i1 < len1; i1++) {
-          if (!validate101(data2[i1], { instancePath: instancePath + "/no_match/" + i1, parentData: data2, parentDataProperty: i1, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+          if (!validate103(data2[i1], { instancePath: instancePath + "/no_match/" + i1, parentData: data2, parentDataProperty: i1, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
             errors = vErrors.length;
           }
         }
@@ -256,14 +256,14 @@ function validate100(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate100.errors = vErrors;
+  validate102.errors = vErrors;
   return errors === 0;
 }
-validate100.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate99(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate102.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate101(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate99.evaluated;
+  const evaluated0 = validate101.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -434,8 +434,8 @@ function validate99(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.examples !== void 0) {
-      if (!validate100(data.examples, { instancePath: instancePath + "/examples", parentData: data, parentDataProperty: "examples", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
+      if (!validate102(data.examples, { instancePath: instancePath + "/examples", parentData: data, parentDataProperty: "examples", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
         errors = vErrors.length;
       }
     }
@@ -448,19 +448,19 @@ function validate99(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate99.errors = vErrors;
+  validate101.errors = vErrors;
   return errors === 0;
 }
-validate99.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema206 = { "type": "object", "additionalProperties": false, "required": ["id", "family", "description", "target", "ignore_case", "keywords", "examples"], "properties": { "id": { "$ref": "#/$defs/rule_id" }, "family": { "$ref": "#/$defs/family" }, "description": { "type": "string", "minLength": 1 }, "target": { "enum": ["value", "key", "field", "structure"] }, "pattern": { "$ref": "#/$defs/regex_pattern" }, "key_pattern": { "$ref": "#/$defs/regex_pattern" }, "structure": { "$ref": "#/$defs/structure" }, "ignore_case": { "type": "boolean" }, "keywords": { "type": "array", "items": { "type": "string", "minLength": 1, "pattern": "^[^A-Z]+$" } }, "examples": { "$ref": "#/$defs/examples" } }, "allOf": [{ "if": { "properties": { "target": { "enum": ["value", "key"] } } }, "then": { "required": ["pattern"], "not": { "anyOf": [{ "required": ["key_pattern"], "properties": { "key_pattern": true }, "type": "object" }, { "required": ["structure"], "properties": { "structure": true }, "type": "object" }] }, "properties": { "pattern": true }, "type": "object" } }, { "if": { "properties": { "target": { "const": "field" } } }, "then": { "required": ["pattern", "key_pattern"], "not": { "required": ["structure"], "properties": { "structure": true }, "type": "object" }, "properties": { "pattern": true, "key_pattern": true }, "type": "object" } }, { "if": { "properties": { "target": { "const": "structure" } } }, "then": { "required": ["structure"], "not": { "anyOf": [{ "required": ["pattern"], "properties": { "pattern": true }, "type": "object" }, { "required": ["key_pattern"], "properties": { "key_pattern": true }, "type": "object" }] }, "properties": { "structure": true }, "type": "object" } }] };
-var schema208 = { "enum": ["credential", "raw_id", "storage", "private_url", "execution_id", "gateway_metadata", "webhook_payload", "image_bytes", "product"] };
+validate101.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema209 = { "type": "object", "additionalProperties": false, "required": ["id", "family", "description", "target", "ignore_case", "keywords", "examples"], "properties": { "id": { "$ref": "#/$defs/rule_id" }, "family": { "$ref": "#/$defs/family" }, "description": { "type": "string", "minLength": 1 }, "target": { "enum": ["value", "key", "field", "structure"] }, "pattern": { "$ref": "#/$defs/regex_pattern" }, "key_pattern": { "$ref": "#/$defs/regex_pattern" }, "structure": { "$ref": "#/$defs/structure" }, "ignore_case": { "type": "boolean" }, "keywords": { "type": "array", "items": { "type": "string", "minLength": 1, "pattern": "^[^A-Z]+$" } }, "examples": { "$ref": "#/$defs/examples" } }, "allOf": [{ "if": { "properties": { "target": { "enum": ["value", "key"] } } }, "then": { "required": ["pattern"], "not": { "anyOf": [{ "required": ["key_pattern"], "properties": { "key_pattern": true }, "type": "object" }, { "required": ["structure"], "properties": { "structure": true }, "type": "object" }] }, "properties": { "pattern": true }, "type": "object" } }, { "if": { "properties": { "target": { "const": "field" } } }, "then": { "required": ["pattern", "key_pattern"], "not": { "required": ["structure"], "properties": { "structure": true }, "type": "object" }, "properties": { "pattern": true, "key_pattern": true }, "type": "object" } }, { "if": { "properties": { "target": { "const": "structure" } } }, "then": { "required": ["structure"], "not": { "anyOf": [{ "required": ["pattern"], "properties": { "pattern": true }, "type": "object" }, { "required": ["key_pattern"], "properties": { "key_pattern": true }, "type": "object" }] }, "properties": { "structure": true }, "type": "object" } }] };
+var schema211 = { "enum": ["credential", "raw_id", "storage", "private_url", "execution_id", "gateway_metadata", "webhook_payload", "image_bytes", "product"] };
 var func16 = Object.prototype.hasOwnProperty;
-var pattern91 = new RegExp("^[^A-Z]+$", "u");
-var schema212 = { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "array", "minItems": 1, "maxItems": 4, "items": { "type": "string", "minLength": 1 } }, "type": { "enum": ["object", "array", "string", "number", "boolean"] }, "pattern": { "$ref": "#/$defs/regex_pattern" } } };
-function validate108(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var pattern93 = new RegExp("^[^A-Z]+$", "u");
+var schema215 = { "type": "object", "additionalProperties": false, "required": ["path"], "properties": { "path": { "type": "array", "minItems": 1, "maxItems": 4, "items": { "type": "string", "minLength": 1 } }, "type": { "enum": ["object", "array", "string", "number", "boolean"] }, "pattern": { "$ref": "#/$defs/regex_pattern" } } };
+function validate110(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate108.evaluated;
+  const evaluated0 = validate110.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -545,7 +545,7 @@ function validate108(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.type !== void 0) {
       let data2 = data.type;
       if (!(data2 === "object" || data2 === "array" || data2 === "string" || data2 === "number" || data2 === "boolean")) {
-        const err7 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/enum", keyword: "enum", params: { allowedValues: schema212.properties.type.enum }, message: "must be equal to one of the allowed values" };
+        const err7 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/enum", keyword: "enum", params: { allowedValues: schema215.properties.type.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -594,14 +594,14 @@ function validate108(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate108.errors = vErrors;
+  validate110.errors = vErrors;
   return errors === 0;
 }
-validate108.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate107(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate110.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate109(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate107.evaluated;
+  const evaluated0 = validate109.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -643,8 +643,8 @@ function validate107(data, { instancePath = "", parentData, parentDataProperty, 
         }
         const len0 = data0.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate108(data0[i0], { instancePath: instancePath + "/all/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+          if (!validate110(data0[i0], { instancePath: instancePath + "/all/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
             errors = vErrors.length;
           }
         }
@@ -667,14 +667,14 @@ function validate107(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate107.errors = vErrors;
+  validate109.errors = vErrors;
   return errors === 0;
 }
-validate107.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate106(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate109.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate108(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate106.evaluated;
+  const evaluated0 = validate108.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1207,7 +1207,7 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema206.properties, key0)) {
+      if (!func16.call(schema209.properties, key0)) {
         const err35 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err35];
@@ -1251,7 +1251,7 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.family !== void 0) {
       let data4 = data.family;
       if (!(data4 === "credential" || data4 === "raw_id" || data4 === "storage" || data4 === "private_url" || data4 === "execution_id" || data4 === "gateway_metadata" || data4 === "webhook_payload" || data4 === "image_bytes" || data4 === "product")) {
-        const err39 = { instancePath: instancePath + "/family", schemaPath: "#/$defs/family/enum", keyword: "enum", params: { allowedValues: schema208.enum }, message: "must be equal to one of the allowed values" };
+        const err39 = { instancePath: instancePath + "/family", schemaPath: "#/$defs/family/enum", keyword: "enum", params: { allowedValues: schema211.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -1285,7 +1285,7 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.target !== void 0) {
       let data6 = data.target;
       if (!(data6 === "value" || data6 === "key" || data6 === "field" || data6 === "structure")) {
-        const err42 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/enum", keyword: "enum", params: { allowedValues: schema206.properties.target.enum }, message: "must be equal to one of the allowed values" };
+        const err42 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/enum", keyword: "enum", params: { allowedValues: schema209.properties.target.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err42];
         } else {
@@ -1357,8 +1357,8 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.structure !== void 0) {
-      if (!validate107(data.structure, { instancePath: instancePath + "/structure", parentData: data, parentDataProperty: "structure", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate107.errors : vErrors.concat(validate107.errors);
+      if (!validate109(data.structure, { instancePath: instancePath + "/structure", parentData: data, parentDataProperty: "structure", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate109.errors : vErrors.concat(validate109.errors);
         errors = vErrors.length;
       }
     }
@@ -1389,7 +1389,7 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
-            if (!pattern91.test(data12)) {
+            if (!pattern93.test(data12)) {
               const err51 = { instancePath: instancePath + "/keywords/" + i0, schemaPath: "#/properties/keywords/items/pattern", keyword: "pattern", params: { pattern: "^[^A-Z]+$" }, message: 'must match pattern "^[^A-Z]+$"' };
               if (vErrors === null) {
                 vErrors = [err51];
@@ -1419,8 +1419,8 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.examples !== void 0) {
-      if (!validate100(data.examples, { instancePath: instancePath + "/examples", parentData: data, parentDataProperty: "examples", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
+      if (!validate102(data.examples, { instancePath: instancePath + "/examples", parentData: data, parentDataProperty: "examples", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
         errors = vErrors.length;
       }
     }
@@ -1433,15 +1433,15 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate106.errors = vErrors;
+  validate108.errors = vErrors;
   return errors === 0;
 }
-validate106.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate98(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate108.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate100(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate98.evaluated;
+  const evaluated0 = validate100.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1519,7 +1519,7 @@ function validate98(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.version !== void 0) {
       let data1 = data.version;
       if (typeof data1 === "string") {
-        if (!pattern88.test(data1)) {
+        if (!pattern90.test(data1)) {
           const err7 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/pattern", keyword: "pattern", params: { pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$" }, message: 'must match pattern "^[0-9]+\\.[0-9]+\\.[0-9]+$"' };
           if (vErrors === null) {
             vErrors = [err7];
@@ -1649,8 +1649,8 @@ function validate98(data, { instancePath = "", parentData, parentDataProperty, r
       if (Array.isArray(data8)) {
         const len0 = data8.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate99(data8[i0], { instancePath: instancePath + "/allow/" + i0, parentData: data8, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
+          if (!validate101(data8[i0], { instancePath: instancePath + "/allow/" + i0, parentData: data8, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
             errors = vErrors.length;
           }
         }
@@ -1678,8 +1678,8 @@ function validate98(data, { instancePath = "", parentData, parentDataProperty, r
         }
         const len1 = data10.length;
         for (let i1 = 0; i1 < len1; i1++) {
-          if (!validate106(data10[i1], { instancePath: instancePath + "/rules/" + i1, parentData: data10, parentDataProperty: i1, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
+          if (!validate108(data10[i1], { instancePath: instancePath + "/rules/" + i1, parentData: data10, parentDataProperty: i1, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
             errors = vErrors.length;
           }
         }
@@ -1702,10 +1702,10 @@ function validate98(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate98.errors = vErrors;
+  validate100.errors = vErrors;
   return errors === 0;
 }
-validate98.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate100.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validatePrivacyRules
 };

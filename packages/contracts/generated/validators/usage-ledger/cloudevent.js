@@ -59,22 +59,22 @@ function isDateTime(text) {
 
 // <generated>/usage-ledger__cloudevent.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
-var validateUsageCloudEvent = validate136;
-var schema257 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/cloudevent.schema.json", "type": "object", "required": ["specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema", "data"], "additionalProperties": false, "properties": { "specversion": { "const": "1.0" }, "id": { "$ref": "event.schema.json#/properties/event_id" }, "source": { "type": "string", "pattern": "^/usage-ledger/[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "maxLength": 78 }, "type": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "subject": { "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, "time": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "datacontenttype": { "const": "application/json" }, "dataschema": { "const": "https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json" }, "data": { "type": "object", "required": ["plan", "quantity", "recorded_at", "idempotency_key"], "additionalProperties": false, "properties": { "plan": { "$ref": "event.schema.json#/$defs/plan_snapshot" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "recorded_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "attributes": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } } } } };
+var validateUsageCloudEvent = validate138;
+var schema260 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/cloudevent.schema.json", "type": "object", "required": ["specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema", "data"], "additionalProperties": false, "properties": { "specversion": { "const": "1.0" }, "id": { "$ref": "event.schema.json#/properties/event_id" }, "source": { "type": "string", "pattern": "^/usage-ledger/[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "maxLength": 78 }, "type": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "subject": { "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, "time": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "datacontenttype": { "const": "application/json" }, "dataschema": { "const": "https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json" }, "data": { "type": "object", "required": ["plan", "quantity", "recorded_at", "idempotency_key"], "additionalProperties": false, "properties": { "plan": { "$ref": "event.schema.json#/$defs/plan_snapshot" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "recorded_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "attributes": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } } } } };
 var func16 = Object.prototype.hasOwnProperty;
 var func1 = require_ucs2length().default;
-var pattern22 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
-var pattern117 = new RegExp("^/usage-ledger/[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
-var pattern102 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
+var pattern40 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
+var pattern119 = new RegExp("^/usage-ledger/[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
+var pattern104 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
 var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
 var formats0 = __formats["date-time"];
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
-var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
-function validate139(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var pattern23 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+function validate141(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate139.evaluated;
+  const evaluated0 = validate141.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -137,14 +137,14 @@ function validate139(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate139.errors = vErrors;
+  validate141.errors = vErrors;
   return errors === 0;
 }
-validate139.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate141(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate141.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate143(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate141.evaluated;
+  const evaluated0 = validate143.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -260,14 +260,14 @@ function validate141(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate141.errors = vErrors;
+  validate143.errors = vErrors;
   return errors === 0;
 }
-validate141.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate145(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate143.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate147(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate145.evaluated;
+  const evaluated0 = validate147.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -363,8 +363,8 @@ function validate145(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.plan_label !== void 0) {
-      if (!validate139(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+      if (!validate141(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
         errors = vErrors.length;
       }
     }
@@ -389,7 +389,7 @@ function validate145(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern45.test(data2)) {
+        if (!pattern23.test(data2)) {
           const err11 = { instancePath: instancePath + "/catalog_revision", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err11];
@@ -458,8 +458,8 @@ function validate145(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.features !== void 0) {
-      if (!validate141(data.features, { instancePath: instancePath + "/features", parentData: data, parentDataProperty: "features", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
+      if (!validate143(data.features, { instancePath: instancePath + "/features", parentData: data, parentDataProperty: "features", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
         errors = vErrors.length;
       }
     }
@@ -472,14 +472,14 @@ function validate145(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate145.errors = vErrors;
+  validate147.errors = vErrors;
   return errors === 0;
 }
-validate145.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate149(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate147.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate151(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate149.evaluated;
+  const evaluated0 = validate151.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -595,15 +595,15 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate149.errors = vErrors;
+  validate151.errors = vErrors;
   return errors === 0;
 }
-validate149.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate136(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate151.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate138(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate136.evaluated;
+  const evaluated0 = validate138.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -693,7 +693,7 @@ function validate136(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema257.properties, key0)) {
+      if (!func16.call(schema260.properties, key0)) {
         const err9 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err9];
@@ -735,7 +735,7 @@ function validate136(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern22.test(data1)) {
+        if (!pattern40.test(data1)) {
           const err13 = { instancePath: instancePath + "/id", schemaPath: "event.schema.json#/properties/event_id/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
           if (vErrors === null) {
             vErrors = [err13];
@@ -766,7 +766,7 @@ function validate136(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern117.test(data2)) {
+        if (!pattern119.test(data2)) {
           const err16 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/pattern", keyword: "pattern", params: { pattern: "^/usage-ledger/[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$" }, message: 'must match pattern "^/usage-ledger/[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err16];
@@ -806,7 +806,7 @@ function validate136(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern102.test(data3)) {
+        if (!pattern104.test(data3)) {
           const err20 = { instancePath: instancePath + "/type", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err20];
@@ -987,8 +987,8 @@ function validate136(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
         if (data8.plan !== void 0) {
-          if (!validate145(data8.plan, { instancePath: instancePath + "/data/plan", parentData: data8, parentDataProperty: "plan", rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
+          if (!validate147(data8.plan, { instancePath: instancePath + "/data/plan", parentData: data8, parentDataProperty: "plan", rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
             errors = vErrors.length;
           }
         }
@@ -1094,7 +1094,7 @@ function validate136(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
-            if (!pattern22.test(data12)) {
+            if (!pattern40.test(data12)) {
               const err48 = { instancePath: instancePath + "/data/idempotency_key", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
               if (vErrors === null) {
                 vErrors = [err48];
@@ -1114,8 +1114,8 @@ function validate136(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
         if (data8.attributes !== void 0) {
-          if (!validate149(data8.attributes, { instancePath: instancePath + "/data/attributes", parentData: data8, parentDataProperty: "attributes", rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+          if (!validate151(data8.attributes, { instancePath: instancePath + "/data/attributes", parentData: data8, parentDataProperty: "attributes", rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
             errors = vErrors.length;
           }
         }
@@ -1138,10 +1138,10 @@ function validate136(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate136.errors = vErrors;
+  validate138.errors = vErrors;
   return errors === 0;
 }
-validate136.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate138.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validateUsageCloudEvent
 };

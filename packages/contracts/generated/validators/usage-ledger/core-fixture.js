@@ -59,14 +59,14 @@ function isDateTime(text) {
 
 // <generated>/usage-ledger__core-fixture.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
-var validateUsageLedgerCoreFixture = validate151;
+var validateUsageLedgerCoreFixture = validate153;
 var func1 = require_ucs2length().default;
-var pattern128 = new RegExp("^saas_contracts(?:\\.[a-z_][a-z0-9_]*)*$", "u");
-var pattern129 = new RegExp("^examples/[A-Za-z0-9_./-]+\\.py$", "u");
-function validate154(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var pattern130 = new RegExp("^saas_contracts(?:\\.[a-z_][a-z0-9_]*)*$", "u");
+var pattern131 = new RegExp("^examples/[A-Za-z0-9_./-]+\\.py$", "u");
+function validate156(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate154.evaluated;
+  const evaluated0 = validate156.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -177,17 +177,17 @@ function validate154(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
   }
-  validate154.errors = vErrors;
+  validate156.errors = vErrors;
   evaluated0.props = props0;
   return errors === 0;
 }
-validate154.evaluated = { "dynamicProps": true, "dynamicItems": false };
-var pattern62 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
-var pattern130 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
-function validate156(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate156.evaluated = { "dynamicProps": true, "dynamicItems": false };
+var pattern64 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
+var pattern132 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
+function validate158(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate156.evaluated;
+  const evaluated0 = validate158.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -347,7 +347,7 @@ function validate156(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern62.test(data5)) {
+        if (!pattern64.test(data5)) {
           const err14 = { instancePath: instancePath + "/fingerprint", schemaPath: "../../common/v1/common.schema.json#/$defs/sha256_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' };
           if (vErrors === null) {
             vErrors = [err14];
@@ -378,7 +378,7 @@ function validate156(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern130.test(data6)) {
+        if (!pattern132.test(data6)) {
           const err17 = { instancePath: instancePath + "/same_fingerprint_as", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err17];
@@ -406,22 +406,22 @@ function validate156(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate156.errors = vErrors;
+  validate158.errors = vErrors;
   return errors === 0;
 }
-validate156.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate153(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate158.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate155(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate153.evaluated;
+  const evaluated0 = validate155.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
   if (evaluated0.dynamicItems) {
     evaluated0.items = void 0;
   }
-  if (!validate154(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })) {
-    vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+  if (!validate156(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })) {
+    vErrors = vErrors === null ? validate156.errors : vErrors.concat(validate156.errors);
     errors = vErrors.length;
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -466,7 +466,7 @@ function validate153(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern130.test(data0)) {
+        if (!pattern132.test(data0)) {
           const err4 = { instancePath: instancePath + "/name", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err4];
@@ -508,8 +508,8 @@ function validate153(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.expect !== void 0) {
-      if (!validate156(data.expect, { instancePath: instancePath + "/expect", parentData: data, parentDataProperty: "expect", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate156.errors : vErrors.concat(validate156.errors);
+      if (!validate158(data.expect, { instancePath: instancePath + "/expect", parentData: data, parentDataProperty: "expect", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
         errors = vErrors.length;
       }
     }
@@ -522,14 +522,14 @@ function validate153(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate153.errors = vErrors;
+  validate155.errors = vErrors;
   return errors === 0;
 }
-validate153.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate152(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate155.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate154(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate152.evaluated;
+  const evaluated0 = validate154.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -631,8 +631,8 @@ function validate152(data, { instancePath = "", parentData, parentDataProperty, 
         }
         const len0 = data2.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate153(data2[i0], { instancePath: instancePath + "/vectors/" + i0, parentData: data2, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
+          if (!validate155(data2[i0], { instancePath: instancePath + "/vectors/" + i0, parentData: data2, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
             errors = vErrors.length;
           }
         }
@@ -655,18 +655,18 @@ function validate152(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate152.errors = vErrors;
+  validate154.errors = vErrors;
   return errors === 0;
 }
-validate152.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema303 = { "type": "object", "required": ["name", "request", "now", "lines", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "request": { "type": "object" }, "now": { "$ref": "#/$defs/now" }, "prior_runs": { "type": "array", "items": { "type": "array", "items": { "$ref": "#/$defs/line" } } }, "lines": { "type": "array", "items": { "$ref": "#/$defs/line" } }, "expect": { "type": "object", "required": ["counts"], "additionalProperties": false, "properties": { "counts": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "rows": { "type": "array", "items": { "$ref": "usage-summary.schema.json#/$defs/row" } }, "index_written": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "error": { "enum": ["request"] } } } } };
+validate154.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema306 = { "type": "object", "required": ["name", "request", "now", "lines", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "request": { "type": "object" }, "now": { "$ref": "#/$defs/now" }, "prior_runs": { "type": "array", "items": { "type": "array", "items": { "$ref": "#/$defs/line" } } }, "lines": { "type": "array", "items": { "$ref": "#/$defs/line" } }, "expect": { "type": "object", "required": ["counts"], "additionalProperties": false, "properties": { "counts": { "$ref": "../../common/v1/common.schema.json#/$defs/count_by_label" }, "rows": { "type": "array", "items": { "$ref": "usage-summary.schema.json#/$defs/row" } }, "index_written": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "error": { "enum": ["request"] } } } } };
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
 var formats0 = __formats["date-time"];
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
-function validate162(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate164(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate162.evaluated;
+  const evaluated0 = validate164.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -774,16 +774,16 @@ function validate162(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate162.errors = vErrors;
+  validate164.errors = vErrors;
   return errors === 0;
 }
-validate162.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern100 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
-var pattern102 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
-function validate130(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate164.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var pattern102 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
+var pattern104 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
+function validate132(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate130.evaluated;
+  const evaluated0 = validate132.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -846,14 +846,14 @@ function validate130(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate130.errors = vErrors;
+  validate132.errors = vErrors;
   return errors === 0;
 }
-validate130.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate164(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate132.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate166(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate164.evaluated;
+  const evaluated0 = validate166.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -911,7 +911,7 @@ function validate164(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.day !== void 0) {
       let data0 = data.day;
       if (typeof data0 === "string") {
-        if (!pattern100.test(data0)) {
+        if (!pattern102.test(data0)) {
           const err5 = { instancePath: instancePath + "/day", schemaPath: "#/properties/day/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -931,8 +931,8 @@ function validate164(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.plan_label !== void 0) {
-      if (!validate130(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+      if (!validate132(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
         errors = vErrors.length;
       }
     }
@@ -957,7 +957,7 @@ function validate164(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern102.test(data2)) {
+        if (!pattern104.test(data2)) {
           const err9 = { instancePath: instancePath + "/event_kind", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err9];
@@ -1049,14 +1049,14 @@ function validate164(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate164.errors = vErrors;
+  validate166.errors = vErrors;
   return errors === 0;
 }
-validate164.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate161(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate166.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate163(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate161.evaluated;
+  const evaluated0 = validate163.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1132,7 +1132,7 @@ function validate161(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern130.test(data0)) {
+        if (!pattern132.test(data0)) {
           const err7 = { instancePath: instancePath + "/name", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err7];
@@ -1322,8 +1322,8 @@ function validate161(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
         if (data8.counts !== void 0) {
-          if (!validate162(data8.counts, { instancePath: instancePath + "/expect/counts", parentData: data8, parentDataProperty: "counts", rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
+          if (!validate164(data8.counts, { instancePath: instancePath + "/expect/counts", parentData: data8, parentDataProperty: "counts", rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
             errors = vErrors.length;
           }
         }
@@ -1332,8 +1332,8 @@ function validate161(data, { instancePath = "", parentData, parentDataProperty, 
           if (Array.isArray(data10)) {
             const len3 = data10.length;
             for (let i3 = 0; i3 < len3; i3++) {
-              if (!validate164(data10[i3], { instancePath: instancePath + "/expect/rows/" + i3, parentData: data10, parentDataProperty: i3, rootData, dynamicAnchors })) {
-                vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
+              if (!validate166(data10[i3], { instancePath: instancePath + "/expect/rows/" + i3, parentData: data10, parentDataProperty: i3, rootData, dynamicAnchors })) {
+                vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
                 errors = vErrors.length;
               }
             }
@@ -1381,7 +1381,7 @@ function validate161(data, { instancePath = "", parentData, parentDataProperty, 
         }
         if (data8.error !== void 0) {
           if (!(data8.error === "request")) {
-            const err28 = { instancePath: instancePath + "/expect/error", schemaPath: "#/properties/expect/properties/error/enum", keyword: "enum", params: { allowedValues: schema303.properties.expect.properties.error.enum }, message: "must be equal to one of the allowed values" };
+            const err28 = { instancePath: instancePath + "/expect/error", schemaPath: "#/properties/expect/properties/error/enum", keyword: "enum", params: { allowedValues: schema306.properties.expect.properties.error.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err28];
             } else {
@@ -1409,14 +1409,14 @@ function validate161(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate161.errors = vErrors;
+  validate163.errors = vErrors;
   return errors === 0;
 }
-validate161.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate160(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate163.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate162(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate160.evaluated;
+  const evaluated0 = validate162.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1518,8 +1518,8 @@ function validate160(data, { instancePath = "", parentData, parentDataProperty, 
         }
         const len0 = data2.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate161(data2[i0], { instancePath: instancePath + "/vectors/" + i0, parentData: data2, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
+          if (!validate163(data2[i0], { instancePath: instancePath + "/vectors/" + i0, parentData: data2, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
             errors = vErrors.length;
           }
         }
@@ -1542,19 +1542,19 @@ function validate160(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate160.errors = vErrors;
+  validate162.errors = vErrors;
   return errors === 0;
 }
-validate160.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema318 = { "type": "object", "required": ["name", "request", "now", "lines", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "request": { "$ref": "replay-request.schema.json" }, "now": { "$ref": "#/$defs/now" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "lines": { "type": "array", "items": { "$ref": "#/$defs/line" } }, "inject": { "type": "object", "required": ["pointer", "probe"], "additionalProperties": false, "properties": { "pointer": { "type": "string", "pattern": "^(?:/[a-z_0-9]+)+$", "maxLength": 128 }, "probe": { "$ref": "#/$defs/probe" } } }, "expect": { "type": "object", "additionalProperties": false, "properties": { "written": { "type": "boolean" }, "error": { "enum": ["privacy", "contract"] }, "markdown_contains": { "type": "array", "items": { "type": "string", "maxLength": 200 } }, "json": { "type": "object", "propertyNames": { "pattern": "^(?:/[a-z_0-9]+)+$" }, "additionalProperties": true } }, "required": ["written"] } } };
-var pattern65 = new RegExp("^[0-9a-f]{40}$", "u");
-var pattern141 = new RegExp("^(?:/[a-z_0-9]+)+$", "u");
-var schema220 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/replay-request.schema.json", "type": "object", "required": ["window", "mode", "dry_run"], "additionalProperties": false, "properties": { "window": { "$ref": "#/$defs/window" }, "mode": { "enum": ["replay", "backfill"] }, "dry_run": { "type": "boolean" }, "backfill_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "max_span_days": { "type": "integer", "minimum": 1, "maximum": 366 }, "time_rules": { "$ref": "#/$defs/time_rules" }, "by_day": { "type": "boolean" }, "suppression_threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 } }, "if": { "type": "object", "properties": { "mode": { "const": "backfill" } }, "required": ["mode"] }, "then": { "type": "object", "properties": { "backfill_ref": true }, "required": ["backfill_ref"] }, "$defs": { "window": { "type": "object", "required": ["start", "end"], "additionalProperties": false, "properties": { "start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" } } }, "time_rules": { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } } } };
-var schema225 = { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } };
-function validate119(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate162.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema321 = { "type": "object", "required": ["name", "request", "now", "lines", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "request": { "$ref": "replay-request.schema.json" }, "now": { "$ref": "#/$defs/now" }, "commit_sha": { "$ref": "../../common/v1/common.schema.json#/$defs/commit_sha" }, "lines": { "type": "array", "items": { "$ref": "#/$defs/line" } }, "inject": { "type": "object", "required": ["pointer", "probe"], "additionalProperties": false, "properties": { "pointer": { "type": "string", "pattern": "^(?:/[a-z_0-9]+)+$", "maxLength": 128 }, "probe": { "$ref": "#/$defs/probe" } } }, "expect": { "type": "object", "additionalProperties": false, "properties": { "written": { "type": "boolean" }, "error": { "enum": ["privacy", "contract"] }, "markdown_contains": { "type": "array", "items": { "type": "string", "maxLength": 200 } }, "json": { "type": "object", "propertyNames": { "pattern": "^(?:/[a-z_0-9]+)+$" }, "additionalProperties": true } }, "required": ["written"] } } };
+var pattern67 = new RegExp("^[0-9a-f]{40}$", "u");
+var pattern143 = new RegExp("^(?:/[a-z_0-9]+)+$", "u");
+var schema223 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/replay-request.schema.json", "type": "object", "required": ["window", "mode", "dry_run"], "additionalProperties": false, "properties": { "window": { "$ref": "#/$defs/window" }, "mode": { "enum": ["replay", "backfill"] }, "dry_run": { "type": "boolean" }, "backfill_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "max_span_days": { "type": "integer", "minimum": 1, "maximum": 366 }, "time_rules": { "$ref": "#/$defs/time_rules" }, "by_day": { "type": "boolean" }, "suppression_threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 } }, "if": { "type": "object", "properties": { "mode": { "const": "backfill" } }, "required": ["mode"] }, "then": { "type": "object", "properties": { "backfill_ref": true }, "required": ["backfill_ref"] }, "$defs": { "window": { "type": "object", "required": ["start", "end"], "additionalProperties": false, "properties": { "start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" } } }, "time_rules": { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } } } };
+var schema228 = { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } };
+function validate121(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate119.evaluated;
+  const evaluated0 = validate121.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1698,16 +1698,16 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate119.errors = vErrors;
+  validate121.errors = vErrors;
   return errors === 0;
 }
-validate119.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
-function validate118(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate121.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var pattern23 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+function validate120(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate118.evaluated;
+  const evaluated0 = validate120.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1838,15 +1838,15 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.window !== void 0) {
-      if (!validate119(data.window, { instancePath: instancePath + "/window", parentData: data, parentDataProperty: "window", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+      if (!validate121(data.window, { instancePath: instancePath + "/window", parentData: data, parentDataProperty: "window", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
         errors = vErrors.length;
       }
     }
     if (data.mode !== void 0) {
       let data2 = data.mode;
       if (!(data2 === "replay" || data2 === "backfill")) {
-        const err10 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/enum", keyword: "enum", params: { allowedValues: schema220.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+        const err10 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/enum", keyword: "enum", params: { allowedValues: schema223.properties.mode.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -1887,7 +1887,7 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern45.test(data4)) {
+        if (!pattern23.test(data4)) {
           const err14 = { instancePath: instancePath + "/backfill_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err14];
@@ -2019,7 +2019,7 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
         if (data6.late_policy !== void 0) {
           let data9 = data6.late_policy;
           if (!(data9 === "accept" || data9 === "reject")) {
-            const err26 = { instancePath: instancePath + "/time_rules/late_policy", schemaPath: "#/$defs/time_rules/properties/late_policy/enum", keyword: "enum", params: { allowedValues: schema225.properties.late_policy.enum }, message: "must be equal to one of the allowed values" };
+            const err26 = { instancePath: instancePath + "/time_rules/late_policy", schemaPath: "#/$defs/time_rules/properties/late_policy/enum", keyword: "enum", params: { allowedValues: schema228.properties.late_policy.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err26];
             } else {
@@ -2090,14 +2090,14 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate118.errors = vErrors;
+  validate120.errors = vErrors;
   return errors === 0;
 }
-validate118.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate170(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate120.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate172(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate170.evaluated;
+  const evaluated0 = validate172.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2173,7 +2173,7 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern130.test(data0)) {
+        if (!pattern132.test(data0)) {
           const err7 = { instancePath: instancePath + "/name", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err7];
@@ -2193,8 +2193,8 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.request !== void 0) {
-      if (!validate118(data.request, { instancePath: instancePath + "/request", parentData: data, parentDataProperty: "request", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+      if (!validate120(data.request, { instancePath: instancePath + "/request", parentData: data, parentDataProperty: "request", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
         errors = vErrors.length;
       }
     }
@@ -2268,7 +2268,7 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern65.test(data3)) {
+        if (!pattern67.test(data3)) {
           const err16 = { instancePath: instancePath + "/commit_sha", schemaPath: "../../common/v1/common.schema.json#/$defs/commit_sha/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{40}$" }, message: 'must match pattern "^[0-9a-f]{40}$"' };
           if (vErrors === null) {
             vErrors = [err16];
@@ -2367,7 +2367,7 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
               }
               errors++;
             }
-            if (!pattern141.test(data7)) {
+            if (!pattern143.test(data7)) {
               const err25 = { instancePath: instancePath + "/inject/pointer", schemaPath: "#/properties/inject/properties/pointer/pattern", keyword: "pattern", params: { pattern: "^(?:/[a-z_0-9]+)+$" }, message: 'must match pattern "^(?:/[a-z_0-9]+)+$"' };
               if (vErrors === null) {
                 vErrors = [err25];
@@ -2540,7 +2540,7 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
         if (data11.error !== void 0) {
           let data13 = data11.error;
           if (!(data13 === "privacy" || data13 === "contract")) {
-            const err41 = { instancePath: instancePath + "/expect/error", schemaPath: "#/properties/expect/properties/error/enum", keyword: "enum", params: { allowedValues: schema318.properties.expect.properties.error.enum }, message: "must be equal to one of the allowed values" };
+            const err41 = { instancePath: instancePath + "/expect/error", schemaPath: "#/properties/expect/properties/error/enum", keyword: "enum", params: { allowedValues: schema321.properties.expect.properties.error.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err41];
             } else {
@@ -2591,7 +2591,7 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
             for (const key5 in data16) {
               const _errs43 = errors;
               if (typeof key5 === "string") {
-                if (!pattern141.test(key5)) {
+                if (!pattern143.test(key5)) {
                   const err45 = { instancePath: instancePath + "/expect/json", schemaPath: "#/properties/expect/properties/json/propertyNames/pattern", keyword: "pattern", params: { pattern: "^(?:/[a-z_0-9]+)+$" }, message: 'must match pattern "^(?:/[a-z_0-9]+)+$"', propertyName: key5 };
                   if (vErrors === null) {
                     vErrors = [err45];
@@ -2641,14 +2641,14 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate170.errors = vErrors;
+  validate172.errors = vErrors;
   return errors === 0;
 }
-validate170.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate169(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate172.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate171(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate169.evaluated;
+  const evaluated0 = validate171.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2750,8 +2750,8 @@ function validate169(data, { instancePath = "", parentData, parentDataProperty, 
         }
         const len0 = data2.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate170(data2[i0], { instancePath: instancePath + "/vectors/" + i0, parentData: data2, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+          if (!validate172(data2[i0], { instancePath: instancePath + "/vectors/" + i0, parentData: data2, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
             errors = vErrors.length;
           }
         }
@@ -2774,18 +2774,18 @@ function validate169(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate169.errors = vErrors;
+  validate171.errors = vErrors;
   return errors === 0;
 }
-validate169.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema258 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json", "type": "object", "required": ["event_id", "event_type", "subject", "plan", "quantity", "occurred_at", "recorded_at", "source", "idempotency_key"], "additionalProperties": false, "properties": { "event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "event_type": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "subject": { "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, "plan": { "$ref": "#/$defs/plan_snapshot" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "recorded_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "source": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "attributes": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } }, "$defs": { "plan_snapshot": { "type": "object", "required": ["plan_key", "plan_label", "catalog_revision", "captured_at"], "additionalProperties": false, "properties": { "plan_key": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "catalog_revision": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "captured_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "features": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } } } } };
+validate171.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema261 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json", "type": "object", "required": ["event_id", "event_type", "subject", "plan", "quantity", "occurred_at", "recorded_at", "source", "idempotency_key"], "additionalProperties": false, "properties": { "event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "event_type": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "subject": { "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, "plan": { "$ref": "#/$defs/plan_snapshot" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "recorded_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "source": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "attributes": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } }, "$defs": { "plan_snapshot": { "type": "object", "required": ["plan_key", "plan_label", "catalog_revision", "captured_at"], "additionalProperties": false, "properties": { "plan_key": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "catalog_revision": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "captured_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "features": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } } } } };
 var func16 = Object.prototype.hasOwnProperty;
-var pattern22 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
+var pattern40 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
 var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
-function validate139(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate141(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate139.evaluated;
+  const evaluated0 = validate141.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2848,14 +2848,14 @@ function validate139(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate139.errors = vErrors;
+  validate141.errors = vErrors;
   return errors === 0;
 }
-validate139.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate141(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate141.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate143(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate141.evaluated;
+  const evaluated0 = validate143.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2971,14 +2971,14 @@ function validate141(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate141.errors = vErrors;
+  validate143.errors = vErrors;
   return errors === 0;
 }
-validate141.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate138(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate143.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate140(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate138.evaluated;
+  const evaluated0 = validate140.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -3074,8 +3074,8 @@ function validate138(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.plan_label !== void 0) {
-      if (!validate139(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+      if (!validate141(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
         errors = vErrors.length;
       }
     }
@@ -3100,7 +3100,7 @@ function validate138(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern45.test(data2)) {
+        if (!pattern23.test(data2)) {
           const err11 = { instancePath: instancePath + "/catalog_revision", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err11];
@@ -3169,8 +3169,8 @@ function validate138(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.features !== void 0) {
-      if (!validate141(data.features, { instancePath: instancePath + "/features", parentData: data, parentDataProperty: "features", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
+      if (!validate143(data.features, { instancePath: instancePath + "/features", parentData: data, parentDataProperty: "features", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
         errors = vErrors.length;
       }
     }
@@ -3183,15 +3183,15 @@ function validate138(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate138.errors = vErrors;
+  validate140.errors = vErrors;
   return errors === 0;
 }
-validate138.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate137(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate140.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate139(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate137.evaluated;
+  const evaluated0 = validate139.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -3281,7 +3281,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema258.properties, key0)) {
+      if (!func16.call(schema261.properties, key0)) {
         const err9 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err9];
@@ -3312,7 +3312,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern22.test(data0)) {
+        if (!pattern40.test(data0)) {
           const err12 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
           if (vErrors === null) {
             vErrors = [err12];
@@ -3352,7 +3352,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern102.test(data1)) {
+        if (!pattern104.test(data1)) {
           const err16 = { instancePath: instancePath + "/event_type", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err16];
@@ -3412,8 +3412,8 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.plan !== void 0) {
-      if (!validate138(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
+      if (!validate140(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate140.errors : vErrors.concat(validate140.errors);
         errors = vErrors.length;
       }
     }
@@ -3608,7 +3608,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern22.test(data8)) {
+        if (!pattern40.test(data8)) {
           const err41 = { instancePath: instancePath + "/idempotency_key", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
           if (vErrors === null) {
             vErrors = [err41];
@@ -3628,8 +3628,8 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.attributes !== void 0) {
-      if (!validate141(data.attributes, { instancePath: instancePath + "/attributes", parentData: data, parentDataProperty: "attributes", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
+      if (!validate143(data.attributes, { instancePath: instancePath + "/attributes", parentData: data, parentDataProperty: "attributes", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
         errors = vErrors.length;
       }
     }
@@ -3642,15 +3642,15 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate137.errors = vErrors;
+  validate139.errors = vErrors;
   return errors === 0;
 }
-validate137.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema328 = { "type": "object", "required": ["name", "artifact", "pointer", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "artifact": { "enum": ["event", "usage-summary", "ops-summary"] }, "pointer": { "type": "string", "pattern": "^(?:/[a-z_0-9]+)+$", "maxLength": 128 }, "value": {}, "probe": { "$ref": "#/$defs/probe" }, "expect": { "enum": ["allowed", "rejected"] } }, "oneOf": [{ "type": "object", "properties": { "value": true }, "required": ["value"] }, { "type": "object", "properties": { "probe": true }, "required": ["probe"] }] };
-function validate177(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate139.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema331 = { "type": "object", "required": ["name", "artifact", "pointer", "expect"], "additionalProperties": false, "properties": { "name": { "$ref": "#/$defs/name" }, "artifact": { "enum": ["event", "usage-summary", "ops-summary"] }, "pointer": { "type": "string", "pattern": "^(?:/[a-z_0-9]+)+$", "maxLength": 128 }, "value": {}, "probe": { "$ref": "#/$defs/probe" }, "expect": { "enum": ["allowed", "rejected"] } }, "oneOf": [{ "type": "object", "properties": { "value": true }, "required": ["value"] }, { "type": "object", "properties": { "probe": true }, "required": ["probe"] }] };
+function validate179(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate177.evaluated;
+  const evaluated0 = validate179.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -3799,7 +3799,7 @@ function validate177(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern130.test(data0)) {
+        if (!pattern132.test(data0)) {
           const err11 = { instancePath: instancePath + "/name", schemaPath: "#/$defs/name/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9-]*$"' };
           if (vErrors === null) {
             vErrors = [err11];
@@ -3821,7 +3821,7 @@ function validate177(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.artifact !== void 0) {
       let data1 = data.artifact;
       if (!(data1 === "event" || data1 === "usage-summary" || data1 === "ops-summary")) {
-        const err13 = { instancePath: instancePath + "/artifact", schemaPath: "#/properties/artifact/enum", keyword: "enum", params: { allowedValues: schema328.properties.artifact.enum }, message: "must be equal to one of the allowed values" };
+        const err13 = { instancePath: instancePath + "/artifact", schemaPath: "#/properties/artifact/enum", keyword: "enum", params: { allowedValues: schema331.properties.artifact.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err13];
         } else {
@@ -3842,7 +3842,7 @@ function validate177(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern141.test(data2)) {
+        if (!pattern143.test(data2)) {
           const err15 = { instancePath: instancePath + "/pointer", schemaPath: "#/properties/pointer/pattern", keyword: "pattern", params: { pattern: "^(?:/[a-z_0-9]+)+$" }, message: 'must match pattern "^(?:/[a-z_0-9]+)+$"' };
           if (vErrors === null) {
             vErrors = [err15];
@@ -3971,7 +3971,7 @@ function validate177(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.expect !== void 0) {
       let data6 = data.expect;
       if (!(data6 === "allowed" || data6 === "rejected")) {
-        const err27 = { instancePath: instancePath + "/expect", schemaPath: "#/properties/expect/enum", keyword: "enum", params: { allowedValues: schema328.properties.expect.enum }, message: "must be equal to one of the allowed values" };
+        const err27 = { instancePath: instancePath + "/expect", schemaPath: "#/properties/expect/enum", keyword: "enum", params: { allowedValues: schema331.properties.expect.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err27];
         } else {
@@ -3989,14 +3989,14 @@ function validate177(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate177.errors = vErrors;
+  validate179.errors = vErrors;
   return errors === 0;
 }
-validate177.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate174(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate179.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate176(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate174.evaluated;
+  const evaluated0 = validate176.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -4144,14 +4144,14 @@ function validate174(data, { instancePath = "", parentData, parentDataProperty, 
           }
         }
         if (data2.event !== void 0) {
-          if (!validate137(data2.event, { instancePath: instancePath + "/base/event", parentData: data2, parentDataProperty: "event", rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
+          if (!validate139(data2.event, { instancePath: instancePath + "/base/event", parentData: data2, parentDataProperty: "event", rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
             errors = vErrors.length;
           }
         }
         if (data2.request !== void 0) {
-          if (!validate118(data2.request, { instancePath: instancePath + "/base/request", parentData: data2, parentDataProperty: "request", rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+          if (!validate120(data2.request, { instancePath: instancePath + "/base/request", parentData: data2, parentDataProperty: "request", rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
             errors = vErrors.length;
           }
         }
@@ -4264,8 +4264,8 @@ function validate174(data, { instancePath = "", parentData, parentDataProperty, 
         }
         const len1 = data8.length;
         for (let i1 = 0; i1 < len1; i1++) {
-          if (!validate177(data8[i1], { instancePath: instancePath + "/vectors/" + i1, parentData: data8, parentDataProperty: i1, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
+          if (!validate179(data8[i1], { instancePath: instancePath + "/vectors/" + i1, parentData: data8, parentDataProperty: i1, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
             errors = vErrors.length;
           }
         }
@@ -4288,15 +4288,15 @@ function validate174(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate174.errors = vErrors;
+  validate176.errors = vErrors;
   return errors === 0;
 }
-validate174.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate151(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate176.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate153(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate151.evaluated;
+  const evaluated0 = validate153.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -4527,7 +4527,7 @@ function validate151(data, { instancePath = "", parentData, parentDataProperty, 
                   }
                   errors++;
                 }
-                if (!pattern128.test(data8)) {
+                if (!pattern130.test(data8)) {
                   const err21 = { instancePath: instancePath + "/boundary/core_validators/" + i0, schemaPath: "#/properties/boundary/properties/core_validators/items/pattern", keyword: "pattern", params: { pattern: "^saas_contracts(?:\\.[a-z_][a-z0-9_]*)*$" }, message: 'must match pattern "^saas_contracts(?:\\.[a-z_][a-z0-9_]*)*$"' };
                   if (vErrors === null) {
                     vErrors = [err21];
@@ -4604,7 +4604,7 @@ function validate151(data, { instancePath = "", parentData, parentDataProperty, 
                   }
                   errors++;
                 }
-                if (!pattern129.test(data10)) {
+                if (!pattern131.test(data10)) {
                   const err27 = { instancePath: instancePath + "/boundary/product_adapters/" + i2, schemaPath: "#/properties/boundary/properties/product_adapters/items/pattern", keyword: "pattern", params: { pattern: "^examples/[A-Za-z0-9_./-]+\\.py$" }, message: 'must match pattern "^examples/[A-Za-z0-9_./-]+\\.py$"' };
                   if (vErrors === null) {
                     vErrors = [err27];
@@ -4685,8 +4685,8 @@ function validate151(data, { instancePath = "", parentData, parentDataProperty, 
           let valid11 = false;
           let passing0 = null;
           const _errs27 = errors;
-          if (!validate152(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
+          if (!validate154(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
             errors = vErrors.length;
           }
           var _valid0 = _errs27 === errors;
@@ -4696,8 +4696,8 @@ function validate151(data, { instancePath = "", parentData, parentDataProperty, 
             var props0 = true;
           }
           const _errs28 = errors;
-          if (!validate160(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
+          if (!validate162(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
             errors = vErrors.length;
           }
           var _valid0 = _errs28 === errors;
@@ -4713,8 +4713,8 @@ function validate151(data, { instancePath = "", parentData, parentDataProperty, 
               }
             }
             const _errs29 = errors;
-            if (!validate169(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
-              vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
+            if (!validate171(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
+              vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
               errors = vErrors.length;
             }
             var _valid0 = _errs29 === errors;
@@ -4730,8 +4730,8 @@ function validate151(data, { instancePath = "", parentData, parentDataProperty, 
                 }
               }
               const _errs30 = errors;
-              if (!validate174(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
-                vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+              if (!validate176(data12, { instancePath: instancePath + "/stages/" + i4, parentData: data11, parentDataProperty: i4, rootData, dynamicAnchors })) {
+                vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
                 errors = vErrors.length;
               }
               var _valid0 = _errs30 === errors;
@@ -4787,10 +4787,10 @@ function validate151(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate151.errors = vErrors;
+  validate153.errors = vErrors;
   return errors === 0;
 }
-validate151.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate153.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validateUsageLedgerCoreFixture
 };

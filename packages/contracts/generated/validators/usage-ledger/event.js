@@ -59,20 +59,20 @@ function isDateTime(text) {
 
 // <generated>/usage-ledger__event.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
-var validateUsageEvent = validate137;
-var schema258 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json", "type": "object", "required": ["event_id", "event_type", "subject", "plan", "quantity", "occurred_at", "recorded_at", "source", "idempotency_key"], "additionalProperties": false, "properties": { "event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "event_type": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "subject": { "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, "plan": { "$ref": "#/$defs/plan_snapshot" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "recorded_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "source": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "attributes": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } }, "$defs": { "plan_snapshot": { "type": "object", "required": ["plan_key", "plan_label", "catalog_revision", "captured_at"], "additionalProperties": false, "properties": { "plan_key": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "catalog_revision": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "captured_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "features": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } } } } };
+var validateUsageEvent = validate139;
+var schema261 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/event.schema.json", "type": "object", "required": ["event_id", "event_type", "subject", "plan", "quantity", "occurred_at", "recorded_at", "source", "idempotency_key"], "additionalProperties": false, "properties": { "event_id": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "event_type": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "subject": { "$ref": "../../common/v1/common.schema.json#/$defs/redacted_reference" }, "plan": { "$ref": "#/$defs/plan_snapshot" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "occurred_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "recorded_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "source": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "idempotency_key": { "$ref": "../../common/v1/common.schema.json#/$defs/idempotency_key" }, "attributes": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } }, "$defs": { "plan_snapshot": { "type": "object", "required": ["plan_key", "plan_label", "catalog_revision", "captured_at"], "additionalProperties": false, "properties": { "plan_key": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "catalog_revision": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "captured_at": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "features": { "$ref": "../../common/v1/common.schema.json#/$defs/public_label_map" } } } } };
 var func16 = Object.prototype.hasOwnProperty;
 var func1 = require_ucs2length().default;
-var pattern22 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
-var pattern102 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
+var pattern40 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$", "u");
+var pattern104 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
 var pattern8 = new RegExp("^[a-z][a-z0-9]{1,15}_ref_[a-z2-7]{26}$", "u");
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
-var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
-function validate139(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var pattern23 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+function validate141(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate139.evaluated;
+  const evaluated0 = validate141.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -135,14 +135,14 @@ function validate139(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate139.errors = vErrors;
+  validate141.errors = vErrors;
   return errors === 0;
 }
-validate139.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate141(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate141.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate143(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate141.evaluated;
+  const evaluated0 = validate143.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -258,15 +258,15 @@ function validate141(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate141.errors = vErrors;
+  validate143.errors = vErrors;
   return errors === 0;
 }
-validate141.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate143.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var formats0 = __formats["date-time"];
-function validate138(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate140(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate138.evaluated;
+  const evaluated0 = validate140.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -362,8 +362,8 @@ function validate138(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.plan_label !== void 0) {
-      if (!validate139(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+      if (!validate141(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
         errors = vErrors.length;
       }
     }
@@ -388,7 +388,7 @@ function validate138(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern45.test(data2)) {
+        if (!pattern23.test(data2)) {
           const err11 = { instancePath: instancePath + "/catalog_revision", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err11];
@@ -457,8 +457,8 @@ function validate138(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.features !== void 0) {
-      if (!validate141(data.features, { instancePath: instancePath + "/features", parentData: data, parentDataProperty: "features", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
+      if (!validate143(data.features, { instancePath: instancePath + "/features", parentData: data, parentDataProperty: "features", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
         errors = vErrors.length;
       }
     }
@@ -471,15 +471,15 @@ function validate138(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate138.errors = vErrors;
+  validate140.errors = vErrors;
   return errors === 0;
 }
-validate138.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate137(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate140.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate139(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate137.evaluated;
+  const evaluated0 = validate139.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -569,7 +569,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema258.properties, key0)) {
+      if (!func16.call(schema261.properties, key0)) {
         const err9 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err9];
@@ -600,7 +600,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern22.test(data0)) {
+        if (!pattern40.test(data0)) {
           const err12 = { instancePath: instancePath + "/event_id", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
           if (vErrors === null) {
             vErrors = [err12];
@@ -640,7 +640,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern102.test(data1)) {
+        if (!pattern104.test(data1)) {
           const err16 = { instancePath: instancePath + "/event_type", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err16];
@@ -700,8 +700,8 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.plan !== void 0) {
-      if (!validate138(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
+      if (!validate140(data.plan, { instancePath: instancePath + "/plan", parentData: data, parentDataProperty: "plan", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate140.errors : vErrors.concat(validate140.errors);
         errors = vErrors.length;
       }
     }
@@ -896,7 +896,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern22.test(data8)) {
+        if (!pattern40.test(data8)) {
           const err41 = { instancePath: instancePath + "/idempotency_key", schemaPath: "../../common/v1/common.schema.json#/$defs/idempotency_key/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$"' };
           if (vErrors === null) {
             vErrors = [err41];
@@ -916,8 +916,8 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.attributes !== void 0) {
-      if (!validate141(data.attributes, { instancePath: instancePath + "/attributes", parentData: data, parentDataProperty: "attributes", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
+      if (!validate143(data.attributes, { instancePath: instancePath + "/attributes", parentData: data, parentDataProperty: "attributes", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
         errors = vErrors.length;
       }
     }
@@ -930,10 +930,10 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate137.errors = vErrors;
+  validate139.errors = vErrors;
   return errors === 0;
 }
-validate137.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate139.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validateUsageEvent
 };

@@ -59,16 +59,16 @@ function isDateTime(text) {
 
 // <generated>/usage-ledger__replay-report.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
-var validateReplayReport = validate117;
-var schema220 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/replay-request.schema.json", "type": "object", "required": ["window", "mode", "dry_run"], "additionalProperties": false, "properties": { "window": { "$ref": "#/$defs/window" }, "mode": { "enum": ["replay", "backfill"] }, "dry_run": { "type": "boolean" }, "backfill_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "max_span_days": { "type": "integer", "minimum": 1, "maximum": 366 }, "time_rules": { "$ref": "#/$defs/time_rules" }, "by_day": { "type": "boolean" }, "suppression_threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 } }, "if": { "type": "object", "properties": { "mode": { "const": "backfill" } }, "required": ["mode"] }, "then": { "type": "object", "properties": { "backfill_ref": true }, "required": ["backfill_ref"] }, "$defs": { "window": { "type": "object", "required": ["start", "end"], "additionalProperties": false, "properties": { "start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" } } }, "time_rules": { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } } } };
-var schema225 = { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } };
+var validateReplayReport = validate119;
+var schema223 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/replay-request.schema.json", "type": "object", "required": ["window", "mode", "dry_run"], "additionalProperties": false, "properties": { "window": { "$ref": "#/$defs/window" }, "mode": { "enum": ["replay", "backfill"] }, "dry_run": { "type": "boolean" }, "backfill_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "max_span_days": { "type": "integer", "minimum": 1, "maximum": 366 }, "time_rules": { "$ref": "#/$defs/time_rules" }, "by_day": { "type": "boolean" }, "suppression_threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 } }, "if": { "type": "object", "properties": { "mode": { "const": "backfill" } }, "required": ["mode"] }, "then": { "type": "object", "properties": { "backfill_ref": true }, "required": ["backfill_ref"] }, "$defs": { "window": { "type": "object", "required": ["start", "end"], "additionalProperties": false, "properties": { "start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" } } }, "time_rules": { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } } } };
+var schema228 = { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } };
 var formats0 = __formats["date-time"];
 var func1 = require_ucs2length().default;
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
-function validate119(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate121(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate119.evaluated;
+  const evaluated0 = validate121.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -212,16 +212,16 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate119.errors = vErrors;
+  validate121.errors = vErrors;
   return errors === 0;
 }
-validate119.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
-function validate118(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate121.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var pattern23 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+function validate120(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate118.evaluated;
+  const evaluated0 = validate120.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -352,15 +352,15 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.window !== void 0) {
-      if (!validate119(data.window, { instancePath: instancePath + "/window", parentData: data, parentDataProperty: "window", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+      if (!validate121(data.window, { instancePath: instancePath + "/window", parentData: data, parentDataProperty: "window", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
         errors = vErrors.length;
       }
     }
     if (data.mode !== void 0) {
       let data2 = data.mode;
       if (!(data2 === "replay" || data2 === "backfill")) {
-        const err10 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/enum", keyword: "enum", params: { allowedValues: schema220.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+        const err10 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/enum", keyword: "enum", params: { allowedValues: schema223.properties.mode.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -401,7 +401,7 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern45.test(data4)) {
+        if (!pattern23.test(data4)) {
           const err14 = { instancePath: instancePath + "/backfill_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err14];
@@ -533,7 +533,7 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
         if (data6.late_policy !== void 0) {
           let data9 = data6.late_policy;
           if (!(data9 === "accept" || data9 === "reject")) {
-            const err26 = { instancePath: instancePath + "/time_rules/late_policy", schemaPath: "#/$defs/time_rules/properties/late_policy/enum", keyword: "enum", params: { allowedValues: schema225.properties.late_policy.enum }, message: "must be equal to one of the allowed values" };
+            const err26 = { instancePath: instancePath + "/time_rules/late_policy", schemaPath: "#/$defs/time_rules/properties/late_policy/enum", keyword: "enum", params: { allowedValues: schema228.properties.late_policy.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err26];
             } else {
@@ -604,16 +604,16 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate118.errors = vErrors;
+  validate120.errors = vErrors;
   return errors === 0;
 }
-validate118.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema227 = { "type": "object", "required": ["lines_read", "accepted", "duplicate", "conflict", "invalid", "out_of_window", "late", "blank", "late_accepted"], "additionalProperties": false, "properties": { "lines_read": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "accepted": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "duplicate": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "conflict": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "invalid": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "out_of_window": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "late": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "blank": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "late_accepted": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
+validate120.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema230 = { "type": "object", "required": ["lines_read", "accepted", "duplicate", "conflict", "invalid", "out_of_window", "late", "blank", "late_accepted"], "additionalProperties": false, "properties": { "lines_read": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "accepted": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "duplicate": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "conflict": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "invalid": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "out_of_window": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "late": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "blank": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "late_accepted": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
 var func16 = Object.prototype.hasOwnProperty;
-function validate122(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate124(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate122.evaluated;
+  const evaluated0 = validate124.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -703,7 +703,7 @@ function validate122(data, { instancePath = "", parentData, parentDataProperty, 
       errors++;
     }
     for (const key0 in data) {
-      if (!func16.call(schema227.properties, key0)) {
+      if (!func16.call(schema230.properties, key0)) {
         const err9 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err9];
@@ -1010,14 +1010,14 @@ function validate122(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate122.errors = vErrors;
+  validate124.errors = vErrors;
   return errors === 0;
 }
-validate122.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate124(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate124.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate126(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate124.evaluated;
+  const evaluated0 = validate126.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1147,15 +1147,15 @@ function validate124(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate124.errors = vErrors;
+  validate126.errors = vErrors;
   return errors === 0;
 }
-validate124.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema242 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/usage-summary.schema.json", "type": "object", "required": ["window", "granularity", "suppression", "rows", "totals"], "additionalProperties": false, "properties": { "window": { "$ref": "replay-request.schema.json#/$defs/window" }, "granularity": { "enum": ["window", "day"] }, "suppression": { "type": "object", "required": ["threshold", "suppressed_rows"], "additionalProperties": false, "properties": { "threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 }, "suppressed_rows": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } }, "rows": { "type": "array", "maxItems": 1e5, "items": { "$ref": "#/$defs/row" } }, "totals": { "type": "object", "required": ["events", "quantity"], "additionalProperties": false, "properties": { "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } }, "$defs": { "row": { "type": "object", "required": ["plan_label", "event_kind", "events", "quantity"], "additionalProperties": false, "properties": { "day": { "type": "string", "pattern": "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "event_kind": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } } };
-function validate127(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate126.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema245 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/usage-summary.schema.json", "type": "object", "required": ["window", "granularity", "suppression", "rows", "totals"], "additionalProperties": false, "properties": { "window": { "$ref": "replay-request.schema.json#/$defs/window" }, "granularity": { "enum": ["window", "day"] }, "suppression": { "type": "object", "required": ["threshold", "suppressed_rows"], "additionalProperties": false, "properties": { "threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 }, "suppressed_rows": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } }, "rows": { "type": "array", "maxItems": 1e5, "items": { "$ref": "#/$defs/row" } }, "totals": { "type": "object", "required": ["events", "quantity"], "additionalProperties": false, "properties": { "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } }, "$defs": { "row": { "type": "object", "required": ["plan_label", "event_kind", "events", "quantity"], "additionalProperties": false, "properties": { "day": { "type": "string", "pattern": "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "event_kind": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } } };
+function validate129(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate127.evaluated;
+  const evaluated0 = validate129.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1299,17 +1299,17 @@ function validate127(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate127.errors = vErrors;
+  validate129.errors = vErrors;
   return errors === 0;
 }
-validate127.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern100 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
-var pattern102 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
+validate129.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var pattern102 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
+var pattern104 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
-function validate130(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate132(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate130.evaluated;
+  const evaluated0 = validate132.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1372,14 +1372,14 @@ function validate130(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate130.errors = vErrors;
+  validate132.errors = vErrors;
   return errors === 0;
 }
-validate130.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate129(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate132.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate131(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate129.evaluated;
+  const evaluated0 = validate131.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1437,7 +1437,7 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.day !== void 0) {
       let data0 = data.day;
       if (typeof data0 === "string") {
-        if (!pattern100.test(data0)) {
+        if (!pattern102.test(data0)) {
           const err5 = { instancePath: instancePath + "/day", schemaPath: "#/properties/day/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -1457,8 +1457,8 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.plan_label !== void 0) {
-      if (!validate130(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+      if (!validate132(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
         errors = vErrors.length;
       }
     }
@@ -1483,7 +1483,7 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern102.test(data2)) {
+        if (!pattern104.test(data2)) {
           const err9 = { instancePath: instancePath + "/event_kind", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err9];
@@ -1575,15 +1575,15 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate129.errors = vErrors;
+  validate131.errors = vErrors;
   return errors === 0;
 }
-validate129.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate126(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate131.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate128(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate126.evaluated;
+  const evaluated0 = validate128.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1648,15 +1648,15 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.window !== void 0) {
-      if (!validate127(data.window, { instancePath: instancePath + "/window", parentData: data, parentDataProperty: "window", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
+      if (!validate129(data.window, { instancePath: instancePath + "/window", parentData: data, parentDataProperty: "window", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
         errors = vErrors.length;
       }
     }
     if (data.granularity !== void 0) {
       let data1 = data.granularity;
       if (!(data1 === "window" || data1 === "day")) {
-        const err6 = { instancePath: instancePath + "/granularity", schemaPath: "#/properties/granularity/enum", keyword: "enum", params: { allowedValues: schema242.properties.granularity.enum }, message: "must be equal to one of the allowed values" };
+        const err6 = { instancePath: instancePath + "/granularity", schemaPath: "#/properties/granularity/enum", keyword: "enum", params: { allowedValues: schema245.properties.granularity.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -1785,8 +1785,8 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
         }
         const len0 = data5.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate129(data5[i0], { instancePath: instancePath + "/rows/" + i0, parentData: data5, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
+          if (!validate131(data5[i0], { instancePath: instancePath + "/rows/" + i0, parentData: data5, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
             errors = vErrors.length;
           }
         }
@@ -1915,15 +1915,15 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate126.errors = vErrors;
+  validate128.errors = vErrors;
   return errors === 0;
 }
-validate126.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema255 = { "type": "object", "required": ["kind", "persistent", "written"], "additionalProperties": false, "properties": { "kind": { "enum": ["memory", "sqlite"] }, "persistent": { "type": "boolean" }, "written": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
-function validate134(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate128.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema258 = { "type": "object", "required": ["kind", "persistent", "written"], "additionalProperties": false, "properties": { "kind": { "enum": ["memory", "sqlite"] }, "persistent": { "type": "boolean" }, "written": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } };
+function validate136(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate134.evaluated;
+  const evaluated0 = validate136.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -1972,7 +1972,7 @@ function validate134(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.kind !== void 0) {
       let data0 = data.kind;
       if (!(data0 === "memory" || data0 === "sqlite")) {
-        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/enum", keyword: "enum", params: { allowedValues: schema255.properties.kind.enum }, message: "must be equal to one of the allowed values" };
+        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/enum", keyword: "enum", params: { allowedValues: schema258.properties.kind.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -2033,15 +2033,15 @@ function validate134(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate134.errors = vErrors;
+  validate136.errors = vErrors;
   return errors === 0;
 }
-validate134.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate117(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate136.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate119(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate117.evaluated;
+  const evaluated0 = validate119.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2133,8 +2133,8 @@ function validate117(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.request !== void 0) {
-      if (!validate118(data.request, { instancePath: instancePath + "/request", parentData: data, parentDataProperty: "request", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+      if (!validate120(data.request, { instancePath: instancePath + "/request", parentData: data, parentDataProperty: "request", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
         errors = vErrors.length;
       }
     }
@@ -2188,14 +2188,14 @@ function validate117(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.counts !== void 0) {
-      if (!validate122(data.counts, { instancePath: instancePath + "/counts", parentData: data, parentDataProperty: "counts", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+      if (!validate124(data.counts, { instancePath: instancePath + "/counts", parentData: data, parentDataProperty: "counts", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
         errors = vErrors.length;
       }
     }
     if (data.conservation !== void 0) {
-      if (!validate124(data.conservation, { instancePath: instancePath + "/conservation", parentData: data, parentDataProperty: "conservation", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
+      if (!validate126(data.conservation, { instancePath: instancePath + "/conservation", parentData: data, parentDataProperty: "conservation", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate126.errors : vErrors.concat(validate126.errors);
         errors = vErrors.length;
       }
     }
@@ -2582,14 +2582,14 @@ function validate117(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.aggregates !== void 0) {
-      if (!validate126(data.aggregates, { instancePath: instancePath + "/aggregates", parentData: data, parentDataProperty: "aggregates", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate126.errors : vErrors.concat(validate126.errors);
+      if (!validate128(data.aggregates, { instancePath: instancePath + "/aggregates", parentData: data, parentDataProperty: "aggregates", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
         errors = vErrors.length;
       }
     }
     if (data.index !== void 0) {
-      if (!validate134(data.index, { instancePath: instancePath + "/index", parentData: data, parentDataProperty: "index", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate134.errors : vErrors.concat(validate134.errors);
+      if (!validate136(data.index, { instancePath: instancePath + "/index", parentData: data, parentDataProperty: "index", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
         errors = vErrors.length;
       }
     }
@@ -2602,10 +2602,10 @@ function validate117(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate117.errors = vErrors;
+  validate119.errors = vErrors;
   return errors === 0;
 }
-validate117.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate119.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validateReplayReport
 };

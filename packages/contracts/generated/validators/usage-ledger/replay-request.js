@@ -59,16 +59,16 @@ function isDateTime(text) {
 
 // <generated>/usage-ledger__replay-request.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
-var validateReplayRequest = validate118;
-var schema220 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/replay-request.schema.json", "type": "object", "required": ["window", "mode", "dry_run"], "additionalProperties": false, "properties": { "window": { "$ref": "#/$defs/window" }, "mode": { "enum": ["replay", "backfill"] }, "dry_run": { "type": "boolean" }, "backfill_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "max_span_days": { "type": "integer", "minimum": 1, "maximum": 366 }, "time_rules": { "$ref": "#/$defs/time_rules" }, "by_day": { "type": "boolean" }, "suppression_threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 } }, "if": { "type": "object", "properties": { "mode": { "const": "backfill" } }, "required": ["mode"] }, "then": { "type": "object", "properties": { "backfill_ref": true }, "required": ["backfill_ref"] }, "$defs": { "window": { "type": "object", "required": ["start", "end"], "additionalProperties": false, "properties": { "start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" } } }, "time_rules": { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } } } };
-var schema225 = { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } };
+var validateReplayRequest = validate120;
+var schema223 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/replay-request.schema.json", "type": "object", "required": ["window", "mode", "dry_run"], "additionalProperties": false, "properties": { "window": { "$ref": "#/$defs/window" }, "mode": { "enum": ["replay", "backfill"] }, "dry_run": { "type": "boolean" }, "backfill_ref": { "$ref": "../../common/v1/common.schema.json#/$defs/reference_label" }, "max_span_days": { "type": "integer", "minimum": 1, "maximum": 366 }, "time_rules": { "$ref": "#/$defs/time_rules" }, "by_day": { "type": "boolean" }, "suppression_threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 } }, "if": { "type": "object", "properties": { "mode": { "const": "backfill" } }, "required": ["mode"] }, "then": { "type": "object", "properties": { "backfill_ref": true }, "required": ["backfill_ref"] }, "$defs": { "window": { "type": "object", "required": ["start", "end"], "additionalProperties": false, "properties": { "start": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" }, "end": { "$ref": "../../common/v1/common.schema.json#/$defs/utc_timestamp" } } }, "time_rules": { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } } } };
+var schema228 = { "type": "object", "additionalProperties": false, "properties": { "clock_skew_seconds": { "type": "integer", "minimum": 0, "maximum": 3600 }, "late_after_seconds": { "type": "integer", "minimum": 0, "maximum": 31622400 }, "late_policy": { "enum": ["accept", "reject"] } } };
 var formats0 = __formats["date-time"];
 var func1 = require_ucs2length().default;
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
-function validate119(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate121(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate119.evaluated;
+  const evaluated0 = validate121.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -212,16 +212,16 @@ function validate119(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate119.errors = vErrors;
+  validate121.errors = vErrors;
   return errors === 0;
 }
-validate119.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern45 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
-function validate118(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate121.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var pattern23 = new RegExp("^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$", "u");
+function validate120(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate118.evaluated;
+  const evaluated0 = validate120.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -352,15 +352,15 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.window !== void 0) {
-      if (!validate119(data.window, { instancePath: instancePath + "/window", parentData: data, parentDataProperty: "window", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+      if (!validate121(data.window, { instancePath: instancePath + "/window", parentData: data, parentDataProperty: "window", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
         errors = vErrors.length;
       }
     }
     if (data.mode !== void 0) {
       let data2 = data.mode;
       if (!(data2 === "replay" || data2 === "backfill")) {
-        const err10 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/enum", keyword: "enum", params: { allowedValues: schema220.properties.mode.enum }, message: "must be equal to one of the allowed values" };
+        const err10 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/enum", keyword: "enum", params: { allowedValues: schema223.properties.mode.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -401,7 +401,7 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern45.test(data4)) {
+        if (!pattern23.test(data4)) {
           const err14 = { instancePath: instancePath + "/backfill_ref", schemaPath: "../../common/v1/common.schema.json#/$defs/reference_label/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$" }, message: 'must match pattern "^[a-z][a-z0-9]*(?:[-_.:/#][a-z0-9]+)*$"' };
           if (vErrors === null) {
             vErrors = [err14];
@@ -533,7 +533,7 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
         if (data6.late_policy !== void 0) {
           let data9 = data6.late_policy;
           if (!(data9 === "accept" || data9 === "reject")) {
-            const err26 = { instancePath: instancePath + "/time_rules/late_policy", schemaPath: "#/$defs/time_rules/properties/late_policy/enum", keyword: "enum", params: { allowedValues: schema225.properties.late_policy.enum }, message: "must be equal to one of the allowed values" };
+            const err26 = { instancePath: instancePath + "/time_rules/late_policy", schemaPath: "#/$defs/time_rules/properties/late_policy/enum", keyword: "enum", params: { allowedValues: schema228.properties.late_policy.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err26];
             } else {
@@ -604,10 +604,10 @@ function validate118(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate118.errors = vErrors;
+  validate120.errors = vErrors;
   return errors === 0;
 }
-validate118.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate120.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validateReplayRequest
 };

@@ -59,15 +59,15 @@ function isDateTime(text) {
 
 // <generated>/usage-ledger__usage-summary.js
 var __formats = { "date-time": { type: "string", validate: isDateTime } };
-var validateUsageSummary = validate126;
-var schema242 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/usage-summary.schema.json", "type": "object", "required": ["window", "granularity", "suppression", "rows", "totals"], "additionalProperties": false, "properties": { "window": { "$ref": "replay-request.schema.json#/$defs/window" }, "granularity": { "enum": ["window", "day"] }, "suppression": { "type": "object", "required": ["threshold", "suppressed_rows"], "additionalProperties": false, "properties": { "threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 }, "suppressed_rows": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } }, "rows": { "type": "array", "maxItems": 1e5, "items": { "$ref": "#/$defs/row" } }, "totals": { "type": "object", "required": ["events", "quantity"], "additionalProperties": false, "properties": { "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } }, "$defs": { "row": { "type": "object", "required": ["plan_label", "event_kind", "events", "quantity"], "additionalProperties": false, "properties": { "day": { "type": "string", "pattern": "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "event_kind": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } } };
+var validateUsageSummary = validate128;
+var schema245 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://saas-contracts.dev/schemas/usage-ledger/v1/usage-summary.schema.json", "type": "object", "required": ["window", "granularity", "suppression", "rows", "totals"], "additionalProperties": false, "properties": { "window": { "$ref": "replay-request.schema.json#/$defs/window" }, "granularity": { "enum": ["window", "day"] }, "suppression": { "type": "object", "required": ["threshold", "suppressed_rows"], "additionalProperties": false, "properties": { "threshold": { "type": "integer", "minimum": 1, "maximum": 1e3 }, "suppressed_rows": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } }, "rows": { "type": "array", "maxItems": 1e5, "items": { "$ref": "#/$defs/row" } }, "totals": { "type": "object", "required": ["events", "quantity"], "additionalProperties": false, "properties": { "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } }, "$defs": { "row": { "type": "object", "required": ["plan_label", "event_kind", "events", "quantity"], "additionalProperties": false, "properties": { "day": { "type": "string", "pattern": "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, "plan_label": { "$ref": "../../common/v1/common.schema.json#/$defs/plan_label" }, "event_kind": { "$ref": "../../common/v1/common.schema.json#/$defs/event_kind" }, "events": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" }, "quantity": { "$ref": "../../common/v1/common.schema.json#/$defs/quantity" } } } } };
 var formats0 = __formats["date-time"];
 var func1 = require_ucs2length().default;
 var pattern10 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?Z$", "u");
-function validate127(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate129(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate127.evaluated;
+  const evaluated0 = validate129.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -211,17 +211,17 @@ function validate127(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate127.errors = vErrors;
+  validate129.errors = vErrors;
   return errors === 0;
 }
-validate127.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern100 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
-var pattern102 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
+validate129.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var pattern102 = new RegExp("^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$", "u");
+var pattern104 = new RegExp("^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$", "u");
 var pattern9 = new RegExp("^[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*$", "u");
-function validate130(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate132(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate130.evaluated;
+  const evaluated0 = validate132.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -284,14 +284,14 @@ function validate130(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate130.errors = vErrors;
+  validate132.errors = vErrors;
   return errors === 0;
 }
-validate130.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate129(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate132.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate131(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate129.evaluated;
+  const evaluated0 = validate131.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -349,7 +349,7 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
     if (data.day !== void 0) {
       let data0 = data.day;
       if (typeof data0 === "string") {
-        if (!pattern100.test(data0)) {
+        if (!pattern102.test(data0)) {
           const err5 = { instancePath: instancePath + "/day", schemaPath: "#/properties/day/pattern", keyword: "pattern", params: { pattern: "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$" }, message: 'must match pattern "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -369,8 +369,8 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.plan_label !== void 0) {
-      if (!validate130(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+      if (!validate132(data.plan_label, { instancePath: instancePath + "/plan_label", parentData: data, parentDataProperty: "plan_label", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
         errors = vErrors.length;
       }
     }
@@ -395,7 +395,7 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
           }
           errors++;
         }
-        if (!pattern102.test(data2)) {
+        if (!pattern104.test(data2)) {
           const err9 = { instancePath: instancePath + "/event_kind", schemaPath: "../../common/v1/common.schema.json#/$defs/event_kind/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$" }, message: 'must match pattern "^[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+$"' };
           if (vErrors === null) {
             vErrors = [err9];
@@ -487,15 +487,15 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate129.errors = vErrors;
+  validate131.errors = vErrors;
   return errors === 0;
 }
-validate129.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate126(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate131.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate128(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate126.evaluated;
+  const evaluated0 = validate128.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -560,15 +560,15 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
       }
     }
     if (data.window !== void 0) {
-      if (!validate127(data.window, { instancePath: instancePath + "/window", parentData: data, parentDataProperty: "window", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
+      if (!validate129(data.window, { instancePath: instancePath + "/window", parentData: data, parentDataProperty: "window", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
         errors = vErrors.length;
       }
     }
     if (data.granularity !== void 0) {
       let data1 = data.granularity;
       if (!(data1 === "window" || data1 === "day")) {
-        const err6 = { instancePath: instancePath + "/granularity", schemaPath: "#/properties/granularity/enum", keyword: "enum", params: { allowedValues: schema242.properties.granularity.enum }, message: "must be equal to one of the allowed values" };
+        const err6 = { instancePath: instancePath + "/granularity", schemaPath: "#/properties/granularity/enum", keyword: "enum", params: { allowedValues: schema245.properties.granularity.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -697,8 +697,8 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
         }
         const len0 = data5.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate129(data5[i0], { instancePath: instancePath + "/rows/" + i0, parentData: data5, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
+          if (!validate131(data5[i0], { instancePath: instancePath + "/rows/" + i0, parentData: data5, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
             errors = vErrors.length;
           }
         }
@@ -827,10 +827,10 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
     }
     errors++;
   }
-  validate126.errors = vErrors;
+  validate128.errors = vErrors;
   return errors === 0;
 }
-validate126.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate128.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 export {
   validateUsageSummary
 };

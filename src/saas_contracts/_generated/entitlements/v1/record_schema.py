@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ...common.v1 import common_schema
-from . import vocabulary_schema
+from . import lifecycle_event_schema, vocabulary_schema
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,7 +44,10 @@ class PlanSourceRecord:
     """
     How many lifecycle events have been applied to this record (1 after the first).
     """
-    last_event_id: common_schema.IdempotencyKey
+    last_event_id: lifecycle_event_schema.EventId | common_schema.IdempotencyKey
+    """
+    event_id of the newest applied event: any shape entitlements/v1/lifecycle-event accepts (a redacted reference or a reference label), or an idempotency key (records written before this was widened).
+    """
     last_event_at: common_schema.UtcTimestamp
     """
     occurred_at of the newest applied event: what the record already reflects.

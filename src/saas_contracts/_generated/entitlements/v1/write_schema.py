@@ -10,18 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ...common.v1 import common_schema
-from . import record_schema, vocabulary_schema
-
-
-@dataclass(frozen=True, kw_only=True)
-class Cause:
-    type: Literal['lifecycle_event', 'operator_action']
-    event_kind: vocabulary_schema.LifecycleKind
-    event_id: common_schema.IdempotencyKey
-    occurred_at: common_schema.UtcTimestamp
-    provider: common_schema.PublicLabel | None = None
-    direction: vocabulary_schema.ChangeDirection | None = None
-    timing: vocabulary_schema.Timing | None = None
+from . import lifecycle_event_schema, record_schema, vocabulary_schema
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,12 +23,29 @@ class Audit:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Cause:
+    type: Literal['lifecycle_event', 'operator_action']
+    event_kind: vocabulary_schema.LifecycleKind
+    event_id: lifecycle_event_schema.EventId | common_schema.IdempotencyKey
+    """
+    event_id of the lifecycle event written: any shape entitlements/v1/lifecycle-event accepts (an operator's reference label may hold '/' or '#'), or an idempotency key (envelopes written before this was widened).
+    """
+    occurred_at: common_schema.UtcTimestamp
+    provider: common_schema.PublicLabel | None = None
+    direction: vocabulary_schema.ChangeDirection | None = None
+    timing: vocabulary_schema.Timing | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class PlanSourceWriteEnvelope:
     """
     The audited result of applying one lifecycle event or operator action to a workspace's plan-source records: the idempotency key and the fingerprint of the input (SHA-256 over its RFC 8785 canonical JSON), the record before (absent on create) and after, the cause, when the change takes effect (downgrades and cancellations carry their effective time), and audit metadata: written_at, the commit SHA of the writer, operator and approval reference labels and a reason. Operator actions must carry both an operator label and an approval reference.
     """
 
-    idempotency_key: common_schema.IdempotencyKey
+    idempotency_key: lifecycle_event_schema.EventId | common_schema.IdempotencyKey
+    """
+    The write's idempotency key: the event_id of the lifecycle event written, so any shape entitlements/v1/lifecycle-event accepts, or an idempotency key (envelopes written before this was widened).
+    """
     fingerprint: common_schema.Sha256Digest
     workspace: vocabulary_schema.Workspace
     record_id: vocabulary_schema.RecordId
