@@ -112,6 +112,9 @@ def adversarial() -> dict[str, str]:
         "random-printable": "".join(rng.choice(string.printable) for _ in range(size)),
         "html-references": ("&#115;" * size)[:size],
         "html-distinct-references": "".join(f"&#{i % 1114111};" for i in range(size // 8))[:size],
+        # Distinct references apart: '&' that start nothing between, one after each ';'.
+        "html-references-and-ampersands": "".join(f"&#{i % 1114111};&&&&&" for i in range(size // 13))[:size],
+        "html-references-after-semicolons": "".join(f"a;&#{i % 1114111};" for i in range(size // 10))[:size],
         "base64-many-runs": " ".join(
             base64.b64encode(b"harmless words %d" % i).decode() for i in range(size // 30)
         )[:size],

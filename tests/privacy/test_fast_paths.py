@@ -105,6 +105,39 @@ class TestHtmlReferences:
         assert before - budget.remaining == charged
 
     @pytest.mark.slow
+    @SETTINGS
+    @given(
+        numbers=st.lists(st.integers(min_value=0, max_value=0x110100), min_size=65, max_size=120),
+        fillers=st.lists(
+            st.sampled_from(["&&&&&", "& ", "&;", "&\t", "a&", "&&", "x", "&<", "&\n"]), min_size=1
+        ),
+        extra=st.sampled_from(["", "&amp;", "&#x41;", "&#65", "&a", "&#;", "&"]),
+    )
+    def test_inert_ampersands_between_decimal_references(self, numbers, fillers, extra):
+        """'&' starting no reference between numbers (decimal split, exact): html.unescape, same charge."""
+        text = "".join(f"&#{n};{fillers[i % len(fillers)]}" for i, n in enumerate(numbers)) + extra
+        found = _views._HTML_REFERENCE.findall(text)
+        budget = _views.Budget(0)
+        before = budget.remaining
+        assert _views.unescape_html(text, budget) == html.unescape(text)
+        assert before - budget.remaining == len(text) + 2 * len(found) + 16 * len(set(found))
+
+    @SETTINGS
+    @given(
+        numbers=st.lists(st.integers(min_value=0, max_value=0x110100), min_size=65, max_size=120),
+        before=st.lists(st.sampled_from(["a;", ";", "x;", "&amp;", "&#66;", ";&", "&#x41;;"]), min_size=1),
+        cut=st.integers(min_value=0, max_value=6),
+    )
+    def test_references_each_after_a_semicolon(self, numbers, before, cut):
+        """'a;&#N;' repeated (runs of one reference each), cut anywhere: html.unescape, same charge."""
+        text = "".join(f"{before[i % len(before)]}&#{n};" for i, n in enumerate(numbers))
+        text = text[: len(text) - cut]
+        found = _views._HTML_REFERENCE.findall(text)
+        budget = _views.Budget(0)
+        before_units = budget.remaining
+        assert _views.unescape_html(text, budget) == html.unescape(text)
+        assert before_units - budget.remaining == len(text) + 2 * len(found) + 16 * len(set(found))
+
     def test_every_code_point(self):
         """Every decimal and hex number up to past the last code point decodes as html.unescape does."""
         items = [f"&#{n};" for n in range(0x110010)] + [f"&#x{n:X};" for n in range(0xD000, 0xE100)]

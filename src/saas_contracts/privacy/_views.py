@@ -310,19 +310,20 @@ def unescape_html(text: str, budget: Budget | None = None) -> str:
     parts = [text]
     groups: list[list[str]] | None = None
     references = text.count("&#")
+    # Other '&' none of which can start a reference ('&&&', '& '): one C pass says so, exactly.
+    inert_others = False
+    if references > _FEW_PIECES and text.count("&") - references > _OTHERS_PER_NUMBER * references:
+        inert_others = len(_REFERENCE_START.findall(text)) == references
     # Mostly other '&' (random text): the pieces between would hold too many, so the general split.
-    if references > _FEW_PIECES and text.count("&") - references <= _OTHERS_PER_NUMBER * references:
-        if _RUN_SHARE * text.count(";&#") >= (_RUN_SHARE - 1) * references:
-            # Mostly runs of references (``&#115;&#107;...``): one piece per run, split at C speed.
-            parts = _DECIMAL_RUN.split(text)
-            if _RUN_SHARE * (len(parts) // 2) <= references:
-                groups = list(map(str.split, map(_RUN_BODY, parts[1::2]), itertools.repeat(";&#")))
-        if groups is None:  # short runs (or none): one piece per reference
-            parts = _DECIMAL_REFERENCE.split(text)
+    if references > _FEW_PIECES and (
+        inert_others or text.count("&") - references <= _OTHERS_PER_NUMBER * references
+    ):
+        parts, groups = _decimal_split(text, references)
     if len(parts) > 1:
         numbers = parts[1::2] if groups is None else list(itertools.chain.from_iterable(groups))
         mixed: list[int] = []
-        if text.count("&") != len(numbers):  # else every '&' starts one of the decimal references
+        # Else every '&' starts one of the decimal references, or every one that can start a reference does.
+        if text.count("&") != len(numbers) and not (inert_others and references == len(numbers)):
             between = parts[0::2]
             holding = map(operator.contains, between, itertools.repeat("&", len(between)))
             mixed = list(itertools.compress(range(len(between)), holding))
@@ -331,7 +332,23 @@ def unescape_html(text: str, budget: Budget | None = None) -> str:
     return _substitute(text, _HTML_REFERENCE.split(text), _html_references, budget)
 
 
+def _decimal_split(text: str, references: int) -> tuple[list[str], list[list[str]] | None]:
+    """``text`` split around its decimal references: pieces between and numbers, alternating.
+
+    Mostly runs of references (``&#115;&#107;...``): one piece per run (split at C
+    speed) and each run's numbers apart; else one piece per reference.
+    """
+    if _RUN_SHARE * text.count(";&#") >= (_RUN_SHARE - 1) * references:
+        parts = _DECIMAL_RUN.split(text)
+        runs = parts[1::2]
+        if _RUN_SHARE * len(runs) <= references:
+            return parts, list(map(str.split, map(_RUN_BODY, runs), itertools.repeat(";&#")))
+    return _DECIMAL_REFERENCE.split(text), None
+
+
 _FEW_PIECES: Final = 64
+_REFERENCE_START: Final = re.compile(r"&[^\t\n\f <&;]")
+"""An '&' html.unescape may start a reference at: followed by '#' or a name character (_HTML_REFERENCE)."""
 _OTHERS_PER_NUMBER: Final = 4
 """The decimal split is tried when at most this many other '&' come per '&#' (either split decodes alike)."""
 _RUN_SHARE: Final = 16
