@@ -9,7 +9,13 @@ import pytest
 
 from saas_contracts.diff import DiffInputError, Verdict, diff_schemas
 from saas_contracts.diff._compare import Walker
-from saas_contracts.diff._sources import MAX_SCHEMA_DEPTH, check_schema_document
+from saas_contracts.diff._normalize import Normalizer, Ref
+from saas_contracts.diff._sources import (
+    MAX_SCHEMA_DEPTH,
+    check_schema_document,
+    join_uri,
+    single_document_set,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -177,6 +183,8 @@ class TestComparisonFailure:
             ("comparison-failed", "unknown", "unknown")
         ]
         assert reason in failed[0]["message"]
+        assert result.stderr.startswith(f"diff: {name}: the differ could not compare this file (")
+        assert reason in result.stderr
         assert [c["kind"] for c in report["changes"] if c["file"] == "other.json"] == ["type-changed"]
         assert any(v["kind"] == "comparison-failed" for v in report["gate"]["violations"])
         assert "sk_live_value" not in result.output
@@ -188,3 +196,49 @@ class TestComparisonFailure:
         result = cli("diff", str(tmp_path / "old"), str(tmp_path / "new"), "--no-gate")
         assert result.exit_code == 3
         assert "comparison-failed" in result.stdout
+
+
+class TestExpandedViewsExpandAgain:
+    """Rules re-read expanded views (``unevaluated*`` scope): a ``Ref`` marker expands like its ``$ref``."""
+
+    def test_view_with_a_ref_marker_expands_to_itself(self) -> None:
+        """A nested marker stays a marker, a top-level one is followed (openapi-spec 3.2 crashed here)."""
+        side = single_document_set(
+            {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$id": "https://example.com/s",
+                "$defs": {"flows": {"type": "object"}},
+            }
+        )
+        norm = Normalizer(side, None)
+        flows = "https://example.com/s#/$defs/flows"
+        view = norm.expand({"properties": {"flows": {"$ref": flows}, "url": {"type": "string"}}})
+        assert view == {"properties": {"flows": Ref(flows), "url": {"type": ["string"]}}}
+        assert norm.expand(view) == view
+        assert norm.expand(Ref(flows)) == norm.expand({"$ref": flows}) == {"type": ["object"]}
+
+
+class TestUnknownSchemeBase:
+    """A ``$id`` of a scheme ``urllib`` does not know still is the base of its ``$ref`` (Angular's ``ng-cli://``)."""
+
+    @pytest.mark.parametrize("base", ["ng-cli://config/schema.json", "urn:example:config"])
+    def test_fragment_ref_against_an_unknown_scheme_resolves(self, base: str) -> None:
+        """Was refused: ``$ref '#/$defs/cliOptions' ... does not resolve``; now the change is found."""
+
+        def schema(kind: str) -> dict[str, Any]:
+            return {
+                "$schema": "http://json-schema.org/draft-07/schema",
+                "$id": base,
+                "type": "object",
+                "properties": {"cli": {"$ref": "#/definitions/cliOptions"}},
+                "definitions": {"cliOptions": {"type": kind}},
+            }
+
+        result = diff_schemas(schema("object"), schema("string"))
+        assert [change.kind for change in result.changes] == ["type-changed"]
+
+    def test_relative_ref_against_an_unknown_scheme(self) -> None:
+        """Paths join as for ``https`` (RFC 3986 section 5), the scheme kept."""
+        assert join_uri("ng-cli://config/a/s.json", "../b.json#/x") == "ng-cli://config/b.json#/x"
+        assert join_uri("urn:example:a", "#/x") == "urn:example:a#/x"
+        assert join_uri("ng-cli://config/s.json", "https://example.com/y") == "https://example.com/y"

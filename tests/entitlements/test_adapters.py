@@ -285,6 +285,17 @@ class TestBoundary:
         for adapter in fixture["boundary"]["product_adapters"]:
             assert Path(ROOT / adapter).exists()
 
+    def test_fixture_names_every_bundled_billing_adapter(self):
+        # The boundary is the list reviewers read to know what is product code: a new adapter must join it.
+        fixture = json.loads(FIXTURE.read_text())
+        listed = {a for a in fixture["boundary"]["product_adapters"] if a.startswith("examples/billing/")}
+        bundled = {
+            f"examples/billing/{path.name}"
+            for path in (ROOT / "examples" / "billing").glob("*.py")
+            if not path.name.startswith("_")
+        }
+        assert listed == bundled
+
 
 def _stripe_subscription(status: str, *, trial_end: int | None = None, **fields: Any) -> dict[str, Any]:
     """A Stripe subscription object as the API (2024-06-20) sends it in webhooks (ids obviously fake)."""

@@ -21,7 +21,7 @@ from tests.ts_package._lifecycle_cases import lifecycle_cases
 from tests.ts_package._privacy import reference as privacy_reference
 
 from saas_contracts._digest import canonical_bytes
-from saas_contracts._jsonio import loads
+from saas_contracts._jsonio import dumps_pretty, loads
 from saas_contracts._validation import validate
 from saas_contracts.entitlements import decide
 from saas_contracts.entitlements._fixture import run_stage as run_entitlements_stage
@@ -50,6 +50,33 @@ JSON_TEXTS = (
     *('"\\', '"abc\\', "[true false]", '{"a":-}', "-0.5e-3x", "[1.5E+2, 3e]"),
     '{"a": [1, {"b": 2}], "c": "d"}',
 )
+
+
+# Key and string orders where UTF-16 code units and integer-like keys part from Python's code point
+# order (JS objects enumerate "9" before "10" whatever their insertion), and the layout's edges.
+ORDER_TEXTS = [
+    "10",
+    "9",
+    "-1",
+    "2",
+    "a",
+    "B",
+    "\U0001f600",
+    "\uffff",
+    "\ue000",
+    "\ud7ff",
+    "",
+    "a\U0001f600",
+    "a\uffff",
+]
+PRETTY_VALUES: list[Any] = [
+    dict.fromkeys(ORDER_TEXTS, 1),
+    {"b": {"2": [], "10": {}, "1": [{"x": None, "4294967295": True}]}, "a": ["\u00e9", "\u2028", "\x1f", 0]},
+    [],
+    {},
+    [[], {}, [1, [2]]],
+    "text",
+]
 
 
 def _json_reason(text: str) -> str | None:
@@ -303,6 +330,10 @@ def reference() -> dict[str, Any]:
         "event_lines": _event_lines(ledger),
         "mutations": _mutations({"usage-event-ledger": ledger, "entitlement-plan-source": entitlements}),
         "json_errors": [{"text": text, "reason": _json_reason(text)} for text in JSON_TEXTS],
+        "sorted_texts": sorted(ORDER_TEXTS),
+        "pretty_json": [
+            {"value": value, "text": dumps_pretty(value, final_newline=True)} for value in PRETTY_VALUES
+        ],
     }
 
 

@@ -10,6 +10,7 @@
 
 import type { PrivacyConfig } from "../generated/types/privacy.js";
 import type { Validator } from "../generated/validators/index.js";
+import { compareText } from "./order.js";
 import { assertPublicSafe } from "./privacy/scanner.js";
 import { ensureValid } from "./validators.js";
 
@@ -41,19 +42,40 @@ export interface OpsSummaryOptions {
   readonly mutate?: ((document: Json) => void) | undefined;
 }
 
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (typeof value !== "object" || value === null) return value;
-  const out: Json = {};
-  for (const key of Object.keys(value).sort(compareText)) out[key] = sortedKeys((value as Json)[key]);
-  return out;
+/** One value in Python's `json.dumps(indent=2)` layout, keys in code point order (written, not re-keyed:
+ * an object would enumerate integer-like keys such as "9" before "10" first, whatever their order). */
+function writePretty(value: unknown, indent: string, out: string[]): void {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return void out.push("[]");
+    const inner = `${indent}  `;
+    out.push("[");
+    value.forEach((item: unknown, index) => {
+      out.push(index === 0 ? "\n" : ",\n", inner);
+      writePretty(item, inner, out);
+    });
+    out.push("\n", indent, "]");
+  } else if (typeof value === "object" && value !== null) {
+    const record = value as Json;
+    const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort(compareText);
+    if (keys.length === 0) return void out.push("{}");
+    const inner = `${indent}  `;
+    out.push("{");
+    keys.forEach((key, index) => {
+      out.push(index === 0 ? "\n" : ",\n", inner, JSON.stringify(key), ": ");
+      writePretty(record[key], inner, out);
+    });
+    out.push("\n", indent, "}");
+  } else {
+    out.push(JSON.stringify(value) ?? "null");
+  }
 }
 
 /** The one human-facing JSON spelling (Python: dumps_pretty): 2-space indent, sorted keys, non-ASCII kept, final newline. */
 export function prettyJson(value: unknown): string {
-  return `${JSON.stringify(sortedKeys(value), null, 2)}\n`;
+  const out: string[] = [];
+  writePretty(value, "", out);
+  out.push("\n");
+  return out.join("");
 }
 
 /** The shared header without its privacy evidence (added after the scan). */

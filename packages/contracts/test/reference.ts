@@ -51,6 +51,9 @@ export interface Reference {
   mutations: { candidate: string; stage: string; vector: string; fixture: unknown; outcomes: VectorOutcome[] }[];
   /** JSON texts and Python's reason for refusing each (null: accepted). */
   json_errors: { text: string; reason: string | null }[];
+  /** Strings in Python's sorted order (code points), and values with Python's dumps_pretty text. */
+  sorted_texts: string[];
+  pretty_json: { value: unknown; text: string }[];
 }
 
 let cached: Reference | undefined;

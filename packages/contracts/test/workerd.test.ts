@@ -260,6 +260,16 @@ describe("ops-summary vectors: workerd renders Python's bytes (JSON and Markdown
   });
 });
 
+describe("orders and layout: code point order and Python's dumps_pretty bytes", () => {
+  test("strings sort as Python sorts them (code points, not UTF-16 code units)", () => {
+    expect(python.sorted_texts.length).toBeGreaterThan(10);
+    expect(js["sortedTexts"]).toEqual(python.sorted_texts);
+  });
+  test("prettyJson writes Python's text, integer-like keys included", () => {
+    expect(js["prettyJson"]).toEqual(python.pretty_json.map((item) => item.text));
+  });
+});
+
 describe("strict JSON: a refused text gets Python's reason, word for word", () => {
   test("every text", () => {
     expect(python.json_errors.length).toBeGreaterThan(50);

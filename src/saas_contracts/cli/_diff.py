@@ -10,6 +10,7 @@ import click
 
 from saas_contracts.cli._common import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, output_format_option
 from saas_contracts.diff import (
+    COMPARISON_FAILED,
     DEFAULT_BUDGET,
     DIALECT_NAMES,
     WAIVER_FILE,
@@ -189,6 +190,9 @@ def diff_command(  # noqa: PLR0913, PLR0917 - click passes one parameter per opt
     for item in result.skipped:
         click.echo(f"diff: skipped ({item.side}) {item.path}: {item.reason}", err=True)
     if result.failed_files:
+        for change in result.changes:
+            if change.kind == COMPARISON_FAILED:
+                click.echo(f"diff: {change.file}: {change.message}", err=True)
         raise click.exceptions.Exit(EXIT_INTERNAL)
     failed = result.gate is not None and not result.gate.passed
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_OK)

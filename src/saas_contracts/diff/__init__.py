@@ -5,6 +5,7 @@ from saas_contracts.diff._core import diff_schemas, diff_sets
 from saas_contracts.diff._dialects import DEFAULT_DIALECT, DIALECT_NAMES
 from saas_contracts.diff._gate import diff_and_gate, load_waivers
 from saas_contracts.diff._model import (
+    COMPARISON_FAILED,
     Change,
     CodegenChange,
     Counterexample,
@@ -24,6 +25,7 @@ from saas_contracts.diff._sources import WAIVER_FILE, SchemaSet
 from saas_contracts.errors import DiffInputError
 
 __all__ = [
+    "COMPARISON_FAILED",
     "DEFAULT_BUDGET",
     "DEFAULT_DIALECT",
     "DIALECT_NAMES",

@@ -553,6 +553,8 @@ class Normalizer:
         return found
 
     def _expand(self, raw: Any) -> Any:
+        if isinstance(raw, Ref):  # a view's marker expanded again (rules re-read views): its $ref
+            raw = {"$ref": raw.uri}
         part = self.follow(Part(raw=raw, base=""))
         if _pure_ref(part.raw):
             return Ref(part.raw["$ref"])  # a chain longer than the follow limit
@@ -575,6 +577,8 @@ class Normalizer:
         return result
 
     def _nested(self, raw: Any) -> Any:
+        if isinstance(raw, Ref):
+            return raw  # already a marker: re-expanding a view keeps it one
         return Ref(raw["$ref"]) if _pure_ref(raw) else self.expand(raw)
 
     def _expand_value(self, key: str, value: Any) -> Any:

@@ -103,11 +103,11 @@ def absolutize(node: Any, base: str) -> Any:
         return node
     here = base
     if isinstance(node.get("$id"), str):
-        here = urllib.parse.urljoin(base, node["$id"])
+        here = join_uri(base, node["$id"])
     result: dict[str, Any] = {}
     for key, value in node.items():
         if key in {"$ref", "$dynamicRef"} and isinstance(value, str):
-            result[key] = urllib.parse.urljoin(here, value)
+            result[key] = join_uri(here, value)
         elif key in _NOT_SUBSCHEMA:
             result[key] = value
         elif key in _NAME_MAPS and isinstance(value, dict):
@@ -115,6 +115,24 @@ def absolutize(node: Any, base: str) -> Any:
         else:
             result[key] = absolutize(value, here)
     return result
+
+
+def join_uri(base: str, reference: str) -> str:
+    """``reference`` resolved against ``base`` (RFC 3986 section 5), whatever ``base``'s scheme.
+
+    ``urllib.parse.urljoin`` joins only schemes it knows: against ``ng-cli://config/schema.json``
+    (Angular's ``$id``) or a ``urn:`` it returns ``#/definitions/x`` unchanged, so the ``$ref`` named
+    nothing and the file was refused.
+    """
+    if urllib.parse.urlsplit(reference).scheme:
+        return reference
+    if reference.startswith("#") or not reference:
+        return base.split("#", 1)[0] + reference
+    scheme = urllib.parse.urlsplit(base).scheme
+    if scheme and scheme not in urllib.parse.uses_relative and base[len(scheme) :].startswith("://"):
+        joined = urllib.parse.urljoin("https" + base[len(scheme) :], reference)
+        return scheme + joined[len("https") :]
+    return urllib.parse.urljoin(base, reference)
 
 
 def _ref_sites(node: Any, base: str) -> Iterator[tuple[dict[str, Any], str]]:
@@ -125,9 +143,9 @@ def _ref_sites(node: Any, base: str) -> Iterator[tuple[dict[str, Any], str]]:
         return
     if not isinstance(node, dict):
         return
-    here = urllib.parse.urljoin(base, node["$id"]) if isinstance(node.get("$id"), str) else base
+    here = join_uri(base, node["$id"]) if isinstance(node.get("$id"), str) else base
     if isinstance(node.get("$ref"), str):
-        yield node, urllib.parse.urljoin(here, node["$ref"])
+        yield node, join_uri(here, node["$ref"])
     for key, value in node.items():
         if key in _NOT_SUBSCHEMA:
             continue
@@ -341,7 +359,7 @@ class SchemaSet:
     def _uri(self, relative: str, document: Any) -> str:
         uri = self.base_uri + relative
         if isinstance(document, dict) and isinstance(document.get("$id"), str):
-            uri = urllib.parse.urljoin(uri, document["$id"]).split("#", 1)[0]
+            uri = join_uri(uri, document["$id"]).split("#", 1)[0]
         return uri
 
     def _mapped(self, relative: str, uri_map: tuple[tuple[str, str], ...]) -> list[str]:

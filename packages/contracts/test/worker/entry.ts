@@ -10,6 +10,8 @@ import { opsSummaryRenderings } from "../../src/ledger/fixture.js";
 import { MemoryIndex, replayLines, replayReportJson, replayRequest } from "../../src/ledger/replay.js";
 import { canonicalize, toHex } from "../../src/canonical.js";
 import { describedViolations } from "../../src/messages.js";
+import { prettyJson } from "../../src/ops.js";
+import { compareText } from "../../src/order.js";
 import { redact } from "../../src/redaction.js";
 import { toViolations, validate, VALIDATORS, validateEntitlementDecision, validateUsageEvent, type SchemaName } from "../../src/validators.js";
 import type { DecisionRequest } from "../../generated/types/entitlements.js";
@@ -162,6 +164,8 @@ async function answers(reference: Reference): Promise<Json> {
     eventLines: await Promise.all(reference.event_lines.map(async (run) => replayReportJson(await replayLines(run.lines, replayRequest(run.request), { now: run.now })))),
     opsSummaries: await opsSummaryAnswers(),
     jsonErrors: reference.json_errors.map((item) => jsonReason(item.text)),
+    sortedTexts: [...reference.sorted_texts].reverse().sort(compareText),
+    prettyJson: reference.pretty_json.map((item) => prettyJson(item.value)),
   };
 }
 
