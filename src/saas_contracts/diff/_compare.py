@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 48
 """How deep the walk nests (instance steps, ``not``, conditional branches) before it stops."""
+MAX_PLACES = 32
+"""Places (``reached_from``) kept per change: a definition reached along two paths per level of a
+recursive chain has exponentially many, and carrying each up made 10 levels take seconds."""
 _DROP_LIMIT = 8
 _HANDLED = HANDLED
 """The keywords some rule of :data:`~saas_contracts.diff._rules.RULES` decides."""
@@ -197,9 +200,14 @@ class Walker:
         ):
             return  # same instances; when only the spelling differs, walk on for codegen and annotations
         pair = self._pair(o, n, ctx)
-        if pair in ctx.ref_pairs:
+        if pair in ctx.ref_pairs and (
+            all(isinstance(side, str) for side in pair) or self.proofs.ref_guarded(pair, steps=len(ctx.steps))
+        ):
+            # Coinductive: the same pair is already being compared above. A node written inline (no
+            # $ref on a side) is only assumed below an instance step: ``{"allOf": [{"$ref": "#"}]}``
+            # merges the root into itself, and assuming it there would call that undefined schema equal.
             self.proofs.ref_assumed(pair)
-            return  # coinductive: the same pair of definitions is already being compared above
+            return
         self.proofs.ref_checked(pair)
         ctx = replace(ctx, ref_pairs=ctx.ref_pairs | {pair})
         shared = (pair, ctx.polarity, ctx.proof_only)
@@ -210,23 +218,42 @@ class Walker:
             if ctx.proof_only:
                 self.found.extend(pending for pending, _ in known)
                 return
-            file, schema = self.place
-            for pending, below in known:
-                steps = (*ctx.steps, *below)
-                self.met.append((pending, steps))
-                reach = Reach(file=file, schema=schema, instance=instance_pointer(steps))
-                if reach not in pending.reached_at:
-                    pending.reached_at.append(reach)
-                    self.reaches.append((pending, reach))
+            self._reached_again(known, ctx)
             return
+        self._walk_once(o, n, ctx, pair)
+
+    def _reached_again(self, known: list[tuple[Pending, tuple[Step, ...]]], ctx: Ctx) -> None:
+        """Add this path as a place of each difference found under a pair walked before (up to a bound)."""
+        file, schema = self.place
+        for pending, below in known:
+            if len(pending.reached_at) >= MAX_PLACES:
+                continue
+            steps = (*ctx.steps, *below)
+            reach = Reach(file=file, schema=schema, instance=instance_pointer(steps))
+            if reach not in pending.reached_at:
+                pending.reached_at.append(reach)
+                self.reaches.append((pending, reach))
+                self.met.append((pending, steps))
+
+    def _walk_once(self, o: Node, n: Node, ctx: Ctx, pair: Pair) -> None:
+        """Walk a pair not walked before in this context, and keep what it found for other paths.
+
+        A proof walk's findings are kept only when they rest on no assumption still open above it
+        (a pair under decision, or a pair of nodes under comparison, further up): under one they
+        hold only where that assumption does, and a decision reached from elsewhere would take up
+        too few findings (a break below the assumed pair would be lost on that path).
+        """
         start, met = len(self.found), len(self.met)
-        self.proofs.ref_entered(pair)
+        scope = self.proofs.ref_entered(pair, depth=ctx.depth, steps=len(ctx.steps))
+        clean = False
         try:
             self._walk_keywords(o, n, ctx)
         finally:
-            self.proofs.ref_left(pair)
+            clean = self.proofs.ref_left(pair, scope)
+        if ctx.proof_only and not clean:
+            return
         here = len(ctx.steps)
-        self.shared[shared] = [
+        self.shared[pair, ctx.polarity, ctx.proof_only] = [
             *((pending, pending.steps[here:]) for pending in self.found[start:]),
             *((pending, steps[here:]) for pending, steps in self.met[met:]),
         ]

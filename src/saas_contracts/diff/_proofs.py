@@ -39,6 +39,8 @@ Pair = tuple[str | tuple[str, str], str | tuple[str, str]]
 side the URI of the ``$ref`` it was reached through, or for an inline node its location and text."""
 Verdict = tuple[bool, bool, bool]
 """(differs, backward proven, forward proven), locally."""
+Token = tuple[int, int | None, Key]
+"""A decision under way: its frame level, the level the same key was open at before (if), its key."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class _Kept:
 
 @dataclass
 class _Frame:
-    key: Key
+    key: Key | None
+    """The pair under decision; None for a comparison of two nodes (see :meth:`Proofs.ref_entered`)."""
     steps: int
     turns: int
     depth: int
@@ -77,21 +80,40 @@ class Proofs:
         self.kept: dict[Key, _Kept] = {}
         self._frames: list[_Frame] = []
         self._open: dict[Key, int] = {}
-        self._refs: dict[Pair, int] = {}
+        self._refs: dict[Pair, list[tuple[int, int]]] = {}
+        """Per pair of nodes under comparison: the frame level that rests on it, its instance steps."""
 
     # -- pairs of definitions (the walk's own coinduction, see Walker.walk) -----------------------
 
-    def ref_entered(self, pair: Pair) -> None:
-        """The walk started comparing a pair of definitions (assumed equal below it)."""
-        self._refs[pair] = len(self._frames)
+    def ref_entered(self, pair: Pair, *, depth: int, steps: int) -> int:
+        """The walk started comparing two nodes (assumed equal below them): a token for :meth:`ref_left`."""
+        index = len(self._frames)
+        self._frames.append(_Frame(key=None, steps=steps, turns=0, depth=depth, index=index, deepest=depth))
+        self._refs.setdefault(pair, []).append((index + 1, steps))
+        return index
 
-    def ref_left(self, pair: Pair) -> None:
-        """That comparison ended."""
-        del self._refs[pair]
+    def ref_guarded(self, pair: Pair, *, steps: int) -> bool:
+        """True when ``pair``, under comparison above, was entered at fewer instance steps than ``steps``."""
+        entered = self._refs.get(pair)
+        return entered is None or steps > entered[-1][1]
+
+    def ref_left(self, pair: Pair, index: int) -> bool:
+        """That comparison ended: True when what it found rests on no assumption opened outside it.
+
+        A walk that met a pair under decision further up, or a pair of nodes under comparison
+        further up, found only what holds if that assumption does: its findings may be reused
+        elsewhere only when they rest on nothing still open outside it.
+        """
+        entered = self._refs[pair]
+        entered.pop()
+        if not entered:
+            del self._refs[pair]
+        return self._pop().low > index
 
     def ref_assumed(self, pair: Pair) -> None:
         """The walk met a pair of definitions under comparison and assumed it equal."""
-        self._used(self._refs.get(pair, 0))
+        entered = self._refs.get(pair)
+        self._used(entered[-1][0] if entered else 0)
 
     def ref_checked(self, pair: Pair) -> None:
         """The walk met a pair of definitions not under comparison (it walked it)."""
@@ -139,7 +161,7 @@ class Proofs:
             top.limited = top.limited or kept.limited
         return kept.verdict
 
-    def open(self, key: Key, *, steps: int, turns: int, depth: int) -> tuple[int, int | None]:
+    def open(self, key: Key, *, steps: int, turns: int, depth: int) -> Token:
         """Start deciding ``key``; pass what this returns to :meth:`close`."""
         index = len(self._frames)
         self._frames.append(
@@ -147,30 +169,35 @@ class Proofs:
         )
         before = self._open.get(key)
         self._open[key] = index
-        return index, before
+        return index, before, key
 
-    def close(self, token: tuple[int, int | None], verdict: Verdict | None) -> None:
-        """End the decision ``token`` names; keep ``verdict`` (None: failed) unless it rests on an open one."""
-        index, before = token
-        frame = self._frames.pop()
+    def close(self, token: Token, verdict: Verdict | None) -> None:
+        """End the decision ``token``: keep ``verdict`` (None: failed) unless it rests on an open one."""
+        index, before, key = token
+        frame = self._pop()
         if before is None:
-            del self._open[frame.key]
+            del self._open[key]
         else:
-            self._open[frame.key] = before
-        if self._frames:
-            parent = self._frames[-1]
-            parent.low = min(parent.low, frame.low)
-            parent.checked |= frame.checked
-            parent.deepest = max(parent.deepest, frame.deepest)
-            parent.limited = parent.limited or frame.limited
+            self._open[key] = before
         if verdict is not None and self.memo and frame.low > index:
-            self.kept[frame.key] = _Kept(
+            self.kept[key] = _Kept(
                 verdict=verdict,
                 checked=frozenset(frame.checked),
                 depth=frame.depth,
                 reach=frame.deepest - frame.depth,
                 limited=frame.limited,
             )
+
+    def _pop(self) -> _Frame:
+        """End the innermost decision or comparison; what it rests on and reached passes to its parent."""
+        frame = self._frames.pop()
+        if self._frames:
+            parent = self._frames[-1]
+            parent.low = min(parent.low, frame.low)
+            parent.checked |= frame.checked
+            parent.deepest = max(parent.deepest, frame.deepest)
+            parent.limited = parent.limited or frame.limited
+        return frame
 
     def _used(self, level: int) -> None:
         """An assumption opened at frame ``level`` (frames from there on rest on it) was used."""
