@@ -40,6 +40,7 @@ from saas_contracts.diff._normalize import (
     canonical,
     equivalent,
 )
+from saas_contracts.diff._proofs import Pair, Proofs
 from saas_contracts.diff._rules import HANDLED, RULES
 from saas_contracts.diff._rules._common import WITNESSES, as_dict
 
@@ -47,7 +48,11 @@ if TYPE_CHECKING:
     from saas_contracts.diff._budget import Budget
     from saas_contracts.diff._model import Policy
 
-_MAX_DEPTH = 48
+MAX_DEPTH = 48
+"""How deep the walk nests (instance steps, ``not``, conditional branches) before it stops."""
+MAX_PLACES = 32
+"""Places (``reached_from``) kept per change: a definition reached along two paths per level of a
+recursive chain has exponentially many, and carrying each up made 10 levels take seconds."""
 _DROP_LIMIT = 8
 _HANDLED = HANDLED
 """The keywords some rule of :data:`~saas_contracts.diff._rules.RULES` decides."""
@@ -84,10 +89,14 @@ class Ctx:
     polarity: int = 1
     """1 positive, -1 under ``not``, 0 opaque."""
     via: tuple[str, ...] = ()
-    ref_pairs: frozenset[tuple[str, str]] = frozenset()
+    ref_pairs: frozenset[Pair] = frozenset()
     depth: int = 0
     proof_only: bool = False
     """Only decide proofs; skip witness generation (used for nested decisions)."""
+    turns: int = 0
+    """Times the walk went under ``not``, an opaque applicator or a decision used the other way round:
+    a proof assumed while it is being made is only taken up where this did not change (see
+    :meth:`Walker.decide`)."""
 
     def step(self, item: Step) -> Ctx:
         """One level deeper in the instance."""
@@ -95,11 +104,15 @@ class Ctx:
 
     def flip(self) -> Ctx:
         """Under ``not``."""
-        return replace(self, polarity=-self.polarity, depth=self.depth + 1)
+        return replace(self, polarity=-self.polarity, depth=self.depth + 1, turns=self.turns + 1)
 
     def opaque(self) -> Ctx:
         """Under an applicator that is neither monotone nor antitone."""
-        return replace(self, polarity=0, depth=self.depth + 1)
+        return replace(self, polarity=0, depth=self.depth + 1, turns=self.turns + 1)
+
+    def turned(self) -> Ctx:
+        """For a decision whose verdicts the caller reads other than as they are (swapped, say)."""
+        return replace(self, turns=self.turns + 1)
 
 
 def instance_pointer(steps: tuple[Step, ...]) -> str:
@@ -146,9 +159,11 @@ class Walker:
         self.policy = policy
         self.budget = budget
         self.found: list[Pending] = []
-        self.shared: dict[tuple[tuple[str, str], int, bool], tuple[int, list[Pending]]] = {}
-        """Differences found under each pair of definitions, per polarity and mode (walked once), with
-        the number of instance steps above the pair where it was first walked."""
+        self.shared: dict[tuple[Pair, int, bool], list[tuple[Pending, tuple[Step, ...]]]] = {}
+        """Differences found under each pair of nodes, per polarity and mode (walked once), each with its
+        instance steps below the pair (those found below it under a pair walked before too)."""
+        self.met: list[tuple[Pending, tuple[Step, ...]]] = []
+        """Differences this walk met again under pairs walked before, with their instance steps here."""
         self.place: tuple[str, str] = ("", "")
         """The schema being compared: its file and its pointer there (empty for the root)."""
         self.reaches: list[tuple[Pending, Reach]] = []
@@ -157,6 +172,8 @@ class Walker:
         self.witness_cache: dict[tuple[str, ...], tuple[list[Any], list[Any], list[Any]]] = {}
         self.seeds: list[Any] = []
         """Extra candidates for findings under a guard (whole-object samples that meet it)."""
+        self.proofs = Proofs(max_depth=MAX_DEPTH)
+        """Decisions made and under way (shared by the walkers of one run, see :meth:`decide`)."""
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -169,7 +186,7 @@ class Walker:
             self.found.append(budget_pending(old_base, new_base))
         return self.found
 
-    def walk(self, o: Node, n: Node, ctx: Ctx) -> None:  # noqa: C901 - the shortcuts before the keyword walk
+    def walk(self, o: Node, n: Node, ctx: Ctx) -> None:
         """Compare two normalized nodes."""
         if self.budget is not None:
             self.budget.charge()
@@ -179,40 +196,89 @@ class Walker:
             self.ref_switches.append((instance_pointer(ctx.steps), _ref_label(o), _ref_label(n)))
         self._annotations(o, n, ctx)
         if equivalent(self.o_norm, o.raw, self.n_norm, n.raw) and (
-            canonical(o.raw) == canonical(n.raw) or ctx.proof_only
+            ctx.proof_only or self.o_norm.text(o.raw) == self.n_norm.text(n.raw)
         ):
             return  # same instances; when only the spelling differs, walk on for codegen and annotations
-        pair = (o.refs[-1] if o.refs else "", n.refs[-1] if n.refs else "")
-        if all(pair) and pair in ctx.ref_pairs:
-            return  # coinductive: the same pair of definitions is already being compared above
-        if not all(pair):
-            self._walk_keywords(o, n, ctx)
+        pair = self._pair(o, n, ctx)
+        if pair in ctx.ref_pairs and (
+            all(isinstance(side, str) for side in pair) or self.proofs.ref_guarded(pair, steps=len(ctx.steps))
+        ):
+            # Coinductive: the same pair is already being compared above. A node written inline (no
+            # $ref on a side) is only assumed below an instance step: ``{"allOf": [{"$ref": "#"}]}``
+            # merges the root into itself, and assuming it there would call that undefined schema equal.
+            self.proofs.ref_assumed(pair)
             return
+        self.proofs.ref_checked(pair)
         ctx = replace(ctx, ref_pairs=ctx.ref_pairs | {pair})
         shared = (pair, ctx.polarity, ctx.proof_only)
         known = self.shared.get(shared)
         if known is not None:
             # The same two definitions were already walked in this context from another path: their
             # differences are reported once (at the first path); a proof walk reuses the verdicts.
-            entry, pendings = known
             if ctx.proof_only:
-                self.found.extend(pendings)
+                self.found.extend(pending for pending, _ in known)
                 return
-            file, schema = self.place
-            for pending in pendings:
-                steps = (*ctx.steps, *pending.steps[entry:])
-                reach = Reach(file=file, schema=schema, instance=instance_pointer(steps))
-                if reach not in pending.reached_at:
-                    pending.reached_at.append(reach)
-                    self.reaches.append((pending, reach))
+            self._reached_again(known, ctx)
             return
-        start = len(self.found)
-        self._walk_keywords(o, n, ctx)
-        self.shared[shared] = (len(ctx.steps), self.found[start:])
+        self._walk_once(o, n, ctx, pair)
+
+    def _reached_again(self, known: list[tuple[Pending, tuple[Step, ...]]], ctx: Ctx) -> None:
+        """Add this path as a place of each difference found under a pair walked before (up to a bound)."""
+        file, schema = self.place
+        for pending, below in known:
+            if len(pending.reached_at) >= MAX_PLACES:
+                continue
+            steps = (*ctx.steps, *below)
+            reach = Reach(file=file, schema=schema, instance=instance_pointer(steps))
+            if reach not in pending.reached_at:
+                pending.reached_at.append(reach)
+                self.reaches.append((pending, reach))
+                self.met.append((pending, steps))
+
+    def _walk_once(self, o: Node, n: Node, ctx: Ctx, pair: Pair) -> None:
+        """Walk a pair not walked before in this context, and keep what it found for other paths.
+
+        A proof walk's findings are kept only when they rest on no assumption still open above it
+        (a pair under decision, or a pair of nodes under comparison, further up): under one they
+        hold only where that assumption does, and a decision reached from elsewhere would take up
+        too few findings (a break below the assumed pair would be lost on that path).
+        """
+        start, met = len(self.found), len(self.met)
+        scope = self.proofs.ref_entered(pair, depth=ctx.depth, steps=len(ctx.steps))
+        clean = False
+        try:
+            self._walk_keywords(o, n, ctx)
+        finally:
+            clean = self.proofs.ref_left(pair, scope)
+        if ctx.proof_only and not clean:
+            return
+        here = len(ctx.steps)
+        self.shared[pair, ctx.polarity, ctx.proof_only] = [
+            *((pending, pending.steps[here:]) for pending in self.found[start:]),
+            *((pending, steps[here:]) for pending, steps in self.met[met:]),
+        ]
+
+    def _pair(self, o: Node, n: Node, ctx: Ctx) -> Pair:
+        """What the walk compares once per polarity and mode, and assumes equal below itself.
+
+        A definition is known by the ``$ref`` it was reached through; a node written inline by its
+        text and, where findings are reported, its location. Recursion is not always through a
+        ``$ref`` on both sides: the normalizer merges ``anyOf: [{$ref: "#"}, {$ref: stringArray}]``
+        (type-disjoint branches) into one inline node, so draft-04's meta-schema meets an inline
+        copy of its root under ``dependencies`` again and again, and would be walked down each path.
+        """
+        return (self._side(o, self.o_norm, ctx), self._side(n, self.n_norm, ctx))
+
+    @staticmethod
+    def _side(node: Node, norm: Normalizer, ctx: Ctx) -> str | tuple[str, str]:
+        if node.refs:
+            return node.refs[-1]
+        return ("", norm.text(node.raw)) if ctx.proof_only else (node.base, norm.text(node.raw))
 
     def _walk_keywords(self, o: Node, n: Node, ctx: Ctx) -> None:
         """Compare two nodes rule by rule (:data:`~saas_contracts.diff._rules.RULES`), then the rest."""
-        if ctx.depth > _MAX_DEPTH:
+        self.proofs.reached(ctx.depth, limited=ctx.depth > MAX_DEPTH)
+        if ctx.depth > MAX_DEPTH:
             self.emit_local(
                 "depth-limit",
                 "schemas nest too deeply to compare",
@@ -384,7 +450,32 @@ class Walker:
         return list(back.values()), list(fwd.values()), list(both.values())
 
     def decide(self, o: Node, n: Node, ctx: Ctx) -> tuple[bool, bool, bool]:
-        """Walk a pair only to prove: (differs, backward proven, forward proven), locally."""
+        """Walk a pair only to prove: (differs, backward proven, forward proven), locally.
+
+        Each pair is decided once per run where deciding it again would walk the same way, and a
+        pair met again below itself is assumed to hold (see :mod:`saas_contracts.diff._proofs`).
+        """
+        key = (
+            self.o_norm.text(o.raw),
+            self.n_norm.text(n.raw),
+            o.refs[-1] if o.refs else "",
+            n.refs[-1] if n.refs else "",
+        )
+        proofs = self.proofs
+        if proofs.assumed(key, steps=len(ctx.steps), turns=ctx.turns):
+            return (False, True, True)
+        known = proofs.known(key, depth=ctx.depth, ref_pairs=ctx.ref_pairs)
+        if known is not None:
+            return known
+        token = proofs.open(key, steps=len(ctx.steps), turns=ctx.turns, depth=ctx.depth)
+        verdict: tuple[bool, bool, bool] | None = None
+        try:
+            verdict = self._decide(o, n, ctx)
+        finally:
+            proofs.close(token, verdict)
+        return verdict
+
+    def _decide(self, o: Node, n: Node, ctx: Ctx) -> tuple[bool, bool, bool]:
         saved = self.found
         self.found = []
         try:

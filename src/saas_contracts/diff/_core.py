@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from saas_contracts._pointer import escape_token, unescape_token
 from saas_contracts.diff._budget import BUDGET_NOTE, Budget, BudgetSpentError
-from saas_contracts.diff._compare import Pending, Walker, budget_pending, instance_pointer
+from saas_contracts.diff._compare import MAX_DEPTH, Pending, Walker, budget_pending, instance_pointer
 from saas_contracts.diff._counterexample import Prover
 from saas_contracts.diff._generate import Generator
 from saas_contracts.diff._model import (
@@ -27,11 +27,14 @@ from saas_contracts.diff._model import (
     worst,
 )
 from saas_contracts.diff._normalize import Normalizer, equivalent
+from saas_contracts.diff._proofs import Pair, Proofs
 from saas_contracts.diff._sources import SchemaDoc, SchemaSet, single_document_set
 from saas_contracts.errors import ContractError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from saas_contracts.diff._generate import Step
 
 _VERSION_DIR = re.compile(r"v([1-9][0-9]*)\Z")
 BUDGET_KIND = "budget-spent"
@@ -151,7 +154,9 @@ class _Differ:
         self.codegen: set[CodegenChange] = set()
         self.files: dict[str, FileSummary] = {}
         self.witness_cache: dict[tuple[str, ...], tuple[list[Any], list[Any], list[Any]]] = {}
-        self.shared: dict[tuple[tuple[str, str], int, bool], tuple[int, list[Pending]]] = {}
+        self.proofs = Proofs(max_depth=MAX_DEPTH)
+        """Decisions of pairs of subschemas, kept across the schemas of the run."""
+        self.shared: dict[tuple[Pair, int, bool], list[tuple[Pending, tuple[Step, ...]]]] = {}
         """Pairs of definitions already walked in this run (a shared definition is reported once)."""
         self.by_key: dict[tuple[Any, ...], list[int]] = {}
         """Where in :attr:`changes` the changes of each key are (see :func:`_merge_key`)."""
@@ -184,7 +189,7 @@ class _Differ:
                 self.failed(new_docs.get(path) or old_docs[path], error)
         self.summarize()
 
-    def forget(self, start: int, walked: set[tuple[tuple[str, str], int, bool]]) -> None:
+    def forget(self, start: int, walked: set[tuple[Pair, int, bool]]) -> None:
         """Drop the changes from ``start`` on (a file that failed), and every way back to them.
 
         Pairs of definitions first walked for the failed file (not in ``walked``) are forgotten too,
@@ -317,6 +322,7 @@ class _Differ:
         )
         walker.witness_cache = self.witness_cache
         walker.shared = self.shared
+        walker.proofs = self.proofs
         schema = new_base.partition("#")[2]
         walker.place = (file, schema)
         found = walker.compare(old_raw, old_base, new_raw, new_base)

@@ -352,6 +352,13 @@ class Generator:
             return bool(self.validator(raw).is_valid(instance))
         except (ContractError, Exception):  # noqa: BLE001 - a schema we cannot evaluate decides nothing
             return False
+        except BaseException as error:
+            if type(error).__name__ != "PanicException":
+                raise
+            # pyo3's PanicException (a BaseException): referencing's Rust maps raise it when Python's
+            # recursion limit is hit inside them, validating a schema that applies itself again with
+            # no instance step between (``then: {$ref: "#/$defs/b"}`` in ``b``); same as RecursionError.
+            return False
 
     def samples(
         self,

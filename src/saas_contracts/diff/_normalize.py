@@ -111,6 +111,8 @@ _PURE = frozenset(
 """Keywords that assert without producing annotations (``not`` drops those of its subschema)."""
 _MAX_REF_CHAIN = 32
 _MAX_MERGE_NESTING = 8
+_HELD_TEXT = 256
+"""Texts at least this long are kept per object (shorter ones are cheaper to build again)."""
 
 
 def canonical(value: Any) -> str:
@@ -194,6 +196,8 @@ class Normalizer:
         self._merging = 0
         self._reentered = 0
         self._expanding: set[str] = set()
+        self._texts: dict[int, tuple[Any, str]] = {}
+        """Canonical texts of big subschemas, by object (see :meth:`text`)."""
         self.same_as: dict[int, set[tuple[str, str]]] = {}
         """Pairs of ``$ref`` targets shown equivalent, by the other side's normalizer."""
         self.not_same_as: dict[int, set[tuple[str, str]]] = {}
@@ -218,10 +222,21 @@ class Normalizer:
         return part
 
     def text(self, raw: Any) -> str:
-        """``canonical(raw)``, charged to the run's budget by its length (the walk builds many big ones)."""
+        """``canonical(raw)``, charged to the run's budget by its length (the walk builds many big ones).
+
+        The text of a big object or list is built once per object: the walk asks again for the same
+        node's text at every path that reaches it (a recursive schema's root, at every ``$ref: "#"``).
+        The object is held with its text, so its identity is never reused; subschemas and normalized
+        nodes are never mutated once built, so the text stays right.
+        """
+        held = self._texts.get(id(raw)) if isinstance(raw, (dict, list)) else None
+        if held is not None and held[0] is raw:
+            return held[1]
         found = canonical(raw)
         if self.budget is not None:
             self.budget.charge_text(len(found))
+        if len(found) >= _HELD_TEXT and isinstance(raw, (dict, list)):
+            self._texts[id(raw)] = (raw, found)
         return found
 
     def node(self, raw: Any, base: str, *, via: tuple[str, ...] = ()) -> Node:

@@ -156,6 +156,29 @@ def _ref_sites(node: Any, base: str) -> Iterator[tuple[dict[str, Any], str]]:
             yield from _ref_sites(value, here)
 
 
+def _declared_ids(node: Any, base: str) -> set[str]:
+    """Every URI an ``$id`` (or draft-04 ``id``) in a raw document names, without its fragment.
+
+    Read loosely (an ``id`` property name is taken too): it only chooses which mapped files are read.
+    """
+    found: set[str] = set()
+    pending: list[tuple[Any, str]] = [(node, base)]
+    while pending:
+        item, here = pending.pop()
+        if isinstance(item, list):
+            pending.extend((child, here) for child in item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        for key in ("$id", "id"):
+            value = item.get(key)
+            if isinstance(value, str):
+                here = join_uri(here, value)
+                found.add(here.partition("#")[0])
+        pending.extend((child, here) for child in item.values())
+    return found
+
+
 def aim_across(documents: list[tuple[str, Any, Rewritten | None]], rewritten: dict[str, Rewritten]) -> None:
     """Re-aim every ``$ref`` into an older-dialect document at where its rewrite put the target.
 
@@ -292,7 +315,7 @@ class SchemaSet:
                 read = self._read(relative, path)
                 if read is not None:
                     raw[relative] = (self._uri(relative, read[0]), *read)
-        outside = self._outside(uri_map)
+        outside = self._outside(uri_map, [raw[relative] for relative in sorted(raw)])
         names: dict[str, list[str]] = {}
         """Every URI each file answers to: its own, its path under ``base_uri``, its ``--map-uri`` ones."""
         mapped: dict[str, list[str]] = {}
@@ -315,7 +338,7 @@ class SchemaSet:
             resource = referencing.Resource.from_contents(contents, default_specification=DRAFT202012)
             resources.extend((name, resource) for name in names[relative])
             aliases.update(dict.fromkeys(mapped[relative], relative))
-        resources.extend(
+        beside = [
             (
                 uri,
                 referencing.Resource.from_contents(
@@ -323,11 +346,16 @@ class SchemaSet:
                 ),
             )
             for uri, document, _ in outside
-        )
+        ]
         self._by_uri = {doc.uri: doc.path for doc in self.docs.values()} | aliases
+        # Crawled in two rounds, so an $id written both in a side's own file and in a mapped file
+        # (asyncapi's tree holds each version's bundle twice, with and without its $ids) names the
+        # side's own subschema, whichever other files are read.
         self.registry: referencing.Registry[Any] = (
             referencing.Registry(retrieve=refuse_retrieval)  # type: ignore[call-arg]
-            .with_resources([*metaschema_resources(), *resources])
+            .with_resources([*metaschema_resources(), *beside])
+            .crawl()
+            .with_resources(resources)
             .crawl()
         )
         self.declarations = self._declarations()
@@ -372,9 +400,44 @@ class SchemaSet:
                 found.append(prefix + where.relative_to(base).as_posix())
         return found
 
-    def _outside(self, uri_map: tuple[tuple[str, str], ...]) -> list[tuple[str, Any, Rewritten | None]]:
-        """Files of a mapped folder outside this side's root (URI, contents, rewrite): never compared."""
+    def _outside(
+        self, uri_map: tuple[tuple[str, str], ...], own: list[tuple[str, Any, Rewritten | None]]
+    ) -> list[tuple[str, Any, Rewritten | None]]:
+        """Files of a mapped folder outside this side's root (URI, contents, rewrite): never compared.
+
+        Only the files the side's ``$ref``s reach (from its own files, then from those reached) are
+        read and checked: a mapped folder may hold a whole package's schemas, and checking each
+        against its metaschema cost more than the diff itself (asyncapi's tree: 29 files a side).
+        A file is reached by its mapped URI or by an ``$id`` (``id``) written in it.
+        """
+        files = self._mapped_files(uri_map)
+        names: dict[str, list[tuple[str, Path]]] = {}
+        for uri, path, ids in files:
+            for name in sorted({uri, *ids}):
+                names.setdefault(name, []).append((uri, path))
         found: list[tuple[str, Any, Rewritten | None]] = []
+        seen: set[str] = set()
+        pending = list(own)
+        while pending:
+            uri, contents, _ = pending.pop()
+            for _, absolute in _ref_sites(contents, uri):
+                for target, path in names.get(absolute.partition("#")[0], ()):
+                    if target in seen:
+                        continue
+                    seen.add(target)
+                    try:
+                        read = self._read(target, path, record=False)
+                    except (DiffInputError, InputFileError):
+                        continue  # never compared: a $ref to it then fails to resolve, naming it
+                    if read is not None:
+                        found.append((target, *read))
+                        pending.append(found[-1])
+        order = {uri: index for index, (uri, _, _) in enumerate(files)}
+        return sorted(found, key=lambda item: order[item[0]])
+
+    def _mapped_files(self, uri_map: tuple[tuple[str, str], ...]) -> list[tuple[str, Path, set[str]]]:
+        """The files of mapped folders outside this side's root: URI, path, the ``$id``s written in it."""
+        files: list[tuple[str, Path, set[str]]] = []
         root = self.root.resolve()
         for prefix, folder in uri_map:
             base = (self.root / folder).resolve()
@@ -383,13 +446,13 @@ class SchemaSet:
             if not base.is_dir():
                 raise DiffInputError(f"--map-uri {prefix}: {folder} is not a directory")
             for relative, path in _walk_files(base):
+                uri = prefix + relative
                 try:
-                    read = self._read(relative, path, record=False)
-                except (DiffInputError, InputFileError):
+                    ids = _declared_ids(load_json_file(path), uri)
+                except InputFileError:
                     continue  # never compared: a $ref to it then fails to resolve, naming it
-                if read is not None:
-                    found.append((prefix + relative, *read))
-        return found
+                files.append((uri, path, ids))
+        return files
 
     def _source(self, relative: str) -> str:
         """A file of this side for messages: ``<label>/<relative path>``."""

@@ -421,7 +421,7 @@ def _one_branch_conditional(w: Walker, o: Node, n: Node, ctx: Ctx) -> bool:
         return False
     old_if = w.o_norm.node(o.kw["if"], o.where("if"))
     new_if = w.n_norm.node(n.kw["if"], n.where("if"))
-    _, wider, narrower = w.decide(old_if, new_if, replace(ctx, depth=ctx.depth + 1))
+    _, wider, narrower = w.decide(old_if, new_if, replace(ctx, depth=ctx.depth + 1).turned())
     back_ok, fwd_ok = (narrower, wider) if branch == "then" else (wider, narrower)
     conditions: list[Any] = list(PALETTE)
     if not ctx.proof_only:
