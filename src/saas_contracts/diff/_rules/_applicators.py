@@ -208,7 +208,8 @@ def _any_of(w: Walker, o: Node, n: Node, ctx: Ctx, key: str) -> None:
     if key == "oneOf" and not (_disjoint(o, w.o_norm, key) and _disjoint(n, w.n_norm, key)):
         inner = ctx.opaque()
     if key not in o.kw or key not in n.kw:
-        # A whole keyword added (removed) only narrows (widens), overlapping branches or not.
+        # A whole keyword added (removed) only narrows (widens), overlapping branches or not; an added
+        # anyOf narrows nothing when every old instance meets one of its branches.
         present = o if key in o.kw else n
         w.emit_local(
             f"{key}-{'added' if present is n else 'removed'}",
@@ -216,7 +217,7 @@ def _any_of(w: Walker, o: Node, n: Node, ctx: Ctx, key: str) -> None:
             o,
             n,
             ctx,
-            back_ok=present is o,
+            back_ok=present is o or (key == "anyOf" and _old_within_a_branch(w, o, n, ctx)),
             fwd_ok=present is n,
             old_at=o.where(key) if key in o.kw else "",
             new_at=n.where(key) if key in n.kw else "",
@@ -262,6 +263,18 @@ def _any_of(w: Walker, o: Node, n: Node, ctx: Ctx, key: str) -> None:
             if ctx.proof_only
             else w.n_gen.samples({"allOf": [rest_new, branch]} if rest_new else branch, 8),
         )
+
+
+def _old_within_a_branch(w: Walker, o: Node, n: Node, ctx: Ctx) -> bool:
+    """Whether the whole old node is proven within one branch of the new node's added ``anyOf``.
+
+    The usual widening by alternatives (``{"$ref": "#/$defs/key"}`` becoming ``{"anyOf":
+    [{"$ref": "#/$defs/label"}, {"$ref": "#/$defs/key"}]}``): every old instance meets that
+    branch, so the added keyword rejects none of them (the siblings' changes are judged apart).
+    """
+    inner = replace(ctx, depth=ctx.depth + 1)
+    branches = n.kw["anyOf"]
+    return any(w.decide(o, w.child(n, "new", "anyOf", j), inner)[1] for j in range(len(branches)))
 
 
 def _any_one_switch(w: Walker, o: Node, n: Node, ctx: Ctx, *, report: bool) -> bool:
