@@ -165,8 +165,10 @@ def bench_adversarial() -> dict[str, float]:
 
 def bench_startup(runs: int = STARTUP_RUNS) -> tuple[float, float]:
     """Best wall-clock and CPU milliseconds of ``saas-contracts scan -q`` on one small artifact."""
-    command = shutil.which("saas-contracts")
-    argv = [command] if command else [sys.executable, "-m", "saas_contracts.cli"]
+    # The console script of this interpreter's environment (as users run it), else the module.
+    beside = Path(sys.executable).with_name("saas-contracts")
+    command = str(beside) if beside.is_file() else shutil.which("saas-contracts")
+    argv = [command] if command else [sys.executable, "-m", "saas_contracts"]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "artifact.json"
         path.write_text(json.dumps(artifact(random.Random(7))), encoding="utf-8")  # noqa: S311 - test data
