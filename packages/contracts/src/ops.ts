@@ -16,8 +16,6 @@ import { ensureValid } from "./validators.js";
 
 type Json = Record<string, unknown>;
 
-export { prettyJson };
-
 /** The properties of common/v1/common#/$defs/ops_summary_header, in document order. */
 export const HEADER_FIELDS: readonly string[] = Object.freeze(["kind", "generated_at", "commit_sha", "privacy"]);
 

@@ -11,8 +11,9 @@
 // back and commit throws IndexBusyError (nothing of this run was kept; replay the lines again). A dry
 // run reads and never writes.
 
-import { IndexBusyError, IndexFormatError } from "../errors.js";
+import { ContractError, IndexBusyError, IndexFormatError } from "../errors.js";
 import { FINGERPRINT_VERSION } from "./fingerprint.js";
+import type { BatchIndexRun, IndexVerdict } from "./replay.js";
 
 /** The part of a D1 prepared statement the index uses (Cloudflare's D1PreparedStatement fits it). */
 export interface D1StatementLike {
@@ -24,18 +25,6 @@ export interface D1StatementLike {
 export interface D1DatabaseLike {
   prepare(query: string): D1StatementLike;
   batch(statements: D1StatementLike[]): Promise<unknown[]>;
-}
-
-/** A verdict of the idempotency index. */
-export type IndexVerdict = "accepted" | "duplicate" | "conflict";
-
-/** A run whose verdicts come asynchronously, a batch at a time (a database index). */
-export interface BatchIndexRun {
-  readonly written: number;
-  /** Verdicts in order for (scope key hex, `sha256:` fingerprint) pairs; later calls see earlier ones. */
-  resolveAll(pairs: readonly (readonly [string, string])[]): Promise<IndexVerdict[]>;
-  commit(): Promise<void>;
-  abort(): Promise<void>;
 }
 
 const KEYS_PER_QUERY = 500;
@@ -112,7 +101,7 @@ export class D1Index {
         return dryRun ? 0 : added.length;
       },
       async resolveAll(pairs) {
-        if (!open) throw new IndexBusyError("this index run has already ended");
+        if (!open) throw new ContractError("this index run has already ended");
         const rows = pairs.map(([scope, print]): [string, string] => {
           const digest = FINGERPRINT.exec(print)?.[1];
           if (!HEX_KEY.test(scope) || digest === undefined) throw new TypeError("a scope key is 32 lower-case hex digits and a fingerprint sha256:<64 hex>");

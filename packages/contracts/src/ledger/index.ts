@@ -26,7 +26,9 @@ export {
   conservation,
   DEFAULT_MAX_SPAN_DAYS,
   DEFAULT_SUPPRESSION_THRESHOLD,
+  type BatchIndexRun,
   type IndexRun,
+  type IndexVerdict,
   type LineIssue,
   MAX_SAMPLES,
   MemoryIndex,
@@ -47,7 +49,8 @@ export {
   type UsageSummaryDocument,
   usageSummary,
 } from "./replay.js";
-export { type BatchIndexRun, D1Index, type D1DatabaseLike, type D1StatementLike, type IndexVerdict } from "./d1.js";
+export { D1Index, type D1DatabaseLike, type D1StatementLike } from "./d1.js";
 export { IndexBusyError, IndexFormatError } from "../errors.js";
 export { buildLedgerOpsSummary, type LedgerOpsOptions, OPS_SUMMARY_KIND, OPS_SUMMARY_SCHEMA, opsSummaryBody, renderMarkdown } from "./ops.js";
-export { type OpsSummary, prettyJson } from "../ops.js";
+export { prettyJson } from "../json.js";
+export { type OpsSummary } from "../ops.js";

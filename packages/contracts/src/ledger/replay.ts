@@ -24,7 +24,6 @@ import { escapeToken, unescapeToken } from "../pointer.js";
 import { describedViolations } from "../messages.js";
 import { mask } from "../privacy/scanner.js";
 import { toViolations } from "../validators.js";
-import type { BatchIndexRun, IndexVerdict } from "./d1.js";
 import { fingerprint, scopeKey } from "./fingerprint.js";
 import { compareText } from "../order.js";
 
@@ -142,14 +141,24 @@ export interface UsageSummaryDocument {
   totals: { events: number; quantity: number };
 }
 
-type Verdict = IndexVerdict;
+/** A verdict of the idempotency index: new scope, same fingerprint, another fingerprint. */
+export type IndexVerdict = "accepted" | "duplicate" | "conflict";
 
 /** One replay's view of an index (Python: IndexRun): verdicts in input order, then commit or abort. */
 export interface IndexRun {
   readonly written: number;
-  resolve(scope: string, fingerprint: string): Verdict;
+  resolve(scope: string, fingerprint: string): IndexVerdict;
   commit(): void;
   abort(): void;
+}
+
+/** A run whose verdicts come asynchronously, a batch at a time (a database index such as ./d1.ts). */
+export interface BatchIndexRun {
+  readonly written: number;
+  /** Verdicts in order for (scope key hex, `sha256:` fingerprint) pairs; later calls see earlier ones. */
+  resolveAll(pairs: readonly (readonly [string, string])[]): Promise<IndexVerdict[]>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
 }
 
 /**
@@ -353,7 +362,7 @@ export async function replayLines(lines: readonly string[], checked: CheckedRepl
     const verdicts =
       "resolveAll" in run ? await run.resolveAll(candidates.map((item) => [item.scope, item.print] as const)) : candidates.map((item) => run.resolve(item.scope, item.print));
     for (const [position, { line, event: typed, late }] of candidates.entries()) {
-      const verdict = verdicts[position] as Verdict;
+      const verdict = verdicts[position] as IndexVerdict;
       counts[verdict] += 1;
       if (verdict === "conflict" && conflicts.length < MAX_SAMPLES) conflicts.push({ input: 1, line, reason: CONFLICT_REASON });
       if (verdict !== "accepted") continue;

@@ -8,6 +8,7 @@ import type { PrivacyConfig } from "../../generated/types/privacy.js";
 import { canonicalDigest } from "../canonical.js";
 import { PublicSafetyError } from "../errors.js";
 import { parseStrict, pyDumps, pyNumber } from "../json.js";
+import { compareText } from "../order.js";
 import { escapeToken } from "../pointer.js";
 import { BUDGET_RULE_ID, exempt, isObject, RuleSet, type KeyInfo, type Rule } from "./rules.js";
 import { Budget, decodeBase64Runs, decodeHexRuns, derivedViews, hexIsUtf8, isAscii, pyHead, pyLen, pyStrip, TRIGGER, VIEWS, type ViewName } from "./views.js";
@@ -323,14 +324,12 @@ function pointer(loc: Loc, maskedKeys: Set<string>): string {
     .join("");
 }
 
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /** Python's Finding.sort_key: line, pointer, target, rule, view. */
 const byFindingOrder = (a: Finding, b: Finding): number =>
   (a.line ?? 0) - (b.line ?? 0) ||
-  compare(a.pointer, b.pointer) ||
-  compare(a.target, b.target) ||
-  compare(a.rule_id, b.rule_id) ||
+  compareText(a.pointer, b.pointer) ||
+  compareText(a.target, b.target) ||
+  compareText(a.rule_id, b.rule_id) ||
   (VIEW_RANK.get(a.view) ?? 99) - (VIEW_RANK.get(b.view) ?? 99);
 
 function findings(hits: Map<string, Hit>): Finding[] {

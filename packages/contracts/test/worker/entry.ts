@@ -10,7 +10,7 @@ import { opsSummaryRenderings } from "../../src/ledger/fixture.js";
 import { MemoryIndex, replayLines, replayReportJson, replayRequest } from "../../src/ledger/replay.js";
 import { canonicalize, toHex } from "../../src/canonical.js";
 import { describedViolations } from "../../src/messages.js";
-import { prettyJson } from "../../src/ops.js";
+import { prettyJson } from "../../src/json.js";
 import { compareText } from "../../src/order.js";
 import { redact } from "../../src/redaction.js";
 import { toViolations, validate, VALIDATORS, validateEntitlementDecision, validateUsageEvent, type SchemaName } from "../../src/validators.js";
