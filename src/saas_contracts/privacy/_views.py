@@ -310,20 +310,21 @@ def unescape_html(text: str, budget: Budget | None = None) -> str:
     parts = [text]
     groups: list[list[str]] | None = None
     references = text.count("&#")
-    # Other '&' none of which can start a reference ('&&&', '& '): one C pass says so, exactly.
+    ampersands = 0
     inert_others = False
-    if references > _FEW_PIECES and text.count("&") - references > _OTHERS_PER_NUMBER * references:
-        inert_others = len(_REFERENCE_START.findall(text)) == references
-    # Mostly other '&' (random text): the pieces between would hold too many, so the general split.
-    if references > _FEW_PIECES and (
-        inert_others or text.count("&") - references <= _OTHERS_PER_NUMBER * references
-    ):
-        parts, groups = _decimal_split(text, references)
+    if references > _FEW_PIECES:
+        ampersands = text.count("&")
+        many_others = ampersands - references > _OTHERS_PER_NUMBER * references
+        # Other '&' none of which can start a reference ('&&&', '& '): one C pass says so, exactly.
+        inert_others = many_others and len(_REFERENCE_START.findall(text)) == references
+        # Else mostly other '&' (random text): the pieces between would hold too many, so the general split.
+        if inert_others or not many_others:
+            parts, groups = _decimal_split(text, references)
     if len(parts) > 1:
         numbers = parts[1::2] if groups is None else list(itertools.chain.from_iterable(groups))
         mixed: list[int] = []
         # Else every '&' starts one of the decimal references, or every one that can start a reference does.
-        if text.count("&") != len(numbers) and not (inert_others and references == len(numbers)):
+        if ampersands != len(numbers) and not (inert_others and references == len(numbers)):
             between = parts[0::2]
             holding = map(operator.contains, between, itertools.repeat("&", len(between)))
             mixed = list(itertools.compress(range(len(between)), holding))
