@@ -11,7 +11,7 @@ import { parseStrict, pyDumps, pyNumber } from "../json.js";
 import { compareText } from "../order.js";
 import { escapeToken } from "../pointer.js";
 import { BUDGET_RULE_ID, exempt, isObject, RuleSet, type KeyInfo, type Rule } from "./rules.js";
-import { Budget, decodeBase64Runs, decodeHexRuns, derivedViews, hexIsUtf8, isAscii, pyHead, pyLen, pyStrip, TRIGGER, VIEWS, type ViewName } from "./views.js";
+import { Budget, decodeBase64Runs, decodeHexRuns, derivedViews, hexIsUtf8, isAscii, pyHead, pyLen, pyStrip, triggerMatches, VIEWS, type ViewName } from "./views.js";
 
 /** One rule match. Never holds the matched text: `preview` is masked. */
 export interface Finding {
@@ -242,9 +242,8 @@ class Walk {
     return this.texts.filter(({ text }) => {
       if (!isAscii(text) || text.includes("\n")) return true;
       let skipped = 0;
-      TRIGGER.lastIndex = 0;
-      for (let match = TRIGGER.exec(text); match !== null; match = TRIGGER.exec(text)) {
-        const run = match[0];
+      // At most MAX_SKIPS + 1 matches are read, each in one pass over the rest of the text.
+      for (const run of triggerMatches(text)) {
         if (RUN_CHARS.test(run) && !mayDecode(run)) {
           skipped += 1;
           if (skipped <= MAX_SKIPS) continue;

@@ -22,11 +22,74 @@ const MIXED = [
     ].map(([a, b, c]) => `${a}[${x}]${b}[${y}]${c}`),
   )
   .join("|");
-/** Texts whose views could differ from the raw text (Python: TRIGGER_PATTERN, same alternatives). */
-export const TRIGGER = new RegExp(
-  String.raw`[\r\x0b\x0c\x1c-\x1e\\]|%[0-9A-Fa-f]{2}|^[ \t]*[\[{]|&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};|&[A-Za-z]{2,8};|(?:[2-7][0-9A-Fa-f]){8,}|` + MIXED,
-  "gm",
-);
+/** TRIGGER's alternatives before the mixed-case runs (V8 matches each in linear time). */
+const TRIGGER_OTHERS = String.raw`[\r\x0b\x0c\x1c-\x1e\\]|%[0-9A-Fa-f]{2}|^[ \t]*[\[{]|&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};|&[A-Za-z]{2,8};|(?:[2-7][0-9A-Fa-f]){8,}`;
+/**
+ * Texts whose views could differ from the raw text (Python: TRIGGER_PATTERN, same alternatives). The
+ * reference spelling: V8 backtracks it in cubic time on a long run without a case change (2,000
+ * letters: 12 s), so the scanner reads its matches through triggerMatches instead.
+ */
+export const TRIGGER = new RegExp(`${TRIGGER_OTHERS}|${MIXED}`, "gm");
+const OTHERS = new RegExp(TRIGGER_OTHERS, "gm");
+const RUN_SPAN = /[A-Za-z0-9+/_-]+/g;
+const MIXED_SEGMENT = 5;
+
+const isUpper = (code: number): boolean => code >= 65 && code <= 90;
+const isLower = (code: number): boolean => code >= 97 && code <= 122;
+
+/**
+ * Whether MIXED matches at the start of `run` (characters of S only) with an `isX` letter before an
+ * `isY` letter: some X at i before some Y at j with a 5+ segment before i, between them or after j.
+ */
+function orderedCases(run: string, isX: (code: number) => boolean, isY: (code: number) => boolean): boolean {
+  let firstX = -1;
+  let lastY = -1;
+  for (let index = 0; index < run.length; index += 1) {
+    const code = run.charCodeAt(index);
+    if (firstX < 0 && isX(code)) firstX = index;
+    if (isY(code)) lastY = index;
+  }
+  if (firstX < 0 || lastY <= firstX) return false;
+  if (lastY - firstX - 1 >= MIXED_SEGMENT) return true;
+  for (let index = MIXED_SEGMENT; index < lastY; index += 1) if (isX(run.charCodeAt(index))) return true;
+  for (let index = firstX + 1; index <= run.length - MIXED_SEGMENT - 1; index += 1) if (isY(run.charCodeAt(index))) return true;
+  return false;
+}
+
+/** The first run of S characters in text[from, before) that MIXED matches, as [start, end) (the whole run). */
+function firstMixedRun(text: string, from: number, before: number): [number, number] | undefined {
+  RUN_SPAN.lastIndex = from;
+  for (let span = RUN_SPAN.exec(text); span !== null && span.index < before; span = RUN_SPAN.exec(text)) {
+    const run = span[0];
+    if (orderedCases(run, isUpper, isLower) || orderedCases(run, isLower, isUpper)) return [span.index, span.index + run.length];
+  }
+  return undefined;
+}
+
+/**
+ * TRIGGER's matches in order, each the text `TRIGGER.exec` would give, in linear time per match.
+ * Every MIXED alternative ends in a greedy run of S, so a match of it is the rest of a run of S; one
+ * found in a run at some start is found at the run's start too (a longer first segment only helps),
+ * so the leftmost MIXED match is a whole run (from where the last match ended). The other
+ * alternatives come first in TRIGGER, so at an equal start they win.
+ */
+export function* triggerMatches(text: string): Generator<string> {
+  let position = 0;
+  while (position < text.length) {
+    OTHERS.lastIndex = position;
+    const other = OTHERS.exec(text);
+    const mixed = firstMixedRun(text, position, other === null ? text.length : other.index);
+    if (mixed !== undefined) {
+      yield text.slice(mixed[0], mixed[1]);
+      position = mixed[1];
+    } else if (other === null) {
+      return;
+    } else {
+      yield other[0];
+      position = other.index + other[0].length;
+    }
+  }
+}
 
 const MIN_DECODED = 8;
 const PRINTABLE_RATIO = 0.85;
